@@ -1,0 +1,33 @@
+# Thin wrapper over CMake so that a newcomer needs only `make run` and `make test`.
+# build/      release build (build/tocsin)
+# build-san/  AddressSanitizer + UBSan build used by the tests
+
+CONFIG ?= examples/tocsin.yaml
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build build-san run test unit integration bench clean
+
+all: build
+
+deps:
+	bash scripts/install-deps
+
+build:
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTC_TESTS=OFF >/dev/null
+	cmake --build build -j $(JOBS)
+
+build-san:
+	cmake -S . -B build-san -DCMAKE_BUILD_TYPE=Debug -DTC_SANITIZE=ON -DTC_WERROR=ON >/dev/null
+	cmake --build build-san -j $(JOBS)
+
+run: deps build
+	./build/tocsin serve -c $(CONFIG)
+
+test: deps build-san
+	bash scripts/run-tests build-san
+
+bench: deps build
+	bash bench/run
+
+clean:
+	rm -rf build build-san

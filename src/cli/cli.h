@@ -1,0 +1,17 @@
+/* Command-line commands. Each takes the arguments after its name and returns the process
+ * exit code: 0 ok, 1 runtime failure, 2 usage or config error. */
+#ifndef TC_CLI_H
+#define TC_CLI_H
+
+/** `tocsin serve [-c FILE] [--listen HOST:PORT] [--data DIR] [--log-level L]` */
+int tc_cli_serve(int argc, char **argv);
+/** `tocsin check-config -c FILE` */
+int tc_cli_check(int argc, char **argv);
+/** `tocsin help [COMMAND]`: print help for @p command (NULL: the overview) to stdout.
+ *  @return 0, or 2 for an unknown command. */
+int tc_cli_help(const char *command);
+/** Print a usage error and a pointer to help. @return 2. */
+int tc_cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

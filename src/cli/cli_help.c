@@ -1,0 +1,68 @@
+/* Help texts for every command, kept in one table so `tocsin help X` and the usage errors
+ * always agree. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct {
+    const char *name;
+    const char *text;
+} commands[] = {
+    {"serve",
+     "usage: tocsin serve [-c FILE] [--listen HOST:PORT] [--data DIR] [--log-level LEVEL]\n"
+     "\n"
+     "Run the daemon: serve the status page and APIs from FILE (default tocsin.yaml).\n"
+     "  -c, --config FILE     configuration file (YAML)\n"
+     "  --listen HOST:PORT    listen address, overriding server.listen\n"
+     "  --data DIR            data folder, overriding storage.path\n"
+     "  --log-level LEVEL     debug, info (default), warn or error\n"
+     "Signals: SIGHUP reloads FILE (a bad file is reported and the running config stays);\n"
+     "SIGTERM and SIGINT stop cleanly.\n"},
+    {"check-config",
+     "usage: tocsin check-config -c FILE\n"
+     "\n"
+     "Validate FILE and print every error as FILE:LINE:COL: what is wrong.\n"
+     "Exit code 0 when the file is valid, 2 when it is not.\n"},
+    {"help", "usage: tocsin help [COMMAND]\n\nShow help for COMMAND, or list the commands.\n"},
+};
+
+int tc_cli_help(const char *command)
+{
+    if (!command) {
+        printf("usage: tocsin COMMAND [OPTIONS]\n"
+               "\n"
+               "tocsin serves a status page and the Statuspage v2 API from a YAML config.\n"
+               "\n"
+               "Commands:\n"
+               "  serve          run the daemon\n"
+               "  check-config   validate a configuration file\n"
+               "  help           show help for a command\n"
+               "\n"
+               "Options:\n"
+               "  --version      print the version\n"
+               "\n"
+               "Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n");
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(commands[i].name, command) == 0) {
+            fputs(commands[i].text, stdout);
+            return 0;
+        }
+    }
+    fprintf(stderr, "tocsin: unknown command \"%s\"; see 'tocsin help'\n", command);
+    return 2;
+}
+
+int tc_cli_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "tocsin %s: ", command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nsee 'tocsin help %s'\n", command);
+    return 2;
+}

@@ -1,0 +1,446 @@
+/* Config loading and validation. Each section is read through a table of allowed keys, so an
+ * unknown or duplicate key is always an error, and every value is checked where it is read so
+ * the error can point at its line and column. Nothing is applied here: the caller decides
+ * whether to swap the new generation in. */
+#include "config/config.h"
+
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config_yaml.h"
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/err.h"
+
+#define MAX_ROWS 10000 /* groups plus components; far beyond any real page */
+
+static const char *const root_keys[] = {"page", "server", "storage", "groups", "components",
+                                        NULL};
+static const char *const page_keys[] = {"id", "name", "url", "time_zone", "description", NULL};
+static const char *const server_keys[] = {"listen", "connection_limit", "per_ip_limit",
+                                          "connection_timeout", NULL};
+static const char *const storage_keys[] = {"path", NULL};
+static const char *const group_keys[] = {"id", "name", "description", "position", NULL};
+static const char *const component_keys[] = {"id", "name", "description", "group",
+                                             "position", "showcase", "only_show_if_degraded",
+                                             NULL};
+
+static int in_list(const char *key, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(key, *list) == 0)
+            return 1;
+    return 0;
+}
+
+/* Report unknown and duplicate keys of mapping @p map. @return 0 when @p map is a mapping. */
+static int check_mapping(tc_yaml_t *y, tc_ynode_t map, const char *what,
+                         const char *const *allowed)
+{
+    if (tc_yaml_type(y, map) != TC_YAML_MAPPING) {
+        tc_yaml_error(y, map, "%s must be a mapping of key: value", what);
+        return -1;
+    }
+    size_t n = tc_yaml_size(y, map);
+    for (size_t i = 0; i < n; i++) {
+        tc_ynode_t k = tc_yaml_key(y, map, i);
+        if (tc_yaml_type(y, k) != TC_YAML_SCALAR) {
+            tc_yaml_error(y, k, "%s: keys must be plain names", what);
+            continue;
+        }
+        const char *key = tc_yaml_raw(y, k);
+        if (!in_list(key, allowed)) {
+            tc_yaml_error(y, k, "%s: unknown key \"%s\"", what, key);
+            continue;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(tc_yaml_raw(y, tc_yaml_key(y, map, j)), key) == 0) {
+                tc_yaml_error(y, k, "%s: duplicate key \"%s\" (first at line %d)", what, key,
+                              tc_yaml_line(y, tc_yaml_key(y, map, j)));
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+static tc_ynode_t lookup(tc_yaml_t *y, tc_ynode_t map, const char *key)
+{
+    size_t n = tc_yaml_size(y, map);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(tc_yaml_raw(y, tc_yaml_key(y, map, i)), key) == 0)
+            return tc_yaml_value(y, map, i);
+    return 0;
+}
+
+/* Read a string. A missing optional key leaves *out unchanged. */
+static void get_string(tc_yaml_t *y, tc_ynode_t map, const char *what, const char *key,
+                       int required, char **out)
+{
+    tc_ynode_t v = lookup(y, map, key);
+    if (!v) {
+        if (required)
+            tc_yaml_error(y, map, "%s: missing required key \"%s\"", what, key);
+        return;
+    }
+    if (tc_yaml_type(y, v) != TC_YAML_SCALAR) {
+        tc_yaml_error(y, v, "%s: \"%s\" must be a string", what, key);
+        return;
+    }
+    char *s = tc_yaml_expand(y, v);
+    if (!s)
+        return;
+    if (required && !s[0]) {
+        tc_yaml_error(y, v, "%s: \"%s\" must not be empty", what, key);
+        free(s);
+        return;
+    }
+    free(*out);
+    *out = s;
+}
+
+static void get_bool(tc_yaml_t *y, tc_ynode_t map, const char *what, const char *key,
+                     bool *out)
+{
+    tc_ynode_t v = lookup(y, map, key);
+    if (!v)
+        return;
+    char *s = tc_yaml_type(y, v) == TC_YAML_SCALAR ? tc_yaml_expand(y, v) : NULL;
+    if (s && !tc_yaml_quoted(y, v) && strcmp(s, "true") == 0)
+        *out = true;
+    else if (s && !tc_yaml_quoted(y, v) && strcmp(s, "false") == 0)
+        *out = false;
+    else if (tc_yaml_type(y, v) != TC_YAML_SCALAR || s)
+        tc_yaml_error(y, v, "%s: \"%s\" must be true or false", what, key);
+    free(s);
+}
+
+static void get_int(tc_yaml_t *y, tc_ynode_t map, const char *what, const char *key, long min,
+                    long max, int *out)
+{
+    tc_ynode_t v = lookup(y, map, key);
+    if (!v)
+        return;
+    char *s = tc_yaml_type(y, v) == TC_YAML_SCALAR ? tc_yaml_expand(y, v) : NULL;
+    char *end = NULL;
+    long n = s ? strtol(s, &end, 10) : 0;
+    if (!s || !s[0] || *end) {
+        if (tc_yaml_type(y, v) != TC_YAML_SCALAR || s)
+            tc_yaml_error(y, v, "%s: \"%s\" must be an integer", what, key);
+    } else if (n < min || n > max) {
+        tc_yaml_error(y, v, "%s: \"%s\" must be between %ld and %ld", what, key, min, max);
+    } else {
+        *out = (int)n;
+    }
+    free(s);
+}
+
+/* Ids appear in URLs and JSON, so they are kept to a safe alphabet. */
+static int valid_id(const char *s)
+{
+    size_t len = strlen(s);
+    if (len == 0 || len > 64)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '-' || *s == '_' || *s == '.'))
+            return 0;
+    return 1;
+}
+
+int tc_config_parse_listen(const char *s, char **host, int *port)
+{
+    const char *colon;
+    const char *h = s;
+    size_t hlen;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (!close || close[1] != ':')
+            return TC_EINVAL;
+        h = s + 1;
+        hlen = (size_t)(close - h);
+        colon = close + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (!colon)
+            return TC_EINVAL;
+        hlen = (size_t)(colon - s);
+    }
+    char *end = NULL;
+    long p = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || p < 1 || p > 65535)
+        return TC_EINVAL;
+    *host = hlen ? tc_strndup(h, hlen) : tc_strdup("0.0.0.0");
+    *port = (int)p;
+    return 0;
+}
+
+static void parse_page(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
+{
+    tc_ynode_t page = lookup(y, root, "page");
+    if (!page) {
+        tc_yaml_error(y, root, "missing required section \"page\"");
+        return;
+    }
+    if (check_mapping(y, page, "page", page_keys) != 0)
+        return;
+    get_string(y, page, "page", "name", 1, &c->page.name);
+    get_string(y, page, "page", "id", 0, &c->page.id);
+    get_string(y, page, "page", "url", 0, &c->page.url);
+    get_string(y, page, "page", "description", 0, &c->page.description);
+    get_string(y, page, "page", "time_zone", 0, &c->page.time_zone);
+    if (c->page.id && !valid_id(c->page.id))
+        tc_yaml_error(y, lookup(y, page, "id"),
+                      "page: id may hold only letters, digits, '-', '_' and '.' (1-64)");
+    if (!tc_clock_zone_exists(c->page.time_zone))
+        tc_yaml_error(y, lookup(y, page, "time_zone"),
+                      "page: unknown time zone \"%s\" (use an IANA name such as "
+                      "America/Los_Angeles or Etc/UTC)",
+                      c->page.time_zone);
+}
+
+static void parse_server(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
+{
+    tc_ynode_t server = lookup(y, root, "server");
+    if (!server || check_mapping(y, server, "server", server_keys) != 0)
+        return;
+    char *listen = NULL;
+    get_string(y, server, "server", "listen", 0, &listen);
+    if (listen) {
+        char *host = NULL;
+        int port = 0;
+        if (tc_config_parse_listen(listen, &host, &port) != 0) {
+            tc_yaml_error(y, lookup(y, server, "listen"),
+                          "server: listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+        } else {
+            free(c->server.host);
+            c->server.host = host;
+            c->server.port = port;
+        }
+        free(listen);
+    }
+    get_int(y, server, "server", "connection_limit", 16, 1000000, &c->server.connection_limit);
+    get_int(y, server, "server", "per_ip_limit", 0, 1000000, &c->server.per_ip_limit);
+    get_int(y, server, "server", "connection_timeout", 1, 3600, &c->server.connection_timeout);
+}
+
+static void parse_storage(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
+{
+    tc_ynode_t storage = lookup(y, root, "storage");
+    if (!storage || check_mapping(y, storage, "storage", storage_keys) != 0)
+        return;
+    get_string(y, storage, "storage", "path", 0, &c->storage_path);
+}
+
+/* Ids of groups and components share one namespace: both are rows of components.json. */
+static int find_row(tc_config_t *c, const char *id, const char **kind)
+{
+    for (size_t i = 0; i < c->ngroups; i++)
+        if (c->groups[i].id && strcmp(c->groups[i].id, id) == 0) {
+            *kind = "group";
+            return 1;
+        }
+    for (size_t i = 0; i < c->ncomponents; i++)
+        if (c->components[i].id && strcmp(c->components[i].id, id) == 0) {
+            *kind = "component";
+            return 1;
+        }
+    return 0;
+}
+
+/* Read the id of a group or component row and check it is well-formed and unique. */
+static char *parse_row_id(tc_yaml_t *y, tc_ynode_t item, const char *what, tc_config_t *c)
+{
+    char *id = NULL;
+    get_string(y, item, what, "id", 1, &id);
+    if (!id)
+        return NULL;
+    const char *kind;
+    if (!valid_id(id)) {
+        tc_yaml_error(y, lookup(y, item, "id"),
+                      "%s: id \"%s\" may hold only letters, digits, '-', '_' and '.' (1-64)",
+                      what, id);
+    } else if (find_row(c, id, &kind)) {
+        tc_yaml_error(y, lookup(y, item, "id"), "%s: duplicate id \"%s\" (already used by a %s)",
+                      what, id, kind);
+    }
+    return id;
+}
+
+static tc_ynode_t get_list(tc_yaml_t *y, tc_ynode_t root, const char *key)
+{
+    tc_ynode_t list = lookup(y, root, key);
+    if (!list)
+        return 0;
+    if (tc_yaml_type(y, list) != TC_YAML_SEQUENCE) {
+        tc_yaml_error(y, list, "\"%s\" must be a list", key);
+        return 0;
+    }
+    if (tc_yaml_size(y, list) > MAX_ROWS) {
+        tc_yaml_error(y, list, "\"%s\" has more than %d entries", key, MAX_ROWS);
+        return 0;
+    }
+    return list;
+}
+
+static void parse_groups(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
+{
+    tc_ynode_t list = get_list(y, root, "groups");
+    size_t n = tc_yaml_size(y, list);
+    c->groups = tc_calloc(n, sizeof *c->groups);
+    for (size_t i = 0; i < n; i++) {
+        tc_ynode_t item = tc_yaml_item(y, list, i);
+        if (check_mapping(y, item, "group", group_keys) != 0)
+            continue;
+        tc_group_cfg_t *g = &c->groups[c->ngroups];
+        g->id = parse_row_id(y, item, "group", c);
+        c->ngroups++;
+        get_string(y, item, "group", "name", 1, &g->name);
+        get_string(y, item, "group", "description", 0, &g->description);
+        g->position = (int)c->ngroups;
+        get_int(y, item, "group", "position", 1, 1000000, &g->position);
+    }
+}
+
+static void parse_components(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
+{
+    tc_ynode_t list = get_list(y, root, "components");
+    size_t n = tc_yaml_size(y, list);
+    c->components = tc_calloc(n, sizeof *c->components);
+    for (size_t i = 0; i < n; i++) {
+        tc_ynode_t item = tc_yaml_item(y, list, i);
+        if (check_mapping(y, item, "component", component_keys) != 0)
+            continue;
+        tc_component_cfg_t *cc = &c->components[c->ncomponents];
+        cc->id = parse_row_id(y, item, "component", c);
+        c->ncomponents++;
+        get_string(y, item, "component", "name", 1, &cc->name);
+        get_string(y, item, "component", "description", 0, &cc->description);
+        get_string(y, item, "component", "group", 0, &cc->group);
+        cc->showcase = true;
+        get_bool(y, item, "component", "showcase", &cc->showcase);
+        get_bool(y, item, "component", "only_show_if_degraded", &cc->only_show_if_degraded);
+        /* The default position is the order within the parent, as written in the file. */
+        int pos = 1;
+        for (size_t j = 0; j + 1 < c->ncomponents; j++) {
+            const char *other = c->components[j].group;
+            if ((!other && !cc->group) || (other && cc->group && strcmp(other, cc->group) == 0))
+                pos++;
+        }
+        if (!cc->group)
+            pos += (int)c->ngroups;
+        cc->position = pos;
+        get_int(y, item, "component", "position", 1, 1000000, &cc->position);
+        if (cc->group) {
+            int found = 0;
+            for (size_t j = 0; j < c->ngroups; j++)
+                if (c->groups[j].id && strcmp(c->groups[j].id, cc->group) == 0)
+                    found = 1;
+            if (!found)
+                tc_yaml_error(y, lookup(y, item, "group"),
+                              "component: unknown group \"%s\" (declare it under groups:)",
+                              cc->group);
+        }
+    }
+}
+
+static void set_defaults(tc_config_t *c)
+{
+    c->page.time_zone = tc_strdup("Etc/UTC");
+    c->page.url = tc_strdup("");
+    c->server.host = tc_strdup("127.0.0.1");
+    c->server.port = 8080;
+    c->server.connection_limit = 10000;
+    c->server.per_ip_limit = 0;
+    c->server.connection_timeout = 15;
+    c->storage_path = tc_strdup("data");
+}
+
+/* A relative storage path is taken from the config file's folder, so the daemon finds its
+ * data whatever its working directory (systemd starts it in /). */
+static void resolve_storage(tc_config_t *c)
+{
+    if (c->storage_path[0] == '/')
+        return;
+    char *copy = tc_strdup(c->path);
+    const char *dir = dirname(copy);
+    size_t len = strlen(dir) + strlen(c->storage_path) + 2;
+    char *full = tc_malloc(len);
+    snprintf(full, len, "%s/%s", dir, c->storage_path);
+    free(copy);
+    free(c->storage_path);
+    c->storage_path = full;
+}
+
+static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **errors)
+{
+    tc_config_t *c = tc_calloc(1, sizeof *c);
+    c->path = tc_strdup(name);
+    set_defaults(c);
+    tc_ynode_t root = tc_yaml_root(y);
+    if (root && check_mapping(y, root, "the file", root_keys) == 0) {
+        parse_page(y, root, c);
+        parse_server(y, root, c);
+        parse_storage(y, root, c);
+        parse_groups(y, root, c);
+        parse_components(y, root, c);
+    }
+    if (tc_yaml_error_count(y) > 0) {
+        *errors = tc_strdup(tc_yaml_errors(y));
+        tc_config_free(c);
+        tc_yaml_free(y);
+        return TC_ECONFIG;
+    }
+    tc_yaml_free(y);
+    if (!c->page.id)
+        c->page.id = tc_strdup("tocsin");
+    resolve_storage(c);
+    *out = c;
+    return 0;
+}
+
+int tc_config_load(const char *path, tc_config_t **out, char **errors)
+{
+    *out = NULL;
+    *errors = NULL;
+    return build(tc_yaml_load(path), path, out, errors);
+}
+
+int tc_config_parse(const char *name, const char *text, size_t len, tc_config_t **out,
+                    char **errors)
+{
+    *out = NULL;
+    *errors = NULL;
+    return build(tc_yaml_load_string(name, text, len), name, out, errors);
+}
+
+void tc_config_free(tc_config_t *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->ngroups; i++) {
+        free(c->groups[i].id);
+        free(c->groups[i].name);
+        free(c->groups[i].description);
+    }
+    free(c->groups);
+    for (size_t i = 0; i < c->ncomponents; i++) {
+        free(c->components[i].id);
+        free(c->components[i].name);
+        free(c->components[i].description);
+        free(c->components[i].group);
+    }
+    free(c->components);
+    free(c->page.id);
+    free(c->page.name);
+    free(c->page.url);
+    free(c->page.time_zone);
+    free(c->page.description);
+    free(c->server.host);
+    free(c->storage_path);
+    free(c->path);
+    free(c);
+}

@@ -1,0 +1,68 @@
+/* The validated, immutable configuration: page, server, storage, groups and components.
+ * A tc_config_t is built whole from a file and either accepted or refused with every error
+ * as "FILE:LINE:COL: what is wrong"; a running daemon swaps generations only when the new
+ * file validates (STYLE.md rule 17). All strings belong to the config and live until
+ * tc_config_free(). */
+#ifndef TC_CONFIG_H
+#define TC_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct tc_group_cfg {
+    char *id;          /* unique among groups and components */
+    char *name;
+    char *description; /* NULL when not given */
+    int position;      /* 1-based order among top-level rows */
+} tc_group_cfg_t;
+
+typedef struct tc_component_cfg {
+    char *id;          /* unique among groups and components */
+    char *name;
+    char *description; /* NULL when not given */
+    char *group;       /* id of a tc_group_cfg_t, or NULL for a top-level component */
+    int position;      /* 1-based order within its group (or the top level) */
+    bool showcase;     /* show uptime bars */
+    bool only_show_if_degraded; /* hide the row while operational */
+} tc_component_cfg_t;
+
+typedef struct tc_config {
+    char *path;             /* the file this was loaded from */
+    struct {
+        char *id;
+        char *name;
+        char *url;          /* canonical page URL; "" when not given */
+        char *time_zone;    /* IANA name, checked against the tz database */
+        char *description;  /* NULL when not given */
+    } page;
+    struct {
+        char *host;         /* listen address, e.g. "127.0.0.1" */
+        int port;
+        int connection_limit;    /* simultaneous connections in all */
+        int per_ip_limit;        /* simultaneous connections per client address; 0: none */
+        int connection_timeout;  /* seconds an idle connection is kept */
+    } server;
+    char *storage_path;     /* data directory, absolute or relative to the config file */
+    tc_group_cfg_t *groups;
+    size_t ngroups;
+    tc_component_cfg_t *components;
+    size_t ncomponents;
+} tc_config_t;
+
+/** Load and validate @p path.
+ *  @param out receives the config on success (the caller frees it with tc_config_free()).
+ *  @param errors receives, on failure, a malloc'd text of "FILE:LINE:COL: msg" lines that
+ *         the caller frees.
+ *  @return 0 or TC_ECONFIG. */
+int tc_config_load(const char *path, tc_config_t **out, char **errors);
+
+/** Same as tc_config_load() on text held in memory; @p name appears in messages. */
+int tc_config_parse(const char *name, const char *text, size_t len, tc_config_t **out,
+                    char **errors);
+
+/** Parse "HOST:PORT", ":PORT" or "[V6]:PORT". @return 0 or TC_EINVAL. */
+int tc_config_parse_listen(const char *s, char **host, int *port);
+
+void tc_config_free(tc_config_t *c);
+
+#endif

@@ -1,0 +1,294 @@
+/* libyaml binding for the config loader. Loading builds libyaml's node graph once; everything
+ * else is read-only lookups on it. Errors are accumulated rather than returned one at a time
+ * so that a user fixing a config file sees every problem in one run. */
+#include "config/config_yaml.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+
+#define MAX_ERRORS 50     /* after this many, more errors add nothing useful */
+#define MAX_FILE (4 << 20) /* a config larger than 4 MiB is a mistake */
+
+struct tc_yaml {
+    char *name;            /* owned; file name used in messages */
+    yaml_document_t doc;   /* valid when loaded != 0 */
+    int loaded;
+    tc_buf_t errors;       /* "FILE:LINE:COL: msg\n" lines */
+    size_t error_count;
+};
+
+static tc_yaml_t *new_doc(const char *name)
+{
+    tc_yaml_t *y = tc_calloc(1, sizeof *y);
+    y->name = tc_strdup(name);
+    tc_buf_init(&y->errors, 0);
+    return y;
+}
+
+static void add_error(tc_yaml_t *y, int line, int col, const char *fmt, va_list ap)
+{
+    y->error_count++;
+    if (y->error_count > MAX_ERRORS)
+        return;
+    tc_buf_printf(&y->errors, "%s:%d:%d: ", y->name, line, col);
+    tc_buf_vprintf(&y->errors, fmt, ap);
+    tc_buf_puts(&y->errors, "\n");
+}
+
+static void add_error_v(tc_yaml_t *y, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_error(y, line, col, fmt, ap);
+    va_end(ap);
+}
+
+tc_yaml_t *tc_yaml_load_string(const char *name, const char *text, size_t len)
+{
+    tc_yaml_t *y = new_doc(name);
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &y->doc)) {
+        const char *what = parser.problem ? parser.problem : "invalid YAML";
+        if (parser.context)
+            add_error_v(y, (int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1,
+                        "invalid YAML: %s %s", what, parser.context);
+        else
+            add_error_v(y, (int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1,
+                        "invalid YAML: %s", what);
+    } else {
+        y->loaded = 1;
+        if (!yaml_document_get_root_node(&y->doc))
+            add_error_v(y, 1, 1, "the file is empty");
+    }
+    yaml_parser_delete(&parser);
+    return y;
+}
+
+tc_yaml_t *tc_yaml_load(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        tc_yaml_t *y = new_doc(path);
+        add_error_v(y, 1, 1, "cannot read file: %s", strerror(errno));
+        return y;
+    }
+    tc_buf_t text;
+    tc_buf_init(&text, MAX_FILE);
+    char chunk[8192];
+    size_t n;
+    int too_big = 0;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (tc_buf_append(&text, chunk, n) != 0) {
+            too_big = 1;
+            break;
+        }
+    }
+    int read_error = ferror(f);
+    fclose(f);
+    tc_yaml_t *y;
+    if (too_big || read_error) {
+        y = new_doc(path);
+        add_error_v(y, 1, 1, too_big ? "file is larger than 4 MiB" : "cannot read file");
+    } else {
+        y = tc_yaml_load_string(path, text.data ? text.data : "", text.len);
+    }
+    tc_buf_free(&text);
+    return y;
+}
+
+void tc_yaml_free(tc_yaml_t *y)
+{
+    if (!y)
+        return;
+    if (y->loaded)
+        yaml_document_delete(&y->doc);
+    tc_buf_free(&y->errors);
+    free(y->name);
+    free(y);
+}
+
+static yaml_node_t *node(tc_yaml_t *y, tc_ynode_t n)
+{
+    if (!y->loaded || n <= 0)
+        return NULL;
+    return yaml_document_get_node(&y->doc, n);
+}
+
+tc_ynode_t tc_yaml_root(tc_yaml_t *y)
+{
+    return y->loaded && yaml_document_get_root_node(&y->doc) ? 1 : 0;
+}
+
+tc_ynode_type_t tc_yaml_type(tc_yaml_t *y, tc_ynode_t n)
+{
+    yaml_node_t *p = node(y, n);
+    if (!p)
+        return TC_YAML_NONE;
+    switch (p->type) {
+    case YAML_SCALAR_NODE:
+        return TC_YAML_SCALAR;
+    case YAML_SEQUENCE_NODE:
+        return TC_YAML_SEQUENCE;
+    case YAML_MAPPING_NODE:
+        return TC_YAML_MAPPING;
+    default:
+        return TC_YAML_NONE;
+    }
+}
+
+int tc_yaml_line(tc_yaml_t *y, tc_ynode_t n)
+{
+    yaml_node_t *p = node(y, n);
+    return p ? (int)p->start_mark.line + 1 : 1;
+}
+
+int tc_yaml_col(tc_yaml_t *y, tc_ynode_t n)
+{
+    yaml_node_t *p = node(y, n);
+    return p ? (int)p->start_mark.column + 1 : 1;
+}
+
+size_t tc_yaml_size(tc_yaml_t *y, tc_ynode_t n)
+{
+    yaml_node_t *p = node(y, n);
+    if (!p)
+        return 0;
+    if (p->type == YAML_SEQUENCE_NODE)
+        return (size_t)(p->data.sequence.items.top - p->data.sequence.items.start);
+    if (p->type == YAML_MAPPING_NODE)
+        return (size_t)(p->data.mapping.pairs.top - p->data.mapping.pairs.start);
+    return 0;
+}
+
+tc_ynode_t tc_yaml_item(tc_yaml_t *y, tc_ynode_t seq, size_t i)
+{
+    yaml_node_t *p = node(y, seq);
+    if (!p || p->type != YAML_SEQUENCE_NODE || i >= tc_yaml_size(y, seq))
+        return 0;
+    return p->data.sequence.items.start[i];
+}
+
+tc_ynode_t tc_yaml_key(tc_yaml_t *y, tc_ynode_t map, size_t i)
+{
+    yaml_node_t *p = node(y, map);
+    if (!p || p->type != YAML_MAPPING_NODE || i >= tc_yaml_size(y, map))
+        return 0;
+    return p->data.mapping.pairs.start[i].key;
+}
+
+tc_ynode_t tc_yaml_value(tc_yaml_t *y, tc_ynode_t map, size_t i)
+{
+    yaml_node_t *p = node(y, map);
+    if (!p || p->type != YAML_MAPPING_NODE || i >= tc_yaml_size(y, map))
+        return 0;
+    return p->data.mapping.pairs.start[i].value;
+}
+
+const char *tc_yaml_raw(tc_yaml_t *y, tc_ynode_t n)
+{
+    yaml_node_t *p = node(y, n);
+    if (!p || p->type != YAML_SCALAR_NODE)
+        return "";
+    return (const char *)p->data.scalar.value;
+}
+
+int tc_yaml_quoted(tc_yaml_t *y, tc_ynode_t n)
+{
+    yaml_node_t *p = node(y, n);
+    return p && p->type == YAML_SCALAR_NODE && p->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+}
+
+char *tc_yaml_expand(tc_yaml_t *y, tc_ynode_t n)
+{
+    const char *s = tc_yaml_raw(y, n);
+    tc_buf_t out;
+    tc_buf_init(&out, 0);
+    while (*s) {
+        const char *start = strstr(s, "${");
+        if (!start) {
+            tc_buf_puts(&out, s);
+            break;
+        }
+        tc_buf_append(&out, s, (size_t)(start - s));
+        const char *end = strchr(start, '}');
+        if (!end) {
+            tc_yaml_error_at(y, n, (int)(start - tc_yaml_raw(y, n)),
+                             "unterminated ${ in value");
+            tc_buf_free(&out);
+            return NULL;
+        }
+        const char *name = start + 2;
+        const char *dflt = NULL;
+        size_t name_len = (size_t)(end - name);
+        const char *sep = strstr(name, ":-");
+        if (sep && sep < end) {
+            name_len = (size_t)(sep - name);
+            dflt = sep + 2;
+        }
+        int valid = name_len > 0;
+        for (size_t i = 0; i < name_len; i++) {
+            char c = name[i];
+            if (!(c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                  (i > 0 && c >= '0' && c <= '9')))
+                valid = 0;
+        }
+        int col = (int)(start - tc_yaml_raw(y, n));
+        if (!valid) {
+            tc_yaml_error_at(y, n, col, "invalid environment variable name in ${...}");
+            tc_buf_free(&out);
+            return NULL;
+        }
+        char *var = tc_strndup(name, name_len);
+        const char *value = getenv(var);
+        if (value && (value[0] || !dflt)) {
+            tc_buf_puts(&out, value);
+        } else if (dflt) {
+            tc_buf_append(&out, dflt, (size_t)(end - dflt));
+        } else {
+            tc_yaml_error_at(y, n, col, "environment variable %s is not set", var);
+            free(var);
+            tc_buf_free(&out);
+            return NULL;
+        }
+        free(var);
+        s = end + 1;
+    }
+    return tc_buf_steal(&out, NULL);
+}
+
+void tc_yaml_error(tc_yaml_t *y, tc_ynode_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_error(y, tc_yaml_line(y, n), tc_yaml_col(y, n), fmt, ap);
+    va_end(ap);
+}
+
+void tc_yaml_error_at(tc_yaml_t *y, tc_ynode_t n, int col_offset, const char *fmt, ...)
+{
+    /* Quoted scalars start at the quote, so the text begins one column later. */
+    int col = tc_yaml_col(y, n) + col_offset + (tc_yaml_quoted(y, n) ? 1 : 0);
+    va_list ap;
+    va_start(ap, fmt);
+    add_error(y, tc_yaml_line(y, n), col, fmt, ap);
+    va_end(ap);
+}
+
+size_t tc_yaml_error_count(tc_yaml_t *y)
+{
+    return y->error_count;
+}
+
+const char *tc_yaml_errors(tc_yaml_t *y)
+{
+    return y->errors.data ? y->errors.data : "";
+}

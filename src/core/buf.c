@@ -1,0 +1,120 @@
+/* Capped growable buffer; see buf.h. Growth doubles so that appends are amortised O(1). */
+#include "core/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/err.h"
+
+void tc_buf_init(tc_buf_t *b, size_t limit)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->limit = limit;
+}
+
+void tc_buf_free(tc_buf_t *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+static int reserve(tc_buf_t *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+    if (need < b->len)
+        return TC_ETOOBIG;
+    if (b->limit && need - 1 > b->limit)
+        return TC_ETOOBIG;
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    b->data = tc_realloc(b->data, cap);
+    b->cap = cap;
+    return 0;
+}
+
+int tc_buf_append(tc_buf_t *b, const void *p, size_t len)
+{
+    int rc = reserve(b, len);
+    if (rc)
+        return rc;
+    if (len)
+        memcpy(b->data + b->len, p, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int tc_buf_puts(tc_buf_t *b, const char *s)
+{
+    return tc_buf_append(b, s, strlen(s));
+}
+
+int tc_buf_vprintf(tc_buf_t *b, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        return TC_EINVAL;
+    int rc = reserve(b, (size_t)n);
+    if (rc)
+        return rc;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+int tc_buf_printf(tc_buf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = tc_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int tc_buf_html(tc_buf_t *b, const char *s)
+{
+    const char *run = s;
+    for (; *s; s++) {
+        const char *rep;
+        switch (*s) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: continue;
+        }
+        int rc = tc_buf_append(b, run, (size_t)(s - run));
+        if (!rc)
+            rc = tc_buf_puts(b, rep);
+        if (rc)
+            return rc;
+        run = s + 1;
+    }
+    return tc_buf_append(b, run, (size_t)(s - run));
+}
+
+char *tc_buf_steal(tc_buf_t *b, size_t *len)
+{
+    if (!b->data)
+        tc_buf_append(b, "", 0);
+    char *p = b->data;
+    if (len)
+        *len = b->len;
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    return p;
+}

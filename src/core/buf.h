@@ -1,0 +1,35 @@
+/* A growable byte buffer with a hard cap, used to build documents and to hold anything read
+ * from the network. Appends past the cap fail with TC_ETOOBIG and leave the buffer
+ * unchanged (STYLE.md rule 14). The buffer owns its bytes until tc_buf_steal(). */
+#ifndef TC_BUF_H
+#define TC_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct tc_buf {
+    char *data;   /* owned; always NUL-terminated when non-NULL */
+    size_t len;   /* bytes used, excluding the terminator */
+    size_t cap;   /* bytes allocated */
+    size_t limit; /* most bytes this buffer may ever hold; 0 means no limit */
+} tc_buf_t;
+
+/** Initialise an empty buffer that refuses to grow past @p limit bytes (0: unlimited). */
+void tc_buf_init(tc_buf_t *b, size_t limit);
+/** Release the bytes; the buffer can be initialised again. */
+void tc_buf_free(tc_buf_t *b);
+/** Append @p len bytes. @return 0 or TC_ETOOBIG. */
+int tc_buf_append(tc_buf_t *b, const void *p, size_t len);
+/** Append a NUL-terminated string. @return 0 or TC_ETOOBIG. */
+int tc_buf_puts(tc_buf_t *b, const char *s);
+/** Append printf-formatted text. @return 0 or TC_ETOOBIG. */
+int tc_buf_printf(tc_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** va_list form of tc_buf_printf(). */
+int tc_buf_vprintf(tc_buf_t *b, const char *fmt, va_list ap);
+/** Append @p s with the five HTML-special characters escaped (&, <, >, ", '). */
+int tc_buf_html(tc_buf_t *b, const char *s);
+/** Hand the bytes to the caller (who frees them with free()) and empty the buffer.
+ *  @param len receives the length; may be NULL. */
+char *tc_buf_steal(tc_buf_t *b, size_t *len);
+
+#endif

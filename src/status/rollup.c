@@ -1,0 +1,91 @@
+/* The Statuspage status rollup. The one- and zero-component rules are documented by the
+ * vendor; the blend for two or more is the inferred table of statuspage.md §1.3, which
+ * reproduces every captured sample. */
+#include "status/rollup.h"
+
+#include <string.h>
+
+#include "core/err.h"
+
+static const char *const status_names[] = {
+    "operational", "under_maintenance", "degraded_performance", "partial_outage",
+    "major_outage",
+};
+static const char *const status_labels[] = {
+    "Operational", "Under Maintenance", "Degraded Performance", "Partial Outage",
+    "Major Outage",
+};
+static const char *const indicator_names[] = {"none", "minor", "major", "critical",
+                                              "maintenance"};
+
+const char *tc_status_name(tc_status_t s)
+{
+    return status_names[s];
+}
+
+const char *tc_status_label(tc_status_t s)
+{
+    return status_labels[s];
+}
+
+int tc_status_parse(const char *name, tc_status_t *out)
+{
+    for (size_t i = 0; i < sizeof status_names / sizeof status_names[0]; i++) {
+        if (strcmp(name, status_names[i]) == 0) {
+            *out = (tc_status_t)i;
+            return 0;
+        }
+    }
+    return TC_EINVAL;
+}
+
+const char *tc_indicator_name(tc_indicator_t i)
+{
+    return indicator_names[i];
+}
+
+tc_status_t tc_status_worst(tc_status_t a, tc_status_t b)
+{
+    return a > b ? a : b;
+}
+
+static tc_rollup_t make(tc_indicator_t indicator, const char *description)
+{
+    tc_rollup_t r = {indicator, description};
+    return r;
+}
+
+tc_rollup_t tc_rollup(const tc_status_t *leaves, size_t n)
+{
+    tc_status_t worst = TC_STATUS_OPERATIONAL;
+    size_t at_worst = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (leaves[i] > worst) {
+            worst = leaves[i];
+            at_worst = 0;
+        }
+        if (leaves[i] == worst)
+            at_worst++;
+    }
+    /* "all leaves" in the table: every leaf shares the worst status. With one component
+     * this gives exactly the vendor's documented one-component descriptions. */
+    int all = n > 0 && at_worst == n;
+    switch (worst) {
+    case TC_STATUS_MAJOR_OUTAGE:
+        return all ? make(TC_INDICATOR_CRITICAL, "Major System Outage")
+                   : make(TC_INDICATOR_MAJOR, "Partial System Outage");
+    case TC_STATUS_PARTIAL_OUTAGE:
+        return all ? make(TC_INDICATOR_MAJOR, "Partial System Outage")
+                   : make(TC_INDICATOR_MINOR, "Minor Service Outage");
+    case TC_STATUS_DEGRADED:
+        /* One degraded component is documented as "Partially Degraded Service", so the
+         * "all degraded" wording applies only when several components are all degraded. */
+        return all && n > 1 ? make(TC_INDICATOR_MINOR, "Degraded System Service")
+                            : make(TC_INDICATOR_MINOR, "Partially Degraded Service");
+    case TC_STATUS_UNDER_MAINTENANCE:
+        return make(TC_INDICATOR_MAINTENANCE, "Service Under Maintenance");
+    case TC_STATUS_OPERATIONAL:
+    default:
+        return make(TC_INDICATOR_NONE, "All Systems Operational");
+    }
+}

@@ -1,0 +1,55 @@
+/* The store: durable state behind one interface. Only the engine thread calls it (it is the
+ * only writer), so a tc_store_t is not thread-safe. The SQLite implementation keeps the
+ * database in WAL mode with synchronous=FULL, so a write that returned 0 survives a crash.
+ * Schema changes are numbered migrations applied by tc_store_open().
+ *
+ * Ownership: the store never keeps pointers to caller data; strings it returns are copies
+ * owned by the caller's row (freed with tc_store_rows_free()). */
+#ifndef TC_STORE_H
+#define TC_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status/rollup.h"
+
+typedef struct tc_store tc_store_t;
+
+/* One row of the page's component list: a component or a group. */
+typedef struct tc_store_row {
+    char *id;
+    char *name;
+    char *description;     /* NULL when none */
+    char *group_id;        /* NULL at the top level */
+    int position;
+    bool is_group;
+    bool showcase;
+    bool only_show_if_degraded;
+    tc_status_t status;    /* in-out for tc_store_sync_rows(): kept from the store */
+    int64_t created_at;    /* ms since the epoch; kept across restarts */
+    int64_t updated_at;    /* ms since the epoch; bumped when a field or the status changes */
+} tc_store_row_t;
+
+/** Open (creating if needed) the database in folder @p dir, which is created too, and apply
+ *  pending migrations. @return 0, or TC_ESTORE with the reason in @p err. */
+int tc_store_open(const char *dir, tc_store_t **out, char *err, size_t errlen);
+
+/** Close the database. NULL is accepted. */
+void tc_store_close(tc_store_t *s);
+
+/** @return the schema version the database is at (the last applied migration). */
+int tc_store_schema_version(tc_store_t *s);
+
+/** Make the stored rows match the configured @p rows in one transaction: new rows are inserted
+ *  with created_at = @p now, changed rows get updated_at = @p now, and rows no longer
+ *  configured are retired (kept, so their history is not lost, but not listed). On return each
+ *  row's status, created_at and updated_at hold the stored values.
+ *  @return 0 or TC_ESTORE with the reason in @p err (nothing is changed then). */
+int tc_store_sync_rows(tc_store_t *s, tc_store_row_t *rows, size_t n, int64_t now, char *err,
+                       size_t errlen);
+
+/** Free the strings of @p n rows and the array itself. */
+void tc_store_rows_free(tc_store_row_t *rows, size_t n);
+
+#endif

@@ -1,0 +1,307 @@
+/* SQLite implementation of store.h: the only file that includes <sqlite3.h>. Migrations are
+ * kept here as numbered SQL texts; each runs in its own transaction together with the row
+ * that records it, so a crash mid-migration leaves the previous version intact. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/alloc.h"
+#include "core/err.h"
+#include "core/log.h"
+
+#define MODULE "store"
+
+struct tc_store {
+    sqlite3 *db; /* owned */
+    int version; /* schema version after migrations */
+};
+
+/* Append-only: never edit a migration that has shipped; add the next number instead. */
+static const struct {
+    int version;
+    const char *sql;
+} migrations[] = {
+    {1, "CREATE TABLE component ("
+        "  id TEXT PRIMARY KEY,"
+        "  name TEXT NOT NULL,"
+        "  description TEXT,"
+        "  group_id TEXT,"
+        "  position INTEGER NOT NULL,"
+        "  is_group INTEGER NOT NULL DEFAULT 0,"
+        "  showcase INTEGER NOT NULL DEFAULT 1,"
+        "  only_show_if_degraded INTEGER NOT NULL DEFAULT 0,"
+        "  status TEXT NOT NULL DEFAULT 'operational',"
+        "  created_at INTEGER NOT NULL,"
+        "  updated_at INTEGER NOT NULL,"
+        "  retired_at INTEGER"
+        ");"},
+};
+
+static int fail(sqlite3 *db, const char *what, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+    return TC_ESTORE;
+}
+
+static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        return TC_ESTORE;
+    }
+    return 0;
+}
+
+static int current_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int v = 0;
+    if (sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migration", -1,
+                           &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int migrate(tc_store_t *s, char *err, size_t errlen)
+{
+    int rc = exec(s->db,
+                  "CREATE TABLE IF NOT EXISTS schema_migration ("
+                  " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+                  err, errlen);
+    if (rc)
+        return rc;
+    s->version = current_version(s->db);
+    for (size_t i = 0; i < sizeof migrations / sizeof migrations[0]; i++) {
+        if (migrations[i].version <= s->version)
+            continue;
+        char record[160];
+        snprintf(record, sizeof record,
+                 "INSERT INTO schema_migration VALUES (%d, CAST(strftime('%%s','now') AS "
+                 "INTEGER) * 1000)",
+                 migrations[i].version);
+        rc = exec(s->db, "BEGIN IMMEDIATE", err, errlen);
+        if (!rc)
+            rc = exec(s->db, migrations[i].sql, err, errlen);
+        if (!rc)
+            rc = exec(s->db, record, err, errlen);
+        if (!rc)
+            rc = exec(s->db, "COMMIT", err, errlen);
+        if (rc) {
+            char ignored[8];
+            exec(s->db, "ROLLBACK", ignored, sizeof ignored);
+            return rc;
+        }
+        s->version = migrations[i].version;
+        tc_log(TC_LOG_INFO, MODULE, "applied migration %d", s->version);
+    }
+    return 0;
+}
+
+int tc_store_open(const char *dir, tc_store_t **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create data folder %s: %s", dir, strerror(errno));
+        return TC_ESTORE;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tocsin.db", dir);
+    tc_store_t *s = tc_calloc(1, sizeof *s);
+    int rc;
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        rc = fail(s->db, path, err, errlen);
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    /* WAL lets readers (backups, `sqlite3` by hand) work beside the daemon; FULL sync makes
+     * every committed transaction durable, which the write API promises before it answers. */
+    rc = exec(s->db,
+              "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", err,
+              errlen);
+    if (rc)
+        goto fail;
+    rc = migrate(s, err, errlen);
+    if (rc)
+        goto fail;
+    *out = s;
+    return 0;
+fail:
+    tc_store_close(s);
+    return rc;
+}
+
+void tc_store_close(tc_store_t *s)
+{
+    if (!s)
+        return;
+    sqlite3_close(s->db);
+    free(s);
+}
+
+int tc_store_schema_version(tc_store_t *s)
+{
+    return s->version;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int same_text(const unsigned char *a, const char *b)
+{
+    if (!a || !b)
+        return !a && !b;
+    return strcmp((const char *)a, b) == 0;
+}
+
+/* Insert or refresh one row, reading back what the store keeps (status, timestamps). */
+static int sync_row(sqlite3 *db, sqlite3_stmt *sel, sqlite3_stmt *ins, sqlite3_stmt *upd,
+                    tc_store_row_t *r, int64_t now)
+{
+    sqlite3_reset(sel);
+    sqlite3_bind_text(sel, 1, r->id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(sel);
+    if (step == SQLITE_DONE) {
+        r->created_at = now;
+        r->updated_at = now;
+        r->status = TC_STATUS_OPERATIONAL;
+        sqlite3_reset(ins);
+        sqlite3_bind_text(ins, 1, r->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, r->name, -1, SQLITE_STATIC);
+        bind_text(ins, 3, r->description);
+        bind_text(ins, 4, r->group_id);
+        sqlite3_bind_int(ins, 5, r->position);
+        sqlite3_bind_int(ins, 6, r->is_group);
+        sqlite3_bind_int(ins, 7, r->showcase);
+        sqlite3_bind_int(ins, 8, r->only_show_if_degraded);
+        sqlite3_bind_int64(ins, 9, now);
+        return sqlite3_step(ins) == SQLITE_DONE ? 0 : TC_ESTORE;
+    }
+    if (step != SQLITE_ROW)
+        return TC_ESTORE;
+    tc_status_t status = TC_STATUS_OPERATIONAL;
+    tc_status_parse((const char *)sqlite3_column_text(sel, 0), &status);
+    r->status = status;
+    r->created_at = sqlite3_column_int64(sel, 1);
+    r->updated_at = sqlite3_column_int64(sel, 2);
+    int changed = !same_text(sqlite3_column_text(sel, 3), r->name) ||
+                  !same_text(sqlite3_column_text(sel, 4), r->description) ||
+                  !same_text(sqlite3_column_text(sel, 5), r->group_id) ||
+                  sqlite3_column_int(sel, 6) != r->position ||
+                  sqlite3_column_int(sel, 7) != r->is_group ||
+                  sqlite3_column_int(sel, 8) != r->showcase ||
+                  sqlite3_column_int(sel, 9) != r->only_show_if_degraded ||
+                  sqlite3_column_type(sel, 10) != SQLITE_NULL;
+    if (!changed)
+        return 0;
+    r->updated_at = now;
+    sqlite3_reset(upd);
+    sqlite3_bind_text(upd, 1, r->name, -1, SQLITE_STATIC);
+    bind_text(upd, 2, r->description);
+    bind_text(upd, 3, r->group_id);
+    sqlite3_bind_int(upd, 4, r->position);
+    sqlite3_bind_int(upd, 5, r->is_group);
+    sqlite3_bind_int(upd, 6, r->showcase);
+    sqlite3_bind_int(upd, 7, r->only_show_if_degraded);
+    sqlite3_bind_int64(upd, 8, now);
+    sqlite3_bind_text(upd, 9, r->id, -1, SQLITE_STATIC);
+    (void)db;
+    return sqlite3_step(upd) == SQLITE_DONE ? 0 : TC_ESTORE;
+}
+
+int tc_store_sync_rows(tc_store_t *s, tc_store_row_t *rows, size_t n, int64_t now, char *err,
+                       size_t errlen)
+{
+    sqlite3_stmt *sel = NULL, *ins = NULL, *upd = NULL, *retire = NULL;
+    int rc = exec(s->db, "BEGIN IMMEDIATE", err, errlen);
+    if (rc)
+        return rc;
+    /* Rows that are configured again lose their retired mark in the UPDATE below; every other
+     * live row is retired first, inside the same transaction. */
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT status, created_at, updated_at, name, description, group_id,"
+                           " position, is_group, showcase, only_show_if_degraded, retired_at"
+                           " FROM component WHERE id = ?",
+                           -1, &sel, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "INSERT INTO component (id, name, description, group_id, position,"
+                           " is_group, showcase, only_show_if_degraded, created_at, updated_at)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                           -1, &ins, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "UPDATE component SET name = ?1, description = ?2, group_id = ?3,"
+                           " position = ?4, is_group = ?5, showcase = ?6,"
+                           " only_show_if_degraded = ?7, updated_at = ?8, retired_at = NULL"
+                           " WHERE id = ?9",
+                           -1, &upd, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "UPDATE component SET retired_at = ?1 WHERE retired_at IS NULL"
+                           " AND id NOT IN (SELECT value FROM json_each(?2))",
+                           -1, &retire, NULL) != SQLITE_OK) {
+        rc = fail(s->db, "prepare", err, errlen);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rc = sync_row(s->db, sel, ins, upd, &rows[i], now);
+        if (rc) {
+            rc = fail(s->db, rows[i].id, err, errlen);
+            goto out;
+        }
+    }
+    {
+        /* The configured ids as a JSON array, so one statement retires the rest. */
+        size_t cap = 3;
+        for (size_t i = 0; i < n; i++)
+            cap += strlen(rows[i].id) + 3;
+        char *ids = tc_malloc(cap);
+        size_t len = 0;
+        ids[len++] = '[';
+        for (size_t i = 0; i < n; i++)
+            len += (size_t)snprintf(ids + len, cap - len, "%s\"%s\"", i ? "," : "", rows[i].id);
+        ids[len++] = ']';
+        ids[len] = '\0';
+        sqlite3_bind_int64(retire, 1, now);
+        sqlite3_bind_text(retire, 2, ids, -1, SQLITE_TRANSIENT);
+        free(ids);
+        if (sqlite3_step(retire) != SQLITE_DONE) {
+            rc = fail(s->db, "retire", err, errlen);
+            goto out;
+        }
+    }
+    rc = exec(s->db, "COMMIT", err, errlen);
+out:
+    sqlite3_finalize(sel);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(upd);
+    sqlite3_finalize(retire);
+    if (rc) {
+        char ignored[8];
+        exec(s->db, "ROLLBACK", ignored, sizeof ignored);
+    }
+    return rc;
+}
+
+void tc_store_rows_free(tc_store_row_t *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(rows[i].id);
+        free(rows[i].name);
+        free(rows[i].description);
+        free(rows[i].group_id);
+    }
+    free(rows);
+}

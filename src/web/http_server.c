@@ -1,0 +1,499 @@
+/* libmicrohttpd binding. Each published snapshot is turned once into prebuilt, refcounted
+ * MHD_Response objects (one per document and content coding, plus the matching 304s); a
+ * request is then a lookup, an Accept-Encoding and If-None-Match check, and a queue of a
+ * prebuilt response. No allocation, no lock of ours, no rendering on that path.
+ *
+ * Reclamation: a request thread loads the current set with one atomic read and queues a
+ * response from it within microseconds (MHD_queue_response takes its own reference). The
+ * engine therefore keeps a retired set for a grace period before dropping its references;
+ * after that, a response still being sent is freed by libmicrohttpd when its last connection
+ * lets go, together with its buffer. */
+#include "web/http_server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+
+#define MODULE "http"
+#define GRACE_MS 5000         /* how long a retired snapshot stays alive */
+#define MAX_BODY (64 * 1024)  /* request bodies larger than this get 413 */
+#define CONN_MEMORY (32 * 1024) /* per-connection buffer: caps the request line and headers */
+#define HEALTH_STALE_MS 5000  /* an engine heartbeat older than this fails /healthz */
+
+/* Status codes that /metrics counts; anything else is counted as "other". */
+static const unsigned codes[] = {200, 204, 304, 400, 404, 405, 413, 500, 503, 0};
+#define NCODES (sizeof codes / sizeof codes[0])
+
+typedef struct served_doc {
+    const tc_doc_t *doc;                          /* borrowed from the set's snapshot */
+    struct MHD_Response *ok[TC_ENC_COUNT];        /* NULL when the coding is not offered */
+    struct MHD_Response *not_modified[TC_ENC_COUNT];
+} served_doc_t;
+
+typedef struct served_set {
+    tc_snapshot_t *snap;        /* owned; variant bytes were handed to the responses */
+    served_doc_t *docs;         /* owned; same order as snap->docs */
+    int64_t published_mono;     /* when it became current */
+    int64_t retired_mono;       /* when it stopped being current */
+    struct served_set *next;    /* retired list link */
+} served_set_t;
+
+struct tc_http {
+    struct MHD_Daemon *mhd;
+    _Atomic(served_set_t *) current;   /* written by the engine, read by request threads */
+    served_set_t *retired;             /* engine thread only */
+    const _Atomic int64_t *heartbeat;  /* borrowed */
+    int64_t started_mono;
+    struct MHD_Response *not_found_json, *not_found_html, *method_not_allowed, *too_large,
+        *options, *health_ok, *health_stale, *unavailable;
+    _Atomic unsigned long requests[TC_ROUTE_COUNT][NCODES];
+};
+
+static struct MHD_Response *static_response(const char *body, const char *type)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    return r;
+}
+
+static void add_doc_headers(struct MHD_Response *r, const tc_doc_t *d, const char *etag)
+{
+    MHD_add_response_header(r, "ETag", etag);
+    MHD_add_response_header(r, "Cache-Control", d->cache_control);
+    MHD_add_response_header(r, "Vary", "Accept-Encoding");
+    MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+}
+
+static void build_doc(served_doc_t *sd, tc_doc_t *d)
+{
+    static const char *const coding[TC_ENC_COUNT] = {NULL, "gzip", "br"};
+    sd->doc = d;
+    for (int e = 0; e < TC_ENC_COUNT; e++) {
+        tc_variant_t *v = &d->var[e];
+        if (!v->data)
+            continue;
+        /* The response takes the bytes and frees them when its last reference goes. */
+        struct MHD_Response *r =
+            MHD_create_response_from_buffer_with_free_callback(v->len, v->data, free);
+        v->data = NULL;
+        MHD_add_response_header(r, "Content-Type", d->content_type);
+        if (coding[e])
+            MHD_add_response_header(r, "Content-Encoding", coding[e]);
+        add_doc_headers(r, d, v->etag);
+        if (d->route == TC_ROUTE_PAGE) {
+            MHD_add_response_header(r, "Content-Security-Policy",
+                                    "default-src 'none'; style-src 'unsafe-inline'; "
+                                    "img-src 'self' data:; form-action 'self'; "
+                                    "base-uri 'none'; frame-ancestors 'none'");
+            MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+        }
+        sd->ok[e] = r;
+        /* libmicrohttpd 0.9.75 adds "Content-Length: 0" to a 304 whatever we set (setting
+         * our own gives two headers); browsers and common caches ignore the length of a
+         * 304, so it is documented in README.md rather than worked around. */
+        struct MHD_Response *nm =
+            MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        add_doc_headers(nm, d, v->etag);
+        sd->not_modified[e] = nm;
+    }
+}
+
+static void free_set(served_set_t *set)
+{
+    for (size_t i = 0; i < set->snap->ndocs; i++) {
+        for (int e = 0; e < TC_ENC_COUNT; e++) {
+            if (set->docs[i].ok[e])
+                MHD_destroy_response(set->docs[i].ok[e]);
+            if (set->docs[i].not_modified[e])
+                MHD_destroy_response(set->docs[i].not_modified[e]);
+        }
+    }
+    free(set->docs);
+    tc_snapshot_free(set->snap);
+    free(set);
+}
+
+void tc_http_publish(tc_http_t *h, tc_snapshot_t *snap)
+{
+    served_set_t *set = tc_calloc(1, sizeof *set);
+    set->snap = snap;
+    set->docs = tc_calloc(snap->ndocs, sizeof *set->docs);
+    for (size_t i = 0; i < snap->ndocs; i++)
+        build_doc(&set->docs[i], &snap->docs[i]);
+    set->published_mono = tc_clock_mono_ms();
+    served_set_t *old = atomic_exchange(&h->current, set);
+    if (old) {
+        old->retired_mono = set->published_mono;
+        old->next = h->retired;
+        h->retired = old;
+    }
+}
+
+void tc_http_reap(tc_http_t *h)
+{
+    int64_t now = tc_clock_mono_ms();
+    served_set_t **link = &h->retired;
+    while (*link) {
+        served_set_t *set = *link;
+        if (now - set->retired_mono >= GRACE_MS) {
+            *link = set->next;
+            free_set(set);
+        } else {
+            link = &set->next;
+        }
+    }
+}
+
+/* The q-value of a coding in an Accept-Encoding header: 1000 for q=1, 0 when absent or
+ * refused. "*" stands for any coding not named. */
+static int accept_q(const char *header, const char *coding)
+{
+    int star = 0, named = -1;
+    const char *p = header;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        const char *tok = p;
+        while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t')
+            p++;
+        size_t toklen = (size_t)(p - tok);
+        int q = 1000;
+        while (*p && *p != ',') {
+            if (*p == ';') {
+                p++;
+                while (*p == ' ')
+                    p++;
+                if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+                    double d = strtod(p + 2, NULL);
+                    q = d <= 0 ? 0 : d >= 1 ? 1000 : (int)(d * 1000);
+                }
+            }
+            if (*p && *p != ',')
+                p++;
+        }
+        if (toklen == 1 && tok[0] == '*')
+            star = q;
+        else if (toklen == strlen(coding) && strncasecmp(tok, coding, toklen) == 0)
+            named = q;
+    }
+    return named >= 0 ? named : star;
+}
+
+static tc_encoding_t choose_encoding(struct MHD_Connection *c, const served_doc_t *sd)
+{
+    const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
+    if (!ae)
+        return TC_ENC_IDENTITY;
+    int br = sd->ok[TC_ENC_BR] ? accept_q(ae, "br") : 0;
+    int gz = sd->ok[TC_ENC_GZIP] ? accept_q(ae, "gzip") : 0;
+    /* Brotli is smaller for text, so it wins a tie. */
+    if (br > 0 && br >= gz)
+        return TC_ENC_BR;
+    if (gz > 0)
+        return TC_ENC_GZIP;
+    return TC_ENC_IDENTITY;
+}
+
+/* If-None-Match uses the weak comparison (RFC 9110 §13.1.2): a W/ prefix is ignored. */
+static int etag_matches(const char *header, const char *etag)
+{
+    size_t elen = strlen(etag);
+    const char *p = header;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return 1;
+        if (p[0] == 'W' && p[1] == '/')
+            p += 2;
+        const char *start = p;
+        if (*p == '"') {
+            const char *close = strchr(p + 1, '"');
+            p = close ? close + 1 : p + strlen(p);
+        } else {
+            while (*p && *p != ',')
+                p++;
+        }
+        if ((size_t)(p - start) == elen && memcmp(start, etag, elen) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int code_index(unsigned code)
+{
+    for (size_t i = 0; codes[i]; i++)
+        if (codes[i] == code)
+            return (int)i;
+    return (int)NCODES - 1;
+}
+
+static enum MHD_Result reply(tc_http_t *h, struct MHD_Connection *c, tc_route_t route,
+                             unsigned code, struct MHD_Response *r)
+{
+    atomic_fetch_add_explicit(&h->requests[route][code_index(code)], 1, memory_order_relaxed);
+    return MHD_queue_response(c, code, r);
+}
+
+static void metrics_text(tc_http_t *h, tc_buf_t *b)
+{
+    tc_buf_puts(b, "# HELP tocsin_http_requests_total HTTP requests by route and status code.\n"
+                   "# TYPE tocsin_http_requests_total counter\n");
+    for (int r = 0; r < TC_ROUTE_COUNT; r++) {
+        for (size_t i = 0; i < NCODES; i++) {
+            unsigned long n = atomic_load_explicit(&h->requests[r][i], memory_order_relaxed);
+            if (!n)
+                continue;
+            char code[8];
+            if (codes[i])
+                snprintf(code, sizeof code, "%u", codes[i]);
+            else
+                snprintf(code, sizeof code, "other");
+            tc_buf_printf(b, "tocsin_http_requests_total{route=\"%s\",code=\"%s\"} %lu\n",
+                          tc_route_name((tc_route_t)r), code, n);
+        }
+    }
+    served_set_t *set = atomic_load(&h->current);
+    int64_t now = tc_clock_mono_ms();
+    tc_buf_printf(b,
+                  "# HELP tocsin_snapshot_generation Generation of the snapshot being served.\n"
+                  "# TYPE tocsin_snapshot_generation gauge\n"
+                  "tocsin_snapshot_generation %llu\n"
+                  "# HELP tocsin_snapshot_age_seconds Seconds since the served snapshot was "
+                  "published.\n"
+                  "# TYPE tocsin_snapshot_age_seconds gauge\n"
+                  "tocsin_snapshot_age_seconds %.3f\n"
+                  "# HELP tocsin_snapshot_documents Documents in the served snapshot.\n"
+                  "# TYPE tocsin_snapshot_documents gauge\n"
+                  "tocsin_snapshot_documents %zu\n",
+                  set ? (unsigned long long)set->snap->generation : 0ULL,
+                  set ? (double)(now - set->published_mono) / 1000.0 : 0.0,
+                  set ? set->snap->ndocs : 0);
+    tc_buf_printf(b,
+                  "# HELP tocsin_uptime_seconds Seconds since the HTTP server started.\n"
+                  "# TYPE tocsin_uptime_seconds gauge\n"
+                  "tocsin_uptime_seconds %.3f\n"
+                  "# HELP tocsin_build_info Build information.\n"
+                  "# TYPE tocsin_build_info gauge\n"
+                  "tocsin_build_info{version=\"%s\"} 1\n",
+                  (double)(now - h->started_mono) / 1000.0, TC_VERSION);
+}
+
+static enum MHD_Result serve_metrics(tc_http_t *h, struct MHD_Connection *c)
+{
+    tc_buf_t b;
+    tc_buf_init(&b, 0);
+    metrics_text(h, &b);
+    size_t len;
+    char *text = tc_buf_steal(&b, &len);
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, text, free);
+    MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    enum MHD_Result ret = reply(h, c, TC_ROUTE_METRICS, 200, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Statuspage clients append ".json" themselves, but a path without it is served too. */
+static const served_doc_t *find_doc(served_set_t *set, const char *url)
+{
+    if (!set)
+        return NULL;
+    const tc_doc_t *d = tc_snapshot_find(set->snap, url);
+    if (!d && strncmp(url, "/api/v2/", 8) == 0 && !strchr(url + 8, '.')) {
+        char with_json[256];
+        int n = snprintf(with_json, sizeof with_json, "%s.json", url);
+        if (n > 0 && (size_t)n < sizeof with_json)
+            d = tc_snapshot_find(set->snap, with_json);
+    }
+    return d ? &set->docs[d - set->snap->docs] : NULL;
+}
+
+static int is_api_path(const char *url)
+{
+    return strncmp(url, "/api/", 5) == 0 || strncmp(url, "/v1/", 4) == 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    tc_http_t *h = cls;
+    (void)version;
+    (void)upload_data;
+    /* The first call only announces the request. Queuing a response then made libmicrohttpd
+     * close keep-alive connections, so we answer from the second call. The per-request state
+     * is just a byte count, kept in the pointer itself to avoid an allocation. */
+    if (!*con_cls) {
+        *con_cls = (void *)(uintptr_t)1;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        uintptr_t seen = (uintptr_t)*con_cls - 1 + *upload_data_size;
+        *upload_data_size = 0;
+        *con_cls = (void *)(seen + 1);
+        if (seen > MAX_BODY)
+            return reply(h, c, TC_ROUTE_OTHER, 413, h->too_large);
+        return MHD_YES;
+    }
+
+    int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    served_set_t *set = atomic_load_explicit(&h->current, memory_order_acquire);
+    const served_doc_t *sd = find_doc(set, url);
+    tc_route_t route = sd ? sd->doc->route : TC_ROUTE_OTHER;
+    int known = sd || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
+
+    if (!is_get) {
+        if (strcmp(method, "OPTIONS") == 0 && known)
+            return reply(h, c, route, 204, h->options);
+        if (known)
+            return reply(h, c, route, 405, h->method_not_allowed);
+        return reply(h, c, TC_ROUTE_OTHER, 404,
+                     is_api_path(url) ? h->not_found_json : h->not_found_html);
+    }
+    if (sd) {
+        tc_encoding_t e = choose_encoding(c, sd);
+        const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+        if (inm && etag_matches(inm, sd->doc->var[e].etag))
+            return reply(h, c, route, 304, sd->not_modified[e]);
+        return reply(h, c, route, 200, sd->ok[e]);
+    }
+    if (strcmp(url, "/healthz") == 0) {
+        int64_t beat = atomic_load(h->heartbeat);
+        int alive = tc_clock_mono_ms() - beat < HEALTH_STALE_MS;
+        return reply(h, c, TC_ROUTE_HEALTHZ, alive ? 200 : 503,
+                     alive ? h->health_ok : h->health_stale);
+    }
+    if (strcmp(url, "/metrics") == 0)
+        return serve_metrics(h, c);
+    if (!set)
+        return reply(h, c, TC_ROUTE_OTHER, 503, h->unavailable);
+    return reply(h, c, TC_ROUTE_OTHER, 404,
+                 is_api_path(url) ? h->not_found_json : h->not_found_html);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t len = strlen(msg);
+    while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+        msg[--len] = '\0';
+    tc_log(TC_LOG_WARN, MODULE, "%s", msg);
+}
+
+static void create_static(tc_http_t *h)
+{
+    static const char json[] = "application/json; charset=utf-8";
+    h->not_found_json = static_response("{\"error\":\"not found\"}", json);
+    h->not_found_html = static_response(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found"
+        "</title></head><body><h1>Not found</h1><p><a href=\"/\">Current status</a></p>"
+        "</body></html>\n",
+        "text/html; charset=utf-8");
+    h->method_not_allowed =
+        static_response("{\"error\":\"method not allowed; use GET or HEAD\"}", json);
+    MHD_add_response_header(h->method_not_allowed, "Allow", "GET, HEAD, OPTIONS");
+    h->too_large = static_response("{\"error\":\"request body too large\"}", json);
+    h->options = static_response("", "text/plain");
+    MHD_add_response_header(h->options, "Allow", "GET, HEAD, OPTIONS");
+    MHD_add_response_header(h->options, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+    MHD_add_response_header(h->options, "Access-Control-Max-Age", "86400");
+    h->health_ok = static_response("ok\n", "text/plain; charset=utf-8");
+    h->health_stale = static_response("engine loop is not responding\n",
+                                      "text/plain; charset=utf-8");
+    h->unavailable = static_response("{\"error\":\"starting up\"}", json);
+}
+
+static void destroy_static(tc_http_t *h)
+{
+    struct MHD_Response *all[] = {h->not_found_json, h->not_found_html, h->method_not_allowed,
+                                  h->too_large,      h->options,        h->health_ok,
+                                  h->health_stale,   h->unavailable};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (all[i])
+            MHD_destroy_response(all[i]);
+}
+
+int tc_http_start(const tc_http_opts_t *opts, tc_http_t **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    char port[8];
+    snprintf(port, sizeof port, "%d", opts->port);
+    int gai = getaddrinfo(opts->host, port, &hints, &ai);
+    if (gai != 0) {
+        snprintf(err, errlen, "cannot resolve listen address %s: %s", opts->host,
+                 gai_strerror(gai));
+        return TC_EIO;
+    }
+    tc_http_t *h = tc_calloc(1, sizeof *h);
+    h->heartbeat = opts->heartbeat;
+    h->started_mono = tc_clock_mono_ms();
+    create_static(h);
+
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = opts->threads > 0 ? (unsigned)opts->threads : cores > 0 ? (unsigned)cores
+                                                                                : 1;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    if (ai->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    h->mhd = MHD_start_daemon(
+        flags, (uint16_t)opts->port, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER,
+        mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+        ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)opts->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)opts->per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)opts->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONN_MEMORY, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!h->mhd) {
+        snprintf(err, errlen, "cannot listen on %s:%d (address in use, or not permitted?)",
+                 opts->host, opts->port);
+        destroy_static(h);
+        free(h);
+        return TC_EIO;
+    }
+    *out = h;
+    return 0;
+}
+
+void tc_http_stop(tc_http_t *h)
+{
+    if (!h)
+        return;
+    MHD_stop_daemon(h->mhd);
+    served_set_t *cur = atomic_exchange(&h->current, NULL);
+    if (cur)
+        free_set(cur);
+    while (h->retired) {
+        served_set_t *next = h->retired->next;
+        free_set(h->retired);
+        h->retired = next;
+    }
+    destroy_static(h);
+    free(h);
+}

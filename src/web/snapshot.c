@@ -1,0 +1,117 @@
+/* Snapshot building: documents, their compressed variants and ETags. The ETag is a hash of
+ * the bytes, so a document that did not change keeps its ETag across snapshots and clients'
+ * If-None-Match revalidations keep answering 304. */
+#include "web/snapshot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "web/compress.h"
+
+static const char *const route_names[] = {
+    "/", "/api/v2/summary.json", "/api/v2/status.json", "/api/v2/components.json",
+    "/healthz", "/metrics", "other",
+};
+
+const char *tc_route_name(tc_route_t r)
+{
+    return route_names[r];
+}
+
+tc_snapshot_t *tc_snapshot_new(uint64_t generation)
+{
+    tc_snapshot_t *s = tc_calloc(1, sizeof *s);
+    s->generation = generation;
+    return s;
+}
+
+/* 64-bit FNV-1a: not cryptographic, but an ETag only has to change when the bytes do. */
+static uint64_t fnv1a(const char *p, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+void tc_snapshot_add(tc_snapshot_t *s, const char *path, tc_route_t route,
+                     const char *content_type, char *body, size_t len)
+{
+    if (s->ndocs == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 8;
+        s->docs = tc_realloc(s->docs, s->cap * sizeof *s->docs);
+    }
+    tc_doc_t *d = &s->docs[s->ndocs++];
+    memset(d, 0, sizeof *d);
+    d->path = tc_strdup(path);
+    d->route = route;
+    d->content_type = content_type;
+    /* Short enough that readers see an outage within seconds, long enough that a stampede of
+     * reloads is absorbed by browser and proxy caches; ETags make revalidation cheap. */
+    d->cache_control = "public, max-age=10";
+
+    uint64_t h = fnv1a(body, len);
+    d->var[TC_ENC_IDENTITY].data = body;
+    d->var[TC_ENC_IDENTITY].len = len;
+    snprintf(d->var[TC_ENC_IDENTITY].etag, sizeof d->var[0].etag, "\"%016llx\"",
+             (unsigned long long)h);
+
+    /* A variant is offered only when it is smaller than the identity bytes. */
+    size_t zlen = 0;
+    char *z = tc_compress_gzip(body, len, &zlen);
+    if (z && zlen < len) {
+        d->var[TC_ENC_GZIP].data = z;
+        d->var[TC_ENC_GZIP].len = zlen;
+        snprintf(d->var[TC_ENC_GZIP].etag, sizeof d->var[0].etag, "\"%016llx-gz\"",
+                 (unsigned long long)h);
+    } else {
+        free(z);
+    }
+    size_t blen = 0;
+    char *b = tc_compress_brotli(body, len, &blen);
+    if (b && blen < len) {
+        d->var[TC_ENC_BR].data = b;
+        d->var[TC_ENC_BR].len = blen;
+        snprintf(d->var[TC_ENC_BR].etag, sizeof d->var[0].etag, "\"%016llx-br\"",
+                 (unsigned long long)h);
+    } else {
+        free(b);
+    }
+}
+
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(((const tc_doc_t *)a)->path, ((const tc_doc_t *)b)->path);
+}
+
+void tc_snapshot_seal(tc_snapshot_t *s)
+{
+    if (s->ndocs)
+        qsort(s->docs, s->ndocs, sizeof *s->docs, by_path);
+}
+
+const tc_doc_t *tc_snapshot_find(const tc_snapshot_t *s, const char *path)
+{
+    tc_doc_t key;
+    key.path = (char *)path;
+    if (!s->ndocs)
+        return NULL;
+    return bsearch(&key, s->docs, s->ndocs, sizeof *s->docs, by_path);
+}
+
+void tc_snapshot_free(tc_snapshot_t *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->ndocs; i++) {
+        free(s->docs[i].path);
+        for (int e = 0; e < TC_ENC_COUNT; e++)
+            free(s->docs[i].var[e].data);
+    }
+    free(s->docs);
+    free(s);
+}

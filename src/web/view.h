@@ -1,0 +1,41 @@
+/* The view: everything the public documents show, as plain data handed from the engine to
+ * the renderers. The engine builds it from its state; renderers read it and never keep it.
+ * All strings are borrowed from the engine for the duration of one render. */
+#ifndef TC_VIEW_H
+#define TC_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status/rollup.h"
+
+typedef struct tc_view_row {
+    const char *id;
+    const char *name;
+    const char *description;  /* NULL when none */
+    const char *group_id;     /* NULL at the top level */
+    int position;
+    bool is_group;
+    bool showcase;
+    bool only_show_if_degraded;
+    tc_status_t status;       /* for groups: the worst of the children */
+    int64_t created_at;       /* ms since the epoch */
+    int64_t updated_at;
+} tc_view_row_t;
+
+typedef struct tc_view {
+    const char *page_id;
+    const char *page_name;
+    const char *page_url;
+    const char *page_description; /* NULL when none */
+    const char *time_zone;        /* IANA name; tc_clock_use_zone() was called with it */
+    int64_t updated_at;           /* the latest change to anything shown */
+    /* Rows in display order: top-level rows by position, each group followed by its
+     * children by position. */
+    const tc_view_row_t *rows;
+    size_t nrows;
+    tc_rollup_t rollup;           /* page status derived from the leaf rows */
+} tc_view_t;
+
+#endif
