@@ -28,116 +28,6 @@ static const char *const component_keys[] = {"id", "name", "description", "group
                                              "position", "showcase", "only_show_if_degraded",
                                              NULL};
 
-static int in_list(const char *key, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcmp(key, *list) == 0)
-            return 1;
-    return 0;
-}
-
-/* Report unknown and duplicate keys of mapping @p map. @return 0 when @p map is a mapping. */
-static int check_mapping(tc_yaml_t *y, tc_ynode_t map, const char *what,
-                         const char *const *allowed)
-{
-    if (tc_yaml_type(y, map) != TC_YAML_MAPPING) {
-        tc_yaml_error(y, map, "%s must be a mapping of key: value", what);
-        return -1;
-    }
-    size_t n = tc_yaml_size(y, map);
-    for (size_t i = 0; i < n; i++) {
-        tc_ynode_t k = tc_yaml_key(y, map, i);
-        if (tc_yaml_type(y, k) != TC_YAML_SCALAR) {
-            tc_yaml_error(y, k, "%s: keys must be plain names", what);
-            continue;
-        }
-        const char *key = tc_yaml_raw(y, k);
-        if (!in_list(key, allowed)) {
-            tc_yaml_error(y, k, "%s: unknown key \"%s\"", what, key);
-            continue;
-        }
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(tc_yaml_raw(y, tc_yaml_key(y, map, j)), key) == 0) {
-                tc_yaml_error(y, k, "%s: duplicate key \"%s\" (first at line %d)", what, key,
-                              tc_yaml_line(y, tc_yaml_key(y, map, j)));
-                break;
-            }
-        }
-    }
-    return 0;
-}
-
-static tc_ynode_t lookup(tc_yaml_t *y, tc_ynode_t map, const char *key)
-{
-    size_t n = tc_yaml_size(y, map);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(tc_yaml_raw(y, tc_yaml_key(y, map, i)), key) == 0)
-            return tc_yaml_value(y, map, i);
-    return 0;
-}
-
-/* Read a string. A missing optional key leaves *out unchanged. */
-static void get_string(tc_yaml_t *y, tc_ynode_t map, const char *what, const char *key,
-                       int required, char **out)
-{
-    tc_ynode_t v = lookup(y, map, key);
-    if (!v) {
-        if (required)
-            tc_yaml_error(y, map, "%s: missing required key \"%s\"", what, key);
-        return;
-    }
-    if (tc_yaml_type(y, v) != TC_YAML_SCALAR) {
-        tc_yaml_error(y, v, "%s: \"%s\" must be a string", what, key);
-        return;
-    }
-    char *s = tc_yaml_expand(y, v);
-    if (!s)
-        return;
-    if (required && !s[0]) {
-        tc_yaml_error(y, v, "%s: \"%s\" must not be empty", what, key);
-        free(s);
-        return;
-    }
-    free(*out);
-    *out = s;
-}
-
-static void get_bool(tc_yaml_t *y, tc_ynode_t map, const char *what, const char *key,
-                     bool *out)
-{
-    tc_ynode_t v = lookup(y, map, key);
-    if (!v)
-        return;
-    char *s = tc_yaml_type(y, v) == TC_YAML_SCALAR ? tc_yaml_expand(y, v) : NULL;
-    if (s && !tc_yaml_quoted(y, v) && strcmp(s, "true") == 0)
-        *out = true;
-    else if (s && !tc_yaml_quoted(y, v) && strcmp(s, "false") == 0)
-        *out = false;
-    else if (tc_yaml_type(y, v) != TC_YAML_SCALAR || s)
-        tc_yaml_error(y, v, "%s: \"%s\" must be true or false", what, key);
-    free(s);
-}
-
-static void get_int(tc_yaml_t *y, tc_ynode_t map, const char *what, const char *key, long min,
-                    long max, int *out)
-{
-    tc_ynode_t v = lookup(y, map, key);
-    if (!v)
-        return;
-    char *s = tc_yaml_type(y, v) == TC_YAML_SCALAR ? tc_yaml_expand(y, v) : NULL;
-    char *end = NULL;
-    long n = s ? strtol(s, &end, 10) : 0;
-    if (!s || !s[0] || *end) {
-        if (tc_yaml_type(y, v) != TC_YAML_SCALAR || s)
-            tc_yaml_error(y, v, "%s: \"%s\" must be an integer", what, key);
-    } else if (n < min || n > max) {
-        tc_yaml_error(y, v, "%s: \"%s\" must be between %ld and %ld", what, key, min, max);
-    } else {
-        *out = (int)n;
-    }
-    free(s);
-}
-
 /* Ids appear in URLs and JSON, so they are kept to a safe alphabet. */
 static int valid_id(const char *s)
 {
@@ -180,23 +70,23 @@ int tc_config_parse_listen(const char *s, char **host, int *port)
 
 static void parse_page(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
 {
-    tc_ynode_t page = lookup(y, root, "page");
+    tc_ynode_t page = tc_yaml_lookup(y, root, "page");
     if (!page) {
         tc_yaml_error(y, root, "missing required section \"page\"");
         return;
     }
-    if (check_mapping(y, page, "page", page_keys) != 0)
+    if (tc_yaml_check_mapping(y, page, "page", page_keys) != 0)
         return;
-    get_string(y, page, "page", "name", 1, &c->page.name);
-    get_string(y, page, "page", "id", 0, &c->page.id);
-    get_string(y, page, "page", "url", 0, &c->page.url);
-    get_string(y, page, "page", "description", 0, &c->page.description);
-    get_string(y, page, "page", "time_zone", 0, &c->page.time_zone);
+    tc_yaml_get_string(y, page, "page", "name", 1, &c->page.name);
+    tc_yaml_get_string(y, page, "page", "id", 0, &c->page.id);
+    tc_yaml_get_string(y, page, "page", "url", 0, &c->page.url);
+    tc_yaml_get_string(y, page, "page", "description", 0, &c->page.description);
+    tc_yaml_get_string(y, page, "page", "time_zone", 0, &c->page.time_zone);
     if (c->page.id && !valid_id(c->page.id))
-        tc_yaml_error(y, lookup(y, page, "id"),
+        tc_yaml_error(y, tc_yaml_lookup(y, page, "id"),
                       "page: id may hold only letters, digits, '-', '_' and '.' (1-64)");
     if (!tc_clock_zone_exists(c->page.time_zone))
-        tc_yaml_error(y, lookup(y, page, "time_zone"),
+        tc_yaml_error(y, tc_yaml_lookup(y, page, "time_zone"),
                       "page: unknown time zone \"%s\" (use an IANA name such as "
                       "America/Los_Angeles or Etc/UTC)",
                       c->page.time_zone);
@@ -204,16 +94,16 @@ static void parse_page(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
 
 static void parse_server(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
 {
-    tc_ynode_t server = lookup(y, root, "server");
-    if (!server || check_mapping(y, server, "server", server_keys) != 0)
+    tc_ynode_t server = tc_yaml_lookup(y, root, "server");
+    if (!server || tc_yaml_check_mapping(y, server, "server", server_keys) != 0)
         return;
     char *listen = NULL;
-    get_string(y, server, "server", "listen", 0, &listen);
+    tc_yaml_get_string(y, server, "server", "listen", 0, &listen);
     if (listen) {
         char *host = NULL;
         int port = 0;
         if (tc_config_parse_listen(listen, &host, &port) != 0) {
-            tc_yaml_error(y, lookup(y, server, "listen"),
+            tc_yaml_error(y, tc_yaml_lookup(y, server, "listen"),
                           "server: listen must be HOST:PORT, e.g. 127.0.0.1:8080");
         } else {
             free(c->server.host);
@@ -222,17 +112,17 @@ static void parse_server(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
         }
         free(listen);
     }
-    get_int(y, server, "server", "connection_limit", 16, 1000000, &c->server.connection_limit);
-    get_int(y, server, "server", "per_ip_limit", 0, 1000000, &c->server.per_ip_limit);
-    get_int(y, server, "server", "connection_timeout", 1, 3600, &c->server.connection_timeout);
+    tc_yaml_get_int(y, server, "server", "connection_limit", 16, 1000000, &c->server.connection_limit);
+    tc_yaml_get_int(y, server, "server", "per_ip_limit", 0, 1000000, &c->server.per_ip_limit);
+    tc_yaml_get_int(y, server, "server", "connection_timeout", 1, 3600, &c->server.connection_timeout);
 }
 
 static void parse_storage(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
 {
-    tc_ynode_t storage = lookup(y, root, "storage");
-    if (!storage || check_mapping(y, storage, "storage", storage_keys) != 0)
+    tc_ynode_t storage = tc_yaml_lookup(y, root, "storage");
+    if (!storage || tc_yaml_check_mapping(y, storage, "storage", storage_keys) != 0)
         return;
-    get_string(y, storage, "storage", "path", 0, &c->storage_path);
+    tc_yaml_get_string(y, storage, "storage", "path", 0, &c->storage_path);
 }
 
 /* Ids of groups and components share one namespace: both are rows of components.json. */
@@ -255,16 +145,16 @@ static int find_row(tc_config_t *c, const char *id, const char **kind)
 static char *parse_row_id(tc_yaml_t *y, tc_ynode_t item, const char *what, tc_config_t *c)
 {
     char *id = NULL;
-    get_string(y, item, what, "id", 1, &id);
+    tc_yaml_get_string(y, item, what, "id", 1, &id);
     if (!id)
         return NULL;
     const char *kind;
     if (!valid_id(id)) {
-        tc_yaml_error(y, lookup(y, item, "id"),
+        tc_yaml_error(y, tc_yaml_lookup(y, item, "id"),
                       "%s: id \"%s\" may hold only letters, digits, '-', '_' and '.' (1-64)",
                       what, id);
     } else if (find_row(c, id, &kind)) {
-        tc_yaml_error(y, lookup(y, item, "id"), "%s: duplicate id \"%s\" (already used by a %s)",
+        tc_yaml_error(y, tc_yaml_lookup(y, item, "id"), "%s: duplicate id \"%s\" (already used by a %s)",
                       what, id, kind);
     }
     return id;
@@ -272,7 +162,7 @@ static char *parse_row_id(tc_yaml_t *y, tc_ynode_t item, const char *what, tc_co
 
 static tc_ynode_t get_list(tc_yaml_t *y, tc_ynode_t root, const char *key)
 {
-    tc_ynode_t list = lookup(y, root, key);
+    tc_ynode_t list = tc_yaml_lookup(y, root, key);
     if (!list)
         return 0;
     if (tc_yaml_type(y, list) != TC_YAML_SEQUENCE) {
@@ -293,15 +183,15 @@ static void parse_groups(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
     c->groups = tc_calloc(n, sizeof *c->groups);
     for (size_t i = 0; i < n; i++) {
         tc_ynode_t item = tc_yaml_item(y, list, i);
-        if (check_mapping(y, item, "group", group_keys) != 0)
+        if (tc_yaml_check_mapping(y, item, "group", group_keys) != 0)
             continue;
         tc_group_cfg_t *g = &c->groups[c->ngroups];
         g->id = parse_row_id(y, item, "group", c);
         c->ngroups++;
-        get_string(y, item, "group", "name", 1, &g->name);
-        get_string(y, item, "group", "description", 0, &g->description);
+        tc_yaml_get_string(y, item, "group", "name", 1, &g->name);
+        tc_yaml_get_string(y, item, "group", "description", 0, &g->description);
         g->position = (int)c->ngroups;
-        get_int(y, item, "group", "position", 1, 1000000, &g->position);
+        tc_yaml_get_int(y, item, "group", "position", 1, 1000000, &g->position);
     }
 }
 
@@ -312,17 +202,17 @@ static void parse_components(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
     c->components = tc_calloc(n, sizeof *c->components);
     for (size_t i = 0; i < n; i++) {
         tc_ynode_t item = tc_yaml_item(y, list, i);
-        if (check_mapping(y, item, "component", component_keys) != 0)
+        if (tc_yaml_check_mapping(y, item, "component", component_keys) != 0)
             continue;
         tc_component_cfg_t *cc = &c->components[c->ncomponents];
         cc->id = parse_row_id(y, item, "component", c);
         c->ncomponents++;
-        get_string(y, item, "component", "name", 1, &cc->name);
-        get_string(y, item, "component", "description", 0, &cc->description);
-        get_string(y, item, "component", "group", 0, &cc->group);
+        tc_yaml_get_string(y, item, "component", "name", 1, &cc->name);
+        tc_yaml_get_string(y, item, "component", "description", 0, &cc->description);
+        tc_yaml_get_string(y, item, "component", "group", 0, &cc->group);
         cc->showcase = true;
-        get_bool(y, item, "component", "showcase", &cc->showcase);
-        get_bool(y, item, "component", "only_show_if_degraded", &cc->only_show_if_degraded);
+        tc_yaml_get_bool(y, item, "component", "showcase", &cc->showcase);
+        tc_yaml_get_bool(y, item, "component", "only_show_if_degraded", &cc->only_show_if_degraded);
         /* The default position is the order within the parent, as written in the file. */
         int pos = 1;
         for (size_t j = 0; j + 1 < c->ncomponents; j++) {
@@ -333,14 +223,14 @@ static void parse_components(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
         if (!cc->group)
             pos += (int)c->ngroups;
         cc->position = pos;
-        get_int(y, item, "component", "position", 1, 1000000, &cc->position);
+        tc_yaml_get_int(y, item, "component", "position", 1, 1000000, &cc->position);
         if (cc->group) {
             int found = 0;
             for (size_t j = 0; j < c->ngroups; j++)
                 if (c->groups[j].id && strcmp(c->groups[j].id, cc->group) == 0)
                     found = 1;
             if (!found)
-                tc_yaml_error(y, lookup(y, item, "group"),
+                tc_yaml_error(y, tc_yaml_lookup(y, item, "group"),
                               "component: unknown group \"%s\" (declare it under groups:)",
                               cc->group);
         }
@@ -381,7 +271,7 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
     c->path = tc_strdup(name);
     set_defaults(c);
     tc_ynode_t root = tc_yaml_root(y);
-    if (root && check_mapping(y, root, "the file", root_keys) == 0) {
+    if (root && tc_yaml_check_mapping(y, root, "the file", root_keys) == 0) {
         parse_page(y, root, c);
         parse_server(y, root, c);
         parse_storage(y, root, c);

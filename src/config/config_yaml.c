@@ -12,6 +12,7 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/err.h"
 
 #define MAX_ERRORS 50     /* after this many, more errors add nothing useful */
 #define MAX_FILE (4 << 20) /* a config larger than 4 MiB is a mistake */
@@ -291,4 +292,154 @@ size_t tc_yaml_error_count(tc_yaml_t *y)
 const char *tc_yaml_errors(tc_yaml_t *y)
 {
     return y->errors.data ? y->errors.data : "";
+}
+
+/* Typed getters. Each checks its value where it is read, so errors point at the value. */
+
+static int in_list(const char *key, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(key, *list) == 0)
+            return 1;
+    return 0;
+}
+
+int tc_yaml_check_mapping(tc_yaml_t *y, tc_ynode_t map, const char *what,
+                         const char *const *allowed)
+{
+    if (tc_yaml_type(y, map) != TC_YAML_MAPPING) {
+        tc_yaml_error(y, map, "%s must be a mapping of key: value", what);
+        return -1;
+    }
+    size_t n = tc_yaml_size(y, map);
+    for (size_t i = 0; i < n; i++) {
+        tc_ynode_t k = tc_yaml_key(y, map, i);
+        if (tc_yaml_type(y, k) != TC_YAML_SCALAR) {
+            tc_yaml_error(y, k, "%s: keys must be plain names", what);
+            continue;
+        }
+        const char *key = tc_yaml_raw(y, k);
+        if (!in_list(key, allowed)) {
+            tc_yaml_error(y, k, "%s: unknown key \"%s\"", what, key);
+            continue;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(tc_yaml_raw(y, tc_yaml_key(y, map, j)), key) == 0) {
+                tc_yaml_error(y, k, "%s: duplicate key \"%s\" (first at line %d)", what, key,
+                              tc_yaml_line(y, tc_yaml_key(y, map, j)));
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+tc_ynode_t tc_yaml_lookup(tc_yaml_t *y, tc_ynode_t map, const char *key)
+{
+    size_t n = tc_yaml_size(y, map);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(tc_yaml_raw(y, tc_yaml_key(y, map, i)), key) == 0)
+            return tc_yaml_value(y, map, i);
+    return 0;
+}
+
+void tc_yaml_get_string(tc_yaml_t *y, tc_ynode_t map, const char *what, const char *key,
+                       int required, char **out)
+{
+    tc_ynode_t v = tc_yaml_lookup(y, map, key);
+    if (!v) {
+        if (required)
+            tc_yaml_error(y, map, "%s: missing required key \"%s\"", what, key);
+        return;
+    }
+    if (tc_yaml_type(y, v) != TC_YAML_SCALAR) {
+        tc_yaml_error(y, v, "%s: \"%s\" must be a string", what, key);
+        return;
+    }
+    char *s = tc_yaml_expand(y, v);
+    if (!s)
+        return;
+    if (required && !s[0]) {
+        tc_yaml_error(y, v, "%s: \"%s\" must not be empty", what, key);
+        free(s);
+        return;
+    }
+    free(*out);
+    *out = s;
+}
+
+void tc_yaml_get_bool(tc_yaml_t *y, tc_ynode_t map, const char *what, const char *key,
+                     bool *out)
+{
+    tc_ynode_t v = tc_yaml_lookup(y, map, key);
+    if (!v)
+        return;
+    char *s = tc_yaml_type(y, v) == TC_YAML_SCALAR ? tc_yaml_expand(y, v) : NULL;
+    if (s && !tc_yaml_quoted(y, v) && strcmp(s, "true") == 0)
+        *out = true;
+    else if (s && !tc_yaml_quoted(y, v) && strcmp(s, "false") == 0)
+        *out = false;
+    else if (tc_yaml_type(y, v) != TC_YAML_SCALAR || s)
+        tc_yaml_error(y, v, "%s: \"%s\" must be true or false", what, key);
+    free(s);
+}
+
+void tc_yaml_get_int(tc_yaml_t *y, tc_ynode_t map, const char *what, const char *key, long min,
+                    long max, int *out)
+{
+    tc_ynode_t v = tc_yaml_lookup(y, map, key);
+    if (!v)
+        return;
+    char *s = tc_yaml_type(y, v) == TC_YAML_SCALAR ? tc_yaml_expand(y, v) : NULL;
+    char *end = NULL;
+    long n = s ? strtol(s, &end, 10) : 0;
+    if (!s || !s[0] || *end) {
+        if (tc_yaml_type(y, v) != TC_YAML_SCALAR || s)
+            tc_yaml_error(y, v, "%s: \"%s\" must be an integer", what, key);
+    } else if (n < min || n > max) {
+        tc_yaml_error(y, v, "%s: \"%s\" must be between %ld and %ld", what, key, min, max);
+    } else {
+        *out = (int)n;
+    }
+    free(s);
+}
+
+
+void tc_yaml_get_duration(tc_yaml_t *y, tc_ynode_t map, const char *what, const char *key,
+                          long min_ms, long max_ms, long *out_ms)
+{
+    tc_ynode_t v = tc_yaml_lookup(y, map, key);
+    if (!v)
+        return;
+    char *s = tc_yaml_type(y, v) == TC_YAML_SCALAR ? tc_yaml_expand(y, v) : NULL;
+    if (!s) {
+        if (tc_yaml_type(y, v) != TC_YAML_SCALAR)
+            tc_yaml_error(y, v, "%s: \"%s\" must be a duration such as 30s or 5m", what, key);
+        return;
+    }
+    char *end = NULL;
+    double n = strtod(s, &end);
+    double unit = 0;
+    if (end == s)
+        unit = 0;
+    else if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
+        unit = 1000;
+    else if (strcmp(end, "ms") == 0)
+        unit = 1;
+    else if (strcmp(end, "m") == 0)
+        unit = 60000;
+    else if (strcmp(end, "h") == 0)
+        unit = 3600000;
+    else if (strcmp(end, "d") == 0)
+        unit = 86400000;
+    double ms = n * unit;
+    if (unit == 0 || n < 0)
+        tc_yaml_error(y, v, "%s: \"%s\" must be a duration such as 500ms, 30s, 5m or 2h", what,
+                      key);
+    else if (ms < (double)min_ms || ms > (double)max_ms)
+        tc_yaml_error(y, v, "%s: \"%s\" must be between %ldms and %ldms", what, key, min_ms,
+                      max_ms);
+    else
+        *out_ms = (long)ms;
+    free(s);
 }

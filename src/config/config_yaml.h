@@ -5,6 +5,7 @@
 #ifndef TC_CONFIG_YAML_H
 #define TC_CONFIG_YAML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct tc_yaml tc_yaml_t;
@@ -53,5 +54,27 @@ void tc_yaml_error_at(tc_yaml_t *y, tc_ynode_t n, int col_offset, const char *fm
 size_t tc_yaml_error_count(tc_yaml_t *y);
 /** All recorded errors, one per line; owned by @p y. */
 const char *tc_yaml_errors(tc_yaml_t *y);
+
+/** Check that @p map is a mapping whose keys are all in the NULL-terminated @p allowed list,
+ *  each at most once; errors are recorded with @p what as prefix.
+ *  @return 0 when @p map is a mapping (even if some keys were wrong), -1 otherwise. */
+int tc_yaml_check_mapping(tc_yaml_t *y, tc_ynode_t map, const char *what,
+                          const char *const *allowed);
+/** @return the value node of @p key in mapping @p map, or 0. */
+tc_ynode_t tc_yaml_lookup(tc_yaml_t *y, tc_ynode_t map, const char *key);
+/** Read a string (with ${} expansion) into *out, freeing the previous value. A missing
+ *  optional key leaves *out unchanged; a missing @p required key or an empty one is an error. */
+void tc_yaml_get_string(tc_yaml_t *y, tc_ynode_t map, const char *what, const char *key,
+                        int required, char **out);
+/** Read true/false (unquoted). A missing key leaves *out unchanged. */
+void tc_yaml_get_bool(tc_yaml_t *y, tc_ynode_t map, const char *what, const char *key,
+                      bool *out);
+/** Read an integer in [min, max]. A missing key leaves *out unchanged. */
+void tc_yaml_get_int(tc_yaml_t *y, tc_ynode_t map, const char *what, const char *key, long min,
+                     long max, int *out);
+/** Read a duration such as 500ms, 30s, 5m, 2h or 1d (a bare number means seconds) in
+ *  [min_ms, max_ms], into *out_ms. A missing key leaves *out_ms unchanged. */
+void tc_yaml_get_duration(tc_yaml_t *y, tc_ynode_t map, const char *what, const char *key,
+                          long min_ms, long max_ms, long *out_ms);
 
 #endif
