@@ -21,6 +21,8 @@ struct tc_yaml {
     char *name;            /* owned; file name used in messages */
     yaml_document_t doc;   /* valid when loaded != 0 */
     int loaded;
+    char *src;             /* owned copy of the source text, to map offsets to columns */
+    size_t srclen;
     tc_buf_t errors;       /* "FILE:LINE:COL: msg\n" lines */
     size_t error_count;
 };
@@ -54,6 +56,8 @@ static void add_error_v(tc_yaml_t *y, int line, int col, const char *fmt, ...)
 tc_yaml_t *tc_yaml_load_string(const char *name, const char *text, size_t len)
 {
     tc_yaml_t *y = new_doc(name);
+    y->src = tc_strndup(text, len);
+    y->srclen = len;
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -113,6 +117,7 @@ void tc_yaml_free(tc_yaml_t *y)
     if (y->loaded)
         yaml_document_delete(&y->doc);
     tc_buf_free(&y->errors);
+    free(y->src);
     free(y->name);
     free(y);
 }
@@ -274,13 +279,63 @@ void tc_yaml_error(tc_yaml_t *y, tc_ynode_t n, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Map byte @p offset of a scalar's decoded text back to a line and column of the source:
+ * quotes, escapes, doubled single quotes and block indentation take source bytes that the
+ * decoded text does not have. */
+static void source_position(tc_yaml_t *y, yaml_node_t *p, int offset, int *line, int *col)
+{
+    size_t i = p->start_mark.index;
+    *line = (int)p->start_mark.line + 1;
+    *col = (int)p->start_mark.column + 1;
+    yaml_scalar_style_t style = p->data.scalar.style;
+    int indent = 0;
+    if (style == YAML_LITERAL_SCALAR_STYLE || style == YAML_FOLDED_SCALAR_STYLE) {
+        /* The text starts on the line after the | or > indicator, at the block's indent. */
+        while (i < y->srclen && y->src[i] != '\n')
+            i++;
+        i++;
+        (*line)++;
+        while (i + (size_t)indent < y->srclen && y->src[i + (size_t)indent] == ' ')
+            indent++;
+        i += (size_t)indent;
+        *col = indent + 1;
+    } else if (style == YAML_SINGLE_QUOTED_SCALAR_STYLE || style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
+        i++;
+        (*col)++;
+    }
+    for (int k = 0; k < offset && i < y->srclen; k++) {
+        char c = y->src[i];
+        size_t step = 1;
+        if (c == '\n') {
+            (*line)++;
+            i++;
+            *col = 1;
+            while (i < y->srclen && y->src[i] == ' ' && (indent == 0 || *col <= indent)) {
+                i++;
+                (*col)++;
+            }
+            continue;
+        }
+        if (style == YAML_SINGLE_QUOTED_SCALAR_STYLE && c == '\'' && i + 1 < y->srclen &&
+            y->src[i + 1] == '\'')
+            step = 2;
+        else if (style == YAML_DOUBLE_QUOTED_SCALAR_STYLE && c == '\\' && i + 1 < y->srclen)
+            step = y->src[i + 1] == 'x' ? 4 : y->src[i + 1] == 'u' ? 6 : y->src[i + 1] == 'U' ? 10 : 2;
+        i += step;
+        *col += (int)step;
+    }
+}
+
 void tc_yaml_error_at(tc_yaml_t *y, tc_ynode_t n, int col_offset, const char *fmt, ...)
 {
-    /* Quoted scalars start at the quote, so the text begins one column later. */
-    int col = tc_yaml_col(y, n) + col_offset + (tc_yaml_quoted(y, n) ? 1 : 0);
+    int line = tc_yaml_line(y, n);
+    int col = tc_yaml_col(y, n);
+    yaml_node_t *p = node(y, n);
+    if (p && p->type == YAML_SCALAR_NODE && y->src)
+        source_position(y, p, col_offset, &line, &col);
     va_list ap;
     va_start(ap, fmt);
-    add_error(y, tc_yaml_line(y, n), col, fmt, ap);
+    add_error(y, line, col, fmt, ap);
     va_end(ap);
 }
 

@@ -85,8 +85,11 @@ int tc_buf_printf(tc_buf_t *b, const char *fmt, ...)
 
 int tc_buf_html(tc_buf_t *b, const char *s)
 {
+    /* Written in pieces, so remember the length to undo a partial write at the cap. */
+    size_t start = b->len;
     const char *run = s;
-    for (; *s; s++) {
+    int rc = 0;
+    for (; *s && !rc; s++) {
         const char *rep;
         switch (*s) {
         case '&': rep = "&amp;"; break;
@@ -96,14 +99,18 @@ int tc_buf_html(tc_buf_t *b, const char *s)
         case '\'': rep = "&#39;"; break;
         default: continue;
         }
-        int rc = tc_buf_append(b, run, (size_t)(s - run));
+        rc = tc_buf_append(b, run, (size_t)(s - run));
         if (!rc)
             rc = tc_buf_puts(b, rep);
-        if (rc)
-            return rc;
         run = s + 1;
     }
-    return tc_buf_append(b, run, (size_t)(s - run));
+    if (!rc)
+        rc = tc_buf_append(b, run, strlen(run));
+    if (rc && b->data) {
+        b->len = start;
+        b->data[start] = '\0';
+    }
+    return rc;
 }
 
 char *tc_buf_steal(tc_buf_t *b, size_t *len)

@@ -179,7 +179,7 @@ static int accept_q(const char *header, const char *coding)
         while (*p && *p != ',') {
             if (*p == ';') {
                 p++;
-                while (*p == ' ')
+                while (*p == ' ' || *p == '\t')
                     p++;
                 if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
                     double d = strtod(p + 2, NULL);
