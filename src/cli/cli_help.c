@@ -25,6 +25,12 @@ static const struct {
      "\n"
      "Validate FILE and print every error as FILE:LINE:COL: what is wrong.\n"
      "Exit code 0 when the file is valid, 2 when it is not.\n"},
+    {"probe",
+     "usage: tocsin probe [-c FILE] MONITOR_ID\n"
+     "\n"
+     "Run one monitor once and print what it measured: connection, status, each phase's\n"
+     "timing, certificate expiry, each condition with its actual value and PASS/FAIL, and\n"
+     "the verdict. Exit code 0 up, 1 down, 3 degraded, 2 usage or config error.\n"},
     {"help", "usage: tocsin help [COMMAND]\n\nShow help for COMMAND, or list the commands.\n"},
 };
 
@@ -38,6 +44,7 @@ int tc_cli_help(const char *command)
                "Commands:\n"
                "  serve          run the daemon\n"
                "  check-config   validate a configuration file\n"
+               "  probe          run one monitor once and explain its verdict\n"
                "  help           show help for a command\n"
                "\n"
                "Options:\n"

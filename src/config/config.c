@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config_int.h"
 #include "config/config_yaml.h"
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -17,8 +18,8 @@
 
 #define MAX_ROWS 10000 /* groups plus components; far beyond any real page */
 
-static const char *const root_keys[] = {"page", "server", "storage", "groups", "components",
-                                        NULL};
+static const char *const root_keys[] = {"page",       "server",   "storage", "groups",
+                                        "components", "monitors", NULL};
 static const char *const page_keys[] = {"id", "name", "url", "time_zone", "description", NULL};
 static const char *const server_keys[] = {"listen", "connection_limit", "per_ip_limit",
                                           "connection_timeout", NULL};
@@ -141,8 +142,7 @@ static int find_row(tc_config_t *c, const char *id, const char **kind)
     return 0;
 }
 
-/* Read the id of a group or component row and check it is well-formed and unique. */
-static char *parse_row_id(tc_yaml_t *y, tc_ynode_t item, const char *what, tc_config_t *c)
+char *tc_config__row_id(tc_yaml_t *y, tc_ynode_t item, const char *what, tc_config_t *c)
 {
     char *id = NULL;
     tc_yaml_get_string(y, item, what, "id", 1, &id);
@@ -153,9 +153,9 @@ static char *parse_row_id(tc_yaml_t *y, tc_ynode_t item, const char *what, tc_co
         tc_yaml_error(y, tc_yaml_lookup(y, item, "id"),
                       "%s: id \"%s\" may hold only letters, digits, '-', '_' and '.' (1-64)",
                       what, id);
-    } else if (find_row(c, id, &kind)) {
-        tc_yaml_error(y, tc_yaml_lookup(y, item, "id"), "%s: duplicate id \"%s\" (already used by a %s)",
-                      what, id, kind);
+    } else if (c && find_row(c, id, &kind)) {
+        tc_yaml_error(y, tc_yaml_lookup(y, item, "id"),
+                      "%s: duplicate id \"%s\" (already used by a %s)", what, id, kind);
     }
     return id;
 }
@@ -186,7 +186,7 @@ static void parse_groups(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
         if (tc_yaml_check_mapping(y, item, "group", group_keys) != 0)
             continue;
         tc_group_cfg_t *g = &c->groups[c->ngroups];
-        g->id = parse_row_id(y, item, "group", c);
+        g->id = tc_config__row_id(y, item, "group", c);
         c->ngroups++;
         tc_yaml_get_string(y, item, "group", "name", 1, &g->name);
         tc_yaml_get_string(y, item, "group", "description", 0, &g->description);
@@ -205,7 +205,7 @@ static void parse_components(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
         if (tc_yaml_check_mapping(y, item, "component", component_keys) != 0)
             continue;
         tc_component_cfg_t *cc = &c->components[c->ncomponents];
-        cc->id = parse_row_id(y, item, "component", c);
+        cc->id = tc_config__row_id(y, item, "component", c);
         c->ncomponents++;
         tc_yaml_get_string(y, item, "component", "name", 1, &cc->name);
         tc_yaml_get_string(y, item, "component", "description", 0, &cc->description);
@@ -277,6 +277,7 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
         parse_storage(y, root, c);
         parse_groups(y, root, c);
         parse_components(y, root, c);
+        tc_config__parse_monitors(y, root, c);
     }
     if (tc_yaml_error_count(y) > 0) {
         *errors = tc_strdup(tc_yaml_errors(y));
@@ -324,6 +325,9 @@ void tc_config_free(tc_config_t *c)
         free(c->components[i].group);
     }
     free(c->components);
+    for (size_t i = 0; i < c->nmonitors; i++)
+        tc_monitor_cfg_clear(&c->monitors[i]);
+    free(c->monitors);
     free(c->page.id);
     free(c->page.name);
     free(c->page.url);

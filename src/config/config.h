@@ -1,4 +1,5 @@
-/* The validated, immutable configuration: page, server, storage, groups and components.
+/* The validated, immutable configuration: page, server, storage, groups, components and
+ * monitors.
  * A tc_config_t is built whole from a file and either accepted or refused with every error
  * as "FILE:LINE:COL: what is wrong"; a running daemon swaps generations only when the new
  * file validates (STYLE.md rule 17). All strings belong to the config and live until
@@ -8,6 +9,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "probe/probe.h"
 
 typedef struct tc_group_cfg {
     char *id;          /* unique among groups and components */
@@ -47,6 +50,8 @@ typedef struct tc_config {
     size_t ngroups;
     tc_component_cfg_t *components;
     size_t ncomponents;
+    tc_monitor_cfg_t *monitors;
+    size_t nmonitors;
 } tc_config_t;
 
 /** Load and validate @p path.

@@ -14,8 +14,12 @@
 #include "config/config.h"
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/curl_glue.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "monitor/monitor.h"
+#include "probe/probe.h"
+#include "sched/sched.h"
 #include "status/rollup.h"
 #include "store/store.h"
 #include "web/http_server.h"
@@ -24,7 +28,29 @@
 #define MODULE "engine"
 #define RENDER_DELAY_MS 20  /* coalescing window for snapshot renders */
 #define HEARTBEAT_MS 1000   /* /healthz reads this heartbeat */
-#define REAP_MS 1000        /* how often retired snapshots are freed */
+#define FLUSH_MS 1000       /* results are written to the store in batches this often */
+#define METRICS_MS 5000     /* how often the monitor metrics text is rebuilt */
+#define MAX_IN_FLIGHT 4096  /* probes running at once; more are skipped and counted */
+#define LAG_WINDOW 4096     /* schedule lags kept for the /metrics quantiles */
+
+/* The engine's view of one configured monitor. */
+typedef struct mon_slot {
+    const tc_monitor_cfg_t *cfg;  /* borrowed from the current config generation */
+    tc_monitor_tracker_t tracker;
+    tc_probe_run_t *run;          /* the run in flight, or NULL */
+    unsigned long checks[3];      /* by verdict: up, degraded, down */
+    unsigned long skipped;        /* due while the previous run was still going */
+    double last_ms;               /* latency of the last run */
+    int64_t last_at;              /* wall ms of the last run, 0 before the first */
+    char last_reason[512];
+} mon_slot_t;
+
+/* Passed through a probe run so its result finds its slot, unless the config changed. */
+typedef struct ticket {
+    struct tc_daemon *d;
+    size_t slot;
+    uint64_t epoch;
+} ticket_t;
 
 typedef struct tc_daemon {
     uv_loop_t loop;
@@ -39,29 +65,35 @@ typedef struct tc_daemon {
     size_t nrows;
     uint64_t generation;        /* of the last published snapshot */
     int64_t started_at;         /* wall ms */
+    /* Monitoring. */
+    tc_curl_t *curl;            /* owned */
+    tc_sched_t *sched;          /* owned */
+    tc_probe_env_t probe_env;
+    mon_slot_t *monitors;       /* owned; one per config monitor */
+    size_t nmonitors;
+    uint64_t monitor_epoch;     /* bumped when monitors are rebuilt; stale results are dropped */
+    int in_flight;
+    uv_timer_t flush_timer, metrics_timer;
+    tc_store_result_t *pending; /* results not yet written; ids borrowed from the config */
+    char **pending_reasons;     /* owned copies of the reasons */
+    size_t npending, cap_pending;
+    int64_t lags[LAG_WINDOW];   /* ring of recent schedule lags, ms */
+    size_t nlags;
 } tc_daemon_t;
 
-/* Print config errors the way compilers do, one per line, for the user fixing the file. */
-static void print_config_errors(const char *errors)
+/* Load the config file and apply the command line's overrides to it, so a reload compares
+ * like with like. @return 0, or TC_ECONFIG with "FILE:LINE:COL: msg" lines in *errors. */
+static int load_config(const tc_daemon_opts_t *opts, tc_config_t **out, char **errors)
 {
-    fputs(errors, stderr);
-}
-
-static int load_config(const tc_daemon_opts_t *opts, tc_config_t **out)
-{
-    char *errors = NULL;
-    int rc = tc_config_load(opts->config_path, out, &errors);
-    if (rc) {
-        print_config_errors(errors);
-        free(errors);
+    int rc = tc_config_load(opts->config_path, out, errors);
+    if (rc)
         return rc;
-    }
     tc_config_t *c = *out;
     if (opts->listen) {
         char *host = NULL;
         int port = 0;
         if (tc_config_parse_listen(opts->listen, &host, &port) != 0) {
-            fprintf(stderr, "tocsin: --listen must be HOST:PORT, e.g. 127.0.0.1:8080\n");
+            *errors = tc_strdup("--listen must be HOST:PORT, e.g. 127.0.0.1:8080\n");
             tc_config_free(c);
             *out = NULL;
             return TC_ECONFIG;
@@ -231,11 +263,244 @@ static void on_heartbeat(uv_timer_t *t)
     tc_http_reap(d->http);
 }
 
+
+/* ---- monitoring: schedule → probe → judge → threshold state → component status ---- */
+
+static void flush_results(tc_daemon_t *d)
+{
+    if (!d->npending)
+        return;
+    char err[256];
+    if (tc_store_add_results(d->store, d->pending, d->npending, err, sizeof err) != 0)
+        tc_log(TC_LOG_ERROR, MODULE, "cannot save %zu results: %s", d->npending, err);
+    for (size_t i = 0; i < d->npending; i++)
+        free(d->pending_reasons[i]);
+    d->npending = 0;
+}
+
+static void on_flush_timer(uv_timer_t *t)
+{
+    flush_results(t->data);
+}
+
+static void queue_result(tc_daemon_t *d, const tc_monitor_cfg_t *m, const tc_result_t *r)
+{
+    if (d->npending == d->cap_pending) {
+        d->cap_pending = d->cap_pending ? d->cap_pending * 2 : 256;
+        d->pending = tc_realloc(d->pending, d->cap_pending * sizeof *d->pending);
+        d->pending_reasons = tc_realloc(d->pending_reasons,
+                                        d->cap_pending * sizeof *d->pending_reasons);
+    }
+    d->pending_reasons[d->npending] = tc_strdup(r->reason);
+    tc_store_result_t *p = &d->pending[d->npending];
+    p->monitor_id = m->id;
+    p->at = r->started_at;
+    p->verdict = (int)r->verdict;
+    p->latency_ms = r->response_ms;
+    p->reason = d->pending_reasons[d->npending];
+    d->npending++;
+}
+
+/* Recompute every monitor-fed component from its monitors' states. Monitors that have not
+ * crossed a threshold yet (unknown) do not move a component. */
+static void derive_components(tc_daemon_t *d)
+{
+    int64_t now = tc_clock_wall_ms();
+    int changed = 0;
+    for (size_t i = 0; i < d->nrows; i++) {
+        tc_store_row_t *row = &d->rows[i];
+        if (row->is_group)
+            continue;
+        int fed = 0, known = 0;
+        tc_status_t status = TC_STATUS_OPERATIONAL;
+        for (size_t j = 0; j < d->nmonitors; j++) {
+            const tc_monitor_cfg_t *m = d->monitors[j].cfg;
+            for (size_t k = 0; k < m->ncomponents; k++) {
+                if (strcmp(m->components[k], row->id) != 0)
+                    continue;
+                fed = 1;
+                tc_monitor_state_t st = d->monitors[j].tracker.state;
+                if (st == TC_MONITOR_UNKNOWN)
+                    continue;
+                known = 1;
+                status = tc_status_worst(status,
+                                         tc_monitor_component_status(st, m->down_status));
+            }
+        }
+        /* Until later issues let a person set a status, a component without monitors is
+         * operational. */
+        if ((fed && !known) || status == row->status)
+            continue;
+        char err[256];
+        if (tc_store_set_status(d->store, row->id, status, now, err, sizeof err) != 0) {
+            tc_log(TC_LOG_ERROR, MODULE, "cannot save status of %s: %s", row->id, err);
+            continue;
+        }
+        tc_log(TC_LOG_INFO, MODULE, "component %s: %s -> %s", row->id,
+               tc_status_name(row->status), tc_status_name(status));
+        row->status = status;
+        row->updated_at = now;
+        changed = 1;
+    }
+    if (changed)
+        request_render(d);
+}
+
+static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
+{
+    ticket_t *t = arg;
+    tc_daemon_t *d = t->d;
+    int current = t->epoch == d->monitor_epoch;
+    mon_slot_t *slot = current ? &d->monitors[t->slot] : NULL;
+    free(t);
+    d->in_flight--;
+    if (slot)
+        slot->run = NULL;
+    if (!slot || r->canceled)
+        return;
+    slot->checks[r->verdict]++;
+    slot->last_ms = r->response_ms;
+    slot->last_at = r->started_at;
+    snprintf(slot->last_reason, sizeof slot->last_reason, "%s", r->reason);
+    queue_result(d, m, r);
+    tc_monitor_state_t before = slot->tracker.state;
+    tc_monitor_state_t after = tc_monitor_observe(&slot->tracker, r->verdict,
+                                                  m->failure_threshold, m->success_threshold);
+    if (after == before)
+        return;
+    tc_log(after == TC_MONITOR_UP ? TC_LOG_INFO : TC_LOG_WARN, MODULE,
+           "monitor %s: %s -> %s%s%s", m->id, tc_monitor_state_name(before),
+           tc_monitor_state_name(after), r->reason[0] ? ": " : "", r->reason);
+    derive_components(d);
+}
+
+static void on_due(size_t index, int64_t lag_ms, void *arg)
+{
+    tc_daemon_t *d = arg;
+    mon_slot_t *slot = &d->monitors[index];
+    d->lags[d->nlags++ % LAG_WINDOW] = lag_ms;
+    if (slot->run || d->in_flight >= MAX_IN_FLIGHT) {
+        slot->skipped++;
+        return;
+    }
+    ticket_t *t = tc_malloc(sizeof *t);
+    t->d = d;
+    t->slot = index;
+    t->epoch = d->monitor_epoch;
+    int rc = tc_probe_start(slot->cfg, &d->probe_env, on_probe_done, t, &slot->run);
+    if (rc) {
+        free(t);
+        slot->run = NULL;
+        tc_log(TC_LOG_ERROR, MODULE, "monitor %s: cannot start: %s", slot->cfg->id,
+               tc_strerror(rc));
+        return;
+    }
+    d->in_flight++;
+}
+
+/* Stop every run and forget the schedule; results still in flight are dropped by epoch. */
+static void stop_monitors(tc_daemon_t *d)
+{
+    d->monitor_epoch++;
+    tc_sched_clear(d->sched);
+    for (size_t i = 0; i < d->nmonitors; i++)
+        if (d->monitors[i].run)
+            tc_probe_cancel(d->monitors[i].run);
+    flush_results(d);
+    free(d->monitors);
+    d->monitors = NULL;
+    d->nmonitors = 0;
+}
+
+/* Build slots for the config's monitors, keeping the state of monitors that still exist, and
+ * spread their first runs over their intervals. */
+static void start_monitors(tc_daemon_t *d, const tc_config_t *c, mon_slot_t *old, size_t nold)
+{
+    d->monitors = tc_calloc(c->nmonitors, sizeof *d->monitors);
+    d->nmonitors = c->nmonitors;
+    int64_t now = tc_clock_mono_ms();
+    for (size_t i = 0; i < c->nmonitors; i++) {
+        mon_slot_t *slot = &d->monitors[i];
+        slot->cfg = &c->monitors[i];
+        for (size_t j = 0; j < nold; j++) {
+            if (strcmp(old[j].cfg->id, slot->cfg->id) == 0) {
+                *slot = old[j];
+                slot->cfg = &c->monitors[i];
+                slot->run = NULL;
+            }
+        }
+        int64_t interval = slot->cfg->interval_ms;
+        tc_sched_add(d->sched, i, interval, now + tc_sched_spread(slot->cfg->id, interval));
+    }
+}
+
+static int cmp_lag(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void publish_metrics(tc_daemon_t *d)
+{
+    tc_buf_t b;
+    tc_buf_init(&b, 0);
+    size_t n = d->nlags < LAG_WINDOW ? d->nlags : LAG_WINDOW;
+    int64_t *sorted = tc_calloc(n ? n : 1, sizeof *sorted);
+    memcpy(sorted, d->lags, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_lag);
+    tc_buf_printf(&b,
+                  "# HELP tocsin_schedule_lag_seconds Actual minus planned start of recent "
+                  "probe runs.\n"
+                  "# TYPE tocsin_schedule_lag_seconds summary\n"
+                  "tocsin_schedule_lag_seconds{quantile=\"0.5\"} %.3f\n"
+                  "tocsin_schedule_lag_seconds{quantile=\"0.99\"} %.3f\n"
+                  "tocsin_schedule_lag_seconds_count %zu\n"
+                  "# HELP tocsin_probes_in_flight Probe runs in progress.\n"
+                  "# TYPE tocsin_probes_in_flight gauge\n"
+                  "tocsin_probes_in_flight %d\n",
+                  n ? (double)sorted[n / 2] / 1000.0 : 0.0,
+                  n ? (double)sorted[(n * 99) / 100] / 1000.0 : 0.0, d->nlags, d->in_flight);
+    free(sorted);
+    tc_buf_puts(&b, "# HELP tocsin_monitor_state 1 for the monitor's current state.\n"
+                    "# TYPE tocsin_monitor_state gauge\n");
+    for (size_t i = 0; i < d->nmonitors; i++)
+        tc_buf_printf(&b, "tocsin_monitor_state{monitor=\"%s\",state=\"%s\"} 1\n",
+                      d->monitors[i].cfg->id,
+                      tc_monitor_state_name(d->monitors[i].tracker.state));
+    tc_buf_puts(&b, "# HELP tocsin_monitor_latency_seconds Duration of the last probe run.\n"
+                    "# TYPE tocsin_monitor_latency_seconds gauge\n");
+    for (size_t i = 0; i < d->nmonitors; i++)
+        if (d->monitors[i].last_at)
+            tc_buf_printf(&b, "tocsin_monitor_latency_seconds{monitor=\"%s\"} %.4f\n",
+                          d->monitors[i].cfg->id, d->monitors[i].last_ms / 1000.0);
+    tc_buf_puts(&b, "# HELP tocsin_monitor_checks_total Probe runs by verdict.\n"
+                    "# TYPE tocsin_monitor_checks_total counter\n");
+    for (size_t i = 0; i < d->nmonitors; i++)
+        for (int v = 0; v < 3; v++)
+            tc_buf_printf(&b, "tocsin_monitor_checks_total{monitor=\"%s\",verdict=\"%s\"} %lu\n",
+                          d->monitors[i].cfg->id, tc_verdict_name((tc_verdict_t)v),
+                          d->monitors[i].checks[v]);
+    tc_buf_puts(&b, "# HELP tocsin_monitor_skipped_total Runs skipped because the previous "
+                    "one was still going.\n"
+                    "# TYPE tocsin_monitor_skipped_total counter\n");
+    for (size_t i = 0; i < d->nmonitors; i++)
+        tc_buf_printf(&b, "tocsin_monitor_skipped_total{monitor=\"%s\"} %lu\n",
+                      d->monitors[i].cfg->id, d->monitors[i].skipped);
+    size_t len;
+    char *text = tc_buf_steal(&b, &len);
+    tc_http_set_metrics(d->http, text, len);
+}
+
+static void on_metrics_timer(uv_timer_t *t)
+{
+    publish_metrics(t->data);
+}
+
 static void reload(tc_daemon_t *d)
 {
     tc_config_t *next = NULL;
     char *errors = NULL;
-    if (tc_config_load(d->opts->config_path, &next, &errors) != 0) {
+    if (load_config(d->opts, &next, &errors) != 0) {
         /* Report every error on its own line and keep the running generation. */
         char *line = errors;
         while (line && *line) {
@@ -253,18 +518,33 @@ static void reload(tc_daemon_t *d)
     const tc_config_t *cur = d->config;
     if (strcmp(next->server.host, cur->server.host) != 0 ||
         next->server.port != cur->server.port ||
-        (!d->opts->data_dir && strcmp(next->storage_path, cur->storage_path) != 0))
+        strcmp(next->storage_path, cur->storage_path) != 0)
         tc_log(TC_LOG_WARN, MODULE, "server.listen and storage.path take effect at restart");
     if (adopt_rows(d, next) != 0) {
         tc_config_free(next);
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
         return;
     }
+    /* Keep the old slots (and their threshold state) until the new ones copied them. */
+    mon_slot_t *old = d->monitors;
+    size_t nold = d->nmonitors;
+    d->monitors = NULL;
+    d->nmonitors = 0;
+    d->monitor_epoch++;
+    tc_sched_clear(d->sched);
+    for (size_t i = 0; i < nold; i++)
+        if (old[i].run)
+            tc_probe_cancel(old[i].run);
+    flush_results(d);
+    start_monitors(d, next, old, nold);
+    free(old);
     tc_config_free(d->config);
     d->config = next;
+    derive_components(d);
     tc_clock_use_zone(next->page.time_zone);
-    tc_log(TC_LOG_INFO, MODULE, "configuration reloaded: %zu groups, %zu components",
-           next->ngroups, next->ncomponents);
+    tc_log(TC_LOG_INFO, MODULE,
+           "configuration reloaded: %zu groups, %zu components, %zu monitors", next->ngroups,
+           next->ncomponents, next->nmonitors);
     request_render(d);
 }
 
@@ -306,8 +586,13 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     int exit_code = 1;
     char err[512];
 
-    if (load_config(opts, &d.config) != 0)
+    char *errors = NULL;
+    if (load_config(opts, &d.config, &errors) != 0) {
+        /* Printed as they are, one per line, like a compiler's, for the user fixing it. */
+        fputs(errors, stderr);
+        free(errors);
         return 2;
+    }
     tc_clock_use_zone(d.config->page.time_zone);
     raise_fd_limit();
     if (tc_store_open(d.config->storage_path, &d.store, err, sizeof err) != 0) {
@@ -345,13 +630,29 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     uv_signal_start(&d.sigterm, on_signal, SIGTERM);
     uv_signal_start(&d.sigint, on_signal, SIGINT);
     uv_timer_start(&d.heartbeat_timer, on_heartbeat, HEARTBEAT_MS, HEARTBEAT_MS);
+    uv_timer_init(&d.loop, &d.flush_timer);
+    uv_timer_init(&d.loop, &d.metrics_timer);
+    d.flush_timer.data = d.metrics_timer.data = &d;
+    uv_timer_start(&d.flush_timer, on_flush_timer, FLUSH_MS, FLUSH_MS);
+    uv_timer_start(&d.metrics_timer, on_metrics_timer, METRICS_MS, METRICS_MS);
+
+    d.curl = tc_curl_new(&d.loop);
+    d.sched = tc_sched_new(&d.loop, on_due, &d);
+    d.probe_env.loop = &d.loop;
+    d.probe_env.curl = d.curl;
+    start_monitors(&d, d.config, NULL, 0);
+    derive_components(&d);
 
     render_now(&d);
-    tc_log(TC_LOG_INFO, MODULE, "serving \"%s\" on http://%s:%d/ (data in %s, schema v%d)",
+    tc_log(TC_LOG_INFO, MODULE,
+           "serving \"%s\" on http://%s:%d/ (%zu monitors, data in %s, schema v%d)",
            d.config->page.name, d.config->server.host, d.config->server.port,
-           d.config->storage_path, tc_store_schema_version(d.store));
+           d.config->nmonitors, d.config->storage_path, tc_store_schema_version(d.store));
     uv_run(&d.loop, UV_RUN_DEFAULT);
 
+    stop_monitors(&d);
+    tc_sched_free(d.sched);
+    tc_curl_free(d.curl);
     /* Close every handle and let the loop run their close callbacks before freeing it. */
     uv_walk(&d.loop, close_walk, NULL);
     uv_run(&d.loop, UV_RUN_DEFAULT);
@@ -361,6 +662,8 @@ out:
     tc_http_stop(d.http);
     tc_store_close(d.store);
     tc_store_rows_free(d.rows, d.nrows);
+    free(d.pending);
+    free(d.pending_reasons);
     tc_config_free(d.config);
     if (exit_code == 0)
         tc_log(TC_LOG_INFO, MODULE, "stopped");

@@ -49,6 +49,25 @@ int tc_store_schema_version(tc_store_t *s);
 int tc_store_sync_rows(tc_store_t *s, tc_store_row_t *rows, size_t n, int64_t now, char *err,
                        size_t errlen);
 
+/** Record that component @p id now has @p status (updated_at = @p now).
+ *  @return 0 or TC_ESTORE with the reason in @p err. */
+int tc_store_set_status(tc_store_t *s, const char *id, tc_status_t status, int64_t now,
+                        char *err, size_t errlen);
+
+/* One probe result, as kept in the raw results table. */
+typedef struct tc_store_result {
+    const char *monitor_id; /* borrowed for the duration of the call */
+    int64_t at;             /* wall ms when the run started */
+    int verdict;            /* 0 up, 1 degraded, 2 down */
+    double latency_ms;
+    const char *reason;     /* borrowed; "" when up */
+} tc_store_result_t;
+
+/** Append @p n results in one transaction (the engine batches them).
+ *  @return 0 or TC_ESTORE with the reason in @p err (then none was written). */
+int tc_store_add_results(tc_store_t *s, const tc_store_result_t *r, size_t n, char *err,
+                         size_t errlen);
+
 /** Free the strings of @p n rows and the array itself. */
 void tc_store_rows_free(tc_store_row_t *rows, size_t n);
 

@@ -40,6 +40,14 @@ static const struct {
         "  updated_at INTEGER NOT NULL,"
         "  retired_at INTEGER"
         ");"},
+    {2, "CREATE TABLE result ("
+        "  monitor_id TEXT NOT NULL,"
+        "  at INTEGER NOT NULL,"
+        "  verdict INTEGER NOT NULL,"
+        "  latency_ms REAL,"
+        "  reason TEXT"
+        ");"
+        "CREATE INDEX result_monitor_at ON result (monitor_id, at);"},
 };
 
 static int fail(sqlite3 *db, const char *what, char *err, size_t errlen)
@@ -288,6 +296,57 @@ out:
     sqlite3_finalize(ins);
     sqlite3_finalize(upd);
     sqlite3_finalize(retire);
+    if (rc) {
+        char ignored[8];
+        exec(s->db, "ROLLBACK", ignored, sizeof ignored);
+    }
+    return rc;
+}
+
+int tc_store_set_status(tc_store_t *s, const char *id, tc_status_t status, int64_t now,
+                        char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(s->db, "UPDATE component SET status = ?1, updated_at = ?2 WHERE id = ?3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s->db, "prepare", err, errlen);
+    sqlite3_bind_text(st, 1, tc_status_name(status), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = fail(s->db, id, err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tc_store_add_results(tc_store_t *s, const tc_store_result_t *r, size_t n, char *err,
+                         size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = exec(s->db, "BEGIN IMMEDIATE", err, errlen);
+    if (rc)
+        return rc;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO result VALUES (?1, ?2, ?3, ?4, ?5)", -1, &st,
+                           NULL) != SQLITE_OK) {
+        rc = fail(s->db, "prepare", err, errlen);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, r[i].monitor_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, r[i].at);
+        sqlite3_bind_int(st, 3, r[i].verdict);
+        sqlite3_bind_double(st, 4, r[i].latency_ms);
+        bind_text(st, 5, r[i].reason && r[i].reason[0] ? r[i].reason : NULL);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = fail(s->db, "insert result", err, errlen);
+            goto out;
+        }
+    }
+    rc = exec(s->db, "COMMIT", err, errlen);
+out:
+    sqlite3_finalize(st);
     if (rc) {
         char ignored[8];
         exec(s->db, "ROLLBACK", ignored, sizeof ignored);

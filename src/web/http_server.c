@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,22 @@ struct tc_http {
     struct MHD_Response *not_found_json, *not_found_html, *method_not_allowed, *too_large,
         *options, *health_ok, *health_stale, *unavailable;
     _Atomic unsigned long requests[TC_ROUTE_COUNT][NCODES];
+    /* The engine's part of /metrics. /metrics is not a hot path, so a mutex is simpler than
+     * another grace-period scheme. */
+    pthread_mutex_t metrics_lock;
+    char *engine_metrics; /* owned; guarded by metrics_lock */
+    size_t engine_metrics_len;
 };
+
+void tc_http_set_metrics(tc_http_t *h, char *text, size_t len)
+{
+    pthread_mutex_lock(&h->metrics_lock);
+    char *old = h->engine_metrics;
+    h->engine_metrics = text;
+    h->engine_metrics_len = len;
+    pthread_mutex_unlock(&h->metrics_lock);
+    free(old);
+}
 
 static struct MHD_Response *static_response(const char *body, const char *type)
 {
@@ -295,6 +311,10 @@ static void metrics_text(tc_http_t *h, tc_buf_t *b)
                   "# TYPE tocsin_build_info gauge\n"
                   "tocsin_build_info{version=\"%s\"} 1\n",
                   (double)(now - h->started_mono) / 1000.0, TC_VERSION);
+    pthread_mutex_lock(&h->metrics_lock);
+    if (h->engine_metrics)
+        tc_buf_append(b, h->engine_metrics, h->engine_metrics_len);
+    pthread_mutex_unlock(&h->metrics_lock);
 }
 
 static enum MHD_Result serve_metrics(tc_http_t *h, struct MHD_Connection *c)
@@ -452,6 +472,7 @@ int tc_http_start(const tc_http_opts_t *opts, tc_http_t **out, char *err, size_t
     }
     tc_http_t *h = tc_calloc(1, sizeof *h);
     h->heartbeat = opts->heartbeat;
+    pthread_mutex_init(&h->metrics_lock, NULL);
     h->started_mono = tc_clock_mono_ms();
     create_static(h);
 
@@ -474,6 +495,7 @@ int tc_http_start(const tc_http_opts_t *opts, tc_http_t **out, char *err, size_t
         snprintf(err, errlen, "cannot listen on %s:%d (address in use, or not permitted?)",
                  opts->host, opts->port);
         destroy_static(h);
+        pthread_mutex_destroy(&h->metrics_lock);
         free(h);
         return TC_EIO;
     }
@@ -495,5 +517,7 @@ void tc_http_stop(tc_http_t *h)
         h->retired = next;
     }
     destroy_static(h);
+    free(h->engine_metrics);
+    pthread_mutex_destroy(&h->metrics_lock);
     free(h);
 }

@@ -35,6 +35,10 @@ int tc_http_start(const tc_http_opts_t *opts, tc_http_t **out, char *err, size_t
  *  requests already holding it finish with it, and tc_http_reap() frees it later. */
 void tc_http_publish(tc_http_t *h, tc_snapshot_t *snap);
 
+/** Replace the engine-supplied part of /metrics (monitor states, schedule lag) with @p text
+ *  of @p len bytes, taking ownership of it. */
+void tc_http_set_metrics(tc_http_t *h, char *text, size_t len);
+
 /** Free snapshots retired long enough ago that no request can still be reading them. */
 void tc_http_reap(tc_http_t *h);
 

@@ -1,0 +1,15 @@
+/* Shared by the config section parsers only (config.c and config_monitor.c). */
+#ifndef TC_CONFIG_INT_H
+#define TC_CONFIG_INT_H
+
+#include "config/config.h"
+#include "config/config_yaml.h"
+
+/** Read and check the `id` of a row (group, component, monitor). When @p c is not NULL the
+ *  id must also be unused by groups and components. @return the id (caller frees) or NULL. */
+char *tc_config__row_id(tc_yaml_t *y, tc_ynode_t item, const char *what, tc_config_t *c);
+
+/** Parse the monitors: section into c->monitors (components must be parsed first). */
+void tc_config__parse_monitors(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c);
+
+#endif

@@ -1,0 +1,193 @@
+/* The monitors: section. Common keys are read here; the kind's own keys are parsed by the
+ * kind (probe registry), so this file dispatches on `kind:` and knows no kind's details.
+ * Conditions are parsed here, once, and errors point at the column inside the expression. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "config/config_int.h"
+#include "config/config_yaml.h"
+#include "core/alloc.h"
+#include "probe/probe_int.h"
+
+#define MAX_KEYS 48
+
+static const char *const common_keys[] = {
+    "id", "name", "kind", "interval", "timeout", "conditions", "degraded_conditions",
+    "failure_threshold", "success_threshold", "components", "down_status", NULL,
+};
+
+/* Condition placeholders are checked against what the kind offers. */
+static int kind_lookup(void *ctx, const char *name, const char *key, tc_value_t *out)
+{
+    const tc_probe_type_t *t = ctx;
+    (void)key;
+    out->type = TC_VALUE_MISSING;
+    for (const char *const *p = t->placeholders; *p; p++)
+        if (strcmp(*p, name) == 0)
+            return 0;
+    return -1;
+}
+
+static tc_cond_t **parse_conditions(tc_yaml_t *y, tc_ynode_t item, const char *key,
+                                    const tc_probe_type_t *t, size_t *n)
+{
+    *n = 0;
+    tc_ynode_t list = tc_yaml_lookup(y, item, key);
+    if (!list)
+        return NULL;
+    if (tc_yaml_type(y, list) != TC_YAML_SEQUENCE) {
+        tc_yaml_error(y, list, "monitor: \"%s\" must be a list of conditions", key);
+        return NULL;
+    }
+    size_t count = tc_yaml_size(y, list);
+    tc_cond_t **conds = tc_calloc(count, sizeof *conds);
+    for (size_t i = 0; i < count; i++) {
+        tc_ynode_t c = tc_yaml_item(y, list, i);
+        if (tc_yaml_type(y, c) != TC_YAML_SCALAR) {
+            tc_yaml_error(y, c, "monitor: a condition must be a string");
+            continue;
+        }
+        const char *text = tc_yaml_raw(y, c);
+        tc_cond_t *cond = NULL;
+        int col = 0;
+        char err[256];
+        if (tc_cond_parse(text, &cond, &col, err, sizeof err) != 0) {
+            tc_yaml_error_at(y, c, col, "condition: %s", err);
+            continue;
+        }
+        if (t && tc_cond_check(cond, kind_lookup, (void *)t, &col, err, sizeof err) != 0) {
+            char offered[256] = "";
+            size_t len = 0;
+            for (const char *const *p = t->placeholders; *p && len < sizeof offered; p++)
+                len += (size_t)snprintf(offered + len, sizeof offered - len, "%s[%s]",
+                                        len ? ", " : "", *p);
+            tc_yaml_error_at(y, c, col, "condition: %s (a %s monitor offers %s)", err, t->name,
+                             offered);
+            tc_cond_free(cond);
+            continue;
+        }
+        conds[(*n)++] = cond;
+    }
+    return conds;
+}
+
+static int component_exists(const tc_config_t *c, const char *id)
+{
+    for (size_t i = 0; i < c->ncomponents; i++)
+        if (c->components[i].id && strcmp(c->components[i].id, id) == 0)
+            return 1;
+    return 0;
+}
+
+static void parse_components_list(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
+                                  tc_monitor_cfg_t *m)
+{
+    tc_ynode_t list = tc_yaml_lookup(y, item, "components");
+    if (!list)
+        return;
+    if (tc_yaml_type(y, list) != TC_YAML_SEQUENCE) {
+        tc_yaml_error(y, list, "monitor: components must be a list of component ids, "
+                               "e.g. [api]");
+        return;
+    }
+    size_t n = tc_yaml_size(y, list);
+    m->components = tc_calloc(n, sizeof *m->components);
+    for (size_t i = 0; i < n; i++) {
+        tc_ynode_t v = tc_yaml_item(y, list, i);
+        const char *id = tc_yaml_raw(y, v);
+        if (tc_yaml_type(y, v) != TC_YAML_SCALAR || !component_exists(c, id)) {
+            tc_yaml_error(y, v, "monitor: unknown component \"%s\"", id);
+            continue;
+        }
+        m->components[m->ncomponents++] = tc_strdup(id);
+    }
+}
+
+static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_monitor_cfg_t *m)
+{
+    m->interval_ms = 60000;
+    m->timeout_ms = 10000;
+    m->failure_threshold = 3;
+    m->success_threshold = 2;
+    m->down_status = TC_STATUS_MAJOR_OUTAGE;
+
+    char *kind = NULL;
+    tc_yaml_get_string(y, item, "monitor", "kind", 1, &kind);
+    if (kind) {
+        m->type = tc_probe_find_type(kind);
+        if (!m->type)
+            tc_yaml_error(y, tc_yaml_lookup(y, item, "kind"),
+                          "monitor: unknown kind \"%s\" (known: %s)", kind,
+                          tc_probe_type_list());
+        free(kind);
+    }
+    /* The allowed keys are the common ones plus the kind's own. */
+    const char *allowed[MAX_KEYS];
+    size_t n = 0;
+    for (const char *const *k = common_keys; *k; k++)
+        allowed[n++] = *k;
+    for (const char *const *k = m->type ? m->type->keys : NULL; k && *k && n < MAX_KEYS - 1; k++)
+        allowed[n++] = *k;
+    allowed[n] = NULL;
+    if (tc_yaml_check_mapping(y, item, "monitor", allowed) != 0)
+        return;
+
+    m->id = tc_config__row_id(y, item, "monitor", NULL);
+    for (size_t i = 0; m->id && i + 1 < c->nmonitors; i++)
+        if (c->monitors[i].id && strcmp(c->monitors[i].id, m->id) == 0)
+            tc_yaml_error(y, tc_yaml_lookup(y, item, "id"), "monitor: duplicate id \"%s\"",
+                          m->id);
+    tc_yaml_get_string(y, item, "monitor", "name", 0, &m->name);
+    if (!m->name && m->id)
+        m->name = tc_strdup(m->id);
+    tc_yaml_get_duration(y, item, "monitor", "interval", 1000, 86400000L, &m->interval_ms);
+    tc_yaml_get_duration(y, item, "monitor", "timeout", 100, 600000, &m->timeout_ms);
+    if (m->timeout_ms > m->interval_ms && tc_yaml_lookup(y, item, "timeout"))
+        tc_yaml_error(y, tc_yaml_lookup(y, item, "timeout"),
+                      "monitor: timeout must not be longer than interval");
+    else if (m->timeout_ms > m->interval_ms)
+        m->timeout_ms = m->interval_ms;
+    tc_yaml_get_int(y, item, "monitor", "failure_threshold", 1, 1000, &m->failure_threshold);
+    tc_yaml_get_int(y, item, "monitor", "success_threshold", 1, 1000, &m->success_threshold);
+    char *down = NULL;
+    tc_yaml_get_string(y, item, "monitor", "down_status", 0, &down);
+    if (down) {
+        if (strcmp(down, "major_outage") == 0)
+            m->down_status = TC_STATUS_MAJOR_OUTAGE;
+        else if (strcmp(down, "partial_outage") == 0)
+            m->down_status = TC_STATUS_PARTIAL_OUTAGE;
+        else
+            tc_yaml_error(y, tc_yaml_lookup(y, item, "down_status"),
+                          "monitor: down_status must be major_outage or partial_outage");
+        free(down);
+    }
+    parse_components_list(y, item, c, m);
+    m->conditions = parse_conditions(y, item, "conditions", m->type, &m->nconditions);
+    m->degraded = parse_conditions(y, item, "degraded_conditions", m->type, &m->ndegraded);
+    if (m->type)
+        m->type->parse(y, item, m);
+}
+
+void tc_config__parse_monitors(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
+{
+    tc_ynode_t list = tc_yaml_lookup(y, root, "monitors");
+    if (!list)
+        return;
+    if (tc_yaml_type(y, list) != TC_YAML_SEQUENCE) {
+        tc_yaml_error(y, list, "\"monitors\" must be a list");
+        return;
+    }
+    size_t n = tc_yaml_size(y, list);
+    c->monitors = tc_calloc(n, sizeof *c->monitors);
+    for (size_t i = 0; i < n; i++) {
+        tc_ynode_t item = tc_yaml_item(y, list, i);
+        if (tc_yaml_type(y, item) != TC_YAML_MAPPING) {
+            tc_yaml_error(y, item, "monitor must be a mapping of key: value");
+            continue;
+        }
+        c->nmonitors++;
+        parse_monitor(y, item, c, &c->monitors[c->nmonitors - 1]);
+    }
+}

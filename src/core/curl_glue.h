@@ -1,0 +1,35 @@
+/* libcurl's multi-socket API bound to the engine's libuv loop, in exactly one place
+ * (as in curl's docs/examples/multi-uv.c). Probes and notifiers hand it prepared easy
+ * handles and get one callback per transfer; nothing here blocks the loop.
+ *
+ * Async contract: after tc_curl_add() returns 0, @p done fires exactly once, from the loop,
+ * after the handle has been removed from the multi handle; the callee then owns the easy
+ * handle again. tc_curl_cancel() removes a transfer without calling @p done. */
+#ifndef TC_CURL_GLUE_H
+#define TC_CURL_GLUE_H
+
+#include <curl/curl.h>
+#include <uv.h>
+
+typedef struct tc_curl tc_curl_t;
+
+/** Called when a transfer ends; @p result is curl's result code for it. */
+typedef void (*tc_curl_done_fn)(CURL *easy, CURLcode result, void *arg);
+
+/** Create the multi handle on @p loop. Never fails except on out of memory (aborts). */
+tc_curl_t *tc_curl_new(uv_loop_t *loop);
+
+/** Start @p easy. @return 0, or TC_EIO when curl refuses the handle. */
+int tc_curl_add(tc_curl_t *g, CURL *easy, tc_curl_done_fn done, void *arg);
+
+/** Stop a transfer that has not finished; its done callback will not fire. */
+void tc_curl_cancel(tc_curl_t *g, CURL *easy);
+
+/** Number of transfers in flight. */
+int tc_curl_running(const tc_curl_t *g);
+
+/** Close the multi handle. Every transfer must have finished or been cancelled; the loop
+ *  must run once more afterwards so the closed libuv handles are released. */
+void tc_curl_free(tc_curl_t *g);
+
+#endif

@@ -1,0 +1,215 @@
+/* Probe registry and run lifecycle: starting a run of the right kind, judging its result
+ * against the monitor's conditions, and reporting it. The kinds only measure; what counts as
+ * up, degraded or down is decided here, in one place, by pure code. */
+#include "probe/probe_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/err.h"
+
+#define MAX_BODY (1 << 20)    /* bytes of a response body kept for conditions */
+#define MAX_HEADERS (64 << 10)
+
+static const tc_probe_type_t *const registry[] = {
+    &tc_probe_http,
+    &tc_probe_tcp,
+};
+
+const tc_probe_type_t *tc_probe_find_type(const char *name)
+{
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
+        if (strcmp(registry[i]->name, name) == 0)
+            return registry[i];
+    return NULL;
+}
+
+const char *tc_probe_type_name(const tc_probe_type_t *t)
+{
+    return t->name;
+}
+
+const char *tc_probe_type_list(void)
+{
+    return "http, tcp";
+}
+
+const char *tc_verdict_name(tc_verdict_t v)
+{
+    static const char *const names[] = {"up", "degraded", "down"};
+    return names[v];
+}
+
+int tc_probe_start(const tc_monitor_cfg_t *m, tc_probe_env_t *env, tc_probe_done_fn done,
+                   void *arg, tc_probe_run_t **out)
+{
+    tc_probe_run_t *run = tc_calloc(1, sizeof *run);
+    run->m = m;
+    run->env = env;
+    run->done = done;
+    run->arg = arg;
+    run->start_mono = tc_clock_mono_ms();
+    run->result.started_at = tc_clock_wall_ms();
+    tc_buf_init(&run->result.body, MAX_BODY);
+    tc_buf_init(&run->result.headers, MAX_HEADERS);
+    int rc = m->type->start(run);
+    if (rc) {
+        tc_buf_free(&run->result.body);
+        tc_buf_free(&run->result.headers);
+        free(run);
+        return rc;
+    }
+    *out = run;
+    return 0;
+}
+
+void tc_probe_cancel(tc_probe_run_t *run)
+{
+    run->result.canceled = true;
+    run->m->type->cancel(run);
+}
+
+double tc_probe__elapsed_ms(const tc_probe_run_t *run)
+{
+    return (double)(tc_clock_mono_ms() - run->start_mono);
+}
+
+void tc_probe__finish(tc_probe_run_t *run)
+{
+    tc_result_t *r = &run->result;
+    r->finished_at = tc_clock_wall_ms();
+    if (!r->canceled)
+        tc_probe_judge(run->m, r, NULL);
+    run->done(run->m, r, run->arg);
+    tc_buf_free(&r->body);
+    tc_buf_free(&r->headers);
+    free(run);
+}
+
+int tc_probe_lookup(void *ctx, const char *name, const char *key, tc_value_t *out)
+{
+    const tc_result_t *r = ctx;
+    memset(out, 0, sizeof *out);
+    if (strcmp(name, "STATUS") == 0) {
+        if (r->status_code) {
+            out->type = TC_VALUE_NUMBER;
+            out->num = r->status_code;
+        }
+    } else if (strcmp(name, "RESPONSE_TIME") == 0) {
+        if (r->connected) {
+            out->type = TC_VALUE_NUMBER;
+            out->num = r->response_ms;
+        }
+    } else if (strcmp(name, "BODY") == 0) {
+        if (r->connected) {
+            out->type = TC_VALUE_STRING;
+            out->str = r->body.data ? r->body.data : "";
+            out->len = r->body.len;
+        }
+    } else if (strcmp(name, "CONNECTED") == 0) {
+        out->type = TC_VALUE_BOOL;
+        out->boolean = r->connected;
+    } else if (strcmp(name, "CERTIFICATE_EXPIRATION") == 0) {
+        if (r->cert_expires_at) {
+            out->type = TC_VALUE_NUMBER;
+            out->num = (double)(r->cert_expires_at - r->finished_at);
+        }
+    } else if (strcmp(name, "IP") == 0) {
+        if (r->ip[0]) {
+            out->type = TC_VALUE_STRING;
+            out->str = r->ip;
+            out->len = strlen(r->ip);
+        }
+    } else if (strcmp(name, "HEADER") == 0) {
+        if (!key)
+            return -1;
+        /* Header names are case-insensitive; the last occurrence wins, as in redirects the
+         * final response's headers are the ones kept. */
+        size_t klen = strlen(key);
+        const char *line = r->headers.data;
+        while (line && *line) {
+            const char *end = strchr(line, '\n');
+            size_t len = end ? (size_t)(end - line) : strlen(line);
+            if (len > klen && line[klen] == ':' && strncasecmp(line, key, klen) == 0) {
+                const char *v = line + klen + 1;
+                while (*v == ' ')
+                    v++;
+                out->type = TC_VALUE_STRING;
+                out->str = v;
+                out->len = (size_t)(line + len - v);
+                while (out->len && (out->str[out->len - 1] == '\r' || out->str[out->len - 1] == ' '))
+                    out->len--;
+            }
+            line = end ? end + 1 : NULL;
+        }
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static int judge_list(tc_cond_t *const *conds, size_t n, tc_result_t *r, tc_buf_t *explain,
+                      const char *label, char *reason, size_t reasonlen)
+{
+    int all = 1;
+    for (size_t i = 0; i < n; i++) {
+        tc_buf_t why;
+        tc_buf_init(&why, 4096);
+        bool ok = tc_cond_eval(conds[i], tc_probe_lookup, r, &why);
+        if (explain)
+            tc_buf_printf(explain, "%s %-8s %s\n", ok ? "PASS" : "FAIL", label,
+                          why.data ? why.data : tc_cond_text(conds[i]));
+        if (!ok && all) {
+            snprintf(reason, reasonlen, "%s", why.data ? why.data : tc_cond_text(conds[i]));
+            all = 0;
+        }
+        tc_buf_free(&why);
+    }
+    return all;
+}
+
+void tc_probe_judge(const tc_monitor_cfg_t *m, tc_result_t *r, tc_buf_t *explain)
+{
+    r->reason[0] = '\0';
+    r->verdict = TC_VERDICT_UP;
+    int ok = judge_list(m->conditions, m->nconditions, r, explain, "up", r->reason,
+                        sizeof r->reason);
+    /* A transport error explains a failure better than the condition it broke. */
+    if (r->error[0] && (!ok || m->nconditions == 0)) {
+        snprintf(r->reason, sizeof r->reason, "%s", r->error);
+        ok = 0;
+    }
+    if (!ok) {
+        r->verdict = TC_VERDICT_DOWN;
+        if (explain)
+            judge_list(m->degraded, m->ndegraded, r, explain, "degraded", NULL, 0);
+        return;
+    }
+    char why[512] = "";
+    if (!judge_list(m->degraded, m->ndegraded, r, explain, "degraded", why, sizeof why)) {
+        r->verdict = TC_VERDICT_DEGRADED;
+        snprintf(r->reason, sizeof r->reason, "%s", why);
+    }
+}
+
+void tc_monitor_cfg_clear(tc_monitor_cfg_t *m)
+{
+    if (m->type && m->kind_cfg)
+        m->type->free_config(m->kind_cfg);
+    for (size_t i = 0; i < m->nconditions; i++)
+        tc_cond_free(m->conditions[i]);
+    free(m->conditions);
+    for (size_t i = 0; i < m->ndegraded; i++)
+        tc_cond_free(m->degraded[i]);
+    free(m->degraded);
+    for (size_t i = 0; i < m->ncomponents; i++)
+        free(m->components[i]);
+    free(m->components);
+    free(m->id);
+    free(m->name);
+    memset(m, 0, sizeof *m);
+}

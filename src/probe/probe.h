@@ -1,0 +1,102 @@
+/* Probes: one run of one monitor against its target, on the engine's loop. This header is
+ * what the engine and the config see: the monitor definition, the result a run produces and
+ * the run lifecycle. Kinds (http, tcp, ...) implement probe_int.h.
+ *
+ * Async contract: if tc_probe_start() returns an error, @p done never fires; otherwise it
+ * fires exactly once, from the loop, with the result judged against the monitor's conditions
+ * (or with result->canceled set after tc_probe_cancel()). The run frees itself after @p done
+ * returns; @p done must not keep the result pointer. */
+#ifndef TC_PROBE_H
+#define TC_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "eval/cond.h"
+#include "status/rollup.h"
+
+typedef struct tc_probe_type tc_probe_type_t;
+typedef struct tc_probe_run tc_probe_run_t;
+typedef struct tc_curl tc_curl_t;
+typedef struct uv_loop_s uv_loop_t;
+
+typedef enum {
+    TC_VERDICT_UP,       /* every condition holds and no degraded condition failed */
+    TC_VERDICT_DEGRADED, /* conditions hold but a degraded condition failed */
+    TC_VERDICT_DOWN,     /* a condition failed, or the target could not be reached */
+} tc_verdict_t;
+
+/* A monitor as configured. Immutable; owned by the config generation. */
+typedef struct tc_monitor_cfg {
+    char *id;
+    char *name;
+    const tc_probe_type_t *type;  /* static descriptor of the kind */
+    void *kind_cfg;               /* owned; parsed and freed by the kind */
+    long interval_ms;             /* default 60 s */
+    long timeout_ms;              /* default 10 s */
+    tc_cond_t **conditions;       /* owned; all must hold for up */
+    size_t nconditions;
+    tc_cond_t **degraded;         /* owned; checked when up, any failing means degraded */
+    size_t ndegraded;
+    int failure_threshold;        /* consecutive failures before down (default 3) */
+    int success_threshold;        /* consecutive successes before up again (default 2) */
+    char **components;            /* owned; ids of the components this monitor feeds */
+    size_t ncomponents;
+    tc_status_t down_status;      /* major_outage (default) or partial_outage */
+} tc_monitor_cfg_t;
+
+/* What one run measured and how it was judged. Fields a kind does not measure stay zero. */
+typedef struct tc_result {
+    int64_t started_at;      /* wall ms */
+    int64_t finished_at;     /* wall ms; [CERTIFICATE_EXPIRATION] counts from here */
+    bool connected;          /* a connection to the target was established */
+    int status_code;         /* HTTP status, 0 when none */
+    double response_ms;      /* total time */
+    double dns_ms, connect_ms, tls_ms, first_byte_ms; /* phase end times from the start */
+    tc_buf_t body;           /* capped response body (or bytes read, for tcp) */
+    tc_buf_t headers;        /* "Name: value\n" lines of the final response */
+    int64_t cert_expires_at; /* wall ms of the leaf certificate's notAfter; 0 when unknown */
+    char ip[64];             /* address connected to */
+    char error[256];         /* transport error, "" when none */
+    bool canceled;           /* the run was stopped by tc_probe_cancel() */
+    tc_verdict_t verdict;
+    char reason[512];        /* why down or degraded: the error or the failed condition */
+} tc_result_t;
+
+typedef void (*tc_probe_done_fn)(const tc_monitor_cfg_t *m, tc_result_t *result, void *arg);
+
+/* What runs need from the engine; borrowed, outlives every run. */
+typedef struct tc_probe_env {
+    uv_loop_t *loop;
+    tc_curl_t *curl;
+} tc_probe_env_t;
+
+/** @return the kind named @p name ("http", "tcp", ...) or NULL. */
+const tc_probe_type_t *tc_probe_find_type(const char *name);
+/** @return the kind's name. */
+const char *tc_probe_type_name(const tc_probe_type_t *t);
+/** @return a comma-separated list of the known kinds, for error messages. */
+const char *tc_probe_type_list(void);
+
+/** Start one run of @p m. @return 0 (and *out, valid until @p done fires) or a TC_E* code. */
+int tc_probe_start(const tc_monitor_cfg_t *m, tc_probe_env_t *env, tc_probe_done_fn done,
+                   void *arg, tc_probe_run_t **out);
+/** Stop a run; its done callback still fires once, with result->canceled set. */
+void tc_probe_cancel(tc_probe_run_t *run);
+
+/** Judge @p r against @p m's conditions: sets verdict and reason. Pure. When @p explain is
+ *  not NULL, every condition is written there as "PASS|FAIL  text  (actual values)\n". */
+void tc_probe_judge(const tc_monitor_cfg_t *m, tc_result_t *r, tc_buf_t *explain);
+
+/** Condition lookup over a result, for placeholders the kind @p t offers. */
+int tc_probe_lookup(void *result, const char *name, const char *key, tc_value_t *out);
+
+/** @return "up", "degraded" or "down". */
+const char *tc_verdict_name(tc_verdict_t v);
+
+/** Release what the monitor definition owns (not the struct itself). */
+void tc_monitor_cfg_clear(tc_monitor_cfg_t *m);
+
+#endif

@@ -1,0 +1,44 @@
+/* The interface a probe kind implements. A kind is one file holding its YAML parsing, its
+ * run logic and a const descriptor listed in probe.c's registry (STYLE.md rule 6). */
+#ifndef TC_PROBE_INT_H
+#define TC_PROBE_INT_H
+
+#include "config/config_yaml.h"
+#include "probe/probe.h"
+
+struct tc_probe_type {
+    const char *name;
+    const char *const *keys;         /* the kind's own config keys, NULL-terminated */
+    const char *const *placeholders; /* condition placeholders it fills, NULL-terminated */
+    /** Parse the kind's keys of monitor mapping @p node into m->kind_cfg, recording errors
+     *  on @p y. */
+    void (*parse)(tc_yaml_t *y, tc_ynode_t node, tc_monitor_cfg_t *m);
+    void (*free_config)(void *kind_cfg);
+    /** Begin the run; fill run->result and call tc_probe__finish() exactly once, from the
+     *  loop, when no loop resource of the run remains. @return 0 or a TC_E* code (then
+     *  tc_probe__finish() must not be called). */
+    int (*start)(tc_probe_run_t *run);
+    /** Stop early; tc_probe__finish() still follows, from the loop. */
+    void (*cancel)(tc_probe_run_t *run);
+};
+
+struct tc_probe_run {
+    const tc_monitor_cfg_t *m;  /* borrowed; kinds must not use it after cancel */
+    tc_probe_env_t *env;        /* borrowed */
+    tc_result_t result;
+    void *state;                /* the kind's own run state; the kind frees it before finish */
+    tc_probe_done_fn done;
+    void *arg;
+    int64_t start_mono;
+};
+
+/** Called by a kind when its run is over: judge, report, free the run. */
+void tc_probe__finish(tc_probe_run_t *run);
+
+/** Milliseconds since the run started, on the monotonic clock. */
+double tc_probe__elapsed_ms(const tc_probe_run_t *run);
+
+extern const tc_probe_type_t tc_probe_http;
+extern const tc_probe_type_t tc_probe_tcp;
+
+#endif

@@ -1,0 +1,228 @@
+/* The tcp probe: resolve, connect on a fresh socket, optionally send bytes and read until the
+ * expected text arrives (or the timeout). Catches "new connections refused while old ones
+ * work" and services that accept but never answer. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "config/config.h"
+#include "core/alloc.h"
+#include "core/err.h"
+#include "probe/probe_int.h"
+
+typedef struct tcp_cfg {
+    char *host;
+    char port[8];
+    char *send;   /* NULL: connect only */
+    char *expect; /* NULL: nothing to wait for */
+} tcp_cfg_t;
+
+typedef struct tcp_run {
+    uv_getaddrinfo_t resolve;
+    uv_tcp_t sock;
+    uv_connect_t connect;
+    uv_write_t write;
+    uv_timer_t timer;
+    char *send;         /* owned copy, so a cancelled run never reads the config */
+    char *expect;       /* owned copy */
+    int resolving;      /* the getaddrinfo request is outstanding */
+    int sock_open;      /* sock was initialised and must be closed */
+    int open_handles;   /* handles still to be closed before finishing */
+    int done;           /* the outcome is decided; only closing remains */
+} tcp_run_t;
+
+static const char *const keys[] = {"address", "send", "expect", NULL};
+static const char *const placeholders[] = {"CONNECTED", "RESPONSE_TIME", "BODY", "IP", NULL};
+
+static void tcp_parse(tc_yaml_t *y, tc_ynode_t node, tc_monitor_cfg_t *m)
+{
+    tcp_cfg_t *c = tc_calloc(1, sizeof *c);
+    m->kind_cfg = c;
+    char *address = NULL;
+    tc_yaml_get_string(y, node, "monitor", "address", 1, &address);
+    tc_yaml_get_string(y, node, "monitor", "send", 0, &c->send);
+    tc_yaml_get_string(y, node, "monitor", "expect", 0, &c->expect);
+    if (!address)
+        return;
+    int port = 0;
+    if (tc_config_parse_listen(address, &c->host, &port) != 0 || address[0] == ':')
+        tc_yaml_error(y, tc_yaml_lookup(y, node, "address"),
+                      "monitor: address must be HOST:PORT, e.g. db.internal:5432");
+    snprintf(c->port, sizeof c->port, "%d", port);
+    free(address);
+}
+
+static void tcp_free_config(void *p)
+{
+    tcp_cfg_t *c = p;
+    free(c->host);
+    free(c->send);
+    free(c->expect);
+    free(c);
+}
+
+static void on_closed(uv_handle_t *h)
+{
+    tc_probe_run_t *run = h->data;
+    tcp_run_t *t = run->state;
+    if (--t->open_handles > 0)
+        return;
+    free(t->send);
+    free(t->expect);
+    free(t);
+    run->state = NULL;
+    tc_probe__finish(run);
+}
+
+/* Decide the outcome once, then close everything; the last close finishes the run. */
+static void conclude(tc_probe_run_t *run, const char *error)
+{
+    tcp_run_t *t = run->state;
+    if (t->done)
+        return;
+    t->done = 1;
+    run->result.response_ms = tc_probe__elapsed_ms(run);
+    if (error && !run->result.error[0])
+        snprintf(run->result.error, sizeof run->result.error, "%s", error);
+    if (t->resolving) {
+        /* The resolve callback will see UV_ECANCELED and come back here. */
+        uv_cancel((uv_req_t *)&t->resolve);
+        return;
+    }
+    uv_timer_stop(&t->timer);
+    uv_close((uv_handle_t *)&t->timer, on_closed);
+    if (t->sock_open)
+        uv_close((uv_handle_t *)&t->sock, on_closed);
+}
+
+static void on_timeout(uv_timer_t *timer)
+{
+    tc_probe_run_t *run = timer->data;
+    tcp_run_t *t = run->state;
+    if (t->expect && run->result.connected)
+        conclude(run, "timed out waiting for the expected reply");
+    else
+        conclude(run, "timed out");
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    (void)h;
+    (void)suggested;
+    static char scratch[4096]; /* the engine thread is the only reader */
+    *buf = uv_buf_init(scratch, sizeof scratch);
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    tc_probe_run_t *run = s->data;
+    tcp_run_t *t = run->state;
+    if (n < 0) {
+        conclude(run, n == UV_EOF ? (t->expect ? "connection closed before the expected reply"
+                                               : NULL)
+                                  : uv_strerror((int)n));
+        return;
+    }
+    tc_buf_append(&run->result.body, buf->base, (size_t)n);
+    if (run->result.body.data && strstr(run->result.body.data, t->expect))
+        conclude(run, NULL);
+}
+
+static void on_write(uv_write_t *w, int status)
+{
+    tc_probe_run_t *run = w->data;
+    tcp_run_t *t = run->state;
+    if (status < 0) {
+        conclude(run, uv_strerror(status));
+        return;
+    }
+    if (!t->expect)
+        conclude(run, NULL);
+}
+
+static void on_connect(uv_connect_t *c, int status)
+{
+    tc_probe_run_t *run = c->data;
+    tcp_run_t *t = run->state;
+    if (t->done)
+        return;
+    if (status < 0) {
+        conclude(run, uv_strerror(status));
+        return;
+    }
+    run->result.connected = true;
+    run->result.connect_ms = tc_probe__elapsed_ms(run);
+    if (t->expect)
+        uv_read_start((uv_stream_t *)&t->sock, on_alloc, on_read);
+    if (t->send) {
+        uv_buf_t b = uv_buf_init(t->send, (unsigned)strlen(t->send));
+        t->write.data = run;
+        uv_write(&t->write, (uv_stream_t *)&t->sock, &b, 1, on_write);
+    } else if (!t->expect) {
+        conclude(run, NULL);
+    }
+}
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *ai)
+{
+    tc_probe_run_t *run = req->data;
+    tcp_run_t *t = run->state;
+    t->resolving = 0;
+    run->result.dns_ms = tc_probe__elapsed_ms(run);
+    if (status < 0 || t->done) {
+        uv_freeaddrinfo(ai);
+        t->done = 0; /* let conclude() close the handles now that resolving is over */
+        conclude(run, status == UV_ECANCELED ? NULL : uv_strerror(status));
+        return;
+    }
+    uv_ip_name(ai->ai_addr, run->result.ip, sizeof run->result.ip);
+    uv_tcp_init(run->env->loop, &t->sock);
+    t->sock.data = run;
+    t->sock_open = 1;
+    t->open_handles++;
+    t->connect.data = run;
+    int rc = uv_tcp_connect(&t->connect, &t->sock, ai->ai_addr, on_connect);
+    uv_freeaddrinfo(ai);
+    if (rc < 0)
+        conclude(run, uv_strerror(rc));
+}
+
+static int tcp_start(tc_probe_run_t *run)
+{
+    const tcp_cfg_t *c = run->m->kind_cfg;
+    tcp_run_t *t = tc_calloc(1, sizeof *t);
+    t->send = c->send ? tc_strdup(c->send) : NULL;
+    t->expect = c->expect ? tc_strdup(c->expect) : NULL;
+    run->state = t;
+    uv_timer_init(run->env->loop, &t->timer);
+    t->timer.data = run;
+    t->open_handles = 1;
+    uv_timer_start(&t->timer, on_timeout, (uint64_t)run->m->timeout_ms, 0);
+    struct addrinfo hints = {0};
+    hints.ai_socktype = SOCK_STREAM;
+    t->resolve.data = run;
+    t->resolving = 1;
+    int rc = uv_getaddrinfo(run->env->loop, &t->resolve, on_resolved, c->host, c->port, &hints);
+    if (rc < 0) {
+        t->resolving = 0;
+        conclude(run, uv_strerror(rc));
+    }
+    return 0;
+}
+
+static void tcp_cancel(tc_probe_run_t *run)
+{
+    if (run->state)
+        conclude(run, "canceled");
+}
+
+const tc_probe_type_t tc_probe_tcp = {
+    .name = "tcp",
+    .keys = keys,
+    .placeholders = placeholders,
+    .parse = tcp_parse,
+    .free_config = tcp_free_config,
+    .start = tcp_start,
+    .cancel = tcp_cancel,
+};
