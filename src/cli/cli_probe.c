@@ -101,7 +101,7 @@ int tc_cli_probe(int argc, char **argv)
     uv_loop_t loop;
     uv_loop_init(&loop);
     tc_curl_t *curl = tc_curl_new(&loop);
-    tc_probe_env_t env = {&loop, curl};
+    tc_probe_env_t env = {.loop = &loop, .curl = curl};
     outcome_t o = {0, TC_VERDICT_DOWN};
     tc_probe_run_t *run = NULL;
     int rc = tc_probe_start(m, &env, print_result, &o, &run);

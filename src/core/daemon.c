@@ -43,6 +43,7 @@ typedef struct mon_slot {
     double last_ms;               /* latency of the last run */
     int64_t last_at;              /* wall ms of the last run, 0 before the first */
     char last_reason[512];
+    tc_push_state_t push;         /* what a push monitor heard */
 } mon_slot_t;
 
 /* Passed through a probe run so its result finds its slot, unless the config changed. */
@@ -74,6 +75,7 @@ typedef struct tc_daemon {
     uint64_t monitor_epoch;     /* bumped when monitors are rebuilt; stale results are dropped */
     int in_flight;
     uv_timer_t flush_timer, metrics_timer;
+    uv_async_t requests;        /* woken by HTTP threads when a request waits for us */
     tc_store_result_t *pending; /* results not yet written; ids borrowed from the config */
     char **pending_reasons;     /* owned copies of the reasons */
     size_t npending, cap_pending;
@@ -496,6 +498,78 @@ static void on_metrics_timer(uv_timer_t *t)
     publish_metrics(t->data);
 }
 
+/* ---- requests the HTTP server hands to the engine ---- */
+
+static const tc_push_state_t *push_state(void *ctx, const tc_monitor_cfg_t *m)
+{
+    tc_daemon_t *d = ctx;
+    for (size_t i = 0; i < d->nmonitors; i++)
+        if (d->monitors[i].cfg == m)
+            return &d->monitors[i].push;
+    return NULL;
+}
+
+/* Compare without an early exit, so the time taken says nothing about a token's prefix. */
+static int same_secret(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    unsigned char diff = (unsigned char)(la != lb);
+    for (size_t i = 0; i < la && i < lb; i++)
+        diff |= (unsigned char)(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+/* GET or POST /api/push/<token>[?status=up|down&msg=...&ping=ms] */
+static void handle_push(tc_daemon_t *d, tc_http_request_t *req)
+{
+    const char *method = tc_http_method(req);
+    if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0 &&
+        strcmp(method, "PUT") != 0) {
+        tc_http_reply(req, 405, "{\"error\":\"use GET or POST\"}");
+        return;
+    }
+    const char *token = tc_http_path(req) + strlen("/api/push/");
+    mon_slot_t *slot = NULL;
+    for (size_t i = 0; i < d->nmonitors; i++) {
+        const char *t = tc_probe_push_token(d->monitors[i].cfg);
+        if (t && same_secret(t, token))
+            slot = &d->monitors[i];
+    }
+    if (!slot) {
+        tc_http_reply(req, 404, "{\"error\":\"no push monitor has this token\"}");
+        return;
+    }
+    const char *status = tc_http_arg(req, "status");
+    if (status && strcmp(status, "up") != 0 && strcmp(status, "down") != 0) {
+        tc_http_reply(req, 400, "{\"error\":\"status must be up or down\"}");
+        return;
+    }
+    const char *msg = tc_http_arg(req, "msg");
+    const char *ping = tc_http_arg(req, "ping");
+    slot->push.last_at = tc_clock_wall_ms();
+    slot->push.last_down = status && strcmp(status, "down") == 0;
+    slot->push.last_ping_ms = ping ? strtod(ping, NULL) : 0;
+    snprintf(slot->push.last_msg, sizeof slot->push.last_msg, "%s", msg ? msg : "");
+    tc_http_reply(req, 200, "{\"ok\":true}");
+}
+
+static void on_requests(uv_async_t *a)
+{
+    tc_daemon_t *d = a->data;
+    tc_http_request_t *req;
+    while ((req = tc_http_take(d->http))) {
+        if (strncmp(tc_http_path(req), "/api/push/", 10) == 0)
+            handle_push(d, req);
+        else
+            tc_http_reply(req, 404, "{\"error\":\"not found\"}");
+    }
+}
+
+static void wake_engine(void *arg)
+{
+    uv_async_send(arg);
+}
+
 static void reload(tc_daemon_t *d)
 {
     tc_config_t *next = NULL;
@@ -584,6 +658,7 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     d.opts = opts;
     d.started_at = tc_clock_wall_ms();
     int exit_code = 1;
+    int loop_ready = 0;
     char err[512];
 
     char *errors = NULL;
@@ -602,6 +677,13 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     if (adopt_rows(&d, d.config) != 0)
         goto out;
 
+    if (uv_loop_init(&d.loop) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "cannot create the event loop");
+        goto out;
+    }
+    loop_ready = 1;
+    uv_async_init(&d.loop, &d.requests, on_requests);
+    d.requests.data = &d;
     atomic_store(&d.heartbeat, tc_clock_mono_ms());
     tc_http_opts_t hopts = {
         .host = d.config->server.host,
@@ -610,13 +692,11 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
         .per_ip_limit = d.config->server.per_ip_limit,
         .connection_timeout = d.config->server.connection_timeout,
         .heartbeat = &d.heartbeat,
+        .wake = wake_engine,
+        .wake_arg = &d.requests,
     };
     if (tc_http_start(&hopts, &d.http, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
-        goto out;
-    }
-    if (uv_loop_init(&d.loop) != 0) {
-        tc_log(TC_LOG_ERROR, MODULE, "cannot create the event loop");
         goto out;
     }
     uv_timer_init(&d.loop, &d.render_timer);
@@ -640,6 +720,8 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     d.sched = tc_sched_new(&d.loop, on_due, &d);
     d.probe_env.loop = &d.loop;
     d.probe_env.curl = d.curl;
+    d.probe_env.push_state = push_state;
+    d.probe_env.push_ctx = &d;
     start_monitors(&d, d.config, NULL, 0);
     derive_components(&d);
 
@@ -653,13 +735,16 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     stop_monitors(&d);
     tc_sched_free(d.sched);
     tc_curl_free(d.curl);
-    /* Close every handle and let the loop run their close callbacks before freeing it. */
-    uv_walk(&d.loop, close_walk, NULL);
-    uv_run(&d.loop, UV_RUN_DEFAULT);
-    uv_loop_close(&d.loop);
     exit_code = 0;
 out:
+    /* The HTTP threads wake the loop; stop them before the loop's handles go. */
     tc_http_stop(d.http);
+    if (loop_ready) {
+        /* Close every handle and let the loop run their close callbacks before freeing it. */
+        uv_walk(&d.loop, close_walk, NULL);
+        uv_run(&d.loop, UV_RUN_DEFAULT);
+        uv_loop_close(&d.loop);
+    }
     tc_store_close(d.store);
     tc_store_rows_free(d.rows, d.nrows);
     free(d.pending);

@@ -18,6 +18,7 @@
 static const tc_probe_type_t *const registry[] = {
     &tc_probe_http,
     &tc_probe_tcp,
+    &tc_probe_push,
 };
 
 const tc_probe_type_t *tc_probe_find_type(const char *name)
@@ -35,7 +36,7 @@ const char *tc_probe_type_name(const tc_probe_type_t *t)
 
 const char *tc_probe_type_list(void)
 {
-    return "http, tcp";
+    return "http, tcp, push";
 }
 
 const char *tc_verdict_name(tc_verdict_t v)

@@ -67,11 +67,25 @@ typedef struct tc_result {
 
 typedef void (*tc_probe_done_fn)(const tc_monitor_cfg_t *m, tc_result_t *result, void *arg);
 
+/* What a push monitor has heard from its service, kept by the engine. */
+typedef struct tc_push_state {
+    int64_t last_at;     /* wall ms of the last push; 0 before the first */
+    bool last_down;      /* the last push said status=down */
+    double last_ping_ms; /* the ping= the service reported, or 0 */
+    char last_msg[200];  /* the msg= of the last push */
+} tc_push_state_t;
+
 /* What runs need from the engine; borrowed, outlives every run. */
 typedef struct tc_probe_env {
     uv_loop_t *loop;
     tc_curl_t *curl;
+    /* The push state of a monitor (NULL when unknown); for the push kind. */
+    const tc_push_state_t *(*push_state)(void *ctx, const tc_monitor_cfg_t *m);
+    void *push_ctx;
 } tc_probe_env_t;
+
+/** The token a push monitor is called with, or NULL when @p m is not a push monitor. */
+const char *tc_probe_push_token(const tc_monitor_cfg_t *m);
 
 /** @return the kind named @p name ("http", "tcp", ...) or NULL. */
 const tc_probe_type_t *tc_probe_find_type(const char *name);

@@ -40,5 +40,6 @@ double tc_probe__elapsed_ms(const tc_probe_run_t *run);
 
 extern const tc_probe_type_t tc_probe_http;
 extern const tc_probe_type_t tc_probe_tcp;
+extern const tc_probe_type_t tc_probe_push;
 
 #endif

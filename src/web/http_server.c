@@ -52,6 +52,28 @@ typedef struct served_set {
     struct served_set *next;    /* retired list link */
 } served_set_t;
 
+/* Where a queued request is in its life. */
+enum {
+    REQ_READING,  /* the body is still arriving */
+    REQ_QUEUED,   /* waiting for the engine; the connection is suspended */
+    REQ_ANSWERED, /* the engine replied; the connection is resumed to send it */
+};
+
+struct tc_http_request {
+    tc_http_t *h;
+    struct MHD_Connection *conn;
+    int state;
+    int too_big;                 /* the body passed MAX_BODY */
+    char method[16];
+    char *path;                  /* owned */
+    char client[64];
+    tc_buf_t fields;             /* "H\0name\0value\0" headers and "A\0name\0value\0" args */
+    tc_buf_t body;
+    unsigned status;             /* the engine's reply */
+    char *reply;                 /* owned */
+    struct tc_http_request *next;/* queue link */
+};
+
 struct tc_http {
     struct MHD_Daemon *mhd;
     _Atomic(served_set_t *) current;   /* written by the engine, read by request threads */
@@ -66,6 +88,11 @@ struct tc_http {
     pthread_mutex_t metrics_lock;
     char *engine_metrics; /* owned; guarded by metrics_lock */
     size_t engine_metrics_len;
+    /* Requests waiting for the engine (FIFO), guarded by queue_lock. */
+    pthread_mutex_t queue_lock;
+    tc_http_request_t *queue_head, *queue_tail;
+    void (*wake)(void *arg);
+    void *wake_arg;
 };
 
 void tc_http_set_metrics(tc_http_t *h, char *text, size_t len)
@@ -347,6 +374,185 @@ static const served_doc_t *find_doc(served_set_t *set, const char *url)
     return d ? &set->docs[d - set->snap->docs] : NULL;
 }
 
+/* Requests under these prefixes are answered by the engine, not from the snapshot. */
+static int is_engine_path(const char *url)
+{
+    return strncmp(url, "/api/push/", 10) == 0;
+}
+
+static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    tc_http_request_t *req = cls;
+    const char *tag = kind == MHD_HEADER_KIND ? "H" : "A";
+    tc_buf_append(&req->fields, tag, 2);
+    tc_buf_append(&req->fields, key, strlen(key) + 1);
+    tc_buf_append(&req->fields, value ? value : "", strlen(value ? value : "") + 1);
+    return MHD_YES;
+}
+
+static tc_http_request_t *new_request(tc_http_t *h, struct MHD_Connection *c, const char *url,
+                                      const char *method)
+{
+    tc_http_request_t *req = tc_calloc(1, sizeof *req);
+    req->h = h;
+    req->conn = c;
+    snprintf(req->method, sizeof req->method, "%s", method);
+    req->path = tc_strdup(url);
+    tc_buf_init(&req->fields, 16 * 1024);
+    tc_buf_init(&req->body, MAX_BODY);
+    MHD_get_connection_values(c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, collect_field, req);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, req->client,
+                      sizeof req->client);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, req->client,
+                      sizeof req->client);
+    }
+    return req;
+}
+
+static void free_request(tc_http_request_t *req)
+{
+    free(req->path);
+    tc_buf_free(&req->fields);
+    tc_buf_free(&req->body);
+    free(req->reply);
+    free(req);
+}
+
+static void enqueue(tc_http_t *h, tc_http_request_t *req)
+{
+    req->state = REQ_QUEUED;
+    /* Suspend before the engine can see it, so a fast reply always finds it suspended. */
+    MHD_suspend_connection(req->conn);
+    pthread_mutex_lock(&h->queue_lock);
+    if (h->queue_tail)
+        h->queue_tail->next = req;
+    else
+        h->queue_head = req;
+    h->queue_tail = req;
+    pthread_mutex_unlock(&h->queue_lock);
+    h->wake(h->wake_arg);
+}
+
+tc_http_request_t *tc_http_take(tc_http_t *h)
+{
+    pthread_mutex_lock(&h->queue_lock);
+    tc_http_request_t *req = h->queue_head;
+    if (req) {
+        h->queue_head = req->next;
+        if (!h->queue_head)
+            h->queue_tail = NULL;
+        req->next = NULL;
+    }
+    pthread_mutex_unlock(&h->queue_lock);
+    return req;
+}
+
+void tc_http_reply(tc_http_request_t *req, unsigned status, const char *json)
+{
+    req->status = status;
+    req->reply = tc_strdup(json);
+    req->state = REQ_ANSWERED;
+    MHD_resume_connection(req->conn);
+}
+
+static const char *field(const tc_http_request_t *req, const char *tag, const char *name)
+{
+    const char *p = req->fields.data;
+    const char *end = p ? p + req->fields.len : NULL;
+    while (p && p < end) {
+        const char *key = p + 2;
+        const char *value = key + strlen(key) + 1;
+        if (p[0] == tag[0] && strcasecmp(key, name) == 0)
+            return value;
+        p = value + strlen(value) + 1;
+    }
+    return NULL;
+}
+
+const char *tc_http_method(const tc_http_request_t *req)
+{
+    return req->method;
+}
+
+const char *tc_http_path(const tc_http_request_t *req)
+{
+    return req->path;
+}
+
+const char *tc_http_arg(const tc_http_request_t *req, const char *name)
+{
+    return field(req, "A", name);
+}
+
+const char *tc_http_header(const tc_http_request_t *req, const char *name)
+{
+    return field(req, "H", name);
+}
+
+const char *tc_http_body(const tc_http_request_t *req, size_t *len)
+{
+    if (len)
+        *len = req->body.len;
+    return req->body.data ? req->body.data : "";
+}
+
+const char *tc_http_client(const tc_http_request_t *req)
+{
+    return req->client;
+}
+
+/* The request-thread side of an engine request: read the body, queue, then send the reply
+ * once the engine resumed the connection. */
+static enum MHD_Result serve_engine_request(tc_http_t *h, struct MHD_Connection *c,
+                                            tc_http_request_t *req, const char *upload_data,
+                                            size_t *upload_data_size)
+{
+    if (req->state == REQ_READING && *upload_data_size) {
+        if (tc_buf_append(&req->body, upload_data, *upload_data_size) != 0)
+            req->too_big = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (req->state == REQ_READING) {
+        if (req->too_big)
+            return reply(h, c, TC_ROUTE_OTHER, 413, h->too_large);
+        enqueue(h, req);
+        return MHD_YES;
+    }
+    if (req->state != REQ_ANSWERED)
+        return MHD_YES;
+    size_t len = strlen(req->reply);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, req->reply, MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result ret = reply(h, c, TC_ROUTE_ENGINE, req->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    uintptr_t v = (uintptr_t)*con_cls;
+    /* Odd values are the byte counts of snapshot requests; even ones are engine requests. */
+    if (v && !(v & 1))
+        free_request((tc_http_request_t *)*con_cls);
+    *con_cls = NULL;
+}
+
 static int is_api_path(const char *url)
 {
     return strncmp(url, "/api/", 5) == 0 || strncmp(url, "/v1/", 4) == 0;
@@ -361,16 +567,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
     (void)upload_data;
     /* The first call only announces the request. Queuing a response then made libmicrohttpd
-     * close keep-alive connections, so we answer from the second call. The per-request state
-     * is just a byte count, kept in the pointer itself to avoid an allocation. */
+     * close keep-alive connections, so we answer from the second call. For snapshot requests
+     * the per-request state is just a byte count, kept in the pointer itself (as an odd
+     * number) to avoid an allocation; engine requests get a tc_http_request_t. */
     if (!*con_cls) {
-        *con_cls = (void *)(uintptr_t)1;
+        if (is_engine_path(url))
+            *con_cls = new_request(h, c, url, method);
+        else
+            *con_cls = (void *)(uintptr_t)1;
         return MHD_YES;
     }
+    if (!((uintptr_t)*con_cls & 1))
+        return serve_engine_request(h, c, *con_cls, upload_data, upload_data_size);
     if (*upload_data_size) {
-        uintptr_t seen = (uintptr_t)*con_cls - 1 + *upload_data_size;
+        uintptr_t seen = ((uintptr_t)*con_cls >> 1) + *upload_data_size;
         *upload_data_size = 0;
-        *con_cls = (void *)(seen + 1);
+        *con_cls = (void *)((seen << 1) | 1);
         if (seen > MAX_BODY)
             return reply(h, c, TC_ROUTE_OTHER, 413, h->too_large);
         return MHD_YES;
@@ -473,18 +685,21 @@ int tc_http_start(const tc_http_opts_t *opts, tc_http_t **out, char *err, size_t
     tc_http_t *h = tc_calloc(1, sizeof *h);
     h->heartbeat = opts->heartbeat;
     pthread_mutex_init(&h->metrics_lock, NULL);
+    pthread_mutex_init(&h->queue_lock, NULL);
+    h->wake = opts->wake;
+    h->wake_arg = opts->wake_arg;
     h->started_mono = tc_clock_mono_ms();
     create_static(h);
 
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opts->threads > 0 ? (unsigned)opts->threads : cores > 0 ? (unsigned)cores
                                                                                 : 1;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     h->mhd = MHD_start_daemon(
         flags, (uint16_t)opts->port, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER,
-        mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+        mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_SOCK_ADDR,
         ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)opts->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)opts->per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT,
@@ -496,6 +711,7 @@ int tc_http_start(const tc_http_opts_t *opts, tc_http_t **out, char *err, size_t
                  opts->host, opts->port);
         destroy_static(h);
         pthread_mutex_destroy(&h->metrics_lock);
+        pthread_mutex_destroy(&h->queue_lock);
         free(h);
         return TC_EIO;
     }
@@ -507,6 +723,10 @@ void tc_http_stop(tc_http_t *h)
 {
     if (!h)
         return;
+    /* libmicrohttpd must not be stopped with suspended connections: answer what is left. */
+    tc_http_request_t *req;
+    while ((req = tc_http_take(h)))
+        tc_http_reply(req, 503, "{\"error\":\"shutting down\"}");
     MHD_stop_daemon(h->mhd);
     served_set_t *cur = atomic_exchange(&h->current, NULL);
     if (cur)
@@ -519,5 +739,6 @@ void tc_http_stop(tc_http_t *h)
     destroy_static(h);
     free(h->engine_metrics);
     pthread_mutex_destroy(&h->metrics_lock);
+    pthread_mutex_destroy(&h->queue_lock);
     free(h);
 }

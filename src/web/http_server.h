@@ -15,6 +15,12 @@
 
 typedef struct tc_http tc_http_t;
 
+/* A request the engine answers (pushes, and later the write API): read whole by a request
+ * thread, queued, taken by the engine with tc_http_take(), answered with tc_http_reply().
+ * The connection is suspended meanwhile, so no request thread waits. The request belongs
+ * to the HTTP server; the engine only borrows it between take and reply. */
+typedef struct tc_http_request tc_http_request_t;
+
 typedef struct tc_http_opts {
     const char *host;         /* address to listen on */
     int port;
@@ -25,6 +31,10 @@ typedef struct tc_http_opts {
     /* Monotonic ms of the engine loop's last heartbeat; /healthz fails when it is stale.
      * Owned by the caller and must outlive the server. */
     const _Atomic int64_t *heartbeat;
+    /* Called from a request thread when a request was queued for the engine; it must only
+     * wake the engine (uv_async_send), which then calls tc_http_take(). */
+    void (*wake)(void *arg);
+    void *wake_arg;
 } tc_http_opts_t;
 
 /** Bind and start serving (404 for everything until the first publish).
@@ -38,6 +48,24 @@ void tc_http_publish(tc_http_t *h, tc_snapshot_t *snap);
 /** Replace the engine-supplied part of /metrics (monitor states, schedule lag) with @p text
  *  of @p len bytes, taking ownership of it. */
 void tc_http_set_metrics(tc_http_t *h, char *text, size_t len);
+
+/** Engine thread: take the next queued request, or NULL when none is waiting. */
+tc_http_request_t *tc_http_take(tc_http_t *h);
+
+/** Engine thread: answer @p req with @p status and a JSON body (copied). After this call the
+ *  request is the server's again and must not be touched. */
+void tc_http_reply(tc_http_request_t *req, unsigned status, const char *json);
+
+/** The request's method ("POST"), path without the query, and the value of a query
+ *  argument or header (NULL when absent). Valid until tc_http_reply(). */
+const char *tc_http_method(const tc_http_request_t *req);
+const char *tc_http_path(const tc_http_request_t *req);
+const char *tc_http_arg(const tc_http_request_t *req, const char *name);
+const char *tc_http_header(const tc_http_request_t *req, const char *name);
+/** The request body (NUL-terminated) and its length. */
+const char *tc_http_body(const tc_http_request_t *req, size_t *len);
+/** The client's address, e.g. "127.0.0.1". */
+const char *tc_http_client(const tc_http_request_t *req);
 
 /** Free snapshots retired long enough ago that no request can still be reading them. */
 void tc_http_reap(tc_http_t *h);

@@ -12,7 +12,7 @@
 
 static const char *const route_names[] = {
     "/", "/api/v2/summary.json", "/api/v2/status.json", "/api/v2/components.json",
-    "/healthz", "/metrics", "other",
+    "/healthz", "/metrics", "engine", "other",
 };
 
 const char *tc_route_name(tc_route_t r)

@@ -24,6 +24,7 @@ typedef enum {
     TC_ROUTE_COMPONENTS, /* /api/v2/components.json */
     TC_ROUTE_HEALTHZ,    /* /healthz */
     TC_ROUTE_METRICS,    /* /metrics */
+    TC_ROUTE_ENGINE,     /* answered by the engine: /api/push/... */
     TC_ROUTE_OTHER,      /* anything unknown */
     TC_ROUTE_COUNT,
 } tc_route_t;
