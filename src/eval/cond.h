@@ -40,8 +40,13 @@ typedef struct tc_value {
 typedef int (*tc_cond_lookup_fn)(void *ctx, const char *name, const char *key,
                                  tc_value_t *out);
 
-/** Parse @p text. On failure returns TC_EINVAL, sets *err_col to the 0-based offset in
- *  @p text where the problem is and writes a message such as "expected ')'" into @p err. */
+/** Parse @p text (at most 4096 bytes, nesting of '(' and '!' at most 64 deep; the grammar
+ *  is in docs/internals/CONDITIONS.md).
+ *  @param out receives the condition on success, NULL on failure; free it with tc_cond_free().
+ *  @param err_col may be NULL; on failure receives the 0-based byte offset in @p text of the
+ *         offending token (text length when the expression ends too early).
+ *  @param err may be NULL; on failure receives a message such as "expected ')'".
+ *  @return 0, or TC_EINVAL. */
 int tc_cond_parse(const char *text, tc_cond_t **out, int *err_col, char *err, size_t errlen);
 
 /** Check that every placeholder used by @p c is known to @p lookup (called with a context in
@@ -49,14 +54,19 @@ int tc_cond_parse(const char *text, tc_cond_t **out, int *err_col, char *err, si
 int tc_cond_check(const tc_cond_t *c, tc_cond_lookup_fn lookup, void *ctx, int *err_col,
                   char *err, size_t errlen);
 
-/** Evaluate @p c. @return true when the condition holds.
- *  @param explain when not NULL, receives a one-line account with the actual values, e.g.
- *         "[STATUS] (503) == 200" or "len([BODY].items) (0) > 0". */
+/** Evaluate @p c. A missing value makes every comparison false except != (so
+ *  `[BODY].x != 1` holds when x is absent). The body is parsed as JSON at most once per call.
+ *  @param explain when not NULL, the source text with each placeholder's and len()/has()'s
+ *         actual value inserted after it is appended, e.g. "[STATUS] (503) == 200" or
+ *         "len([BODY].items) (0) > 0"; string values are cut at 80 bytes. Asking for an
+ *         explanation evaluates every operand (no short-circuit) but never changes the result.
+ *  @return true when the condition holds. */
 bool tc_cond_eval(const tc_cond_t *c, tc_cond_lookup_fn lookup, void *ctx, tc_buf_t *explain);
 
-/** The text the condition was parsed from. */
+/** The text the condition was parsed from; owned by @p c. */
 const char *tc_cond_text(const tc_cond_t *c);
 
+/** Free @p c and its parse tree; NULL is allowed. */
 void tc_cond_free(tc_cond_t *c);
 
 #endif
