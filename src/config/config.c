@@ -23,7 +23,8 @@ static const char *const root_keys[] = {"page",       "server",   "storage", "gr
 static const char *const page_keys[] = {"id", "name", "url", "time_zone", "description", NULL};
 static const char *const server_keys[] = {"listen", "connection_limit", "per_ip_limit",
                                           "connection_timeout", NULL};
-static const char *const storage_keys[] = {"path", NULL};
+static const char *const storage_keys[] = {"path", "raw_retention", "aggregate_retention",
+                                           NULL};
 static const char *const group_keys[] = {"id", "name", "description", "position", NULL};
 static const char *const component_keys[] = {"id", "name", "description", "group",
                                              "position", "showcase", "only_show_if_degraded",
@@ -124,6 +125,10 @@ static void parse_storage(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
     if (!storage || tc_yaml_check_mapping(y, storage, "storage", storage_keys) != 0)
         return;
     tc_yaml_get_string(y, storage, "storage", "path", 0, &c->storage_path);
+    tc_yaml_get_duration(y, storage, "storage", "raw_retention", 3600000L, 3650L * 86400000L,
+                         &c->raw_retention_ms);
+    tc_yaml_get_duration(y, storage, "storage", "aggregate_retention", 86400000L,
+                         36500L * 86400000L, &c->aggregate_retention_ms);
 }
 
 /* Ids of groups and components share one namespace: both are rows of components.json. */
@@ -247,6 +252,8 @@ static void set_defaults(tc_config_t *c)
     c->server.per_ip_limit = 0;
     c->server.connection_timeout = 15;
     c->storage_path = tc_strdup("data");
+    c->raw_retention_ms = 7L * 86400000L;
+    c->aggregate_retention_ms = 400L * 86400000L;
 }
 
 /* A relative storage path is taken from the config file's folder, so the daemon finds its

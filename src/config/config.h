@@ -46,6 +46,8 @@ typedef struct tc_config {
         int connection_timeout;  /* seconds an idle connection is kept */
     } server;
     char *storage_path;     /* data directory, absolute or relative to the config file */
+    long raw_retention_ms;  /* raw probe results are kept this long (default 7 days) */
+    long aggregate_retention_ms; /* hourly/daily aggregates and status changes (400 days) */
     tc_group_cfg_t *groups;
     size_t ngroups;
     tc_component_cfg_t *components;

@@ -81,3 +81,15 @@ void tc_clock_format_local(int64_t ms, const char *fmt, char *out, size_t outlen
     if (strftime(out, outlen, fmt, &tm) == 0 && outlen)
         out[0] = '\0';
 }
+
+int64_t tc_clock_local_midnight(int64_t ms, int days_back)
+{
+    struct tm tm;
+    to_local(ms, &tm);
+    tm.tm_hour = 0;
+    tm.tm_min = 0;
+    tm.tm_sec = 0;
+    tm.tm_mday -= days_back;
+    tm.tm_isdst = -1; /* let mktime find whether that day's midnight is in DST */
+    return (int64_t)mktime(&tm) * 1000;
+}

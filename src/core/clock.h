@@ -23,6 +23,10 @@ void tc_clock_use_zone(const char *name);
  *  e.g. 2024-11-14T13:08:00.000-08:00. @p out needs 30 bytes. */
 void tc_clock_format_iso(int64_t ms, char *out, size_t outlen);
 
+/** Wall ms of local midnight @p days_back days before the day holding @p ms, in the zone set
+ *  with tc_clock_use_zone() (DST-aware: a day may last 23 or 25 hours). */
+int64_t tc_clock_local_midnight(int64_t ms, int days_back);
+
 /** Format @p ms with strftime(3) @p fmt in the current zone. */
 void tc_clock_format_local(int64_t ms, const char *fmt, char *out, size_t outlen);
 

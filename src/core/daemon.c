@@ -32,6 +32,9 @@
 #define METRICS_MS 5000     /* how often the monitor metrics text is rebuilt */
 #define MAX_IN_FLIGHT 4096  /* probes running at once; more are skipped and counted */
 #define LAG_WINDOW 4096     /* schedule lags kept for the /metrics quantiles */
+#define ROLLUP_MS 300000    /* aggregation and pruning of stored results */
+#define UPTIME_DAYS 90      /* daily bars on the page */
+#define RECENT 60           /* response times kept per monitor for the page's sparkline */
 
 /* The engine's view of one configured monitor. */
 typedef struct mon_slot {
@@ -44,6 +47,8 @@ typedef struct mon_slot {
     int64_t last_at;              /* wall ms of the last run, 0 before the first */
     char last_reason[512];
     tc_push_state_t push;         /* what a push monitor heard */
+    double recent[RECENT];        /* ring of the last response times, ms */
+    size_t nrecent;               /* runs recorded in the ring (may exceed RECENT) */
 } mon_slot_t;
 
 /* Passed through a probe run so its result finds its slot, unless the config changed. */
@@ -74,7 +79,7 @@ typedef struct tc_daemon {
     size_t nmonitors;
     uint64_t monitor_epoch;     /* bumped when monitors are rebuilt; stale results are dropped */
     int in_flight;
-    uv_timer_t flush_timer, metrics_timer;
+    uv_timer_t flush_timer, metrics_timer, rollup_timer;
     uv_async_t requests;        /* woken by HTTP threads when a request waits for us */
     tc_store_result_t *pending; /* results not yet written; ids borrowed from the config */
     char **pending_reasons;     /* owned copies of the reasons */
@@ -214,19 +219,68 @@ static tc_view_row_t *build_rows(const tc_daemon_t *d, size_t *n)
     return ordered;
 }
 
+/* The response times of the first monitor feeding @p row, oldest first, into @p out. */
+static size_t row_latencies(const tc_daemon_t *d, const char *row_id, double *out)
+{
+    for (size_t j = 0; j < d->nmonitors; j++) {
+        const mon_slot_t *slot = &d->monitors[j];
+        for (size_t k = 0; k < slot->cfg->ncomponents; k++) {
+            if (strcmp(slot->cfg->components[k], row_id) != 0 || !slot->nrecent)
+                continue;
+            size_t n = slot->nrecent < RECENT ? slot->nrecent : RECENT;
+            size_t first = slot->nrecent - n;
+            for (size_t i = 0; i < n; i++)
+                out[i] = slot->recent[(first + i) % RECENT];
+            return n;
+        }
+    }
+    return 0;
+}
+
 static void render_now(tc_daemon_t *d)
 {
     const tc_config_t *c = d->config;
     size_t nrows;
     tc_view_row_t *rows = build_rows(d, &nrows);
     tc_status_t *leaves = tc_calloc(nrows, sizeof *leaves);
+    tc_uptime_day_t *days = tc_calloc(nrows * UPTIME_DAYS, sizeof *days);
+    double *latencies = tc_calloc(nrows * RECENT, sizeof *latencies);
     size_t nleaves = 0;
     int64_t updated = d->started_at;
+    int64_t now = tc_clock_wall_ms();
+    /* Day boundaries in the page's zone, shared by every row. */
+    tc_uptime_day_t frame[UPTIME_DAYS];
+    for (int i = 0; i < UPTIME_DAYS; i++) {
+        frame[i].start = tc_clock_local_midnight(now, UPTIME_DAYS - 1 - i);
+        frame[i].end = tc_clock_local_midnight(now, UPTIME_DAYS - 2 - i);
+    }
     for (size_t i = 0; i < nrows; i++) {
-        if (!rows[i].is_group)
-            leaves[nleaves++] = rows[i].status;
-        if (rows[i].updated_at > updated)
-            updated = rows[i].updated_at;
+        tc_view_row_t *row = &rows[i];
+        if (row->updated_at > updated)
+            updated = row->updated_at;
+        row->uptime = -1;
+        if (row->is_group)
+            continue;
+        leaves[nleaves++] = row->status;
+        row->nlatencies = row_latencies(d, row->id, &latencies[i * RECENT]);
+        row->latencies = row->nlatencies ? &latencies[i * RECENT] : NULL;
+        if (!row->showcase)
+            continue;
+        tc_status_change_t *log = NULL;
+        size_t nlog = 0;
+        char err[256];
+        if (tc_store_status_log(d->store, row->id, frame[0].start, &log, &nlog, err,
+                                sizeof err) != 0) {
+            tc_log(TC_LOG_ERROR, MODULE, "cannot read the status log of %s: %s", row->id, err);
+            continue;
+        }
+        tc_uptime_day_t *mine = &days[i * UPTIME_DAYS];
+        memcpy(mine, frame, sizeof frame);
+        tc_uptime_days(log, nlog, now, mine, UPTIME_DAYS);
+        free(log);
+        row->days = mine;
+        row->ndays = UPTIME_DAYS;
+        row->uptime = tc_uptime_total(mine, UPTIME_DAYS);
     }
     tc_view_t view = {
         .page_id = c->page.id,
@@ -241,6 +295,8 @@ static void render_now(tc_daemon_t *d)
     };
     tc_snapshot_t *snap = tc_render(&view, ++d->generation);
     tc_http_publish(d->http, snap);
+    free(latencies);
+    free(days);
     free(leaves);
     free(rows);
     tc_log(TC_LOG_DEBUG, MODULE, "published snapshot %llu", (unsigned long long)d->generation);
@@ -363,6 +419,8 @@ static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
     slot->checks[r->verdict]++;
     slot->last_ms = r->response_ms;
     slot->last_at = r->started_at;
+    if (r->connected)
+        slot->recent[slot->nrecent++ % RECENT] = r->response_ms;
     snprintf(slot->last_reason, sizeof slot->last_reason, "%s", r->reason);
     queue_result(d, m, r);
     tc_monitor_state_t before = slot->tracker.state;
@@ -496,6 +554,18 @@ static void publish_metrics(tc_daemon_t *d)
 static void on_metrics_timer(uv_timer_t *t)
 {
     publish_metrics(t->data);
+}
+
+static void on_rollup_timer(uv_timer_t *t)
+{
+    tc_daemon_t *d = t->data;
+    char err[256];
+    flush_results(d);
+    if (tc_store_rollup(d->store, tc_clock_wall_ms(), d->config->raw_retention_ms,
+                        d->config->aggregate_retention_ms, err, sizeof err) != 0)
+        tc_log(TC_LOG_ERROR, MODULE, "rollup failed: %s", err);
+    /* The page's bars move on with the day even when nothing changes. */
+    request_render(d);
 }
 
 /* ---- requests the HTTP server hands to the engine ---- */
@@ -712,7 +782,9 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     uv_timer_start(&d.heartbeat_timer, on_heartbeat, HEARTBEAT_MS, HEARTBEAT_MS);
     uv_timer_init(&d.loop, &d.flush_timer);
     uv_timer_init(&d.loop, &d.metrics_timer);
-    d.flush_timer.data = d.metrics_timer.data = &d;
+    uv_timer_init(&d.loop, &d.rollup_timer);
+    d.flush_timer.data = d.metrics_timer.data = d.rollup_timer.data = &d;
+    uv_timer_start(&d.rollup_timer, on_rollup_timer, 0, ROLLUP_MS);
     uv_timer_start(&d.flush_timer, on_flush_timer, FLUSH_MS, FLUSH_MS);
     uv_timer_start(&d.metrics_timer, on_metrics_timer, METRICS_MS, METRICS_MS);
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "status/rollup.h"
+#include "status/uptime.h"
 
 typedef struct tc_store tc_store_t;
 
@@ -49,10 +50,24 @@ int tc_store_schema_version(tc_store_t *s);
 int tc_store_sync_rows(tc_store_t *s, tc_store_row_t *rows, size_t n, int64_t now, char *err,
                        size_t errlen);
 
-/** Record that component @p id now has @p status (updated_at = @p now).
+/** Record that component @p id now has @p status (updated_at = @p now), and append the change
+ *  to its status log, in one transaction.
  *  @return 0 or TC_ESTORE with the reason in @p err. */
 int tc_store_set_status(tc_store_t *s, const char *id, tc_status_t status, int64_t now,
                         char *err, size_t errlen);
+
+/** The status log of component @p id from @p from on: the last change before @p from (the
+ *  status at @p from), then every later change, oldest first.
+ *  @param out receives a malloc'd array the caller frees. @return 0 or TC_ESTORE. */
+int tc_store_status_log(tc_store_t *s, const char *id, int64_t from,
+                        tc_status_change_t **out, size_t *n, char *err, size_t errlen);
+
+/** Housekeeping, run periodically by the engine: aggregate raw results of every completed
+ *  UTC hour and day not aggregated yet (count, failures, degraded, latency min/avg/max/p95),
+ *  delete raw results older than @p raw_keep_ms and aggregates and status changes older than
+ *  @p agg_keep_ms. @return 0 or TC_ESTORE (nothing changed then). */
+int tc_store_rollup(tc_store_t *s, int64_t now, int64_t raw_keep_ms, int64_t agg_keep_ms,
+                    char *err, size_t errlen);
 
 /* One probe result, as kept in the raw results table. */
 typedef struct tc_store_result {

@@ -48,6 +48,25 @@ static const struct {
         "  reason TEXT"
         ");"
         "CREATE INDEX result_monitor_at ON result (monitor_id, at);"},
+    {3, "CREATE TABLE component_status_log ("
+        "  component_id TEXT NOT NULL,"
+        "  at INTEGER NOT NULL,"
+        "  status TEXT NOT NULL"
+        ");"
+        "CREATE INDEX component_status_log_id_at ON component_status_log (component_id, at);"
+        "INSERT INTO component_status_log SELECT id, created_at, status FROM component;"
+        "CREATE INDEX result_at ON result (at);"
+        /* Aggregates: one row per monitor and UTC hour (day), kept far longer than raw
+         * results so storage stays bounded. Latencies in ms. */
+        "CREATE TABLE result_hourly ("
+        "  monitor_id TEXT NOT NULL, start INTEGER NOT NULL, checks INTEGER NOT NULL,"
+        "  failures INTEGER NOT NULL, degraded INTEGER NOT NULL, lat_min REAL, lat_avg REAL,"
+        "  lat_max REAL, lat_p95 REAL, PRIMARY KEY (monitor_id, start)) WITHOUT ROWID;"
+        "CREATE TABLE result_daily ("
+        "  monitor_id TEXT NOT NULL, start INTEGER NOT NULL, checks INTEGER NOT NULL,"
+        "  failures INTEGER NOT NULL, degraded INTEGER NOT NULL, lat_min REAL, lat_avg REAL,"
+        "  lat_max REAL, lat_p95 REAL, PRIMARY KEY (monitor_id, start)) WITHOUT ROWID;"
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"},
 };
 
 static int fail(sqlite3 *db, const char *what, char *err, size_t errlen)
@@ -197,7 +216,20 @@ static int sync_row(sqlite3 *db, sqlite3_stmt *sel, sqlite3_stmt *ins, sqlite3_s
         sqlite3_bind_int(ins, 7, r->showcase);
         sqlite3_bind_int(ins, 8, r->only_show_if_degraded);
         sqlite3_bind_int64(ins, 9, now);
-        return sqlite3_step(ins) == SQLITE_DONE ? 0 : TC_ESTORE;
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            return TC_ESTORE;
+        /* The status log starts when the component does, so uptime has its first day. */
+        char sql[200];
+        snprintf(sql, sizeof sql, "INSERT INTO component_status_log VALUES (?1, %lld, "
+                 "'operational')", (long long)now);
+        sqlite3_stmt *log = NULL;
+        int rc = sqlite3_prepare_v2(db, sql, -1, &log, NULL) == SQLITE_OK ? 0 : TC_ESTORE;
+        if (!rc) {
+            sqlite3_bind_text(log, 1, r->id, -1, SQLITE_STATIC);
+            rc = sqlite3_step(log) == SQLITE_DONE ? 0 : TC_ESTORE;
+        }
+        sqlite3_finalize(log);
+        return rc;
     }
     if (step != SQLITE_ROW)
         return TC_ESTORE;
@@ -227,7 +259,6 @@ static int sync_row(sqlite3 *db, sqlite3_stmt *sel, sqlite3_stmt *ins, sqlite3_s
     sqlite3_bind_int(upd, 7, r->only_show_if_degraded);
     sqlite3_bind_int64(upd, 8, now);
     sqlite3_bind_text(upd, 9, r->id, -1, SQLITE_STATIC);
-    (void)db;
     return sqlite3_step(upd) == SQLITE_DONE ? 0 : TC_ESTORE;
 }
 
@@ -306,17 +337,189 @@ out:
 int tc_store_set_status(tc_store_t *s, const char *id, tc_status_t status, int64_t now,
                         char *err, size_t errlen)
 {
+    sqlite3_stmt *upd = NULL, *log = NULL;
+    int rc = exec(s->db, "BEGIN IMMEDIATE", err, errlen);
+    if (rc)
+        return rc;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE component SET status = ?1, updated_at = ?2 WHERE id = ?3",
+                           -1, &upd, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "INSERT INTO component_status_log VALUES (?3, ?2, ?1)", -1,
+                           &log, NULL) != SQLITE_OK) {
+        rc = fail(s->db, "prepare", err, errlen);
+        goto out;
+    }
+    sqlite3_stmt *both[] = {upd, log};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_bind_text(both[i], 1, tc_status_name(status), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(both[i], 2, now);
+        sqlite3_bind_text(both[i], 3, id, -1, SQLITE_STATIC);
+        if (sqlite3_step(both[i]) != SQLITE_DONE) {
+            rc = fail(s->db, id, err, errlen);
+            goto out;
+        }
+    }
+    rc = exec(s->db, "COMMIT", err, errlen);
+out:
+    sqlite3_finalize(upd);
+    sqlite3_finalize(log);
+    if (rc) {
+        char ignored[8];
+        exec(s->db, "ROLLBACK", ignored, sizeof ignored);
+    }
+    return rc;
+}
+
+int tc_store_status_log(tc_store_t *s, const char *id, int64_t from,
+                        tc_status_change_t **out, size_t *n, char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
     sqlite3_stmt *st = NULL;
-    int rc = 0;
-    if (sqlite3_prepare_v2(s->db, "UPDATE component SET status = ?1, updated_at = ?2 WHERE id = ?3",
+    /* The last change before @from gives the status at @from; then every later change. */
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT at, status FROM (SELECT at, status FROM component_status_log"
+                           " WHERE component_id = ?1 AND at < ?2 ORDER BY at DESC LIMIT 1)"
+                           " UNION ALL SELECT at, status FROM component_status_log"
+                           " WHERE component_id = ?1 AND at >= ?2 ORDER BY at",
                            -1, &st, NULL) != SQLITE_OK)
         return fail(s->db, "prepare", err, errlen);
-    sqlite3_bind_text(st, 1, tc_status_name(status), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = fail(s->db, id, err, errlen);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from);
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *out = tc_realloc(*out, cap * sizeof **out);
+        }
+        tc_status_change_t *c = &(*out)[(*n)++];
+        c->at = sqlite3_column_int64(st, 0);
+        c->status = TC_STATUS_OPERATIONAL;
+        tc_status_parse((const char *)sqlite3_column_text(st, 1), &c->status);
+    }
+    int rc = step == SQLITE_DONE ? 0 : fail(s->db, "status log", err, errlen);
     sqlite3_finalize(st);
+    if (rc) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* Aggregate raw results in [from, to) into @table by periods of @period ms. The p95 is the
+ * smallest latency whose rank reaches 95% of the period's checks. */
+static int aggregate(sqlite3 *db, const char *table, int64_t period, int64_t from, int64_t to,
+                     char *err, size_t errlen)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "INSERT OR REPLACE INTO %s"
+             " SELECT monitor_id, p, COUNT(*), SUM(verdict = 2), SUM(verdict = 1),"
+             " MIN(latency_ms), AVG(latency_ms), MAX(latency_ms),"
+             " MIN(CASE WHEN rn * 100 >= cnt * 95 THEN latency_ms END)"
+             " FROM (SELECT monitor_id, (at / ?1) * ?1 AS p, verdict, latency_ms,"
+             "  ROW_NUMBER() OVER (PARTITION BY monitor_id, at / ?1 ORDER BY latency_ms) AS rn,"
+             "  COUNT(*) OVER (PARTITION BY monitor_id, at / ?1) AS cnt"
+             "  FROM result WHERE at >= ?2 AND at < ?3)"
+             " GROUP BY monitor_id, p",
+             table);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(db, table, err, errlen);
+    sqlite3_bind_int64(st, 1, period);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(db, table, err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int64_t meta_get(sqlite3 *db, const char *key)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int meta_set(sqlite3 *db, const char *key, int64_t value, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta VALUES (?1, ?2)", -1, &st, NULL) !=
+        SQLITE_OK)
+        return fail(db, "meta", err, errlen);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, value);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(db, "meta", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int prune(sqlite3 *db, const char *sql, int64_t before, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(db, "prune", err, errlen);
+    sqlite3_bind_int64(st, 1, before);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(db, "prune", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tc_store_rollup(tc_store_t *s, int64_t now, int64_t raw_keep_ms, int64_t agg_keep_ms,
+                    char *err, size_t errlen)
+{
+    static const int64_t hour = 3600000, day = 86400000;
+    int rc = exec(s->db, "BEGIN IMMEDIATE", err, errlen);
+    if (rc)
+        return rc;
+    /* Only completed periods are aggregated, each once: the meta rows remember how far. */
+    int64_t hour_done = meta_get(s->db, "rollup_hour");
+    int64_t hour_now = now / hour * hour;
+    if (hour_done < hour_now) {
+        int64_t from = hour_done ? hour_done : hour_now - raw_keep_ms / hour * hour;
+        rc = aggregate(s->db, "result_hourly", hour, from, hour_now, err, errlen);
+        if (!rc)
+            rc = meta_set(s->db, "rollup_hour", hour_now, err, errlen);
+    }
+    int64_t day_done = meta_get(s->db, "rollup_day");
+    int64_t day_now = now / day * day;
+    if (!rc && day_done < day_now) {
+        int64_t from = day_done ? day_done : day_now - raw_keep_ms / day * day;
+        rc = aggregate(s->db, "result_daily", day, from, day_now, err, errlen);
+        if (!rc)
+            rc = meta_set(s->db, "rollup_day", day_now, err, errlen);
+    }
+    if (!rc)
+        rc = prune(s->db, "DELETE FROM result WHERE at < ?1", now - raw_keep_ms, err, errlen);
+    if (!rc)
+        rc = prune(s->db, "DELETE FROM result_hourly WHERE start < ?1", now - agg_keep_ms, err,
+                   errlen);
+    if (!rc)
+        rc = prune(s->db, "DELETE FROM result_daily WHERE start < ?1", now - agg_keep_ms, err,
+                   errlen);
+    if (!rc)
+        /* Keep each component's last change before the cutoff: it is the status at the
+         * start of the kept window. */
+        rc = prune(s->db,
+                   "DELETE FROM component_status_log AS l WHERE at < ?1 AND EXISTS (SELECT 1"
+                   " FROM component_status_log m WHERE m.component_id = l.component_id"
+                   " AND m.at > l.at AND m.at <= ?1)",
+                   now - agg_keep_ms, err, errlen);
+    if (!rc)
+        rc = exec(s->db, "COMMIT", err, errlen);
+    if (rc) {
+        char ignored[8];
+        exec(s->db, "ROLLBACK", ignored, sizeof ignored);
+    }
     return rc;
 }
 

@@ -13,10 +13,10 @@
 static const char *const css =
     ":root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--fg:#1d2330;--muted:#5b6474;"
     "--line:#e3e6eb;--ok:#1f9d55;--minor:#d69e2e;--major:#dd6b20;--critical:#c53030;"
-    "--maint:#3182ce}"
+    "--maint:#3182ce;--nodata:#d5d9e0}"
     "@media (prefers-color-scheme:dark){:root{--bg:#111418;--card:#1a1f26;--fg:#e6e9ee;"
     "--muted:#9aa3b2;--line:#2a313b;--ok:#48bb78;--minor:#ecc94b;--major:#ed8936;"
-    "--critical:#fc8181;--maint:#63b3ed}}"
+    "--critical:#fc8181;--maint:#63b3ed;--nodata:#39414d}}"
     "*{box-sizing:border-box}"
     "body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"
     "'Segoe UI',Roboto,sans-serif}"
@@ -41,6 +41,15 @@ static const char *const css =
     ".status.operational{color:var(--ok)}.status.degraded_performance{color:var(--minor)}"
     ".status.partial_outage{color:var(--major)}.status.major_outage{color:var(--critical)}"
     ".status.under_maintenance{color:var(--maint)}"
+    ".bars-row{padding-top:0;padding-bottom:0}"
+    ".bars{display:block;width:100%;height:2.1rem;margin:.1rem 0 0}"
+    ".bars rect{fill:var(--nodata)}.bars .operational{fill:var(--ok)}"
+    ".bars .degraded_performance{fill:var(--minor)}.bars .partial_outage{fill:var(--major)}"
+    ".bars .major_outage{fill:var(--critical)}.bars .under_maintenance{fill:var(--maint)}"
+    ".uptime{display:flex;justify-content:space-between;color:var(--muted);font-size:.8rem;"
+    "padding:0 1.1rem .7rem}"
+    ".spark{width:7.5rem;height:1.5rem;vertical-align:middle;margin-right:.5rem}"
+    ".spark polyline{fill:none;stroke:var(--muted);stroke-width:1.5}"
     "footer{margin-top:2rem;color:var(--muted);font-size:.875rem}"
     "footer a{color:inherit}";
 
@@ -48,6 +57,69 @@ static const char *const css =
 static int visible(const tc_view_row_t *r)
 {
     return !r->only_show_if_degraded || r->status != TC_STATUS_OPERATIONAL;
+}
+
+/* A small response-time chart: the monitor's last runs as a polyline, with a text title. */
+static void sparkline_html(tc_buf_t *b, const tc_view_row_t *r)
+{
+    if (r->nlatencies < 2)
+        return;
+    double max = 1, sum = 0;
+    for (size_t i = 0; i < r->nlatencies; i++) {
+        if (r->latencies[i] > max)
+            max = r->latencies[i];
+        sum += r->latencies[i];
+    }
+    tc_buf_printf(b,
+                  "<svg class=\"spark\" viewBox=\"0 0 120 24\" role=\"img\" "
+                  "aria-label=\"Response time: last %.0f ms, average %.0f ms\">"
+                  "<title>Response time: last %.0f ms, average %.0f ms, highest %.0f ms"
+                  "</title><polyline points=\"",
+                  r->latencies[r->nlatencies - 1], sum / (double)r->nlatencies,
+                  r->latencies[r->nlatencies - 1], sum / (double)r->nlatencies, max);
+    for (size_t i = 0; i < r->nlatencies; i++)
+        tc_buf_printf(b, "%s%.1f,%.1f", i ? " " : "",
+                      120.0 * (double)i / (double)(r->nlatencies - 1),
+                      22.0 - 20.0 * r->latencies[i] / max);
+    tc_buf_puts(b, "\"/></svg>");
+}
+
+/* 90 daily bars; each has a <title> tooltip with the date, uptime and outage minutes, so it
+ * reads without JavaScript, and the row ends with the uptime over the whole range. */
+static void bars_html(tc_buf_t *b, const tc_view_row_t *r)
+{
+    if (!r->days)
+        return;
+    tc_buf_printf(b, "<svg class=\"bars\" viewBox=\"0 0 %zu 34\" preserveAspectRatio=\"none\" "
+                     "role=\"img\" aria-label=\"Uptime of ",
+                  r->ndays * 5);
+    tc_buf_html(b, r->name);
+    tc_buf_puts(b, " over the last days\">");
+    for (size_t i = 0; i < r->ndays; i++) {
+        const tc_uptime_day_t *day = &r->days[i];
+        char date[32];
+        tc_clock_format_local(day->start, "%b %d, %Y", date, sizeof date);
+        tc_buf_printf(b, "<rect x=\"%zu\" width=\"3.6\" height=\"34\"", i * 5);
+        if (day->uptime < 0) {
+            tc_buf_printf(b, "><title>%s: no data</title></rect>", date);
+            continue;
+        }
+        double major = day->seconds[TC_STATUS_MAJOR_OUTAGE] / 60.0;
+        double partial = day->seconds[TC_STATUS_PARTIAL_OUTAGE] / 60.0;
+        double degraded = day->seconds[TC_STATUS_DEGRADED] / 60.0;
+        tc_buf_printf(b, " class=\"%s\"><title>%s: %.2f%% uptime", tc_status_name(day->worst),
+                      date, day->uptime);
+        if (major >= 1)
+            tc_buf_printf(b, ", %.0f min major outage", major);
+        if (partial >= 1)
+            tc_buf_printf(b, ", %.0f min partial outage", partial);
+        if (degraded >= 1)
+            tc_buf_printf(b, ", %.0f min degraded", degraded);
+        if (major < 1 && partial < 1 && degraded < 1)
+            tc_buf_puts(b, ", no incidents");
+        tc_buf_puts(b, "</title></rect>");
+    }
+    tc_buf_puts(b, "</svg>");
 }
 
 static void row_html(tc_buf_t *b, const tc_view_row_t *r)
@@ -59,8 +131,24 @@ static void row_html(tc_buf_t *b, const tc_view_row_t *r)
         tc_buf_html(b, r->description);
         tc_buf_puts(b, "</small>");
     }
-    tc_buf_printf(b, "</span><span class=\"status %s\">%s</span></div>", tc_status_name(r->status),
+    tc_buf_puts(b, "</span><span>");
+    sparkline_html(b, r);
+    tc_buf_printf(b, "<span class=\"status %s\">%s</span></span>", tc_status_name(r->status),
                   tc_status_label(r->status));
+    if (r->days) {
+        tc_buf_puts(b, "</div><div class=\"row bars-row\">");
+        bars_html(b, r);
+        tc_buf_puts(b, "</div><div class=\"uptime\">");
+        if (r->uptime >= 0)
+            tc_buf_printf(b, "<span>%zu days ago</span><span>%.2f%% uptime</span><span>Today"
+                             "</span>",
+                          r->ndays, r->uptime);
+        else
+            tc_buf_printf(b, "<span>%zu days ago</span><span>no data yet</span><span>Today"
+                             "</span>",
+                          r->ndays);
+    }
+    tc_buf_puts(b, "</div>");
 }
 
 static void components_html(tc_buf_t *b, const tc_view_t *v)

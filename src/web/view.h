@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "status/rollup.h"
+#include "status/uptime.h"
 
 typedef struct tc_view_row {
     const char *id;
@@ -22,6 +23,11 @@ typedef struct tc_view_row {
     tc_status_t status;       /* for groups: the worst of the children */
     int64_t created_at;       /* ms since the epoch */
     int64_t updated_at;
+    const tc_uptime_day_t *days; /* daily uptime, oldest first; NULL when not shown */
+    size_t ndays;
+    double uptime;               /* percent over the days, -1 when no data */
+    const double *latencies;     /* recent response times in ms, oldest first; may be NULL */
+    size_t nlatencies;
 } tc_view_row_t;
 
 typedef struct tc_view {
