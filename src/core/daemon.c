@@ -35,6 +35,7 @@
 #define ROLLUP_MS 300000    /* aggregation and pruning of stored results */
 #define UPTIME_DAYS 90      /* daily bars on the page */
 #define RECENT 60           /* response times kept per monitor for the page's sparkline */
+#define REFRESH_TICKS 6     /* metrics ticks between re-renders for new response times */
 
 /* The engine's view of one configured monitor. */
 typedef struct mon_slot {
@@ -86,6 +87,8 @@ typedef struct tc_daemon {
     size_t npending, cap_pending;
     int64_t lags[LAG_WINDOW];   /* ring of recent schedule lags, ms */
     size_t nlags;
+    int fresh_results;          /* results arrived since the last render */
+    unsigned metrics_ticks;
 } tc_daemon_t;
 
 /* Load the config file and apply the command line's overrides to it, so a reload compares
@@ -293,6 +296,7 @@ static void render_now(tc_daemon_t *d)
         .nrows = nrows,
         .rollup = tc_rollup(leaves, nleaves),
     };
+    d->fresh_results = 0;
     tc_snapshot_t *snap = tc_render(&view, ++d->generation);
     tc_http_publish(d->http, snap);
     free(latencies);
@@ -419,8 +423,10 @@ static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
     slot->checks[r->verdict]++;
     slot->last_ms = r->response_ms;
     slot->last_at = r->started_at;
-    if (r->connected)
+    if (r->connected) {
         slot->recent[slot->nrecent++ % RECENT] = r->response_ms;
+        d->fresh_results = 1;
+    }
     snprintf(slot->last_reason, sizeof slot->last_reason, "%s", r->reason);
     queue_result(d, m, r);
     tc_monitor_state_t before = slot->tracker.state;
@@ -553,7 +559,12 @@ static void publish_metrics(tc_daemon_t *d)
 
 static void on_metrics_timer(uv_timer_t *t)
 {
-    publish_metrics(t->data);
+    tc_daemon_t *d = t->data;
+    publish_metrics(d);
+    /* Sparklines change with every run; re-render for them now and then, not per result, so
+     * the page's ETag (and readers' caches) stay valid for a while. */
+    if (++d->metrics_ticks % REFRESH_TICKS == 0 && d->fresh_results)
+        request_render(d);
 }
 
 static void on_rollup_timer(uv_timer_t *t)
