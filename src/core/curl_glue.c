@@ -18,12 +18,15 @@ struct tc_curl {
     uv_timer_t timer;  /* curl's single timeout */
     int running;       /* transfers added and not yet finished or cancelled */
     int closing;
+    void (*closed)(void *arg); /* called once the timer is closed, or NULL */
+    void *closed_arg;
 };
 
 /* What we attach to each easy handle through CURLOPT_PRIVATE. */
 typedef struct transfer {
-    tc_curl_done_fn done;
+    tc_curl_done_fn done; /* NULL once a connect-only transfer has reported */
     void *arg;
+    int connect_only;     /* report without removing the handle (tc_curl_add_connect_only) */
 } transfer_t;
 
 /* One per socket curl asks us to watch; freed in the uv_close callback. */
@@ -45,6 +48,15 @@ static void drain(tc_curl_t *g)
         CURLcode result = msg->data.result;
         transfer_t *t = NULL;
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
+        if (t && t->connect_only) {
+            /* The handle must stay in the multi handle for curl_easy_send/recv to find its
+             * connection; tc_curl_cancel() removes it and frees t later. */
+            tc_curl_done_fn done = t->done;
+            t->done = NULL;
+            if (done)
+                done(easy, result, t->arg);
+            continue;
+        }
         curl_multi_remove_handle(g->multi, easy);
         curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
         g->running--;
@@ -155,6 +167,7 @@ int tc_curl_add(tc_curl_t *g, CURL *easy, tc_curl_done_fn done, void *arg)
     transfer_t *t = tc_malloc(sizeof *t);
     t->done = done;
     t->arg = arg;
+    t->connect_only = 0;
     curl_easy_setopt(easy, CURLOPT_PRIVATE, (char *)t);
     if (curl_multi_add_handle(g->multi, easy) != CURLM_OK) {
         curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
@@ -163,6 +176,17 @@ int tc_curl_add(tc_curl_t *g, CURL *easy, tc_curl_done_fn done, void *arg)
     }
     g->running++;
     return 0;
+}
+
+int tc_curl_add_connect_only(tc_curl_t *g, CURL *easy, tc_curl_done_fn done, void *arg)
+{
+    int rc = tc_curl_add(g, easy, done, arg);
+    if (rc == 0) {
+        transfer_t *t = NULL;
+        curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
+        t->connect_only = 1;
+    }
+    return rc;
 }
 
 void tc_curl_cancel(tc_curl_t *g, CURL *easy)
@@ -184,7 +208,12 @@ int tc_curl_running(const tc_curl_t *g)
 
 static void free_glue(uv_handle_t *h)
 {
-    free(h->data);
+    tc_curl_t *g = h->data;
+    void (*closed)(void *) = g->closed;
+    void *arg = g->closed_arg;
+    free(g);
+    if (closed)
+        closed(arg);
 }
 
 void tc_curl_free(tc_curl_t *g)
@@ -197,4 +226,11 @@ void tc_curl_free(tc_curl_t *g)
     curl_global_cleanup();
     uv_timer_stop(&g->timer);
     uv_close((uv_handle_t *)&g->timer, free_glue);
+}
+
+void tc_curl_free_cb(tc_curl_t *g, void (*closed)(void *arg), void *arg)
+{
+    g->closed = closed;
+    g->closed_arg = arg;
+    tc_curl_free(g);
 }

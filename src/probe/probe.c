@@ -19,6 +19,9 @@ static const tc_probe_type_t *const registry[] = {
     &tc_probe_http,
     &tc_probe_tcp,
     &tc_probe_push,
+    &tc_probe_dns,
+    &tc_probe_tls,
+    &tc_probe_websocket,
 };
 
 const tc_probe_type_t *tc_probe_find_type(const char *name)
@@ -36,7 +39,7 @@ const char *tc_probe_type_name(const tc_probe_type_t *t)
 
 const char *tc_probe_type_list(void)
 {
-    return "http, tcp, push";
+    return "http, tcp, push, dns, tls, websocket";
 }
 
 const char *tc_verdict_name(tc_verdict_t v)
@@ -118,6 +121,12 @@ int tc_probe_lookup(void *ctx, const char *name, const char *key, tc_value_t *ou
         if (r->cert_expires_at) {
             out->type = TC_VALUE_NUMBER;
             out->num = (double)(r->cert_expires_at - r->finished_at);
+        }
+    } else if (strcmp(name, "DNS_RCODE") == 0) {
+        if (r->dns_rcode[0]) {
+            out->type = TC_VALUE_STRING;
+            out->str = r->dns_rcode;
+            out->len = strlen(r->dns_rcode);
         }
     } else if (strcmp(name, "IP") == 0) {
         if (r->ip[0]) {

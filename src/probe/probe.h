@@ -58,7 +58,8 @@ typedef struct tc_result {
     tc_buf_t body;           /* capped response body (or bytes read, for tcp) */
     tc_buf_t headers;        /* "Name: value\n" lines of the final response */
     int64_t cert_expires_at; /* wall ms of the leaf certificate's notAfter; 0 when unknown */
-    char ip[64];             /* address connected to */
+    char ip[64];             /* address connected to (dns: the first address answered) */
+    char dns_rcode[16];      /* dns: NOERROR, NXDOMAIN, SERVFAIL, ...; "" when no answer */
     char error[256];         /* transport error, "" when none */
     bool canceled;           /* the run was stopped by tc_probe_cancel() */
     tc_verdict_t verdict;

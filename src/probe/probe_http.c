@@ -44,12 +44,18 @@ static void http_parse(tc_yaml_t *y, tc_ynode_t node, tc_monitor_cfg_t *m)
     tc_yaml_get_string(y, node, what, "body", 0, &c->body);
     tc_yaml_get_bool(y, node, what, "follow_redirects", &c->follow_redirects);
     tc_yaml_get_bool(y, node, what, "verify_tls", &c->verify_tls);
+    c->headers = tc_probe__parse_headers(y, node);
+}
+
+struct curl_slist *tc_probe__parse_headers(tc_yaml_t *y, tc_ynode_t node)
+{
+    struct curl_slist *list = NULL;
     tc_ynode_t hdrs = tc_yaml_lookup(y, node, "headers");
     if (!hdrs)
-        return;
+        return NULL;
     if (tc_yaml_type(y, hdrs) != TC_YAML_MAPPING) {
         tc_yaml_error(y, hdrs, "monitor: headers must be a mapping of Name: value");
-        return;
+        return NULL;
     }
     for (size_t i = 0; i < tc_yaml_size(y, hdrs); i++) {
         tc_ynode_t k = tc_yaml_key(y, hdrs, i);
@@ -70,10 +76,11 @@ static void http_parse(tc_yaml_t *y, tc_ynode_t node, tc_monitor_cfg_t *m)
         size_t len = strlen(name) + strlen(value) + 3;
         char *line = tc_malloc(len);
         snprintf(line, len, "%s: %s", name, value);
-        c->headers = curl_slist_append(c->headers, line);
+        list = curl_slist_append(list, line);
         free(line);
         free(value);
     }
+    return list;
 }
 
 static void http_free_config(void *p)
@@ -137,6 +144,21 @@ static int64_t cert_expiry(CURL *e)
     return 0;
 }
 
+void tc_probe__curl_measure(void *easy, tc_result_t *r)
+{
+    CURL *e = easy;
+    r->dns_ms = phase_ms(e, CURLINFO_NAMELOOKUP_TIME_T);
+    r->connect_ms = phase_ms(e, CURLINFO_CONNECT_TIME_T);
+    r->tls_ms = phase_ms(e, CURLINFO_APPCONNECT_TIME_T);
+    r->first_byte_ms = phase_ms(e, CURLINFO_STARTTRANSFER_TIME_T);
+    r->response_ms = phase_ms(e, CURLINFO_TOTAL_TIME_T);
+    char *ip = NULL;
+    curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
+    if (ip)
+        snprintf(r->ip, sizeof r->ip, "%s", ip);
+    r->cert_expires_at = cert_expiry(e);
+}
+
 static void on_done(CURL *e, CURLcode code, void *arg)
 {
     tc_probe_run_t *run = arg;
@@ -145,17 +167,8 @@ static void on_done(CURL *e, CURLcode code, void *arg)
     long status = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     r->status_code = (int)status;
-    r->dns_ms = phase_ms(e, CURLINFO_NAMELOOKUP_TIME_T);
-    r->connect_ms = phase_ms(e, CURLINFO_CONNECT_TIME_T);
-    r->tls_ms = phase_ms(e, CURLINFO_APPCONNECT_TIME_T);
-    r->first_byte_ms = phase_ms(e, CURLINFO_STARTTRANSFER_TIME_T);
-    r->response_ms = phase_ms(e, CURLINFO_TOTAL_TIME_T);
+    tc_probe__curl_measure(e, r);
     r->connected = r->connect_ms > 0 || status > 0;
-    char *ip = NULL;
-    curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
-    if (ip)
-        snprintf(r->ip, sizeof r->ip, "%s", ip);
-    r->cert_expires_at = cert_expiry(e);
     if (code != CURLE_OK)
         snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(code));
     curl_easy_cleanup(e);

@@ -38,8 +38,23 @@ void tc_probe__finish(tc_probe_run_t *run);
 /** Milliseconds since the run started, on the monotonic clock. */
 double tc_probe__elapsed_ms(const tc_probe_run_t *run);
 
+/** Fill @p r's phase timings (dns, connect, tls, first byte, total), IP and leaf
+ *  certificate expiry (needs CURLOPT_CERTINFO) from libcurl easy handle @p easy, a CURL *
+ *  kept as void * so this header needs no curl include. Defined in probe_http.c and shared
+ *  by the kinds built on libcurl (http, tls, websocket). */
+void tc_probe__curl_measure(void *easy, tc_result_t *r);
+
+struct curl_slist;
+/** Read the optional `headers:` mapping of monitor @p node as "Name: value" lines, recording
+ *  errors on @p y. @return a list the caller frees with curl_slist_free_all(), or NULL.
+ *  Defined in probe_http.c; shared by the http and websocket kinds. */
+struct curl_slist *tc_probe__parse_headers(tc_yaml_t *y, tc_ynode_t node);
+
 extern const tc_probe_type_t tc_probe_http;
 extern const tc_probe_type_t tc_probe_tcp;
 extern const tc_probe_type_t tc_probe_push;
+extern const tc_probe_type_t tc_probe_dns;
+extern const tc_probe_type_t tc_probe_tls;
+extern const tc_probe_type_t tc_probe_websocket;
 
 #endif
