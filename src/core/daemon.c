@@ -240,7 +240,7 @@ static size_t row_latencies(const tc_daemon_t *d, const char *row_id, double *ou
     return 0;
 }
 
-static void render_now(tc_daemon_t *d)
+static tc_snapshot_t *build_snapshot(tc_daemon_t *d)
 {
     const tc_config_t *c = d->config;
     size_t nrows;
@@ -298,11 +298,16 @@ static void render_now(tc_daemon_t *d)
     };
     d->fresh_results = 0;
     tc_snapshot_t *snap = tc_render(&view, ++d->generation);
-    tc_http_publish(d->http, snap);
     free(latencies);
     free(days);
     free(leaves);
     free(rows);
+    return snap;
+}
+
+static void render_now(tc_daemon_t *d)
+{
+    tc_http_publish(d->http, build_snapshot(d));
     tc_log(TC_LOG_DEBUG, MODULE, "published snapshot %llu", (unsigned long long)d->generation);
 }
 
@@ -776,7 +781,8 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
         .wake = wake_engine,
         .wake_arg = &d.requests,
     };
-    if (tc_http_start(&hopts, &d.http, err, sizeof err) != 0) {
+    /* The first snapshot is ready before the port opens, so no reader ever gets a 503. */
+    if (tc_http_start(&hopts, build_snapshot(&d), &d.http, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
         goto out;
     }
@@ -808,7 +814,6 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     start_monitors(&d, d.config, NULL, 0);
     derive_components(&d);
 
-    render_now(&d);
     tc_log(TC_LOG_INFO, MODULE,
            "serving \"%s\" on http://%s:%d/ (%zu monitors, data in %s, schema v%d)",
            d.config->page.name, d.config->server.host, d.config->server.port,
@@ -816,6 +821,11 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     uv_run(&d.loop, UV_RUN_DEFAULT);
 
     stop_monitors(&d);
+    /* Cancelled runs close their handles asynchronously; let them report before every
+     * remaining handle is closed below (bounded, in case one never does). */
+    int64_t give_up = tc_clock_mono_ms() + 5000;
+    while (d.in_flight > 0 && tc_clock_mono_ms() < give_up)
+        uv_run(&d.loop, UV_RUN_ONCE);
     tc_sched_free(d.sched);
     tc_curl_free(d.curl);
     exit_code = 0;

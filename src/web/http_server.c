@@ -571,6 +571,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
      * the per-request state is just a byte count, kept in the pointer itself (as an odd
      * number) to avoid an allocation; engine requests get a tc_http_request_t. */
     if (!*con_cls) {
+        /* A body announced as too large is refused before it is read; libmicrohttpd closes
+         * the connection after this early reply. */
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > MAX_BODY) {
+            *con_cls = (void *)(uintptr_t)1;
+            return reply(h, c, TC_ROUTE_OTHER, 413, h->too_large);
+        }
         if (is_engine_path(url))
             *con_cls = new_request(h, c, url, method);
         else
@@ -579,14 +586,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (!((uintptr_t)*con_cls & 1))
         return serve_engine_request(h, c, *con_cls, upload_data, upload_data_size);
+    uintptr_t seen = (uintptr_t)*con_cls >> 1;
     if (*upload_data_size) {
-        uintptr_t seen = ((uintptr_t)*con_cls >> 1) + *upload_data_size;
+        /* A chunked body has no length up front: count it, drop it, answer at its end
+         * (libmicrohttpd refuses a response queued in the middle of an upload). */
+        seen += *upload_data_size;
         *upload_data_size = 0;
-        *con_cls = (void *)((seen << 1) | 1);
         if (seen > MAX_BODY)
-            return reply(h, c, TC_ROUTE_OTHER, 413, h->too_large);
+            seen = MAX_BODY + 1;
+        *con_cls = (void *)((seen << 1) | 1);
         return MHD_YES;
     }
+    if (seen > MAX_BODY)
+        return reply(h, c, TC_ROUTE_OTHER, 413, h->too_large);
 
     int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     served_set_t *set = atomic_load_explicit(&h->current, memory_order_acquire);
@@ -667,7 +679,8 @@ static void destroy_static(tc_http_t *h)
             MHD_destroy_response(all[i]);
 }
 
-int tc_http_start(const tc_http_opts_t *opts, tc_http_t **out, char *err, size_t errlen)
+int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **out, char *err,
+                  size_t errlen)
 {
     *out = NULL;
     struct addrinfo hints = {0}, *ai = NULL;
@@ -680,6 +693,7 @@ int tc_http_start(const tc_http_opts_t *opts, tc_http_t **out, char *err, size_t
     if (gai != 0) {
         snprintf(err, errlen, "cannot resolve listen address %s: %s", opts->host,
                  gai_strerror(gai));
+        tc_snapshot_free(first);
         return TC_EIO;
     }
     tc_http_t *h = tc_calloc(1, sizeof *h);
@@ -688,6 +702,7 @@ int tc_http_start(const tc_http_opts_t *opts, tc_http_t **out, char *err, size_t
     pthread_mutex_init(&h->queue_lock, NULL);
     h->wake = opts->wake;
     h->wake_arg = opts->wake_arg;
+    tc_http_publish(h, first);
     h->started_mono = tc_clock_mono_ms();
     create_static(h);
 
@@ -709,6 +724,7 @@ int tc_http_start(const tc_http_opts_t *opts, tc_http_t **out, char *err, size_t
     if (!h->mhd) {
         snprintf(err, errlen, "cannot listen on %s:%d (address in use, or not permitted?)",
                  opts->host, opts->port);
+        free_set(atomic_exchange(&h->current, NULL));
         destroy_static(h);
         pthread_mutex_destroy(&h->metrics_lock);
         pthread_mutex_destroy(&h->queue_lock);

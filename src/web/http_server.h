@@ -37,9 +37,11 @@ typedef struct tc_http_opts {
     void *wake_arg;
 } tc_http_opts_t;
 
-/** Bind and start serving (404 for everything until the first publish).
- *  @return 0, or TC_EIO with the reason in @p err. */
-int tc_http_start(const tc_http_opts_t *opts, tc_http_t **out, char *err, size_t errlen);
+/** Bind and start serving @p first (taken over, as by tc_http_publish()), so the server never
+ *  answers before it has a page to show. @return 0, or TC_EIO with the reason in @p err
+ *  (@p first is freed then). */
+int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **out, char *err,
+                  size_t errlen);
 
 /** Serve @p snap from now on. Takes ownership of @p snap. The previous snapshot is retired:
  *  requests already holding it finish with it, and tc_http_reap() frees it later. */

@@ -191,7 +191,10 @@ char *tc_render_page_html(const tc_view_t *v, size_t *len)
                     "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
                     "<meta name=\"color-scheme\" content=\"light dark\"><title>");
     tc_buf_html(&b, v->page_name);
-    tc_buf_puts(&b, " Status</title>");
+    /* "Acme Status" stays as it is; "Acme" becomes "Acme Status". */
+    if (!strstr(v->page_name, "Status") && !strstr(v->page_name, "status"))
+        tc_buf_puts(&b, " Status");
+    tc_buf_puts(&b, "</title>");
     if (v->page_description) {
         tc_buf_puts(&b, "<meta name=\"description\" content=\"");
         tc_buf_html(&b, v->page_description);
