@@ -31,7 +31,10 @@
 #define MODULE "http"
 #define GRACE_MS 5000         /* how long a retired snapshot stays alive */
 #define MAX_BODY (64 * 1024)  /* request bodies larger than this get 413 */
-#define CONN_MEMORY (32 * 1024) /* per-connection buffer: caps the request line and headers */
+/* Per-connection pool: caps the request line and headers. libmicrohttpd zero-fills it on
+ * every request, so 32 KiB cost 12% of throughput at 1,000 connections (bench/, BENCHMARKS.md);
+ * 8 KiB matches nginx's large header buffer. */
+#define CONN_MEMORY (8 * 1024)
 #define HEALTH_STALE_MS 5000  /* an engine heartbeat older than this fails /healthz */
 
 /* Status codes that /metrics counts; anything else is counted as "other". */
