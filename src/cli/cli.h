@@ -10,6 +10,8 @@ int tc_cli_check(int argc, char **argv);
 /** `tocsin probe [-c FILE] MONITOR_ID`: run one monitor once and explain the verdict.
  *  @return 0 up, 1 down (or the probe could not run), 3 degraded, 2 usage/config error. */
 int tc_cli_probe(int argc, char **argv);
+/** `tocsin apikey [-c FILE] create --name NAME | list | revoke ID` */
+int tc_cli_apikey(int argc, char **argv);
 /** `tocsin help [COMMAND]`: print help for @p command (NULL: the overview) to stdout.
  *  @return 0, or 2 for an unknown command. */
 int tc_cli_help(const char *command);

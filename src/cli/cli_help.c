@@ -31,6 +31,14 @@ static const struct {
      "Run one monitor once and print what it measured: connection, status, each phase's\n"
      "timing, certificate expiry, each condition with its actual value and PASS/FAIL, and\n"
      "the verdict. Exit code 0 up, 1 down, 3 degraded, 2 usage or config error.\n"},
+    {"apikey",
+     "usage: tocsin apikey [-c FILE] [--data DIR] create --name NAME\n"
+     "       tocsin apikey [-c FILE] [--data DIR] list\n"
+     "       tocsin apikey [-c FILE] [--data DIR] revoke ID\n"
+     "\n"
+     "Manage the keys of the write API (/v1/pages/PAGE_ID/...). create prints the new key on\n"
+     "stdout once; only its hash is stored. Send it as 'Authorization: OAuth KEY' (or\n"
+     "'Bearer KEY'). Works while the daemon runs.\n"},
     {"help", "usage: tocsin help [COMMAND]\n\nShow help for COMMAND, or list the commands.\n"},
 };
 
@@ -45,6 +53,7 @@ int tc_cli_help(const char *command)
                "  serve          run the daemon\n"
                "  check-config   validate a configuration file\n"
                "  probe          run one monitor once and explain its verdict\n"
+               "  apikey         create, list and revoke write-API keys\n"
                "  help           show help for a command\n"
                "\n"
                "Options:\n"

@@ -83,6 +83,35 @@ typedef struct tc_store_result {
 int tc_store_add_results(tc_store_t *s, const tc_store_result_t *r, size_t n, char *err,
                          size_t errlen);
 
+/** Write incident @p id (its whole JSON document @p doc) durably; @p seq is its numeric id.
+ *  @return 0 or TC_ESTORE. */
+int tc_store_put_incident(tc_store_t *s, const char *id, uint64_t seq, const char *doc,
+                          int64_t now, char *err, size_t errlen);
+/** Delete incident @p id. @return 0 or TC_ESTORE. */
+int tc_store_delete_incident(tc_store_t *s, const char *id, char *err, size_t errlen);
+/** Call @p fn with every stored incident document, oldest first. */
+int tc_store_each_incident(tc_store_t *s, void (*fn)(void *ctx, const char *doc), void *ctx,
+                           char *err, size_t errlen);
+
+/** Set (or with @p status NULL, clear) the status a person gave component @p id, which wins
+ *  over incidents and monitors until cleared. */
+int tc_store_set_manual_status(tc_store_t *s, const char *id, const tc_status_t *status,
+                               char *err, size_t errlen);
+/** @return 1 and *out when component @p id has a status set by a person, else 0. */
+int tc_store_manual_status(tc_store_t *s, const char *id, tc_status_t *out);
+
+/** API keys: only a hash of each key is stored; the key itself is shown once, at creation. */
+int tc_store_add_key(tc_store_t *s, const char *id, const char *name, const unsigned char *hash,
+                     size_t hashlen, int64_t now, char *err, size_t errlen);
+/** @return 0, TC_ENOENT when no active key has @p id, or TC_ESTORE. */
+int tc_store_revoke_key(tc_store_t *s, const char *id, int64_t now, char *err, size_t errlen);
+int tc_store_each_key(tc_store_t *s,
+                      void (*fn)(void *ctx, const char *id, const char *name, int64_t created,
+                                 int64_t revoked),
+                      void *ctx, char *err, size_t errlen);
+/** @return 1 when an unrevoked key has this hash. */
+int tc_store_key_valid(tc_store_t *s, const unsigned char *hash, size_t hashlen);
+
 /** Free the strings of @p n rows and the array itself. */
 void tc_store_rows_free(tc_store_row_t *rows, size_t n);
 

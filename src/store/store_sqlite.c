@@ -69,6 +69,22 @@ static const struct {
         "  failures INTEGER NOT NULL, degraded INTEGER NOT NULL, lat_min REAL, lat_avg REAL,"
         "  lat_max REAL, lat_p95 REAL, PRIMARY KEY (monitor, start)) WITHOUT ROWID;"
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"},
+    /* Incidents are kept whole, as their JSON document (incident.c writes and reads it): the
+     * engine holds every incident in memory and never queries inside them. */
+    {4, "CREATE TABLE incident ("
+        "  id TEXT PRIMARY KEY,"
+        "  seq INTEGER NOT NULL UNIQUE,"
+        "  doc TEXT NOT NULL,"
+        "  updated_at INTEGER NOT NULL"
+        ");"
+        "CREATE TABLE api_key ("
+        "  id TEXT PRIMARY KEY,"
+        "  name TEXT NOT NULL,"
+        "  hash BLOB NOT NULL UNIQUE,"
+        "  created_at INTEGER NOT NULL,"
+        "  revoked_at INTEGER"
+        ");"
+        "ALTER TABLE component ADD COLUMN manual_status TEXT;"},
 };
 
 static int fail(sqlite3 *db, const char *what, char *err, size_t errlen)
@@ -578,6 +594,128 @@ out:
         exec(s->db, "ROLLBACK", ignored, sizeof ignored);
     }
     return rc;
+}
+
+static int run_stmt(sqlite3 *db, const char *sql, const char *t1, const char *t2,
+                    const void *blob, int blob_len, int64_t n1, int64_t n2, char *err,
+                    size_t errlen)
+{
+    /* Binds by position: ?1 t1, ?2 t2, ?3 blob, ?4 n1, ?5 n2 (unused ones stay NULL). */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(db, "prepare", err, errlen);
+    bind_text(st, 1, t1);
+    bind_text(st, 2, t2);
+    if (blob)
+        sqlite3_bind_blob(st, 3, blob, blob_len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, n1);
+    sqlite3_bind_int64(st, 5, n2);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(db, "write", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tc_store_put_incident(tc_store_t *s, const char *id, uint64_t seq, const char *doc,
+                          int64_t now, char *err, size_t errlen)
+{
+    return run_stmt(s->db, "INSERT OR REPLACE INTO incident VALUES (?1, ?4, ?2, ?5)", id, doc,
+                    NULL, 0, (int64_t)seq, now, err, errlen);
+}
+
+int tc_store_delete_incident(tc_store_t *s, const char *id, char *err, size_t errlen)
+{
+    return run_stmt(s->db, "DELETE FROM incident WHERE id = ?1", id, NULL, NULL, 0, 0, 0, err,
+                    errlen);
+}
+
+int tc_store_each_incident(tc_store_t *s, void (*fn)(void *ctx, const char *doc), void *ctx,
+                           char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT doc FROM incident ORDER BY seq", -1, &st, NULL) !=
+        SQLITE_OK)
+        return fail(s->db, "prepare", err, errlen);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, (const char *)sqlite3_column_text(st, 0));
+    int rc = step == SQLITE_DONE ? 0 : fail(s->db, "incidents", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tc_store_set_manual_status(tc_store_t *s, const char *id, const tc_status_t *status,
+                               char *err, size_t errlen)
+{
+    return run_stmt(s->db, "UPDATE component SET manual_status = ?2 WHERE id = ?1", id,
+                    status ? tc_status_name(*status) : NULL, NULL, 0, 0, 0, err, errlen);
+}
+
+int tc_store_manual_status(tc_store_t *s, const char *id, tc_status_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT manual_status FROM component WHERE id = ?1", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+            found = tc_status_parse((const char *)sqlite3_column_text(st, 0), out) == 0;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+int tc_store_add_key(tc_store_t *s, const char *id, const char *name, const unsigned char *hash,
+                     size_t hashlen, int64_t now, char *err, size_t errlen)
+{
+    return run_stmt(s->db, "INSERT INTO api_key VALUES (?1, ?2, ?3, ?4, NULL)", id, name, hash,
+                    (int)hashlen, now, 0, err, errlen);
+}
+
+int tc_store_revoke_key(tc_store_t *s, const char *id, int64_t now, char *err, size_t errlen)
+{
+    int rc = run_stmt(s->db,
+                      "UPDATE api_key SET revoked_at = ?4 WHERE id = ?1 AND revoked_at IS NULL",
+                      id, NULL, NULL, 0, now, 0, err, errlen);
+    if (!rc && sqlite3_changes(s->db) == 0) {
+        snprintf(err, errlen, "no active key with id %s", id);
+        return TC_ENOENT;
+    }
+    return rc;
+}
+
+int tc_store_each_key(tc_store_t *s,
+                      void (*fn)(void *ctx, const char *id, const char *name, int64_t created,
+                                 int64_t revoked),
+                      void *ctx, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, name, created_at, COALESCE(revoked_at, 0) FROM api_key"
+                           " ORDER BY created_at",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s->db, "prepare", err, errlen);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, (const char *)sqlite3_column_text(st, 0),
+           (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2),
+           sqlite3_column_int64(st, 3));
+    int rc = step == SQLITE_DONE ? 0 : fail(s->db, "keys", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tc_store_key_valid(tc_store_t *s, const unsigned char *hash, size_t hashlen)
+{
+    sqlite3_stmt *st = NULL;
+    int ok = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT 1 FROM api_key WHERE hash = ?1 AND revoked_at IS NULL", -1,
+                           &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_blob(st, 1, hash, (int)hashlen, SQLITE_STATIC);
+        ok = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return ok;
 }
 
 void tc_store_rows_free(tc_store_row_t *rows, size_t n)

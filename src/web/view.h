@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "status/rollup.h"
+#include "incident/incident.h"
 #include "status/uptime.h"
 
 typedef struct tc_view_row {
@@ -41,7 +42,14 @@ typedef struct tc_view {
      * children by position. */
     const tc_view_row_t *rows;
     size_t nrows;
-    tc_rollup_t rollup;           /* page status derived from the leaf rows */
+    tc_rollup_t rollup;           /* page status derived from the leaf rows and open incidents */
+    /* Every incident and maintenance, newest first (by started_at, or scheduled_for for
+     * maintenance). Borrowed from the engine. */
+    const tc_incident_t *const *incidents;
+    size_t nincidents;
+    int64_t now;                  /* wall ms of this render */
+    const char *impact_labels[5]; /* history labels by tc_impact_t: "", "Degraded",
+                                     "Downtime", "Downtime", "Maintenance" by default */
 } tc_view_t;
 
 #endif
