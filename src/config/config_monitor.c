@@ -15,7 +15,7 @@
 
 static const char *const common_keys[] = {
     "id", "name", "kind", "interval", "timeout", "conditions", "degraded_conditions",
-    "failure_threshold", "success_threshold", "components", "down_status", NULL,
+    "failure_threshold", "success_threshold", "components", "down_status", "incident", NULL,
 };
 
 /* Condition placeholders are checked against what the kind offers. */
@@ -105,6 +105,32 @@ static void parse_components_list(tc_yaml_t *y, tc_ynode_t item, const tc_config
     }
 }
 
+/* `incident: auto` (default texts) or `incident: {title: ..., body: ...}` with templates. */
+static void parse_incident(tc_yaml_t *y, tc_ynode_t item, tc_monitor_cfg_t *m)
+{
+    static const char *const keys[] = {"title", "body", NULL};
+    tc_ynode_t v = tc_yaml_lookup(y, item, "incident");
+    if (!v)
+        return;
+    if (tc_yaml_type(y, v) == TC_YAML_SCALAR) {
+        if (strcmp(tc_yaml_raw(y, v), "auto") != 0 && strcmp(tc_yaml_raw(y, v), "none") != 0) {
+            tc_yaml_error(y, v, "monitor: incident must be auto, none, or a mapping with "
+                                "title and body");
+            return;
+        }
+        m->auto_incident = strcmp(tc_yaml_raw(y, v), "auto") == 0;
+    } else if (tc_yaml_check_mapping(y, v, "incident", keys) == 0) {
+        m->auto_incident = true;
+        tc_yaml_get_string(y, v, "incident", "title", 0, &m->incident_title);
+        tc_yaml_get_string(y, v, "incident", "body", 0, &m->incident_body);
+    }
+    if (m->auto_incident && !m->incident_title)
+        m->incident_title = tc_strdup("{{component}} is not working as expected");
+    if (m->auto_incident && !m->incident_body)
+        m->incident_body = tc_strdup("Our checks found a problem with {{component}}: "
+                                     "{{reason}}. We are investigating.");
+}
+
 static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_monitor_cfg_t *m)
 {
     m->interval_ms = 60000;
@@ -164,6 +190,7 @@ static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_moni
         free(down);
     }
     parse_components_list(y, item, c, m);
+    parse_incident(y, item, m);
     m->conditions = parse_conditions(y, item, "conditions", m->type, &m->nconditions);
     m->degraded = parse_conditions(y, item, "degraded_conditions", m->type, &m->ndegraded);
     if (m->type)

@@ -3,6 +3,7 @@
  * renders a snapshot and publishes it to the HTTP server. Renders are coalesced: a burst of
  * changes within RENDER_DELAY_MS produces one snapshot. */
 #include "core/daemon.h"
+#include "core/daemon_int.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -26,71 +27,6 @@
 #include "web/render.h"
 
 #define MODULE "engine"
-#define RENDER_DELAY_MS 20  /* coalescing window for snapshot renders */
-#define HEARTBEAT_MS 1000   /* /healthz reads this heartbeat */
-#define FLUSH_MS 1000       /* results are written to the store in batches this often */
-#define METRICS_MS 5000     /* how often the monitor metrics text is rebuilt */
-#define MAX_IN_FLIGHT 4096  /* probes running at once; more are skipped and counted */
-#define LAG_WINDOW 4096     /* schedule lags kept for the /metrics quantiles */
-#define ROLLUP_MS 300000    /* aggregation and pruning of stored results */
-#define UPTIME_DAYS 90      /* daily bars on the page */
-#define RECENT 60           /* response times kept per monitor for the page's sparkline */
-#define REFRESH_TICKS 6     /* metrics ticks between re-renders for new response times */
-
-/* The engine's view of one configured monitor. */
-typedef struct mon_slot {
-    const tc_monitor_cfg_t *cfg;  /* borrowed from the current config generation */
-    tc_monitor_tracker_t tracker;
-    tc_probe_run_t *run;          /* the run in flight, or NULL */
-    unsigned long checks[3];      /* by verdict: up, degraded, down */
-    unsigned long skipped;        /* due while the previous run was still going */
-    double last_ms;               /* latency of the last run */
-    int64_t last_at;              /* wall ms of the last run, 0 before the first */
-    char last_reason[512];
-    tc_push_state_t push;         /* what a push monitor heard */
-    double recent[RECENT];        /* ring of the last response times, ms */
-    size_t nrecent;               /* runs recorded in the ring (may exceed RECENT) */
-} mon_slot_t;
-
-/* Passed through a probe run so its result finds its slot, unless the config changed. */
-typedef struct ticket {
-    struct tc_daemon *d;
-    size_t slot;
-    uint64_t epoch;
-} ticket_t;
-
-typedef struct tc_daemon {
-    uv_loop_t loop;
-    uv_signal_t sighup, sigterm, sigint;
-    uv_timer_t heartbeat_timer, render_timer;
-    _Atomic int64_t heartbeat;  /* monotonic ms, read by HTTP threads */
-    const tc_daemon_opts_t *opts;
-    tc_config_t *config;        /* owned; the current generation */
-    tc_store_t *store;          /* owned */
-    tc_http_t *http;            /* owned */
-    tc_store_row_t *rows;       /* owned; groups then components, as configured */
-    size_t nrows;
-    uint64_t generation;        /* of the last published snapshot */
-    int64_t started_at;         /* wall ms */
-    /* Monitoring. */
-    tc_curl_t *curl;            /* owned */
-    tc_sched_t *sched;          /* owned */
-    tc_probe_env_t probe_env;
-    mon_slot_t *monitors;       /* owned; one per config monitor */
-    size_t nmonitors;
-    uint64_t monitor_epoch;     /* bumped when monitors are rebuilt; stale results are dropped */
-    int in_flight;
-    uv_timer_t flush_timer, metrics_timer, rollup_timer;
-    uv_async_t requests;        /* woken by HTTP threads when a request waits for us */
-    tc_store_result_t *pending; /* results not yet written; ids borrowed from the config */
-    char **pending_reasons;     /* owned copies of the reasons */
-    size_t npending, cap_pending;
-    int64_t lags[LAG_WINDOW];   /* ring of recent schedule lags, ms */
-    size_t nlags;
-    int fresh_results;          /* results arrived since the last render */
-    unsigned metrics_ticks;
-} tc_daemon_t;
-
 /* Load the config file and apply the command line's overrides to it, so a reload compares
  * like with like. @return 0, or TC_ECONFIG with "FILE:LINE:COL: msg" lines in *errors. */
 static int load_config(const tc_daemon_opts_t *opts, tc_config_t **out, char **errors)
@@ -240,17 +176,96 @@ static size_t row_latencies(const tc_daemon_t *d, const char *row_id, double *ou
     return 0;
 }
 
-static tc_snapshot_t *build_snapshot(tc_daemon_t *d)
+/* Newest first: by when the impact began, or the window's start for maintenance. */
+static int64_t incident_time(const tc_incident_t *i)
+{
+    return i->is_maintenance && i->scheduled_for ? i->scheduled_for : i->started_at;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+    const tc_incident_t *x = *(const tc_incident_t *const *)a;
+    const tc_incident_t *y = *(const tc_incident_t *const *)b;
+    int64_t tx = incident_time(x), ty = incident_time(y);
+    if (tx != ty)
+        return tx > ty ? -1 : 1;
+    return x->seq > y->seq ? -1 : x->seq < y->seq;
+}
+
+void tc_daemon__view(tc_daemon_t *d, tc_view_t *view)
 {
     const tc_config_t *c = d->config;
     size_t nrows;
     tc_view_row_t *rows = build_rows(d, &nrows);
     tc_status_t *leaves = tc_calloc(nrows, sizeof *leaves);
-    tc_uptime_day_t *days = tc_calloc(nrows * UPTIME_DAYS, sizeof *days);
-    double *latencies = tc_calloc(nrows * RECENT, sizeof *latencies);
     size_t nleaves = 0;
     int64_t updated = d->started_at;
-    int64_t now = tc_clock_wall_ms();
+    for (size_t i = 0; i < nrows; i++) {
+        rows[i].uptime = -1;
+        if (rows[i].updated_at > updated)
+            updated = rows[i].updated_at;
+        if (!rows[i].is_group)
+            leaves[nleaves++] = rows[i].status;
+    }
+    tc_rollup_t rollup = tc_rollup(leaves, nleaves);
+    free(leaves);
+    const tc_incident_t **incidents = tc_calloc(d->nincidents, sizeof *incidents);
+    for (size_t i = 0; i < d->nincidents; i++) {
+        const tc_incident_t *inc = d->incidents[i];
+        incidents[i] = inc;
+        if (inc->updated_at > updated)
+            updated = inc->updated_at;
+        /* Open incidents raise the page status to their impact (statuspage.md §1.3: the
+         * documented rule only says incidents count; taking the worse is the safe reading). */
+        if (!tc_incident_is_open(inc))
+            continue;
+        if (inc->is_maintenance) {
+            if (inc->status == TC_INC_IN_PROGRESS || inc->status == TC_INC_VERIFYING)
+                rollup = tc_rollup_raise(rollup, TC_INDICATOR_MAINTENANCE);
+        } else if (inc->impact == TC_IMPACT_MINOR) {
+            rollup = tc_rollup_raise(rollup, TC_INDICATOR_MINOR);
+        } else if (inc->impact == TC_IMPACT_MAJOR) {
+            rollup = tc_rollup_raise(rollup, TC_INDICATOR_MAJOR);
+        } else if (inc->impact == TC_IMPACT_CRITICAL) {
+            rollup = tc_rollup_raise(rollup, TC_INDICATOR_CRITICAL);
+        }
+    }
+    qsort(incidents, d->nincidents, sizeof *incidents, newest_first);
+    memset(view, 0, sizeof *view);
+    view->page_id = c->page.id;
+    view->page_name = c->page.name;
+    view->page_url = c->page.url;
+    view->page_description = c->page.description;
+    view->time_zone = c->page.time_zone;
+    view->updated_at = updated;
+    view->rows = rows;
+    view->nrows = nrows;
+    view->rollup = rollup;
+    view->incidents = (const tc_incident_t *const *)incidents;
+    view->nincidents = d->nincidents;
+    view->now = tc_clock_wall_ms();
+    view->impact_labels[TC_IMPACT_NONE] = "";
+    view->impact_labels[TC_IMPACT_MINOR] = "Degraded";
+    view->impact_labels[TC_IMPACT_MAJOR] = "Downtime";
+    view->impact_labels[TC_IMPACT_CRITICAL] = "Downtime";
+    view->impact_labels[TC_IMPACT_MAINTENANCE] = "Maintenance";
+}
+
+void tc_daemon__view_free(tc_view_t *view)
+{
+    free((void *)view->rows);
+    free((void *)view->incidents);
+}
+
+static tc_snapshot_t *build_snapshot(tc_daemon_t *d)
+{
+    tc_view_t view;
+    tc_daemon__view(d, &view);
+    tc_view_row_t *rows = (tc_view_row_t *)view.rows;
+    size_t nrows = view.nrows;
+    tc_uptime_day_t *days = tc_calloc(nrows * UPTIME_DAYS, sizeof *days);
+    double *latencies = tc_calloc(nrows * RECENT, sizeof *latencies);
+    int64_t now = view.now;
     /* Day boundaries in the page's zone, shared by every row. */
     tc_uptime_day_t frame[UPTIME_DAYS];
     for (int i = 0; i < UPTIME_DAYS; i++) {
@@ -259,12 +274,8 @@ static tc_snapshot_t *build_snapshot(tc_daemon_t *d)
     }
     for (size_t i = 0; i < nrows; i++) {
         tc_view_row_t *row = &rows[i];
-        if (row->updated_at > updated)
-            updated = row->updated_at;
-        row->uptime = -1;
         if (row->is_group)
             continue;
-        leaves[nleaves++] = row->status;
         row->nlatencies = row_latencies(d, row->id, &latencies[i * RECENT]);
         row->latencies = row->nlatencies ? &latencies[i * RECENT] : NULL;
         if (!row->showcase)
@@ -285,23 +296,11 @@ static tc_snapshot_t *build_snapshot(tc_daemon_t *d)
         row->ndays = UPTIME_DAYS;
         row->uptime = tc_uptime_total(mine, UPTIME_DAYS);
     }
-    tc_view_t view = {
-        .page_id = c->page.id,
-        .page_name = c->page.name,
-        .page_url = c->page.url,
-        .page_description = c->page.description,
-        .time_zone = c->page.time_zone,
-        .updated_at = updated,
-        .rows = rows,
-        .nrows = nrows,
-        .rollup = tc_rollup(leaves, nleaves),
-    };
     d->fresh_results = 0;
     tc_snapshot_t *snap = tc_render(&view, ++d->generation);
     free(latencies);
     free(days);
-    free(leaves);
-    free(rows);
+    tc_daemon__view_free(&view);
     return snap;
 }
 
@@ -317,7 +316,7 @@ static void on_render_timer(uv_timer_t *t)
 }
 
 /* Ask for a new snapshot; changes within the coalescing window share one render. */
-static void request_render(tc_daemon_t *d)
+void tc_daemon__request_render(tc_daemon_t *d)
 {
     if (!uv_is_active((uv_handle_t *)&d->render_timer))
         uv_timer_start(&d->render_timer, on_render_timer, RENDER_DELAY_MS, 0);
@@ -368,9 +367,64 @@ static void queue_result(tc_daemon_t *d, const tc_monitor_cfg_t *m, const tc_res
     d->npending++;
 }
 
-/* Recompute every monitor-fed component from its monitors' states. Monitors that have not
- * crossed a threshold yet (unknown) do not move a component. */
-static void derive_components(tc_daemon_t *d)
+tc_store_row_t *tc_daemon__row(tc_daemon_t *d, const char *id)
+{
+    for (size_t i = 0; i < d->nrows; i++)
+        if (strcmp(d->rows[i].id, id) == 0)
+            return &d->rows[i];
+    return NULL;
+}
+
+/* The status component @p row should have now, by precedence: a person's, then the open
+ * incidents' (the worst they set), then an in-progress maintenance, then its monitors (the
+ * worst; monitors still unknown do not count), else operational. *keep is set when nothing
+ * has spoken yet and the stored status should stay (monitors not run since a restart). */
+static tc_status_t wanted_status(const tc_daemon_t *d, const tc_store_row_t *row, int *keep)
+{
+    *keep = 0;
+    if (row->has_manual)
+        return row->manual_status;
+    int set = 0;
+    tc_status_t status = TC_STATUS_OPERATIONAL;
+    for (size_t i = 0; i < d->nincidents; i++) {
+        const tc_incident_t *inc = d->incidents[i];
+        if (!tc_incident_is_open(inc))
+            continue;
+        for (size_t k = 0; k < inc->ncomponents; k++) {
+            if (strcmp(inc->component_ids[k], row->id) != 0)
+                continue;
+            if (inc->is_maintenance) {
+                if (inc->status == TC_INC_IN_PROGRESS || inc->status == TC_INC_VERIFYING) {
+                    status = tc_status_worst(status, TC_STATUS_UNDER_MAINTENANCE);
+                    set = 1;
+                }
+            } else {
+                status = tc_status_worst(status, inc->component_status[k]);
+                set = 1;
+            }
+        }
+    }
+    if (set)
+        return status;
+    int fed = 0, known = 0;
+    for (size_t j = 0; j < d->nmonitors; j++) {
+        const tc_monitor_cfg_t *m = d->monitors[j].cfg;
+        for (size_t k = 0; k < m->ncomponents; k++) {
+            if (strcmp(m->components[k], row->id) != 0)
+                continue;
+            fed = 1;
+            tc_monitor_state_t st = d->monitors[j].tracker.state;
+            if (st == TC_MONITOR_UNKNOWN)
+                continue;
+            known = 1;
+            status = tc_status_worst(status, tc_monitor_component_status(st, m->down_status));
+        }
+    }
+    *keep = fed && !known;
+    return status;
+}
+
+void tc_daemon__derive_components(tc_daemon_t *d)
 {
     int64_t now = tc_clock_wall_ms();
     int changed = 0;
@@ -378,25 +432,9 @@ static void derive_components(tc_daemon_t *d)
         tc_store_row_t *row = &d->rows[i];
         if (row->is_group)
             continue;
-        int fed = 0, known = 0;
-        tc_status_t status = TC_STATUS_OPERATIONAL;
-        for (size_t j = 0; j < d->nmonitors; j++) {
-            const tc_monitor_cfg_t *m = d->monitors[j].cfg;
-            for (size_t k = 0; k < m->ncomponents; k++) {
-                if (strcmp(m->components[k], row->id) != 0)
-                    continue;
-                fed = 1;
-                tc_monitor_state_t st = d->monitors[j].tracker.state;
-                if (st == TC_MONITOR_UNKNOWN)
-                    continue;
-                known = 1;
-                status = tc_status_worst(status,
-                                         tc_monitor_component_status(st, m->down_status));
-            }
-        }
-        /* Until later issues let a person set a status, a component without monitors is
-         * operational. */
-        if ((fed && !known) || status == row->status)
+        int keep;
+        tc_status_t status = wanted_status(d, row, &keep);
+        if (keep || status == row->status)
             continue;
         char err[256];
         if (tc_store_set_status(d->store, row->id, status, now, err, sizeof err) != 0) {
@@ -410,7 +448,7 @@ static void derive_components(tc_daemon_t *d)
         changed = 1;
     }
     if (changed)
-        request_render(d);
+        tc_daemon__request_render(d);
 }
 
 static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
@@ -442,7 +480,9 @@ static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
     tc_log(after == TC_MONITOR_UP ? TC_LOG_INFO : TC_LOG_WARN, MODULE,
            "monitor %s: %s -> %s%s%s", m->id, tc_monitor_state_name(before),
            tc_monitor_state_name(after), r->reason[0] ? ": " : "", r->reason);
-    derive_components(d);
+    /* Before the components move, so the incident records their old status. */
+    tc_daemon__auto_incident(d, m, before, after, r->reason);
+    tc_daemon__derive_components(d);
 }
 
 static void on_due(size_t index, int64_t lag_ms, void *arg)
@@ -569,7 +609,12 @@ static void on_metrics_timer(uv_timer_t *t)
     /* Sparklines change with every run; re-render for them now and then, not per result, so
      * the page's ETag (and readers' caches) stay valid for a while. */
     if (++d->metrics_ticks % REFRESH_TICKS == 0 && d->fresh_results)
-        request_render(d);
+        tc_daemon__request_render(d);
+}
+
+static void on_maintenance_timer(uv_timer_t *t)
+{
+    tc_daemon__maintenance_tick(t->data);
 }
 
 static void on_rollup_timer(uv_timer_t *t)
@@ -581,7 +626,7 @@ static void on_rollup_timer(uv_timer_t *t)
                         d->config->aggregate_retention_ms, err, sizeof err) != 0)
         tc_log(TC_LOG_ERROR, MODULE, "rollup failed: %s", err);
     /* The page's bars move on with the day even when nothing changes. */
-    request_render(d);
+    tc_daemon__request_render(d);
 }
 
 /* ---- requests the HTTP server hands to the engine ---- */
@@ -646,6 +691,8 @@ static void on_requests(uv_async_t *a)
     while ((req = tc_http_take(d->http))) {
         if (strncmp(tc_http_path(req), "/api/push/", 10) == 0)
             handle_push(d, req);
+        else if (strncmp(tc_http_path(req), "/v1/", 4) == 0)
+            tc_daemon__handle_v1(d, req);
         else
             tc_http_reply(req, 404, "{\"error\":\"not found\"}");
     }
@@ -700,12 +747,14 @@ static void reload(tc_daemon_t *d)
     free(old);
     tc_config_free(d->config);
     d->config = next;
-    derive_components(d);
+    /* Incidents may have been imported by `tocsin import` while we ran. */
+    tc_daemon__load_incidents(d);
+    tc_daemon__derive_components(d);
     tc_clock_use_zone(next->page.time_zone);
     tc_log(TC_LOG_INFO, MODULE,
            "configuration reloaded: %zu groups, %zu components, %zu monitors", next->ngroups,
            next->ncomponents, next->nmonitors);
-    request_render(d);
+    tc_daemon__request_render(d);
 }
 
 static void on_signal(uv_signal_t *s, int signum)
@@ -760,7 +809,7 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
         tc_log(TC_LOG_ERROR, MODULE, "cannot open store: %s", err);
         goto out;
     }
-    if (adopt_rows(&d, d.config) != 0)
+    if (adopt_rows(&d, d.config) != 0 || tc_daemon__load_incidents(&d) != 0)
         goto out;
 
     if (uv_loop_init(&d.loop) != 0) {
@@ -802,6 +851,9 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     uv_timer_init(&d.loop, &d.rollup_timer);
     d.flush_timer.data = d.metrics_timer.data = d.rollup_timer.data = &d;
     uv_timer_start(&d.rollup_timer, on_rollup_timer, 0, ROLLUP_MS);
+    uv_timer_init(&d.loop, &d.maintenance_timer);
+    d.maintenance_timer.data = &d;
+    uv_timer_start(&d.maintenance_timer, on_maintenance_timer, 0, MAINTENANCE_MS);
     uv_timer_start(&d.flush_timer, on_flush_timer, FLUSH_MS, FLUSH_MS);
     uv_timer_start(&d.metrics_timer, on_metrics_timer, METRICS_MS, METRICS_MS);
 
@@ -812,7 +864,7 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     d.probe_env.push_state = push_state;
     d.probe_env.push_ctx = &d;
     start_monitors(&d, d.config, NULL, 0);
-    derive_components(&d);
+    tc_daemon__derive_components(&d);
 
     tc_log(TC_LOG_INFO, MODULE,
            "serving \"%s\" on http://%s:%d/ (%zu monitors, data in %s, schema v%d)",
@@ -842,6 +894,7 @@ out:
     tc_store_rows_free(d.rows, d.nrows);
     free(d.pending);
     free(d.pending_reasons);
+    tc_daemon__free_incidents(&d);
     tc_config_free(d.config);
     if (exit_code == 0)
         tc_log(TC_LOG_INFO, MODULE, "stopped");

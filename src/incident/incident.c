@@ -103,8 +103,22 @@ void tc_incident_refresh_impact(tc_incident_t *i)
         i->impact = (tc_impact_t)i->impact_override;
     else if (i->is_maintenance)
         i->impact = TC_IMPACT_MAINTENANCE;
-    else
-        i->impact = tc_incident_impact_from(i->component_status, i->ncomponents);
+    else {
+        /* The worst an incident did, not just where it ended: a resolved outage that set its
+         * components back to operational was still an outage. */
+        size_t n = i->ncomponents;
+        for (size_t u = 0; u < i->nupdates; u++)
+            n += i->updates[u].naffected;
+        tc_status_t *all = tc_calloc(n ? n : 1, sizeof *all);
+        size_t k = 0;
+        for (size_t c = 0; c < i->ncomponents; c++)
+            all[k++] = i->component_status[c];
+        for (size_t u = 0; u < i->nupdates; u++)
+            for (size_t a = 0; a < i->updates[u].naffected; a++)
+                all[k++] = i->updates[u].affected[a].new_status;
+        i->impact = tc_incident_impact_from(all, k);
+        free(all);
+    }
 }
 
 void tc_incident_make_id(const unsigned char *random_bytes, char out[13])

@@ -94,7 +94,8 @@ bool tc_incident_status_is_maintenance(tc_incident_status_t s);
  *  degraded → minor, partial → major, major → critical, none → none. */
 tc_impact_t tc_incident_impact_from(const tc_status_t *statuses, size_t n);
 
-/** Recompute i->impact (override first; maintenance → maintenance). */
+/** Recompute i->impact: the override if set; maintenance for maintenances; else the worst of
+ *  the statuses the incident sets now and every status its updates recorded. */
 void tc_incident_refresh_impact(tc_incident_t *i);
 
 /** Make a fresh 12-character base-36 id from @p random_bytes (at least 12 bytes). */

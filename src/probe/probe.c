@@ -219,6 +219,8 @@ void tc_monitor_cfg_clear(tc_monitor_cfg_t *m)
     for (size_t i = 0; i < m->ncomponents; i++)
         free(m->components[i]);
     free(m->components);
+    free(m->incident_title);
+    free(m->incident_body);
     free(m->id);
     free(m->name);
     memset(m, 0, sizeof *m);

@@ -45,6 +45,9 @@ typedef struct tc_monitor_cfg {
     char **components;            /* owned; ids of the components this monitor feeds */
     size_t ncomponents;
     tc_status_t down_status;      /* major_outage (default) or partial_outage */
+    bool auto_incident;           /* open/resolve incidents from this monitor's state */
+    char *incident_title;         /* owned; template with {{monitor}} {{component}} {{reason}} */
+    char *incident_body;          /* owned; same placeholders */
 } tc_monitor_cfg_t;
 
 /* What one run measured and how it was judged. Fields a kind does not measure stay zero. */

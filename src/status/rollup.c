@@ -89,3 +89,28 @@ tc_rollup_t tc_rollup(const tc_status_t *leaves, size_t n)
         return make(TC_INDICATOR_NONE, "All Systems Operational");
     }
 }
+
+/* Severity of an indicator for comparisons: maintenance ranks below every outage. */
+static int severity(tc_indicator_t i)
+{
+    static const int rank[] = {0, 2, 3, 4, 1};
+    return rank[i];
+}
+
+tc_rollup_t tc_rollup_raise(tc_rollup_t r, tc_indicator_t at_least)
+{
+    if (severity(at_least) <= severity(r.indicator))
+        return r;
+    switch (at_least) {
+    case TC_INDICATOR_CRITICAL:
+        return make(TC_INDICATOR_CRITICAL, "Major System Outage");
+    case TC_INDICATOR_MAJOR:
+        return make(TC_INDICATOR_MAJOR, "Partial System Outage");
+    case TC_INDICATOR_MINOR:
+        return make(TC_INDICATOR_MINOR, "Partially Degraded Service");
+    case TC_INDICATOR_MAINTENANCE:
+        return make(TC_INDICATOR_MAINTENANCE, "Service Under Maintenance");
+    default:
+        return r;
+    }
+}

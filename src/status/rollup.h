@@ -44,4 +44,8 @@ tc_status_t tc_status_worst(tc_status_t a, tc_status_t b);
  *  as in statuspage.md §1.3. @p n may be 0. */
 tc_rollup_t tc_rollup(const tc_status_t *leaves, size_t n);
 
+/** @p r, or the standard rollup of @p at_least when that is more severe (critical > major >
+ *  minor > maintenance > none). Used for open incidents and maintenance. */
+tc_rollup_t tc_rollup_raise(tc_rollup_t r, tc_indicator_t at_least);
+
 #endif

@@ -28,6 +28,8 @@ typedef struct tc_store_row {
     bool showcase;
     bool only_show_if_degraded;
     tc_status_t status;    /* in-out for tc_store_sync_rows(): kept from the store */
+    bool has_manual;       /* out: a person set the status (tc_store_set_manual_status) */
+    tc_status_t manual_status;
     int64_t created_at;    /* ms since the epoch; kept across restarts */
     int64_t updated_at;    /* ms since the epoch; bumped when a field or the status changes */
 } tc_store_row_t;
@@ -97,8 +99,6 @@ int tc_store_each_incident(tc_store_t *s, void (*fn)(void *ctx, const char *doc)
  *  over incidents and monitors until cleared. */
 int tc_store_set_manual_status(tc_store_t *s, const char *id, const tc_status_t *status,
                                char *err, size_t errlen);
-/** @return 1 and *out when component @p id has a status set by a person, else 0. */
-int tc_store_manual_status(tc_store_t *s, const char *id, tc_status_t *out);
 
 /** API keys: only a hash of each key is stored; the key itself is shown once, at creation. */
 int tc_store_add_key(tc_store_t *s, const char *id, const char *name, const unsigned char *hash,

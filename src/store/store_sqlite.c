@@ -256,6 +256,9 @@ static int sync_row(sqlite3 *db, sqlite3_stmt *sel, sqlite3_stmt *ins, sqlite3_s
     r->status = status;
     r->created_at = sqlite3_column_int64(sel, 1);
     r->updated_at = sqlite3_column_int64(sel, 2);
+    r->has_manual = sqlite3_column_type(sel, 11) != SQLITE_NULL &&
+                    tc_status_parse((const char *)sqlite3_column_text(sel, 11),
+                                    &r->manual_status) == 0;
     int changed = !same_text(sqlite3_column_text(sel, 3), r->name) ||
                   !same_text(sqlite3_column_text(sel, 4), r->description) ||
                   !same_text(sqlite3_column_text(sel, 5), r->group_id) ||
@@ -291,8 +294,8 @@ int tc_store_sync_rows(tc_store_t *s, tc_store_row_t *rows, size_t n, int64_t no
      * live row is retired first, inside the same transaction. */
     if (sqlite3_prepare_v2(s->db,
                            "SELECT status, created_at, updated_at, name, description, group_id,"
-                           " position, is_group, showcase, only_show_if_degraded, retired_at"
-                           " FROM component WHERE id = ?",
+                           " position, is_group, showcase, only_show_if_degraded, retired_at,"
+                           " manual_status FROM component WHERE id = ?",
                            -1, &sel, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
                            "INSERT INTO component (id, name, description, group_id, position,"
@@ -648,20 +651,6 @@ int tc_store_set_manual_status(tc_store_t *s, const char *id, const tc_status_t 
 {
     return run_stmt(s->db, "UPDATE component SET manual_status = ?2 WHERE id = ?1", id,
                     status ? tc_status_name(*status) : NULL, NULL, 0, 0, 0, err, errlen);
-}
-
-int tc_store_manual_status(tc_store_t *s, const char *id, tc_status_t *out)
-{
-    sqlite3_stmt *st = NULL;
-    int found = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT manual_status FROM component WHERE id = ?1", -1, &st,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-            found = tc_status_parse((const char *)sqlite3_column_text(st, 0), out) == 0;
-    }
-    sqlite3_finalize(st);
-    return found;
 }
 
 int tc_store_add_key(tc_store_t *s, const char *id, const char *name, const unsigned char *hash,

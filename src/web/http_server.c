@@ -380,7 +380,7 @@ static const served_doc_t *find_doc(served_set_t *set, const char *url)
 /* Requests under these prefixes are answered by the engine, not from the snapshot. */
 static int is_engine_path(const char *url)
 {
-    return strncmp(url, "/api/push/", 10) == 0;
+    return strncmp(url, "/api/push/", 10) == 0 || strncmp(url, "/v1/", 4) == 0;
 }
 
 static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const char *key,

@@ -2,6 +2,9 @@
  * jansson. Field names, order and value sets follow the captured payloads so existing
  * widgets and aggregators read tocsin unchanged. */
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +63,100 @@ static json_t *component_object(const tc_view_t *v, const tc_view_row_t *r)
     return c;
 }
 
+json_t *tc_render_component_json(const tc_view_t *v, const tc_view_row_t *r)
+{
+    return component_object(v, r);
+}
+
+static const tc_view_row_t *find_row(const tc_view_t *v, const char *id)
+{
+    for (size_t i = 0; i < v->nrows; i++)
+        if (strcmp(v->rows[i].id, id) == 0)
+            return &v->rows[i];
+    return NULL;
+}
+
+/* The link readers follow; Statuspage's stspg.io shortlinks become the incident's page. */
+static char *shortlink(const tc_view_t *v, const tc_incident_t *i)
+{
+    size_t len = strlen(v->page_url) + strlen(i->id) + 16;
+    char *link = malloc(len);
+    const char *base = v->page_url;
+    size_t blen = strlen(base);
+    while (blen && base[blen - 1] == '/')
+        blen--;
+    snprintf(link, len, "%.*s/incidents/%s", (int)blen, base, i->id);
+    return link;
+}
+
+json_t *tc_render_incident_json(const tc_view_t *v, const tc_incident_t *i, bool with_private)
+{
+    /* The incident's components: those it sets, then any other named by its updates. */
+    json_t *components = json_array();
+    json_t *seen = json_object();
+    for (size_t k = 0; k < i->ncomponents; k++) {
+        const tc_view_row_t *r = find_row(v, i->component_ids[k]);
+        if (r && !json_object_get(seen, r->id)) {
+            json_array_append_new(components, component_object(v, r));
+            json_object_set_new(seen, r->id, json_true());
+        }
+    }
+    for (size_t u = 0; u < i->nupdates; u++) {
+        for (size_t a = 0; a < i->updates[u].naffected; a++) {
+            const char *code = i->updates[u].affected[a].code;
+            const tc_view_row_t *r = code ? find_row(v, code) : NULL;
+            if (r && !json_object_get(seen, r->id)) {
+                json_array_append_new(components, component_object(v, r));
+                json_object_set_new(seen, r->id, json_true());
+            }
+        }
+    }
+    json_decref(seen);
+    char *link = shortlink(v, i);
+    json_t *o = tc_incident_to_json(i, v->page_id, link, components, with_private);
+    free(link);
+    return o;
+}
+
+/* Which incidents a list document holds. */
+typedef enum {
+    LIST_INCIDENTS,       /* the 50 most recent incidents, resolved included */
+    LIST_UNRESOLVED,      /* open incidents */
+    LIST_MAINTENANCES,    /* the 50 most recent maintenances */
+    LIST_UPCOMING,        /* scheduled maintenances */
+    LIST_ACTIVE,          /* in_progress or verifying maintenances */
+    LIST_SUMMARY_MAINT,   /* upcoming or in progress, as summary.json shows */
+} list_kind_t;
+
+static bool in_list(const tc_incident_t *i, list_kind_t kind)
+{
+    switch (kind) {
+    case LIST_INCIDENTS:
+        return !i->is_maintenance;
+    case LIST_UNRESOLVED:
+        return !i->is_maintenance && tc_incident_is_open(i);
+    case LIST_MAINTENANCES:
+        return i->is_maintenance;
+    case LIST_UPCOMING:
+        return i->is_maintenance && i->status == TC_INC_SCHEDULED;
+    case LIST_ACTIVE:
+        return i->is_maintenance &&
+               (i->status == TC_INC_IN_PROGRESS || i->status == TC_INC_VERIFYING);
+    case LIST_SUMMARY_MAINT:
+        return i->is_maintenance && tc_incident_is_open(i);
+    }
+    return false;
+}
+
+static json_t *incident_list(const tc_view_t *v, list_kind_t kind, size_t limit)
+{
+    json_t *list = json_array();
+    for (size_t k = 0; k < v->nincidents && json_array_size(list) < limit; k++)
+        if (in_list(v->incidents[k], kind))
+            json_array_append_new(list, tc_render_incident_json(v, v->incidents[k], false));
+    return list;
+}
+
 static json_t *components_array(const tc_view_t *v)
 {
     json_t *list = json_array();
@@ -93,8 +190,9 @@ char *tc_render_summary_json(const tc_view_t *v, size_t *len)
     json_t *root = json_object();
     json_object_set_new(root, "page", page_object(v));
     json_object_set_new(root, "components", components_array(v));
-    json_object_set_new(root, "incidents", json_array());
-    json_object_set_new(root, "scheduled_maintenances", json_array());
+    json_object_set_new(root, "incidents", incident_list(v, LIST_UNRESOLVED, SIZE_MAX));
+    json_object_set_new(root, "scheduled_maintenances",
+                        incident_list(v, LIST_SUMMARY_MAINT, SIZE_MAX));
     json_object_set_new(root, "status", status_object(v));
     return dump(root, len);
 }
@@ -113,4 +211,41 @@ char *tc_render_components_json(const tc_view_t *v, size_t *len)
     json_object_set_new(root, "page", page_object(v));
     json_object_set_new(root, "components", components_array(v));
     return dump(root, len);
+}
+
+/* The list documents; Statuspage caps the full lists at 50 and has no paging. */
+static char *list_doc(const tc_view_t *v, const char *key, list_kind_t kind, size_t *len)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "page", page_object(v));
+    json_object_set_new(root, key, incident_list(v, kind, kind == LIST_INCIDENTS ||
+                                                              kind == LIST_MAINTENANCES
+                                                          ? 50
+                                                          : SIZE_MAX));
+    return dump(root, len);
+}
+
+char *tc_render_incidents_json(const tc_view_t *v, size_t *len)
+{
+    return list_doc(v, "incidents", LIST_INCIDENTS, len);
+}
+
+char *tc_render_unresolved_json(const tc_view_t *v, size_t *len)
+{
+    return list_doc(v, "incidents", LIST_UNRESOLVED, len);
+}
+
+char *tc_render_maintenances_json(const tc_view_t *v, size_t *len)
+{
+    return list_doc(v, "scheduled_maintenances", LIST_MAINTENANCES, len);
+}
+
+char *tc_render_upcoming_json(const tc_view_t *v, size_t *len)
+{
+    return list_doc(v, "scheduled_maintenances", LIST_UPCOMING, len);
+}
+
+char *tc_render_active_json(const tc_view_t *v, size_t *len)
+{
+    return list_doc(v, "scheduled_maintenances", LIST_ACTIVE, len);
 }

@@ -1,0 +1,120 @@
+/* The engine's state, shared by the files that make up the engine thread: daemon.c (wiring,
+ * monitoring, rendering) and daemon_api.c (the write API and incidents). Nothing outside
+ * src/core/daemon*.c includes this header. */
+#ifndef TC_DAEMON_INT_H
+#define TC_DAEMON_INT_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "config/config.h"
+#include "core/curl_glue.h"
+#include "core/daemon.h"
+#include "incident/incident.h"
+#include "monitor/monitor.h"
+#include "probe/probe.h"
+#include "sched/sched.h"
+#include "store/store.h"
+#include "web/http_server.h"
+#include "web/view.h"
+
+#define RENDER_DELAY_MS 20  /* coalescing window for snapshot renders */
+#define HEARTBEAT_MS 1000   /* /healthz reads this heartbeat */
+#define FLUSH_MS 1000       /* results are written to the store in batches this often */
+#define METRICS_MS 5000     /* how often the monitor metrics text is rebuilt */
+#define MAX_IN_FLIGHT 4096  /* probes running at once; more are skipped and counted */
+#define LAG_WINDOW 4096     /* schedule lags kept for the /metrics quantiles */
+#define ROLLUP_MS 300000    /* aggregation and pruning of stored results */
+#define UPTIME_DAYS 90      /* daily bars on the page */
+#define RECENT 60           /* response times kept per monitor for the page's sparkline */
+#define REFRESH_TICKS 6     /* metrics ticks between re-renders for new response times */
+#define MAINTENANCE_MS 10000 /* how often maintenance windows are checked */
+
+/* The engine's view of one configured monitor. */
+typedef struct mon_slot {
+    const tc_monitor_cfg_t *cfg;  /* borrowed from the current config generation */
+    tc_monitor_tracker_t tracker;
+    tc_probe_run_t *run;          /* the run in flight, or NULL */
+    unsigned long checks[3];      /* by verdict: up, degraded, down */
+    unsigned long skipped;        /* due while the previous run was still going */
+    double last_ms;               /* latency of the last run */
+    int64_t last_at;              /* wall ms of the last run, 0 before the first */
+    char last_reason[512];
+    tc_push_state_t push;         /* what a push monitor heard */
+    double recent[RECENT];        /* ring of the last response times, ms */
+    size_t nrecent;               /* runs recorded in the ring (may exceed RECENT) */
+} mon_slot_t;
+
+/* Passed through a probe run so its result finds its slot, unless the config changed. */
+typedef struct ticket {
+    struct tc_daemon *d;
+    size_t slot;
+    uint64_t epoch;
+} ticket_t;
+
+struct tc_daemon {
+    uv_loop_t loop;
+    uv_signal_t sighup, sigterm, sigint;
+    uv_timer_t heartbeat_timer, render_timer;
+    _Atomic int64_t heartbeat;  /* monotonic ms, read by HTTP threads */
+    const tc_daemon_opts_t *opts;
+    tc_config_t *config;        /* owned; the current generation */
+    tc_store_t *store;          /* owned */
+    tc_http_t *http;            /* owned */
+    tc_store_row_t *rows;       /* owned; groups then components, as configured */
+    size_t nrows;
+    uint64_t generation;        /* of the last published snapshot */
+    int64_t started_at;         /* wall ms */
+    /* Monitoring. */
+    tc_curl_t *curl;            /* owned */
+    tc_sched_t *sched;          /* owned */
+    tc_probe_env_t probe_env;
+    mon_slot_t *monitors;       /* owned; one per config monitor */
+    size_t nmonitors;
+    uint64_t monitor_epoch;     /* bumped when monitors are rebuilt; stale results are dropped */
+    int in_flight;
+    uv_timer_t flush_timer, metrics_timer, rollup_timer;
+    uv_async_t requests;        /* woken by HTTP threads when a request waits for us */
+    tc_store_result_t *pending; /* results not yet written; ids borrowed from the config */
+    char **pending_reasons;     /* owned copies of the reasons */
+    size_t npending, cap_pending;
+    int64_t lags[LAG_WINDOW];   /* ring of recent schedule lags, ms */
+    size_t nlags;
+    int fresh_results;          /* results arrived since the last render */
+    unsigned metrics_ticks;
+    /* Incidents and maintenances. */
+    tc_incident_t **incidents;  /* owned; in creation order */
+    size_t nincidents;
+    uint64_t next_seq;          /* numeric id of the next incident */
+    uv_timer_t maintenance_timer;
+};
+
+typedef struct tc_daemon tc_daemon_t;
+
+/** Ask for a new snapshot (coalesced). */
+void tc_daemon__request_render(tc_daemon_t *d);
+/** Recompute component statuses (person > incidents > maintenance > monitors) and store and
+ *  render what changed. */
+void tc_daemon__derive_components(tc_daemon_t *d);
+/** Build the view of the current state (rows, incidents newest first, rollup raised by open
+ *  incidents), without uptime or sparklines. Free with tc_daemon__view_free(). */
+void tc_daemon__view(tc_daemon_t *d, tc_view_t *view);
+void tc_daemon__view_free(tc_view_t *view);
+/** @return the row of component or group @p id, or NULL. */
+tc_store_row_t *tc_daemon__row(tc_daemon_t *d, const char *id);
+
+/** Answer a request under /v1/ (the write API). */
+void tc_daemon__handle_v1(tc_daemon_t *d, tc_http_request_t *req);
+/** Load the stored incidents at start (and on reload). @return 0 or TC_ESTORE. */
+int tc_daemon__load_incidents(tc_daemon_t *d);
+/** Free every incident. */
+void tc_daemon__free_incidents(tc_daemon_t *d);
+/** Move maintenances whose window started or ended (when they asked for it). */
+void tc_daemon__maintenance_tick(tc_daemon_t *d);
+/** Open, worsen or resolve the automatic incident of a monitor whose state changed. */
+void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
+                              tc_monitor_state_t before, tc_monitor_state_t after,
+                              const char *reason);
+
+#endif
