@@ -144,7 +144,8 @@ static void build_doc(served_doc_t *sd, tc_doc_t *d)
         if (coding[e])
             MHD_add_response_header(r, "Content-Encoding", coding[e]);
         add_doc_headers(r, d, v->etag);
-        if (d->route == TC_ROUTE_PAGE) {
+        /* Every HTML page (/, /history..., /incidents/...) gets the same strict policy. */
+        if (strncmp(d->content_type, "text/html", 9) == 0) {
             MHD_add_response_header(r, "Content-Security-Policy",
                                     "default-src 'none'; style-src 'unsafe-inline'; "
                                     "img-src 'self' data:; form-action 'self'; "

@@ -2,21 +2,51 @@
  * public documents lives here, in one place. */
 #include "web/render.h"
 
+#include <stdio.h>
+
 tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation)
 {
     static const char json[] = "application/json; charset=utf-8";
+    static const char html[] = "text/html; charset=utf-8";
     tc_snapshot_t *s = tc_snapshot_new(generation);
     size_t len = 0;
     char *body;
 
     body = tc_render_page_html(v, &len);
-    tc_snapshot_add(s, "/", TC_ROUTE_PAGE, "text/html; charset=utf-8", body, len);
+    tc_snapshot_add(s, "/", TC_ROUTE_PAGE, html, body, len);
     body = tc_render_summary_json(v, &len);
     tc_snapshot_add(s, "/api/v2/summary.json", TC_ROUTE_SUMMARY, json, body, len);
     body = tc_render_status_json(v, &len);
     tc_snapshot_add(s, "/api/v2/status.json", TC_ROUTE_STATUS, json, body, len);
     body = tc_render_components_json(v, &len);
     tc_snapshot_add(s, "/api/v2/components.json", TC_ROUTE_COMPONENTS, json, body, len);
+    tc_render_history_docs(v, s);
+    for (size_t k = 0; k < v->nincidents; k++) {
+        char path[64];
+        snprintf(path, sizeof path, "/incidents/%s", v->incidents[k]->id);
+        body = tc_render_incident_html(v, v->incidents[k], &len);
+        tc_snapshot_add(s, path, TC_ROUTE_INCIDENT, html, body, len);
+    }
+    body = tc_render_feed_atom(v, &len);
+    tc_snapshot_add(s, "/history.atom", TC_ROUTE_FEED, "application/atom+xml; charset=utf-8",
+                    body, len);
+    body = tc_render_feed_rss(v, &len);
+    tc_snapshot_add(s, "/history.rss", TC_ROUTE_FEED, "application/rss+xml; charset=utf-8",
+                    body, len);
+    static const struct {
+        const char *path;
+        char *(*render)(const tc_view_t *, size_t *);
+    } lists[] = {
+        {"/api/v2/incidents.json", tc_render_incidents_json},
+        {"/api/v2/incidents/unresolved.json", tc_render_unresolved_json},
+        {"/api/v2/scheduled-maintenances.json", tc_render_maintenances_json},
+        {"/api/v2/scheduled-maintenances/upcoming.json", tc_render_upcoming_json},
+        {"/api/v2/scheduled-maintenances/active.json", tc_render_active_json},
+    };
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        body = lists[i].render(v, &len);
+        tc_snapshot_add(s, lists[i].path, TC_ROUTE_INCIDENTS, json, body, len);
+    }
     tc_snapshot_seal(s);
     return s;
 }

@@ -1,57 +1,14 @@
-/* The HTML status page. Server-rendered, no JavaScript; one inline stylesheet that follows
- * the reader's light/dark preference and fits a phone. Every string that comes from the
- * config goes through tc_buf_html(). */
+/* The HTML status page "/": open incidents and maintenance, the components with their
+ * uptime bars, and the last week of history. Server-rendered, no JavaScript; the frame and
+ * stylesheet come from html.c. Every string that comes from the config or a user goes
+ * through tc_buf_html() or the safe Markdown renderer. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "web/html.h"
 #include "web/render.h"
-
-#define PAGE_LIMIT (8 << 20) /* a page past 8 MiB means a bug, not a big status page */
-
-static const char *const css =
-    ":root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--fg:#1d2330;--muted:#5b6474;"
-    "--line:#e3e6eb;--ok:#1f9d55;--minor:#d69e2e;--major:#dd6b20;--critical:#c53030;"
-    "--maint:#3182ce;--nodata:#d5d9e0}"
-    "@media (prefers-color-scheme:dark){:root{--bg:#111418;--card:#1a1f26;--fg:#e6e9ee;"
-    "--muted:#9aa3b2;--line:#2a313b;--ok:#48bb78;--minor:#ecc94b;--major:#ed8936;"
-    "--critical:#fc8181;--maint:#63b3ed;--nodata:#39414d}}"
-    "*{box-sizing:border-box}"
-    "body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"
-    "'Segoe UI',Roboto,sans-serif}"
-    "main{max-width:52rem;margin:0 auto;padding:1.5rem 1rem 3rem}"
-    "h1{font-size:1.6rem;margin:0 0 .25rem}"
-    ".description{color:var(--muted);margin:0 0 1.25rem}"
-    ".banner{border-radius:.5rem;padding:1rem 1.25rem;font-weight:600;font-size:1.15rem;"
-    "color:#fff;margin:0 0 1.5rem}"
-    ".banner.none{background:var(--ok)}.banner.minor{background:var(--minor);color:#1d2330}"
-    ".banner.major{background:var(--major)}.banner.critical{background:var(--critical)}"
-    ".banner.maintenance{background:var(--maint)}"
-    ".components{list-style:none;margin:0;padding:0;background:var(--card);"
-    "border:1px solid var(--line);border-radius:.5rem}"
-    ".components>li{border-top:1px solid var(--line)}.components>li:first-child{border-top:0}"
-    ".row{display:flex;justify-content:space-between;gap:1rem;padding:.8rem 1.1rem;"
-    "align-items:baseline;flex-wrap:wrap}"
-    ".name{font-weight:600}.row small{display:block;color:var(--muted);font-weight:400}"
-    ".group>.row{background:rgba(127,127,127,.06)}"
-    ".children{list-style:none;margin:0;padding:0 0 0 1.1rem}"
-    ".children li{border-top:1px solid var(--line)}"
-    ".status{font-size:.95rem;white-space:nowrap}"
-    ".status.operational{color:var(--ok)}.status.degraded_performance{color:var(--minor)}"
-    ".status.partial_outage{color:var(--major)}.status.major_outage{color:var(--critical)}"
-    ".status.under_maintenance{color:var(--maint)}"
-    ".bars-row{padding-top:0;padding-bottom:0}"
-    ".bars{display:block;width:100%;height:2.1rem;margin:.1rem 0 0}"
-    ".bars rect{fill:var(--nodata)}.bars .operational{fill:var(--ok)}"
-    ".bars .degraded_performance{fill:var(--minor)}.bars .partial_outage{fill:var(--major)}"
-    ".bars .major_outage{fill:var(--critical)}.bars .under_maintenance{fill:var(--maint)}"
-    ".uptime{display:flex;justify-content:space-between;color:var(--muted);font-size:.8rem;"
-    "padding:0 1.1rem .7rem}"
-    ".spark{width:7.5rem;height:1.5rem;vertical-align:middle;margin-right:.5rem}"
-    ".spark polyline{fill:none;stroke:var(--muted);stroke-width:1.5}"
-    "footer{margin-top:2rem;color:var(--muted);font-size:.875rem}"
-    "footer a{color:inherit}";
 
 /* Rows hidden while operational are still shown once they are not. */
 static int visible(const tc_view_row_t *r)
@@ -180,44 +137,131 @@ static void components_html(tc_buf_t *b, const tc_view_t *v)
     tc_buf_puts(b, "</ul>");
 }
 
+/* The latest update of an open incident or maintenance: label, time and body. */
+static void latest_update_html(tc_buf_t *b, const tc_incident_t *i)
+{
+    if (!i->nupdates)
+        return;
+    size_t k = i->nupdates - 1;
+    const tc_incident_update_t *u = &i->updates[k];
+    int prev = k > 0 ? (int)i->updates[k - 1].status : -1;
+    char when[48];
+    tc_html_format_when(tc_html_update_time(u), when, sizeof when);
+    tc_buf_printf(b, "<p class=\"update-head\"><strong>%s</strong> <small>%s</small></p>",
+                  tc_incident_update_label(u->status, prev), when);
+    tc_html_markdown(b, u->body, 0);
+}
+
+/* "Nov 14 at 01:00am - 03:00am PST", or both dates when the window spans days. */
+static void window_html(tc_buf_t *b, int64_t from, int64_t until)
+{
+    char a[48], z[48], da[16], dz[16];
+    tc_html_format_when(from, a, sizeof a);
+    tc_buf_puts(b, "<p class=\"meta\">Scheduled for ");
+    if (!until) {
+        tc_buf_printf(b, "%s</p>", a);
+        return;
+    }
+    tc_html_format_when(until, z, sizeof z);
+    tc_clock_format_local(from, "%Y-%m-%d", da, sizeof da);
+    tc_clock_format_local(until, "%Y-%m-%d", dz, sizeof dz);
+    /* "Nov 14 at " is 10 bytes; on the same day only the time of the end is repeated. */
+    const char *end = strcmp(da, dz) == 0 && strlen(z) > 10 ? z + 10 : z;
+    char *zone = strrchr(a, ' ');
+    if (zone && strcmp(zone, strrchr(z, ' ')) == 0)
+        *zone = '\0'; /* one zone name at the end when both ends share it */
+    tc_buf_printf(b, "%s - %s</p>", a, end);
+}
+
+/* Open incidents, then active and upcoming maintenance, above the components. */
+static void current_html(tc_buf_t *b, const tc_view_t *v)
+{
+    size_t nopen = 0, nmaint = 0;
+    for (size_t k = 0; k < v->nincidents; k++) {
+        const tc_incident_t *i = v->incidents[k];
+        if (tc_incident_is_open(i))
+            *(i->is_maintenance ? &nmaint : &nopen) += 1;
+    }
+    if (nopen) {
+        tc_buf_puts(b, "<section aria-labelledby=\"h-open\"><h2 id=\"h-open\">"
+                       "Active incidents</h2>");
+        for (size_t k = 0; k < v->nincidents; k++) {
+            const tc_incident_t *i = v->incidents[k];
+            if (i->is_maintenance || !tc_incident_is_open(i))
+                continue;
+            tc_buf_printf(b, "<article class=\"incident impact impact-%s\">"
+                             "<h3 class=\"incident-title\"><a href=\"/incidents/",
+                          tc_impact_name(i->impact));
+            tc_buf_html(b, i->id);
+            tc_buf_puts(b, "\">");
+            tc_buf_html(b, i->name);
+            tc_buf_puts(b, "</a></h3>");
+            latest_update_html(b, i);
+            tc_buf_puts(b, "</article>");
+        }
+        tc_buf_puts(b, "</section>");
+    }
+    if (nmaint) {
+        tc_buf_puts(b, "<section aria-labelledby=\"h-maint\"><h2 id=\"h-maint\">"
+                       "Scheduled maintenance</h2>");
+        /* The view is newest first; the maintenance due soonest reads best at the top. */
+        for (size_t k = v->nincidents; k-- > 0;) {
+            const tc_incident_t *i = v->incidents[k];
+            if (!i->is_maintenance || !tc_incident_is_open(i))
+                continue;
+            tc_buf_puts(b, "<article class=\"incident impact impact-maintenance\">"
+                           "<h3 class=\"incident-title\"><a href=\"/incidents/");
+            tc_buf_html(b, i->id);
+            tc_buf_puts(b, "\">");
+            tc_buf_html(b, i->name);
+            tc_buf_puts(b, "</a></h3>");
+            if (i->scheduled_for)
+                window_html(b, i->scheduled_for, i->scheduled_until);
+            latest_update_html(b, i);
+            tc_buf_puts(b, "</article>");
+        }
+        tc_buf_puts(b, "</section>");
+    }
+}
+
+/* The last seven days of history, one heading per local day, newest first. */
+static void recent_html(tc_buf_t *b, const tc_view_t *v)
+{
+    enum { DAYS = 7 };
+    tc_buf_puts(b, "<section aria-labelledby=\"h-past\"><h2 id=\"h-past\">Past incidents</h2>");
+    for (int d = 0; d < DAYS; d++) {
+        int64_t start = tc_clock_local_midnight(v->now, d);
+        int64_t end = tc_clock_local_midnight(v->now, d - 1);
+        char day[32];
+        tc_clock_format_local(start, "%b %d, %Y", day, sizeof day);
+        tc_buf_printf(b, "<h3 class=\"day\">%s</h3>", day);
+        size_t shown = 0;
+        for (size_t k = 0; k < v->nincidents; k++) {
+            const tc_incident_t *i = v->incidents[k];
+            int64_t t = tc_html_incident_time(i);
+            if (t < start || t >= end || t > v->now)
+                continue;
+            tc_html_incident_entry(b, v, i, 4);
+            shown++;
+        }
+        if (!shown)
+            tc_buf_printf(b, "<p class=\"quiet\">No incidents reported%s.</p>",
+                          d == 0 ? " today" : "");
+    }
+    tc_buf_puts(b, "<p><a href=\"/history\">&larr; Incident history</a></p></section>");
+}
+
 char *tc_render_page_html(const tc_view_t *v, size_t *len)
 {
     tc_buf_t b;
-    tc_buf_init(&b, PAGE_LIMIT);
-    char updated[64];
-    tc_clock_format_local(v->updated_at, "%b %d, %Y %H:%M %Z", updated, sizeof updated);
-
-    tc_buf_puts(&b, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-                    "<meta name=\"color-scheme\" content=\"light dark\"><title>");
-    tc_buf_html(&b, v->page_name);
-    /* "Acme Status" stays as it is; "Acme" becomes "Acme Status". */
-    if (!strstr(v->page_name, "Status") && !strstr(v->page_name, "status"))
-        tc_buf_puts(&b, " Status");
-    tc_buf_puts(&b, "</title>");
-    if (v->page_description) {
-        tc_buf_puts(&b, "<meta name=\"description\" content=\"");
-        tc_buf_html(&b, v->page_description);
-        tc_buf_puts(&b, "\">");
-    }
-    tc_buf_printf(&b, "<style>%s</style></head><body><main><header><h1>", css);
-    tc_buf_html(&b, v->page_name);
-    tc_buf_puts(&b, "</h1>");
-    if (v->page_description) {
-        tc_buf_puts(&b, "<p class=\"description\">");
-        tc_buf_html(&b, v->page_description);
-        tc_buf_puts(&b, "</p>");
-    }
-    tc_buf_printf(&b,
-                  "</header><p class=\"banner %s\" role=\"status\" data-indicator=\"%s\">%s</p>",
+    tc_buf_init(&b, TC_HTML_LIMIT);
+    tc_html_open(&b, v, NULL, true);
+    tc_buf_printf(&b, "<p class=\"banner %s\" role=\"status\" data-indicator=\"%s\">%s</p>",
                   tc_indicator_name(v->rollup.indicator), tc_indicator_name(v->rollup.indicator),
                   v->rollup.description);
+    current_html(&b, v);
     components_html(&b, v);
-    tc_buf_puts(&b, "<footer><p>Times are shown in ");
-    tc_buf_html(&b, v->time_zone);
-    tc_buf_puts(&b, ". Last updated ");
-    tc_buf_html(&b, updated);
-    tc_buf_puts(&b, ".</p><p><a href=\"/api/v2/summary.json\">Status API</a> &middot; "
-                    "Powered by tocsin</p></footer></main></body></html>\n");
+    recent_html(&b, v);
+    tc_html_close(&b, v);
     return tc_buf_steal(&b, len);
 }

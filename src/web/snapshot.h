@@ -22,9 +22,13 @@ typedef enum {
     TC_ROUTE_SUMMARY,    /* /api/v2/summary.json */
     TC_ROUTE_STATUS,     /* /api/v2/status.json */
     TC_ROUTE_COMPONENTS, /* /api/v2/components.json */
+    TC_ROUTE_HISTORY,    /* /history and /history/YYYY-MM */
+    TC_ROUTE_INCIDENT,   /* /incidents/<id> */
+    TC_ROUTE_FEED,       /* /history.atom and /history.rss */
+    TC_ROUTE_INCIDENTS,  /* /api/v2/incidents*.json and scheduled-maintenances*.json */
     TC_ROUTE_HEALTHZ,    /* /healthz */
     TC_ROUTE_METRICS,    /* /metrics */
-    TC_ROUTE_ENGINE,     /* answered by the engine: /api/push/... */
+    TC_ROUTE_ENGINE,     /* answered by the engine: /api/push/..., /v1/... */
     TC_ROUTE_OTHER,      /* anything unknown */
     TC_ROUTE_COUNT,
 } tc_route_t;

@@ -1,0 +1,261 @@
+/* The frame and incident fragments of the HTML pages. One inline stylesheet serves every
+ * page: it follows the reader's light/dark preference, fits a phone, and colours impact
+ * with borders and badges rather than text colour, so yellow on white never carries
+ * meaning alone. No JavaScript anywhere: older updates fold with <details>. */
+#include "web/html.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "web/markdown.h"
+
+static const char *const css =
+    ":root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--fg:#1d2330;--muted:#5b6474;"
+    "--line:#e3e6eb;--ok:#1f9d55;--minor:#d69e2e;--major:#dd6b20;--critical:#c53030;"
+    "--maint:#3182ce;--nodata:#d5d9e0;--link:#2b6cb0}"
+    "@media (prefers-color-scheme:dark){:root{--bg:#111418;--card:#1a1f26;--fg:#e6e9ee;"
+    "--muted:#9aa3b2;--line:#2a313b;--ok:#48bb78;--minor:#ecc94b;--major:#ed8936;"
+    "--critical:#fc8181;--maint:#63b3ed;--nodata:#39414d;--link:#90cdf4}}"
+    "*{box-sizing:border-box}"
+    "body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"
+    "'Segoe UI',Roboto,sans-serif}"
+    "main{max-width:52rem;margin:0 auto;padding:1.5rem 1rem 3rem}"
+    "h1{font-size:1.6rem;margin:0 0 .25rem}"
+    "h2{font-size:1.25rem;margin:2rem 0 .75rem}"
+    "h3{font-size:1.05rem;margin:1.5rem 0 .5rem;padding-bottom:.25rem;"
+    "border-bottom:1px solid var(--line)}"
+    ".description{color:var(--muted);margin:0 0 1.25rem}"
+    ".brand{margin:0 0 1rem;font-weight:600}.brand a{color:inherit;text-decoration:none}"
+    ".banner{border-radius:.5rem;padding:1rem 1.25rem;font-weight:600;font-size:1.15rem;"
+    "color:#fff;margin:0 0 1.5rem}"
+    ".banner.none{background:var(--ok)}.banner.minor{background:var(--minor);color:#1d2330}"
+    ".banner.major{background:var(--major)}.banner.critical{background:var(--critical)}"
+    ".banner.maintenance{background:var(--maint)}"
+    ".components{list-style:none;margin:0;padding:0;background:var(--card);"
+    "border:1px solid var(--line);border-radius:.5rem}"
+    ".components>li{border-top:1px solid var(--line)}.components>li:first-child{border-top:0}"
+    ".row{display:flex;justify-content:space-between;gap:1rem;padding:.8rem 1.1rem;"
+    "align-items:baseline;flex-wrap:wrap}"
+    ".name{font-weight:600}.row small{display:block;color:var(--muted);font-weight:400}"
+    ".group>.row{background:rgba(127,127,127,.06)}"
+    ".children{list-style:none;margin:0;padding:0 0 0 1.1rem}"
+    ".children li{border-top:1px solid var(--line)}"
+    ".status{font-size:.95rem;white-space:nowrap}"
+    ".status.operational{color:var(--ok)}.status.degraded_performance{color:var(--minor)}"
+    ".status.partial_outage{color:var(--major)}.status.major_outage{color:var(--critical)}"
+    ".status.under_maintenance{color:var(--maint)}"
+    ".bars-row{padding-top:0;padding-bottom:0}"
+    ".bars{display:block;width:100%;height:2.1rem;margin:.1rem 0 0}"
+    ".bars rect{fill:var(--nodata)}.bars .operational{fill:var(--ok)}"
+    ".bars .degraded_performance{fill:var(--minor)}.bars .partial_outage{fill:var(--major)}"
+    ".bars .major_outage{fill:var(--critical)}.bars .under_maintenance{fill:var(--maint)}"
+    ".uptime{display:flex;justify-content:space-between;color:var(--muted);font-size:.8rem;"
+    "padding:0 1.1rem .7rem}"
+    ".spark{width:7.5rem;height:1.5rem;vertical-align:middle;margin-right:.5rem}"
+    ".spark polyline{fill:none;stroke:var(--muted);stroke-width:1.5}"
+    ".incident{background:var(--card);border:1px solid var(--line);border-radius:.5rem;"
+    "padding:.8rem 1.1rem;margin:0 0 .75rem}"
+    ".impact{border-left:.3rem solid var(--line);padding-left:.8rem}"
+    ".impact-minor{border-left-color:var(--minor)}.impact-major{border-left-color:var(--major)}"
+    ".impact-critical{border-left-color:var(--critical)}"
+    ".impact-maintenance{border-left-color:var(--maint)}"
+    ".incident-title{font-size:1.05rem;margin:0 0 .25rem}"
+    ".incident-title a{color:inherit}"
+    ".badge{display:inline-block;font-size:.8rem;font-weight:600;padding:0 .45rem;"
+    "border-radius:.25rem;color:#fff;background:var(--muted);margin-right:.4rem}"
+    ".badge.impact-minor{background:var(--minor);color:#1d2330}"
+    ".badge.impact-major{background:var(--major)}.badge.impact-critical{background:var(--critical)}"
+    ".badge.impact-maintenance{background:var(--maint)}"
+    ".meta{color:var(--muted);font-size:.9rem;margin:0 0 .5rem}"
+    ".md{overflow-wrap:anywhere}.md>:first-child{margin-top:0}.md>:last-child{margin-bottom:0}"
+    ".md h1,.md h2,.md h3,.md h4{font-size:1rem;margin:.75rem 0 .25rem;border:0;padding:0}"
+    ".md pre{overflow-x:auto}.md a,main p a,nav a{color:var(--link)}"
+    "details{margin-top:.5rem}summary{cursor:pointer;color:var(--muted);font-size:.9rem}"
+    ".updates{list-style:none;margin:.5rem 0 0;padding:0}"
+    ".updates>li{border-top:1px solid var(--line);padding:.6rem 0}"
+    ".update-head{margin:0 0 .25rem}.update-head small,.posted{color:var(--muted)}"
+    ".update h2{font-size:1.05rem;margin:0 0 .25rem}"
+    ".quiet{color:var(--muted);margin:0 0 .5rem}"
+    ".pager{display:flex;justify-content:space-between;flex-wrap:wrap;gap:1rem;margin-top:1.5rem}"
+    "footer{margin-top:2rem;color:var(--muted);font-size:.875rem}"
+    "main footer a{color:inherit}";
+
+void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
+{
+    /* "Acme Status" stays as it is; "Acme" becomes "Acme Status". */
+    const char *suffix =
+        strstr(v->page_name, "Status") || strstr(v->page_name, "status") ? "" : " Status";
+
+    tc_buf_puts(b, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+                   "<meta name=\"color-scheme\" content=\"light dark\"><title>");
+    if (title) {
+        tc_buf_html(b, title);
+        tc_buf_puts(b, " - ");
+    }
+    tc_buf_html(b, v->page_name);
+    tc_buf_puts(b, suffix);
+    tc_buf_puts(b, "</title>");
+    if (v->page_description) {
+        tc_buf_puts(b, "<meta name=\"description\" content=\"");
+        tc_buf_html(b, v->page_description);
+        tc_buf_puts(b, "\">");
+    }
+    tc_buf_puts(b, "<link rel=\"alternate\" type=\"application/atom+xml\" "
+                   "href=\"/history.atom\" title=\"Incident history (Atom)\">"
+                   "<link rel=\"alternate\" type=\"application/rss+xml\" "
+                   "href=\"/history.rss\" title=\"Incident history (RSS)\">");
+    tc_buf_printf(b, "<style>%s</style></head><body><main><header>", css);
+    if (home) {
+        tc_buf_puts(b, "<h1>");
+        tc_buf_html(b, v->page_name);
+        tc_buf_puts(b, "</h1>");
+        if (v->page_description) {
+            tc_buf_puts(b, "<p class=\"description\">");
+            tc_buf_html(b, v->page_description);
+            tc_buf_puts(b, "</p>");
+        }
+    } else {
+        tc_buf_puts(b, "<p class=\"brand\"><a href=\"/\">");
+        tc_buf_html(b, v->page_name);
+        tc_buf_puts(b, suffix);
+        tc_buf_puts(b, "</a></p>");
+    }
+    tc_buf_puts(b, "</header>");
+}
+
+void tc_html_close(tc_buf_t *b, const tc_view_t *v)
+{
+    char updated[64];
+    tc_clock_format_local(v->updated_at, "%b %d, %Y %H:%M %Z", updated, sizeof updated);
+    tc_buf_puts(b, "<footer><p>Times are shown in ");
+    tc_buf_html(b, v->time_zone);
+    tc_buf_puts(b, ". Last updated ");
+    tc_buf_html(b, updated);
+    tc_buf_puts(b, ".</p><p><a href=\"/history\">Incident history</a> &middot; "
+                   "<a href=\"/history.atom\">Atom</a> &middot; <a href=\"/history.rss\">RSS</a>"
+                   " &middot; <a href=\"/api/v2/summary.json\">Status API</a> &middot; "
+                   "Powered by tocsin</p></footer></main></body></html>\n");
+}
+
+void tc_html_markdown(tc_buf_t *b, const char *md, size_t max)
+{
+    char *cut = NULL;
+    if (!md)
+        md = "";
+    if (max && strlen(md) > max) {
+        /* Back off to the start of a UTF-8 sequence so no character is split; the cut may
+         * still fall inside Markdown syntax, which then shows as text, never as markup. */
+        size_t n = max;
+        while (n > 0 && ((unsigned char)md[n] & 0xC0) == 0x80)
+            n--;
+        cut = tc_malloc(n + 4);
+        memcpy(cut, md, n);
+        memcpy(cut + n, "...", 4);
+        md = cut;
+    }
+    size_t len = 0;
+    char *html = tc_markdown_html(md, &len);
+    tc_buf_puts(b, "<div class=\"md\">");
+    tc_buf_append(b, html, len);
+    tc_buf_puts(b, "</div>");
+    free(html);
+    free(cut);
+}
+
+int64_t tc_html_incident_time(const tc_incident_t *i)
+{
+    if (i->is_maintenance && i->scheduled_for)
+        return i->scheduled_for;
+    return i->started_at ? i->started_at : i->created_at;
+}
+
+int64_t tc_html_update_time(const tc_incident_update_t *u)
+{
+    return u->display_at ? u->display_at : u->created_at;
+}
+
+void tc_html_format_when(int64_t ms, char *out, size_t outlen)
+{
+    /* strftime's %p is upper case in the C locale; readers expect "01:08pm". */
+    char day[24], ampm[8], zone[16];
+    tc_clock_format_local(ms, "%b %d at %I:%M", day, sizeof day);
+    tc_clock_format_local(ms, "%p", ampm, sizeof ampm);
+    tc_clock_format_local(ms, "%Z", zone, sizeof zone);
+    for (char *p = ampm; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    snprintf(out, outlen, "%s%s %s", day, ampm, zone);
+}
+
+static const char *impact_label(const tc_view_t *v, tc_impact_t impact)
+{
+    if ((unsigned)impact >= sizeof v->impact_labels / sizeof v->impact_labels[0])
+        return NULL;
+    const char *l = v->impact_labels[impact];
+    return l && l[0] ? l : NULL;
+}
+
+/* One older update inside the <details> of a history entry. */
+static void older_update(tc_buf_t *b, const tc_incident_t *i, size_t k)
+{
+    const tc_incident_update_t *u = &i->updates[k];
+    int prev = k > 0 ? (int)i->updates[k - 1].status : -1;
+    char when[48];
+    tc_html_format_when(tc_html_update_time(u), when, sizeof when);
+    tc_buf_printf(b, "<li><p class=\"update-head\"><strong>%s</strong> <small>%s</small></p>",
+                  tc_incident_update_label(u->status, prev), when);
+    tc_html_markdown(b, u->body, 0);
+    tc_buf_puts(b, "</li>");
+}
+
+void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i,
+                            int level)
+{
+    /* Long post-mortems are cut in the list, as on the seed history; the title links to
+     * the whole text. */
+    enum { BODY_MAX = 500 };
+    const char *impact = tc_impact_name(i->impact);
+    const char *label = impact_label(v, i->impact);
+    const tc_incident_update_t *latest = i->nupdates ? &i->updates[i->nupdates - 1] : NULL;
+    char when[48];
+
+    tc_buf_printf(b, "<article class=\"incident impact impact-%s\">", impact);
+    tc_buf_printf(b, "<h%d class=\"incident-title\"><a href=\"/incidents/", level);
+    tc_buf_html(b, i->id);
+    tc_buf_puts(b, "\">");
+    tc_buf_html(b, i->name);
+    tc_buf_printf(b, "</a></h%d><p class=\"meta\">", level);
+    if (label) {
+        tc_buf_printf(b, "<span class=\"badge impact-%s\">", impact);
+        tc_buf_html(b, label);
+        tc_buf_puts(b, "</span> ");
+    }
+    if (tc_incident_status_is_closed(i->status)) {
+        int64_t end = i->resolved_at ? i->resolved_at
+                                     : latest ? tc_html_update_time(latest) : i->updated_at;
+        tc_html_format_when(end, when, sizeof when);
+        tc_buf_printf(b, "<span>%s %s</span>", i->is_maintenance ? "Completed" : "Resolved",
+                      when);
+    } else {
+        int64_t at = latest ? tc_html_update_time(latest) : i->updated_at;
+        tc_html_format_when(at, when, sizeof when);
+        tc_buf_printf(b, "<span>%s, updated %s</span>", tc_incident_update_label(i->status, -1),
+                      when);
+    }
+    tc_buf_puts(b, "</p>");
+    if (latest)
+        tc_html_markdown(b, latest->body, BODY_MAX);
+    if (i->nupdates > 1) {
+        size_t older = i->nupdates - 1;
+        tc_buf_printf(b, "<details><summary>%zu previous update%s</summary><ol class=\"updates\">",
+                      older, older == 1 ? "" : "s");
+        for (size_t k = older; k-- > 0;)
+            older_update(b, i, k);
+        tc_buf_puts(b, "</ol></details>");
+    }
+    tc_buf_puts(b, "</article>");
+}

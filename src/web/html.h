@@ -1,0 +1,47 @@
+/* Pieces shared by the HTML documents (/, /history, /incidents/<id>): the frame (head with
+ * the one stylesheet, header, footer) and the incident fragments that more than one page
+ * shows. Everything is appended to a caller's buffer; every string from the config or a
+ * user is escaped here, and incident bodies go through the safe Markdown renderer.
+ * Local times use the zone set with tc_clock_use_zone(), so only the engine thread calls
+ * these. Nothing here keeps a pointer to its arguments. */
+#ifndef TC_HTML_H
+#define TC_HTML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "web/view.h"
+
+#define TC_HTML_LIMIT (8 << 20) /* a page past 8 MiB means a bug, not a big status page */
+
+/** Open a page: doctype, head (title, stylesheet, feed links) and the header.
+ *  @param title   the document title before " - <Page name> Status"; NULL for the home page.
+ *  @param home    true on "/", whose header holds the page's h1; other pages get a
+ *                 link home in the header and their own h1. */
+void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home);
+/** Close a page: the footer (time zone, last update, links) and the closing tags. */
+void tc_html_close(tc_buf_t *b, const tc_view_t *v);
+
+/** Append @p md rendered from Markdown inside <div class="md">. When @p max is non-zero
+ *  and the text is longer, only its first @p max bytes (cut on a UTF-8 boundary) are shown,
+ *  followed by "...". */
+void tc_html_markdown(tc_buf_t *b, const char *md, size_t max);
+
+/** The instant an incident is filed under in history: scheduled_for for maintenance,
+ *  otherwise started_at (created_at when unset). */
+int64_t tc_html_incident_time(const tc_incident_t *i);
+/** The time readers see on an update: display_at, or created_at when unset. */
+int64_t tc_html_update_time(const tc_incident_update_t *u);
+
+/** Format @p ms as "Nov 14 at 01:08pm PST" in the page zone. @p out needs 48 bytes. */
+void tc_html_format_when(int64_t ms, char *out, size_t outlen);
+
+/** A history entry: linked title coloured by impact (heading level @p level), impact
+ *  label, "Resolved <when>" (or the current status while open), the latest update's body
+ *  (shortened) and the older updates behind <details>. */
+void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i,
+                            int level);
+
+#endif

@@ -1,0 +1,166 @@
+/* The incident history: /history with the three latest months that have incidents, and
+ * one page per such month at /history/YYYY-MM. Documents are found by exact path, so
+ * paging uses paths rather than a query string. Upcoming maintenance (not started yet)
+ * stays off the history until it begins; the home page lists it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "web/html.h"
+#include "web/render.h"
+
+#define FRONT_MONTHS 3 /* months on /history */
+
+/* An incident with the local month and day it is filed under, computed once. */
+typedef struct entry {
+    const tc_incident_t *inc;
+    int64_t at;
+    char month[8]; /* "2024-11" */
+    char day[12];  /* "2024-11-14" */
+} entry_t;
+
+/* A month with incidents: a run of entries. */
+typedef struct month {
+    size_t first, count;
+} month_t;
+
+static int newest_first(const void *pa, const void *pb)
+{
+    const entry_t *a = pa, *b = pb;
+    if (a->at != b->at)
+        return a->at < b->at ? 1 : -1;
+    return a->inc->seq < b->inc->seq ? 1 : a->inc->seq > b->inc->seq ? -1 : 0;
+}
+
+/* The incidents that belong on the history, sorted newest first. The view is already in
+ * that order, but sorting here keeps the grouping right whatever the engine hands us. */
+static entry_t *collect(const tc_view_t *v, size_t *n)
+{
+    entry_t *e = tc_calloc(v->nincidents ? v->nincidents : 1, sizeof *e);
+    size_t k = 0;
+    for (size_t i = 0; i < v->nincidents; i++) {
+        const tc_incident_t *inc = v->incidents[i];
+        int64_t at = tc_html_incident_time(inc);
+        if (at > v->now && inc->status == TC_INC_SCHEDULED)
+            continue;
+        e[k].inc = inc;
+        e[k].at = at;
+        tc_clock_format_local(at, "%Y-%m", e[k].month, sizeof e[k].month);
+        tc_clock_format_local(at, "%Y-%m-%d", e[k].day, sizeof e[k].day);
+        k++;
+    }
+    qsort(e, k, sizeof *e, newest_first);
+    *n = k;
+    return e;
+}
+
+static month_t *split_months(const entry_t *e, size_t n, size_t *nmonths)
+{
+    month_t *m = tc_calloc(n ? n : 1, sizeof *m);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || strcmp(e[i].month, e[i - 1].month) != 0)
+            m[k++].first = i;
+        m[k - 1].count++;
+    }
+    *nmonths = k;
+    return m;
+}
+
+/* "November 2024", from any entry of the month. */
+static void month_name(const entry_t *e, char *out, size_t outlen)
+{
+    tc_clock_format_local(e->at, "%B %Y", out, outlen);
+}
+
+static void month_html(tc_buf_t *b, const tc_view_t *v, const entry_t *e, const month_t *m)
+{
+    char name[32];
+    month_name(&e[m->first], name, sizeof name);
+    tc_buf_printf(b, "<section class=\"month\"><h2><a href=\"/history/%s\">%s</a></h2>",
+                  e[m->first].month, name);
+    size_t end = m->first + m->count;
+    for (size_t i = m->first; i < end;) {
+        size_t j = i;
+        while (j < end && strcmp(e[j].day, e[i].day) == 0)
+            j++;
+        char day[32];
+        tc_clock_format_local(e[i].at, "%b %d, %Y", day, sizeof day);
+        /* U+00B7 MIDDLE DOT, as on the seed history. */
+        tc_buf_printf(b, "<h3 class=\"day\">%s \xC2\xB7 %zu incident%s</h3>", day, j - i,
+                      j - i == 1 ? "" : "s");
+        for (; i < j; i++)
+            tc_html_incident_entry(b, v, e[i].inc, 4);
+    }
+    tc_buf_puts(b, "</section>");
+}
+
+/* One history document: months [from, to) of @p m; @p index is the month of a
+ * /history/YYYY-MM page (for its neighbour links), or -1 on /history. */
+static char *history_html(const tc_view_t *v, const entry_t *e, const month_t *m,
+                          size_t nmonths, size_t from, size_t to, long index, size_t *len)
+{
+    tc_buf_t b;
+    char name[32];
+    tc_buf_init(&b, TC_HTML_LIMIT);
+    if (index < 0) {
+        tc_html_open(&b, v, "Incident History", false);
+    } else {
+        month_name(&e[m[index].first], name, sizeof name);
+        tc_html_open(&b, v, name, false);
+    }
+    tc_buf_puts(&b, "<h1>Previous incidents</h1>");
+    if (!nmonths)
+        tc_buf_puts(&b, "<p class=\"quiet\">No incidents reported.</p>");
+    for (size_t k = from; k < to; k++)
+        month_html(&b, v, e, &m[k]);
+
+    tc_buf_puts(&b, "<nav class=\"pager\" aria-label=\"Months\">");
+    if (index < 0) {
+        tc_buf_puts(&b, "<a href=\"/\">&larr; Current status</a>");
+        if (nmonths > to) {
+            month_name(&e[m[to].first], name, sizeof name);
+            tc_buf_printf(&b, "<a href=\"/history/%s\">Older incidents (%s) &rarr;</a>",
+                          e[m[to].first].month, name);
+        }
+    } else {
+        /* Months are newest first: the one before is newer, the one after older. */
+        if (index > 0) {
+            month_name(&e[m[index - 1].first], name, sizeof name);
+            tc_buf_printf(&b, "<a href=\"/history/%s\" rel=\"prev\">&larr; %s</a>",
+                          e[m[index - 1].first].month, name);
+        } else {
+            tc_buf_puts(&b, "<a href=\"/history\">&larr; Recent history</a>");
+        }
+        if ((size_t)index + 1 < nmonths) {
+            month_name(&e[m[index + 1].first], name, sizeof name);
+            tc_buf_printf(&b, "<a href=\"/history/%s\" rel=\"next\">%s &rarr;</a>",
+                          e[m[index + 1].first].month, name);
+        }
+    }
+    tc_buf_puts(&b, "</nav>");
+    tc_html_close(&b, v);
+    return tc_buf_steal(&b, len);
+}
+
+void tc_render_history_docs(const tc_view_t *v, tc_snapshot_t *s)
+{
+    static const char html[] = "text/html; charset=utf-8";
+    size_t n = 0, nmonths = 0, len = 0;
+    entry_t *e = collect(v, &n);
+    month_t *m = split_months(e, n, &nmonths);
+
+    char *body = history_html(v, e, m, nmonths, 0, nmonths < FRONT_MONTHS ? nmonths : FRONT_MONTHS,
+                              -1, &len);
+    tc_snapshot_add(s, "/history", TC_ROUTE_HISTORY, html, body, len);
+    for (size_t k = 0; k < nmonths; k++) {
+        char path[32];
+        snprintf(path, sizeof path, "/history/%s", e[m[k].first].month);
+        body = history_html(v, e, m, nmonths, k, k + 1, (long)k, &len);
+        tc_snapshot_add(s, path, TC_ROUTE_HISTORY, html, body, len);
+    }
+    free(m);
+    free(e);
+}

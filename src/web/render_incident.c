@@ -1,0 +1,123 @@
+/* One incident or maintenance at /incidents/<id>: every update newest first with its label,
+ * body and time, the published post-mortem, and the components it affected. The
+ * post-mortem is the newest thing said about an incident, so it comes first, as on
+ * Statuspage. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "web/html.h"
+#include "web/render.h"
+
+static const char *row_name(const tc_view_t *v, const char *id)
+{
+    for (size_t r = 0; r < v->nrows; r++)
+        if (strcmp(v->rows[r].id, id) == 0)
+            return v->rows[r].name;
+    return NULL;
+}
+
+/* A component's name now, or the name an update recorded if it has since been removed. */
+static const char *component_name(const tc_view_t *v, const tc_incident_t *i, const char *id)
+{
+    const char *name = row_name(v, id);
+    for (size_t k = i->nupdates; !name && k-- > 0;)
+        for (size_t a = 0; a < i->updates[k].naffected; a++)
+            if (i->updates[k].affected[a].code &&
+                strcmp(i->updates[k].affected[a].code, id) == 0 &&
+                i->updates[k].affected[a].name)
+                name = i->updates[k].affected[a].name;
+    return name;
+}
+
+/* "A", "A and B", "A, B, and C": the serial comma, as on Statuspage. */
+static void name_list(tc_buf_t *b, const char *const *names, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (k > 0 && n > 2)
+            tc_buf_puts(b, ",");
+        if (k > 0)
+            tc_buf_puts(b, k == n - 1 ? " and " : " ");
+        tc_buf_html(b, names[k]);
+    }
+}
+
+static void posted(tc_buf_t *b, int64_t ms)
+{
+    char when[48];
+    tc_clock_format_local(ms, "%b %d, %Y - %H:%M %Z", when, sizeof when);
+    tc_buf_printf(b, "<p class=\"posted\"><small>Posted %s</small></p>", when);
+}
+
+static void update_html(tc_buf_t *b, const tc_incident_t *i, size_t k)
+{
+    const tc_incident_update_t *u = &i->updates[k];
+    int prev = k > 0 ? (int)i->updates[k - 1].status : -1;
+    tc_buf_printf(b, "<li class=\"update\"><h2>%s</h2>", tc_incident_update_label(u->status, prev));
+    tc_html_markdown(b, u->body, 0);
+    /* Statuspage records a placeholder without a code on backfilled updates ("No
+     * components were affected by this update."); only real components are listed. */
+    size_t shown = 0;
+    for (size_t a = 0; a < u->naffected; a++) {
+        const tc_affected_t *c = &u->affected[a];
+        if (!c->code || !c->name)
+            continue;
+        tc_buf_puts(b, shown++ ? ", " : "<p class=\"meta\">Affected: ");
+        tc_buf_html(b, c->name);
+        tc_buf_printf(b, " (%s)", tc_status_label(c->new_status));
+    }
+    if (shown)
+        tc_buf_puts(b, "</p>");
+    posted(b, tc_html_update_time(u));
+    tc_buf_puts(b, "</li>");
+}
+
+char *tc_render_incident_html(const tc_view_t *v, const tc_incident_t *i, size_t *len)
+{
+    tc_buf_t b;
+    tc_buf_init(&b, TC_HTML_LIMIT);
+    tc_html_open(&b, v, i->name, false);
+    tc_buf_printf(&b, "<article><h1 class=\"impact impact-%s\">", tc_impact_name(i->impact));
+    tc_buf_html(&b, i->name);
+    tc_buf_puts(&b, "</h1>");
+    if (i->is_maintenance && i->scheduled_for) {
+        char from[48], until[48];
+        tc_clock_format_local(i->scheduled_for, "%b %d, %Y - %H:%M %Z", from, sizeof from);
+        tc_buf_printf(&b, "<p class=\"meta\">Scheduled for %s", from);
+        if (i->scheduled_until) {
+            tc_clock_format_local(i->scheduled_until, "%b %d, %Y - %H:%M %Z", until,
+                                  sizeof until);
+            tc_buf_printf(&b, " until %s", until);
+        }
+        tc_buf_puts(&b, "</p>");
+    }
+    tc_buf_puts(&b, "<ol class=\"updates\">");
+    if (i->postmortem_body && i->postmortem_published_at) {
+        tc_buf_puts(&b, "<li class=\"update postmortem\"><h2>Postmortem</h2>");
+        tc_html_markdown(&b, i->postmortem_body, 0);
+        posted(&b, i->postmortem_published_at);
+        tc_buf_puts(&b, "</li>");
+    }
+    for (size_t k = i->nupdates; k-- > 0;)
+        update_html(&b, i, k);
+    tc_buf_puts(&b, "</ol>");
+
+    const char **names = tc_calloc(i->ncomponents ? i->ncomponents : 1, sizeof *names);
+    size_t n = 0;
+    for (size_t c = 0; c < i->ncomponents; c++) {
+        const char *name = component_name(v, i, i->component_ids[c]);
+        if (name)
+            names[n++] = name;
+    }
+    if (n) {
+        tc_buf_printf(&b, "<p class=\"components-affected\">This %s affected: ",
+                      i->is_maintenance ? "scheduled maintenance" : "incident");
+        name_list(&b, names, n);
+        tc_buf_puts(&b, ".</p>");
+    }
+    free(names);
+    tc_buf_puts(&b, "</article><p><a href=\"/\">&larr; Current Status</a></p>");
+    tc_html_close(&b, v);
+    return tc_buf_steal(&b, len);
+}
