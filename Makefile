@@ -20,7 +20,10 @@ build-san:
 	cmake -S . -B build-san -DCMAKE_BUILD_TYPE=Debug -DTC_SANITIZE=ON -DTC_WERROR=ON >/dev/null
 	cmake --build build-san -j $(JOBS)
 
+# The example page starts with the demo history of examples/history.json (the seed's
+# incidents); importing is idempotent, so running this again changes nothing.
 run: deps build
+	./build/tocsin import -c $(CONFIG) statuspage examples/history.json
 	./build/tocsin serve -c $(CONFIG)
 
 test: deps build-san

@@ -20,6 +20,8 @@ int main(int argc, char **argv)
         return tc_cli_help(argc > 2 ? argv[2] : NULL);
     if (strcmp(cmd, "serve") == 0)
         return tc_cli_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "import") == 0)
+        return tc_cli_import(argc - 1, argv + 1);
     if (strcmp(cmd, "apikey") == 0)
         return tc_cli_apikey(argc - 1, argv + 1);
     if (strcmp(cmd, "probe") == 0)

@@ -39,6 +39,13 @@ static const struct {
      "Manage the keys of the write API (/v1/pages/PAGE_ID/...). create prints the new key on\n"
      "stdout once; only its hash is stored. Send it as 'Authorization: OAuth KEY' (or\n"
      "'Bearer KEY'). Works while the daemon runs.\n"},
+    {"import",
+     "usage: tocsin import [-c FILE] [--data DIR] statuspage HISTORY.json\n"
+     "\n"
+     "Import incidents, their updates and maintenances from a Statuspage v2 incidents.json\n"
+     "(or scheduled-maintenances.json, or a list of incident objects) with their original\n"
+     "ids and times. Importing the same file again changes nothing. A running daemon shows\n"
+     "the import after SIGHUP.\n"},
     {"help", "usage: tocsin help [COMMAND]\n\nShow help for COMMAND, or list the commands.\n"},
 };
 
@@ -54,6 +61,7 @@ int tc_cli_help(const char *command)
                "  check-config   validate a configuration file\n"
                "  probe          run one monitor once and explain its verdict\n"
                "  apikey         create, list and revoke write-API keys\n"
+               "  import         import a Statuspage incident history\n"
                "  help           show help for a command\n"
                "\n"
                "Options:\n"
