@@ -309,7 +309,7 @@ static void metrics_text(tc_http_t *h, tc_buf_t *b)
             unsigned long n = atomic_load_explicit(&h->requests[r][i], memory_order_relaxed);
             if (!n)
                 continue;
-            char code[8];
+            char code[12];
             if (codes[i])
                 snprintf(code, sizeof code, "%u", codes[i]);
             else

@@ -38,8 +38,8 @@ static void atom_time(int64_t ms, char *out, size_t outlen)
 {
     struct tm tm;
     utc(ms, &tm);
-    snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 && outlen)
+        out[0] = '\0';
 }
 
 /* RFC 822 in UTC: Wed, 07 Oct 2026 21:29:59 +0000. English names whatever the locale. */
@@ -206,7 +206,7 @@ static size_t entry_count(const tc_view_t *v)
 char *tc_render_feed_atom(const tc_view_t *v, size_t *len)
 {
     tc_buf_t b, h;
-    char host[256], t[32];
+    char host[256], t[64];
     int64_t updated = v->updated_at;
     size_t n = entry_count(v);
     for (size_t k = 0; k < n; k++)
@@ -263,7 +263,7 @@ char *tc_render_feed_atom(const tc_view_t *v, size_t *len)
 char *tc_render_feed_rss(const tc_view_t *v, size_t *len)
 {
     tc_buf_t b, h;
-    char t[40];
+    char t[64];
     int64_t latest = v->updated_at;
     size_t n = entry_count(v);
     for (size_t k = 0; k < n; k++)
