@@ -20,7 +20,10 @@
 
 static const char *const root_keys[] = {"page",       "server",   "storage", "groups",
                                         "components", "monitors", NULL};
-static const char *const page_keys[] = {"id", "name", "url", "time_zone", "description", NULL};
+static const char *const page_keys[] = {"id",          "name",          "url", "time_zone",
+                                        "description", "impact_labels", NULL};
+static const char *const impact_keys[] = {"none", "minor", "major", "critical", "maintenance",
+                                          NULL};
 static const char *const server_keys[] = {"listen", "connection_limit", "per_ip_limit",
                                           "connection_timeout", NULL};
 static const char *const storage_keys[] = {"path", "raw_retention", "aggregate_retention",
@@ -87,6 +90,11 @@ static void parse_page(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
     if (c->page.id && !valid_id(c->page.id))
         tc_yaml_error(y, tc_yaml_lookup(y, page, "id"),
                       "page: id may hold only letters, digits, '-', '_' and '.' (1-64)");
+    tc_ynode_t labels = tc_yaml_lookup(y, page, "impact_labels");
+    if (labels && tc_yaml_check_mapping(y, labels, "impact_labels", impact_keys) == 0)
+        for (int i = 0; impact_keys[i]; i++)
+            tc_yaml_get_string(y, labels, "impact_labels", impact_keys[i], 0,
+                               &c->page.impact_labels[i]);
     if (!tc_clock_zone_exists(c->page.time_zone))
         tc_yaml_error(y, tc_yaml_lookup(y, page, "time_zone"),
                       "page: unknown time zone \"%s\" (use an IANA name such as "
@@ -246,6 +254,10 @@ static void set_defaults(tc_config_t *c)
 {
     c->page.time_zone = tc_strdup("Etc/UTC");
     c->page.url = tc_strdup("");
+    /* How /history names an incident's impact, as the seed's page does. */
+    static const char *const labels[] = {"", "Degraded", "Downtime", "Downtime", "Maintenance"};
+    for (int i = 0; i < 5; i++)
+        c->page.impact_labels[i] = tc_strdup(labels[i]);
     c->server.host = tc_strdup("127.0.0.1");
     c->server.port = 8080;
     c->server.connection_limit = 10000;
@@ -340,6 +352,8 @@ void tc_config_free(tc_config_t *c)
     free(c->page.url);
     free(c->page.time_zone);
     free(c->page.description);
+    for (int i = 0; i < 5; i++)
+        free(c->page.impact_labels[i]);
     free(c->server.host);
     free(c->storage_path);
     free(c->path);

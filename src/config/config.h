@@ -37,6 +37,7 @@ typedef struct tc_config {
         char *url;          /* canonical page URL; "" when not given */
         char *time_zone;    /* IANA name, checked against the tz database */
         char *description;  /* NULL when not given */
+        char *impact_labels[5]; /* by tc_impact_t: how /history names an impact */
     } page;
     struct {
         char *host;         /* listen address, e.g. "127.0.0.1" */

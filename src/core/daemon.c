@@ -244,11 +244,8 @@ void tc_daemon__view(tc_daemon_t *d, tc_view_t *view)
     view->incidents = (const tc_incident_t *const *)incidents;
     view->nincidents = d->nincidents;
     view->now = tc_clock_wall_ms();
-    view->impact_labels[TC_IMPACT_NONE] = "";
-    view->impact_labels[TC_IMPACT_MINOR] = "Degraded";
-    view->impact_labels[TC_IMPACT_MAJOR] = "Downtime";
-    view->impact_labels[TC_IMPACT_CRITICAL] = "Downtime";
-    view->impact_labels[TC_IMPACT_MAINTENANCE] = "Maintenance";
+    for (int i = 0; i < 5; i++)
+        view->impact_labels[i] = c->page.impact_labels[i];
 }
 
 void tc_daemon__view_free(tc_view_t *view)
