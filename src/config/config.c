@@ -18,8 +18,10 @@
 
 #define MAX_ROWS 10000 /* groups plus components; far beyond any real page */
 
-static const char *const root_keys[] = {"page",       "server",   "storage", "groups",
-                                        "components", "monitors", NULL};
+static const char *const root_keys[] = {"page",       "server",   "storage",       "groups",
+                                        "components", "monitors", "channels",      "notifications",
+                                        NULL};
+static const char *const notify_keys[] = {"retry_for", NULL};
 static const char *const page_keys[] = {"id",          "name",          "url", "time_zone",
                                         "description", "impact_labels", NULL};
 static const char *const impact_keys[] = {"none", "minor", "major", "critical", "maintenance",
@@ -265,6 +267,7 @@ static void set_defaults(tc_config_t *c)
     c->server.connection_timeout = 15;
     c->storage_path = tc_strdup("data");
     c->raw_retention_ms = 7L * 86400000L;
+    c->notify_retry_ms = 86400000L;
     c->aggregate_retention_ms = 400L * 86400000L;
 }
 
@@ -296,7 +299,13 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
         parse_storage(y, root, c);
         parse_groups(y, root, c);
         parse_components(y, root, c);
+        tc_config__parse_channels(y, root, c);
         tc_config__parse_monitors(y, root, c);
+        tc_ynode_t notify = tc_yaml_lookup(y, root, "notifications");
+        if (notify &&
+            tc_yaml_check_mapping(y, notify, "notifications", notify_keys) == 0)
+            tc_yaml_get_duration(y, notify, "notifications", "retry_for", 60000L,
+                                 30L * 86400000L, &c->notify_retry_ms);
     }
     if (tc_yaml_error_count(y) > 0) {
         *errors = tc_strdup(tc_yaml_errors(y));
@@ -347,6 +356,9 @@ void tc_config_free(tc_config_t *c)
     for (size_t i = 0; i < c->nmonitors; i++)
         tc_monitor_cfg_clear(&c->monitors[i]);
     free(c->monitors);
+    for (size_t i = 0; i < c->nchannels; i++)
+        tc_channel_cfg_clear(&c->channels[i]);
+    free(c->channels);
     free(c->page.id);
     free(c->page.name);
     free(c->page.url);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "notify/notify.h"
 #include "probe/probe.h"
 
 typedef struct tc_group_cfg {
@@ -55,6 +56,9 @@ typedef struct tc_config {
     size_t ncomponents;
     tc_monitor_cfg_t *monitors;
     size_t nmonitors;
+    tc_channel_cfg_t *channels;
+    size_t nchannels;
+    long notify_retry_ms;   /* how long a notification is retried (default 24 h) */
 } tc_config_t;
 
 /** Load and validate @p path.
@@ -70,6 +74,9 @@ int tc_config_parse(const char *name, const char *text, size_t len, tc_config_t 
 
 /** Parse "HOST:PORT", ":PORT" or "[V6]:PORT". @return 0 or TC_EINVAL. */
 int tc_config_parse_listen(const char *s, char **host, int *port);
+
+/** @return the channel @p id of @p c, or NULL. */
+const tc_channel_cfg_t *tc_config_channel(const tc_config_t *c, const char *id);
 
 void tc_config_free(tc_config_t *c);
 

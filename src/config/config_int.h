@@ -12,4 +12,7 @@ char *tc_config__row_id(tc_yaml_t *y, tc_ynode_t item, const char *what, tc_conf
 /** Parse the monitors: section into c->monitors (components must be parsed first). */
 void tc_config__parse_monitors(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c);
 
+/** Parse the channels: section into c->channels. */
+void tc_config__parse_channels(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c);
+
 #endif

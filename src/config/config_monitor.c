@@ -9,13 +9,15 @@
 #include "config/config_int.h"
 #include "config/config_yaml.h"
 #include "core/alloc.h"
+#include "notify/notify.h"
 #include "probe/probe_int.h"
 
 #define MAX_KEYS 48
 
 static const char *const common_keys[] = {
     "id", "name", "kind", "interval", "timeout", "conditions", "degraded_conditions",
-    "failure_threshold", "success_threshold", "components", "down_status", "incident", NULL,
+    "failure_threshold", "success_threshold", "components", "down_status", "incident",
+    "alerts", NULL,
 };
 
 /* Condition placeholders are checked against what the kind offers. */
@@ -131,6 +133,69 @@ static void parse_incident(tc_yaml_t *y, tc_ynode_t item, tc_monitor_cfg_t *m)
                                      "{{reason}}. We are investigating.");
 }
 
+/* `alerts: [oncall]` or `alerts: [{channel: oncall, on: [down, degraded, recovered],
+ * remind: 30m}]`; the default `on` is down and recovered. */
+static void parse_alerts(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
+                         tc_monitor_cfg_t *m)
+{
+    static const char *const keys[] = {"channel", "on", "remind", NULL};
+    tc_ynode_t list = tc_yaml_lookup(y, item, "alerts");
+    if (!list)
+        return;
+    if (tc_yaml_type(y, list) != TC_YAML_SEQUENCE) {
+        tc_yaml_error(y, list, "monitor: alerts must be a list of channel ids or rules");
+        return;
+    }
+    size_t n = tc_yaml_size(y, list);
+    m->alerts = tc_calloc(n, sizeof *m->alerts);
+    for (size_t i = 0; i < n; i++) {
+        tc_ynode_t a = tc_yaml_item(y, list, i);
+        tc_alert_cfg_t *rule = &m->alerts[m->nalerts];
+        rule->on = TC_ON_DOWN | TC_ON_RECOVERED;
+        tc_ynode_t idnode = a;
+        if (tc_yaml_type(y, a) == TC_YAML_SCALAR) {
+            rule->channel = tc_yaml_expand(y, a);
+        } else if (tc_yaml_check_mapping(y, a, "alert", keys) == 0) {
+            tc_yaml_get_string(y, a, "alert", "channel", 1, &rule->channel);
+            idnode = tc_yaml_lookup(y, a, "channel");
+            long remind = 0;
+            tc_yaml_get_duration(y, a, "alert", "remind", 60000L, 7L * 86400000L, &remind);
+            rule->remind_ms = remind;
+            tc_ynode_t on = tc_yaml_lookup(y, a, "on");
+            if (on && tc_yaml_type(y, on) != TC_YAML_SEQUENCE) {
+                tc_yaml_error(y, on, "alert: on must be a list of down, degraded, recovered");
+            } else if (on) {
+                rule->on = 0;
+                for (size_t k = 0; k < tc_yaml_size(y, on); k++) {
+                    tc_ynode_t e = tc_yaml_item(y, on, k);
+                    const char *what = tc_yaml_raw(y, e);
+                    if (strcmp(what, "down") == 0)
+                        rule->on |= TC_ON_DOWN;
+                    else if (strcmp(what, "degraded") == 0)
+                        rule->on |= TC_ON_DEGRADED;
+                    else if (strcmp(what, "recovered") == 0)
+                        rule->on |= TC_ON_RECOVERED;
+                    else
+                        tc_yaml_error(y, e, "alert: on takes down, degraded and recovered, "
+                                            "not \"%s\"",
+                                      what);
+                }
+            }
+        }
+        if (!rule->channel)
+            continue;
+        if (!tc_config_channel(c, rule->channel)) {
+            tc_yaml_error(y, idnode, "monitor: unknown channel \"%s\" (declare it under "
+                                     "channels:)",
+                          rule->channel);
+            free(rule->channel);
+            rule->channel = NULL;
+            continue;
+        }
+        m->nalerts++;
+    }
+}
+
 static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_monitor_cfg_t *m)
 {
     m->interval_ms = 60000;
@@ -191,6 +256,7 @@ static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_moni
     }
     parse_components_list(y, item, c, m);
     parse_incident(y, item, m);
+    parse_alerts(y, item, c, m);
     m->conditions = parse_conditions(y, item, "conditions", m->type, &m->nconditions);
     m->degraded = parse_conditions(y, item, "degraded_conditions", m->type, &m->ndegraded);
     if (m->type)

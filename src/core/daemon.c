@@ -472,14 +472,25 @@ static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
     tc_monitor_state_t before = slot->tracker.state;
     tc_monitor_state_t after = tc_monitor_observe(&slot->tracker, r->verdict,
                                                   m->failure_threshold, m->success_threshold);
-    if (after == before)
+    if (after == before) {
+        if (after == TC_MONITOR_DOWN || after == TC_MONITOR_DEGRADED)
+            tc_daemon__alert(d, slot, before, after, r, true);
         return;
+    }
     tc_log(after == TC_MONITOR_UP ? TC_LOG_INFO : TC_LOG_WARN, MODULE,
            "monitor %s: %s -> %s%s%s", m->id, tc_monitor_state_name(before),
            tc_monitor_state_name(after), r->reason[0] ? ": " : "", r->reason);
-    /* Before the components move, so the incident records their old status. */
+    /* One transaction: the alerts, the automatic incident and the component statuses are
+     * stored together or not at all. Alerts and the incident go first, so they record the
+     * components' old status. */
+    char err[256];
+    int tx = tc_store_begin(d->store, err, sizeof err) == 0;
+    tc_daemon__alert(d, slot, before, after, r, false);
     tc_daemon__auto_incident(d, m, before, after, r->reason);
     tc_daemon__derive_components(d);
+    if (tx && tc_store_commit(d->store, err, sizeof err) != 0)
+        tc_log(TC_LOG_ERROR, MODULE, "monitor %s: state change not saved: %s", m->id, err);
+    tc_notify_kick(d->notify);
 }
 
 static void on_due(size_t index, int64_t lag_ms, void *arg)
@@ -594,6 +605,22 @@ static void publish_metrics(tc_daemon_t *d)
     for (size_t i = 0; i < d->nmonitors; i++)
         tc_buf_printf(&b, "tocsin_monitor_skipped_total{monitor=\"%s\"} %lu\n",
                       d->monitors[i].cfg->id, d->monitors[i].skipped);
+    long counts[3], retried = 0;
+    if (tc_store_outbox_counts(d->store, counts, &retried) == 0)
+        tc_buf_printf(&b,
+                      "# HELP tocsin_notifications Notifications in the outbox by state.\n"
+                      "# TYPE tocsin_notifications gauge\n"
+                      "tocsin_notifications{state=\"pending\"} %ld\n"
+                      "tocsin_notifications{state=\"delivered\"} %ld\n"
+                      "tocsin_notifications{state=\"dead\"} %ld\n"
+                      "# HELP tocsin_notifications_retried Notifications that needed more than "
+                      "one attempt.\n"
+                      "# TYPE tocsin_notifications_retried gauge\n"
+                      "tocsin_notifications_retried %ld\n"
+                      "# HELP tocsin_notifications_in_flight Deliveries in progress.\n"
+                      "# TYPE tocsin_notifications_in_flight gauge\n"
+                      "tocsin_notifications_in_flight %d\n",
+                      counts[0], counts[1], counts[2], retried, tc_notify_in_flight(d->notify));
     size_t len;
     char *text = tc_buf_steal(&b, &len);
     tc_http_set_metrics(d->http, text, len);
@@ -627,6 +654,12 @@ static void on_rollup_timer(uv_timer_t *t)
 }
 
 /* ---- requests the HTTP server hands to the engine ---- */
+
+static const tc_channel_cfg_t *channel_lookup(void *ctx, const char *id)
+{
+    tc_daemon_t *d = ctx;
+    return tc_config_channel(d->config, id);
+}
 
 static const tc_push_state_t *push_state(void *ctx, const tc_monitor_cfg_t *m)
 {
@@ -860,6 +893,7 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     d.probe_env.curl = d.curl;
     d.probe_env.push_state = push_state;
     d.probe_env.push_ctx = &d;
+    d.notify = tc_notify_new(&d.loop, d.curl, d.store, channel_lookup, &d);
     start_monitors(&d, d.config, NULL, 0);
     tc_daemon__derive_components(&d);
 
@@ -870,6 +904,7 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     uv_run(&d.loop, UV_RUN_DEFAULT);
 
     stop_monitors(&d);
+    tc_notify_free(d.notify);
     /* Cancelled runs close their handles asynchronously; let them report before every
      * remaining handle is closed below (bounded, in case one never does). */
     int64_t give_up = tc_clock_mono_ms() + 5000;

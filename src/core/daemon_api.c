@@ -888,6 +888,67 @@ static void patch_component(tc_daemon_t *d, tc_http_request_t *req, const char *
     list_components(d, req, id);
 }
 
+/* ---- the outbox ---- */
+
+/* GET notifications/dead lists what could not be delivered; POST notifications/dead/retry
+ * (or .../dead/{id}/retry) queues them again for another retry window. */
+static void notifications_route(tc_daemon_t *d, tc_http_request_t *req, const char *rest,
+                                const char *method)
+{
+    char err[256];
+    if (!rest[0]) {
+        if (strcmp(method, "GET") != 0) {
+            reply_error(req, 405, "use GET");
+            return;
+        }
+        tc_outbox_t *dead = NULL;
+        size_t n = 0;
+        if (tc_store_outbox_dead(d->store, &dead, &n, err, sizeof err) != 0) {
+            reply_error(req, 500, "%s", err);
+            return;
+        }
+        json_t *list = json_array();
+        for (size_t i = 0; i < n; i++) {
+            char created[40];
+            tc_clock_format_iso(dead[i].created_at, created, sizeof created);
+            json_array_append_new(
+                list, json_pack("{s:s, s:s, s:s, s:i, s:s, s:s?}", "id", dead[i].id, "target",
+                                dead[i].target, "kind", dead[i].kind, "attempts",
+                                dead[i].attempts, "created_at", created, "last_error",
+                                dead[i].last_error));
+        }
+        tc_store_outbox_free(dead, n);
+        reply_json(req, 200, list);
+        return;
+    }
+    char id[64] = "*";
+    if (strcmp(rest, "/retry") != 0) {
+        const char *end = rest[0] == '/' ? strstr(rest + 1, "/retry") : NULL;
+        if (!end || end[6] || (size_t)(end - rest - 1) >= sizeof id) {
+            reply_error(req, 404, "not found");
+            return;
+        }
+        snprintf(id, sizeof id, "%.*s", (int)(end - rest - 1), rest + 1);
+    }
+    if (strcmp(method, "POST") != 0) {
+        reply_error(req, 405, "use POST");
+        return;
+    }
+    int64_t now = tc_clock_wall_ms();
+    int rc = tc_store_outbox_retry(d->store, id, now, now + d->config->notify_retry_ms, err,
+                                   sizeof err);
+    if (rc == TC_ENOENT) {
+        reply_error(req, 404, "%s", err);
+        return;
+    }
+    if (rc) {
+        reply_error(req, 500, "%s", err);
+        return;
+    }
+    tc_notify_kick(d->notify);
+    tc_http_reply(req, 200, "{\"ok\":true}");
+}
+
 /* ---- routing ---- */
 
 /* The key comes as "Authorization: OAuth KEY", "Bearer KEY", or ?api_key=KEY. */
@@ -1046,6 +1107,8 @@ void tc_daemon__handle_v1(tc_daemon_t *d, tc_http_request_t *req)
         return;
     if (strcmp(resource, "incidents") == 0 || strncmp(resource, "incidents/", 10) == 0) {
         incidents_route(d, req, resource[9] ? resource + 10 : "", method, doc);
+    } else if (strncmp(resource, "notifications/dead", 18) == 0) {
+        notifications_route(d, req, resource + 18, method);
     } else if (strcmp(resource, "components") == 0) {
         if (strcmp(method, "GET") == 0)
             list_components(d, req, NULL);
@@ -1200,4 +1263,101 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
         commit_incident(d, open, NULL, 0);
     }
     free_affected(aff, m->ncomponents);
+}
+
+/* ---- alerts ---- */
+
+static tc_event_kind_t event_kind(tc_monitor_state_t after, bool reminder)
+{
+    if (reminder)
+        return TC_EVENT_REMINDER;
+    return after == TC_MONITOR_DOWN       ? TC_EVENT_DOWN
+           : after == TC_MONITOR_DEGRADED ? TC_EVENT_DEGRADED
+                                          : TC_EVENT_RECOVERED;
+}
+
+void tc_daemon__alert(tc_daemon_t *d, mon_slot_t *slot, tc_monitor_state_t before,
+                      tc_monitor_state_t after, const tc_result_t *r, bool reminder)
+{
+    const tc_monitor_cfg_t *m = slot->cfg;
+    if (!m->nalerts || under_maintenance(d, m))
+        return;
+    /* Only real transitions alert: leaving "unknown" for "up" at start is not a recovery. */
+    if (!reminder && after == TC_MONITOR_UP && before == TC_MONITOR_UNKNOWN)
+        return;
+    tc_event_kind_t kind = event_kind(after, reminder);
+    int64_t now = tc_clock_wall_ms();
+    tc_status_t want = tc_monitor_component_status(after, m->down_status);
+    tc_event_component_t *comps = tc_calloc(m->ncomponents ? m->ncomponents : 1, sizeof *comps);
+    for (size_t k = 0; k < m->ncomponents; k++) {
+        const tc_store_row_t *row = tc_daemon__row(d, m->components[k]);
+        comps[k].id = row->id;
+        comps[k].name = row->name;
+        comps[k].old_status = row->status;
+        comps[k].new_status = reminder ? row->status : want;
+    }
+    const tc_incident_t *open = NULL;
+    for (size_t i = 0; i < d->nincidents; i++)
+        if (d->incidents[i]->monitor_id && strcmp(d->incidents[i]->monitor_id, m->id) == 0 &&
+            tc_incident_is_open(d->incidents[i]))
+            open = d->incidents[i];
+    char event_id[13];
+    new_id(event_id);
+    tc_notify_event_t e = {
+        .kind = kind,
+        .at = now,
+        .page_id = d->config->page.id,
+        .page_name = d->config->page.name,
+        .page_url = d->config->page.url,
+        .monitor_id = m->id,
+        .monitor_name = m->name,
+        .monitor_kind = tc_probe_type_name(m->type),
+        .old_state = tc_monitor_state_name(before),
+        .new_state = tc_monitor_state_name(after),
+        .reason = r->reason,
+        .status_code = r->status_code,
+        .response_ms = r->response_ms,
+        .components = comps,
+        .ncomponents = m->ncomponents,
+        .incident_id = open ? open->id : NULL,
+        .incident_name = open ? open->name : NULL,
+    };
+    tc_outbox_t *msgs = tc_calloc(m->nalerts, sizeof *msgs);
+    size_t nmsgs = 0;
+    for (size_t a = 0; a < m->nalerts; a++) {
+        const tc_alert_cfg_t *rule = &m->alerts[a];
+        if (reminder) {
+            if (!rule->remind_ms || a >= MAX_REMINDED ||
+                now - slot->alerted_at[a] < rule->remind_ms)
+                continue;
+        } else if (!(rule->on & (1u << kind))) {
+            continue;
+        }
+        const tc_channel_cfg_t *ch = tc_config_channel(d->config, rule->channel);
+        if (!ch)
+            continue;
+        /* One id per delivery: the event id and the rule, stable across retries. */
+        char id[40];
+        snprintf(id, sizeof id, "%s-%zu", event_id, a);
+        e.id = id;
+        tc_outbox_t *msg = &msgs[nmsgs++];
+        msg->id = tc_strdup(id);
+        msg->target = tc_strdup(ch->id);
+        msg->kind = tc_strdup(tc_notify_type_name(ch->type));
+        msg->payload = tc_notify_format(ch, &e);
+        msg->created_at = now;
+        msg->expires_at = now + d->config->notify_retry_ms;
+        if (a < MAX_REMINDED)
+            slot->alerted_at[a] = now;
+    }
+    char err[256];
+    if (nmsgs && tc_store_outbox_add(d->store, msgs, nmsgs, err, sizeof err) != 0)
+        tc_log(TC_LOG_ERROR, MODULE, "monitor %s: cannot queue alerts: %s", m->id, err);
+    else if (nmsgs)
+        tc_log(TC_LOG_INFO, MODULE, "monitor %s: %s queued for %zu channel(s)", m->id,
+               tc_event_kind_name(kind), nmsgs);
+    if (nmsgs && reminder)
+        tc_notify_kick(d->notify);
+    tc_store_outbox_free(msgs, nmsgs);
+    free(comps);
 }

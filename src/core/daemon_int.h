@@ -13,6 +13,7 @@
 #include "core/daemon.h"
 #include "incident/incident.h"
 #include "monitor/monitor.h"
+#include "notify/notify.h"
 #include "probe/probe.h"
 #include "sched/sched.h"
 #include "store/store.h"
@@ -30,6 +31,7 @@
 #define RECENT 60           /* response times kept per monitor for the page's sparkline */
 #define REFRESH_TICKS 6     /* metrics ticks between re-renders for new response times */
 #define MAINTENANCE_MS 10000 /* how often maintenance windows are checked */
+#define MAX_REMINDED 8      /* alert rules per monitor that can send reminders */
 
 /* The engine's view of one configured monitor. */
 typedef struct mon_slot {
@@ -44,6 +46,7 @@ typedef struct mon_slot {
     tc_push_state_t push;         /* what a push monitor heard */
     double recent[RECENT];        /* ring of the last response times, ms */
     size_t nrecent;               /* runs recorded in the ring (may exceed RECENT) */
+    int64_t alerted_at[MAX_REMINDED]; /* per alert rule: when its channel was last told */
 } mon_slot_t;
 
 /* Passed through a probe run so its result finds its slot, unless the config changed. */
@@ -88,6 +91,7 @@ struct tc_daemon {
     size_t nincidents;
     uint64_t next_seq;          /* numeric id of the next incident */
     uv_timer_t maintenance_timer;
+    tc_notify_t *notify;        /* owned; the outbox delivery worker */
 };
 
 typedef struct tc_daemon tc_daemon_t;
@@ -112,6 +116,11 @@ int tc_daemon__load_incidents(tc_daemon_t *d);
 void tc_daemon__free_incidents(tc_daemon_t *d);
 /** Move maintenances whose window started or ended (when they asked for it). */
 void tc_daemon__maintenance_tick(tc_daemon_t *d);
+/** Queue the alerts of a monitor whose state changed (or, with @p reminder, that is still
+ *  down), one outbox message per channel rule that wants it. */
+void tc_daemon__alert(tc_daemon_t *d, mon_slot_t *slot, tc_monitor_state_t before,
+                      tc_monitor_state_t after, const tc_result_t *r, bool reminder);
+
 /** Open, worsen or resolve the automatic incident of a monitor whose state changed. */
 void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
                               tc_monitor_state_t before, tc_monitor_state_t after,

@@ -35,3 +35,13 @@ bool tc_secret_equal(const char *a, const char *b)
         return false;
     return sodium_memcmp(a, b, la) == 0;
 }
+
+void tc_secret_hmac_hex(const char *key, const char *data, char out[TC_SECRET_HMAC_HEX])
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, strlen(key));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)data, strlen(data));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(out, TC_SECRET_HMAC_HEX, mac, sizeof mac);
+}

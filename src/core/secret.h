@@ -19,6 +19,10 @@ void tc_secret_random(void *buf, size_t n);
 void tc_secret_new_key(char out[TC_SECRET_KEY_LEN]);
 /** Hash @p key for storage and lookup. */
 void tc_secret_hash(const char *key, unsigned char out[TC_SECRET_HASH_LEN]);
+#define TC_SECRET_HMAC_HEX 65 /* 64 hex digits + NUL */
+/** HMAC-SHA256 of @p data with @p key, as lowercase hex into @p out. */
+void tc_secret_hmac_hex(const char *key, const char *data, char out[TC_SECRET_HMAC_HEX]);
+
 /** Compare two strings in time that depends only on their lengths. */
 bool tc_secret_equal(const char *a, const char *b);
 

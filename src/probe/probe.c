@@ -11,6 +11,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "notify/notify.h"
 
 #define MAX_BODY (1 << 20)    /* bytes of a response body kept for conditions */
 #define MAX_HEADERS (64 << 10)
@@ -219,6 +220,9 @@ void tc_monitor_cfg_clear(tc_monitor_cfg_t *m)
     for (size_t i = 0; i < m->ncomponents; i++)
         free(m->components[i]);
     free(m->components);
+    for (size_t i = 0; i < m->nalerts; i++)
+        free(m->alerts[i].channel);
+    free(m->alerts);
     free(m->incident_title);
     free(m->incident_body);
     free(m->id);

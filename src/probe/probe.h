@@ -48,6 +48,8 @@ typedef struct tc_monitor_cfg {
     bool auto_incident;           /* open/resolve incidents from this monitor's state */
     char *incident_title;         /* owned; template with {{monitor}} {{component}} {{reason}} */
     char *incident_body;          /* owned; same placeholders */
+    struct tc_alert_cfg *alerts;  /* owned; which channels hear about this monitor */
+    size_t nalerts;
 } tc_monitor_cfg_t;
 
 /* What one run measured and how it was judged. Fields a kind does not measure stay zero. */

@@ -38,6 +38,12 @@ typedef struct tc_store_row {
  *  pending migrations. @return 0, or TC_ESTORE with the reason in @p err. */
 int tc_store_open(const char *dir, tc_store_t **out, char *err, size_t errlen);
 
+/** Group the following store calls into one transaction, ended by tc_store_commit() (which
+ *  fails, and rolls everything back, if any call inside failed) or tc_store_rollback(). */
+int tc_store_begin(tc_store_t *s, char *err, size_t errlen);
+int tc_store_commit(tc_store_t *s, char *err, size_t errlen);
+void tc_store_rollback(tc_store_t *s);
+
 /** Close the database. NULL is accepted. */
 void tc_store_close(tc_store_t *s);
 
@@ -111,6 +117,38 @@ int tc_store_each_key(tc_store_t *s,
                       void *ctx, char *err, size_t errlen);
 /** @return 1 when an unrevoked key has this hash. */
 int tc_store_key_valid(tc_store_t *s, const unsigned char *hash, size_t hashlen);
+
+/* One message in the notification outbox. Strings are owned when the store hands rows out
+ * (free with tc_store_outbox_free()), borrowed when the caller passes them in. */
+typedef struct tc_outbox {
+    char *id;          /* the delivery's idempotency key, sent as X-Tocsin-Event-Id */
+    char *target;      /* channel id, or "subscriber:<id>" */
+    char *kind;        /* webhook, slack, discord, teams, pagerduty, email */
+    char *url;         /* subscriber webhooks only; channels take theirs from the config */
+    char *payload;     /* the body to send */
+    int64_t created_at, next_at, expires_at; /* wall ms */
+    int attempts;
+    char *last_error;  /* dead messages only */
+} tc_outbox_t;
+
+/** Queue @p n messages in one transaction (an id already queued is ignored). */
+int tc_store_outbox_add(tc_store_t *s, const tc_outbox_t *msgs, size_t n, char *err,
+                        size_t errlen);
+/** Up to @p limit pending messages due at @p now, oldest first, leaving out the ids in
+ *  @p skip (those in flight). */
+int tc_store_outbox_due(tc_store_t *s, int64_t now, const char *const *skip, size_t nskip,
+                        size_t limit, tc_outbox_t **out, size_t *n, char *err, size_t errlen);
+/** Record an attempt: @p state is "pending" (retry at @p next_at), "delivered" or "dead". */
+int tc_store_outbox_mark(tc_store_t *s, const char *id, const char *state, int attempts,
+                         int64_t next_at, const char *error, char *err, size_t errlen);
+/** Messages by state (pending, delivered, dead) and how many needed more than one attempt. */
+int tc_store_outbox_counts(tc_store_t *s, long counts[3], long *retried);
+/** The latest dead messages (at most 500). */
+int tc_store_outbox_dead(tc_store_t *s, tc_outbox_t **out, size_t *n, char *err, size_t errlen);
+/** Put dead message @p id (or every dead one, with "*") back in the queue. */
+int tc_store_outbox_retry(tc_store_t *s, const char *id, int64_t now, int64_t expires_at,
+                          char *err, size_t errlen);
+void tc_store_outbox_free(tc_outbox_t *msgs, size_t n);
 
 /** Free the strings of @p n rows and the array itself. */
 void tc_store_rows_free(tc_store_row_t *rows, size_t n);

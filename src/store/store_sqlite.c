@@ -19,6 +19,8 @@
 struct tc_store {
     sqlite3 *db; /* owned */
     int version; /* schema version after migrations */
+    int depth;   /* open tx_begin() calls: only the outermost one talks to SQLite */
+    int failed;  /* a nested step failed: the outermost end rolls back */
 };
 
 /* Append-only: never edit a migration that has shipped; add the next number instead. */
@@ -85,6 +87,23 @@ static const struct {
         "  revoked_at INTEGER"
         ");"
         "ALTER TABLE component ADD COLUMN manual_status TEXT;"},
+    /* The notification outbox: written before any delivery is tried, so a crash or a
+     * receiver that is down loses nothing. Channel URLs and secrets are not stored: they
+     * come from the config when the message is sent. */
+    {5, "CREATE TABLE outbox ("
+        "  id TEXT PRIMARY KEY,"          /* the delivery's idempotency key */
+        "  target TEXT NOT NULL,"         /* channel id, or 'subscriber:<id>' */
+        "  kind TEXT NOT NULL,"           /* webhook, slack, discord, teams, pagerduty, email */
+        "  url TEXT,"                     /* only for subscriber webhooks */
+        "  payload TEXT NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  next_at INTEGER NOT NULL,"
+        "  expires_at INTEGER NOT NULL,"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  state TEXT NOT NULL DEFAULT 'pending',"  /* pending, delivered, dead */
+        "  last_error TEXT"
+        ");"
+        "CREATE INDEX outbox_due ON outbox (state, next_at);"},
 };
 
 static int fail(sqlite3 *db, const char *what, char *err, size_t errlen)
@@ -102,6 +121,57 @@ static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
         return TC_ESTORE;
     }
     return 0;
+}
+
+/* Transactions nest so that several store calls can form one (tc_store_begin()): an event
+ * and the notifications it causes are committed together or not at all. */
+static int tx_begin(tc_store_t *s, char *err, size_t errlen)
+{
+    if (s->depth++ > 0)
+        return 0;
+    s->failed = 0;
+    int rc = exec(s->db, "BEGIN IMMEDIATE", err, errlen);
+    if (rc)
+        s->depth = 0;
+    return rc;
+}
+
+static int tx_commit(tc_store_t *s, char *err, size_t errlen)
+{
+    if (--s->depth > 0)
+        return 0;
+    if (s->failed) {
+        char ignored[8];
+        exec(s->db, "ROLLBACK", ignored, sizeof ignored);
+        snprintf(err, errlen, "an earlier step of the transaction failed");
+        return TC_ESTORE;
+    }
+    return exec(s->db, "COMMIT", err, errlen);
+}
+
+static void tx_rollback(tc_store_t *s)
+{
+    if (--s->depth > 0) {
+        s->failed = 1;
+        return;
+    }
+    char ignored[8];
+    exec(s->db, "ROLLBACK", ignored, sizeof ignored);
+}
+
+int tc_store_begin(tc_store_t *s, char *err, size_t errlen)
+{
+    return tx_begin(s, err, errlen);
+}
+
+int tc_store_commit(tc_store_t *s, char *err, size_t errlen)
+{
+    return tx_commit(s, err, errlen);
+}
+
+void tc_store_rollback(tc_store_t *s)
+{
+    tx_rollback(s);
 }
 
 static int current_version(sqlite3 *db)
@@ -133,16 +203,15 @@ static int migrate(tc_store_t *s, char *err, size_t errlen)
                  "INSERT INTO schema_migration VALUES (%d, CAST(strftime('%%s','now') AS "
                  "INTEGER) * 1000)",
                  migrations[i].version);
-        rc = exec(s->db, "BEGIN IMMEDIATE", err, errlen);
+        rc = tx_begin(s, err, errlen);
         if (!rc)
             rc = exec(s->db, migrations[i].sql, err, errlen);
         if (!rc)
             rc = exec(s->db, record, err, errlen);
         if (!rc)
-            rc = exec(s->db, "COMMIT", err, errlen);
+            rc = tx_commit(s, err, errlen);
         if (rc) {
-            char ignored[8];
-            exec(s->db, "ROLLBACK", ignored, sizeof ignored);
+            tx_rollback(s);
             return rc;
         }
         s->version = migrations[i].version;
@@ -287,7 +356,7 @@ int tc_store_sync_rows(tc_store_t *s, tc_store_row_t *rows, size_t n, int64_t no
                        size_t errlen)
 {
     sqlite3_stmt *sel = NULL, *ins = NULL, *upd = NULL, *retire = NULL;
-    int rc = exec(s->db, "BEGIN IMMEDIATE", err, errlen);
+    int rc = tx_begin(s, err, errlen);
     if (rc)
         return rc;
     /* Rows that are configured again lose their retired mark in the UPDATE below; every other
@@ -342,15 +411,14 @@ int tc_store_sync_rows(tc_store_t *s, tc_store_row_t *rows, size_t n, int64_t no
             goto out;
         }
     }
-    rc = exec(s->db, "COMMIT", err, errlen);
+    rc = tx_commit(s, err, errlen);
 out:
     sqlite3_finalize(sel);
     sqlite3_finalize(ins);
     sqlite3_finalize(upd);
     sqlite3_finalize(retire);
     if (rc) {
-        char ignored[8];
-        exec(s->db, "ROLLBACK", ignored, sizeof ignored);
+        tx_rollback(s);
     }
     return rc;
 }
@@ -359,7 +427,7 @@ int tc_store_set_status(tc_store_t *s, const char *id, tc_status_t status, int64
                         char *err, size_t errlen)
 {
     sqlite3_stmt *upd = NULL, *log = NULL;
-    int rc = exec(s->db, "BEGIN IMMEDIATE", err, errlen);
+    int rc = tx_begin(s, err, errlen);
     if (rc)
         return rc;
     if (sqlite3_prepare_v2(s->db,
@@ -380,13 +448,12 @@ int tc_store_set_status(tc_store_t *s, const char *id, tc_status_t status, int64
             goto out;
         }
     }
-    rc = exec(s->db, "COMMIT", err, errlen);
+    rc = tx_commit(s, err, errlen);
 out:
     sqlite3_finalize(upd);
     sqlite3_finalize(log);
     if (rc) {
-        char ignored[8];
-        exec(s->db, "ROLLBACK", ignored, sizeof ignored);
+        tx_rollback(s);
     }
     return rc;
 }
@@ -510,7 +577,7 @@ int tc_store_rollup(tc_store_t *s, int64_t now, int64_t raw_keep_ms, int64_t agg
                     char *err, size_t errlen)
 {
     static const int64_t hour = 3600000, day = 86400000;
-    int rc = exec(s->db, "BEGIN IMMEDIATE", err, errlen);
+    int rc = tx_begin(s, err, errlen);
     if (rc)
         return rc;
     /* Only completed periods are aggregated, each once: the meta rows remember how far. */
@@ -550,10 +617,9 @@ int tc_store_rollup(tc_store_t *s, int64_t now, int64_t raw_keep_ms, int64_t agg
                    " AND m.at > l.at AND m.at <= ?1)",
                    now - agg_keep_ms, err, errlen);
     if (!rc)
-        rc = exec(s->db, "COMMIT", err, errlen);
+        rc = tx_commit(s, err, errlen);
     if (rc) {
-        char ignored[8];
-        exec(s->db, "ROLLBACK", ignored, sizeof ignored);
+        tx_rollback(s);
     }
     return rc;
 }
@@ -562,7 +628,7 @@ int tc_store_add_results(tc_store_t *s, const tc_store_result_t *r, size_t n, ch
                          size_t errlen)
 {
     sqlite3_stmt *key = NULL, *ins = NULL;
-    int rc = exec(s->db, "BEGIN IMMEDIATE", err, errlen);
+    int rc = tx_begin(s, err, errlen);
     if (rc)
         return rc;
     if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO monitor (name) VALUES (?1)", -1, &key,
@@ -588,13 +654,12 @@ int tc_store_add_results(tc_store_t *s, const tc_store_result_t *r, size_t n, ch
             goto out;
         }
     }
-    rc = exec(s->db, "COMMIT", err, errlen);
+    rc = tx_commit(s, err, errlen);
 out:
     sqlite3_finalize(key);
     sqlite3_finalize(ins);
     if (rc) {
-        char ignored[8];
-        exec(s->db, "ROLLBACK", ignored, sizeof ignored);
+        tx_rollback(s);
     }
     return rc;
 }
@@ -705,6 +770,195 @@ int tc_store_key_valid(tc_store_t *s, const unsigned char *hash, size_t hashlen)
     }
     sqlite3_finalize(st);
     return ok;
+}
+
+int tc_store_outbox_add(tc_store_t *s, const tc_outbox_t *msgs, size_t n, char *err,
+                        size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = tx_begin(s, err, errlen);
+    if (rc)
+        return rc;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR IGNORE INTO outbox (id, target, kind, url, payload,"
+                           " created_at, next_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+                           " ?6, ?7)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = fail(s->db, "prepare", err, errlen);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, msgs[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, msgs[i].target, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, msgs[i].kind, -1, SQLITE_STATIC);
+        bind_text(st, 4, msgs[i].url);
+        sqlite3_bind_text(st, 5, msgs[i].payload, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 6, msgs[i].created_at);
+        sqlite3_bind_int64(st, 7, msgs[i].expires_at);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = fail(s->db, "outbox", err, errlen);
+            goto out;
+        }
+    }
+    rc = tx_commit(s, err, errlen);
+out:
+    sqlite3_finalize(st);
+    if (rc) {
+        tx_rollback(s);
+    }
+    return rc;
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? tc_strdup((const char *)t) : NULL;
+}
+
+int tc_store_outbox_due(tc_store_t *s, int64_t now, const char *const *skip, size_t nskip,
+                        size_t limit, tc_outbox_t **out, size_t *n, char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, target, kind, url, payload, created_at, next_at,"
+                           " expires_at, attempts FROM outbox WHERE state = 'pending' AND"
+                           " next_at <= ?1 ORDER BY next_at LIMIT ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s->db, "prepare", err, errlen);
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)(limit + nskip));
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && *n < limit) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        int busy = 0;
+        for (size_t k = 0; k < nskip && !busy; k++)
+            busy = strcmp(skip[k], id) == 0;
+        if (busy)
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *out = tc_realloc(*out, cap * sizeof **out);
+        }
+        tc_outbox_t *m = &(*out)[(*n)++];
+        memset(m, 0, sizeof *m);
+        m->id = col_dup(st, 0);
+        m->target = col_dup(st, 1);
+        m->kind = col_dup(st, 2);
+        m->url = col_dup(st, 3);
+        m->payload = col_dup(st, 4);
+        m->created_at = sqlite3_column_int64(st, 5);
+        m->next_at = sqlite3_column_int64(st, 6);
+        m->expires_at = sqlite3_column_int64(st, 7);
+        m->attempts = sqlite3_column_int(st, 8);
+    }
+    int rc = (step == SQLITE_DONE || step == SQLITE_ROW) ? 0 : fail(s->db, "outbox", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tc_store_outbox_mark(tc_store_t *s, const char *id, const char *state, int attempts,
+                         int64_t next_at, const char *error, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE outbox SET state = ?2, attempts = ?3, next_at = ?4,"
+                           " last_error = ?5 WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s->db, "prepare", err, errlen);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, attempts);
+    sqlite3_bind_int64(st, 4, next_at);
+    bind_text(st, 5, error);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(s->db, "outbox", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tc_store_outbox_counts(tc_store_t *s, long counts[3], long *retried)
+{
+    static const char *const states[] = {"pending", "delivered", "dead"};
+    sqlite3_stmt *st = NULL;
+    counts[0] = counts[1] = counts[2] = 0;
+    *retried = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT state, COUNT(*), SUM(attempts > 1) FROM outbox GROUP BY state",
+                           -1, &st, NULL) != SQLITE_OK)
+        return TC_ESTORE;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *state = (const char *)sqlite3_column_text(st, 0);
+        for (int i = 0; i < 3; i++)
+            if (state && strcmp(state, states[i]) == 0)
+                counts[i] = (long)sqlite3_column_int64(st, 1);
+        *retried += (long)sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int tc_store_outbox_dead(tc_store_t *s, tc_outbox_t **out, size_t *n, char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, target, kind, url, payload, created_at, next_at,"
+                           " expires_at, attempts, last_error FROM outbox WHERE state = 'dead'"
+                           " ORDER BY created_at DESC LIMIT 500",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s->db, "prepare", err, errlen);
+    size_t cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *out = tc_realloc(*out, cap * sizeof **out);
+        }
+        tc_outbox_t *m = &(*out)[(*n)++];
+        memset(m, 0, sizeof *m);
+        m->id = col_dup(st, 0);
+        m->target = col_dup(st, 1);
+        m->kind = col_dup(st, 2);
+        m->url = col_dup(st, 3);
+        m->payload = col_dup(st, 4);
+        m->created_at = sqlite3_column_int64(st, 5);
+        m->next_at = sqlite3_column_int64(st, 6);
+        m->expires_at = sqlite3_column_int64(st, 7);
+        m->attempts = sqlite3_column_int(st, 8);
+        m->last_error = col_dup(st, 9);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int tc_store_outbox_retry(tc_store_t *s, const char *id, int64_t now, int64_t expires_at,
+                          char *err, size_t errlen)
+{
+    int rc = run_stmt(s->db,
+                      "UPDATE outbox SET state = 'pending', next_at = ?4, expires_at = ?5,"
+                      " attempts = 0 WHERE state = 'dead' AND (id = ?1 OR ?1 = '*')",
+                      id, NULL, NULL, 0, now, expires_at, err, errlen);
+    if (!rc && sqlite3_changes(s->db) == 0) {
+        snprintf(err, errlen, "no dead notification %s", id);
+        return TC_ENOENT;
+    }
+    return rc;
+}
+
+void tc_store_outbox_free(tc_outbox_t *msgs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(msgs[i].id);
+        free(msgs[i].target);
+        free(msgs[i].kind);
+        free(msgs[i].url);
+        free(msgs[i].payload);
+        free(msgs[i].last_error);
+    }
+    free(msgs);
 }
 
 void tc_store_rows_free(tc_store_row_t *rows, size_t n)

@@ -1,0 +1,330 @@
+/* Notification registry, shared formatting helpers and the delivery worker (outbox →
+ * libcurl → mark). The worker runs on the engine's loop and never blocks it: each due
+ * message becomes one transfer through the libcurl glue. */
+#include "notify/notify_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/curl_glue.h"
+#include "core/log.h"
+#include "core/secret.h"
+#include "store/store.h"
+
+#define MODULE "notify"
+#define TICK_MS 1000          /* how often the outbox is looked at without a kick */
+#define MAX_IN_FLIGHT 64      /* deliveries at once */
+#define FIRST_BACKOFF_MS 5000 /* after the first failure; doubles each time */
+#define MAX_BACKOFF_MS 3600000
+
+static const tc_notify_type_t *const registry[] = {
+    &tc_notify_webhook, &tc_notify_slack,     &tc_notify_discord,
+    &tc_notify_teams,   &tc_notify_pagerduty, &tc_notify_email,
+};
+
+const tc_notify_type_t *tc_notify_find_type(const char *name)
+{
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
+        if (strcmp(registry[i]->name, name) == 0)
+            return registry[i];
+    return NULL;
+}
+
+const char *tc_notify_type_list(void)
+{
+    return "webhook, slack, discord, teams, pagerduty, email";
+}
+
+const char *tc_notify_type_name(const tc_notify_type_t *t)
+{
+    return t->name;
+}
+
+const char *tc_event_kind_name(tc_event_kind_t k)
+{
+    static const char *const names[] = {"monitor.down", "monitor.degraded", "monitor.recovered",
+                                        "monitor.reminder"};
+    return names[k];
+}
+
+char *tc_notify_format(const tc_channel_cfg_t *ch, const tc_notify_event_t *e)
+{
+    return ch->type->format(ch, e);
+}
+
+char *tc_notify__headline(const tc_notify_event_t *e)
+{
+    tc_buf_t b;
+    tc_buf_init(&b, 0);
+    switch (e->kind) {
+    case TC_EVENT_DOWN:
+        tc_buf_printf(&b, "%s is down", e->monitor_name);
+        break;
+    case TC_EVENT_DEGRADED:
+        tc_buf_printf(&b, "%s is degraded", e->monitor_name);
+        break;
+    case TC_EVENT_RECOVERED:
+        tc_buf_printf(&b, "%s has recovered", e->monitor_name);
+        break;
+    case TC_EVENT_REMINDER:
+        tc_buf_printf(&b, "%s is still %s", e->monitor_name, e->new_state);
+        break;
+    }
+    if (e->reason && e->reason[0] && e->kind != TC_EVENT_RECOVERED)
+        tc_buf_printf(&b, ": %s", e->reason);
+    return tc_buf_steal(&b, NULL);
+}
+
+void tc_notify__json_post(CURL *easy, const char *url, const char *id, const char *payload,
+                          struct curl_slist **headers)
+{
+    char h[128];
+    curl_easy_setopt(easy, CURLOPT_URL, url);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, payload);
+    *headers = curl_slist_append(*headers, "Content-Type: application/json");
+    snprintf(h, sizeof h, "X-Tocsin-Event-Id: %s", id);
+    *headers = curl_slist_append(*headers, h);
+}
+
+void tc_channel_cfg_clear(tc_channel_cfg_t *ch)
+{
+    free(ch->id);
+    free(ch->url);
+    free(ch->secret);
+    free(ch->routing_key);
+    free(ch->username);
+    free(ch->password);
+    free(ch->from);
+    for (size_t i = 0; i < ch->nto; i++)
+        free(ch->to[i]);
+    free(ch->to);
+    memset(ch, 0, sizeof *ch);
+}
+
+/* ---- worker ---- */
+
+typedef struct delivery {
+    tc_notify_t *n;
+    CURL *easy;
+    struct curl_slist *headers; /* owned */
+    void *state;                /* owned; the kind's transfer state (freed with free()) */
+    tc_outbox_t msg;            /* owned copy of the row */
+    struct delivery *next;
+} delivery_t;
+
+struct tc_notify {
+    uv_loop_t *loop;
+    tc_curl_t *curl;            /* borrowed */
+    tc_store_t *store;          /* borrowed */
+    tc_channel_lookup_fn lookup;
+    void *ctx;
+    uv_timer_t timer;
+    delivery_t *flying;         /* deliveries in flight */
+    int nflying;
+};
+
+static void schedule(tc_notify_t *n, uint64_t ms);
+
+static void free_delivery(delivery_t *dv)
+{
+    curl_slist_free_all(dv->headers);
+    free(dv->state);
+    free(dv->msg.id);
+    free(dv->msg.target);
+    free(dv->msg.kind);
+    free(dv->msg.url);
+    free(dv->msg.payload);
+    free(dv->msg.last_error);
+    free(dv);
+}
+
+static void finish(delivery_t *dv, int ok, const char *error)
+{
+    tc_notify_t *n = dv->n;
+    int64_t now = tc_clock_wall_ms();
+    int attempts = dv->msg.attempts + 1;
+    char err[256];
+    const char *state = "delivered";
+    int64_t next = now;
+    if (!ok) {
+        /* Exponential backoff with ±20% jitter, so many failing receivers do not retry in
+         * lockstep. */
+        int64_t wait = FIRST_BACKOFF_MS;
+        for (int i = 1; i < attempts && wait < MAX_BACKOFF_MS; i++)
+            wait *= 2;
+        if (wait > MAX_BACKOFF_MS)
+            wait = MAX_BACKOFF_MS;
+        unsigned char r;
+        tc_secret_random(&r, 1);
+        wait = wait * (80 + (r % 41)) / 100;
+        next = now + wait;
+        state = next >= dv->msg.expires_at ? "dead" : "pending";
+        tc_log(strcmp(state, "dead") == 0 ? TC_LOG_ERROR : TC_LOG_WARN, MODULE,
+               "message %s to %s: attempt %d failed (%s)%s", dv->msg.id, dv->msg.target,
+               attempts, error, strcmp(state, "dead") == 0 ? "; giving up" : "");
+    } else {
+        tc_log(TC_LOG_INFO, MODULE, "message %s delivered to %s", dv->msg.id, dv->msg.target);
+    }
+    if (tc_store_outbox_mark(n->store, dv->msg.id, state, attempts, next, ok ? NULL : error,
+                             err, sizeof err) != 0)
+        tc_log(TC_LOG_ERROR, MODULE, "cannot record delivery of %s: %s", dv->msg.id, err);
+    /* Unlink and free. */
+    for (delivery_t **p = &n->flying; *p; p = &(*p)->next) {
+        if (*p == dv) {
+            *p = dv->next;
+            break;
+        }
+    }
+    n->nflying--;
+    free_delivery(dv);
+    schedule(n, 0);
+}
+
+static void on_done(CURL *easy, CURLcode code, void *arg)
+{
+    delivery_t *dv = arg;
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(easy);
+    dv->easy = NULL;
+    char error[128];
+    int ok;
+    if (code != CURLE_OK) {
+        snprintf(error, sizeof error, "%s", curl_easy_strerror(code));
+        ok = 0;
+    } else if (strcmp(dv->msg.kind, "email") == 0) {
+        ok = 1;
+    } else {
+        /* Statuspage's rule for webhooks: 2xx is delivered, anything else (3xx too) is not. */
+        ok = status >= 200 && status < 300;
+        snprintf(error, sizeof error, "HTTP %ld", status);
+    }
+    finish(dv, ok, error);
+}
+
+static void start(tc_notify_t *n, tc_outbox_t *msg)
+{
+    delivery_t *dv = tc_calloc(1, sizeof *dv);
+    dv->n = n;
+    dv->msg = *msg;
+    memset(msg, 0, sizeof *msg); /* the delivery owns the strings now */
+    dv->next = n->flying;
+    n->flying = dv;
+    n->nflying++;
+    const tc_channel_cfg_t *ch = NULL;
+    const tc_notify_type_t *type = tc_notify_find_type(dv->msg.kind);
+    if (strncmp(dv->msg.target, "subscriber:", 11) != 0) {
+        ch = n->lookup(n->ctx, dv->msg.target);
+        if (!ch) {
+            dv->msg.expires_at = 0; /* a removed channel will not come back: dead at once */
+            finish(dv, 0, "the channel is no longer configured");
+            return;
+        }
+        type = ch->type;
+    }
+    if (!type) {
+        dv->msg.expires_at = 0;
+        finish(dv, 0, "unknown notification kind");
+        return;
+    }
+    dv->easy = curl_easy_init();
+    curl_easy_setopt(dv->easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(dv->easy, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(dv->easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(dv->easy, CURLOPT_USERAGENT, "tocsin-notify");
+    curl_easy_setopt(dv->easy, CURLOPT_PROTOCOLS_STR, "http,https,smtp,smtps");
+    type->prepare(dv->easy, ch, dv->msg.url, dv->msg.id, dv->msg.payload, &dv->headers,
+                  &dv->state);
+    if (dv->headers && strcmp(dv->msg.kind, "email") != 0)
+        curl_easy_setopt(dv->easy, CURLOPT_HTTPHEADER, dv->headers);
+    if (tc_curl_add(n->curl, dv->easy, on_done, dv) != 0) {
+        curl_easy_cleanup(dv->easy);
+        dv->easy = NULL;
+        finish(dv, 0, "libcurl refused the transfer");
+    }
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    tc_notify_t *n = t->data;
+    int room = MAX_IN_FLIGHT - n->nflying;
+    if (room > 0) {
+        const char **skip = tc_calloc((size_t)n->nflying + 1, sizeof *skip);
+        size_t nskip = 0;
+        for (delivery_t *dv = n->flying; dv; dv = dv->next)
+            skip[nskip++] = dv->msg.id;
+        tc_outbox_t *due = NULL;
+        size_t ndue = 0;
+        char err[256];
+        if (tc_store_outbox_due(n->store, tc_clock_wall_ms(), skip, nskip, (size_t)room, &due,
+                                &ndue, err, sizeof err) != 0)
+            tc_log(TC_LOG_ERROR, MODULE, "cannot read the outbox: %s", err);
+        free(skip);
+        for (size_t i = 0; i < ndue; i++)
+            start(n, &due[i]);
+        tc_store_outbox_free(due, ndue);
+    }
+    schedule(n, TICK_MS);
+}
+
+static void schedule(tc_notify_t *n, uint64_t ms)
+{
+    /* A kick (0 ms) may pull the next tick forward; a tick never pushes a kick back. */
+    uint64_t due = uv_timer_get_due_in(&n->timer);
+    if (!uv_is_active((uv_handle_t *)&n->timer) || ms < due)
+        uv_timer_start(&n->timer, on_tick, ms, 0);
+}
+
+tc_notify_t *tc_notify_new(uv_loop_t *loop, tc_curl_t *curl, tc_store_t *store,
+                           tc_channel_lookup_fn lookup, void *ctx)
+{
+    tc_notify_t *n = tc_calloc(1, sizeof *n);
+    n->loop = loop;
+    n->curl = curl;
+    n->store = store;
+    n->lookup = lookup;
+    n->ctx = ctx;
+    uv_timer_init(loop, &n->timer);
+    n->timer.data = n;
+    schedule(n, 0);
+    return n;
+}
+
+void tc_notify_kick(tc_notify_t *n)
+{
+    schedule(n, 0);
+}
+
+int tc_notify_in_flight(const tc_notify_t *n)
+{
+    return n->nflying;
+}
+
+static void free_worker(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+void tc_notify_free(tc_notify_t *n)
+{
+    if (!n)
+        return;
+    /* In-flight messages stay "pending" in the store: a restart sends them again, with the
+     * same id, which is why receivers get X-Tocsin-Event-Id. */
+    while (n->flying) {
+        delivery_t *dv = n->flying;
+        n->flying = dv->next;
+        if (dv->easy) {
+            tc_curl_cancel(n->curl, dv->easy);
+            curl_easy_cleanup(dv->easy);
+        }
+        free_delivery(dv);
+    }
+    uv_timer_stop(&n->timer);
+    uv_close((uv_handle_t *)&n->timer, free_worker);
+}

@@ -1,0 +1,111 @@
+/* Notifications: alert channels (webhook, Slack, Discord, Teams, PagerDuty, e-mail), the
+ * events they are told about, and the delivery worker that sends the durable outbox.
+ *
+ * Flow: the engine turns an event into one outbox message per target with
+ * tc_notify_format(), writes them to the store in the same transaction as the event, and
+ * kicks the worker; the worker sends due messages with libcurl on the engine's loop, marks
+ * them delivered, or retries with exponential backoff and jitter until they expire (dead).
+ * Every delivery carries its message id as X-Tocsin-Event-Id, so receivers can drop
+ * duplicates after a crash between sending and marking. */
+#ifndef TC_NOTIFY_H
+#define TC_NOTIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status/rollup.h"
+
+typedef struct tc_notify_type tc_notify_type_t;
+typedef struct tc_notify tc_notify_t;
+typedef struct tc_store tc_store_t;
+typedef struct tc_curl tc_curl_t;
+typedef struct uv_loop_s uv_loop_t;
+
+/* A configured channel. Immutable; owned by the config generation. */
+typedef struct tc_channel_cfg {
+    char *id;
+    const tc_notify_type_t *type; /* static descriptor of the kind */
+    char *url;          /* webhook/slack/discord/teams endpoint, PagerDuty events URL, or
+                           smtp(s)://host:port for e-mail; may hold a secret: never logged */
+    char *secret;       /* webhook: HMAC-SHA256 key for X-Tocsin-Signature; NULL for none */
+    char *routing_key;  /* pagerduty */
+    char *username, *password; /* e-mail (SMTP auth); NULL for none */
+    char *from;         /* e-mail sender */
+    char **to;          /* e-mail recipients */
+    size_t nto;
+} tc_channel_cfg_t;
+
+typedef enum {
+    TC_EVENT_DOWN,      /* a monitor went down */
+    TC_EVENT_DEGRADED,  /* a monitor became degraded */
+    TC_EVENT_RECOVERED, /* a monitor is up again */
+    TC_EVENT_REMINDER,  /* still down */
+} tc_event_kind_t;
+
+/* Bits for a rule's `on:` list. */
+#define TC_ON_DOWN (1u << TC_EVENT_DOWN)
+#define TC_ON_DEGRADED (1u << TC_EVENT_DEGRADED)
+#define TC_ON_RECOVERED (1u << TC_EVENT_RECOVERED)
+
+/* One monitor → channel rule. */
+typedef struct tc_alert_cfg {
+    char *channel;      /* channel id */
+    unsigned on;        /* TC_ON_* bits; default down and recovered */
+    long remind_ms;     /* 0: no reminders */
+} tc_alert_cfg_t;
+
+/* A component an event is about. */
+typedef struct tc_event_component {
+    const char *id;
+    const char *name;
+    tc_status_t old_status, new_status;
+} tc_event_component_t;
+
+/* What happened; all strings borrowed for the duration of tc_notify_format(). */
+typedef struct tc_notify_event {
+    const char *id;           /* the message id (X-Tocsin-Event-Id) */
+    tc_event_kind_t kind;
+    int64_t at;               /* wall ms */
+    const char *page_id, *page_name, *page_url;
+    const char *monitor_id, *monitor_name, *monitor_kind;
+    const char *old_state, *new_state; /* "up", "degraded", "down", "unknown" */
+    const char *reason;       /* why (the failed condition or error); "" when up */
+    int status_code;          /* last result, 0 when none */
+    double response_ms;
+    const tc_event_component_t *components;
+    size_t ncomponents;
+    const char *incident_id, *incident_name; /* the monitor's open incident, or NULL */
+} tc_notify_event_t;
+
+/** @return the kind named @p name, or NULL; tc_notify_type_list() names them all. */
+const tc_notify_type_t *tc_notify_find_type(const char *name);
+const char *tc_notify_type_list(void);
+const char *tc_notify_type_name(const tc_notify_type_t *t);
+/** @return "monitor.down", "monitor.degraded", "monitor.recovered" or "monitor.reminder". */
+const char *tc_event_kind_name(tc_event_kind_t k);
+
+/** Format @p e for channel @p ch. Pure. @return a malloc'd payload the caller frees. */
+char *tc_notify_format(const tc_channel_cfg_t *ch, const tc_notify_event_t *e);
+
+/** Release what a channel definition owns (not the struct). */
+void tc_channel_cfg_clear(tc_channel_cfg_t *ch);
+
+/* ---- the delivery worker ---- */
+
+/** How the worker finds a channel by id in the current config (NULL when it was removed). */
+typedef const tc_channel_cfg_t *(*tc_channel_lookup_fn)(void *ctx, const char *id);
+
+/** Create the worker; it checks the outbox every second and when kicked.
+ *  @param retry_for_ms how long a message is retried before it is dead (default 24 h). */
+tc_notify_t *tc_notify_new(uv_loop_t *loop, tc_curl_t *curl, tc_store_t *store,
+                           tc_channel_lookup_fn lookup, void *ctx);
+/** Something was queued: look at the outbox now rather than at the next tick. */
+void tc_notify_kick(tc_notify_t *n);
+/** Deliveries in flight. */
+int tc_notify_in_flight(const tc_notify_t *n);
+/** Stop: cancel deliveries in flight (they stay pending in the store and are sent after a
+ *  restart) and release the worker once the loop has closed its timer. */
+void tc_notify_free(tc_notify_t *n);
+
+#endif

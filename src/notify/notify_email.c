@@ -1,0 +1,149 @@
+/* E-mail through SMTP with libcurl: STARTTLS when the server offers it (smtps:// for implicit
+ * TLS), optional AUTH, a multipart/alternative message with a plain-text and an HTML part.
+ * The payload is the whole message, so a retry sends exactly the same bytes; the password is
+ * taken from the config at send time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "notify/notify_int.h"
+
+static const char *const keys[] = {"url", "username", "password", "from", "to", NULL};
+
+static void email_parse(tc_yaml_t *y, tc_ynode_t node, tc_channel_cfg_t *ch)
+{
+    tc_yaml_get_string(y, node, "channel", "url", 1, &ch->url);
+    tc_yaml_get_string(y, node, "channel", "username", 0, &ch->username);
+    tc_yaml_get_string(y, node, "channel", "password", 0, &ch->password);
+    tc_yaml_get_string(y, node, "channel", "from", 1, &ch->from);
+    if (ch->url && strncmp(ch->url, "smtp://", 7) != 0 && strncmp(ch->url, "smtps://", 8) != 0)
+        tc_yaml_error(y, tc_yaml_lookup(y, node, "url"),
+                      "channel: url must be smtp://HOST:PORT or smtps://HOST:PORT");
+    tc_ynode_t to = tc_yaml_lookup(y, node, "to");
+    if (!to || tc_yaml_type(y, to) != TC_YAML_SEQUENCE || !tc_yaml_size(y, to)) {
+        tc_yaml_error(y, to ? to : node, "channel: to must be a list of e-mail addresses");
+        return;
+    }
+    ch->to = tc_calloc(tc_yaml_size(y, to), sizeof *ch->to);
+    for (size_t i = 0; i < tc_yaml_size(y, to); i++) {
+        char *addr = tc_yaml_expand(y, tc_yaml_item(y, to, i));
+        if (!addr)
+            continue;
+        if (!strchr(addr, '@') || strpbrk(addr, "\r\n<> ")) {
+            tc_yaml_error(y, tc_yaml_item(y, to, i), "channel: \"%s\" is not an e-mail address",
+                          addr);
+            free(addr);
+            continue;
+        }
+        ch->to[ch->nto++] = addr;
+    }
+}
+
+/* Header values come from the config and monitor names: no line breaks may pass. */
+static void header_text(tc_buf_t *b, const char *s)
+{
+    for (; *s; s++)
+        tc_buf_append(b, *s == '\r' || *s == '\n' ? " " : s, 1);
+}
+
+static char *email_format(const tc_channel_cfg_t *ch, const tc_notify_event_t *e)
+{
+    char *headline = tc_notify__headline(e);
+    char date[64];
+    tc_clock_format_local(e->at, "%a, %d %b %Y %H:%M:%S %z", date, sizeof date);
+    tc_buf_t b;
+    tc_buf_init(&b, 0);
+    tc_buf_puts(&b, "From: ");
+    header_text(&b, ch->from);
+    tc_buf_puts(&b, "\r\nTo: ");
+    for (size_t i = 0; i < ch->nto; i++) {
+        tc_buf_puts(&b, i ? ", " : "");
+        header_text(&b, ch->to[i]);
+    }
+    tc_buf_puts(&b, "\r\nSubject: [");
+    header_text(&b, e->page_name);
+    tc_buf_puts(&b, "] ");
+    header_text(&b, headline);
+    tc_buf_printf(&b,
+                  "\r\nDate: %s\r\nMessage-ID: <%s@tocsin>\r\nX-Tocsin-Event-Id: %s\r\n"
+                  "MIME-Version: 1.0\r\n"
+                  "Content-Type: multipart/alternative; boundary=\"tocsin-%s\"\r\n\r\n"
+                  "--tocsin-%s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n",
+                  date, e->id, e->id, e->id, e->id);
+    tc_buf_printf(&b, "%s\r\n\r\nMonitor: %s (%s)\r\nState: %s -> %s\r\n", headline,
+                  e->monitor_name, e->monitor_kind, e->old_state, e->new_state);
+    for (size_t i = 0; i < e->ncomponents; i++)
+        tc_buf_printf(&b, "Component: %s (%s)\r\n", e->components[i].name,
+                      tc_status_name(e->components[i].new_status));
+    tc_buf_printf(&b, "Status page: %s\r\n\r\n--tocsin-%s\r\n"
+                      "Content-Type: text/html; charset=utf-8\r\n\r\n<p><strong>",
+                  e->page_url, e->id);
+    tc_buf_html(&b, headline);
+    tc_buf_puts(&b, "</strong></p><p>Monitor: ");
+    tc_buf_html(&b, e->monitor_name);
+    tc_buf_puts(&b, "<br>State: ");
+    tc_buf_html(&b, e->old_state);
+    tc_buf_puts(&b, " &rarr; ");
+    tc_buf_html(&b, e->new_state);
+    tc_buf_puts(&b, "</p><p><a href=\"");
+    tc_buf_html(&b, e->page_url);
+    tc_buf_puts(&b, "\">Status page</a></p>\r\n");
+    tc_buf_printf(&b, "--tocsin-%s--\r\n", e->id);
+    free(headline);
+    return tc_buf_steal(&b, NULL);
+}
+
+typedef struct reader {
+    const char *data;
+    size_t len, pos;
+} reader_t;
+
+static size_t on_read(char *out, size_t size, size_t n, void *arg)
+{
+    reader_t *r = arg;
+    size_t room = size * n, left = r->len - r->pos;
+    size_t take = left < room ? left : room;
+    memcpy(out, r->data + r->pos, take);
+    r->pos += take;
+    return take;
+}
+
+static void email_prepare(CURL *easy, const tc_channel_cfg_t *ch, const char *url, const char *id,
+                          const char *payload, struct curl_slist **rcpt, void **state)
+{
+    (void)url;
+    (void)id;
+    reader_t *r = tc_calloc(1, sizeof *r);
+    r->data = payload;
+    r->len = strlen(payload);
+    *state = r;
+    char from[300];
+    snprintf(from, sizeof from, "<%s>", ch->from);
+    for (size_t i = 0; i < ch->nto; i++) {
+        char to[300];
+        snprintf(to, sizeof to, "<%s>", ch->to[i]);
+        *rcpt = curl_slist_append(*rcpt, to);
+    }
+    curl_easy_setopt(easy, CURLOPT_URL, ch->url);
+    curl_easy_setopt(easy, CURLOPT_MAIL_FROM, from);
+    curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, *rcpt);
+    curl_easy_setopt(easy, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+    if (ch->username)
+        curl_easy_setopt(easy, CURLOPT_USERNAME, ch->username);
+    if (ch->password)
+        curl_easy_setopt(easy, CURLOPT_PASSWORD, ch->password);
+    curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(easy, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(easy, CURLOPT_READDATA, r);
+}
+
+const tc_notify_type_t tc_notify_email = {
+    .name = "email",
+    .keys = keys,
+    .parse = email_parse,
+    .format = email_format,
+    .prepare = email_prepare,
+};
