@@ -21,4 +21,15 @@ int tc_cli_help(const char *command);
 int tc_cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+typedef struct tc_config tc_config_t;
+typedef struct tc_store tc_store_t;
+
+/** Load and validate @p path, printing "FILE:LINE:COL: msg" errors; sets the page's zone.
+ *  @return 0, or 2 (the exit code) when the file is invalid. */
+int tc_cli__load_config(const char *path, tc_config_t **out);
+/** Open the store in @p data, or the config's storage path. @return 0, or 1 after printing
+ *  why it failed. */
+int tc_cli__open_store(const char *command, const tc_config_t *c, const char *data,
+                       tc_store_t **out);
+
 #endif

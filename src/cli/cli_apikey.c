@@ -75,20 +75,13 @@ int tc_cli_apikey(int argc, char **argv)
     }
 
     tc_config_t *c = NULL;
-    char *errors = NULL;
-    if (tc_config_load(path, &c, &errors) != 0) {
-        fputs(errors, stderr);
-        free(errors);
+    if (tc_cli__load_config(path, &c) != 0)
         return 2;
-    }
-    tc_clock_use_zone(c->page.time_zone);
     tc_store_t *s = NULL;
     char err[512];
     int rc = 1;
-    if (tc_store_open(data ? data : c->storage_path, &s, err, sizeof err) != 0) {
-        fprintf(stderr, "tocsin apikey: %s\n", err);
+    if (tc_cli__open_store("apikey", c, data, &s) != 0)
         goto out;
-    }
     if (create) {
         char key[TC_SECRET_KEY_LEN];
         unsigned char hash[TC_SECRET_HASH_LEN];

@@ -90,21 +90,18 @@ int tc_cli_import(int argc, char **argv)
         return 2;
     }
     tc_config_t *c = NULL;
-    char *errors = NULL;
-    if (tc_config_load(path, &c, &errors) != 0) {
-        fputs(errors, stderr);
-        free(errors);
+    if (tc_cli__load_config(path, &c) != 0) {
         json_decref(root);
         return 2;
     }
-    tc_clock_use_zone(c->page.time_zone);
     tc_store_t *s = NULL;
     char err[512];
     int rc = 1;
     known_t known = {json_object(), 0};
     size_t added = 0, changed = 0, same = 0, skipped = 0;
-    if (tc_store_open(data ? data : c->storage_path, &s, err, sizeof err) != 0 ||
-        tc_store_each_incident(s, remember, &known, err, sizeof err) != 0) {
+    if (tc_cli__open_store("import", c, data, &s) != 0)
+        goto out;
+    if (tc_store_each_incident(s, remember, &known, err, sizeof err) != 0) {
         fprintf(stderr, "tocsin import: %s\n", err);
         goto out;
     }

@@ -82,12 +82,8 @@ int tc_cli_probe(int argc, char **argv)
     const char *id = argv[optind];
 
     tc_config_t *c = NULL;
-    char *errors = NULL;
-    if (tc_config_load(path, &c, &errors) != 0) {
-        fputs(errors, stderr);
-        free(errors);
+    if (tc_cli__load_config(path, &c) != 0)
         return 2;
-    }
     const tc_monitor_cfg_t *m = NULL;
     for (size_t i = 0; i < c->nmonitors; i++)
         if (strcmp(c->monitors[i].id, id) == 0)

@@ -816,6 +816,28 @@ static char *col_dup(sqlite3_stmt *st, int i)
     return t ? tc_strdup((const char *)t) : NULL;
 }
 
+/* Append the current row (columns id, target, kind, url, payload, created_at, next_at,
+ * expires_at, attempts) to the growing array *out. */
+static tc_outbox_t *read_outbox_row(sqlite3_stmt *st, tc_outbox_t **out, size_t *n, size_t *cap)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *out = tc_realloc(*out, *cap * sizeof **out);
+    }
+    tc_outbox_t *m = &(*out)[(*n)++];
+    memset(m, 0, sizeof *m);
+    m->id = col_dup(st, 0);
+    m->target = col_dup(st, 1);
+    m->kind = col_dup(st, 2);
+    m->url = col_dup(st, 3);
+    m->payload = col_dup(st, 4);
+    m->created_at = sqlite3_column_int64(st, 5);
+    m->next_at = sqlite3_column_int64(st, 6);
+    m->expires_at = sqlite3_column_int64(st, 7);
+    m->attempts = sqlite3_column_int(st, 8);
+    return m;
+}
+
 int tc_store_outbox_due(tc_store_t *s, int64_t now, const char *const *skip, size_t nskip,
                         size_t limit, tc_outbox_t **out, size_t *n, char *err, size_t errlen)
 {
@@ -839,21 +861,7 @@ int tc_store_outbox_due(tc_store_t *s, int64_t now, const char *const *skip, siz
             busy = strcmp(skip[k], id) == 0;
         if (busy)
             continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            *out = tc_realloc(*out, cap * sizeof **out);
-        }
-        tc_outbox_t *m = &(*out)[(*n)++];
-        memset(m, 0, sizeof *m);
-        m->id = col_dup(st, 0);
-        m->target = col_dup(st, 1);
-        m->kind = col_dup(st, 2);
-        m->url = col_dup(st, 3);
-        m->payload = col_dup(st, 4);
-        m->created_at = sqlite3_column_int64(st, 5);
-        m->next_at = sqlite3_column_int64(st, 6);
-        m->expires_at = sqlite3_column_int64(st, 7);
-        m->attempts = sqlite3_column_int(st, 8);
+        read_outbox_row(st, out, n, &cap);
     }
     int rc = (step == SQLITE_DONE || step == SQLITE_ROW) ? 0 : fail(s->db, "outbox", err, errlen);
     sqlite3_finalize(st);
@@ -913,21 +921,7 @@ int tc_store_outbox_dead(tc_store_t *s, tc_outbox_t **out, size_t *n, char *err,
         return fail(s->db, "prepare", err, errlen);
     size_t cap = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            *out = tc_realloc(*out, cap * sizeof **out);
-        }
-        tc_outbox_t *m = &(*out)[(*n)++];
-        memset(m, 0, sizeof *m);
-        m->id = col_dup(st, 0);
-        m->target = col_dup(st, 1);
-        m->kind = col_dup(st, 2);
-        m->url = col_dup(st, 3);
-        m->payload = col_dup(st, 4);
-        m->created_at = sqlite3_column_int64(st, 5);
-        m->next_at = sqlite3_column_int64(st, 6);
-        m->expires_at = sqlite3_column_int64(st, 7);
-        m->attempts = sqlite3_column_int(st, 8);
+        tc_outbox_t *m = read_outbox_row(st, out, n, &cap);
         m->last_error = col_dup(st, 9);
     }
     sqlite3_finalize(st);

@@ -1,0 +1,33 @@
+/* What several commands do first: load the config (printing its errors the way compilers do)
+ * and open the store it names. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "store/store.h"
+
+int tc_cli__load_config(const char *path, tc_config_t **out)
+{
+    char *errors = NULL;
+    if (tc_config_load(path, out, &errors) != 0) {
+        fputs(errors, stderr);
+        free(errors);
+        return 2;
+    }
+    /* Times a command prints are in the page's zone, as on the page. */
+    tc_clock_use_zone((*out)->page.time_zone);
+    return 0;
+}
+
+int tc_cli__open_store(const char *command, const tc_config_t *c, const char *data,
+                       tc_store_t **out)
+{
+    char err[512];
+    if (tc_store_open(data ? data : c->storage_path, out, err, sizeof err) != 0) {
+        fprintf(stderr, "tocsin %s: %s\n", command, err);
+        return 1;
+    }
+    return 0;
+}
