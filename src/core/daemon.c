@@ -531,6 +531,21 @@ static void stop_monitors(tc_daemon_t *d)
     d->nmonitors = 0;
 }
 
+/* A new slot replays the monitor's last stored verdicts, so a restart during an outage keeps
+ * the monitor down until success_threshold good runs, as if it had never stopped. */
+static void restore_tracker(tc_daemon_t *d, mon_slot_t *slot)
+{
+    const tc_monitor_cfg_t *m = slot->cfg;
+    size_t max = (size_t)(m->failure_threshold + m->success_threshold);
+    int *verdicts = tc_calloc(max, sizeof *verdicts);
+    size_t n = 0;
+    if (tc_store_last_verdicts(d->store, m->id, max, verdicts, &n) == 0)
+        for (size_t k = 0; k < n; k++)
+            tc_monitor_observe(&slot->tracker, (tc_verdict_t)verdicts[k], m->failure_threshold,
+                               m->success_threshold);
+    free(verdicts);
+}
+
 /* Build slots for the config's monitors, keeping the state of monitors that still exist, and
  * spread their first runs over their intervals. */
 static void start_monitors(tc_daemon_t *d, const tc_config_t *c, mon_slot_t *old, size_t nold)
@@ -548,6 +563,8 @@ static void start_monitors(tc_daemon_t *d, const tc_config_t *c, mon_slot_t *old
                 slot->run = NULL;
             }
         }
+        if (!slot->tracker.state)
+            restore_tracker(d, slot);
         int64_t interval = slot->cfg->interval_ms;
         tc_sched_add(d->sched, i, interval, now + tc_sched_spread(slot->cfg->id, interval));
     }

@@ -118,6 +118,11 @@ int tc_store_each_key(tc_store_t *s,
 /** @return 1 when an unrevoked key has this hash. */
 int tc_store_key_valid(tc_store_t *s, const unsigned char *hash, size_t hashlen);
 
+/** The last @p max verdicts (0 up, 1 degraded, 2 down) of monitor @p monitor_id, oldest
+ *  first, into @p out; *n says how many. Used to restore threshold state at start. */
+int tc_store_last_verdicts(tc_store_t *s, const char *monitor_id, size_t max, int *out,
+                           size_t *n);
+
 /* One message in the notification outbox. Strings are owned when the store hands rows out
  * (free with tc_store_outbox_free()), borrowed when the caller passes them in. */
 typedef struct tc_outbox {

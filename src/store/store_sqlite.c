@@ -772,6 +772,30 @@ int tc_store_key_valid(tc_store_t *s, const unsigned char *hash, size_t hashlen)
     return ok;
 }
 
+int tc_store_last_verdicts(tc_store_t *s, const char *monitor_id, size_t max, int *out,
+                           size_t *n)
+{
+    sqlite3_stmt *st = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT verdict FROM result WHERE monitor = (SELECT id FROM monitor"
+                           " WHERE name = ?1) ORDER BY at DESC LIMIT ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return TC_ESTORE;
+    sqlite3_bind_text(st, 1, monitor_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    while (sqlite3_step(st) == SQLITE_ROW && *n < max)
+        out[(*n)++] = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    /* Oldest first, as they happened. */
+    for (size_t i = 0; i < *n / 2; i++) {
+        int t = out[i];
+        out[i] = out[*n - 1 - i];
+        out[*n - 1 - i] = t;
+    }
+    return 0;
+}
+
 int tc_store_outbox_add(tc_store_t *s, const tc_outbox_t *msgs, size_t n, char *err,
                         size_t errlen)
 {

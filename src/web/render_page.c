@@ -61,18 +61,24 @@ static void bars_html(tc_buf_t *b, const tc_view_row_t *r)
             tc_buf_printf(b, "><title>%s: no data</title></rect>", date);
             continue;
         }
-        double major = day->seconds[TC_STATUS_MAJOR_OUTAGE] / 60.0;
-        double partial = day->seconds[TC_STATUS_PARTIAL_OUTAGE] / 60.0;
-        double degraded = day->seconds[TC_STATUS_DEGRADED] / 60.0;
         tc_buf_printf(b, " class=\"%s\"><title>%s: %.2f%% uptime", tc_status_name(day->worst),
                       date, day->uptime);
-        if (major >= 1)
-            tc_buf_printf(b, ", %.0f min major outage", major);
-        if (partial >= 1)
-            tc_buf_printf(b, ", %.0f min partial outage", partial);
-        if (degraded >= 1)
-            tc_buf_printf(b, ", %.0f min degraded", degraded);
-        if (major < 1 && partial < 1 && degraded < 1)
+        static const struct {
+            tc_status_t status;
+            const char *what;
+        } spans[] = {{TC_STATUS_MAJOR_OUTAGE, "major outage"},
+                     {TC_STATUS_PARTIAL_OUTAGE, "partial outage"},
+                     {TC_STATUS_DEGRADED, "degraded"},
+                     {TC_STATUS_UNDER_MAINTENANCE, "maintenance"}};
+        for (size_t k = 0; k < sizeof spans / sizeof spans[0]; k++) {
+            double minutes = day->seconds[spans[k].status] / 60.0;
+            /* Any time at all is shown: a red bar must never read "no incidents". */
+            if (minutes >= 1)
+                tc_buf_printf(b, ", %.0f min %s", minutes, spans[k].what);
+            else if (minutes > 0)
+                tc_buf_printf(b, ", &lt;1 min %s", spans[k].what);
+        }
+        if (day->worst == TC_STATUS_OPERATIONAL)
             tc_buf_puts(b, ", no incidents");
         tc_buf_puts(b, "</title></rect>");
     }
