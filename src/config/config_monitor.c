@@ -281,6 +281,16 @@ void tc_config__parse_monitors(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
             continue;
         }
         c->nmonitors++;
-        parse_monitor(y, item, c, &c->monitors[c->nmonitors - 1]);
+        tc_monitor_cfg_t *m = &c->monitors[c->nmonitors - 1];
+        parse_monitor(y, item, c, m);
+        /* A push token names one monitor: a shared one would feed whichever came last. */
+        const char *token = tc_probe_push_token(m);
+        for (size_t j = 0; token && j + 1 < c->nmonitors; j++) {
+            const char *other = tc_probe_push_token(&c->monitors[j]);
+            if (other && strcmp(other, token) == 0)
+                tc_yaml_error(y, tc_yaml_lookup(y, item, "token"),
+                              "monitor: push token already used by monitor \"%s\"",
+                              c->monitors[j].id ? c->monitors[j].id : "?");
+        }
     }
 }

@@ -217,10 +217,6 @@ def test_page_uptime_bars_and_sparkline(start_daemon, target):
                           r'uptime</span>', page)) == 2, page
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "src/web/render_page.c bars_html() prints outage minutes only when >= 1 and otherwise "
-    "'no incidents', so a red (major_outage) bar for a day with a sub-minute outage says "
-    "'NN.NN% uptime, no incidents'"))
 def test_today_bar_tooltip_mentions_short_outage(start_daemon, target):
     target.set("/down", status=500)
     d = start_daemon(config(["batch"], [http_monitor(

@@ -132,11 +132,6 @@ def test_state_survives_restart(start_daemon, target):
     wait_status(d, "api", "operational")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "threshold state is not restored at start: src/core/daemon.c start_monitors() gives "
-    "every monitor a zeroed tracker (UNKNOWN), and tc_monitor_observe() turns UNKNOWN + one "
-    "good run into UP, so one success clears a stored major_outage whatever "
-    "success_threshold says"))
 def test_recovery_after_restart_needs_success_threshold(start_daemon, target):
     target.set("/r", status=500)
     d = start_daemon(config(["api"], [http_monitor(
