@@ -74,6 +74,22 @@ bool tc_incident_status_is_maintenance(tc_incident_status_t s)
     return s >= TC_INC_SCHEDULED;
 }
 
+void tc_incident_refresh_times(tc_incident_t *i)
+{
+    i->monitoring_at = 0;
+    i->resolved_at = 0;
+    for (size_t k = 0; k < i->nupdates; k++) {
+        const tc_incident_update_t *u = &i->updates[k];
+        if (u->status == TC_INC_MONITORING && !i->monitoring_at)
+            i->monitoring_at = u->display_at;
+        /* The first closing update after the last reopening is when it was resolved. */
+        if (!tc_incident_status_is_closed(u->status))
+            i->resolved_at = 0;
+        else if (!i->resolved_at)
+            i->resolved_at = u->display_at;
+    }
+}
+
 bool tc_incident_is_open(const tc_incident_t *i)
 {
     return !tc_incident_status_is_closed(i->status);

@@ -108,6 +108,10 @@ void tc_incident_add_update(tc_incident_t *i, const char *update_id,
                             int64_t display_at, const tc_affected_t *affected, size_t naffected,
                             bool deliver_notifications);
 
+/** Recompute monitoring_at and resolved_at from the updates' display times (after an
+ *  update's display_at was edited). */
+void tc_incident_refresh_times(tc_incident_t *i);
+
 /** Is the incident shown as current (unresolved incident, or scheduled/active maintenance)? */
 bool tc_incident_is_open(const tc_incident_t *i);
 
