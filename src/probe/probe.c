@@ -22,6 +22,7 @@ static const tc_probe_type_t *const registry[] = {
     &tc_probe_dns,
     &tc_probe_tls,
     &tc_probe_websocket,
+    &tc_probe_postgres,
 };
 
 const tc_probe_type_t *tc_probe_find_type(const char *name)
@@ -39,7 +40,7 @@ const char *tc_probe_type_name(const tc_probe_type_t *t)
 
 const char *tc_probe_type_list(void)
 {
-    return "http, tcp, push, dns, tls, websocket";
+    return "http, tcp, push, dns, tls, websocket, postgres";
 }
 
 const char *tc_verdict_name(tc_verdict_t v)

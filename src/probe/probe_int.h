@@ -56,5 +56,6 @@ extern const tc_probe_type_t tc_probe_push;
 extern const tc_probe_type_t tc_probe_dns;
 extern const tc_probe_type_t tc_probe_tls;
 extern const tc_probe_type_t tc_probe_websocket;
+extern const tc_probe_type_t tc_probe_postgres;
 
 #endif
