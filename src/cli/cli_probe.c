@@ -43,6 +43,9 @@ static void print_result(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
         }
         printf("%s\n", r->body.len > 120 ? "..." : "");
     }
+    /* The kind's own lines: the vendor's word, each step of a transaction. */
+    if (r->details.len)
+        fputs(r->details.data, stdout);
     tc_buf_t explain;
     tc_buf_init(&explain, 0);
     tc_probe_judge(m, r, &explain);

@@ -33,7 +33,7 @@ static const char *const storage_keys[] = {"path", "raw_retention", "aggregate_r
 static const char *const group_keys[] = {"id", "name", "description", "position", NULL};
 static const char *const component_keys[] = {"id", "name", "description", "group",
                                              "position", "showcase", "only_show_if_degraded",
-                                             NULL};
+                                             "fallback", "vendor_url", NULL};
 
 /* Ids appear in URLs and JSON, so they are kept to a safe alphabet. */
 static int valid_id(const char *s)
@@ -228,6 +228,12 @@ static void parse_components(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
         cc->showcase = true;
         tc_yaml_get_bool(y, item, "component", "showcase", &cc->showcase);
         tc_yaml_get_bool(y, item, "component", "only_show_if_degraded", &cc->only_show_if_degraded);
+        tc_yaml_get_string(y, item, "component", "fallback", 0, &cc->fallback);
+        tc_yaml_get_string(y, item, "component", "vendor_url", 0, &cc->vendor_url);
+        if (cc->vendor_url && strncmp(cc->vendor_url, "http://", 7) != 0 &&
+            strncmp(cc->vendor_url, "https://", 8) != 0)
+            tc_yaml_error(y, tc_yaml_lookup(y, item, "vendor_url"),
+                          "component: vendor_url must start with http:// or https://");
         /* The default position is the order within the parent, as written in the file. */
         int pos = 1;
         for (size_t j = 0; j + 1 < c->ncomponents; j++) {
@@ -351,6 +357,8 @@ void tc_config_free(tc_config_t *c)
         free(c->components[i].name);
         free(c->components[i].description);
         free(c->components[i].group);
+        free(c->components[i].fallback);
+        free(c->components[i].vendor_url);
     }
     free(c->components);
     for (size_t i = 0; i < c->nmonitors; i++)

@@ -28,6 +28,8 @@ typedef struct tc_component_cfg {
     int position;      /* 1-based order within its group (or the top level) */
     bool showcase;     /* show uptime bars */
     bool only_show_if_degraded; /* hide the row while operational */
+    char *fallback;    /* advice shown while degraded or worse ("switch to Gladia"), or NULL */
+    char *vendor_url;  /* the vendor's status page, linked next to the advice, or NULL */
 } tc_component_cfg_t;
 
 typedef struct tc_config {

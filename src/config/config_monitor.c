@@ -107,8 +107,22 @@ static void parse_components_list(tc_yaml_t *y, tc_ynode_t item, const tc_config
     }
 }
 
-/* `incident: auto` (default texts) or `incident: {title: ..., body: ...}` with templates. */
-static void parse_incident(tc_yaml_t *y, tc_ynode_t item, tc_monitor_cfg_t *m)
+/* @return non-zero when one of @p m's components carries fallback advice. */
+static int has_fallback(const tc_config_t *c, const tc_monitor_cfg_t *m)
+{
+    for (size_t k = 0; k < m->ncomponents; k++)
+        for (size_t i = 0; i < c->ncomponents; i++)
+            if (c->components[i].fallback && c->components[i].id &&
+                strcmp(c->components[i].id, m->components[k]) == 0)
+                return 1;
+    return 0;
+}
+
+/* `incident: auto` (default texts) or `incident: {title: ..., body: ...}` with templates.
+ * For a component with fallback advice the default title is the advice itself ("Deepgram is
+ * degraded, please switch to Gladia or Talkscriber"), as the seed's page titled it. */
+static void parse_incident(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
+                           tc_monitor_cfg_t *m)
 {
     static const char *const keys[] = {"title", "body", NULL};
     tc_ynode_t v = tc_yaml_lookup(y, item, "incident");
@@ -127,7 +141,9 @@ static void parse_incident(tc_yaml_t *y, tc_ynode_t item, tc_monitor_cfg_t *m)
         tc_yaml_get_string(y, v, "incident", "body", 0, &m->incident_body);
     }
     if (m->auto_incident && !m->incident_title)
-        m->incident_title = tc_strdup("{{component}} is not working as expected");
+        m->incident_title = tc_strdup(has_fallback(c, m) ? "{{fallback}}"
+                                                         : "{{component}} is not working "
+                                                           "as expected");
     if (m->auto_incident && !m->incident_body)
         m->incident_body = tc_strdup("Our checks found a problem with {{component}}: "
                                      "{{reason}}. We are investigating.");
@@ -255,7 +271,7 @@ static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_moni
         free(down);
     }
     parse_components_list(y, item, c, m);
-    parse_incident(y, item, m);
+    parse_incident(y, item, c, m);
     parse_alerts(y, item, c, m);
     m->conditions = parse_conditions(y, item, "conditions", m->type, &m->nconditions);
     m->degraded = parse_conditions(y, item, "degraded_conditions", m->type, &m->ndegraded);

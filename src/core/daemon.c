@@ -127,6 +127,14 @@ static tc_view_row_t *build_rows(const tc_daemon_t *d, size_t *n)
         v->status = r->status;
         v->created_at = r->created_at;
         v->updated_at = r->updated_at;
+        /* Fallback advice lives in the config only: it is text for readers, not state. */
+        for (size_t k = 0; d->config && k < d->config->ncomponents; k++) {
+            const tc_component_cfg_t *cc = &d->config->components[k];
+            if (!r->is_group && cc->id && strcmp(cc->id, r->id) == 0) {
+                v->fallback = cc->fallback;
+                v->vendor_url = cc->vendor_url;
+            }
+        }
     }
     for (size_t i = 0; i < d->nrows; i++) {
         if (!all[i].is_group)

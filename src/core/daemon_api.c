@@ -1165,9 +1165,21 @@ static int under_maintenance(tc_daemon_t *d, const tc_monitor_cfg_t *m)
     return 0;
 }
 
-/* Expand {{monitor}}, {{component}} and {{reason}} in a template. */
+/* The fallback advice of the first of @p m's components that has one, or "". */
+static const char *fallback_of(const tc_daemon_t *d, const tc_monitor_cfg_t *m)
+{
+    for (size_t k = 0; k < m->ncomponents; k++)
+        for (size_t i = 0; i < d->config->ncomponents; i++) {
+            const tc_component_cfg_t *cc = &d->config->components[i];
+            if (cc->fallback && strcmp(cc->id, m->components[k]) == 0)
+                return cc->fallback;
+        }
+    return "";
+}
+
+/* Expand {{monitor}}, {{component}}, {{reason}} and {{fallback}} in a template. */
 static char *expand(const char *tpl, const tc_monitor_cfg_t *m, const char *component,
-                    const char *reason)
+                    const char *reason, const char *fallback)
 {
     tc_buf_t b;
     tc_buf_init(&b, 0);
@@ -1181,6 +1193,9 @@ static char *expand(const char *tpl, const tc_monitor_cfg_t *m, const char *comp
         } else if (strncmp(p, "{{reason}}", 10) == 0) {
             tc_buf_puts(&b, reason ? reason : "");
             p += 10;
+        } else if (strncmp(p, "{{fallback}}", 12) == 0) {
+            tc_buf_puts(&b, fallback);
+            p += 12;
         } else {
             tc_buf_append(&b, p++, 1);
         }
@@ -1223,7 +1238,7 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
         incident_req_t r;
         memset(&r, 0, sizeof r);
         r.impact_override = -1;
-        char *title = expand(m->incident_title, m, component, reason);
+        char *title = expand(m->incident_title, m, component, reason, fallback_of(d, m));
         r.name = title;
         tc_incident_t *inc = create_incident(d, &r, now);
         free(title);
@@ -1237,7 +1252,7 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
             inc->component_status[k] = want;
             inc->ncomponents++;
         }
-        char *body = expand(m->incident_body, m, component, reason);
+        char *body = expand(m->incident_body, m, component, reason, fallback_of(d, m));
         tc_incident_add_update(inc, uid, TC_INC_INVESTIGATING, body, now, 0, aff,
                                m->ncomponents, true);
         free(body);
@@ -1252,12 +1267,15 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
                                0, aff, m->ncomponents, true);
         tc_log(TC_LOG_INFO, MODULE, "monitor %s resolved incident %s", m->id, open->id);
         commit_incident(d, open, NULL, 0);
-    } else if (open && after > before) {
-        /* Worse than when it opened: record it and let the impact follow. */
+    } else if (open && after != before && after != TC_MONITOR_UNKNOWN) {
+        /* Worse, or better but not yet resolved (a vendor back from an outage to degraded):
+         * record it and let the components and the impact follow, since the open incident
+         * decides the components' status. */
         for (size_t k = 0; k < open->ncomponents; k++)
             open->component_status[k] = want;
         char text[600];
-        snprintf(text, sizeof text, "The problem has worsened: %s.", reason ? reason : "");
+        snprintf(text, sizeof text, "The problem has %s: %s.",
+                 after > before ? "worsened" : "eased", reason ? reason : "");
         tc_incident_add_update(open, uid, open->status, text, now, 0, aff, m->ncomponents,
                                true);
         commit_incident(d, open, NULL, 0);

@@ -63,6 +63,16 @@ int tc_cond_check(const tc_cond_t *c, tc_cond_lookup_fn lookup, void *ctx, int *
  *  @return true when the condition holds. */
 bool tc_cond_eval(const tc_cond_t *c, tc_cond_lookup_fn lookup, void *ctx, tc_buf_t *explain);
 
+/** Extract the value of an expression that is a single placeholder ([BODY].a.b[0],
+ *  [HEADER].Location, [STATUS], ...), with the same JSON path rules as tc_cond_eval().
+ *  Strings are appended to @p out as they are, numbers as "%.15g", booleans as true/false,
+ *  JSON objects and arrays as compact JSON. Used by kinds that store values from a response
+ *  (http-steps' store:); at config load, a lookup that answers "missing" for everything
+ *  tells a usable expression (TC_ENOENT) from one that is not a placeholder (TC_EINVAL).
+ *  @return 0, TC_ENOENT when the value is missing, TC_EINVAL when @p c is not a single
+ *  placeholder, or TC_ETOOBIG when @p out is full. */
+int tc_cond_extract(const tc_cond_t *c, tc_cond_lookup_fn lookup, void *ctx, tc_buf_t *out);
+
 /** The text the condition was parsed from; owned by @p c. */
 const char *tc_cond_text(const tc_cond_t *c);
 

@@ -11,6 +11,7 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/err.h"
 #include "eval/cond_int.h"
 
 /* A value during evaluation. For a JSON object or array found through a [BODY] path, json
@@ -361,6 +362,7 @@ static void note(eval_t *e, const tc_cond_node_t *n, const val_t *r)
 }
 
 static val_t eval_node(eval_t *e, const tc_cond_node_t *n);
+static void eval_done(eval_t *e);
 
 static bool eval_matcher(eval_t *e, const val_t *a, const tc_cond_node_t *m, tc_cond_op_t op)
 {
@@ -472,9 +474,35 @@ bool tc_cond_eval(const tc_cond_t *c, tc_cond_lookup_fn lookup, void *ctx, tc_bu
     if (explain)
         copy_source(&e, strlen(c->text));
 
-    json_decref(e.body);
-    for (size_t i = 0; i < e.ndumps; i++)
-        free(e.dumps[i]);
-    free(e.dumps);
+    eval_done(&e);
     return ok;
+}
+
+/* Frees what an evaluation allocated (the parsed body and the JSON texts). */
+static void eval_done(eval_t *e)
+{
+    json_decref(e->body);
+    for (size_t i = 0; i < e->ndumps; i++)
+        free(e->dumps[i]);
+    free(e->dumps);
+}
+
+int tc_cond_extract(const tc_cond_t *c, tc_cond_lookup_fn lookup, void *ctx, tc_buf_t *out)
+{
+    eval_t e = {.c = c, .lookup = lookup, .ctx = ctx};
+    char tmp[32];
+    const char *s;
+    size_t len;
+
+    if (c->root->kind != TC_COND_NODE_PH)
+        return TC_EINVAL;
+    val_t r = resolve(&e, c->root);
+    materialize(&e, &r);
+    int rc = TC_ENOENT;
+    if (r.v.type != TC_VALUE_MISSING) {
+        text_of(&r.v, tmp, &s, &len);
+        rc = tc_buf_append(out, s, len) == 0 ? 0 : TC_ETOOBIG;
+    }
+    eval_done(&e);
+    return rc;
 }

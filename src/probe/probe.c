@@ -3,6 +3,7 @@
  * up, degraded or down is decided here, in one place, by pure code. */
 #include "probe/probe_int.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 
 #define MAX_BODY (1 << 20)    /* bytes of a response body kept for conditions */
 #define MAX_HEADERS (64 << 10)
+#define MAX_VALUES (16 << 10)  /* kind placeholder lines */
+#define MAX_DETAILS (64 << 10) /* kind lines for `tocsin probe` */
 
 static const tc_probe_type_t *const registry[] = {
     &tc_probe_http,
@@ -23,6 +26,9 @@ static const tc_probe_type_t *const registry[] = {
     &tc_probe_dns,
     &tc_probe_tls,
     &tc_probe_websocket,
+    &tc_probe_postgres,
+    &tc_probe_statuspage,
+    &tc_probe_http_steps,
 };
 
 const tc_probe_type_t *tc_probe_find_type(const char *name)
@@ -40,7 +46,7 @@ const char *tc_probe_type_name(const tc_probe_type_t *t)
 
 const char *tc_probe_type_list(void)
 {
-    return "http, tcp, push, dns, tls, websocket";
+    return "http, tcp, push, dns, tls, websocket, postgres, statuspage, http-steps";
 }
 
 const char *tc_verdict_name(tc_verdict_t v)
@@ -61,10 +67,14 @@ int tc_probe_start(const tc_monitor_cfg_t *m, tc_probe_env_t *env, tc_probe_done
     run->result.started_at = tc_clock_wall_ms();
     tc_buf_init(&run->result.body, MAX_BODY);
     tc_buf_init(&run->result.headers, MAX_HEADERS);
+    tc_buf_init(&run->result.values, MAX_VALUES);
+    tc_buf_init(&run->result.details, MAX_DETAILS);
     int rc = m->type->start(run);
     if (rc) {
         tc_buf_free(&run->result.body);
         tc_buf_free(&run->result.headers);
+        tc_buf_free(&run->result.values);
+        tc_buf_free(&run->result.details);
         free(run);
         return rc;
     }
@@ -92,7 +102,52 @@ void tc_probe__finish(tc_probe_run_t *run)
     run->done(run->m, r, run->arg);
     tc_buf_free(&r->body);
     tc_buf_free(&r->headers);
+    tc_buf_free(&r->values);
+    tc_buf_free(&r->details);
     free(run);
+}
+
+void tc_probe__set_value(tc_result_t *r, const char *name, const char *key, const char *fmt, ...)
+{
+    char value[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof value, fmt, ap);
+    va_end(ap);
+    /* One line per value: a line break inside would start a forged entry. */
+    for (char *p = value; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    tc_buf_printf(&r->values, "%s%s%s=%s\n", name, key ? "." : "", key ? key : "", value);
+}
+
+/* The value of NAME (or NAME.key) among the kind's lines; the last one set wins. */
+static int kind_value(const tc_result_t *r, const char *name, const char *key, tc_value_t *out)
+{
+    size_t nlen = strlen(name);
+    size_t klen = key ? strlen(key) : 0;
+    int found = -1;
+    for (const char *line = r->values.data; line && *line;) {
+        const char *end = strchr(line, '\n');
+        const char *p = line;
+        if (!end)
+            break;
+        if (strncmp(p, name, nlen) == 0) {
+            p += nlen;
+            if (key && *p == '.' && strncmp(p + 1, key, klen) == 0)
+                p += 1 + klen;
+            else if (key)
+                p = NULL;
+            if (p && *p == '=') {
+                out->type = TC_VALUE_STRING;
+                out->str = p + 1;
+                out->len = (size_t)(end - p - 1);
+                found = 0;
+            }
+        }
+        line = end + 1;
+    }
+    return found;
 }
 
 int tc_probe_lookup(void *ctx, const char *name, const char *key, tc_value_t *out)
@@ -158,7 +213,7 @@ int tc_probe_lookup(void *ctx, const char *name, const char *key, tc_value_t *ou
             line = end ? end + 1 : NULL;
         }
     } else {
-        return -1;
+        return kind_value(r, name, key, out);
     }
     return 0;
 }
@@ -189,8 +244,9 @@ void tc_probe_judge(const tc_monitor_cfg_t *m, tc_result_t *r, tc_buf_t *explain
     r->verdict = TC_VERDICT_UP;
     int ok = judge_list(m->conditions, m->nconditions, r, explain, "up", r->reason,
                         sizeof r->reason);
-    /* A transport error explains a failure better than the condition it broke. */
-    if (r->error[0] && (!ok || m->nconditions == 0)) {
+    /* A transport error explains a failure better than the condition it broke. A kind that
+     * judged the run down itself (r->failed) is down whatever the conditions say. */
+    if (r->error[0] && (!ok || m->nconditions == 0 || r->failed)) {
         snprintf(r->reason, sizeof r->reason, "%s", r->error);
         ok = 0;
     }
@@ -204,6 +260,10 @@ void tc_probe_judge(const tc_monitor_cfg_t *m, tc_result_t *r, tc_buf_t *explain
     if (!judge_list(m->degraded, m->ndegraded, r, explain, "degraded", why, sizeof why)) {
         r->verdict = TC_VERDICT_DEGRADED;
         snprintf(r->reason, sizeof r->reason, "%s", why);
+    } else if (r->degraded[0]) {
+        /* The kind's own word (a vendor's minor problem), after the user's conditions. */
+        r->verdict = TC_VERDICT_DEGRADED;
+        snprintf(r->reason, sizeof r->reason, "%s", r->degraded);
     }
 }
 

@@ -46,7 +46,8 @@ typedef struct tc_monitor_cfg {
     size_t ncomponents;
     tc_status_t down_status;      /* major_outage (default) or partial_outage */
     bool auto_incident;           /* open/resolve incidents from this monitor's state */
-    char *incident_title;         /* owned; template with {{monitor}} {{component}} {{reason}} */
+    char *incident_title;         /* owned; template with {{monitor}} {{component}} {{reason}}
+                                     {{fallback}} (default: the advice, when a fed component has it) */
     char *incident_body;          /* owned; same placeholders */
     struct tc_alert_cfg *alerts;  /* owned; which channels hear about this monitor */
     size_t nalerts;
@@ -65,7 +66,15 @@ typedef struct tc_result {
     int64_t cert_expires_at; /* wall ms of the leaf certificate's notAfter; 0 when unknown */
     char ip[64];             /* address connected to (dns: the first address answered) */
     char dns_rcode[16];      /* dns: NOERROR, NXDOMAIN, SERVFAIL, ...; "" when no answer */
-    char error[256];         /* transport error, "" when none */
+    char error[256];         /* transport error (or, with failed, the kind's reason), "" when none */
+    bool failed;             /* the kind itself judged the run down, reason in error (statuspage:
+                                the vendor's outage or a bad feed; http-steps: a step failed);
+                                conditions cannot make such a run up */
+    char degraded[256];      /* the kind's own reason to call the run degraded (statuspage: the
+                                vendor reports a minor problem), "" when none */
+    tc_buf_t values;         /* kind placeholders as "NAME=value\n" or "NAME.key=value\n" lines
+                                (VENDOR_INDICATOR, STEP_TIME.name); see tc_probe__set_value() */
+    tc_buf_t details;        /* lines `tocsin probe` prints for the kind (http-steps: each step) */
     bool canceled;           /* the run was stopped by tc_probe_cancel() */
     tc_verdict_t verdict;
     char reason[512];        /* why down or degraded: the error or the failed condition */

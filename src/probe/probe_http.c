@@ -177,26 +177,39 @@ static void on_done(CURL *e, CURLcode code, void *arg)
     tc_probe__finish(run);
 }
 
-static int http_start(tc_probe_run_t *run)
+void *tc_probe__curl_easy(const char *url, long timeout_ms, tc_buf_t *body, tc_buf_t *headers)
 {
-    const http_cfg_t *c = run->m->kind_cfg;
     CURL *e = curl_easy_init();
     if (!e)
-        return TC_EIO;
-    curl_easy_setopt(e, CURLOPT_URL, c->url);
+        return NULL;
+    curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, run->m->timeout_ms);
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, c->follow_redirects ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->verify_tls ? 1L : 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->verify_tls ? 2L : 0L);
-    curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "tocsin-probe");
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, headers);
+    return e;
+}
+
+static int http_start(tc_probe_run_t *run)
+{
+    const http_cfg_t *c = run->m->kind_cfg;
+    CURL *e = tc_probe__curl_easy(c->url, run->m->timeout_ms, &run->result.body,
+                                  &run->result.headers);
+    if (!e)
+        return TC_EIO;
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, c->follow_redirects ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->verify_tls ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->verify_tls ? 2L : 0L);
+    curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
     if (c->headers)
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
     if (c->body)
@@ -207,10 +220,6 @@ static int http_start(tc_probe_run_t *run)
         else
             curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, c->method);
     }
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &run->result.body);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, &run->result.headers);
     http_run_t *h = tc_calloc(1, sizeof *h);
     h->easy = e;
     run->state = h;

@@ -50,11 +50,27 @@ struct curl_slist;
  *  Defined in probe_http.c; shared by the http and websocket kinds. */
 struct curl_slist *tc_probe__parse_headers(tc_yaml_t *y, tc_ynode_t node);
 
+/** A libcurl easy handle (a CURL * kept as void *) set up as every http-based kind wants it:
+ *  GET @p url on a fresh connection, no signals, @p timeout_ms, http and https only, any
+ *  content encoding, the body appended to @p body and the final response's headers to
+ *  @p headers as "Name: value" lines (both capped by their buffers). Defined in probe_http.c;
+ *  shared by the http, statuspage and http-steps kinds. @return NULL when curl cannot. */
+void *tc_probe__curl_easy(const char *url, long timeout_ms, tc_buf_t *body, tc_buf_t *headers);
+
+/** Record a kind placeholder for tc_probe_lookup(): [NAME] when @p key is NULL, else
+ *  [NAME].key, with the printf-formatted value (line breaks become spaces, cut at 511
+ *  bytes). Numbers given as text still compare numerically. Defined in probe.c. */
+void tc_probe__set_value(tc_result_t *r, const char *name, const char *key, const char *fmt,
+                         ...) __attribute__((format(printf, 4, 5)));
+
 extern const tc_probe_type_t tc_probe_http;
 extern const tc_probe_type_t tc_probe_tcp;
 extern const tc_probe_type_t tc_probe_push;
 extern const tc_probe_type_t tc_probe_dns;
 extern const tc_probe_type_t tc_probe_tls;
 extern const tc_probe_type_t tc_probe_websocket;
+extern const tc_probe_type_t tc_probe_postgres;
+extern const tc_probe_type_t tc_probe_statuspage;
+extern const tc_probe_type_t tc_probe_http_steps;
 
 #endif

@@ -48,6 +48,7 @@ static const char *const css =
     ".status.partial_outage{color:var(--major)}.status.major_outage{color:var(--critical)}"
     ".status.under_maintenance{color:var(--maint)}"
     ".bars-row{padding-top:0;padding-bottom:0}"
+    ".fallback{padding-top:0;font-size:.95rem;border-left:3px solid var(--minor)}"
     ".bars{display:block;width:100%;height:2.1rem;margin:.1rem 0 0}"
     ".bars rect{fill:var(--nodata)}.bars .operational{fill:var(--ok)}"
     ".bars .degraded_performance{fill:var(--minor)}.bars .partial_outage{fill:var(--major)}"

@@ -98,6 +98,18 @@ static void row_html(tc_buf_t *b, const tc_view_row_t *r)
     sparkline_html(b, r);
     tc_buf_printf(b, "<span class=\"status %s\">%s</span></span>", tc_status_name(r->status),
                   tc_status_label(r->status));
+    /* A vendor-fed component tells readers what to do instead while it is degraded or
+     * worse (not during maintenance, which is announced on its own). */
+    if (r->fallback && r->status >= TC_STATUS_DEGRADED) {
+        tc_buf_puts(b, "</div><div class=\"row fallback\" role=\"note\"><span>");
+        tc_buf_html(b, r->fallback);
+        if (r->vendor_url) {
+            tc_buf_puts(b, " <a href=\"");
+            tc_buf_html(b, r->vendor_url);
+            tc_buf_puts(b, "\" rel=\"noopener\">Vendor status page</a>");
+        }
+        tc_buf_puts(b, "</span>");
+    }
     if (r->days) {
         tc_buf_puts(b, "</div><div class=\"row bars-row\">");
         bars_html(b, r);

@@ -29,6 +29,8 @@ typedef struct tc_view_row {
     double uptime;               /* percent over the days, -1 when no data */
     const double *latencies;     /* recent response times in ms, oldest first; may be NULL */
     size_t nlatencies;
+    const char *fallback;        /* advice for users while not operational, or NULL */
+    const char *vendor_url;      /* the vendor's status page for the advice, or NULL */
 } tc_view_row_t;
 
 typedef struct tc_view {
