@@ -242,10 +242,6 @@ static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_moni
         return;
 
     m->id = tc_config__row_id(y, item, "monitor", NULL);
-    for (size_t i = 0; m->id && i + 1 < c->nmonitors; i++)
-        if (c->monitors[i].id && strcmp(c->monitors[i].id, m->id) == 0)
-            tc_yaml_error(y, tc_yaml_lookup(y, item, "id"), "monitor: duplicate id \"%s\"",
-                          m->id);
     tc_yaml_get_string(y, item, "monitor", "name", 0, &m->name);
     if (!m->name && m->id)
         m->name = tc_strdup(m->id);
@@ -279,6 +275,36 @@ static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_moni
         m->type->parse(y, item, m);
 }
 
+typedef struct id_ref {
+    const char *id;
+    size_t index;      /* position in c->monitors, to report the later duplicate */
+    tc_ynode_t item;
+} id_ref_t;
+
+static int by_id(const void *a, const void *b)
+{
+    const id_ref_t *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Duplicate ids, found by sorting: pairwise comparison took half a second at 10,000
+ * monitors. */
+static void check_duplicates(tc_yaml_t *y, const tc_config_t *c, const tc_ynode_t *items)
+{
+    id_ref_t *refs = tc_calloc(c->nmonitors ? c->nmonitors : 1, sizeof *refs);
+    size_t n = 0;
+    for (size_t i = 0; i < c->nmonitors; i++)
+        if (c->monitors[i].id)
+            refs[n++] = (id_ref_t){c->monitors[i].id, i, items[i]};
+    qsort(refs, n, sizeof *refs, by_id);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(refs[i].id, refs[i - 1].id) == 0)
+            tc_yaml_error(y, tc_yaml_lookup(y, refs[i].item, "id"),
+                          "monitor: duplicate id \"%s\"", refs[i].id);
+    free(refs);
+}
+
 void tc_config__parse_monitors(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
 {
     tc_ynode_t list = tc_yaml_lookup(y, root, "monitors");
@@ -290,12 +316,14 @@ void tc_config__parse_monitors(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
     }
     size_t n = tc_yaml_size(y, list);
     c->monitors = tc_calloc(n, sizeof *c->monitors);
+    tc_ynode_t *items = tc_calloc(n ? n : 1, sizeof *items);
     for (size_t i = 0; i < n; i++) {
         tc_ynode_t item = tc_yaml_item(y, list, i);
         if (tc_yaml_type(y, item) != TC_YAML_MAPPING) {
             tc_yaml_error(y, item, "monitor must be a mapping of key: value");
             continue;
         }
+        items[c->nmonitors] = item;
         c->nmonitors++;
         tc_monitor_cfg_t *m = &c->monitors[c->nmonitors - 1];
         parse_monitor(y, item, c, m);
@@ -309,4 +337,6 @@ void tc_config__parse_monitors(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
                               c->monitors[j].id ? c->monitors[j].id : "?");
         }
     }
+    check_duplicates(y, c, items);
+    free(items);
 }

@@ -411,22 +411,46 @@ static tc_status_t wanted_status(const tc_daemon_t *d, const tc_store_row_t *row
     }
     if (set)
         return status;
-    int fed = 0, known = 0;
-    for (size_t j = 0; j < d->nmonitors; j++) {
-        const tc_monitor_cfg_t *m = d->monitors[j].cfg;
-        for (size_t k = 0; k < m->ncomponents; k++) {
-            if (strcmp(m->components[k], row->id) != 0)
-                continue;
-            fed = 1;
-            tc_monitor_state_t st = d->monitors[j].tracker.state;
-            if (st == TC_MONITOR_UNKNOWN)
-                continue;
-            known = 1;
-            status = tc_status_worst(status, tc_monitor_component_status(st, m->down_status));
-        }
+    int known = 0;
+    size_t r = (size_t)(row - d->rows);
+    int fed = d->feed_start && d->feed_start[r + 1] > d->feed_start[r];
+    for (size_t f = fed ? d->feed_start[r] : 0; fed && f < d->feed_start[r + 1]; f++) {
+        const mon_slot_t *slot = &d->monitors[d->feed_slots[f]];
+        tc_monitor_state_t st = slot->tracker.state;
+        if (st == TC_MONITOR_UNKNOWN)
+            continue;
+        known = 1;
+        status = tc_status_worst(status, tc_monitor_component_status(st, slot->cfg->down_status));
     }
     *keep = fed && !known;
     return status;
+}
+
+/* Which monitors feed which row, as one array of slot indexes per row (CSR layout), so a
+ * state change costs the row's own monitors, not every monitor: 10,000 monitors coming up
+ * at start would otherwise cost 10,000 × 10,000 comparisons. Rebuilt when rows or monitors
+ * change. */
+static void index_feeds(tc_daemon_t *d)
+{
+    free(d->feed_start);
+    free(d->feed_slots);
+    d->feed_start = tc_calloc(d->nrows + 1, sizeof *d->feed_start);
+    size_t total = 0;
+    for (size_t j = 0; j < d->nmonitors; j++)
+        total += d->monitors[j].cfg->ncomponents;
+    d->feed_slots = tc_calloc(total ? total : 1, sizeof *d->feed_slots);
+    /* Rows by position in d->rows; a monitor's component ids were checked at load. */
+    size_t n = 0;
+    for (size_t r = 0; r < d->nrows; r++) {
+        d->feed_start[r] = n;
+        for (size_t j = 0; j < d->nmonitors; j++) {
+            const tc_monitor_cfg_t *m = d->monitors[j].cfg;
+            for (size_t k = 0; k < m->ncomponents; k++)
+                if (strcmp(m->components[k], d->rows[r].id) == 0)
+                    d->feed_slots[n++] = j;
+        }
+    }
+    d->feed_start[d->nrows] = n;
 }
 
 void tc_daemon__derive_components(tc_daemon_t *d)
@@ -666,16 +690,35 @@ static void on_maintenance_timer(uv_timer_t *t)
     tc_daemon__maintenance_tick(t->data);
 }
 
-static void on_rollup_timer(uv_timer_t *t)
+/* One slice of a rollup pass; the next slice runs on a later loop turn, so probes and
+ * requests interleave with a long pass over thousands of monitors. */
+static void on_rollup_step(uv_timer_t *t)
 {
     tc_daemon_t *d = t->data;
     char err[256];
-    flush_results(d);
-    if (tc_store_rollup(d->store, tc_clock_wall_ms(), d->config->raw_retention_ms,
-                        d->config->aggregate_retention_ms, err, sizeof err) != 0)
+    int rc = tc_store_rollup(d->store, d->rollup_now, d->config->raw_retention_ms,
+                             d->config->aggregate_retention_ms, &d->rollup_cursor, err,
+                             sizeof err);
+    if (rc == TC_EAGAIN) {
+        uv_timer_start(&d->rollup_step, on_rollup_step, 0, 0);
+        return;
+    }
+    if (rc)
         tc_log(TC_LOG_ERROR, MODULE, "rollup failed: %s", err);
+    d->rollup_cursor = 0;
     /* The page's bars move on with the day even when nothing changes. */
     tc_daemon__request_render(d);
+}
+
+static void on_rollup_timer(uv_timer_t *t)
+{
+    tc_daemon_t *d = t->data;
+    if (uv_is_active((uv_handle_t *)&d->rollup_step))
+        return; /* the previous pass is still going */
+    flush_results(d);
+    d->rollup_now = tc_clock_wall_ms();
+    d->rollup_cursor = 0;
+    on_rollup_step(&d->rollup_step);
 }
 
 /* ---- requests the HTTP server hands to the engine ---- */
@@ -799,6 +842,7 @@ static void reload(tc_daemon_t *d)
             tc_probe_cancel(old[i].run);
     flush_results(d);
     start_monitors(d, next, old, nold);
+    index_feeds(d);
     free(old);
     tc_config_free(d->config);
     d->config = next;
@@ -904,7 +948,8 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     uv_timer_init(&d.loop, &d.flush_timer);
     uv_timer_init(&d.loop, &d.metrics_timer);
     uv_timer_init(&d.loop, &d.rollup_timer);
-    d.flush_timer.data = d.metrics_timer.data = d.rollup_timer.data = &d;
+    uv_timer_init(&d.loop, &d.rollup_step);
+    d.flush_timer.data = d.metrics_timer.data = d.rollup_timer.data = d.rollup_step.data = &d;
     uv_timer_start(&d.rollup_timer, on_rollup_timer, 0, ROLLUP_MS);
     uv_timer_init(&d.loop, &d.maintenance_timer);
     d.maintenance_timer.data = &d;
@@ -920,6 +965,7 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     d.probe_env.push_ctx = &d;
     d.notify = tc_notify_new(&d.loop, d.curl, d.store, channel_lookup, &d);
     start_monitors(&d, d.config, NULL, 0);
+    index_feeds(&d);
     tc_daemon__derive_components(&d);
 
     tc_log(TC_LOG_INFO, MODULE,
@@ -950,6 +996,8 @@ out:
     tc_store_close(d.store);
     tc_store_rows_free(d.rows, d.nrows);
     free(d.pending);
+    free(d.feed_start);
+    free(d.feed_slots);
     free(d.pending_reasons);
     tc_daemon__free_incidents(&d);
     tc_config_free(d.config);

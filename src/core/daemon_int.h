@@ -78,6 +78,9 @@ struct tc_daemon {
     uint64_t monitor_epoch;     /* bumped when monitors are rebuilt; stale results are dropped */
     int in_flight;
     uv_timer_t flush_timer, metrics_timer, rollup_timer;
+    uv_timer_t rollup_step;     /* runs the slices of a rollup pass */
+    int64_t rollup_now;         /* wall ms the running pass aggregates up to */
+    int64_t rollup_cursor;      /* last monitor key the running pass finished */
     uv_async_t requests;        /* woken by HTTP threads when a request waits for us */
     tc_store_result_t *pending; /* results not yet written; ids borrowed from the config */
     char **pending_reasons;     /* owned copies of the reasons */
@@ -92,6 +95,8 @@ struct tc_daemon {
     uint64_t next_seq;          /* numeric id of the next incident */
     uv_timer_t maintenance_timer;
     tc_notify_t *notify;        /* owned; the outbox delivery worker */
+    size_t *feed_start;         /* owned; per row, where its monitors start in feed_slots */
+    size_t *feed_slots;         /* owned; monitor slot indexes grouped by the row they feed */
 };
 
 typedef struct tc_daemon tc_daemon_t;

@@ -70,12 +70,15 @@ int tc_store_set_status(tc_store_t *s, const char *id, tc_status_t status, int64
 int tc_store_status_log(tc_store_t *s, const char *id, int64_t from,
                         tc_status_change_t **out, size_t *n, char *err, size_t errlen);
 
-/** Housekeeping, run periodically by the engine: aggregate raw results of every completed
- *  UTC hour and day not aggregated yet (count, failures, degraded, latency min/avg/max/p95),
- *  delete raw results older than @p raw_keep_ms and aggregates and status changes older than
- *  @p agg_keep_ms. @return 0 or TC_ESTORE (nothing changed then). */
+/** Housekeeping, run periodically by the engine, in slices so the loop never waits long:
+ *  aggregate raw results of every completed UTC hour and day not aggregated yet (count,
+ *  failures, degraded, latency min/avg/max/p95), delete raw results older than
+ *  @p raw_keep_ms and aggregates and status changes older than @p agg_keep_ms, each on the
+ *  monitor's primary-key range. A pass starts with *cursor = 0 and the same @p now must be
+ *  passed until it ends. @return TC_EAGAIN when monitors remain (call again with the updated
+ *  *cursor), 0 when the pass is complete, TC_ESTORE on failure (that slice is rolled back). */
 int tc_store_rollup(tc_store_t *s, int64_t now, int64_t raw_keep_ms, int64_t agg_keep_ms,
-                    char *err, size_t errlen);
+                    int64_t *cursor, char *err, size_t errlen);
 
 /* One probe result, as kept in the raw results table. */
 typedef struct tc_store_result {

@@ -496,41 +496,47 @@ int tc_store_status_log(tc_store_t *s, const char *id, int64_t from,
     return rc;
 }
 
-/* Aggregate the raw results of every monitor in [from, to) into @table by periods of
- * @period ms, one monitor at a time so each query walks only that monitor's primary-key
- * range. The p95 is the smallest latency whose rank reaches 95% of the period's checks. */
+/* Aggregate monitor @p monitor's raw results in [from, to) into @p table by periods of
+ * @p period ms. The query walks only that monitor's primary-key range. The p95 is the
+ * smallest latency whose rank reaches 95% of the period's checks. */
 static int aggregate(sqlite3 *db, const char *table, int64_t period, int64_t from, int64_t to,
-                     char *err, size_t errlen)
+                     int64_t monitor, char *err, size_t errlen)
 {
     char sql[1024];
     snprintf(sql, sizeof sql,
              "INSERT OR REPLACE INTO %s"
-             " SELECT m.id, p, COUNT(*), SUM(verdict = 2), SUM(verdict = 1),"
+             " SELECT ?4, p, COUNT(*), SUM(verdict = 2), SUM(verdict = 1),"
              " MIN(ms), AVG(ms), MAX(ms), MIN(CASE WHEN rn * 100 >= cnt * 95 THEN ms END)"
-             " FROM monitor m, (SELECT (at / ?1) * ?1 AS p, verdict, latency_us / 1000.0 AS ms,"
+             " FROM (SELECT (at / ?1) * ?1 AS p, verdict, latency_us / 1000.0 AS ms,"
              "  ROW_NUMBER() OVER (PARTITION BY at / ?1 ORDER BY latency_us) AS rn,"
              "  COUNT(*) OVER (PARTITION BY at / ?1) AS cnt"
              "  FROM result WHERE monitor = ?4 AND at >= ?2 AND at < ?3)"
-             " WHERE m.id = ?4 GROUP BY p",
+             " GROUP BY p",
              table);
-    sqlite3_stmt *ids = NULL, *st = NULL;
-    int rc = 0;
-    if (sqlite3_prepare_v2(db, "SELECT id FROM monitor", -1, &ids, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        rc = fail(db, table, err, errlen);
-        goto out;
-    }
-    while (!rc && sqlite3_step(ids) == SQLITE_ROW) {
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, period);
-        sqlite3_bind_int64(st, 2, from);
-        sqlite3_bind_int64(st, 3, to);
-        sqlite3_bind_int64(st, 4, sqlite3_column_int64(ids, 0));
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = fail(db, table, err, errlen);
-    }
-out:
-    sqlite3_finalize(ids);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(db, table, err, errlen);
+    sqlite3_bind_int64(st, 1, period);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    sqlite3_bind_int64(st, 4, monitor);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(db, table, err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Delete @p monitor's rows of @p table older than @p before, on the primary key. */
+static int prune_monitor(sqlite3 *db, const char *table, const char *column, int64_t monitor,
+                         int64_t before, char *err, size_t errlen)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE monitor = ?1 AND %s < ?2", table, column);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(db, table, err, errlen);
+    sqlite3_bind_int64(st, 1, monitor);
+    sqlite3_bind_int64(st, 2, before);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(db, table, err, errlen);
     sqlite3_finalize(st);
     return rc;
 }
@@ -574,53 +580,74 @@ static int prune(sqlite3 *db, const char *sql, int64_t before, char *err, size_t
 }
 
 int tc_store_rollup(tc_store_t *s, int64_t now, int64_t raw_keep_ms, int64_t agg_keep_ms,
-                    char *err, size_t errlen)
+                    int64_t *cursor, char *err, size_t errlen)
 {
     static const int64_t hour = 3600000, day = 86400000;
+    const int slice = 25; /* monitors per call: a call stays in the tens of milliseconds */
     int rc = tx_begin(s, err, errlen);
     if (rc)
         return rc;
-    /* Only completed periods are aggregated, each once: the meta rows remember how far. */
+    /* Only completed periods are aggregated: the meta rows remember how far the last full
+     * pass got. A pass that is interrupted is simply redone (INSERT OR REPLACE). */
     int64_t hour_done = meta_get(s->db, "rollup_hour");
     int64_t hour_now = now / hour * hour;
-    if (hour_done < hour_now) {
-        int64_t from = hour_done ? hour_done : hour_now - raw_keep_ms / hour * hour;
-        rc = aggregate(s->db, "result_hourly", hour, from, hour_now, err, errlen);
-        if (!rc)
-            rc = meta_set(s->db, "rollup_hour", hour_now, err, errlen);
-    }
+    int64_t hour_from = hour_done ? hour_done : hour_now - raw_keep_ms / hour * hour;
     int64_t day_done = meta_get(s->db, "rollup_day");
     int64_t day_now = now / day * day;
-    if (!rc && day_done < day_now) {
-        int64_t from = day_done ? day_done : day_now - raw_keep_ms / day * day;
-        rc = aggregate(s->db, "result_daily", day, from, day_now, err, errlen);
+    int64_t day_from = day_done ? day_done : day_now - raw_keep_ms / day * day;
+    sqlite3_stmt *ids = NULL;
+    int more = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM monitor WHERE id > ?1 ORDER BY id LIMIT ?2",
+                           -1, &ids, NULL) != SQLITE_OK) {
+        rc = fail(s->db, "prepare", err, errlen);
+        goto out;
+    }
+    sqlite3_bind_int64(ids, 1, *cursor);
+    sqlite3_bind_int(ids, 2, slice + 1);
+    int seen = 0;
+    while (!rc && sqlite3_step(ids) == SQLITE_ROW) {
+        if (++seen > slice) {
+            more = 1;
+            break;
+        }
+        int64_t m = sqlite3_column_int64(ids, 0);
+        if (hour_from < hour_now)
+            rc = aggregate(s->db, "result_hourly", hour, hour_from, hour_now, m, err, errlen);
+        if (!rc && day_from < day_now)
+            rc = aggregate(s->db, "result_daily", day, day_from, day_now, m, err, errlen);
+        if (!rc)
+            rc = prune_monitor(s->db, "result", "at", m, now - raw_keep_ms, err, errlen);
+        if (!rc)
+            rc = prune_monitor(s->db, "result_hourly", "start", m, now - agg_keep_ms, err,
+                               errlen);
+        if (!rc)
+            rc = prune_monitor(s->db, "result_daily", "start", m, now - agg_keep_ms, err,
+                               errlen);
+        *cursor = m;
+    }
+    if (!rc && !more) {
+        /* The pass is complete: record it and trim the status log. */
+        rc = meta_set(s->db, "rollup_hour", hour_now, err, errlen);
         if (!rc)
             rc = meta_set(s->db, "rollup_day", day_now, err, errlen);
-    }
-    if (!rc)
-        rc = prune(s->db,
-                   "DELETE FROM result WHERE (monitor, at) IN (SELECT r.monitor, r.at FROM"
-                   " monitor m JOIN result r ON r.monitor = m.id AND r.at < ?1)",
-                   now - raw_keep_ms, err, errlen);
-    if (!rc)
-        rc = prune(s->db, "DELETE FROM result_hourly WHERE start < ?1", now - agg_keep_ms, err,
-                   errlen);
-    if (!rc)
-        rc = prune(s->db, "DELETE FROM result_daily WHERE start < ?1", now - agg_keep_ms, err,
-                   errlen);
-    if (!rc)
         /* Keep each component's last change before the cutoff: it is the status at the
          * start of the kept window. */
-        rc = prune(s->db,
-                   "DELETE FROM component_status_log AS l WHERE at < ?1 AND EXISTS (SELECT 1"
-                   " FROM component_status_log m WHERE m.component_id = l.component_id"
-                   " AND m.at > l.at AND m.at <= ?1)",
-                   now - agg_keep_ms, err, errlen);
+        if (!rc)
+            rc = prune(s->db,
+                       "DELETE FROM component_status_log AS l WHERE at < ?1 AND EXISTS (SELECT"
+                       " 1 FROM component_status_log m WHERE m.component_id = l.component_id"
+                       " AND m.at > l.at AND m.at <= ?1)",
+                       now - agg_keep_ms, err, errlen);
+        *cursor = 0;
+    }
+out:
+    sqlite3_finalize(ids);
     if (!rc)
         rc = tx_commit(s, err, errlen);
-    if (rc) {
+    else
         tx_rollback(s);
-    }
+    if (!rc && more)
+        return TC_EAGAIN;
     return rc;
 }
 

@@ -210,7 +210,7 @@ monitors:
 # Line 38: `      - "[BODY].name == \"x\" && [STATUS] 200"` - text from column 10; "200" is at
 # offset 31 of the decoded text, and the two backslashes before it take 2 more columns.
 EXPECTED = [
-    ':8:11: monitor: unknown kind "htttp" (known: http, tcp, push, dns, tls, websocket)',
+    ':8:11: monitor: unknown kind "htttp" (known: http, tcp, push, dns, tls, websocket, postgres, statuspage, http-steps)',
     ':12:23: monitor: unknown component "nope"',
     ":16:47: condition: expected an operator after [STATUS] ('=' compares as '==')",
     ":21:29: condition: unknown placeholder [DNS_RCODE] (a http monitor offers [STATUS], "

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/err.h"
 #include "store/store.h"
 
 #define HOUR 3600000LL
@@ -103,6 +104,17 @@ static void test_sync_and_status(void **state)
     tc_store_close(s);
 }
 
+/* A whole rollup pass: slices until the store says it is done. */
+static int rollup(tc_store_t *s, int64_t now, int64_t raw, int64_t agg)
+{
+    char err[256];
+    int64_t cursor = 0;
+    int rc;
+    while ((rc = tc_store_rollup(s, now, raw, agg, &cursor, err, sizeof err)) == TC_EAGAIN)
+        ;
+    return rc;
+}
+
 static void test_results_rollup_retention(void **state)
 {
     (void)state;
@@ -123,7 +135,7 @@ static void test_results_rollup_retention(void **state)
     assert_int_equal(scalar("SELECT COUNT(*) FROM result"), 100);
 
     /* Two hours later: the first hour is complete and aggregated; raw kept (1 day window). */
-    assert_int_equal(tc_store_rollup(s, t0 + 2 * HOUR, DAY, 400 * DAY, err, sizeof err), 0);
+    assert_int_equal(rollup(s, t0 + 2 * HOUR, DAY, 400 * DAY), 0);
     assert_int_equal(scalar("SELECT checks FROM result_hourly"), 100);
     assert_int_equal(scalar("SELECT failures FROM result_hourly"), 5);
     assert_int_equal(scalar("SELECT degraded FROM result_hourly"), 10);
@@ -132,17 +144,45 @@ static void test_results_rollup_retention(void **state)
     assert_int_equal(scalar("SELECT COUNT(*) FROM result"), 100);
 
     /* Two days later: the day is aggregated and the raw results are past their window. */
-    assert_int_equal(tc_store_rollup(s, t0 + 2 * DAY, DAY, 400 * DAY, err, sizeof err), 0);
+    assert_int_equal(rollup(s, t0 + 2 * DAY, DAY, 400 * DAY), 0);
     assert_int_equal(scalar("SELECT checks FROM result_daily"), 100);
     assert_int_equal(scalar("SELECT COUNT(*) FROM result"), 0);
     assert_int_equal(scalar("SELECT COUNT(*) FROM result_hourly"), 1);
 
     /* Past the aggregate window everything goes but each component's last status. */
-    assert_int_equal(tc_store_rollup(s, t0 + 500 * DAY, DAY, 400 * DAY, err, sizeof err), 0);
+    assert_int_equal(rollup(s, t0 + 500 * DAY, DAY, 400 * DAY), 0);
     assert_int_equal(scalar("SELECT COUNT(*) FROM result_hourly"), 0);
     assert_int_equal(scalar("SELECT COUNT(*) FROM result_daily"), 0);
     assert_int_equal(scalar("SELECT COUNT(*) FROM component_status_log WHERE component_id = 'db'"),
                      1);
+    tc_store_close(s);
+}
+
+static void test_rollup_in_slices(void **state)
+{
+    (void)state;
+    char err[256];
+    tc_store_t *s = NULL;
+    assert_int_equal(tc_store_open(dir, &s, err, sizeof err), 0);
+    int64_t t0 = 30000 * DAY;
+    /* 60 monitors: more than one slice. */
+    for (int m = 0; m < 60; m++) {
+        char id[32];
+        snprintf(id, sizeof id, "slice-%02d", m);
+        tc_store_result_t r = {id, t0 + m, 0, 10.0 + m, ""};
+        assert_int_equal(tc_store_add_results(s, &r, 1, err, sizeof err), 0);
+    }
+    int64_t cursor = 0;
+    int slices = 1;
+    int rc;
+    while ((rc = tc_store_rollup(s, t0 + 2 * HOUR, 7 * DAY, 400 * DAY, &cursor, err,
+                                 sizeof err)) == TC_EAGAIN)
+        slices++;
+    assert_int_equal(rc, 0);
+    assert_true(slices >= 3);
+    assert_int_equal(cursor, 0);
+    assert_int_equal(scalar("SELECT COUNT(*) FROM result_hourly WHERE start = 30000 * 86400000"),
+                     60);
     tc_store_close(s);
 }
 
@@ -151,6 +191,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sync_and_status),
         cmocka_unit_test(test_results_rollup_retention),
+        cmocka_unit_test(test_rollup_in_slices),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
