@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/err.h"
 #include "store/store.h"
 
 #define MINUTE 60000LL
@@ -223,7 +224,13 @@ int main(int argc, char **argv)
         batches++;
         while (next_hour <= b1) {
             a = now_s();
-            if (tc_store_rollup(s, next_hour, 7 * DAY, 400 * DAY, err, sizeof err) != 0) {
+            /* A whole pass, slice after slice, as the engine runs it across loop turns. */
+            int64_t cursor = 0;
+            int rc;
+            while ((rc = tc_store_rollup(s, next_hour, 7 * DAY, 400 * DAY, &cursor, err,
+                                         sizeof err)) == TC_EAGAIN)
+                ;
+            if (rc != 0) {
                 fprintf(stderr, "store_fill: rollup: %s\n", err);
                 return 1;
             }
