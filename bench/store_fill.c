@@ -30,7 +30,6 @@
 #include <unistd.h>
 
 #include "core/err.h"
-#include "core/err.h"
 #include "store/store.h"
 
 #define MINUTE 60000LL
