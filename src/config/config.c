@@ -20,8 +20,10 @@
 
 static const char *const root_keys[] = {"page",       "server",   "storage",       "groups",
                                         "components", "monitors", "channels",      "notifications",
-                                        NULL};
+                                        "subscribers", NULL};
 static const char *const notify_keys[] = {"retry_for", NULL};
+static const char *const subscriber_keys[] = {"email_channel", "allow_private_webhooks",
+                                              "rate_limit", NULL};
 static const char *const page_keys[] = {"id",          "name",          "url", "time_zone",
                                         "description", "impact_labels", NULL};
 static const char *const impact_keys[] = {"none", "minor", "major", "critical", "maintenance",
@@ -274,6 +276,7 @@ static void set_defaults(tc_config_t *c)
     c->storage_path = tc_strdup("data");
     c->raw_retention_ms = 7L * 86400000L;
     c->notify_retry_ms = 86400000L;
+    c->subscribers.rate_limit = 5;
     c->aggregate_retention_ms = 400L * 86400000L;
 }
 
@@ -291,6 +294,24 @@ static void resolve_storage(tc_config_t *c)
     free(copy);
     free(c->storage_path);
     c->storage_path = full;
+}
+
+/* subscribers: {email_channel, allow_private_webhooks, rate_limit} (channels parsed first). */
+static void parse_subscribers(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
+{
+    tc_ynode_t node = tc_yaml_lookup(y, root, "subscribers");
+    if (!node || tc_yaml_check_mapping(y, node, "subscribers", subscriber_keys) != 0)
+        return;
+    tc_yaml_get_string(y, node, "subscribers", "email_channel", 0,
+                       &c->subscribers.email_channel);
+    tc_yaml_get_bool(y, node, "subscribers", "allow_private_webhooks",
+                     &c->subscribers.allow_private_webhooks);
+    tc_yaml_get_int(y, node, "subscribers", "rate_limit", 1, 10000, &c->subscribers.rate_limit);
+    const char *id = c->subscribers.email_channel;
+    const tc_channel_cfg_t *ch = id ? tc_config_channel(c, id) : NULL;
+    if (id && (!ch || !ch->type || strcmp(tc_notify_type_name(ch->type), "email") != 0))
+        tc_yaml_error(y, tc_yaml_lookup(y, node, "email_channel"),
+                      "subscribers: email_channel \"%s\" is not a channel of kind email", id);
 }
 
 static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **errors)
@@ -312,6 +333,7 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
             tc_yaml_check_mapping(y, notify, "notifications", notify_keys) == 0)
             tc_yaml_get_duration(y, notify, "notifications", "retry_for", 60000L,
                                  30L * 86400000L, &c->notify_retry_ms);
+        parse_subscribers(y, root, c);
     }
     if (tc_yaml_error_count(y) > 0) {
         *errors = tc_strdup(tc_yaml_errors(y));
@@ -367,6 +389,7 @@ void tc_config_free(tc_config_t *c)
     for (size_t i = 0; i < c->nchannels; i++)
         tc_channel_cfg_clear(&c->channels[i]);
     free(c->channels);
+    free(c->subscribers.email_channel);
     free(c->page.id);
     free(c->page.name);
     free(c->page.url);

@@ -61,6 +61,12 @@ typedef struct tc_config {
     tc_channel_cfg_t *channels;
     size_t nchannels;
     long notify_retry_ms;   /* how long a notification is retried (default 24 h) */
+    struct {
+        char *email_channel;      /* id of an email channel to send through; NULL: no e-mail
+                                     subscriptions */
+        bool allow_private_webhooks; /* webhooks to loopback/private addresses (tests, LANs) */
+        int rate_limit;           /* subscribe requests per client address per minute */
+    } subscribers;
 } tc_config_t;
 
 /** Load and validate @p path.

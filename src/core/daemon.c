@@ -254,6 +254,7 @@ void tc_daemon__view(tc_daemon_t *d, tc_view_t *view)
     view->now = tc_clock_wall_ms();
     for (int i = 0; i < 5; i++)
         view->impact_labels[i] = c->page.impact_labels[i];
+    view->subscribe_email = c->subscribers.email_channel != NULL;
 }
 
 void tc_daemon__view_free(tc_view_t *view)
@@ -457,6 +458,9 @@ void tc_daemon__derive_components(tc_daemon_t *d)
 {
     int64_t now = tc_clock_wall_ms();
     int changed = 0;
+    char txerr[256];
+    /* Each change and the subscriber messages it causes are stored together. */
+    int tx = tc_store_begin(d->store, txerr, sizeof txerr) == 0;
     for (size_t i = 0; i < d->nrows; i++) {
         tc_store_row_t *row = &d->rows[i];
         if (row->is_group)
@@ -472,10 +476,17 @@ void tc_daemon__derive_components(tc_daemon_t *d)
         }
         tc_log(TC_LOG_INFO, MODULE, "component %s: %s -> %s", row->id,
                tc_status_name(row->status), tc_status_name(status));
+        tc_status_t old = row->status;
         row->status = status;
         row->updated_at = now;
         changed = 1;
+        if (!d->quiet)
+            tc_daemon__notify_component(d, row, old, now);
     }
+    if (tx && tc_store_commit(d->store, txerr, sizeof txerr) != 0)
+        tc_log(TC_LOG_ERROR, MODULE, "component statuses not saved: %s", txerr);
+    if (changed && d->notify)
+        tc_notify_kick(d->notify);
     if (changed)
         tc_daemon__request_render(d);
 }
@@ -726,7 +737,9 @@ static void on_rollup_timer(uv_timer_t *t)
 static const tc_channel_cfg_t *channel_lookup(void *ctx, const char *id)
 {
     tc_daemon_t *d = ctx;
-    return tc_config_channel(d->config, id);
+    if (!id)
+        id = d->config->subscribers.email_channel;
+    return id ? tc_config_channel(d->config, id) : NULL;
 }
 
 static const tc_push_state_t *push_state(void *ctx, const tc_monitor_cfg_t *m)
@@ -791,6 +804,9 @@ static void on_requests(uv_async_t *a)
             handle_push(d, req);
         else if (strncmp(tc_http_path(req), "/v1/", 4) == 0)
             tc_daemon__handle_v1(d, req);
+        else if (strncmp(tc_http_path(req), "/api/v2/subscribers", 19) == 0 ||
+                 strncmp(tc_http_path(req), "/subscribers/", 13) == 0)
+            tc_daemon__handle_subscribers(d, req);
         else
             tc_http_reply(req, 404, "{\"error\":\"not found\"}");
     }
@@ -846,6 +862,7 @@ static void reload(tc_daemon_t *d)
     free(old);
     tc_config_free(d->config);
     d->config = next;
+    tc_notify_allow_private(d->notify, next->subscribers.allow_private_webhooks);
     /* Incidents may have been imported by `tocsin import` while we ran. */
     tc_daemon__load_incidents(d);
     tc_daemon__derive_components(d);
@@ -908,7 +925,8 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
         tc_log(TC_LOG_ERROR, MODULE, "cannot open store: %s", err);
         goto out;
     }
-    if (adopt_rows(&d, d.config) != 0 || tc_daemon__load_incidents(&d) != 0)
+    if (tc_daemon__subscribers_init(&d) != 0 || adopt_rows(&d, d.config) != 0 ||
+        tc_daemon__load_incidents(&d) != 0)
         goto out;
 
     if (uv_loop_init(&d.loop) != 0) {
@@ -964,6 +982,7 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     d.probe_env.push_state = push_state;
     d.probe_env.push_ctx = &d;
     d.notify = tc_notify_new(&d.loop, d.curl, d.store, channel_lookup, &d);
+    tc_notify_allow_private(d.notify, d.config->subscribers.allow_private_webhooks);
     start_monitors(&d, d.config, NULL, 0);
     index_feeds(&d);
     tc_daemon__derive_components(&d);
@@ -1000,6 +1019,7 @@ out:
     free(d.feed_slots);
     free(d.pending_reasons);
     tc_daemon__free_incidents(&d);
+    tc_daemon__subscribers_free(&d);
     tc_config_free(d.config);
     if (exit_code == 0)
         tc_log(TC_LOG_INFO, MODULE, "stopped");

@@ -467,21 +467,41 @@ static const char *default_body(tc_incident_status_t s)
     }
 }
 
-/* Everything after a change: durable write, component statuses, render. On a failed write
- * the in-memory change is undone by reloading from the store. */
+/* Everything after a change: durable write, component statuses, subscriber messages (when
+ * @p announce: a new update was added), render, all in one transaction. On a failed write the
+ * in-memory change is undone by reloading from the store. */
 static int commit_incident(tc_daemon_t *d, tc_incident_t *inc, tc_http_request_t *req,
-                           unsigned status)
+                           unsigned status, bool announce)
 {
     char err[256];
     tc_incident_refresh_impact(inc);
-    if (persist(d, inc, err, sizeof err) != 0) {
+    tc_incident_refresh_times(inc);
+    int rc = tc_store_begin(d->store, err, sizeof err);
+    int began = rc == 0;
+    if (!rc)
+        rc = persist(d, inc, err, sizeof err);
+    if (rc == 0) {
+        /* An update sent with deliver_notifications: false is silent, including the
+         * component changes it causes. */
+        bool deliver = announce && inc->nupdates &&
+                       inc->updates[inc->nupdates - 1].deliver_notifications;
+        d->quiet = announce && !deliver;
+        tc_daemon__derive_components(d);
+        d->quiet = false;
+        if (deliver)
+            tc_daemon__notify_incident(d, inc);
+        rc = tc_store_commit(d->store, err, sizeof err);
+    } else if (began) {
+        tc_store_rollback(d->store);
+    }
+    if (rc != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot save incident %s: %s", inc->id, err);
         tc_daemon__load_incidents(d);
         if (req)
             reply_error(req, 500, "the incident could not be saved: %s", err);
         return -1;
     }
-    tc_daemon__derive_components(d);
+    tc_notify_kick(d->notify);
     tc_daemon__request_render(d);
     if (req) {
         tc_view_t view;
@@ -555,7 +575,7 @@ static void post_incident(tc_daemon_t *d, tc_http_request_t *req, json_t *o)
     if (r.created_at)
         inc->updated_at = r.created_at;
     add_incident(d, inc);
-    if (commit_incident(d, inc, req, 201) == 0)
+    if (commit_incident(d, inc, req, 201, true) == 0)
         tc_log(TC_LOG_INFO, MODULE, "%s %s opened: %s",
                inc->is_maintenance ? "maintenance" : "incident", inc->id, inc->name);
 }
@@ -599,7 +619,8 @@ static void patch_incident(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t
         inc->started_at = r.started_at;
     size_t naff;
     tc_affected_t *aff = apply_components(d, inc, &r, &naff);
-    if (r.has_status || r.body || naff) {
+    bool added = r.has_status || r.body || naff;
+    if (added) {
         tc_incident_status_t st = r.has_status ? r.status : inc->status;
         const char *body = r.body ? r.body : r.has_status && st != inc->status
                                                   ? default_body(st)
@@ -612,7 +633,7 @@ static void patch_incident(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t
         inc->updated_at = now;
     }
     free_affected(aff, naff);
-    commit_incident(d, inc, req, 200);
+    commit_incident(d, inc, req, 200, added);
 }
 
 static void delete_incident(tc_daemon_t *d, tc_http_request_t *req, size_t index)
@@ -646,6 +667,9 @@ static void patch_update(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t *
     for (size_t k = 0; k < inc->nupdates; k++)
         if (strcmp(inc->updates[k].id, uid) == 0)
             u = &inc->updates[k];
+    /* Statuspage clients wrap the fields as {"incident_update": {...}}; bare works too. */
+    if (json_is_object(json_object_get(o, "incident_update")))
+        o = json_object_get(o, "incident_update");
     if (!u) {
         reply_error(req, 404, "incident %s has no update %s", inc->id, uid);
         return;
@@ -685,7 +709,7 @@ static void patch_update(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t *
         u->deliver_notifications = deliver;
     u->updated_at = tc_clock_wall_ms();
     inc->updated_at = u->updated_at;
-    commit_incident(d, inc, req, 200);
+    commit_incident(d, inc, req, 200, false);
 }
 
 /* PUT incidents/{id}/postmortem {"postmortem": {"body_draft": "..."}}, PUT .../publish,
@@ -703,7 +727,7 @@ static void postmortem(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t *in
             inc->status = TC_INC_POSTMORTEM;
         inc->postmortem_published_at = tc_clock_wall_ms();
         inc->updated_at = inc->postmortem_published_at;
-        commit_incident(d, inc, req, 200);
+        commit_incident(d, inc, req, 200, false);
         return;
     }
     if (strcmp(rest, "postmortem") != 0) {
@@ -717,7 +741,7 @@ static void postmortem(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t *in
         if (inc->status == TC_INC_POSTMORTEM)
             inc->status = TC_INC_RESOLVED;
         inc->updated_at = tc_clock_wall_ms();
-        commit_incident(d, inc, req, 200);
+        commit_incident(d, inc, req, 200, false);
         return;
     }
     if (strcmp(method, "PUT") != 0 && strcmp(method, "PATCH") != 0) {
@@ -737,7 +761,7 @@ static void postmortem(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t *in
     free(inc->postmortem_body);
     inc->postmortem_body = tc_strdup(json_string_value(body));
     inc->updated_at = tc_clock_wall_ms();
-    commit_incident(d, inc, req, 200);
+    commit_incident(d, inc, req, 200, false);
 }
 
 /* ---- lists ---- */
@@ -1107,6 +1131,9 @@ void tc_daemon__handle_v1(tc_daemon_t *d, tc_http_request_t *req)
         return;
     if (strcmp(resource, "incidents") == 0 || strncmp(resource, "incidents/", 10) == 0) {
         incidents_route(d, req, resource[9] ? resource + 10 : "", method, doc);
+    } else if (strncmp(resource, "subscribers", 11) == 0 &&
+               (resource[11] == '\0' || resource[11] == '/')) {
+        tc_daemon__subscribers_v1(d, req, resource + 11, method);
     } else if (strncmp(resource, "notifications/dead", 18) == 0) {
         notifications_route(d, req, resource + 18, method);
     } else if (strcmp(resource, "components") == 0) {
@@ -1150,7 +1177,7 @@ void tc_daemon__maintenance_tick(tc_daemon_t *d)
         new_id(uid);
         tc_incident_add_update(inc, uid, next, default_body(next), now, 0, NULL, 0, true);
         tc_log(TC_LOG_INFO, MODULE, "maintenance %s: %s", inc->id, tc_incident_status_name(next));
-        commit_incident(d, inc, NULL, 0);
+        commit_incident(d, inc, NULL, 0, true);
     }
 }
 
@@ -1258,7 +1285,7 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
         free(body);
         add_incident(d, inc);
         tc_log(TC_LOG_WARN, MODULE, "monitor %s opened incident %s", m->id, inc->id);
-        commit_incident(d, inc, NULL, 0);
+        commit_incident(d, inc, NULL, 0, true);
     } else if (open && (after == TC_MONITOR_UP)) {
         for (size_t k = 0; k < m->ncomponents; k++)
             aff[k].new_status = TC_STATUS_OPERATIONAL;
@@ -1266,7 +1293,7 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
                                "This incident has been resolved: the check passes again.", now,
                                0, aff, m->ncomponents, true);
         tc_log(TC_LOG_INFO, MODULE, "monitor %s resolved incident %s", m->id, open->id);
-        commit_incident(d, open, NULL, 0);
+        commit_incident(d, open, NULL, 0, true);
     } else if (open && after != before && after != TC_MONITOR_UNKNOWN) {
         /* Worse, or better but not yet resolved (a vendor back from an outage to degraded):
          * record it and let the components and the impact follow, since the open incident
@@ -1278,7 +1305,7 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
                  after > before ? "worsened" : "eased", reason ? reason : "");
         tc_incident_add_update(open, uid, open->status, text, now, 0, aff, m->ncomponents,
                                true);
-        commit_incident(d, open, NULL, 0);
+        commit_incident(d, open, NULL, 0, true);
     }
     free_affected(aff, m->ncomponents);
 }

@@ -97,6 +97,9 @@ struct tc_daemon {
     tc_notify_t *notify;        /* owned; the outbox delivery worker */
     size_t *feed_start;         /* owned; per row, where its monitors start in feed_slots */
     size_t *feed_slots;         /* owned; monitor slot indexes grouped by the row they feed */
+    struct tc_sub_state *subs;  /* owned; daemon_sub.c's signing key and rate limiter */
+    bool quiet;                 /* an update with deliver_notifications: false is being
+                                   committed: component changes tell no subscriber */
 };
 
 typedef struct tc_daemon tc_daemon_t;
@@ -125,6 +128,22 @@ void tc_daemon__maintenance_tick(tc_daemon_t *d);
  *  down), one outbox message per channel rule that wants it. */
 void tc_daemon__alert(tc_daemon_t *d, mon_slot_t *slot, tc_monitor_state_t before,
                       tc_monitor_state_t after, const tc_result_t *r, bool reminder);
+
+/** Subscribers (daemon_sub.c). Load or create the key that signs unsubscribe links.
+ *  @return 0 or TC_ESTORE. */
+int tc_daemon__subscribers_init(tc_daemon_t *d);
+void tc_daemon__subscribers_free(tc_daemon_t *d);
+/** Answer POST /api/v2/subscribers and the /subscribers/confirm|unsubscribe/<token> pages. */
+void tc_daemon__handle_subscribers(tc_daemon_t *d, tc_http_request_t *req);
+/** The write API's subscribers resource: @p rest is "" or "/{id}" after "subscribers". */
+void tc_daemon__subscribers_v1(tc_daemon_t *d, tc_http_request_t *req, const char *rest,
+                               const char *method);
+/** Queue subscriber messages for the latest update of @p inc (unless it asked for no
+ *  notifications), in the caller's transaction. */
+void tc_daemon__notify_incident(tc_daemon_t *d, const tc_incident_t *inc);
+/** Queue subscriber messages for component @p row, whose status changed from @p old. */
+void tc_daemon__notify_component(tc_daemon_t *d, const tc_store_row_t *row, tc_status_t old,
+                                 int64_t now);
 
 /** Open, worsen or resolve the automatic incident of a monitor whose state changed. */
 void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,

@@ -23,6 +23,22 @@ void tc_secret_hash(const char *key, unsigned char out[TC_SECRET_HASH_LEN]);
 /** HMAC-SHA256 of @p data with @p key, as lowercase hex into @p out. */
 void tc_secret_hmac_hex(const char *key, const char *data, char out[TC_SECRET_HMAC_HEX]);
 
+/** @p n random bytes as lowercase hex into @p out (2n + 1 bytes). */
+void tc_secret_random_hex(char *out, size_t n);
+/** tc_secret_hash() of @p key as lowercase hex into @p out. */
+void tc_secret_hash_hex(const char *key, char out[2 * TC_SECRET_HASH_LEN + 1]);
+
+#define TC_SECRET_MAC_HEX 32 /* hex digits of a signed token's MAC (128 bits) */
+/** Sign @p data for @p purpose: "<data>.<mac>", the MAC being the first TC_SECRET_MAC_HEX hex
+ *  digits of HMAC-SHA256(@p key, purpose ":" data). Tokens of one purpose (an unsubscribe
+ *  link) cannot be used for another. @p data must not contain '.'. */
+void tc_secret_sign(const char *key, const char *purpose, const char *data, char *out,
+                    size_t outlen);
+/** Check a token made by tc_secret_sign() (in constant time) and copy its data part into
+ *  @p data. @return 0, or -1 when it is malformed, too long or not signed with @p key. */
+int tc_secret_verify(const char *key, const char *purpose, const char *token, char *data,
+                     size_t datalen);
+
 /** Compare two strings in time that depends only on their lengths. */
 bool tc_secret_equal(const char *a, const char *b);
 

@@ -3,15 +3,20 @@
  * message becomes one transfer through the libcurl glue. */
 #include "notify/notify_int.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <uv.h>
 
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/curl_glue.h"
+#include "core/err.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "store/store.h"
@@ -106,6 +111,101 @@ void tc_channel_cfg_clear(tc_channel_cfg_t *ch)
     memset(ch, 0, sizeof *ch);
 }
 
+/* ---- subscriber webhook addresses ---- */
+
+/* Loopback, private (RFC 1918, ULA), link-local, CGNAT, unspecified, multicast and reserved
+ * addresses: nothing a public subscriber should make us POST to (SSRF). */
+static bool v4_private(const unsigned char a[4])
+{
+    return a[0] == 0 || a[0] == 10 || a[0] == 127 || (a[0] == 100 && (a[1] & 0xc0) == 64) ||
+           (a[0] == 169 && a[1] == 254) || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+           (a[0] == 192 && a[1] == 168) || (a[0] == 192 && a[1] == 0 && a[2] == 0) ||
+           (a[0] == 198 && (a[1] & 0xfe) == 18) || a[0] >= 224;
+}
+
+static bool v6_private(const unsigned char a[16])
+{
+    static const unsigned char zero[10];
+    if (memcmp(a, zero, 10) == 0 && a[10] == 0xff && a[11] == 0xff)
+        return v4_private(a + 12); /* ::ffff:a.b.c.d */
+    bool low_zero = memcmp(a, zero, 10) == 0 && a[10] == 0 && a[11] == 0 && a[12] == 0 &&
+                    a[13] == 0 && a[14] == 0;
+    if (low_zero && a[15] <= 1)
+        return true; /* :: and ::1 */
+    return (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || a[0] == 0xff;
+}
+
+static bool sockaddr_private(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return v4_private((const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr);
+    if (sa->sa_family == AF_INET6)
+        return v6_private((const unsigned char *)&((const struct sockaddr_in6 *)sa)->sin6_addr);
+    return true;
+}
+
+int tc_notify_check_url(const char *url, bool allow_private, char *err, size_t errlen)
+{
+    int rc = TC_EINVAL;
+    char *scheme = NULL, *host = NULL, *user = NULL, *password = NULL;
+    CURLU *u = curl_url();
+    if (strlen(url) > 2000) {
+        snprintf(err, errlen, "the endpoint URL is too long (at most 2000 characters)");
+        goto out;
+    }
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host[0]) {
+        snprintf(err, errlen, "the endpoint must be an absolute http:// or https:// URL");
+        goto out;
+    }
+    if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) {
+        snprintf(err, errlen, "the endpoint must use http or https, not %s", scheme);
+        goto out;
+    }
+    if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+        curl_url_get(u, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK) {
+        snprintf(err, errlen, "the endpoint must not hold a user name or password");
+        goto out;
+    }
+    if (!allow_private) {
+        /* curl gives IPv6 literals in brackets. */
+        char literal[64];
+        size_t len = strlen(host);
+        if (host[0] == '[' && len > 2 && len - 2 < sizeof literal) {
+            memcpy(literal, host + 1, len - 2);
+            literal[len - 2] = '\0';
+        } else {
+            snprintf(literal, sizeof literal, "%s", host);
+        }
+        unsigned char a[16];
+        size_t hl = strlen(host);
+        bool is_private = false;
+        if (inet_pton(AF_INET, literal, a) == 1)
+            is_private = v4_private(a);
+        else if (inet_pton(AF_INET6, literal, a) == 1)
+            is_private = v6_private(a);
+        else
+            is_private = strcasecmp(host, "localhost") == 0 ||
+                         (hl > 10 && strcasecmp(host + hl - 10, ".localhost") == 0);
+        if (is_private) {
+            snprintf(err, errlen,
+                     "the endpoint's host %s is a loopback, private or link-local address; "
+                     "webhooks must be reachable on the public internet",
+                     host);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(user);
+    curl_free(password);
+    curl_url_cleanup(u);
+    return rc;
+}
+
 /* ---- worker ---- */
 
 typedef struct delivery {
@@ -114,6 +214,7 @@ typedef struct delivery {
     struct curl_slist *headers; /* owned */
     void *state;                /* owned; the kind's transfer state (freed with free()) */
     tc_outbox_t msg;            /* owned copy of the row */
+    bool refused;               /* the address curl resolved is private (subscriber webhooks) */
     struct delivery *next;
 } delivery_t;
 
@@ -126,6 +227,7 @@ struct tc_notify {
     uv_timer_t timer;
     delivery_t *flying;         /* deliveries in flight */
     int nflying;
+    bool allow_private;         /* subscriber webhooks may reach private addresses */
 };
 
 static void schedule(tc_notify_t *n, uint64_t ms);
@@ -194,7 +296,12 @@ static void on_done(CURL *easy, CURLcode code, void *arg)
     dv->easy = NULL;
     char error[128];
     int ok;
-    if (code != CURLE_OK) {
+    if (dv->refused) {
+        /* Not worth retrying: the name resolves to an address we will not POST to. */
+        snprintf(error, sizeof error, "the endpoint resolves to a private address");
+        dv->msg.expires_at = 0;
+        ok = 0;
+    } else if (code != CURLE_OK) {
         snprintf(error, sizeof error, "%s", curl_easy_strerror(code));
         ok = 0;
     } else if (strcmp(dv->msg.kind, "email") == 0) {
@@ -205,6 +312,20 @@ static void on_done(CURL *easy, CURLcode code, void *arg)
         snprintf(error, sizeof error, "HTTP %ld", status);
     }
     finish(dv, ok, error);
+}
+
+/* Subscriber webhooks: curl asks us for each socket with the address it resolved, so a
+ * public name that resolves to a private address (or is re-pointed later) is caught here,
+ * after resolution, where the check cannot be raced. */
+static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    delivery_t *dv = arg;
+    (void)purpose;
+    if (!dv->n->allow_private && sockaddr_private(&addr->addr)) {
+        dv->refused = true;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(addr->family, addr->socktype, addr->protocol);
 }
 
 static void start(tc_notify_t *n, tc_outbox_t *msg)
@@ -218,7 +339,15 @@ static void start(tc_notify_t *n, tc_outbox_t *msg)
     n->nflying++;
     const tc_channel_cfg_t *ch = NULL;
     const tc_notify_type_t *type = tc_notify_find_type(dv->msg.kind);
-    if (strncmp(dv->msg.target, "subscriber:", 11) != 0) {
+    bool subscriber = strncmp(dv->msg.target, "subscriber:", 11) == 0;
+    if (subscriber && strcmp(dv->msg.kind, "email") == 0) {
+        ch = n->lookup(n->ctx, NULL);
+        if (!ch || ch->type != &tc_notify_email) {
+            dv->msg.expires_at = 0;
+            finish(dv, 0, "subscribers.email_channel is not configured");
+            return;
+        }
+    } else if (!subscriber) {
         ch = n->lookup(n->ctx, dv->msg.target);
         if (!ch) {
             dv->msg.expires_at = 0; /* a removed channel will not come back: dead at once */
@@ -240,6 +369,11 @@ static void start(tc_notify_t *n, tc_outbox_t *msg)
     curl_easy_setopt(dv->easy, CURLOPT_PROTOCOLS_STR, "http,https,smtp,smtps");
     type->prepare(dv->easy, ch, dv->msg.url, dv->msg.id, dv->msg.payload, &dv->headers,
                   &dv->state);
+    if (subscriber && strcmp(dv->msg.kind, "email") != 0) {
+        curl_easy_setopt(dv->easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+        curl_easy_setopt(dv->easy, CURLOPT_OPENSOCKETDATA, dv);
+        curl_easy_setopt(dv->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    }
     if (dv->headers && strcmp(dv->msg.kind, "email") != 0)
         curl_easy_setopt(dv->easy, CURLOPT_HTTPHEADER, dv->headers);
     if (tc_curl_add(n->curl, dv->easy, on_done, dv) != 0) {
@@ -298,6 +432,11 @@ tc_notify_t *tc_notify_new(uv_loop_t *loop, tc_curl_t *curl, tc_store_t *store,
 void tc_notify_kick(tc_notify_t *n)
 {
     schedule(n, 0);
+}
+
+void tc_notify_allow_private(tc_notify_t *n, bool allow)
+{
+    n->allow_private = allow;
 }
 
 int tc_notify_in_flight(const tc_notify_t *n)

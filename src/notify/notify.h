@@ -88,12 +88,38 @@ const char *tc_event_kind_name(tc_event_kind_t k);
 /** Format @p e for channel @p ch. Pure. @return a malloc'd payload the caller frees. */
 char *tc_notify_format(const tc_channel_cfg_t *ch, const tc_notify_event_t *e);
 
+/* An e-mail message to build with tc_notify_mail(); all strings borrowed. */
+typedef struct tc_mail {
+    const char *from;
+    const char *const *to;
+    size_t nto;
+    const char *subject;      /* line breaks are replaced by spaces */
+    const char *text, *html;  /* the two parts of the multipart/alternative body */
+    const char *id;           /* the message id (Message-ID, X-Tocsin-Event-Id, boundary) */
+    int64_t at;               /* wall ms, for the Date header */
+    const char *unsubscribe;  /* URL for List-Unsubscribe, or NULL */
+} tc_mail_t;
+
+/** The whole message (headers and a text + HTML body), as the e-mail channel sends it.
+ *  Pure. @return a malloc'd text the caller frees. */
+char *tc_notify_mail(const tc_mail_t *m);
+
+#define TC_NOTIFY_ERR_LEN 256
+/** Check a subscriber webhook URL: http or https, a host, no user name or password, and
+ *  unless @p allow_private, a host that is not a loopback, private, link-local or otherwise
+ *  non-public IP literal nor "localhost". Host names are accepted here (resolving them would
+ *  block); the worker checks the address it actually connects to at delivery time.
+ *  @return 0, or TC_EINVAL with a message for the subscriber in @p err. */
+int tc_notify_check_url(const char *url, bool allow_private, char *err, size_t errlen);
+
 /** Release what a channel definition owns (not the struct). */
 void tc_channel_cfg_clear(tc_channel_cfg_t *ch);
 
 /* ---- the delivery worker ---- */
 
-/** How the worker finds a channel by id in the current config (NULL when it was removed). */
+/** How the worker finds a channel by id in the current config (NULL when it was removed).
+ *  With @p id NULL: the e-mail channel subscriber messages are sent through (NULL when
+ *  none is configured). */
 typedef const tc_channel_cfg_t *(*tc_channel_lookup_fn)(void *ctx, const char *id);
 
 /** Create the worker; it checks the outbox every second and when kicked.
@@ -102,6 +128,9 @@ tc_notify_t *tc_notify_new(uv_loop_t *loop, tc_curl_t *curl, tc_store_t *store,
                            tc_channel_lookup_fn lookup, void *ctx);
 /** Something was queued: look at the outbox now rather than at the next tick. */
 void tc_notify_kick(tc_notify_t *n);
+/** Whether subscriber webhooks may connect to loopback, private or link-local addresses
+ *  (subscribers.allow_private_webhooks). Off by default: such deliveries are dead at once. */
+void tc_notify_allow_private(tc_notify_t *n, bool allow);
 /** Deliveries in flight. */
 int tc_notify_in_flight(const tc_notify_t *n);
 /** Stop: cancel deliveries in flight (they stay pending in the store and are sent after a

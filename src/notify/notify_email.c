@@ -49,51 +49,82 @@ static void header_text(tc_buf_t *b, const char *s)
         tc_buf_append(b, *s == '\r' || *s == '\n' ? " " : s, 1);
 }
 
-static char *email_format(const tc_channel_cfg_t *ch, const tc_notify_event_t *e)
+char *tc_notify_mail(const tc_mail_t *m)
 {
-    char *headline = tc_notify__headline(e);
     char date[64];
-    tc_clock_format_local(e->at, "%a, %d %b %Y %H:%M:%S %z", date, sizeof date);
+    tc_clock_format_local(m->at, "%a, %d %b %Y %H:%M:%S %z", date, sizeof date);
     tc_buf_t b;
     tc_buf_init(&b, 0);
     tc_buf_puts(&b, "From: ");
-    header_text(&b, ch->from);
+    header_text(&b, m->from);
     tc_buf_puts(&b, "\r\nTo: ");
-    for (size_t i = 0; i < ch->nto; i++) {
+    for (size_t i = 0; i < m->nto; i++) {
         tc_buf_puts(&b, i ? ", " : "");
-        header_text(&b, ch->to[i]);
+        header_text(&b, m->to[i]);
     }
-    tc_buf_puts(&b, "\r\nSubject: [");
-    header_text(&b, e->page_name);
-    tc_buf_puts(&b, "] ");
-    header_text(&b, headline);
+    tc_buf_puts(&b, "\r\nSubject: ");
+    header_text(&b, m->subject);
+    if (m->unsubscribe) {
+        /* RFC 2369 and RFC 8058: mail clients offer a one-click unsubscribe button. */
+        tc_buf_puts(&b, "\r\nList-Unsubscribe: <");
+        header_text(&b, m->unsubscribe);
+        tc_buf_puts(&b, ">\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click");
+    }
     tc_buf_printf(&b,
                   "\r\nDate: %s\r\nMessage-ID: <%s@tocsin>\r\nX-Tocsin-Event-Id: %s\r\n"
                   "MIME-Version: 1.0\r\n"
                   "Content-Type: multipart/alternative; boundary=\"tocsin-%s\"\r\n\r\n"
                   "--tocsin-%s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n",
-                  date, e->id, e->id, e->id, e->id);
-    tc_buf_printf(&b, "%s\r\n\r\nMonitor: %s (%s)\r\nState: %s -> %s\r\n", headline,
+                  date, m->id, m->id, m->id, m->id);
+    tc_buf_puts(&b, m->text);
+    tc_buf_printf(&b, "\r\n--tocsin-%s\r\nContent-Type: text/html; charset=utf-8\r\n\r\n",
+                  m->id);
+    tc_buf_puts(&b, m->html);
+    tc_buf_printf(&b, "\r\n--tocsin-%s--\r\n", m->id);
+    return tc_buf_steal(&b, NULL);
+}
+
+static char *email_format(const tc_channel_cfg_t *ch, const tc_notify_event_t *e)
+{
+    char *headline = tc_notify__headline(e);
+    tc_buf_t subject, text, html;
+    tc_buf_init(&subject, 0);
+    tc_buf_init(&text, 0);
+    tc_buf_init(&html, 0);
+    tc_buf_printf(&subject, "[%s] %s", e->page_name, headline);
+    tc_buf_printf(&text, "%s\r\n\r\nMonitor: %s (%s)\r\nState: %s -> %s\r\n", headline,
                   e->monitor_name, e->monitor_kind, e->old_state, e->new_state);
     for (size_t i = 0; i < e->ncomponents; i++)
-        tc_buf_printf(&b, "Component: %s (%s)\r\n", e->components[i].name,
+        tc_buf_printf(&text, "Component: %s (%s)\r\n", e->components[i].name,
                       tc_status_name(e->components[i].new_status));
-    tc_buf_printf(&b, "Status page: %s\r\n\r\n--tocsin-%s\r\n"
-                      "Content-Type: text/html; charset=utf-8\r\n\r\n<p><strong>",
-                  e->page_url, e->id);
-    tc_buf_html(&b, headline);
-    tc_buf_puts(&b, "</strong></p><p>Monitor: ");
-    tc_buf_html(&b, e->monitor_name);
-    tc_buf_puts(&b, "<br>State: ");
-    tc_buf_html(&b, e->old_state);
-    tc_buf_puts(&b, " &rarr; ");
-    tc_buf_html(&b, e->new_state);
-    tc_buf_puts(&b, "</p><p><a href=\"");
-    tc_buf_html(&b, e->page_url);
-    tc_buf_puts(&b, "\">Status page</a></p>\r\n");
-    tc_buf_printf(&b, "--tocsin-%s--\r\n", e->id);
+    tc_buf_printf(&text, "Status page: %s\r\n", e->page_url);
+    tc_buf_puts(&html, "<p><strong>");
+    tc_buf_html(&html, headline);
+    tc_buf_puts(&html, "</strong></p><p>Monitor: ");
+    tc_buf_html(&html, e->monitor_name);
+    tc_buf_puts(&html, "<br>State: ");
+    tc_buf_html(&html, e->old_state);
+    tc_buf_puts(&html, " &rarr; ");
+    tc_buf_html(&html, e->new_state);
+    tc_buf_puts(&html, "</p><p><a href=\"");
+    tc_buf_html(&html, e->page_url);
+    tc_buf_puts(&html, "\">Status page</a></p>");
+    tc_mail_t m = {
+        .from = ch->from,
+        .to = (const char *const *)ch->to,
+        .nto = ch->nto,
+        .subject = subject.data,
+        .text = text.data,
+        .html = html.data,
+        .id = e->id,
+        .at = e->at,
+    };
+    char *msg = tc_notify_mail(&m);
+    tc_buf_free(&subject);
+    tc_buf_free(&text);
+    tc_buf_free(&html);
     free(headline);
-    return tc_buf_steal(&b, NULL);
+    return msg;
 }
 
 typedef struct reader {
@@ -114,7 +145,6 @@ static size_t on_read(char *out, size_t size, size_t n, void *arg)
 static void email_prepare(CURL *easy, const tc_channel_cfg_t *ch, const char *url, const char *id,
                           const char *payload, struct curl_slist **rcpt, void **state)
 {
-    (void)url;
     (void)id;
     reader_t *r = tc_calloc(1, sizeof *r);
     r->data = payload;
@@ -122,10 +152,17 @@ static void email_prepare(CURL *easy, const tc_channel_cfg_t *ch, const char *ur
     *state = r;
     char from[300];
     snprintf(from, sizeof from, "<%s>", ch->from);
-    for (size_t i = 0; i < ch->nto; i++) {
+    if (url && strncmp(url, "mailto:", 7) == 0) {
+        /* A subscriber's message: sent through this channel's server, to the subscriber. */
         char to[300];
-        snprintf(to, sizeof to, "<%s>", ch->to[i]);
+        snprintf(to, sizeof to, "<%s>", url + 7);
         *rcpt = curl_slist_append(*rcpt, to);
+    } else {
+        for (size_t i = 0; i < ch->nto; i++) {
+            char to[300];
+            snprintf(to, sizeof to, "<%s>", ch->to[i]);
+            *rcpt = curl_slist_append(*rcpt, to);
+        }
     }
     curl_easy_setopt(easy, CURLOPT_URL, ch->url);
     curl_easy_setopt(easy, CURLOPT_MAIL_FROM, from);

@@ -158,6 +158,48 @@ int tc_store_outbox_retry(tc_store_t *s, const char *id, int64_t now, int64_t ex
                           char *err, size_t errlen);
 void tc_store_outbox_free(tc_outbox_t *msgs, size_t n);
 
+/* A subscriber (statuspage-style notifications for the public). Strings are owned when the
+ * store hands rows out (free with tc_store_subscribers_free()), borrowed when passed in. */
+typedef struct tc_subscriber {
+    char *id;             /* 12-character code */
+    char *kind;           /* "email" or "webhook" */
+    char *address;        /* the e-mail address or the webhook URL */
+    char *components;     /* JSON array of component ids, NULL for the whole page */
+    bool confirmed;       /* e-mail: the confirmation link was followed; webhooks: always */
+    int64_t created_at;   /* wall ms */
+    int64_t unsubscribed_at; /* 0 while subscribed */
+} tc_subscriber_t;
+
+/** Add @p sub; @p confirm_hash (hex) finds it again when its confirmation link is used. */
+int tc_store_subscriber_add(tc_store_t *s, const tc_subscriber_t *sub, const char *confirm_hash,
+                            char *err, size_t errlen);
+/** Set the components of subscriber @p id and, unless NULL, a new confirmation hash. */
+int tc_store_subscriber_update(tc_store_t *s, const char *id, const char *components,
+                               const char *confirm_hash, char *err, size_t errlen);
+/** Subscriber @p id (active or not), or the active one with @p kind and @p address, into
+ *  @p out (release with tc_store_subscriber_clear()). @return 0, TC_ENOENT or TC_ESTORE. */
+int tc_store_subscriber_get(tc_store_t *s, const char *id, tc_subscriber_t *out);
+int tc_store_subscriber_find(tc_store_t *s, const char *kind, const char *address,
+                             tc_subscriber_t *out);
+/** Confirm the active subscriber whose confirmation hash is @p confirm_hash (the token is
+ *  spent) and return it in @p out. @return 0, TC_ENOENT or TC_ESTORE. */
+int tc_store_subscriber_confirm(tc_store_t *s, const char *confirm_hash, tc_subscriber_t *out);
+/** Unsubscribe @p id and drop its undelivered messages, in one transaction.
+ *  @return 0, TC_ENOENT (not subscribed) or TC_ESTORE. */
+int tc_store_subscriber_unsubscribe(tc_store_t *s, const char *id, int64_t now, char *err,
+                                    size_t errlen);
+/** Subscribers still subscribed, oldest first; with @p deliverable only confirmed ones. */
+int tc_store_subscribers(tc_store_t *s, bool deliverable, tc_subscriber_t **out, size_t *n,
+                         char *err, size_t errlen);
+/** Free the strings of one subscriber; of @p n subscribers and the array itself. */
+void tc_store_subscriber_clear(tc_subscriber_t *sub);
+void tc_store_subscribers_free(tc_subscriber_t *subs, size_t n);
+
+/** The setting @p key, created as @p fresh when it does not exist yet (server secrets made
+ *  at first start). *value is malloc'd. */
+int tc_store_setting(tc_store_t *s, const char *key, const char *fresh, char **value, char *err,
+                     size_t errlen);
+
 /** Free the strings of @p n rows and the array itself. */
 void tc_store_rows_free(tc_store_row_t *rows, size_t n);
 

@@ -104,6 +104,23 @@ static const struct {
         "  last_error TEXT"
         ");"
         "CREATE INDEX outbox_due ON outbox (state, next_at);"},
+    /* Subscribers: e-mail addresses wait for their confirmation link (only its hash is
+     * kept); components is a JSON array of ids, NULL for the whole page. Unsubscribed rows
+     * are kept (unsubscribed_at) so the write API can show what happened. Settings hold
+     * server secrets created at first start (the key that signs unsubscribe links). */
+    {6, "CREATE TABLE subscriber ("
+        "  id TEXT PRIMARY KEY,"
+        "  kind TEXT NOT NULL,"           /* email, webhook */
+        "  address TEXT NOT NULL,"
+        "  components TEXT,"
+        "  confirmed INTEGER NOT NULL DEFAULT 0,"
+        "  created_at INTEGER NOT NULL,"
+        "  confirm_token_hash TEXT,"
+        "  unsubscribed_at INTEGER"
+        ");"
+        "CREATE INDEX subscriber_address ON subscriber (kind, address);"
+        "CREATE INDEX subscriber_confirm ON subscriber (confirm_token_hash);"
+        "CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"},
 };
 
 static int fail(sqlite3 *db, const char *what, char *err, size_t errlen)
@@ -223,11 +240,22 @@ static int migrate(tc_store_t *s, char *err, size_t errlen)
 int tc_store_open(const char *dir, tc_store_t **out, char *err, size_t errlen)
 {
     *out = NULL;
-    if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create data folder %s: %s", dir, strerror(errno));
-        return TC_ESTORE;
-    }
+    /* Create the folder and any missing parents (like mkdir -p). */
     char path[4096];
+    snprintf(path, sizeof path, "%s", dir);
+    for (char *p = path + 1;; p++) {
+        char c = *p;
+        if (c != '/' && c != '\0')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0750) != 0 && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create data folder %s: %s", path, strerror(errno));
+            return TC_ESTORE;
+        }
+        *p = c;
+        if (!c)
+            break;
+    }
     snprintf(path, sizeof path, "%s/tocsin.db", dir);
     tc_store_t *s = tc_calloc(1, sizeof *s);
     int rc;
@@ -1015,4 +1043,199 @@ void tc_store_rows_free(tc_store_row_t *rows, size_t n)
         free(rows[i].group_id);
     }
     free(rows);
+}
+
+/* ---- subscribers and settings ---- */
+
+static void read_subscriber(sqlite3_stmt *st, tc_subscriber_t *sub)
+{
+    /* Columns: id, kind, address, components, confirmed, created_at, unsubscribed_at. */
+    memset(sub, 0, sizeof *sub);
+    sub->id = col_dup(st, 0);
+    sub->kind = col_dup(st, 1);
+    sub->address = col_dup(st, 2);
+    sub->components = col_dup(st, 3);
+    sub->confirmed = sqlite3_column_int(st, 4) != 0;
+    sub->created_at = sqlite3_column_int64(st, 5);
+    sub->unsubscribed_at = sqlite3_column_int64(st, 6);
+}
+
+#define SUB_COLS "id, kind, address, components, confirmed, created_at, " \
+                 "COALESCE(unsubscribed_at, 0)"
+
+int tc_store_subscriber_add(tc_store_t *s, const tc_subscriber_t *sub, const char *confirm_hash,
+                            char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO subscriber (id, kind, address, components, confirmed,"
+                           " created_at, confirm_token_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s->db, "prepare", err, errlen);
+    sqlite3_bind_text(st, 1, sub->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, sub->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, sub->address, -1, SQLITE_STATIC);
+    bind_text(st, 4, sub->components);
+    sqlite3_bind_int(st, 5, sub->confirmed);
+    sqlite3_bind_int64(st, 6, sub->created_at);
+    bind_text(st, 7, confirm_hash);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(s->db, "subscriber", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tc_store_subscriber_update(tc_store_t *s, const char *id, const char *components,
+                               const char *confirm_hash, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE subscriber SET components = ?2,"
+                           " confirm_token_hash = COALESCE(?3, confirm_token_hash) WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s->db, "prepare", err, errlen);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    bind_text(st, 2, components);
+    bind_text(st, 3, confirm_hash);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(s->db, "subscriber", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* One subscriber by a WHERE clause with up to two text parameters. */
+static int find_subscriber(tc_store_t *s, const char *where, const char *a, const char *b,
+                           tc_subscriber_t *out)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT " SUB_COLS " FROM subscriber WHERE %s", where);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return TC_ESTORE;
+    bind_text(st, 1, a);
+    bind_text(st, 2, b);
+    int step = sqlite3_step(st);
+    int rc = step == SQLITE_ROW ? 0 : step == SQLITE_DONE ? TC_ENOENT : TC_ESTORE;
+    if (step == SQLITE_ROW)
+        read_subscriber(st, out);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tc_store_subscriber_get(tc_store_t *s, const char *id, tc_subscriber_t *out)
+{
+    return find_subscriber(s, "id = ?1", id, NULL, out);
+}
+
+int tc_store_subscriber_find(tc_store_t *s, const char *kind, const char *address,
+                             tc_subscriber_t *out)
+{
+    return find_subscriber(s, "kind = ?1 AND address = ?2 AND unsubscribed_at IS NULL", kind,
+                           address, out);
+}
+
+int tc_store_subscriber_confirm(tc_store_t *s, const char *confirm_hash, tc_subscriber_t *out)
+{
+    int rc = find_subscriber(s, "confirm_token_hash = ?1 AND unsubscribed_at IS NULL",
+                             confirm_hash, NULL, out);
+    if (rc)
+        return rc;
+    char err[64];
+    /* The token is spent: a second use finds nothing, which the page reports kindly. */
+    rc = run_stmt(s->db,
+                  "UPDATE subscriber SET confirmed = 1, confirm_token_hash = NULL WHERE id = ?1",
+                  out->id, NULL, NULL, 0, 0, 0, err, sizeof err);
+    out->confirmed = true;
+    return rc;
+}
+
+int tc_store_subscriber_unsubscribe(tc_store_t *s, const char *id, int64_t now, char *err,
+                                    size_t errlen)
+{
+    int rc = tx_begin(s, err, errlen);
+    if (rc)
+        return rc;
+    rc = run_stmt(s->db,
+                  "UPDATE subscriber SET unsubscribed_at = ?4, confirm_token_hash = NULL"
+                  " WHERE id = ?1 AND unsubscribed_at IS NULL",
+                  id, NULL, NULL, 0, now, 0, err, errlen);
+    int changed = !rc && sqlite3_changes(s->db) > 0;
+    /* What was queued for them and not sent yet is dropped with the subscription. */
+    if (!rc) {
+        char target[128];
+        snprintf(target, sizeof target, "subscriber:%s", id);
+        rc = run_stmt(s->db, "DELETE FROM outbox WHERE target = ?1 AND state <> 'delivered'",
+                      target, NULL, NULL, 0, 0, 0, err, errlen);
+    }
+    if (!rc)
+        rc = tx_commit(s, err, errlen);
+    else
+        tx_rollback(s);
+    if (!rc && !changed) {
+        snprintf(err, errlen, "no active subscriber %s", id);
+        return TC_ENOENT;
+    }
+    return rc;
+}
+
+int tc_store_subscribers(tc_store_t *s, bool deliverable, tc_subscriber_t **out, size_t *n,
+                         char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = NULL;
+    const char *sql = deliverable
+                          ? "SELECT " SUB_COLS " FROM subscriber WHERE confirmed = 1 AND"
+                            " unsubscribed_at IS NULL ORDER BY created_at"
+                          : "SELECT " SUB_COLS " FROM subscriber WHERE unsubscribed_at IS NULL"
+                            " ORDER BY created_at";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(s->db, "prepare", err, errlen);
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *out = tc_realloc(*out, cap * sizeof **out);
+        }
+        read_subscriber(st, &(*out)[(*n)++]);
+    }
+    int rc = step == SQLITE_DONE ? 0 : fail(s->db, "subscribers", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+void tc_store_subscriber_clear(tc_subscriber_t *sub)
+{
+    free(sub->id);
+    free(sub->kind);
+    free(sub->address);
+    free(sub->components);
+    memset(sub, 0, sizeof *sub);
+}
+
+void tc_store_subscribers_free(tc_subscriber_t *subs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        tc_store_subscriber_clear(&subs[i]);
+    free(subs);
+}
+
+int tc_store_setting(tc_store_t *s, const char *key, const char *fresh, char **value, char *err,
+                     size_t errlen)
+{
+    *value = NULL;
+    int rc = run_stmt(s->db, "INSERT OR IGNORE INTO setting VALUES (?1, ?2)", key, fresh, NULL, 0,
+                      0, 0, err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM setting WHERE key = ?1", -1, &st, NULL) !=
+        SQLITE_OK)
+        return fail(s->db, "prepare", err, errlen);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *value = col_dup(st, 0);
+    else
+        rc = fail(s->db, "setting", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
 }

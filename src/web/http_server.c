@@ -74,6 +74,7 @@ struct tc_http_request {
     tc_buf_t body;
     unsigned status;             /* the engine's reply */
     char *reply;                 /* owned */
+    int html;                    /* the reply is an HTML page (tc_http_reply_html) */
     struct tc_http_request *next;/* queue link */
 };
 
@@ -381,7 +382,10 @@ static const served_doc_t *find_doc(served_set_t *set, const char *url)
 /* Requests under these prefixes are answered by the engine, not from the snapshot. */
 static int is_engine_path(const char *url)
 {
-    return strncmp(url, "/api/push/", 10) == 0 || strncmp(url, "/v1/", 4) == 0;
+    return strncmp(url, "/api/push/", 10) == 0 || strncmp(url, "/v1/", 4) == 0 ||
+           strcmp(url, "/api/v2/subscribers") == 0 ||
+           strcmp(url, "/api/v2/subscribers.json") == 0 ||
+           strncmp(url, "/subscribers/", 13) == 0;
 }
 
 static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -456,6 +460,12 @@ tc_http_request_t *tc_http_take(tc_http_t *h)
     }
     pthread_mutex_unlock(&h->queue_lock);
     return req;
+}
+
+void tc_http_reply_html(tc_http_request_t *req, unsigned status, const char *html)
+{
+    req->html = 1;
+    tc_http_reply(req, status, html);
 }
 
 void tc_http_reply(tc_http_request_t *req, unsigned status, const char *json)
@@ -535,9 +545,19 @@ static enum MHD_Result serve_engine_request(tc_http_t *h, struct MHD_Connection 
     size_t len = strlen(req->reply);
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, req->reply, MHD_RESPMEM_MUST_COPY);
-    MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    if (req->html) {
+        /* The same policy as the snapshot's pages (build_doc). */
+        MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'none'; style-src 'unsafe-inline'; "
+                                "img-src 'self' data:; form-action 'self'; "
+                                "base-uri 'none'; frame-ancestors 'none'");
+        MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    } else {
+        MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+        MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+    }
     MHD_add_response_header(r, "Cache-Control", "no-store");
-    MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     enum MHD_Result ret = reply(h, c, TC_ROUTE_ENGINE, req->status, r);
     MHD_destroy_response(r);

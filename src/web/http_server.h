@@ -58,6 +58,10 @@ tc_http_request_t *tc_http_take(tc_http_t *h);
  *  request is the server's again and must not be touched. */
 void tc_http_reply(tc_http_request_t *req, unsigned status, const char *json);
 
+/** Engine thread: the same with an HTML page (text/html, the pages' Content-Security-Policy,
+ *  no referrer, so a token in the URL does not leak through links). */
+void tc_http_reply_html(tc_http_request_t *req, unsigned status, const char *html);
+
 /** The request's method ("POST"), path without the query, and the value of a query
  *  argument or header (NULL when absent). Valid until tc_http_reply(). */
 const char *tc_http_method(const tc_http_request_t *req);

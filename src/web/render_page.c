@@ -269,6 +269,22 @@ static void recent_html(tc_buf_t *b, const tc_view_t *v)
     tc_buf_puts(b, "<p><a href=\"/history\">&larr; Incident history</a></p></section>");
 }
 
+/* A plain form (no JavaScript): the engine answers it with a page saying what happens next. */
+static void subscribe_html(tc_buf_t *b, const tc_view_t *v)
+{
+    if (!v->subscribe_email)
+        return;
+    tc_buf_puts(b, "<section aria-labelledby=\"h-subscribe\" class=\"subscribe\">"
+                   "<h2 id=\"h-subscribe\">Get updates</h2>"
+                   "<form method=\"post\" action=\"/api/v2/subscribers\">"
+                   "<label for=\"subscribe-email\">E-mail address</label> "
+                   "<input id=\"subscribe-email\" type=\"email\" name=\"email\" required "
+                   "maxlength=\"254\" autocomplete=\"email\"> "
+                   "<button type=\"submit\">Subscribe</button></form>"
+                   "<p class=\"quiet\">We send a confirmation link first; every message has "
+                   "an unsubscribe link.</p></section>");
+}
+
 char *tc_render_page_html(const tc_view_t *v, size_t *len)
 {
     tc_buf_t b;
@@ -280,6 +296,7 @@ char *tc_render_page_html(const tc_view_t *v, size_t *len)
     current_html(&b, v);
     components_html(&b, v);
     recent_html(&b, v);
+    subscribe_html(&b, v);
     tc_html_close(&b, v);
     return tc_buf_steal(&b, len);
 }

@@ -52,6 +52,7 @@ typedef struct tc_view {
     int64_t now;                  /* wall ms of this render */
     const char *impact_labels[5]; /* history labels by tc_impact_t: "", "Degraded",
                                      "Downtime", "Downtime", "Maintenance" by default */
+    bool subscribe_email;         /* the page offers e-mail subscriptions (a form on /) */
 } tc_view_t;
 
 #endif

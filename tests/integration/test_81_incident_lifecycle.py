@@ -315,10 +315,6 @@ def test_edit_update_body_and_display_at(start_daemon):
     assert doc["incident_updates"][-1]["body"] == "We are *investigating*."
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "incident.c sets resolved_at once, from the resolving update's display_at, in "
-    "tc_incident_add_update(); daemon_api.c patch_update() changes display_at but never "
-    "recomputes resolved_at/monitoring_at, so /history keeps the old 'Resolved' time"))
 def test_edit_resolving_update_display_at_moves_resolved_time(start_daemon):
     d = start_daemon(WRITE_CONFIG)
     key = make_key(d)
