@@ -273,9 +273,6 @@ def _edit_update(d, key, inc_id, uid, fields):
     return doc
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "daemon_api.c patch_update() reads the fields from the top level of the body, so "
-    "Statuspage's {\"incident_update\": {...}} wrapper is refused with 422 unknown field"))
 def test_edit_update_statuspage_wrapper(start_daemon):
     d = start_daemon(WRITE_CONFIG)
     key = make_key(d)
