@@ -281,7 +281,7 @@ def test_error_paths_change_nothing(start_daemon):
          {"incident_update": {"body": "edited"}}, 404),
         ("wrong page id", "POST", "/v1/pages/otherpage/incidents", with_(), 404),
         ("wrong page id (GET)", "GET", "/v1/pages/otherpage/incidents", None, 404),
-        ("unknown resource", "GET", "subscribers", None, 404),
+        ("unknown resource", "GET", "widgets", None, 404),
         ("wrong method on incidents", "DELETE", "incidents", None, 405),
         ("wrong method on unresolved", "POST", "incidents/unresolved", with_(), 405),
         ("wrong method on an incident", "POST", "incidents/" + inc_id, with_(), 405),
