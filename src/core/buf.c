@@ -125,3 +125,28 @@ char *tc_buf_steal(tc_buf_t *b, size_t *len)
     b->cap = 0;
     return p;
 }
+
+void tc_utf8_clean(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        int len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+                              : (*p & 0xf8) == 0xf0 ? 4 : 0;
+        int ok = len > 0;
+        for (int k = 1; ok && k < len; k++)
+            ok = (p[k] & 0xc0) == 0x80; /* also stops at the terminating NUL */
+        /* Overlong forms and surrogates are not valid UTF-8 either. */
+        if (ok && len == 2 && *p < 0xc2)
+            ok = 0;
+        if (ok && len == 3 && ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0)))
+            ok = 0;
+        if (ok && len == 4 && ((*p == 0xf0 && p[1] < 0x90) || *p > 0xf4 ||
+                               (*p == 0xf4 && p[1] >= 0x90)))
+            ok = 0;
+        if (!ok) {
+            *p++ = '?';
+            continue;
+        }
+        p += len;
+    }
+}

@@ -28,6 +28,11 @@ int tc_buf_printf(tc_buf_t *b, const char *fmt, ...) __attribute__((format(print
 int tc_buf_vprintf(tc_buf_t *b, const char *fmt, va_list ap);
 /** Append @p s with the five HTML-special characters escaped (&, <, >, ", '). */
 int tc_buf_html(tc_buf_t *b, const char *s);
+/** Replace every byte of @p s that is not part of a valid UTF-8 sequence (including a
+ *  sequence cut short at the end, as when a message was truncated) with '?', in place.
+ *  Text from probes and clients goes through this before it reaches JSON or pages. */
+void tc_utf8_clean(char *s);
+
 /** Hand the bytes to the caller (who frees them with free()) and empty the buffer.
  *  @param len receives the length; may be NULL. */
 char *tc_buf_steal(tc_buf_t *b, size_t *len);

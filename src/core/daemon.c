@@ -790,8 +790,11 @@ static void handle_push(tc_daemon_t *d, tc_http_request_t *req)
     const char *ping = tc_http_arg(req, "ping");
     slot->push.last_at = tc_clock_wall_ms();
     slot->push.last_down = status && strcmp(status, "down") == 0;
-    slot->push.last_ping_ms = ping ? strtod(ping, NULL) : 0;
+    double ping_ms = ping ? strtod(ping, NULL) : 0;
+    /* Only a plausible duration: NaN or infinity would poison latencies and charts. */
+    slot->push.last_ping_ms = ping_ms >= 0 && ping_ms <= 1e7 ? ping_ms : 0;
     snprintf(slot->push.last_msg, sizeof slot->push.last_msg, "%s", msg ? msg : "");
+    tc_utf8_clean(slot->push.last_msg);
     tc_http_reply(req, 200, "{\"ok\":true}");
 }
 
@@ -800,6 +803,10 @@ static void on_requests(uv_async_t *a)
     tc_daemon_t *d = a->data;
     tc_http_request_t *req;
     while ((req = tc_http_take(d->http))) {
+        if (d->stopping) {
+            tc_http_reply(req, 503, "{\"error\":\"shutting down; try again shortly\"}");
+            continue;
+        }
         if (strncmp(tc_http_path(req), "/api/push/", 10) == 0)
             handle_push(d, req);
         else if (strncmp(tc_http_path(req), "/v1/", 4) == 0)
@@ -993,8 +1000,16 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
            d.config->nmonitors, d.config->storage_path, tc_store_schema_version(d.store));
     uv_run(&d.loop, UV_RUN_DEFAULT);
 
+    /* From here on, requests that reach the engine are refused: the notify worker and the
+     * monitors are going away while the loop still runs to close their handles. */
+    d.stopping = 1;
+    uv_timer_stop(&d.metrics_timer);
+    uv_timer_stop(&d.maintenance_timer);
+    uv_timer_stop(&d.rollup_timer);
+    uv_timer_stop(&d.rollup_step);
     stop_monitors(&d);
     tc_notify_free(d.notify);
+    d.notify = NULL;
     /* Cancelled runs close their handles asynchronously; let them report before every
      * remaining handle is closed below (bounded, in case one never does). */
     int64_t give_up = tc_clock_mono_ms() + 5000;

@@ -810,8 +810,8 @@ static void list_incidents(tc_daemon_t *d, tc_http_request_t *req, selection_t s
     const char *page_s = tc_http_arg(req, "page");
     long limit = limit_s ? strtol(limit_s, NULL, 10) : LIST_LIMIT;
     long page = page_s ? strtol(page_s, NULL, 10) : 1;
-    if (limit < 1 || limit > LIST_LIMIT || page < 1) {
-        reply_error(req, 400, "limit must be 1-%d and page at least 1", LIST_LIMIT);
+    if (limit < 1 || limit > LIST_LIMIT || page < 1 || page > 1000000) {
+        reply_error(req, 400, "limit must be 1-%d and page 1-1000000", LIST_LIMIT);
         return;
     }
     tc_view_t view;
@@ -1390,6 +1390,16 @@ void tc_daemon__alert(tc_daemon_t *d, mon_slot_t *slot, tc_monitor_state_t befor
         msg->target = tc_strdup(ch->id);
         msg->kind = tc_strdup(tc_notify_type_name(ch->type));
         msg->payload = tc_notify_format(ch, &e);
+        if (!msg->payload) {
+            /* Only a text jansson refuses could do this; say so rather than lose it. */
+            tc_log(TC_LOG_ERROR, MODULE, "monitor %s: cannot format the alert for %s", m->id,
+                   ch->id);
+            free(msg->id);
+            free(msg->target);
+            free(msg->kind);
+            nmsgs--;
+            continue;
+        }
         msg->created_at = now;
         msg->expires_at = now + d->config->notify_retry_ms;
         if (a < MAX_REMINDED)

@@ -94,7 +94,8 @@ struct tc_daemon {
     size_t nincidents;
     uint64_t next_seq;          /* numeric id of the next incident */
     uv_timer_t maintenance_timer;
-    tc_notify_t *notify;        /* owned; the outbox delivery worker */
+    tc_notify_t *notify;        /* owned; the outbox delivery worker (NULL once stopped) */
+    int stopping;               /* shutting down: engine requests get 503 */
     size_t *feed_start;         /* owned; per row, where its monitors start in feed_slots */
     size_t *feed_slots;         /* owned; monitor slot indexes grouped by the row they feed */
     struct tc_sub_state *subs;  /* owned; daemon_sub.c's signing key and rate limiter */

@@ -431,7 +431,8 @@ tc_notify_t *tc_notify_new(uv_loop_t *loop, tc_curl_t *curl, tc_store_t *store,
 
 void tc_notify_kick(tc_notify_t *n)
 {
-    schedule(n, 0);
+    if (n) /* NULL while the daemon shuts down */
+        schedule(n, 0);
 }
 
 void tc_notify_allow_private(tc_notify_t *n, bool allow)
@@ -441,7 +442,7 @@ void tc_notify_allow_private(tc_notify_t *n, bool allow)
 
 int tc_notify_in_flight(const tc_notify_t *n)
 {
-    return n->nflying;
+    return n ? n->nflying : 0;
 }
 
 static void free_worker(uv_handle_t *h)

@@ -167,7 +167,10 @@ static void email_prepare(CURL *easy, const tc_channel_cfg_t *ch, const char *ur
     curl_easy_setopt(easy, CURLOPT_URL, ch->url);
     curl_easy_setopt(easy, CURLOPT_MAIL_FROM, from);
     curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, *rcpt);
-    curl_easy_setopt(easy, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+    /* With credentials, TLS is required: an attacker who strips STARTTLS must not get the
+     * password in clear. Without them, opportunistic TLS is the best a relay offers. */
+    curl_easy_setopt(easy, CURLOPT_USE_SSL,
+                     (long)(ch->username || ch->password ? CURLUSESSL_ALL : CURLUSESSL_TRY));
     if (ch->username)
         curl_easy_setopt(easy, CURLOPT_USERNAME, ch->username);
     if (ch->password)

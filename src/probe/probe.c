@@ -97,8 +97,11 @@ void tc_probe__finish(tc_probe_run_t *run)
 {
     tc_result_t *r = &run->result;
     r->finished_at = tc_clock_wall_ms();
-    if (!r->canceled)
+    if (!r->canceled) {
         tc_probe_judge(run->m, r, NULL);
+        /* A reason quoting a body or a vendor's text may have been cut mid-character. */
+        tc_utf8_clean(r->reason);
+    }
     run->done(run->m, r, run->arg);
     tc_buf_free(&r->body);
     tc_buf_free(&r->headers);
@@ -240,6 +243,10 @@ static int judge_list(tc_cond_t *const *conds, size_t n, tc_result_t *r, tc_buf_
 
 void tc_probe_judge(const tc_monitor_cfg_t *m, tc_result_t *r, tc_buf_t *explain)
 {
+    /* Errors come from servers and vendors and are cut at a byte count: keep them valid
+     * UTF-8, or JSON payloads built from them (alerts, incidents) would fail. */
+    tc_utf8_clean(r->error);
+    tc_utf8_clean(r->degraded);
     r->reason[0] = '\0';
     r->verdict = TC_VERDICT_UP;
     int ok = judge_list(m->conditions, m->nconditions, r, explain, "up", r->reason,

@@ -163,11 +163,28 @@ static int tx_commit(tc_store_t *s, char *err, size_t errlen)
         snprintf(err, errlen, "an earlier step of the transaction failed");
         return TC_ESTORE;
     }
-    return exec(s->db, "COMMIT", err, errlen);
+    int rc = exec(s->db, "COMMIT", err, errlen);
+    /* A failed COMMIT (disk full, I/O error) can leave the transaction open: end it, so
+     * the next BEGIN works. */
+    if (rc && !sqlite3_get_autocommit(s->db)) {
+        char ignored[8];
+        exec(s->db, "ROLLBACK", ignored, sizeof ignored);
+    }
+    return rc;
 }
 
 static void tx_rollback(tc_store_t *s)
 {
+    /* After a failed outermost commit the transaction is already over; callers still call
+     * this on their error path, which must not push the depth below zero. */
+    if (s->depth <= 0) {
+        s->depth = 0;
+        if (!sqlite3_get_autocommit(s->db)) {
+            char ignored[8];
+            exec(s->db, "ROLLBACK", ignored, sizeof ignored);
+        }
+        return;
+    }
     if (--s->depth > 0) {
         s->failed = 1;
         return;
@@ -859,9 +876,9 @@ int tc_store_outbox_add(tc_store_t *s, const tc_outbox_t *msgs, size_t n, char *
     if (rc)
         return rc;
     if (sqlite3_prepare_v2(s->db,
-                           "INSERT OR IGNORE INTO outbox (id, target, kind, url, payload,"
+                           "INSERT INTO outbox (id, target, kind, url, payload,"
                            " created_at, next_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-                           " ?6, ?7)",
+                           " ?6, ?7) ON CONFLICT (id) DO NOTHING",
                            -1, &st, NULL) != SQLITE_OK) {
         rc = fail(s->db, "prepare", err, errlen);
         goto out;

@@ -94,6 +94,8 @@ struct tc_http {
     size_t engine_metrics_len;
     /* Requests waiting for the engine (FIFO), guarded by queue_lock. */
     pthread_mutex_t queue_lock;
+    int stopping;                      /* guarded by queue_lock: refuse new engine requests */
+    struct MHD_Response *stopping_resp;
     tc_http_request_t *queue_head, *queue_tail;
     void (*wake)(void *arg);
     void *wake_arg;
@@ -433,12 +435,19 @@ static void free_request(tc_http_request_t *req)
     free(req);
 }
 
-static void enqueue(tc_http_t *h, tc_http_request_t *req)
+/* @return 0 when queued for the engine, -1 when the server is stopping (nothing queued). */
+static int enqueue(tc_http_t *h, tc_http_request_t *req)
 {
+    pthread_mutex_lock(&h->queue_lock);
+    /* Once stopping, nothing new may be suspended: libmicrohttpd must not be stopped with a
+     * suspended connection, and the engine is about to stop answering. */
+    if (h->stopping) {
+        pthread_mutex_unlock(&h->queue_lock);
+        return -1;
+    }
     req->state = REQ_QUEUED;
     /* Suspend before the engine can see it, so a fast reply always finds it suspended. */
     MHD_suspend_connection(req->conn);
-    pthread_mutex_lock(&h->queue_lock);
     if (h->queue_tail)
         h->queue_tail->next = req;
     else
@@ -446,6 +455,7 @@ static void enqueue(tc_http_t *h, tc_http_request_t *req)
     h->queue_tail = req;
     pthread_mutex_unlock(&h->queue_lock);
     h->wake(h->wake_arg);
+    return 0;
 }
 
 tc_http_request_t *tc_http_take(tc_http_t *h)
@@ -537,7 +547,8 @@ static enum MHD_Result serve_engine_request(tc_http_t *h, struct MHD_Connection 
     if (req->state == REQ_READING) {
         if (req->too_big)
             return reply(h, c, TC_ROUTE_OTHER, 413, h->too_large);
-        enqueue(h, req);
+        if (enqueue(h, req) != 0)
+            return reply(h, c, TC_ROUTE_ENGINE, 503, h->stopping_resp);
         return MHD_YES;
     }
     if (req->state != REQ_ANSWERED)
@@ -691,13 +702,15 @@ static void create_static(tc_http_t *h)
     h->health_stale = static_response("engine loop is not responding\n",
                                       "text/plain; charset=utf-8");
     h->unavailable = static_response("{\"error\":\"starting up\"}", json);
+    h->stopping_resp = static_response("{\"error\":\"shutting down; try again shortly\"}",
+                                       json);
 }
 
 static void destroy_static(tc_http_t *h)
 {
     struct MHD_Response *all[] = {h->not_found_json, h->not_found_html, h->method_not_allowed,
                                   h->too_large,      h->options,        h->health_ok,
-                                  h->health_stale,   h->unavailable};
+                                  h->health_stale,   h->unavailable,      h->stopping_resp};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (all[i])
             MHD_destroy_response(all[i]);
@@ -763,7 +776,11 @@ void tc_http_stop(tc_http_t *h)
 {
     if (!h)
         return;
-    /* libmicrohttpd must not be stopped with suspended connections: answer what is left. */
+    /* libmicrohttpd must not be stopped with suspended connections: refuse new engine
+     * requests, then answer what is left; after the flag nothing more can be queued. */
+    pthread_mutex_lock(&h->queue_lock);
+    h->stopping = 1;
+    pthread_mutex_unlock(&h->queue_lock);
     tc_http_request_t *req;
     while ((req = tc_http_take(h)))
         tc_http_reply(req, 503, "{\"error\":\"shutting down\"}");
