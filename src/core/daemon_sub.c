@@ -669,10 +669,16 @@ static void subscribe(tc_daemon_t *d, tc_http_request_t *req)
         goto out;
     }
     int existed = tc_store_subscriber_find(d->store, kind, address, &found) == 0;
-    if (existed) {
-        rc = tc_store_subscriber_update(d->store, found.id, components,
-                                        email && !found.confirmed ? hash : NULL, err,
-                                        sizeof err);
+    if (existed && found.confirmed) {
+        /* Anyone can post any address: a confirmed subscription is never changed by an
+         * unauthenticated request (its owner unsubscribes with their link and subscribes
+         * again). The answer is the same as for a new one, so it reveals nothing. */
+        rc = 0;
+    } else if (existed) {
+        /* Still unconfirmed: a fresh link (and the new components) go to the address; only
+         * its owner can confirm them. */
+        rc = tc_store_subscriber_update(d->store, found.id, components, email ? hash : NULL,
+                                        err, sizeof err);
         free(found.components);
         found.components = components ? tc_strdup(components) : NULL;
     } else {
@@ -711,14 +717,14 @@ static void subscribe(tc_daemon_t *d, tc_http_request_t *req)
             tc_buf_puts(&b, "<p>You are subscribed.</p>");
         }
         tc_buf_puts(&b, "<p><a href=\"/\">&larr; Back to the status page</a></p>");
-        reply_page(d, req, existed ? 200 : 201,
+        reply_page(d, req, 201,
                    email && !found.confirmed ? "Check your inbox" : "Subscribed", b.data);
         tc_buf_free(&b);
     } else {
         json_t *out = json_pack("{s:o}", "subscriber", subscriber_json(&found));
         char *text = json_dumps(out, JSON_COMPACT);
         json_decref(out);
-        tc_http_reply(req, existed ? 200 : 201, text);
+        tc_http_reply(req, 201, text);
         free(text);
     }
 out:
