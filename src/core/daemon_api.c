@@ -1205,8 +1205,21 @@ static const char *fallback_of(const tc_daemon_t *d, const tc_monitor_cfg_t *m)
 }
 
 /* Expand {{monitor}}, {{component}}, {{reason}} and {{fallback}} in a template. */
+/* Text measured from the outside (a body excerpt, a vendor's incident title, a push msg=)
+ * goes into Markdown bodies with its punctuation escaped, so it reads as plain text and
+ * cannot turn into a link on our page. */
+static void markdown_text(tc_buf_t *b, const char *s)
+{
+    for (; *s; s++) {
+        if (strchr("\\`*_{}[]()#+-.!|<>~", *s))
+            tc_buf_append(b, "\\", 1);
+        tc_buf_append(b, s, 1);
+    }
+}
+
+/* @p markdown: the result is a Markdown body (else a plain title). */
 static char *expand(const char *tpl, const tc_monitor_cfg_t *m, const char *component,
-                    const char *reason, const char *fallback)
+                    const char *reason, const char *fallback, bool markdown)
 {
     tc_buf_t b;
     tc_buf_init(&b, 0);
@@ -1218,7 +1231,10 @@ static char *expand(const char *tpl, const tc_monitor_cfg_t *m, const char *comp
             tc_buf_puts(&b, component);
             p += 13;
         } else if (strncmp(p, "{{reason}}", 10) == 0) {
-            tc_buf_puts(&b, reason ? reason : "");
+            if (markdown)
+                markdown_text(&b, reason ? reason : "");
+            else
+                tc_buf_puts(&b, reason ? reason : "");
             p += 10;
         } else if (strncmp(p, "{{fallback}}", 12) == 0) {
             tc_buf_puts(&b, fallback);
@@ -1265,7 +1281,7 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
         incident_req_t r;
         memset(&r, 0, sizeof r);
         r.impact_override = -1;
-        char *title = expand(m->incident_title, m, component, reason, fallback_of(d, m));
+        char *title = expand(m->incident_title, m, component, reason, fallback_of(d, m), false);
         r.name = title;
         tc_incident_t *inc = create_incident(d, &r, now);
         free(title);
@@ -1279,7 +1295,7 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
             inc->component_status[k] = want;
             inc->ncomponents++;
         }
-        char *body = expand(m->incident_body, m, component, reason, fallback_of(d, m));
+        char *body = expand(m->incident_body, m, component, reason, fallback_of(d, m), true);
         tc_incident_add_update(inc, uid, TC_INC_INVESTIGATING, body, now, 0, aff,
                                m->ncomponents, true);
         free(body);
@@ -1300,11 +1316,14 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
          * decides the components' status. */
         for (size_t k = 0; k < open->ncomponents; k++)
             open->component_status[k] = want;
-        char text[600];
-        snprintf(text, sizeof text, "The problem has %s: %s.",
-                 after > before ? "worsened" : "eased", reason ? reason : "");
-        tc_incident_add_update(open, uid, open->status, text, now, 0, aff, m->ncomponents,
+        tc_buf_t text;
+        tc_buf_init(&text, 0);
+        tc_buf_printf(&text, "The problem has %s: ", after > before ? "worsened" : "eased");
+        markdown_text(&text, reason ? reason : "");
+        tc_buf_puts(&text, ".");
+        tc_incident_add_update(open, uid, open->status, text.data, now, 0, aff, m->ncomponents,
                                true);
+        tc_buf_free(&text);
         commit_incident(d, open, NULL, 0, true);
     }
     free_affected(aff, m->ncomponents);
