@@ -201,11 +201,6 @@ void tc_curl_cancel(tc_curl_t *g, CURL *easy)
     g->running--;
 }
 
-int tc_curl_running(const tc_curl_t *g)
-{
-    return g->running;
-}
-
 static void free_glue(uv_handle_t *h)
 {
     tc_curl_t *g = h->data;

@@ -36,9 +36,6 @@ int tc_curl_add_connect_only(tc_curl_t *g, CURL *easy, tc_curl_done_fn done, voi
  *  will not fire. */
 void tc_curl_cancel(tc_curl_t *g, CURL *easy);
 
-/** Number of transfers in flight. */
-int tc_curl_running(const tc_curl_t *g);
-
 /** Close the multi handle. Every transfer must have finished or been cancelled; the loop
  *  must run once more afterwards so the closed libuv handles are released. */
 void tc_curl_free(tc_curl_t *g);

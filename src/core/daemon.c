@@ -18,6 +18,7 @@
 #include "core/curl_glue.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "monitor/monitor.h"
 #include "probe/probe.h"
 #include "sched/sched.h"
@@ -751,16 +752,6 @@ static const tc_push_state_t *push_state(void *ctx, const tc_monitor_cfg_t *m)
     return NULL;
 }
 
-/* Compare without an early exit, so the time taken says nothing about a token's prefix. */
-static int same_secret(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    unsigned char diff = (unsigned char)(la != lb);
-    for (size_t i = 0; i < la && i < lb; i++)
-        diff |= (unsigned char)(a[i] ^ b[i]);
-    return diff == 0;
-}
-
 /* GET or POST /api/push/<token>[?status=up|down&msg=...&ping=ms] */
 static void handle_push(tc_daemon_t *d, tc_http_request_t *req)
 {
@@ -774,7 +765,7 @@ static void handle_push(tc_daemon_t *d, tc_http_request_t *req)
     mon_slot_t *slot = NULL;
     for (size_t i = 0; i < d->nmonitors; i++) {
         const char *t = tc_probe_push_token(d->monitors[i].cfg);
-        if (t && same_secret(t, token))
+        if (t && tc_secret_equal(t, token))
             slot = &d->monitors[i];
     }
     if (!slot) {

@@ -121,7 +121,7 @@ void tc_daemon__free_incidents(tc_daemon_t *d)
     d->nincidents = 0;
 }
 
-static void new_id(char out[13])
+void tc_daemon__new_id(char out[13])
 {
     unsigned char raw[12];
     tc_secret_random(raw, sizeof raw);
@@ -517,7 +517,7 @@ static tc_incident_t *create_incident(tc_daemon_t *d, const incident_req_t *r, i
 {
     tc_incident_t *inc = tc_calloc(1, sizeof *inc);
     char id[13];
-    new_id(id);
+    tc_daemon__new_id(id);
     inc->id = tc_strdup(id);
     inc->seq = d->next_seq;
     inc->name = tc_strdup(r->name);
@@ -567,7 +567,7 @@ static void post_incident(tc_daemon_t *d, tc_http_request_t *req, json_t *o)
     /* The first update is when the incident was opened (or the imported display time). */
     int64_t when = r.display_at ? r.display_at : inc->created_at;
     char uid[13];
-    new_id(uid);
+    tc_daemon__new_id(uid);
     tc_incident_add_update(inc, uid, status, r.body ? r.body : default_body(status),
                            r.created_at ? r.created_at : now, when, aff, naff,
                            r.deliver_notifications != 0);
@@ -626,7 +626,7 @@ static void patch_incident(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t
                                                   ? default_body(st)
                                                   : "";
         char uid[13];
-        new_id(uid);
+        tc_daemon__new_id(uid);
         tc_incident_add_update(inc, uid, st, body, r.created_at ? r.created_at : now,
                                r.display_at, aff, naff, r.deliver_notifications != 0);
     } else {
@@ -1174,7 +1174,7 @@ void tc_daemon__maintenance_tick(tc_daemon_t *d)
         else
             continue;
         char uid[13];
-        new_id(uid);
+        tc_daemon__new_id(uid);
         tc_incident_add_update(inc, uid, next, default_body(next), now, 0, NULL, 0, true);
         tc_log(TC_LOG_INFO, MODULE, "maintenance %s: %s", inc->id, tc_incident_status_name(next));
         commit_incident(d, inc, NULL, 0, true);
@@ -1272,7 +1272,7 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
         aff[k].new_status = want;
     }
     char uid[13];
-    new_id(uid);
+    tc_daemon__new_id(uid);
     if (!open && (after == TC_MONITOR_DOWN || after == TC_MONITOR_DEGRADED)) {
         if (under_maintenance(d, m)) {
             free_affected(aff, m->ncomponents);
@@ -1366,7 +1366,7 @@ void tc_daemon__alert(tc_daemon_t *d, mon_slot_t *slot, tc_monitor_state_t befor
             tc_incident_is_open(d->incidents[i]))
             open = d->incidents[i];
     char event_id[13];
-    new_id(event_id);
+    tc_daemon__new_id(event_id);
     tc_notify_event_t e = {
         .kind = kind,
         .at = now,

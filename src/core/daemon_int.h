@@ -105,6 +105,9 @@ struct tc_daemon {
 
 typedef struct tc_daemon tc_daemon_t;
 
+/** A new random 12-character id (incidents, updates, messages, subscribers). */
+void tc_daemon__new_id(char out[13]);
+
 /** Ask for a new snapshot (coalesced). */
 void tc_daemon__request_render(tc_daemon_t *d);
 /** Recompute component statuses (person > incidents > maintenance > monitors) and store and

@@ -66,13 +66,6 @@ void tc_daemon__subscribers_free(tc_daemon_t *d)
 
 /* ---- small helpers ---- */
 
-static void make_id(char out[13])
-{
-    unsigned char raw[12];
-    tc_secret_random(raw, sizeof raw);
-    tc_incident_make_id(raw, out);
-}
-
 /* Links in messages are absolute: page.url, or the listen address when it is not set. */
 static void base_url(const tc_daemon_t *d, char *out, size_t outlen)
 {
@@ -162,7 +155,7 @@ static void queue_for_subscribers(tc_daemon_t *d, const char *const *ids, size_t
             continue;
         char unsub[700], id[13], target[64];
         unsubscribe_url(d, s->id, unsub, sizeof unsub);
-        make_id(id);
+        tc_daemon__new_id(id);
         snprintf(target, sizeof target, "subscriber:%s", s->id);
         tc_outbox_t *m = &msgs[n++];
         m->id = tc_strdup(id);
@@ -268,7 +261,7 @@ void tc_daemon__notify_component(tc_daemon_t *d, const tc_store_row_t *row, tc_s
     json_t *payload = envelope(d, &view);
     tc_daemon__view_free(&view);
     char uid[13];
-    make_id(uid);
+    tc_daemon__new_id(uid);
     json_t *cu = json_object();
     json_object_set_new(cu, "created_at", iso(now));
     json_object_set_new(cu, "new_status", json_string(tc_status_name(row->status)));
@@ -524,7 +517,7 @@ static int queue_confirmation(tc_daemon_t *d, const tc_subscriber_t *s, const ch
     base_url(d, base, sizeof base);
     snprintf(link, sizeof link, "%s/subscribers/confirm/%s", base, token);
     unsubscribe_url(d, s->id, unsub, sizeof unsub);
-    make_id(id);
+    tc_daemon__new_id(id);
     snprintf(target, sizeof target, "subscriber:%s", s->id);
     tc_buf_t subject, text, html;
     tc_buf_init(&subject, 0);
@@ -683,7 +676,7 @@ static void subscribe(tc_daemon_t *d, tc_http_request_t *req)
         found.components = components ? tc_strdup(components) : NULL;
     } else {
         char sid[13];
-        make_id(sid);
+        tc_daemon__new_id(sid);
         found.id = tc_strdup(sid);
         found.kind = tc_strdup(kind);
         found.address = tc_strdup(address);

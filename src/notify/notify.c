@@ -219,7 +219,6 @@ typedef struct delivery {
 } delivery_t;
 
 struct tc_notify {
-    uv_loop_t *loop;
     tc_curl_t *curl;            /* borrowed */
     tc_store_t *store;          /* borrowed */
     tc_channel_lookup_fn lookup;
@@ -418,7 +417,6 @@ tc_notify_t *tc_notify_new(uv_loop_t *loop, tc_curl_t *curl, tc_store_t *store,
                            tc_channel_lookup_fn lookup, void *ctx)
 {
     tc_notify_t *n = tc_calloc(1, sizeof *n);
-    n->loop = loop;
     n->curl = curl;
     n->store = store;
     n->lookup = lookup;
