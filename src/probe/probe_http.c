@@ -21,10 +21,6 @@ typedef struct http_cfg {
     bool verify_tls;
 } http_cfg_t;
 
-typedef struct http_run {
-    CURL *easy; /* owned */
-} http_run_t;
-
 static const char *const keys[] = {"url", "method", "headers", "body", "follow_redirects",
                                    "verify_tls", NULL};
 static const char *const placeholders[] = {"STATUS", "RESPONSE_TIME", "BODY", "HEADER",
@@ -162,7 +158,6 @@ void tc_probe__curl_measure(void *easy, tc_result_t *r)
 static void on_done(CURL *e, CURLcode code, void *arg)
 {
     tc_probe_run_t *run = arg;
-    http_run_t *h = run->state;
     tc_result_t *r = &run->result;
     long status = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
@@ -171,10 +166,7 @@ static void on_done(CURL *e, CURLcode code, void *arg)
     r->connected = r->connect_ms > 0 || status > 0;
     if (code != CURLE_OK)
         snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(code));
-    curl_easy_cleanup(e);
-    free(h);
-    run->state = NULL;
-    tc_probe__finish(run);
+    tc_probe__transfer_end(run);
 }
 
 void *tc_probe__curl_easy(const char *url, long timeout_ms, tc_buf_t *body, tc_buf_t *headers)
@@ -220,29 +212,52 @@ static int http_start(tc_probe_run_t *run)
         else
             curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, c->method);
     }
-    http_run_t *h = tc_calloc(1, sizeof *h);
-    h->easy = e;
-    run->state = h;
-    if (tc_curl_add(run->env->curl, e, on_done, run) != 0) {
-        curl_easy_cleanup(e);
-        free(h);
+    return tc_probe__transfer_start(run, e, on_done);
+}
+
+struct tc_probe_transfer {
+    CURL *easy;                   /* owned */
+    char errbuf[CURL_ERROR_SIZE]; /* curl's detailed message for a failure */
+};
+
+int tc_probe__transfer_start(tc_probe_run_t *run, CURL *easy, tc_curl_done_fn done)
+{
+    tc_probe_transfer_t *t = tc_calloc(1, sizeof *t);
+    t->easy = easy;
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errbuf);
+    run->state = t;
+    if (tc_curl_add(run->env->curl, easy, done, run) != 0) {
+        curl_easy_cleanup(easy);
+        free(t);
         run->state = NULL;
         return TC_EIO;
     }
     return 0;
 }
 
-/* curl's multi handle cannot call back for a removed transfer, so the run finishes here. */
-static void http_cancel(tc_probe_run_t *run)
+const char *tc_probe__transfer_error(const tc_probe_run_t *run, CURLcode code)
 {
-    http_run_t *h = run->state;
-    if (!h)
-        return;
-    tc_curl_cancel(run->env->curl, h->easy);
-    curl_easy_cleanup(h->easy);
-    free(h);
+    const tc_probe_transfer_t *t = run->state;
+    return t && t->errbuf[0] ? t->errbuf : curl_easy_strerror(code);
+}
+
+void tc_probe__transfer_end(tc_probe_run_t *run)
+{
+    tc_probe_transfer_t *t = run->state;
+    curl_easy_cleanup(t->easy);
+    free(t);
     run->state = NULL;
     tc_probe__finish(run);
+}
+
+/* curl's multi handle cannot call back for a removed transfer, so the run finishes here. */
+void tc_probe__transfer_cancel(tc_probe_run_t *run)
+{
+    tc_probe_transfer_t *t = run->state;
+    if (!t)
+        return;
+    tc_curl_cancel(run->env->curl, t->easy);
+    tc_probe__transfer_end(run);
 }
 
 const tc_probe_type_t tc_probe_http = {
@@ -252,5 +267,5 @@ const tc_probe_type_t tc_probe_http = {
     .parse = http_parse,
     .free_config = http_free_config,
     .start = http_start,
-    .cancel = http_cancel,
+    .cancel = tc_probe__transfer_cancel,
 };

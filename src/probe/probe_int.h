@@ -4,6 +4,7 @@
 #define TC_PROBE_INT_H
 
 #include "config/config_yaml.h"
+#include "core/curl_glue.h"
 #include "probe/probe.h"
 
 struct tc_probe_type {
@@ -31,6 +32,20 @@ struct tc_probe_run {
     void *arg;
     int64_t start_mono;
 };
+
+/* Kinds whose run is a single libcurl transfer (http, tls, statuspage) share its lifecycle:
+ * start it with tc_probe__transfer_start(), read the results in the done callback and end
+ * with tc_probe__transfer_end(); tc_probe__transfer_cancel() is their cancel. */
+typedef struct tc_probe_transfer tc_probe_transfer_t;
+/** Own @p easy as the run's state and add it to the engine's multi handle; @p done gets
+ *  (easy, code, run). @return 0, or TC_EIO after releasing everything. */
+int tc_probe__transfer_start(tc_probe_run_t *run, CURL *easy, tc_curl_done_fn done);
+/** curl's detailed message for the failed transfer ("SSL certificate problem: ..."). */
+const char *tc_probe__transfer_error(const tc_probe_run_t *run, CURLcode code);
+/** Release the transfer and finish the run (from the done callback). */
+void tc_probe__transfer_end(tc_probe_run_t *run);
+/** The cancel of single-transfer kinds. */
+void tc_probe__transfer_cancel(tc_probe_run_t *run);
 
 /** Called by a kind when its run is over: judge, report, free the run. */
 void tc_probe__finish(tc_probe_run_t *run);

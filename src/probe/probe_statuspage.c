@@ -22,10 +22,6 @@ typedef struct sp_cfg {
     bool verify_tls;
 } sp_cfg_t;
 
-typedef struct sp_run {
-    CURL *easy; /* owned */
-} sp_run_t;
-
 /* What the vendor says, read from one summary.json. */
 typedef struct vendor_view {
     tc_verdict_t verdict;
@@ -314,10 +310,7 @@ static void on_done(CURL *e, CURLcode code, void *arg)
     } else {
         judge_feed(r, run->m->kind_cfg);
     }
-    curl_easy_cleanup(e);
-    free(run->state);
-    run->state = NULL;
-    tc_probe__finish(run);
+    tc_probe__transfer_end(run);
 }
 
 static int sp_start(tc_probe_run_t *run)
@@ -332,29 +325,7 @@ static int sp_start(tc_probe_run_t *run)
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->verify_tls ? 2L : 0L);
     if (c->headers)
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
-    sp_run_t *s = tc_calloc(1, sizeof *s);
-    s->easy = e;
-    run->state = s;
-    if (tc_curl_add(run->env->curl, e, on_done, run) != 0) {
-        curl_easy_cleanup(e);
-        free(s);
-        run->state = NULL;
-        return TC_EIO;
-    }
-    return 0;
-}
-
-/* As in the http kind: a removed transfer gets no callback, so the run finishes here. */
-static void sp_cancel(tc_probe_run_t *run)
-{
-    sp_run_t *s = run->state;
-    if (!s)
-        return;
-    tc_curl_cancel(run->env->curl, s->easy);
-    curl_easy_cleanup(s->easy);
-    free(s);
-    run->state = NULL;
-    tc_probe__finish(run);
+    return tc_probe__transfer_start(run, e, on_done);
 }
 
 const tc_probe_type_t tc_probe_statuspage = {
@@ -364,5 +335,5 @@ const tc_probe_type_t tc_probe_statuspage = {
     .parse = sp_parse,
     .free_config = sp_free_config,
     .start = sp_start,
-    .cancel = sp_cancel,
+    .cancel = tc_probe__transfer_cancel,
 };

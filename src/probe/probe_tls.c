@@ -19,11 +19,6 @@ typedef struct tls_cfg {
     bool verify;
 } tls_cfg_t;
 
-typedef struct tls_run {
-    CURL *easy; /* owned */
-    char errbuf[CURL_ERROR_SIZE];
-} tls_run_t;
-
 static const char *const keys[] = {"address", "server_name", "verify", NULL};
 static const char *const placeholders[] = {"CONNECTED", "RESPONSE_TIME",
                                            "CERTIFICATE_EXPIRATION", "IP", NULL};
@@ -91,19 +86,14 @@ static void tls_free_config(void *p)
 static void on_done(CURL *e, CURLcode code, void *arg)
 {
     tc_probe_run_t *run = arg;
-    tls_run_t *t = run->state;
     tc_result_t *r = &run->result;
     tc_probe__curl_measure(e, r);
     r->connected = r->connect_ms > 0;
     /* curl's error buffer says which check failed ("SSL certificate problem: self-signed
      * certificate"); curl_easy_strerror() only names the class of error. */
     if (code != CURLE_OK)
-        snprintf(r->error, sizeof r->error, "%s",
-                 t->errbuf[0] ? t->errbuf : curl_easy_strerror(code));
-    curl_easy_cleanup(e);
-    free(t);
-    run->state = NULL;
-    tc_probe__finish(run);
+        snprintf(r->error, sizeof r->error, "%s", tc_probe__transfer_error(run, code));
+    tc_probe__transfer_end(run);
 }
 
 static int tls_start(tc_probe_run_t *run)
@@ -112,8 +102,6 @@ static int tls_start(tc_probe_run_t *run)
     CURL *e = curl_easy_init();
     if (!e)
         return TC_EIO;
-    tls_run_t *t = tc_calloc(1, sizeof *t);
-    t->easy = e;
     curl_easy_setopt(e, CURLOPT_URL, c->url);
     curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
@@ -127,30 +115,9 @@ static int tls_start(tc_probe_run_t *run)
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->verify ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->verify ? 2L : 0L);
     curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
     if (c->connect_to)
         curl_easy_setopt(e, CURLOPT_CONNECT_TO, c->connect_to);
-    run->state = t;
-    if (tc_curl_add(run->env->curl, e, on_done, run) != 0) {
-        curl_easy_cleanup(e);
-        free(t);
-        run->state = NULL;
-        return TC_EIO;
-    }
-    return 0;
-}
-
-/* As in the http probe: a removed transfer never calls back, so the run finishes here. */
-static void tls_cancel(tc_probe_run_t *run)
-{
-    tls_run_t *t = run->state;
-    if (!t)
-        return;
-    tc_curl_cancel(run->env->curl, t->easy);
-    curl_easy_cleanup(t->easy);
-    free(t);
-    run->state = NULL;
-    tc_probe__finish(run);
+    return tc_probe__transfer_start(run, e, on_done);
 }
 
 const tc_probe_type_t tc_probe_tls = {
@@ -160,5 +127,5 @@ const tc_probe_type_t tc_probe_tls = {
     .parse = tls_parse,
     .free_config = tls_free_config,
     .start = tls_start,
-    .cancel = tls_cancel,
+    .cancel = tc_probe__transfer_cancel,
 };
