@@ -304,7 +304,7 @@ static tc_snapshot_t *build_snapshot(tc_daemon_t *d)
         row->uptime = tc_uptime_total(mine, UPTIME_DAYS);
     }
     d->fresh_results = 0;
-    tc_snapshot_t *snap = tc_render(&view, ++d->generation);
+    tc_snapshot_t *snap = tc_render(&view, ++d->generation, d->render_cache);
     free(latencies);
     free(days);
     tc_daemon__view_free(&view);
@@ -906,6 +906,7 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     memset(&d, 0, sizeof d);
     d.opts = opts;
     d.started_at = tc_clock_wall_ms();
+    d.render_cache = tc_snapshot_cache_new();
     int exit_code = 1;
     int loop_ready = 0;
     char err[512];
@@ -1025,6 +1026,7 @@ out:
     free(d.feed_slots);
     free(d.pending_reasons);
     tc_daemon__free_incidents(&d);
+    tc_snapshot_cache_free(d.render_cache);
     tc_daemon__subscribers_free(&d);
     tc_config_free(d.config);
     if (exit_code == 0)

@@ -68,6 +68,7 @@ struct tc_daemon {
     tc_store_row_t *rows;       /* owned; groups then components, as configured */
     size_t nrows;
     uint64_t generation;        /* of the last published snapshot */
+    tc_snapshot_cache_t *render_cache; /* owned; compressed documents kept across renders */
     int64_t started_at;         /* wall ms */
     /* Monitoring. */
     tc_curl_t *curl;            /* owned */

@@ -4,11 +4,12 @@
 
 #include <stdio.h>
 
-tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation)
+tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_cache_t *cache)
 {
     static const char json[] = "application/json; charset=utf-8";
     static const char html[] = "text/html; charset=utf-8";
     tc_snapshot_t *s = tc_snapshot_new(generation);
+    s->cache = cache;
     size_t len = 0;
     char *body;
 

@@ -14,8 +14,9 @@
 
 typedef struct json_t json_t;
 
-/** Render every public document of @p v into a new sealed snapshot the caller owns. */
-tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation);
+/** Render every public document of @p v into a new sealed snapshot the caller owns.
+ *  @param cache compressed variants kept across renders (tc_snapshot_cache_new()), or NULL. */
+tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_cache_t *cache);
 
 /** Statuspage v2 documents. @return malloc'd JSON text, its length in @p len. */
 char *tc_render_summary_json(const tc_view_t *v, size_t *len);

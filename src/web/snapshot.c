@@ -39,6 +39,72 @@ static uint64_t fnv1a(const char *p, size_t len)
     return h;
 }
 
+typedef struct cache_entry {
+    uint64_t hash;        /* of the identity bytes */
+    size_t len;
+    char *gz, *br;        /* owned copies; NULL when that coding was not smaller */
+    size_t gzlen, brlen;
+    uint64_t used;        /* generation of the last snapshot that used it */
+} cache_entry_t;
+
+struct tc_snapshot_cache {
+    cache_entry_t *entries; /* owned */
+    size_t n, cap;
+};
+
+tc_snapshot_cache_t *tc_snapshot_cache_new(void)
+{
+    return tc_calloc(1, sizeof(tc_snapshot_cache_t));
+}
+
+void tc_snapshot_cache_free(tc_snapshot_cache_t *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->entries[i].gz);
+        free(c->entries[i].br);
+    }
+    free(c->entries);
+    free(c);
+}
+
+static char *copy_bytes(const char *p, size_t len)
+{
+    if (!p)
+        return NULL;
+    char *q = tc_malloc(len);
+    memcpy(q, p, len);
+    return q;
+}
+
+static cache_entry_t *cache_find(tc_snapshot_cache_t *c, uint64_t hash, size_t len)
+{
+    for (size_t i = 0; c && i < c->n; i++)
+        if (c->entries[i].hash == hash && c->entries[i].len == len)
+            return &c->entries[i];
+    return NULL;
+}
+
+static void cache_put(tc_snapshot_cache_t *c, uint64_t hash, size_t len, const tc_variant_t *gz,
+                      const tc_variant_t *br, uint64_t generation)
+{
+    if (!c)
+        return;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 64;
+        c->entries = tc_realloc(c->entries, c->cap * sizeof *c->entries);
+    }
+    cache_entry_t *e = &c->entries[c->n++];
+    e->hash = hash;
+    e->len = len;
+    e->gz = copy_bytes(gz->data, gz->len);
+    e->gzlen = gz->len;
+    e->br = copy_bytes(br->data, br->len);
+    e->brlen = br->len;
+    e->used = generation;
+}
+
 void tc_snapshot_add(tc_snapshot_t *s, const char *path, tc_route_t route,
                      const char *content_type, char *body, size_t len)
 {
@@ -61,27 +127,40 @@ void tc_snapshot_add(tc_snapshot_t *s, const char *path, tc_route_t route,
     snprintf(d->var[TC_ENC_IDENTITY].etag, sizeof d->var[0].etag, "\"%016llx\"",
              (unsigned long long)h);
 
-    /* A variant is offered only when it is smaller than the identity bytes. */
-    size_t zlen = 0;
-    char *z = tc_compress_gzip(body, len, &zlen);
-    if (z && zlen < len) {
-        d->var[TC_ENC_GZIP].data = z;
-        d->var[TC_ENC_GZIP].len = zlen;
-        snprintf(d->var[TC_ENC_GZIP].etag, sizeof d->var[0].etag, "\"%016llx-gz\"",
-                 (unsigned long long)h);
+    /* A variant is offered only when it is smaller than the identity bytes. Bytes seen in an
+     * earlier snapshot reuse its variants instead of compressing again (FNV collisions on
+     * equal lengths are not a practical concern for a cache of our own documents). */
+    tc_variant_t *gz = &d->var[TC_ENC_GZIP], *br = &d->var[TC_ENC_BR];
+    cache_entry_t *hit = cache_find(s->cache, h, len);
+    if (hit) {
+        hit->used = s->generation;
+        gz->data = copy_bytes(hit->gz, hit->gzlen);
+        gz->len = hit->gzlen;
+        br->data = copy_bytes(hit->br, hit->brlen);
+        br->len = hit->brlen;
     } else {
-        free(z);
+        size_t zlen = 0;
+        char *z = tc_compress_gzip(body, len, &zlen);
+        if (z && zlen < len) {
+            gz->data = z;
+            gz->len = zlen;
+        } else {
+            free(z);
+        }
+        size_t blen = 0;
+        char *b = tc_compress_brotli(body, len, &blen);
+        if (b && blen < len) {
+            br->data = b;
+            br->len = blen;
+        } else {
+            free(b);
+        }
+        cache_put(s->cache, h, len, gz, br, s->generation);
     }
-    size_t blen = 0;
-    char *b = tc_compress_brotli(body, len, &blen);
-    if (b && blen < len) {
-        d->var[TC_ENC_BR].data = b;
-        d->var[TC_ENC_BR].len = blen;
-        snprintf(d->var[TC_ENC_BR].etag, sizeof d->var[0].etag, "\"%016llx-br\"",
-                 (unsigned long long)h);
-    } else {
-        free(b);
-    }
+    if (gz->data)
+        snprintf(gz->etag, sizeof gz->etag, "\"%016llx-gz\"", (unsigned long long)h);
+    if (br->data)
+        snprintf(br->etag, sizeof br->etag, "\"%016llx-br\"", (unsigned long long)h);
 }
 
 static int by_path(const void *a, const void *b)
@@ -91,6 +170,17 @@ static int by_path(const void *a, const void *b)
 
 void tc_snapshot_seal(tc_snapshot_t *s)
 {
+    /* Entries no document of this snapshot used are gone from the page: forget them. */
+    tc_snapshot_cache_t *c = s->cache;
+    for (size_t i = 0; c && i < c->n;) {
+        if (c->entries[i].used == s->generation) {
+            i++;
+            continue;
+        }
+        free(c->entries[i].gz);
+        free(c->entries[i].br);
+        c->entries[i] = c->entries[--c->n];
+    }
     if (s->ndocs)
         qsort(s->docs, s->ndocs, sizeof *s->docs, by_path);
 }

@@ -47,8 +47,14 @@ typedef struct tc_doc {
     tc_variant_t var[TC_ENC_COUNT];
 } tc_doc_t;
 
+/* Compressed variants of earlier documents, kept by the engine across snapshots: a write
+ * changes a few documents, and compressing the unchanged ones again cost ~0.4 s per write
+ * (BENCHMARKS.md, part 2). Engine thread only. */
+typedef struct tc_snapshot_cache tc_snapshot_cache_t;
+
 typedef struct tc_snapshot {
     uint64_t generation; /* increases with every snapshot the engine publishes */
+    tc_snapshot_cache_t *cache; /* borrowed, or NULL */
     tc_doc_t *docs;      /* owned; sorted by path after tc_snapshot_seal() */
     size_t ndocs;
     size_t cap;
@@ -58,11 +64,16 @@ typedef struct tc_snapshot {
 const char *tc_route_name(tc_route_t r);
 
 tc_snapshot_t *tc_snapshot_new(uint64_t generation);
+tc_snapshot_cache_t *tc_snapshot_cache_new(void);
+void tc_snapshot_cache_free(tc_snapshot_cache_t *c);
+
 /** Add a document, taking ownership of @p body (malloc'd, @p len bytes); the gzip and brotli
- *  variants and the ETags are computed here, once. */
+ *  variants and the ETags are computed here, once — or copied from the snapshot's cache when
+ *  an earlier snapshot had the same bytes. */
 void tc_snapshot_add(tc_snapshot_t *s, const char *path, tc_route_t route,
                      const char *content_type, char *body, size_t len);
-/** Sort the documents so tc_snapshot_find() can search them. */
+/** Sort the documents so tc_snapshot_find() can search them, and drop cache entries this
+ *  snapshot did not use. */
 void tc_snapshot_seal(tc_snapshot_t *s);
 /** @return the document at @p path (exact match), or NULL. Needs tc_snapshot_seal(). */
 const tc_doc_t *tc_snapshot_find(const tc_snapshot_t *s, const char *path);

@@ -242,7 +242,7 @@ static void test_registered(void **state)
 {
     (void)state;
     tc_view_t v = fx_view();
-    tc_snapshot_t *s = tc_render(&v, 7);
+    tc_snapshot_t *s = tc_render(&v, 7, NULL);
     static const struct {
         const char *path;
         tc_route_t route;
