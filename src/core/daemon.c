@@ -906,7 +906,6 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     memset(&d, 0, sizeof d);
     d.opts = opts;
     d.started_at = tc_clock_wall_ms();
-    d.render_cache = tc_snapshot_cache_new();
     int exit_code = 1;
     int loop_ready = 0;
     char err[512];
@@ -918,6 +917,7 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
         free(errors);
         return 2;
     }
+    d.render_cache = tc_snapshot_cache_new(); /* freed on every path below, at out: */
     tc_clock_use_zone(d.config->page.time_zone);
     raise_fd_limit();
     if (tc_store_open(d.config->storage_path, &d.store, err, sizeof err) != 0) {
