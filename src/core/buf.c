@@ -150,3 +150,23 @@ void tc_utf8_clean(char *s)
         p += len;
     }
 }
+
+const char *tc_utf8_excerpt(char *out, size_t outlen, const char *s)
+{
+    if (outlen == 0)
+        return out;
+    size_t n = s ? strlen(s) : 0;
+    if (n > outlen - 1) {
+        n = outlen - 1;
+        /* s[n] is the first byte left out: while it continues a character, that character
+         * was cut, so leave out its first bytes too. Four steps at most in valid UTF-8; the
+         * bound keeps a run of stray continuation bytes from eating the whole excerpt. */
+        for (int k = 0; k < 4 && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; k++)
+            n--;
+    }
+    if (n)
+        memmove(out, s, n);
+    out[n] = '\0';
+    tc_utf8_clean(out);
+    return out;
+}

@@ -4,6 +4,7 @@
  * changes within RENDER_DELAY_MS produces one snapshot. */
 #include "core/daemon.h"
 #include "core/daemon_int.h"
+#include "core/dirlock.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -904,6 +905,7 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
 {
     tc_daemon_t d;
     memset(&d, 0, sizeof d);
+    d.lock_fd = -1;
     d.opts = opts;
     d.started_at = tc_clock_wall_ms();
     int exit_code = 1;
@@ -920,6 +922,10 @@ int tc_daemon_run(const tc_daemon_opts_t *opts)
     d.render_cache = tc_snapshot_cache_new(); /* freed on every path below, at out: */
     tc_clock_use_zone(d.config->page.time_zone);
     raise_fd_limit();
+    if (tc_dir_lock(d.config->storage_path, &d.lock_fd, err, sizeof err) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "%s", err);
+        goto out;
+    }
     if (tc_store_open(d.config->storage_path, &d.store, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot open store: %s", err);
         goto out;
@@ -1020,6 +1026,7 @@ out:
         uv_loop_close(&d.loop);
     }
     tc_store_close(d.store);
+    tc_dir_unlock(d.lock_fd);
     tc_store_rows_free(d.rows, d.nrows);
     free(d.pending);
     free(d.feed_start);

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/daemon_int.h"
 #include "core/err.h"
@@ -26,27 +27,31 @@
 
 /* ---- replies ---- */
 
-static void reply_json(tc_http_request_t *req, unsigned status, json_t *doc)
+void tc_daemon__reply_json(tc_http_request_t *req, unsigned status, json_t *doc)
 {
-    char *text = json_dumps(doc, JSON_COMPACT);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
-    tc_http_reply(req, status, text ? text : "{}");
+    if (!text) {
+        tc_log(TC_LOG_ERROR, MODULE, "a %u reply could not be encoded as JSON; answered 500",
+               status);
+        tc_http_reply(req, 500, "{\"error\":\"internal error: the reply could not be encoded\"}");
+        return;
+    }
+    tc_http_reply(req, status, text);
     free(text);
 }
 
-static void reply_error(tc_http_request_t *req, unsigned status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void reply_error(tc_http_request_t *req, unsigned status, const char *fmt, ...)
+void tc_daemon__reply_error(tc_http_request_t *req, unsigned status, const char *fmt, ...)
 {
+    char full[1024];
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(full, sizeof full, fmt, ap);
     va_end(ap);
     json_t *doc = json_object();
-    json_object_set_new(doc, "error", json_string(msg));
-    reply_json(req, status, doc);
+    json_object_set_new(doc, "error", json_string(tc_utf8_excerpt(msg, sizeof msg, full)));
+    tc_daemon__reply_json(req, status, doc);
 }
 
 /* ---- incidents in memory and in the store ---- */
@@ -71,8 +76,12 @@ static int persist(tc_daemon_t *d, const tc_incident_t *inc, char *err, size_t e
     tc_daemon__view(d, &view);
     json_t *doc = tc_render_incident_json(&view, inc, true);
     tc_daemon__view_free(&view);
-    char *text = json_dumps(doc, JSON_COMPACT);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
+    if (!text) {
+        snprintf(err, errlen, "incident %s could not be encoded", inc->id);
+        return TC_EINVAL;
+    }
     int rc = tc_store_put_incident(d->store, inc->id, inc->seq, text, tc_clock_wall_ms(), err,
                                    errlen);
     free(text);
@@ -169,6 +178,30 @@ static int is_ignored(const char *key)
     for (const char *const *p = ignored_fields; *p; p++)
         if (strcmp(*p, key) == 0)
             return 1;
+    return 0;
+}
+
+/* Unknown fields are errors everywhere, so a typo is never silently dropped: 0 when every
+ * key of @p o is in @p known (or ignored), else TC_EINVAL with the first stray key in @p err. */
+static int only_fields(json_t *o, const char *const known[], char *err, size_t errlen)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        int ok = is_ignored(key);
+        for (const char *const *k = known; *k && !ok; k++)
+            ok = strcmp(*k, key) == 0;
+        if (!ok) {
+            tc_buf_t list;
+            tc_buf_init(&list, 0);
+            for (const char *const *k = known; *k; k++)
+                tc_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
+            snprintf(err, errlen, "unknown field \"%s\" (known here: %s)", key, list.data);
+            tc_buf_free(&list);
+            return TC_EINVAL;
+        }
+    }
     return 0;
 }
 
@@ -498,7 +531,7 @@ static int commit_incident(tc_daemon_t *d, tc_incident_t *inc, tc_http_request_t
         tc_log(TC_LOG_ERROR, MODULE, "cannot save incident %s: %s", inc->id, err);
         tc_daemon__load_incidents(d);
         if (req)
-            reply_error(req, 500, "the incident could not be saved: %s", err);
+            tc_daemon__reply_error(req, 500, "the incident could not be saved: %s", err);
         return -1;
     }
     tc_notify_kick(d->notify);
@@ -508,7 +541,7 @@ static int commit_incident(tc_daemon_t *d, tc_incident_t *inc, tc_http_request_t
         tc_daemon__view(d, &view);
         json_t *doc = tc_render_incident_json(&view, inc, true);
         tc_daemon__view_free(&view);
-        reply_json(req, status, doc);
+        tc_daemon__reply_json(req, status, doc);
     }
     return 0;
 }
@@ -539,24 +572,24 @@ static void post_incident(tc_daemon_t *d, tc_http_request_t *req, json_t *o)
     char err[256];
     incident_req_t r;
     if (parse_incident_req(d, o, &r, err, sizeof err) != 0) {
-        reply_error(req, 422, "%s", err);
+        tc_daemon__reply_error(req, 422, "%s", err);
         return;
     }
     if (!r.name) {
-        reply_error(req, 422, "name is required");
+        tc_daemon__reply_error(req, 422, "name is required");
         return;
     }
     int maintenance = r.scheduled_for != 0 ||
                       (r.has_status && tc_incident_status_is_maintenance(r.status));
     if (maintenance && (!r.scheduled_for || !r.scheduled_until)) {
-        reply_error(req, 422, "a maintenance needs scheduled_for and scheduled_until");
+        tc_daemon__reply_error(req, 422, "a maintenance needs scheduled_for and scheduled_until");
         return;
     }
     tc_incident_status_t status = r.has_status ? r.status
                                   : maintenance ? TC_INC_SCHEDULED
                                                 : TC_INC_INVESTIGATING;
     if (maintenance != tc_incident_status_is_maintenance(status)) {
-        reply_error(req, 422, "status %s does not fit %s", tc_incident_status_name(status),
+        tc_daemon__reply_error(req, 422, "status %s does not fit %s", tc_incident_status_name(status),
                     maintenance ? "a maintenance" : "an incident");
         return;
     }
@@ -586,18 +619,18 @@ static void patch_incident(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t
     char err[256];
     incident_req_t r;
     if (parse_incident_req(d, o, &r, err, sizeof err) != 0) {
-        reply_error(req, 422, "%s", err);
+        tc_daemon__reply_error(req, 422, "%s", err);
         return;
     }
     if (r.has_status && tc_incident_status_is_maintenance(r.status) != inc->is_maintenance) {
-        reply_error(req, 422, "status %s does not fit %s", tc_incident_status_name(r.status),
+        tc_daemon__reply_error(req, 422, "status %s does not fit %s", tc_incident_status_name(r.status),
                     inc->is_maintenance ? "a maintenance" : "an incident");
         return;
     }
     int64_t for_ = r.scheduled_for ? r.scheduled_for : inc->scheduled_for;
     int64_t until = r.scheduled_until ? r.scheduled_until : inc->scheduled_until;
     if (inc->is_maintenance && until <= for_) {
-        reply_error(req, 422, "scheduled_until must be after scheduled_for");
+        tc_daemon__reply_error(req, 422, "scheduled_until must be after scheduled_for");
         return;
     }
     int64_t now = tc_clock_wall_ms();
@@ -641,7 +674,7 @@ static void delete_incident(tc_daemon_t *d, tc_http_request_t *req, size_t index
     tc_incident_t *inc = d->incidents[index];
     char err[256];
     if (tc_store_delete_incident(d->store, inc->id, err, sizeof err) != 0) {
-        reply_error(req, 500, "the incident could not be deleted: %s", err);
+        tc_daemon__reply_error(req, 500, "the incident could not be deleted: %s", err);
         return;
     }
     tc_view_t view;
@@ -655,7 +688,7 @@ static void delete_incident(tc_daemon_t *d, tc_http_request_t *req, size_t index
     tc_incident_free(inc);
     tc_daemon__derive_components(d);
     tc_daemon__request_render(d);
-    reply_json(req, 200, doc);
+    tc_daemon__reply_json(req, 200, doc);
 }
 
 /* PATCH incidents/{id}/incident_updates/{uid}: edit the body, display time or notification
@@ -668,10 +701,17 @@ static void patch_update(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t *
         if (strcmp(inc->updates[k].id, uid) == 0)
             u = &inc->updates[k];
     /* Statuspage clients wrap the fields as {"incident_update": {...}}; bare works too. */
-    if (json_is_object(json_object_get(o, "incident_update")))
+    if (json_is_object(json_object_get(o, "incident_update"))) {
+        static const char *const top[] = {"incident_update", NULL};
+        char err[512];
+        if (only_fields(o, top, err, sizeof err) != 0) {
+            tc_daemon__reply_error(req, 422, "%s", err);
+            return;
+        }
         o = json_object_get(o, "incident_update");
+    }
     if (!u) {
-        reply_error(req, 404, "incident %s has no update %s", inc->id, uid);
+        tc_daemon__reply_error(req, 404, "incident %s has no update %s", inc->id, uid);
         return;
     }
     const char *key;
@@ -680,7 +720,7 @@ static void patch_update(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t *
     {
         if (strcmp(key, "body") != 0 && strcmp(key, "display_at") != 0 &&
             strcmp(key, "deliver_notifications") != 0 && !is_ignored(key)) {
-            reply_error(req, 422, "unknown field \"%s\" (body, display_at and "
+            tc_daemon__reply_error(req, 422, "unknown field \"%s\" (body, display_at and "
                                   "deliver_notifications can be edited)",
                         key);
             return;
@@ -691,12 +731,12 @@ static void patch_update(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t *
     int deliver = -1;
     v = json_object_get(o, "body");
     if (v && (!json_string_value(v) || strlen(json_string_value(v)) > MAX_BODY_TEXT)) {
-        reply_error(req, 422, "body must be a string of at most %d bytes", MAX_BODY_TEXT);
+        tc_daemon__reply_error(req, 422, "body must be a string of at most %d bytes", MAX_BODY_TEXT);
         return;
     }
     if (time_field(o, "display_at", &display, err, sizeof err) != 0 ||
         bool_field(o, "deliver_notifications", &deliver, err, sizeof err) != 0) {
-        reply_error(req, 422, "%s", err);
+        tc_daemon__reply_error(req, 422, "%s", err);
         return;
     }
     if (v) {
@@ -719,8 +759,19 @@ static void postmortem(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t *in
 {
     const char *method = tc_http_method(req);
     if (strcmp(rest, "postmortem/publish") == 0 && strcmp(method, "PUT") == 0) {
+        /* Statuspage's publish options; tocsin tells subscribers through incident updates. */
+        static const char *const top[] = {"postmortem", NULL};
+        static const char *const fields[] = {"notify_twitter", "notify_subscribers",
+                                             "custom_tweet", NULL};
+        json_t *pm = json_object_get(doc, "postmortem");
+        char err[512];
+        if (only_fields(doc, top, err, sizeof err) != 0 ||
+            (json_is_object(pm) && only_fields(pm, fields, err, sizeof err) != 0)) {
+            tc_daemon__reply_error(req, 422, "%s", err);
+            return;
+        }
         if (!inc->postmortem_body) {
-            reply_error(req, 422, "write the postmortem before publishing it");
+            tc_daemon__reply_error(req, 422, "write the postmortem before publishing it");
             return;
         }
         if (!tc_incident_is_open(inc) && !inc->is_maintenance)
@@ -731,7 +782,7 @@ static void postmortem(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t *in
         return;
     }
     if (strcmp(rest, "postmortem") != 0) {
-        reply_error(req, 404, "not found");
+        tc_daemon__reply_error(req, 404, "not found");
         return;
     }
     if (strcmp(method, "DELETE") == 0) {
@@ -745,15 +796,23 @@ static void postmortem(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t *in
         return;
     }
     if (strcmp(method, "PUT") != 0 && strcmp(method, "PATCH") != 0) {
-        reply_error(req, 405, "use PUT to write a postmortem, DELETE to remove it");
+        tc_daemon__reply_error(req, 405, "use PUT to write a postmortem, DELETE to remove it");
         return;
     }
+    static const char *const top[] = {"postmortem", NULL};
+    static const char *const fields[] = {"body_draft", "body", NULL};
     json_t *pm = json_object_get(doc, "postmortem");
-    json_t *body = pm ? json_object_get(pm, "body_draft") : NULL;
+    char err[512];
+    if (only_fields(doc, top, err, sizeof err) != 0 ||
+        (json_is_object(pm) && only_fields(pm, fields, err, sizeof err) != 0)) {
+        tc_daemon__reply_error(req, 422, "%s", err);
+        return;
+    }
+    json_t *body = json_is_object(pm) ? json_object_get(pm, "body_draft") : NULL;
     if (!body && pm)
         body = json_object_get(pm, "body");
     if (!json_string_value(body) || strlen(json_string_value(body)) > MAX_BODY_TEXT) {
-        reply_error(req, 422, "send {\"postmortem\": {\"body_draft\": \"...\"}} (Markdown, at "
+        tc_daemon__reply_error(req, 422, "send {\"postmortem\": {\"body_draft\": \"...\"}} (Markdown, at "
                               "most %d bytes)",
                     MAX_BODY_TEXT);
         return;
@@ -811,7 +870,7 @@ static void list_incidents(tc_daemon_t *d, tc_http_request_t *req, selection_t s
     long limit = limit_s ? strtol(limit_s, NULL, 10) : LIST_LIMIT;
     long page = page_s ? strtol(page_s, NULL, 10) : 1;
     if (limit < 1 || limit > LIST_LIMIT || page < 1 || page > 1000000) {
-        reply_error(req, 400, "limit must be 1-%d and page 1-1000000", LIST_LIMIT);
+        tc_daemon__reply_error(req, 400, "limit must be 1-%d and page 1-1000000", LIST_LIMIT);
         return;
     }
     tc_view_t view;
@@ -829,7 +888,7 @@ static void list_incidents(tc_daemon_t *d, tc_http_request_t *req, selection_t s
         json_array_append_new(list, tc_render_incident_json(&view, inc, true));
     }
     tc_daemon__view_free(&view);
-    reply_json(req, 200, list);
+    tc_daemon__reply_json(req, 200, list);
 }
 
 /* ---- components ---- */
@@ -847,10 +906,10 @@ static void list_components(tc_daemon_t *d, tc_http_request_t *req, const char *
     }
     tc_daemon__view_free(&view);
     if (!out) {
-        reply_error(req, 404, "unknown component \"%s\"", only);
+        tc_daemon__reply_error(req, 404, "unknown component \"%s\"", only);
         return;
     }
-    reply_json(req, 200, out);
+    tc_daemon__reply_json(req, 200, out);
 }
 
 /* PATCH components/{id} {"component": {"status": S}}: a person's status wins over incidents
@@ -859,19 +918,24 @@ static void list_components(tc_daemon_t *d, tc_http_request_t *req, const char *
 static void patch_component(tc_daemon_t *d, tc_http_request_t *req, const char *id, json_t *doc)
 {
     tc_store_row_t *row = tc_daemon__row(d, id);
-    char err[256];
+    char err[512];
     if (!row) {
-        reply_error(req, 404, "unknown component \"%s\"", id);
+        tc_daemon__reply_error(req, 404, "unknown component \"%s\"", id);
         return;
     }
     if (row->is_group) {
-        reply_error(req, 422, "\"%s\" is a group: its status is the worst of its components",
+        tc_daemon__reply_error(req, 422, "\"%s\" is a group: its status is the worst of its components",
                     id);
         return;
     }
+    static const char *const top[] = {"component", NULL};
     json_t *c = json_object_get(doc, "component");
     if (!json_is_object(c)) {
-        reply_error(req, 422, "send {\"component\": {\"status\": \"...\"}}");
+        tc_daemon__reply_error(req, 422, "send {\"component\": {\"status\": \"...\"}}");
+        return;
+    }
+    if (only_fields(doc, top, err, sizeof err) != 0) {
+        tc_daemon__reply_error(req, 422, "%s", err);
         return;
     }
     const char *key;
@@ -879,7 +943,7 @@ static void patch_component(tc_daemon_t *d, tc_http_request_t *req, const char *
     json_object_foreach(c, key, v)
     {
         if (strcmp(key, "status") != 0) {
-            reply_error(req, 422,
+            tc_daemon__reply_error(req, 422,
                         "\"%s\" comes from tocsin.yaml; only status can be set through the API",
                         key);
             return;
@@ -888,18 +952,18 @@ static void patch_component(tc_daemon_t *d, tc_http_request_t *req, const char *
     v = json_object_get(c, "status");
     tc_status_t st;
     if (!v) {
-        reply_error(req, 422, "status is required");
+        tc_daemon__reply_error(req, 422, "status is required");
         return;
     }
     if (!json_is_null(v) && (!json_string_value(v) || tc_status_parse(json_string_value(v), &st))) {
-        reply_error(req, 422,
+        tc_daemon__reply_error(req, 422,
                     "status must be operational, degraded_performance, partial_outage, "
                     "major_outage, under_maintenance, or null to return it to its monitors");
         return;
     }
     int clear = json_is_null(v);
     if (tc_store_set_manual_status(d->store, id, clear ? NULL : &st, err, sizeof err) != 0) {
-        reply_error(req, 500, "the status could not be saved: %s", err);
+        tc_daemon__reply_error(req, 500, "the status could not be saved: %s", err);
         return;
     }
     row->has_manual = !clear;
@@ -922,13 +986,13 @@ static void notifications_route(tc_daemon_t *d, tc_http_request_t *req, const ch
     char err[256];
     if (!rest[0]) {
         if (strcmp(method, "GET") != 0) {
-            reply_error(req, 405, "use GET");
+            tc_daemon__reply_error(req, 405, "use GET");
             return;
         }
         tc_outbox_t *dead = NULL;
         size_t n = 0;
         if (tc_store_outbox_dead(d->store, &dead, &n, err, sizeof err) != 0) {
-            reply_error(req, 500, "%s", err);
+            tc_daemon__reply_error(req, 500, "%s", err);
             return;
         }
         json_t *list = json_array();
@@ -942,31 +1006,31 @@ static void notifications_route(tc_daemon_t *d, tc_http_request_t *req, const ch
                                 dead[i].last_error));
         }
         tc_store_outbox_free(dead, n);
-        reply_json(req, 200, list);
+        tc_daemon__reply_json(req, 200, list);
         return;
     }
     char id[64] = "*";
     if (strcmp(rest, "/retry") != 0) {
         const char *end = rest[0] == '/' ? strstr(rest + 1, "/retry") : NULL;
         if (!end || end[6] || (size_t)(end - rest - 1) >= sizeof id) {
-            reply_error(req, 404, "not found");
+            tc_daemon__reply_error(req, 404, "not found");
             return;
         }
         snprintf(id, sizeof id, "%.*s", (int)(end - rest - 1), rest + 1);
     }
     if (strcmp(method, "POST") != 0) {
-        reply_error(req, 405, "use POST");
+        tc_daemon__reply_error(req, 405, "use POST");
         return;
     }
     int64_t now = tc_clock_wall_ms();
     int rc = tc_store_outbox_retry(d->store, id, now, now + d->config->notify_retry_ms, err,
                                    sizeof err);
     if (rc == TC_ENOENT) {
-        reply_error(req, 404, "%s", err);
+        tc_daemon__reply_error(req, 404, "%s", err);
         return;
     }
     if (rc) {
-        reply_error(req, 500, "%s", err);
+        tc_daemon__reply_error(req, 500, "%s", err);
         return;
     }
     tc_notify_kick(d->notify);
@@ -1013,13 +1077,13 @@ static json_t *body_json(tc_http_request_t *req)
     json_error_t jerr;
     json_t *doc = json_loadb(body, len, 0, &jerr);
     if (!doc) {
-        reply_error(req, 400, "invalid JSON at line %d, column %d: %s", jerr.line, jerr.column,
+        tc_daemon__reply_error(req, 400, "invalid JSON at line %d, column %d: %s", jerr.line, jerr.column,
                     jerr.text);
         return NULL;
     }
     if (!json_is_object(doc)) {
         json_decref(doc);
-        reply_error(req, 400, "the body must be a JSON object");
+        tc_daemon__reply_error(req, 400, "the body must be a JSON object");
         return NULL;
     }
     return doc;
@@ -1028,6 +1092,8 @@ static json_t *body_json(tc_http_request_t *req)
 static void incidents_route(tc_daemon_t *d, tc_http_request_t *req, const char *rest,
                             const char *method, json_t *doc)
 {
+    static const char *const incident_top[] = {"incident", NULL};
+    char err[512];
     int get = strcmp(method, "GET") == 0;
     if (!rest[0]) {
         if (get) {
@@ -1035,11 +1101,13 @@ static void incidents_route(tc_daemon_t *d, tc_http_request_t *req, const char *
         } else if (strcmp(method, "POST") == 0) {
             json_t *o = json_object_get(doc, "incident");
             if (!json_is_object(o))
-                reply_error(req, 422, "send {\"incident\": {...}}");
+                tc_daemon__reply_error(req, 422, "send {\"incident\": {...}}");
+            else if (only_fields(doc, incident_top, err, sizeof err) != 0)
+                tc_daemon__reply_error(req, 422, "%s", err);
             else
                 post_incident(d, req, o);
         } else {
-            reply_error(req, 405, "use GET or POST");
+            tc_daemon__reply_error(req, 405, "use GET or POST");
         }
         return;
     }
@@ -1055,7 +1123,7 @@ static void incidents_route(tc_daemon_t *d, tc_http_request_t *req, const char *
             if (get)
                 list_incidents(d, req, lists[k].sel);
             else
-                reply_error(req, 405, "use GET");
+                tc_daemon__reply_error(req, 405, "use GET");
             return;
         }
     }
@@ -1063,7 +1131,7 @@ static void incidents_route(tc_daemon_t *d, tc_http_request_t *req, const char *
     const char *slash = strchr(rest, '/');
     size_t idlen = slash ? (size_t)(slash - rest) : strlen(rest);
     if (idlen >= sizeof id) {
-        reply_error(req, 404, "no such incident");
+        tc_daemon__reply_error(req, 404, "no such incident");
         return;
     }
     memcpy(id, rest, idlen);
@@ -1071,20 +1139,20 @@ static void incidents_route(tc_daemon_t *d, tc_http_request_t *req, const char *
     size_t index;
     tc_incident_t *inc = find_incident(d, id, &index);
     if (!inc) {
-        reply_error(req, 404, "no incident %s", id);
+        tc_daemon__reply_error(req, 404, "no incident %s", id);
         return;
     }
     if (slash) {
         const char *sub = slash + 1;
         if (strncmp(sub, "incident_updates/", 17) == 0) {
             if (strcmp(method, "PATCH") != 0 && strcmp(method, "PUT") != 0)
-                reply_error(req, 405, "use PATCH or PUT to edit an update");
+                tc_daemon__reply_error(req, 405, "use PATCH or PUT to edit an update");
             else
                 patch_update(d, req, inc, sub + 17, doc);
         } else if (strncmp(sub, "postmortem", 10) == 0) {
             postmortem(d, req, inc, sub, doc);
         } else {
-            reply_error(req, 404, "not found");
+            tc_daemon__reply_error(req, 404, "not found");
         }
         return;
     }
@@ -1093,17 +1161,19 @@ static void incidents_route(tc_daemon_t *d, tc_http_request_t *req, const char *
         tc_daemon__view(d, &view);
         json_t *out = tc_render_incident_json(&view, inc, true);
         tc_daemon__view_free(&view);
-        reply_json(req, 200, out);
+        tc_daemon__reply_json(req, 200, out);
     } else if (strcmp(method, "PATCH") == 0 || strcmp(method, "PUT") == 0) {
         json_t *o = json_object_get(doc, "incident");
         if (!json_is_object(o))
-            reply_error(req, 422, "send {\"incident\": {...}}");
+            tc_daemon__reply_error(req, 422, "send {\"incident\": {...}}");
+        else if (only_fields(doc, incident_top, err, sizeof err) != 0)
+            tc_daemon__reply_error(req, 422, "%s", err);
         else
             patch_incident(d, req, inc, o);
     } else if (strcmp(method, "DELETE") == 0) {
         delete_incident(d, req, index);
     } else {
-        reply_error(req, 405, "use GET, PATCH, PUT or DELETE");
+        tc_daemon__reply_error(req, 405, "use GET, PATCH, PUT or DELETE");
     }
 }
 
@@ -1111,7 +1181,7 @@ void tc_daemon__handle_v1(tc_daemon_t *d, tc_http_request_t *req)
 {
     const char *why = NULL;
     if (!authorised(d, req, &why)) {
-        reply_error(req, 401, "%s", why);
+        tc_daemon__reply_error(req, 401, "%s", why);
         return;
     }
     /* /v1/pages/{page_id}/{resource}[/...] */
@@ -1120,7 +1190,7 @@ void tc_daemon__handle_v1(tc_daemon_t *d, tc_http_request_t *req)
     size_t plen = strlen(prefix), idlen = strlen(d->config->page.id);
     if (strncmp(path, prefix, plen) != 0 || strncmp(path + plen, d->config->page.id, idlen) != 0 ||
         path[plen + idlen] != '/') {
-        reply_error(req, 404, "unknown page; this server has /v1/pages/%s/",
+        tc_daemon__reply_error(req, 404, "unknown page; this server has /v1/pages/%s/",
                     d->config->page.id);
         return;
     }
@@ -1140,7 +1210,7 @@ void tc_daemon__handle_v1(tc_daemon_t *d, tc_http_request_t *req)
         if (strcmp(method, "GET") == 0)
             list_components(d, req, NULL);
         else
-            reply_error(req, 405, "components are defined in tocsin.yaml; use GET here and "
+            tc_daemon__reply_error(req, 405, "components are defined in tocsin.yaml; use GET here and "
                                   "PATCH components/{id} to set a status");
     } else if (strncmp(resource, "components/", 11) == 0) {
         const char *id = resource + 11;
@@ -1149,9 +1219,9 @@ void tc_daemon__handle_v1(tc_daemon_t *d, tc_http_request_t *req)
         else if (strcmp(method, "PATCH") == 0 || strcmp(method, "PUT") == 0)
             patch_component(d, req, id, doc);
         else
-            reply_error(req, 405, "components are defined in tocsin.yaml; use GET or PATCH");
+            tc_daemon__reply_error(req, 405, "components are defined in tocsin.yaml; use GET or PATCH");
     } else {
-        reply_error(req, 404, "unknown resource \"%s\"", resource);
+        tc_daemon__reply_error(req, 404, "unknown resource \"%s\"", resource);
     }
     json_decref(doc);
 }

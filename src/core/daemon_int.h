@@ -4,6 +4,7 @@
 #ifndef TC_DAEMON_INT_H
 #define TC_DAEMON_INT_H
 
+#include <jansson.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <uv.h>
@@ -64,6 +65,7 @@ struct tc_daemon {
     const tc_daemon_opts_t *opts;
     tc_config_t *config;        /* owned; the current generation */
     tc_store_t *store;          /* owned */
+    int lock_fd;                /* owned: DATA/tocsin.lock, held while serving (dirlock.h) */
     tc_http_t *http;            /* owned */
     tc_store_row_t *rows;       /* owned; groups then components, as configured */
     size_t nrows;
@@ -123,6 +125,13 @@ tc_store_row_t *tc_daemon__row(tc_daemon_t *d, const char *id);
 
 /** Answer a request under /v1/ (the write API). */
 void tc_daemon__handle_v1(tc_daemon_t *d, tc_http_request_t *req);
+/** Answer @p req with @p doc (consumed) as JSON. A document that cannot be encoded (it never
+ *  should: text is cleaned before it goes in) is answered 500 with a fixed body and logged. */
+void tc_daemon__reply_json(tc_http_request_t *req, unsigned status, json_t *doc);
+/** Answer {"error": message}; the message is cut to a few hundred bytes on a character
+ *  boundary and cleaned to valid UTF-8, so outside text in it cannot break the reply. */
+void tc_daemon__reply_error(tc_http_request_t *req, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /** Load the stored incidents at start (and on reload). @return 0 or TC_ESTORE. */
 int tc_daemon__load_incidents(tc_daemon_t *d);
 /** Free every incident. */

@@ -328,11 +328,13 @@ static void reply_error(tc_daemon_t *d, tc_http_request_t *req, bool form, unsig
 static void reply_error(tc_daemon_t *d, tc_http_request_t *req, bool form, unsigned status,
                         const char *fmt, ...)
 {
+    char full[1024];
     char msg[600];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(full, sizeof full, fmt, ap);
     va_end(ap);
+    tc_utf8_excerpt(msg, sizeof msg, full);
     if (form) {
         tc_buf_t b;
         tc_buf_init(&b, 0);
@@ -343,11 +345,7 @@ static void reply_error(tc_daemon_t *d, tc_http_request_t *req, bool form, unsig
         tc_buf_free(&b);
         return;
     }
-    json_t *doc = json_pack("{s:s}", "error", msg);
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    tc_http_reply(req, status, text);
-    free(text);
+    tc_daemon__reply_error(req, status, "%s", msg);
 }
 
 static json_t *subscriber_json(const tc_subscriber_t *s)
@@ -499,7 +497,9 @@ static int check_components(tc_daemon_t *d, json_t *comps, char **out, char *err
         const char *id = json_string_value(v);
         const tc_store_row_t *row = id ? tc_daemon__row(d, id) : NULL;
         if (!row || row->is_group) {
-            snprintf(err, errlen, "unknown component \"%.100s\"", id ? id : "(not a string)");
+            char shown[101];
+            snprintf(err, errlen, "unknown component \"%s\"",
+                     id ? tc_utf8_excerpt(shown, sizeof shown, id) : "(not a string)");
             return -1;
         }
     }
@@ -507,15 +507,17 @@ static int check_components(tc_daemon_t *d, json_t *comps, char **out, char *err
     return 0;
 }
 
-/* Queue the confirmation e-mail (in the caller's transaction). */
+/* Queue the confirmation e-mail (in the caller's transaction); with no @p token, the note
+ * that tells the owner of a confirmed address that it was asked for again. */
 static int queue_confirmation(tc_daemon_t *d, const tc_subscriber_t *s, const char *token,
                               char *err, size_t errlen)
 {
     const tc_channel_cfg_t *mailer = tc_config_channel(d->config,
                                                        d->config->subscribers.email_channel);
+    const char *page = d->config->page.name;
     char base[512], link[700], unsub[700], id[13], target[64];
     base_url(d, base, sizeof base);
-    snprintf(link, sizeof link, "%s/subscribers/confirm/%s", base, token);
+    snprintf(link, sizeof link, "%s/subscribers/confirm/%s", base, token ? token : "");
     unsubscribe_url(d, s->id, unsub, sizeof unsub);
     tc_daemon__new_id(id);
     snprintf(target, sizeof target, "subscriber:%s", s->id);
@@ -523,19 +525,36 @@ static int queue_confirmation(tc_daemon_t *d, const tc_subscriber_t *s, const ch
     tc_buf_init(&subject, 0);
     tc_buf_init(&text, 0);
     tc_buf_init(&html, 0);
-    tc_buf_printf(&subject, "[%s] Confirm your subscription", d->config->page.name);
-    tc_buf_printf(&text,
-                  "Someone (we hope you) asked to receive status updates from %s at this "
-                  "address.\r\n\r\nTo confirm, open this link:\r\n%s\r\n\r\nIf it was not "
-                  "you, ignore this message: nothing will be sent.\r\n\r\n--\r\nUnsubscribe: "
-                  "%s\r\n",
-                  d->config->page.name, link, unsub);
-    tc_buf_puts(&html, "<p>Someone (we hope you) asked to receive status updates from ");
-    tc_buf_html(&html, d->config->page.name);
-    tc_buf_puts(&html, " at this address.</p><p><a href=\"");
-    tc_buf_html(&html, link);
-    tc_buf_puts(&html, "\">Confirm your subscription</a></p><p>If it was not you, ignore this "
-                       "message: nothing will be sent.</p><hr><p><small><a href=\"");
+    if (token) {
+        tc_buf_printf(&subject, "[%s] Confirm your subscription", page);
+        tc_buf_printf(&text,
+                      "Someone (we hope you) asked to receive status updates from %s at this "
+                      "address.\r\n\r\nTo confirm, open this link:\r\n%s\r\n\r\nIf it was "
+                      "not you, ignore this message: nothing will be sent.\r\n\r\n--\r\n"
+                      "Unsubscribe: %s\r\n",
+                      page, link, unsub);
+        tc_buf_puts(&html, "<p>Someone (we hope you) asked to receive status updates from ");
+        tc_buf_html(&html, page);
+        tc_buf_puts(&html, " at this address.</p><p><a href=\"");
+        tc_buf_html(&html, link);
+        tc_buf_puts(&html, "\">Confirm your subscription</a></p><p>If it was not you, ignore "
+                           "this message: nothing will be sent.</p>");
+    } else {
+        tc_buf_printf(&subject, "[%s] You are already subscribed", page);
+        tc_buf_printf(&text,
+                      "Someone (we hope you) asked again to receive status updates from %s at "
+                      "this address. It is already subscribed, so nothing changed.\r\n\r\nTo "
+                      "follow other components, unsubscribe with the link below and subscribe "
+                      "again.\r\n\r\n--\r\nUnsubscribe: %s\r\n",
+                      page, unsub);
+        tc_buf_puts(&html, "<p>Someone (we hope you) asked again to receive status updates "
+                           "from ");
+        tc_buf_html(&html, page);
+        tc_buf_puts(&html, " at this address. It is already subscribed, so nothing changed."
+                           "</p><p>To follow other components, unsubscribe with the link below "
+                           "and subscribe again.</p>");
+    }
+    tc_buf_puts(&html, "<hr><p><small><a href=\"");
     tc_buf_html(&html, unsub);
     tc_buf_puts(&html, "\">Unsubscribe</a></small></p>");
     int64_t now = tc_clock_wall_ms();
@@ -610,9 +629,10 @@ static void subscribe(tc_daemon_t *d, tc_http_request_t *req)
     {
         if (strcmp(key, "email") != 0 && strcmp(key, "endpoint") != 0 &&
             strcmp(key, "components") != 0) {
-            reply_error(d, req, form, 422, "unknown field \"%.60s\" (email, endpoint and "
+            char shown[61];
+            reply_error(d, req, form, 422, "unknown field \"%s\" (email, endpoint and "
                                            "components are accepted)",
-                        key);
+                        tc_utf8_excerpt(shown, sizeof shown, key));
             goto out;
         }
     }
@@ -631,7 +651,9 @@ static void subscribe(tc_daemon_t *d, tc_http_request_t *req)
         goto out;
     }
     if (email && !valid_email(email)) {
-        reply_error(d, req, form, 422, "\"%.100s\" is not a valid e-mail address", email);
+        char shown[101];
+        reply_error(d, req, form, 422, "\"%s\" is not a valid e-mail address",
+                    tc_utf8_excerpt(shown, sizeof shown, email));
         goto out;
     }
     if (email && !d->config->subscribers.email_channel) {
@@ -685,8 +707,10 @@ static void subscribe(tc_daemon_t *d, tc_http_request_t *req)
         found.created_at = tc_clock_wall_ms();
         rc = tc_store_subscriber_add(d->store, &found, email ? hash : NULL, err, sizeof err);
     }
-    if (!rc && email && !found.confirmed)
-        rc = queue_confirmation(d, &found, token, err, sizeof err);
+    /* An address that is already confirmed gets a note instead of a link, so its owner
+     * learns why no confirmation came, while the requester learns nothing. */
+    if (!rc && email)
+        rc = queue_confirmation(d, &found, found.confirmed ? NULL : token, err, sizeof err);
     if (!rc)
         rc = tc_store_commit(d->store, err, sizeof err);
     else
@@ -698,10 +722,12 @@ static void subscribe(tc_daemon_t *d, tc_http_request_t *req)
     tc_notify_kick(d->notify);
     tc_log(TC_LOG_INFO, MODULE, "%s subscriber %s %s", kind, found.id,
            existed ? "updated" : "added");
+    /* The answer depends only on the request, never on what was stored before: whether an
+     * address is subscribed, since when, and to what is nobody's business but its owner's. */
     if (form) {
         tc_buf_t b;
         tc_buf_init(&b, 0);
-        if (email && !found.confirmed) {
+        if (email) {
             tc_buf_puts(&b, "<p>We sent a message to <strong>");
             tc_buf_html(&b, email);
             tc_buf_puts(&b, "</strong>. Follow the link in it to confirm your subscription; "
@@ -710,15 +736,18 @@ static void subscribe(tc_daemon_t *d, tc_http_request_t *req)
             tc_buf_puts(&b, "<p>You are subscribed.</p>");
         }
         tc_buf_puts(&b, "<p><a href=\"/\">&larr; Back to the status page</a></p>");
-        reply_page(d, req, 201,
-                   email && !found.confirmed ? "Check your inbox" : "Subscribed", b.data);
+        reply_page(d, req, 201, email ? "Check your inbox" : "Subscribed", b.data);
         tc_buf_free(&b);
     } else {
-        json_t *out = json_pack("{s:o}", "subscriber", subscriber_json(&found));
-        char *text = json_dumps(out, JSON_COMPACT);
-        json_decref(out);
-        tc_http_reply(req, 201, text);
-        free(text);
+        tc_subscriber_t shown = {
+            .id = found.id,
+            .kind = (char *)kind,
+            .address = (char *)address,
+            .components = components,
+            .confirmed = !email,
+            .created_at = tc_clock_wall_ms(),
+        };
+        tc_daemon__reply_json(req, 201, json_pack("{s:o}", "subscriber", subscriber_json(&shown)));
     }
 out:
     tc_store_subscriber_clear(&found);
@@ -860,10 +889,7 @@ void tc_daemon__subscribers_v1(tc_daemon_t *d, tc_http_request_t *req, const cha
         for (size_t i = 0; i < n; i++)
             json_array_append_new(list, subscriber_json(&subs[i]));
         tc_store_subscribers_free(subs, n);
-        char *text = json_dumps(list, JSON_COMPACT);
-        json_decref(list);
-        tc_http_reply(req, 200, text);
-        free(text);
+        tc_daemon__reply_json(req, 200, list);
         return;
     }
     if (rest[0] != '/' || strchr(rest + 1, '/')) {
@@ -874,15 +900,12 @@ void tc_daemon__subscribers_v1(tc_daemon_t *d, tc_http_request_t *req, const cha
     tc_subscriber_t s = {0};
     if (tc_store_subscriber_get(d->store, sid, &s) != 0 || s.unsubscribed_at) {
         tc_store_subscriber_clear(&s);
-        reply_error(d, req, false, 404, "no subscriber %.40s", sid);
+        char shown[41];
+        reply_error(d, req, false, 404, "no subscriber %s", tc_utf8_excerpt(shown, sizeof shown, sid));
         return;
     }
     if (strcmp(method, "GET") == 0) {
-        json_t *o = subscriber_json(&s);
-        char *text = json_dumps(o, JSON_COMPACT);
-        json_decref(o);
-        tc_http_reply(req, 200, text);
-        free(text);
+        tc_daemon__reply_json(req, 200, subscriber_json(&s));
     } else if (strcmp(method, "DELETE") == 0) {
         int64_t now = tc_clock_wall_ms();
         if (tc_store_subscriber_unsubscribe(d->store, s.id, now, err, sizeof err) != 0) {
@@ -890,11 +913,7 @@ void tc_daemon__subscribers_v1(tc_daemon_t *d, tc_http_request_t *req, const cha
         } else {
             s.unsubscribed_at = now;
             tc_log(TC_LOG_INFO, MODULE, "subscriber %s removed through the API", s.id);
-            json_t *o = subscriber_json(&s);
-            char *text = json_dumps(o, JSON_COMPACT);
-            json_decref(o);
-            tc_http_reply(req, 200, text);
-            free(text);
+            tc_daemon__reply_json(req, 200, subscriber_json(&s));
         }
     } else {
         reply_error(d, req, false, 405, "use GET or DELETE");

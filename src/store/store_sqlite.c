@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "core/alloc.h"
+#include "core/dirlock.h"
 #include "core/err.h"
 #include "core/log.h"
 
@@ -257,22 +258,9 @@ static int migrate(tc_store_t *s, char *err, size_t errlen)
 int tc_store_open(const char *dir, tc_store_t **out, char *err, size_t errlen)
 {
     *out = NULL;
-    /* Create the folder and any missing parents (like mkdir -p). */
     char path[4096];
-    snprintf(path, sizeof path, "%s", dir);
-    for (char *p = path + 1;; p++) {
-        char c = *p;
-        if (c != '/' && c != '\0')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0750) != 0 && errno != EEXIST) {
-            snprintf(err, errlen, "cannot create data folder %s: %s", path, strerror(errno));
-            return TC_ESTORE;
-        }
-        *p = c;
-        if (!c)
-            break;
-    }
+    if (tc_dir_create(dir, err, errlen) != 0)
+        return TC_ESTORE;
     snprintf(path, sizeof path, "%s/tocsin.db", dir);
     tc_store_t *s = tc_calloc(1, sizeof *s);
     int rc;

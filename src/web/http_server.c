@@ -480,6 +480,12 @@ void tc_http_reply_html(tc_http_request_t *req, unsigned status, const char *htm
 
 void tc_http_reply(tc_http_request_t *req, unsigned status, const char *json)
 {
+    /* A caller that lost its reply must not take the server down with it. */
+    if (!json) {
+        tc_log(TC_LOG_ERROR, MODULE, "a %u reply had no body; answered 500", status);
+        status = 500;
+        json = "{\"error\":\"internal error\"}";
+    }
     req->status = status;
     req->reply = tc_strdup(json);
     req->state = REQ_ANSWERED;
