@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "incident/incident.h"
+#include "incident/incident_codec.h"
 #include "store/store.h"
 
 typedef struct known {
@@ -123,9 +124,7 @@ int tc_cli_import(int argc, char **argv)
         inc->seq = prev ? (uint64_t)json_integer_value(json_object_get(prev, "seq"))
                         : ++known.max_seq;
         json_decref(prev);
-        json_t *doc = tc_incident_to_json(inc, c->page.id, "", NULL, true);
-        char *text = json_dumps(doc, JSON_COMPACT);
-        json_decref(doc);
+        char *text = tc_incident_encode(inc);
         if (old && strcmp(old, text) == 0) {
             same++;
         } else if (tc_store_put_incident(s, inc->id, inc->seq, text, inc->updated_at, err,

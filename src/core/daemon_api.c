@@ -18,6 +18,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/secret.h"
+#include "incident/incident_codec.h"
 #include "web/render.h"
 
 #define MODULE "api"
@@ -68,20 +69,11 @@ static tc_incident_t *find_incident(tc_daemon_t *d, const char *id, size_t *inde
     return NULL;
 }
 
-/* Write @p inc durably. Its JSON is built with the current view, so component objects and
- * times are those a reader would see. */
+/* Write @p inc durably, in the incident module's own storage format (incident_codec.h):
+ * no view and no renderer on the write path. */
 static int persist(tc_daemon_t *d, const tc_incident_t *inc, char *err, size_t errlen)
 {
-    tc_view_t view;
-    tc_daemon__view(d, &view);
-    json_t *doc = tc_render_incident_json(&view, inc, true);
-    tc_daemon__view_free(&view);
-    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-    json_decref(doc);
-    if (!text) {
-        snprintf(err, errlen, "incident %s could not be encoded", inc->id);
-        return TC_EINVAL;
-    }
+    char *text = tc_incident_encode(inc);
     int rc = tc_store_put_incident(d->store, inc->id, inc->seq, text, tc_clock_wall_ms(), err,
                                    errlen);
     free(text);
@@ -96,18 +88,37 @@ static void add_incident(tc_daemon_t *d, tc_incident_t *inc)
         d->next_seq = inc->seq + 1;
 }
 
+typedef struct loading {
+    tc_daemon_t *d;
+    size_t legacy; /* incidents read in an older storage format */
+} loading_t;
+
 static void load_one(void *ctx, const char *text)
 {
-    tc_daemon_t *d = ctx;
-    json_error_t jerr;
-    json_t *doc = json_loads(text, 0, &jerr);
-    tc_incident_t *inc = doc ? tc_incident_from_json(doc) : NULL;
-    json_decref(doc);
-    if (!inc) {
-        tc_log(TC_LOG_ERROR, MODULE, "skipping an unreadable stored incident");
+    loading_t *l = ctx;
+    char err[256];
+    tc_incident_t *inc;
+    int version;
+    if (tc_incident_decode(text, strlen(text), &inc, &version, err, sizeof err) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "skipping an unreadable stored incident: %s", err);
         return;
     }
-    add_incident(d, inc);
+    if (version < TC_INCIDENT_CODEC_VERSION)
+        l->legacy++;
+    add_incident(l->d, inc);
+}
+
+/* Rewrite every incident in the current storage format, in one transaction: run once when
+ * a store written by an older tocsin is loaded, so no old row is left to read later. */
+static int upgrade_stored_incidents(tc_daemon_t *d, char *err, size_t errlen)
+{
+    int rc = tc_store_begin(d->store, err, errlen);
+    for (size_t i = 0; i < d->nincidents && !rc; i++)
+        rc = persist(d, d->incidents[i], err, errlen);
+    if (!rc)
+        return tc_store_commit(d->store, err, errlen);
+    tc_store_rollback(d->store);
+    return rc;
 }
 
 int tc_daemon__load_incidents(tc_daemon_t *d)
@@ -115,9 +126,21 @@ int tc_daemon__load_incidents(tc_daemon_t *d)
     char err[256];
     tc_daemon__free_incidents(d);
     d->next_seq = 1;
-    int rc = tc_store_each_incident(d->store, load_one, d, err, sizeof err);
-    if (rc)
+    loading_t l = {.d = d};
+    int rc = tc_store_each_incident(d->store, load_one, &l, err, sizeof err);
+    if (rc) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot load incidents: %s", err);
+        return rc;
+    }
+    if (l.legacy) {
+        rc = upgrade_stored_incidents(d, err, sizeof err);
+        if (rc)
+            tc_log(TC_LOG_ERROR, MODULE, "cannot rewrite %zu incident(s) in storage format %d: "
+                   "%s", l.legacy, TC_INCIDENT_CODEC_VERSION, err);
+        else
+            tc_log(TC_LOG_INFO, MODULE, "rewrote %zu incident(s) in storage format %d",
+                   l.legacy, TC_INCIDENT_CODEC_VERSION);
+    }
     return rc;
 }
 

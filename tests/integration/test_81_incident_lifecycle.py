@@ -8,6 +8,7 @@ is started for it by the first test of this module and checked by the last one; 
 between run meanwhile.
 """
 
+import json
 import re
 import threading
 import time
@@ -491,3 +492,47 @@ def test_maintenance_moves_by_itself(maintenance):
                       "scheduled_maintenances") == []
     page = get_text(d, "/incidents/" + inc_id)
     assert "Completed" in page and "In progress" in page and "Scheduled" in page
+
+
+# ---- storage format ----------------------------------------------------------------------
+
+def test_store_from_an_older_tocsin_is_upgraded(start_daemon):
+    """Incidents stored as the write API's JSON (format 0, times in the page's zone) load,
+    read the same, and are rewritten in the incident module's own format (version 1)."""
+    import sqlite3
+    d = start_daemon(WRITE_CONFIG)
+    d.stop()
+    legacy = {
+        "id": "legacy000001", "seq": 99, "name": "Older incident é", "status": "resolved",
+        "impact": "minor", "created_at": "2024-11-14T12:30:00.000-08:00",
+        "updated_at": "2024-11-14T13:08:00.000-08:00",
+        "resolved_at": "2024-11-14T13:08:00.000-08:00", "component_statuses": {},
+        "incident_updates": [
+            {"id": "lu2", "status": "resolved", "body": "Back to normal.",
+             "created_at": "2024-11-14T13:08:00.000-08:00",
+             "updated_at": "2024-11-14T13:08:00.000-08:00",
+             "display_at": "2024-11-14T13:08:00.000-08:00", "affected_components": None},
+            {"id": "lu1", "status": "investigating", "body": "Looking.",
+             "created_at": "2024-11-14T12:30:00.000-08:00",
+             "updated_at": "2024-11-14T12:30:00.000-08:00",
+             "display_at": "2024-11-14T12:30:00.000-08:00", "affected_components": None},
+        ],
+    }
+    db = sqlite3.connect(str(d.data_dir / "tocsin.db"))
+    with db:
+        db.execute("INSERT INTO incident (id, seq, doc, updated_at) VALUES (?, ?, ?, ?)",
+                   ("legacy000001", 99, json.dumps(legacy), 0))
+    db.close()
+    d.start()
+    key = make_key(d)
+    status, got = api(d, "GET", "incidents/legacy000001", key=key)
+    assert status == 200, got
+    assert got["name"] == "Older incident é"
+    assert got["resolved_at"].startswith("2024-11-14T21:08:00")  # the page's zone is UTC
+    assert [u["body"] for u in got["incident_updates"]] == ["Back to normal.", "Looking."]
+    db = sqlite3.connect(str(d.data_dir / "tocsin.db"))
+    doc = json.loads(db.execute("SELECT doc FROM incident WHERE id = 'legacy000001'")
+                     .fetchone()[0])
+    db.close()
+    assert doc["v"] == 1 and doc["resolved_at"] == 1731618480000, doc
+    assert "rewrote 1 incident(s) in storage format 1" in d.stderr
