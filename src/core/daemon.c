@@ -3,6 +3,7 @@
  * renders a snapshot and publishes it to the HTTP server. Renders are coalesced: a burst of
  * changes within RENDER_DELAY_MS produces one snapshot. */
 #include "core/daemon.h"
+#include "api/api.h"
 #include "core/daemon_int.h"
 #include "core/dirlock.h"
 
@@ -202,7 +203,7 @@ static int newest_first(const void *a, const void *b)
     return x->seq > y->seq ? -1 : x->seq < y->seq;
 }
 
-void tc_daemon__view(tc_daemon_t *d, tc_view_t *view)
+void tc_engine_view(tc_daemon_t *d, tc_view_t *view)
 {
     const tc_config_t *c = d->config;
     size_t nrows;
@@ -259,7 +260,7 @@ void tc_daemon__view(tc_daemon_t *d, tc_view_t *view)
     view->subscribe_email = c->subscribers.email_channel != NULL;
 }
 
-void tc_daemon__view_free(tc_view_t *view)
+void tc_engine_view_free(tc_view_t *view)
 {
     free((void *)view->rows);
     free((void *)view->incidents);
@@ -268,7 +269,7 @@ void tc_daemon__view_free(tc_view_t *view)
 static tc_snapshot_t *build_snapshot(tc_daemon_t *d)
 {
     tc_view_t view;
-    tc_daemon__view(d, &view);
+    tc_engine_view(d, &view);
     tc_view_row_t *rows = (tc_view_row_t *)view.rows;
     size_t nrows = view.nrows;
     tc_uptime_day_t *days = tc_calloc(nrows * UPTIME_DAYS, sizeof *days);
@@ -308,7 +309,7 @@ static tc_snapshot_t *build_snapshot(tc_daemon_t *d)
     tc_snapshot_t *snap = tc_render(&view, ++d->generation, d->render_cache);
     free(latencies);
     free(days);
-    tc_daemon__view_free(&view);
+    tc_engine_view_free(&view);
     return snap;
 }
 
@@ -802,7 +803,7 @@ static void on_requests(uv_async_t *a)
         if (strncmp(tc_http_path(req), "/api/push/", 10) == 0)
             handle_push(d, req);
         else if (strncmp(tc_http_path(req), "/v1/", 4) == 0)
-            tc_daemon__handle_v1(d, req);
+            tc_api_handle(d, req);
         else if (strncmp(tc_http_path(req), "/api/v2/subscribers", 19) == 0 ||
                  strncmp(tc_http_path(req), "/subscribers/", 13) == 0)
             tc_daemon__handle_subscribers(d, req);

@@ -1,11 +1,8 @@
-/* The write API (Statuspage's manage API v1 paths and bodies, statuspage.md §3) and the
- * incident side of the engine: automatic incidents from monitors and maintenance windows.
- * Runs on the engine thread: each request is validated whole, applied to the in-memory state,
- * written to the store (durably, before the answer), and the page is re-rendered. A request
- * that fails validation changes nothing. */
-#define _GNU_SOURCE /* strcasestr */
-#include <jansson.h>
-#include <stdarg.h>
+/* The incident side of the engine: typed commands from the write API (engine/command.h),
+ * automatic incidents from monitors, maintenance windows and alerts. Runs on the engine
+ * thread: each command is checked whole against the engine's state, applied in memory,
+ * written to the store (durably, before the answer), and the page is re-rendered. A command
+ * that does not fit changes nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,42 +15,10 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/secret.h"
+#include "engine/command.h"
 #include "incident/incident_codec.h"
-#include "web/render.h"
 
-#define MODULE "api"
-#define MAX_NAME 255       /* incident names */
-#define MAX_BODY_TEXT 65536 /* update bodies */
-#define LIST_LIMIT 100     /* most incidents one GET returns */
-
-/* ---- replies ---- */
-
-void tc_daemon__reply_json(tc_http_request_t *req, unsigned status, json_t *doc)
-{
-    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-    json_decref(doc);
-    if (!text) {
-        tc_log(TC_LOG_ERROR, MODULE, "a %u reply could not be encoded as JSON; answered 500",
-               status);
-        tc_http_reply(req, 500, "{\"error\":\"internal error: the reply could not be encoded\"}");
-        return;
-    }
-    tc_http_reply(req, status, text);
-    free(text);
-}
-
-void tc_daemon__reply_error(tc_http_request_t *req, unsigned status, const char *fmt, ...)
-{
-    char full[1024];
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(full, sizeof full, fmt, ap);
-    va_end(ap);
-    json_t *doc = json_object();
-    json_object_set_new(doc, "error", json_string(tc_utf8_excerpt(msg, sizeof msg, full)));
-    tc_daemon__reply_json(req, status, doc);
-}
+#define MODULE "incidents"
 
 /* ---- incidents in memory and in the store ---- */
 
@@ -170,326 +135,116 @@ static void display_name(tc_daemon_t *d, const tc_store_row_t *row, char *out, s
         snprintf(out, outlen, "%s", row->name);
 }
 
-/* ---- validation of request bodies ---- */
+/* ---- typed commands (engine/command.h) ---- */
 
-/* What one incident request asks for, validated, before anything is changed. */
-typedef struct incident_req {
-    const char *name;
-    int has_status;
-    tc_incident_status_t status;
-    const char *body;
-    int has_impact_override;
-    int impact_override;          /* -1 clears */
-    json_t *components;           /* {id: status}, borrowed from the request document */
-    json_t *component_ids;        /* [id], borrowed */
-    int deliver_notifications;    /* -1 unset */
-    int backfilled;               /* -1 unset */
-    int64_t created_at, display_at, started_at, scheduled_for, scheduled_until;
-    int auto_in_progress, auto_completed; /* -1 unset */
-} incident_req_t;
-
-/* Fields Statuspage clients send that tocsin accepts and ignores (tweets, reminders). */
-static const char *const ignored_fields[] = {
-    "metadata", "auto_tweet_at_beginning", "auto_tweet_on_completion", "auto_tweet_on_creation",
-    "auto_tweet_one_hour_before", "wants_twitter_update", "scheduled_remind_prior",
-    "auto_transition_deliver_notifications_at_start",
-    "auto_transition_deliver_notifications_at_end", "custom_tweet", NULL,
-};
-
-static int is_ignored(const char *key)
+void tc_incident_cmd_init(tc_incident_cmd_t *cmd)
 {
-    for (const char *const *p = ignored_fields; *p; p++)
-        if (strcmp(*p, key) == 0)
-            return 1;
-    return 0;
+    memset(cmd, 0, sizeof *cmd);
+    cmd->impact_override = -1;
+    cmd->deliver_notifications = cmd->backfilled = -1;
+    cmd->auto_in_progress = cmd->auto_completed = -1;
 }
 
-/* Unknown fields are errors everywhere, so a typo is never silently dropped: 0 when every
- * key of @p o is in @p known (or ignored), else TC_EINVAL with the first stray key in @p err. */
-static int only_fields(json_t *o, const char *const known[], char *err, size_t errlen)
+const tc_incident_t *tc_engine_incident(tc_engine_t *e, const char *id)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach(o, key, v)
-    {
-        int ok = is_ignored(key);
-        for (const char *const *k = known; *k && !ok; k++)
-            ok = strcmp(*k, key) == 0;
-        if (!ok) {
-            tc_buf_t list;
-            tc_buf_init(&list, 0);
-            for (const char *const *k = known; *k; k++)
-                tc_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
-            snprintf(err, errlen, "unknown field \"%s\" (known here: %s)", key, list.data);
-            tc_buf_free(&list);
-            return TC_EINVAL;
-        }
-    }
-    return 0;
+    return find_incident(e, id, NULL);
 }
 
-static int time_field(json_t *o, const char *key, int64_t *out, char *err, size_t errlen)
-{
-    json_t *v = json_object_get(o, key);
-    if (!v || json_is_null(v))
-        return 0;
-    const char *s = json_string_value(v);
-    if (!s || tc_incident_parse_time(s, out) != 0) {
-        snprintf(err, errlen, "%s must be an ISO-8601 time such as 2024-11-14T21:08:00Z", key);
-        return -1;
-    }
-    return 0;
-}
-
-static int bool_field(json_t *o, const char *key, int *out, char *err, size_t errlen)
-{
-    json_t *v = json_object_get(o, key);
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_boolean(v)) {
-        snprintf(err, errlen, "%s must be true or false", key);
-        return -1;
-    }
-    *out = json_is_true(v);
-    return 0;
-}
-
+/* A component an incident can name: one that exists and is not a group. */
 static int check_component(tc_daemon_t *d, const char *id, char *err, size_t errlen)
 {
     const tc_store_row_t *row = tc_daemon__row(d, id);
     if (!row) {
         snprintf(err, errlen, "unknown component \"%s\"", id);
-        return -1;
+        return TC_EINVAL;
     }
     if (row->is_group) {
         snprintf(err, errlen, "\"%s\" is a group; name its components", id);
-        return -1;
+        return TC_EINVAL;
     }
     return 0;
 }
 
-static int parse_incident_req(tc_daemon_t *d, json_t *o, incident_req_t *r, char *err,
-                              size_t errlen)
+/* What every incident command must satisfy whatever the incident: known components and
+ * ordered maintenance times. */
+static int check_cmd(tc_daemon_t *d, const tc_incident_cmd_t *c, char *err, size_t errlen)
 {
-    memset(r, 0, sizeof *r);
-    r->impact_override = -1;
-    r->deliver_notifications = r->backfilled = r->auto_in_progress = r->auto_completed = -1;
-    const char *key;
-    json_t *v;
-    json_object_foreach(o, key, v)
-    {
-        static const char *const known[] = {
-            "name", "status", "body", "impact_override", "components", "component_ids",
-            "deliver_notifications", "backfilled", "backfill_date", "created_at", "display_at",
-            "started_at", "scheduled_for", "scheduled_until", "scheduled_auto_in_progress",
-            "scheduled_auto_completed", "scheduled_auto_transition",
-            "auto_transition_to_maintenance_state", "auto_transition_to_operational_state",
-            NULL,
-        };
-        int ok = is_ignored(key);
-        for (const char *const *k = known; *k && !ok; k++)
-            ok = strcmp(*k, key) == 0;
-        if (!ok) {
-            snprintf(err, errlen, "unknown field \"%s\"", key);
-            return -1;
-        }
-    }
-    v = json_object_get(o, "name");
-    if (v) {
-        r->name = json_string_value(v);
-        if (!r->name || !r->name[0] || strlen(r->name) > MAX_NAME) {
-            snprintf(err, errlen, "name must be a string of 1 to %d characters", MAX_NAME);
-            return -1;
-        }
-    }
-    v = json_object_get(o, "status");
-    if (v && !json_is_null(v)) {
-        const char *s = json_string_value(v);
-        if (!s || tc_incident_status_parse(s, &r->status) != 0) {
-            snprintf(err, errlen,
-                     "status must be investigating, identified, monitoring, resolved or "
-                     "postmortem (scheduled, in_progress, verifying or completed for "
-                     "maintenance)");
-            return -1;
-        }
-        r->has_status = 1;
-    }
-    v = json_object_get(o, "body");
-    if (v && !json_is_null(v)) {
-        r->body = json_string_value(v);
-        if (!r->body || strlen(r->body) > MAX_BODY_TEXT) {
-            snprintf(err, errlen, "body must be a string of at most %d bytes", MAX_BODY_TEXT);
-            return -1;
-        }
-    }
-    v = json_object_get(o, "impact_override");
-    if (v) {
-        r->has_impact_override = 1;
-        tc_impact_t imp;
-        if (json_is_null(v)) {
-            r->impact_override = -1;
-        } else if (!json_string_value(v) || tc_impact_parse(json_string_value(v), &imp) != 0) {
-            snprintf(err, errlen,
-                     "impact_override must be none, minor, major, critical or maintenance");
-            return -1;
-        } else {
-            r->impact_override = (int)imp;
-        }
-    }
-    r->components = json_object_get(o, "components");
-    if (r->components && json_is_null(r->components))
-        r->components = NULL;
-    if (r->components) {
-        if (!json_is_object(r->components)) {
-            snprintf(err, errlen, "components must be an object of component id: status");
-            return -1;
-        }
-        json_object_foreach(r->components, key, v)
-        {
-            tc_status_t st;
-            if (check_component(d, key, err, errlen) != 0)
-                return -1;
-            if (!json_string_value(v) || tc_status_parse(json_string_value(v), &st) != 0) {
-                snprintf(err, errlen,
-                         "components.%s must be operational, degraded_performance, "
-                         "partial_outage, major_outage or under_maintenance",
-                         key);
-                return -1;
-            }
-        }
-    }
-    r->component_ids = json_object_get(o, "component_ids");
-    if (r->component_ids && json_is_null(r->component_ids))
-        r->component_ids = NULL;
-    if (r->component_ids) {
-        if (!json_is_array(r->component_ids)) {
-            snprintf(err, errlen, "component_ids must be a list of component ids");
-            return -1;
-        }
-        size_t k;
-        json_array_foreach(r->component_ids, k, v)
-        {
-            if (!json_string_value(v)) {
-                snprintf(err, errlen, "component_ids must be a list of component ids");
-                return -1;
-            }
-            if (check_component(d, json_string_value(v), err, errlen) != 0)
-                return -1;
-        }
-    }
-    if (bool_field(o, "deliver_notifications", &r->deliver_notifications, err, errlen) ||
-        bool_field(o, "backfilled", &r->backfilled, err, errlen) ||
-        bool_field(o, "scheduled_auto_in_progress", &r->auto_in_progress, err, errlen) ||
-        bool_field(o, "auto_transition_to_maintenance_state", &r->auto_in_progress, err,
-                   errlen) ||
-        bool_field(o, "scheduled_auto_completed", &r->auto_completed, err, errlen) ||
-        bool_field(o, "auto_transition_to_operational_state", &r->auto_completed, err, errlen))
-        return -1;
-    int both = -1;
-    if (bool_field(o, "scheduled_auto_transition", &both, err, errlen))
-        return -1;
-    if (both >= 0) {
-        r->auto_in_progress = both;
-        r->auto_completed = both;
-    }
-    if (time_field(o, "created_at", &r->created_at, err, errlen) ||
-        time_field(o, "display_at", &r->display_at, err, errlen) ||
-        time_field(o, "started_at", &r->started_at, err, errlen) ||
-        time_field(o, "scheduled_for", &r->scheduled_for, err, errlen) ||
-        time_field(o, "scheduled_until", &r->scheduled_until, err, errlen))
-        return -1;
-    v = json_object_get(o, "backfill_date");
-    if (v && !json_is_null(v)) {
-        char iso[40];
-        const char *s = json_string_value(v);
-        if (!s || strlen(s) != 10) {
-            snprintf(err, errlen, "backfill_date must be a date such as 2024-11-14");
-            return -1;
-        }
-        snprintf(iso, sizeof iso, "%sT12:00:00Z", s);
-        if (tc_incident_parse_time(iso, &r->created_at) != 0) {
-            snprintf(err, errlen, "backfill_date must be a date such as 2024-11-14");
-            return -1;
-        }
-        if (r->backfilled < 0)
-            r->backfilled = 1;
-    }
-    if (r->scheduled_for && r->scheduled_until && r->scheduled_until <= r->scheduled_for) {
+    for (size_t k = 0; k < c->ncomponents; k++)
+        if (check_component(d, c->components[k].id, err, errlen) != 0)
+            return TC_EINVAL;
+    for (size_t k = 0; k < c->ncovered; k++)
+        if (check_component(d, c->covered[k], err, errlen) != 0)
+            return TC_EINVAL;
+    if (c->scheduled_for && c->scheduled_until && c->scheduled_until <= c->scheduled_for) {
         snprintf(err, errlen, "scheduled_until must be after scheduled_for");
-        return -1;
+        return TC_EINVAL;
     }
     return 0;
 }
 
-/* Apply the components map (and component_ids) of @p r to @p inc, recording each change as
- * an affected component of the update about to be added. */
-static tc_affected_t *apply_components(tc_daemon_t *d, tc_incident_t *inc,
-                                       const incident_req_t *r, size_t *naffected)
+static const tc_cmd_component_t *cmd_component(const tc_incident_cmd_t *c, const char *id)
 {
-    size_t cap = (r->components ? json_object_size(r->components) : 0) +
-                 (r->component_ids ? json_array_size(r->component_ids) : 0);
+    for (size_t k = 0; k < c->ncomponents; k++)
+        if (strcmp(c->components[k].id, id) == 0)
+            return &c->components[k];
+    return NULL;
+}
+
+/* Record that @p inc sets @p st on component @p id (added when new). */
+static void set_component(tc_incident_t *inc, const char *id, tc_status_t st, bool keep)
+{
+    size_t k;
+    for (k = 0; k < inc->ncomponents; k++)
+        if (strcmp(inc->component_ids[k], id) == 0)
+            break;
+    if (k < inc->ncomponents) {
+        if (!keep)
+            inc->component_status[k] = st;
+        return;
+    }
+    inc->component_ids = tc_realloc(inc->component_ids,
+                                    (inc->ncomponents + 1) * sizeof *inc->component_ids);
+    inc->component_status = tc_realloc(inc->component_status,
+                                       (inc->ncomponents + 1) * sizeof *inc->component_status);
+    inc->component_ids[k] = tc_strdup(id);
+    inc->component_status[k] = st;
+    inc->ncomponents++;
+}
+
+static void fill_affected(tc_daemon_t *d, tc_affected_t *a, const char *id, tc_status_t st)
+{
+    const tc_store_row_t *row = tc_daemon__row(d, id);
+    char name[300];
+    display_name(d, row, name, sizeof name);
+    a->code = tc_strdup(id);
+    a->name = tc_strdup(name);
+    a->old_status = row->status;
+    a->new_status = st;
+}
+
+/* Apply the components of @p c to @p inc, recording each change as an affected component
+ * of the update about to be added. */
+static tc_affected_t *apply_components(tc_daemon_t *d, tc_incident_t *inc,
+                                       const tc_incident_cmd_t *c, size_t *naffected)
+{
+    size_t cap = c->ncomponents + c->ncovered;
     tc_affected_t *aff = tc_calloc(cap ? cap : 1, sizeof *aff);
     *naffected = 0;
-    const char *key;
-    json_t *v;
-    json_object_foreach(r->components, key, v)
-    {
-        tc_status_t st = TC_STATUS_OPERATIONAL;
-        tc_status_parse(json_string_value(v), &st);
-        const tc_store_row_t *row = tc_daemon__row(d, key);
-        char name[300];
-        display_name(d, row, name, sizeof name);
-        aff[*naffected].code = tc_strdup(key);
-        aff[*naffected].name = tc_strdup(name);
-        aff[*naffected].old_status = row->status;
-        aff[*naffected].new_status = st;
-        (*naffected)++;
-        size_t k;
-        for (k = 0; k < inc->ncomponents; k++)
-            if (strcmp(inc->component_ids[k], key) == 0)
-                break;
-        if (k == inc->ncomponents) {
-            inc->component_ids = tc_realloc(inc->component_ids,
-                                            (inc->ncomponents + 1) * sizeof *inc->component_ids);
-            inc->component_status = tc_realloc(
-                inc->component_status, (inc->ncomponents + 1) * sizeof *inc->component_status);
-            inc->component_ids[k] = tc_strdup(key);
-            inc->ncomponents++;
-        }
-        inc->component_status[k] = st;
+    for (size_t k = 0; k < c->ncomponents; k++) {
+        fill_affected(d, &aff[(*naffected)++], c->components[k].id, c->components[k].status);
+        set_component(inc, c->components[k].id, c->components[k].status, false);
     }
-    size_t k;
-    json_array_foreach(r->component_ids, k, v)
-    {
-        const char *id = json_string_value(v);
-        if (r->components && json_object_get(r->components, id))
+    for (size_t k = 0; k < c->ncovered; k++) {
+        const char *id = c->covered[k];
+        if (cmd_component(c, id))
             continue;
         const tc_store_row_t *row = tc_daemon__row(d, id);
-        char name[300];
-        display_name(d, row, name, sizeof name);
-        aff[*naffected].code = tc_strdup(id);
-        aff[*naffected].name = tc_strdup(name);
-        aff[*naffected].old_status = row->status;
-        aff[*naffected].new_status = inc->is_maintenance ? TC_STATUS_UNDER_MAINTENANCE
-                                                         : row->status;
-        (*naffected)++;
+        fill_affected(d, &aff[(*naffected)++], id,
+                      inc->is_maintenance ? TC_STATUS_UNDER_MAINTENANCE : row->status);
         /* A maintenance covers the components it names: they show under_maintenance while
          * it is in progress. */
-        if (inc->is_maintenance) {
-            size_t j;
-            for (j = 0; j < inc->ncomponents; j++)
-                if (strcmp(inc->component_ids[j], id) == 0)
-                    break;
-            if (j == inc->ncomponents) {
-                inc->component_ids = tc_realloc(inc->component_ids,
-                                                (j + 1) * sizeof *inc->component_ids);
-                inc->component_status = tc_realloc(inc->component_status,
-                                                   (j + 1) * sizeof *inc->component_status);
-                inc->component_ids[j] = tc_strdup(id);
-                inc->component_status[j] = TC_STATUS_UNDER_MAINTENANCE;
-                inc->ncomponents++;
-            }
-        }
+        if (inc->is_maintenance)
+            set_component(inc, id, TC_STATUS_UNDER_MAINTENANCE, true);
     }
     return aff;
 }
@@ -526,16 +281,15 @@ static const char *default_body(tc_incident_status_t s)
 /* Everything after a change: durable write, component statuses, subscriber messages (when
  * @p announce: a new update was added), render, all in one transaction. On a failed write the
  * in-memory change is undone by reloading from the store. */
-static int commit_incident(tc_daemon_t *d, tc_incident_t *inc, tc_http_request_t *req,
-                           unsigned status, bool announce)
+static int commit_incident(tc_daemon_t *d, tc_incident_t *inc, bool announce, char *err,
+                           size_t errlen)
 {
-    char err[256];
     tc_incident_refresh_impact(inc);
     tc_incident_refresh_times(inc);
-    int rc = tc_store_begin(d->store, err, sizeof err);
+    int rc = tc_store_begin(d->store, err, errlen);
     int began = rc == 0;
     if (!rc)
-        rc = persist(d, inc, err, sizeof err);
+        rc = persist(d, inc, err, errlen);
     if (rc == 0) {
         /* An update sent with deliver_notifications: false is silent, including the
          * component changes it causes. */
@@ -546,713 +300,329 @@ static int commit_incident(tc_daemon_t *d, tc_incident_t *inc, tc_http_request_t
         d->quiet = false;
         if (deliver)
             tc_daemon__notify_incident(d, inc);
-        rc = tc_store_commit(d->store, err, sizeof err);
+        rc = tc_store_commit(d->store, err, errlen);
     } else if (began) {
         tc_store_rollback(d->store);
     }
     if (rc != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot save incident %s: %s", inc->id, err);
         tc_daemon__load_incidents(d);
-        if (req)
-            tc_daemon__reply_error(req, 500, "the incident could not be saved: %s", err);
-        return -1;
+        return TC_ESTORE;
     }
     tc_notify_kick(d->notify);
     tc_daemon__request_render(d);
-    if (req) {
-        tc_view_t view;
-        tc_daemon__view(d, &view);
-        json_t *doc = tc_render_incident_json(&view, inc, true);
-        tc_daemon__view_free(&view);
-        tc_daemon__reply_json(req, status, doc);
-    }
     return 0;
 }
 
-static tc_incident_t *create_incident(tc_daemon_t *d, const incident_req_t *r, int64_t now)
+/* Commit @p inc for a command: the answer names the store's reason, and *@p out is the
+ * incident as stored (NULL when the write failed, since the reload replaced it). */
+static int commit_for_cmd(tc_daemon_t *d, tc_incident_t *inc, bool announce,
+                          const tc_incident_t **out, char *err, size_t errlen)
+{
+    char why[256];
+    *out = NULL;
+    if (commit_incident(d, inc, announce, why, sizeof why) != 0) {
+        snprintf(err, errlen, "the incident could not be saved: %s", why);
+        return TC_ESTORE;
+    }
+    *out = inc;
+    return 0;
+}
+
+static tc_incident_t *create_incident(tc_daemon_t *d, const tc_incident_cmd_t *c, int64_t now)
 {
     tc_incident_t *inc = tc_calloc(1, sizeof *inc);
     char id[13];
     tc_daemon__new_id(id);
     inc->id = tc_strdup(id);
     inc->seq = d->next_seq;
-    inc->name = tc_strdup(r->name);
-    inc->impact_override = r->impact_override;
-    inc->is_maintenance = r->scheduled_for != 0 || (r->has_status &&
-                                                    tc_incident_status_is_maintenance(r->status));
-    inc->scheduled_for = r->scheduled_for;
-    inc->scheduled_until = r->scheduled_until;
-    inc->auto_in_progress = r->auto_in_progress > 0;
-    inc->auto_completed = r->auto_completed > 0;
-    inc->backfilled = r->backfilled > 0;
-    inc->created_at = r->created_at ? r->created_at : now;
-    inc->started_at = r->started_at ? r->started_at : inc->created_at;
+    inc->name = tc_strdup(c->name);
+    inc->impact_override = c->impact_override;
+    inc->is_maintenance = c->scheduled_for != 0 ||
+                          (c->has_status && tc_incident_status_is_maintenance(c->status));
+    inc->scheduled_for = c->scheduled_for;
+    inc->scheduled_until = c->scheduled_until;
+    inc->auto_in_progress = c->auto_in_progress > 0;
+    inc->auto_completed = c->auto_completed > 0;
+    inc->backfilled = c->backfilled > 0;
+    inc->created_at = c->created_at ? c->created_at : now;
+    inc->started_at = c->started_at ? c->started_at : inc->created_at;
     return inc;
 }
 
-static void post_incident(tc_daemon_t *d, tc_http_request_t *req, json_t *o)
+int tc_engine_incident_create(tc_engine_t *d, const tc_incident_cmd_t *c,
+                              const tc_incident_t **out, char *err, size_t errlen)
 {
-    char err[256];
-    incident_req_t r;
-    if (parse_incident_req(d, o, &r, err, sizeof err) != 0) {
-        tc_daemon__reply_error(req, 422, "%s", err);
-        return;
+    *out = NULL;
+    if (check_cmd(d, c, err, errlen) != 0)
+        return TC_EINVAL;
+    if (!c->name) {
+        snprintf(err, errlen, "name is required");
+        return TC_EINVAL;
     }
-    if (!r.name) {
-        tc_daemon__reply_error(req, 422, "name is required");
-        return;
+    int maintenance = c->scheduled_for != 0 ||
+                      (c->has_status && tc_incident_status_is_maintenance(c->status));
+    if (maintenance && (!c->scheduled_for || !c->scheduled_until)) {
+        snprintf(err, errlen, "a maintenance needs scheduled_for and scheduled_until");
+        return TC_EINVAL;
     }
-    int maintenance = r.scheduled_for != 0 ||
-                      (r.has_status && tc_incident_status_is_maintenance(r.status));
-    if (maintenance && (!r.scheduled_for || !r.scheduled_until)) {
-        tc_daemon__reply_error(req, 422, "a maintenance needs scheduled_for and scheduled_until");
-        return;
-    }
-    tc_incident_status_t status = r.has_status ? r.status
+    tc_incident_status_t status = c->has_status ? c->status
                                   : maintenance ? TC_INC_SCHEDULED
                                                 : TC_INC_INVESTIGATING;
     if (maintenance != tc_incident_status_is_maintenance(status)) {
-        tc_daemon__reply_error(req, 422, "status %s does not fit %s", tc_incident_status_name(status),
-                    maintenance ? "a maintenance" : "an incident");
-        return;
+        snprintf(err, errlen, "status %s does not fit %s", tc_incident_status_name(status),
+                 maintenance ? "a maintenance" : "an incident");
+        return TC_EINVAL;
     }
     int64_t now = tc_clock_wall_ms();
-    tc_incident_t *inc = create_incident(d, &r, now);
+    tc_incident_t *inc = create_incident(d, c, now);
     size_t naff;
-    tc_affected_t *aff = apply_components(d, inc, &r, &naff);
+    tc_affected_t *aff = apply_components(d, inc, c, &naff);
     /* The first update is when the incident was opened (or the imported display time). */
-    int64_t when = r.display_at ? r.display_at : inc->created_at;
+    int64_t when = c->display_at ? c->display_at : inc->created_at;
     char uid[13];
     tc_daemon__new_id(uid);
-    tc_incident_add_update(inc, uid, status, r.body ? r.body : default_body(status),
-                           r.created_at ? r.created_at : now, when, aff, naff,
-                           r.deliver_notifications != 0);
+    tc_incident_add_update(inc, uid, status, c->body ? c->body : default_body(status),
+                           c->created_at ? c->created_at : now, when, aff, naff,
+                           c->deliver_notifications != 0);
     free_affected(aff, naff);
-    if (r.created_at)
-        inc->updated_at = r.created_at;
+    if (c->created_at)
+        inc->updated_at = c->created_at;
     add_incident(d, inc);
-    if (commit_incident(d, inc, req, 201, true) == 0)
+    int rc = commit_for_cmd(d, inc, true, out, err, errlen);
+    if (rc == 0)
         tc_log(TC_LOG_INFO, MODULE, "%s %s opened: %s",
                inc->is_maintenance ? "maintenance" : "incident", inc->id, inc->name);
+    return rc;
 }
 
-/* PATCH/PUT incidents/{id}: a new status or body appends an update; other fields edit. */
-static void patch_incident(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t *inc, json_t *o)
+static tc_incident_t *must_find(tc_daemon_t *d, const char *id, size_t *index, char *err,
+                                size_t errlen)
 {
-    char err[256];
-    incident_req_t r;
-    if (parse_incident_req(d, o, &r, err, sizeof err) != 0) {
-        tc_daemon__reply_error(req, 422, "%s", err);
-        return;
+    tc_incident_t *inc = find_incident(d, id, index);
+    if (!inc)
+        snprintf(err, errlen, "no incident %s", id);
+    return inc;
+}
+
+int tc_engine_incident_patch(tc_engine_t *d, const char *id, const tc_incident_cmd_t *c,
+                             const tc_incident_t **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    tc_incident_t *inc = must_find(d, id, NULL, err, errlen);
+    if (!inc)
+        return TC_ENOENT;
+    if (check_cmd(d, c, err, errlen) != 0)
+        return TC_EINVAL;
+    if (c->has_status && tc_incident_status_is_maintenance(c->status) != inc->is_maintenance) {
+        snprintf(err, errlen, "status %s does not fit %s", tc_incident_status_name(c->status),
+                 inc->is_maintenance ? "a maintenance" : "an incident");
+        return TC_EINVAL;
     }
-    if (r.has_status && tc_incident_status_is_maintenance(r.status) != inc->is_maintenance) {
-        tc_daemon__reply_error(req, 422, "status %s does not fit %s", tc_incident_status_name(r.status),
-                    inc->is_maintenance ? "a maintenance" : "an incident");
-        return;
-    }
-    int64_t for_ = r.scheduled_for ? r.scheduled_for : inc->scheduled_for;
-    int64_t until = r.scheduled_until ? r.scheduled_until : inc->scheduled_until;
+    int64_t for_ = c->scheduled_for ? c->scheduled_for : inc->scheduled_for;
+    int64_t until = c->scheduled_until ? c->scheduled_until : inc->scheduled_until;
     if (inc->is_maintenance && until <= for_) {
-        tc_daemon__reply_error(req, 422, "scheduled_until must be after scheduled_for");
-        return;
+        snprintf(err, errlen, "scheduled_until must be after scheduled_for");
+        return TC_EINVAL;
     }
     int64_t now = tc_clock_wall_ms();
-    if (r.name) {
+    if (c->name) {
         free(inc->name);
-        inc->name = tc_strdup(r.name);
+        inc->name = tc_strdup(c->name);
     }
-    if (r.has_impact_override)
-        inc->impact_override = r.impact_override;
-    if (r.backfilled >= 0)
-        inc->backfilled = r.backfilled;
-    if (r.auto_in_progress >= 0)
-        inc->auto_in_progress = r.auto_in_progress;
-    if (r.auto_completed >= 0)
-        inc->auto_completed = r.auto_completed;
+    if (c->has_impact_override)
+        inc->impact_override = c->impact_override;
+    if (c->backfilled >= 0)
+        inc->backfilled = c->backfilled;
+    if (c->auto_in_progress >= 0)
+        inc->auto_in_progress = c->auto_in_progress;
+    if (c->auto_completed >= 0)
+        inc->auto_completed = c->auto_completed;
     inc->scheduled_for = for_;
     inc->scheduled_until = until;
-    if (r.started_at)
-        inc->started_at = r.started_at;
+    if (c->started_at)
+        inc->started_at = c->started_at;
     size_t naff;
-    tc_affected_t *aff = apply_components(d, inc, &r, &naff);
-    bool added = r.has_status || r.body || naff;
+    tc_affected_t *aff = apply_components(d, inc, c, &naff);
+    bool added = c->has_status || c->body || naff;
     if (added) {
-        tc_incident_status_t st = r.has_status ? r.status : inc->status;
-        const char *body = r.body ? r.body : r.has_status && st != inc->status
-                                                  ? default_body(st)
-                                                  : "";
+        tc_incident_status_t st = c->has_status ? c->status : inc->status;
+        const char *body = c->body                                ? c->body
+                           : c->has_status && st != inc->status ? default_body(st)
+                                                                  : "";
         char uid[13];
         tc_daemon__new_id(uid);
-        tc_incident_add_update(inc, uid, st, body, r.created_at ? r.created_at : now,
-                               r.display_at, aff, naff, r.deliver_notifications != 0);
+        tc_incident_add_update(inc, uid, st, body, c->created_at ? c->created_at : now,
+                               c->display_at, aff, naff, c->deliver_notifications != 0);
     } else {
         inc->updated_at = now;
     }
     free_affected(aff, naff);
-    commit_incident(d, inc, req, 200, added);
+    return commit_for_cmd(d, inc, added, out, err, errlen);
 }
 
-static void delete_incident(tc_daemon_t *d, tc_http_request_t *req, size_t index)
+int tc_engine_incident_delete(tc_engine_t *d, const char *id, tc_incident_t **out, char *err,
+                              size_t errlen)
 {
-    tc_incident_t *inc = d->incidents[index];
-    char err[256];
-    if (tc_store_delete_incident(d->store, inc->id, err, sizeof err) != 0) {
-        tc_daemon__reply_error(req, 500, "the incident could not be deleted: %s", err);
-        return;
+    *out = NULL;
+    size_t index;
+    tc_incident_t *inc = must_find(d, id, &index, err, errlen);
+    if (!inc)
+        return TC_ENOENT;
+    char why[256];
+    if (tc_store_delete_incident(d->store, inc->id, why, sizeof why) != 0) {
+        snprintf(err, errlen, "the incident could not be deleted: %s", why);
+        return TC_ESTORE;
     }
-    tc_view_t view;
-    tc_daemon__view(d, &view);
-    json_t *doc = tc_render_incident_json(&view, inc, true);
-    tc_daemon__view_free(&view);
     memmove(&d->incidents[index], &d->incidents[index + 1],
             (d->nincidents - index - 1) * sizeof *d->incidents);
     d->nincidents--;
     tc_log(TC_LOG_INFO, MODULE, "incident %s deleted", inc->id);
-    tc_incident_free(inc);
     tc_daemon__derive_components(d);
     tc_daemon__request_render(d);
-    tc_daemon__reply_json(req, 200, doc);
+    *out = inc;
+    return 0;
 }
 
-/* PATCH incidents/{id}/incident_updates/{uid}: edit the body, display time or notification
- * flag of an update that exists (Statuspage has no endpoint to add one here). */
-static void patch_update(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t *inc,
-                         const char *uid, json_t *o)
+int tc_engine_update_edit(tc_engine_t *d, const char *id, const char *uid,
+                          const tc_update_cmd_t *c, const tc_incident_t **out, char *err,
+                          size_t errlen)
 {
+    *out = NULL;
+    tc_incident_t *inc = must_find(d, id, NULL, err, errlen);
+    if (!inc)
+        return TC_ENOENT;
     tc_incident_update_t *u = NULL;
     for (size_t k = 0; k < inc->nupdates; k++)
         if (strcmp(inc->updates[k].id, uid) == 0)
             u = &inc->updates[k];
-    /* Statuspage clients wrap the fields as {"incident_update": {...}}; bare works too. */
-    if (json_is_object(json_object_get(o, "incident_update"))) {
-        static const char *const top[] = {"incident_update", NULL};
-        char err[512];
-        if (only_fields(o, top, err, sizeof err) != 0) {
-            tc_daemon__reply_error(req, 422, "%s", err);
-            return;
-        }
-        o = json_object_get(o, "incident_update");
-    }
     if (!u) {
-        tc_daemon__reply_error(req, 404, "incident %s has no update %s", inc->id, uid);
-        return;
+        snprintf(err, errlen, "incident %s has no update %s", inc->id, uid);
+        return TC_ENOENT;
     }
-    const char *key;
-    json_t *v;
-    json_object_foreach(o, key, v)
-    {
-        if (strcmp(key, "body") != 0 && strcmp(key, "display_at") != 0 &&
-            strcmp(key, "deliver_notifications") != 0 && !is_ignored(key)) {
-            tc_daemon__reply_error(req, 422, "unknown field \"%s\" (body, display_at and "
-                                  "deliver_notifications can be edited)",
-                        key);
-            return;
-        }
-    }
-    char err[256];
-    int64_t display = 0;
-    int deliver = -1;
-    v = json_object_get(o, "body");
-    if (v && (!json_string_value(v) || strlen(json_string_value(v)) > MAX_BODY_TEXT)) {
-        tc_daemon__reply_error(req, 422, "body must be a string of at most %d bytes", MAX_BODY_TEXT);
-        return;
-    }
-    if (time_field(o, "display_at", &display, err, sizeof err) != 0 ||
-        bool_field(o, "deliver_notifications", &deliver, err, sizeof err) != 0) {
-        tc_daemon__reply_error(req, 422, "%s", err);
-        return;
-    }
-    if (v) {
+    if (c->body) {
         free(u->body);
-        u->body = tc_strdup(json_string_value(v));
+        u->body = tc_strdup(c->body);
     }
-    if (display)
-        u->display_at = display;
-    if (deliver >= 0)
-        u->deliver_notifications = deliver;
+    if (c->display_at)
+        u->display_at = c->display_at;
+    if (c->deliver_notifications >= 0)
+        u->deliver_notifications = c->deliver_notifications;
     u->updated_at = tc_clock_wall_ms();
     inc->updated_at = u->updated_at;
-    commit_incident(d, inc, req, 200, false);
+    return commit_for_cmd(d, inc, false, out, err, errlen);
 }
 
-/* PUT incidents/{id}/postmortem {"postmortem": {"body_draft": "..."}}, PUT .../publish,
- * DELETE .../postmortem. Publishing moves a resolved incident to "postmortem". */
-static void postmortem(tc_daemon_t *d, tc_http_request_t *req, tc_incident_t *inc,
-                       const char *rest, json_t *doc)
+int tc_engine_postmortem_write(tc_engine_t *d, const char *id, const char *body,
+                               const tc_incident_t **out, char *err, size_t errlen)
 {
-    const char *method = tc_http_method(req);
-    if (strcmp(rest, "postmortem/publish") == 0 && strcmp(method, "PUT") == 0) {
-        /* Statuspage's publish options; tocsin tells subscribers through incident updates. */
-        static const char *const top[] = {"postmortem", NULL};
-        static const char *const fields[] = {"notify_twitter", "notify_subscribers",
-                                             "custom_tweet", NULL};
-        json_t *pm = json_object_get(doc, "postmortem");
-        char err[512];
-        if (only_fields(doc, top, err, sizeof err) != 0 ||
-            (json_is_object(pm) && only_fields(pm, fields, err, sizeof err) != 0)) {
-            tc_daemon__reply_error(req, 422, "%s", err);
-            return;
-        }
-        if (!inc->postmortem_body) {
-            tc_daemon__reply_error(req, 422, "write the postmortem before publishing it");
-            return;
-        }
-        if (!tc_incident_is_open(inc) && !inc->is_maintenance)
-            inc->status = TC_INC_POSTMORTEM;
-        inc->postmortem_published_at = tc_clock_wall_ms();
-        inc->updated_at = inc->postmortem_published_at;
-        commit_incident(d, inc, req, 200, false);
-        return;
-    }
-    if (strcmp(rest, "postmortem") != 0) {
-        tc_daemon__reply_error(req, 404, "not found");
-        return;
-    }
-    if (strcmp(method, "DELETE") == 0) {
-        free(inc->postmortem_body);
-        inc->postmortem_body = NULL;
-        inc->postmortem_published_at = 0;
-        if (inc->status == TC_INC_POSTMORTEM)
-            inc->status = TC_INC_RESOLVED;
-        inc->updated_at = tc_clock_wall_ms();
-        commit_incident(d, inc, req, 200, false);
-        return;
-    }
-    if (strcmp(method, "PUT") != 0 && strcmp(method, "PATCH") != 0) {
-        tc_daemon__reply_error(req, 405, "use PUT to write a postmortem, DELETE to remove it");
-        return;
-    }
-    static const char *const top[] = {"postmortem", NULL};
-    static const char *const fields[] = {"body_draft", "body", NULL};
-    json_t *pm = json_object_get(doc, "postmortem");
-    char err[512];
-    if (only_fields(doc, top, err, sizeof err) != 0 ||
-        (json_is_object(pm) && only_fields(pm, fields, err, sizeof err) != 0)) {
-        tc_daemon__reply_error(req, 422, "%s", err);
-        return;
-    }
-    json_t *body = json_is_object(pm) ? json_object_get(pm, "body_draft") : NULL;
-    if (!body && pm)
-        body = json_object_get(pm, "body");
-    if (!json_string_value(body) || strlen(json_string_value(body)) > MAX_BODY_TEXT) {
-        tc_daemon__reply_error(req, 422, "send {\"postmortem\": {\"body_draft\": \"...\"}} (Markdown, at "
-                              "most %d bytes)",
-                    MAX_BODY_TEXT);
-        return;
-    }
+    *out = NULL;
+    tc_incident_t *inc = must_find(d, id, NULL, err, errlen);
+    if (!inc)
+        return TC_ENOENT;
     free(inc->postmortem_body);
-    inc->postmortem_body = tc_strdup(json_string_value(body));
+    inc->postmortem_body = tc_strdup(body);
     inc->updated_at = tc_clock_wall_ms();
-    commit_incident(d, inc, req, 200, false);
+    return commit_for_cmd(d, inc, false, out, err, errlen);
 }
 
-/* ---- lists ---- */
-
-static int matches(const tc_incident_t *inc, const char *q)
+int tc_engine_postmortem_publish(tc_engine_t *d, const char *id, const tc_incident_t **out,
+                                 char *err, size_t errlen)
 {
-    if (!q || !q[0])
-        return 1;
-    if (strcasestr(inc->name, q))
-        return 1;
-    for (size_t k = 0; k < inc->nupdates; k++)
-        if (strcasestr(inc->updates[k].body, q))
-            return 1;
+    *out = NULL;
+    tc_incident_t *inc = must_find(d, id, NULL, err, errlen);
+    if (!inc)
+        return TC_ENOENT;
+    if (!inc->postmortem_body) {
+        snprintf(err, errlen, "write the postmortem before publishing it");
+        return TC_EINVAL;
+    }
+    if (!tc_incident_is_open(inc) && !inc->is_maintenance)
+        inc->status = TC_INC_POSTMORTEM;
+    inc->postmortem_published_at = tc_clock_wall_ms();
+    inc->updated_at = inc->postmortem_published_at;
+    return commit_for_cmd(d, inc, false, out, err, errlen);
+}
+
+int tc_engine_postmortem_delete(tc_engine_t *d, const char *id, const tc_incident_t **out,
+                                char *err, size_t errlen)
+{
+    *out = NULL;
+    tc_incident_t *inc = must_find(d, id, NULL, err, errlen);
+    if (!inc)
+        return TC_ENOENT;
+    free(inc->postmortem_body);
+    inc->postmortem_body = NULL;
+    inc->postmortem_published_at = 0;
+    if (inc->status == TC_INC_POSTMORTEM)
+        inc->status = TC_INC_RESOLVED;
+    inc->updated_at = tc_clock_wall_ms();
+    return commit_for_cmd(d, inc, false, out, err, errlen);
+}
+
+int tc_engine_component_set(tc_engine_t *d, const char *id, const tc_status_t *status,
+                            char *err, size_t errlen)
+{
+    tc_store_row_t *row = tc_daemon__row(d, id);
+    if (!row) {
+        snprintf(err, errlen, "unknown component \"%s\"", id);
+        return TC_ENOENT;
+    }
+    if (row->is_group) {
+        snprintf(err, errlen, "\"%s\" is a group: its status is the worst of its components",
+                 id);
+        return TC_EINVAL;
+    }
+    char why[256];
+    if (tc_store_set_manual_status(d->store, id, status, why, sizeof why) != 0) {
+        snprintf(err, errlen, "the status could not be saved: %s", why);
+        return TC_ESTORE;
+    }
+    row->has_manual = status != NULL;
+    if (status)
+        row->manual_status = *status;
+    tc_log(TC_LOG_INFO, MODULE, "component %s: status %s by hand", id,
+           status ? tc_status_name(*status) : "released");
+    tc_daemon__derive_components(d);
+    tc_daemon__request_render(d);
     return 0;
 }
 
-typedef enum {
-    SEL_ALL,         /* incidents and maintenances */
-    SEL_UNRESOLVED,  /* open incidents */
-    SEL_UPCOMING,    /* scheduled maintenances */
-    SEL_ACTIVE,      /* maintenances in progress or verifying */
-    SEL_SCHEDULED,   /* maintenances not completed */
-} selection_t;
+/* ---- queries for the API ---- */
 
-static int selected(const tc_incident_t *i, selection_t sel)
+int tc_engine_key_valid(tc_engine_t *d, const char *key)
 {
-    switch (sel) {
-    case SEL_UNRESOLVED:
-        return !i->is_maintenance && tc_incident_is_open(i);
-    case SEL_UPCOMING:
-        return i->is_maintenance && i->status == TC_INC_SCHEDULED;
-    case SEL_ACTIVE:
-        return i->is_maintenance &&
-               (i->status == TC_INC_IN_PROGRESS || i->status == TC_INC_VERIFYING);
-    case SEL_SCHEDULED:
-        return i->is_maintenance && tc_incident_is_open(i);
-    default:
-        return 1;
-    }
-}
-
-static void list_incidents(tc_daemon_t *d, tc_http_request_t *req, selection_t sel)
-{
-    const char *q = tc_http_arg(req, "q");
-    const char *limit_s = tc_http_arg(req, "limit");
-    const char *page_s = tc_http_arg(req, "page");
-    long limit = limit_s ? strtol(limit_s, NULL, 10) : LIST_LIMIT;
-    long page = page_s ? strtol(page_s, NULL, 10) : 1;
-    if (limit < 1 || limit > LIST_LIMIT || page < 1 || page > 1000000) {
-        tc_daemon__reply_error(req, 400, "limit must be 1-%d and page 1-1000000", LIST_LIMIT);
-        return;
-    }
-    tc_view_t view;
-    tc_daemon__view(d, &view);
-    json_t *list = json_array();
-    long skip = (page - 1) * limit;
-    for (size_t k = 0; k < view.nincidents && (long)json_array_size(list) < limit; k++) {
-        const tc_incident_t *inc = view.incidents[k];
-        if (!selected(inc, sel) || !matches(inc, q))
-            continue;
-        if (skip > 0) {
-            skip--;
-            continue;
-        }
-        json_array_append_new(list, tc_render_incident_json(&view, inc, true));
-    }
-    tc_daemon__view_free(&view);
-    tc_daemon__reply_json(req, 200, list);
-}
-
-/* ---- components ---- */
-
-static void list_components(tc_daemon_t *d, tc_http_request_t *req, const char *only)
-{
-    tc_view_t view;
-    tc_daemon__view(d, &view);
-    json_t *out = only ? NULL : json_array();
-    for (size_t k = 0; k < view.nrows; k++) {
-        if (only && strcmp(view.rows[k].id, only) == 0)
-            out = tc_render_component_json(&view, &view.rows[k]);
-        else if (!only)
-            json_array_append_new(out, tc_render_component_json(&view, &view.rows[k]));
-    }
-    tc_daemon__view_free(&view);
-    if (!out) {
-        tc_daemon__reply_error(req, 404, "unknown component \"%s\"", only);
-        return;
-    }
-    tc_daemon__reply_json(req, 200, out);
-}
-
-/* PATCH components/{id} {"component": {"status": S}}: a person's status wins over incidents
- * and monitors until cleared with "status": null (a tocsin extension; Statuspage has no
- * monitors to return to). Names and the rest come from tocsin.yaml. */
-static void patch_component(tc_daemon_t *d, tc_http_request_t *req, const char *id, json_t *doc)
-{
-    tc_store_row_t *row = tc_daemon__row(d, id);
-    char err[512];
-    if (!row) {
-        tc_daemon__reply_error(req, 404, "unknown component \"%s\"", id);
-        return;
-    }
-    if (row->is_group) {
-        tc_daemon__reply_error(req, 422, "\"%s\" is a group: its status is the worst of its components",
-                    id);
-        return;
-    }
-    static const char *const top[] = {"component", NULL};
-    json_t *c = json_object_get(doc, "component");
-    if (!json_is_object(c)) {
-        tc_daemon__reply_error(req, 422, "send {\"component\": {\"status\": \"...\"}}");
-        return;
-    }
-    if (only_fields(doc, top, err, sizeof err) != 0) {
-        tc_daemon__reply_error(req, 422, "%s", err);
-        return;
-    }
-    const char *key;
-    json_t *v;
-    json_object_foreach(c, key, v)
-    {
-        if (strcmp(key, "status") != 0) {
-            tc_daemon__reply_error(req, 422,
-                        "\"%s\" comes from tocsin.yaml; only status can be set through the API",
-                        key);
-            return;
-        }
-    }
-    v = json_object_get(c, "status");
-    tc_status_t st;
-    if (!v) {
-        tc_daemon__reply_error(req, 422, "status is required");
-        return;
-    }
-    if (!json_is_null(v) && (!json_string_value(v) || tc_status_parse(json_string_value(v), &st))) {
-        tc_daemon__reply_error(req, 422,
-                    "status must be operational, degraded_performance, partial_outage, "
-                    "major_outage, under_maintenance, or null to return it to its monitors");
-        return;
-    }
-    int clear = json_is_null(v);
-    if (tc_store_set_manual_status(d->store, id, clear ? NULL : &st, err, sizeof err) != 0) {
-        tc_daemon__reply_error(req, 500, "the status could not be saved: %s", err);
-        return;
-    }
-    row->has_manual = !clear;
-    if (!clear)
-        row->manual_status = st;
-    tc_log(TC_LOG_INFO, MODULE, "component %s: status %s by hand", id,
-           clear ? "released" : tc_status_name(st));
-    tc_daemon__derive_components(d);
-    tc_daemon__request_render(d);
-    list_components(d, req, id);
-}
-
-/* ---- the outbox ---- */
-
-/* GET notifications/dead lists what could not be delivered; POST notifications/dead/retry
- * (or .../dead/{id}/retry) queues them again for another retry window. */
-static void notifications_route(tc_daemon_t *d, tc_http_request_t *req, const char *rest,
-                                const char *method)
-{
-    char err[256];
-    if (!rest[0]) {
-        if (strcmp(method, "GET") != 0) {
-            tc_daemon__reply_error(req, 405, "use GET");
-            return;
-        }
-        tc_outbox_t *dead = NULL;
-        size_t n = 0;
-        if (tc_store_outbox_dead(d->store, &dead, &n, err, sizeof err) != 0) {
-            tc_daemon__reply_error(req, 500, "%s", err);
-            return;
-        }
-        json_t *list = json_array();
-        for (size_t i = 0; i < n; i++) {
-            char created[40];
-            tc_clock_format_iso(dead[i].created_at, created, sizeof created);
-            json_array_append_new(
-                list, json_pack("{s:s, s:s, s:s, s:i, s:s, s:s?}", "id", dead[i].id, "target",
-                                dead[i].target, "kind", dead[i].kind, "attempts",
-                                dead[i].attempts, "created_at", created, "last_error",
-                                dead[i].last_error));
-        }
-        tc_store_outbox_free(dead, n);
-        tc_daemon__reply_json(req, 200, list);
-        return;
-    }
-    char id[64] = "*";
-    if (strcmp(rest, "/retry") != 0) {
-        const char *end = rest[0] == '/' ? strstr(rest + 1, "/retry") : NULL;
-        if (!end || end[6] || (size_t)(end - rest - 1) >= sizeof id) {
-            tc_daemon__reply_error(req, 404, "not found");
-            return;
-        }
-        snprintf(id, sizeof id, "%.*s", (int)(end - rest - 1), rest + 1);
-    }
-    if (strcmp(method, "POST") != 0) {
-        tc_daemon__reply_error(req, 405, "use POST");
-        return;
-    }
-    int64_t now = tc_clock_wall_ms();
-    int rc = tc_store_outbox_retry(d->store, id, now, now + d->config->notify_retry_ms, err,
-                                   sizeof err);
-    if (rc == TC_ENOENT) {
-        tc_daemon__reply_error(req, 404, "%s", err);
-        return;
-    }
-    if (rc) {
-        tc_daemon__reply_error(req, 500, "%s", err);
-        return;
-    }
-    tc_notify_kick(d->notify);
-    tc_http_reply(req, 200, "{\"ok\":true}");
-}
-
-/* ---- routing ---- */
-
-/* The key comes as "Authorization: OAuth KEY", "Bearer KEY", or ?api_key=KEY. */
-static int authorised(tc_daemon_t *d, tc_http_request_t *req, const char **why)
-{
-    const char *key = NULL;
-    const char *h = tc_http_header(req, "Authorization");
-    if (h) {
-        if (strncasecmp(h, "OAuth ", 6) == 0)
-            key = h + 6;
-        else if (strncasecmp(h, "Bearer ", 7) == 0)
-            key = h + 7;
-        while (key && *key == ' ')
-            key++;
-    }
-    if (!key)
-        key = tc_http_arg(req, "api_key");
-    if (!key || !key[0]) {
-        *why = "an API key is required: send Authorization: OAuth KEY (tocsin apikey create)";
-        return 0;
-    }
     unsigned char hash[TC_SECRET_HASH_LEN];
     tc_secret_hash(key, hash);
-    if (!tc_store_key_valid(d->store, hash, sizeof hash)) {
-        *why = "invalid or revoked API key";
-        return 0;
-    }
-    return 1;
+    return tc_store_key_valid(d->store, hash, sizeof hash);
 }
 
-/* The request body as JSON, or NULL after answering 400. An empty body is {}. */
-static json_t *body_json(tc_http_request_t *req)
+const char *tc_engine_page_id(tc_engine_t *d)
 {
-    size_t len;
-    const char *body = tc_http_body(req, &len);
-    if (len == 0)
-        return json_object();
-    json_error_t jerr;
-    json_t *doc = json_loadb(body, len, 0, &jerr);
-    if (!doc) {
-        tc_daemon__reply_error(req, 400, "invalid JSON at line %d, column %d: %s", jerr.line, jerr.column,
-                    jerr.text);
-        return NULL;
-    }
-    if (!json_is_object(doc)) {
-        json_decref(doc);
-        tc_daemon__reply_error(req, 400, "the body must be a JSON object");
-        return NULL;
-    }
-    return doc;
+    return d->config->page.id;
 }
 
-static void incidents_route(tc_daemon_t *d, tc_http_request_t *req, const char *rest,
-                            const char *method, json_t *doc)
+int tc_engine_dead_deliveries(tc_engine_t *d, tc_outbox_t **out, size_t *n, char *err,
+                              size_t errlen)
 {
-    static const char *const incident_top[] = {"incident", NULL};
-    char err[512];
-    int get = strcmp(method, "GET") == 0;
-    if (!rest[0]) {
-        if (get) {
-            list_incidents(d, req, SEL_ALL);
-        } else if (strcmp(method, "POST") == 0) {
-            json_t *o = json_object_get(doc, "incident");
-            if (!json_is_object(o))
-                tc_daemon__reply_error(req, 422, "send {\"incident\": {...}}");
-            else if (only_fields(doc, incident_top, err, sizeof err) != 0)
-                tc_daemon__reply_error(req, 422, "%s", err);
-            else
-                post_incident(d, req, o);
-        } else {
-            tc_daemon__reply_error(req, 405, "use GET or POST");
-        }
-        return;
-    }
-    static const struct {
-        const char *path;
-        selection_t sel;
-    } lists[] = {{"unresolved", SEL_UNRESOLVED},
-                 {"upcoming", SEL_UPCOMING},
-                 {"active_maintenance", SEL_ACTIVE},
-                 {"scheduled", SEL_SCHEDULED}};
-    for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++) {
-        if (strcmp(rest, lists[k].path) == 0) {
-            if (get)
-                list_incidents(d, req, lists[k].sel);
-            else
-                tc_daemon__reply_error(req, 405, "use GET");
-            return;
-        }
-    }
-    char id[64];
-    const char *slash = strchr(rest, '/');
-    size_t idlen = slash ? (size_t)(slash - rest) : strlen(rest);
-    if (idlen >= sizeof id) {
-        tc_daemon__reply_error(req, 404, "no such incident");
-        return;
-    }
-    memcpy(id, rest, idlen);
-    id[idlen] = '\0';
-    size_t index;
-    tc_incident_t *inc = find_incident(d, id, &index);
-    if (!inc) {
-        tc_daemon__reply_error(req, 404, "no incident %s", id);
-        return;
-    }
-    if (slash) {
-        const char *sub = slash + 1;
-        if (strncmp(sub, "incident_updates/", 17) == 0) {
-            if (strcmp(method, "PATCH") != 0 && strcmp(method, "PUT") != 0)
-                tc_daemon__reply_error(req, 405, "use PATCH or PUT to edit an update");
-            else
-                patch_update(d, req, inc, sub + 17, doc);
-        } else if (strncmp(sub, "postmortem", 10) == 0) {
-            postmortem(d, req, inc, sub, doc);
-        } else {
-            tc_daemon__reply_error(req, 404, "not found");
-        }
-        return;
-    }
-    if (get) {
-        tc_view_t view;
-        tc_daemon__view(d, &view);
-        json_t *out = tc_render_incident_json(&view, inc, true);
-        tc_daemon__view_free(&view);
-        tc_daemon__reply_json(req, 200, out);
-    } else if (strcmp(method, "PATCH") == 0 || strcmp(method, "PUT") == 0) {
-        json_t *o = json_object_get(doc, "incident");
-        if (!json_is_object(o))
-            tc_daemon__reply_error(req, 422, "send {\"incident\": {...}}");
-        else if (only_fields(doc, incident_top, err, sizeof err) != 0)
-            tc_daemon__reply_error(req, 422, "%s", err);
-        else
-            patch_incident(d, req, inc, o);
-    } else if (strcmp(method, "DELETE") == 0) {
-        delete_incident(d, req, index);
-    } else {
-        tc_daemon__reply_error(req, 405, "use GET, PATCH, PUT or DELETE");
-    }
+    return tc_store_outbox_dead(d->store, out, n, err, errlen);
 }
 
-void tc_daemon__handle_v1(tc_daemon_t *d, tc_http_request_t *req)
+int tc_engine_retry_deliveries(tc_engine_t *d, const char *id, char *err, size_t errlen)
 {
-    const char *why = NULL;
-    if (!authorised(d, req, &why)) {
-        tc_daemon__reply_error(req, 401, "%s", why);
-        return;
-    }
-    /* /v1/pages/{page_id}/{resource}[/...] */
-    const char *path = tc_http_path(req);
-    const char *prefix = "/v1/pages/";
-    size_t plen = strlen(prefix), idlen = strlen(d->config->page.id);
-    if (strncmp(path, prefix, plen) != 0 || strncmp(path + plen, d->config->page.id, idlen) != 0 ||
-        path[plen + idlen] != '/') {
-        tc_daemon__reply_error(req, 404, "unknown page; this server has /v1/pages/%s/",
-                    d->config->page.id);
-        return;
-    }
-    const char *resource = path + plen + idlen + 1;
-    const char *method = tc_http_method(req);
-    json_t *doc = body_json(req);
-    if (!doc)
-        return;
-    if (strcmp(resource, "incidents") == 0 || strncmp(resource, "incidents/", 10) == 0) {
-        incidents_route(d, req, resource[9] ? resource + 10 : "", method, doc);
-    } else if (strncmp(resource, "subscribers", 11) == 0 &&
-               (resource[11] == '\0' || resource[11] == '/')) {
-        tc_daemon__subscribers_v1(d, req, resource + 11, method);
-    } else if (strncmp(resource, "notifications/dead", 18) == 0) {
-        notifications_route(d, req, resource + 18, method);
-    } else if (strcmp(resource, "components") == 0) {
-        if (strcmp(method, "GET") == 0)
-            list_components(d, req, NULL);
-        else
-            tc_daemon__reply_error(req, 405, "components are defined in tocsin.yaml; use GET here and "
-                                  "PATCH components/{id} to set a status");
-    } else if (strncmp(resource, "components/", 11) == 0) {
-        const char *id = resource + 11;
-        if (strcmp(method, "GET") == 0)
-            list_components(d, req, id);
-        else if (strcmp(method, "PATCH") == 0 || strcmp(method, "PUT") == 0)
-            patch_component(d, req, id, doc);
-        else
-            tc_daemon__reply_error(req, 405, "components are defined in tocsin.yaml; use GET or PATCH");
-    } else {
-        tc_daemon__reply_error(req, 404, "unknown resource \"%s\"", resource);
-    }
-    json_decref(doc);
+    int64_t now = tc_clock_wall_ms();
+    int rc = tc_store_outbox_retry(d->store, id, now, now + d->config->notify_retry_ms, err,
+                                   errlen);
+    if (rc == 0)
+        tc_notify_kick(d->notify);
+    return rc;
 }
 
 /* ---- maintenance windows and automatic incidents ---- */
 
 void tc_daemon__maintenance_tick(tc_daemon_t *d)
 {
+    char err[256];
     int64_t now = tc_clock_wall_ms();
     for (size_t i = 0; i < d->nincidents; i++) {
         tc_incident_t *inc = d->incidents[i];
@@ -1270,7 +640,7 @@ void tc_daemon__maintenance_tick(tc_daemon_t *d)
         tc_daemon__new_id(uid);
         tc_incident_add_update(inc, uid, next, default_body(next), now, 0, NULL, 0, true);
         tc_log(TC_LOG_INFO, MODULE, "maintenance %s: %s", inc->id, tc_incident_status_name(next));
-        commit_incident(d, inc, NULL, 0, true);
+        commit_incident(d, inc, true, err, sizeof err);
     }
 }
 
@@ -1345,6 +715,7 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
 {
     if (!m->auto_incident)
         return;
+    char err[256];
     tc_incident_t *open = NULL;
     for (size_t i = 0; i < d->nincidents; i++)
         if (d->incidents[i]->monitor_id && strcmp(d->incidents[i]->monitor_id, m->id) == 0 &&
@@ -1371,12 +742,11 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
             free_affected(aff, m->ncomponents);
             return;
         }
-        incident_req_t r;
-        memset(&r, 0, sizeof r);
-        r.impact_override = -1;
+        tc_incident_cmd_t c;
+        tc_incident_cmd_init(&c);
         char *title = expand(m->incident_title, m, component, reason, fallback_of(d, m), false);
-        r.name = title;
-        tc_incident_t *inc = create_incident(d, &r, now);
+        c.name = title;
+        tc_incident_t *inc = create_incident(d, &c, now);
         free(title);
         inc->monitor_id = tc_strdup(m->id);
         for (size_t k = 0; k < m->ncomponents; k++) {
@@ -1394,7 +764,7 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
         free(body);
         add_incident(d, inc);
         tc_log(TC_LOG_WARN, MODULE, "monitor %s opened incident %s", m->id, inc->id);
-        commit_incident(d, inc, NULL, 0, true);
+        commit_incident(d, inc, true, err, sizeof err);
     } else if (open && (after == TC_MONITOR_UP)) {
         for (size_t k = 0; k < m->ncomponents; k++)
             aff[k].new_status = TC_STATUS_OPERATIONAL;
@@ -1402,7 +772,7 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
                                "This incident has been resolved: the check passes again.", now,
                                0, aff, m->ncomponents, true);
         tc_log(TC_LOG_INFO, MODULE, "monitor %s resolved incident %s", m->id, open->id);
-        commit_incident(d, open, NULL, 0, true);
+        commit_incident(d, open, true, err, sizeof err);
     } else if (open && after != before && after != TC_MONITOR_UNKNOWN) {
         /* Worse, or better but not yet resolved (a vendor back from an outage to degraded):
          * record it and let the components and the impact follow, since the open incident
@@ -1417,7 +787,7 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
         tc_incident_add_update(open, uid, open->status, text.data, now, 0, aff, m->ncomponents,
                                true);
         tc_buf_free(&text);
-        commit_incident(d, open, NULL, 0, true);
+        commit_incident(d, open, true, err, sizeof err);
     }
     free_affected(aff, m->ncomponents);
 }

@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "core/curl_glue.h"
 #include "core/daemon.h"
+#include "engine/command.h"
 #include "incident/incident.h"
 #include "monitor/monitor.h"
 #include "notify/notify.h"
@@ -116,22 +117,9 @@ void tc_daemon__request_render(tc_daemon_t *d);
 /** Recompute component statuses (person > incidents > maintenance > monitors) and store and
  *  render what changed. */
 void tc_daemon__derive_components(tc_daemon_t *d);
-/** Build the view of the current state (rows, incidents newest first, rollup raised by open
- *  incidents), without uptime or sparklines. Free with tc_daemon__view_free(). */
-void tc_daemon__view(tc_daemon_t *d, tc_view_t *view);
-void tc_daemon__view_free(tc_view_t *view);
 /** @return the row of component or group @p id, or NULL. */
 tc_store_row_t *tc_daemon__row(tc_daemon_t *d, const char *id);
 
-/** Answer a request under /v1/ (the write API). */
-void tc_daemon__handle_v1(tc_daemon_t *d, tc_http_request_t *req);
-/** Answer @p req with @p doc (consumed) as JSON. A document that cannot be encoded (it never
- *  should: text is cleaned before it goes in) is answered 500 with a fixed body and logged. */
-void tc_daemon__reply_json(tc_http_request_t *req, unsigned status, json_t *doc);
-/** Answer {"error": message}; the message is cut to a few hundred bytes on a character
- *  boundary and cleaned to valid UTF-8, so outside text in it cannot break the reply. */
-void tc_daemon__reply_error(tc_http_request_t *req, unsigned status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 /** Load the stored incidents at start (and on reload). @return 0 or TC_ESTORE. */
 int tc_daemon__load_incidents(tc_daemon_t *d);
 /** Free every incident. */
@@ -149,9 +137,6 @@ int tc_daemon__subscribers_init(tc_daemon_t *d);
 void tc_daemon__subscribers_free(tc_daemon_t *d);
 /** Answer POST /api/v2/subscribers and the /subscribers/confirm|unsubscribe/<token> pages. */
 void tc_daemon__handle_subscribers(tc_daemon_t *d, tc_http_request_t *req);
-/** The write API's subscribers resource: @p rest is "" or "/{id}" after "subscribers". */
-void tc_daemon__subscribers_v1(tc_daemon_t *d, tc_http_request_t *req, const char *rest,
-                               const char *method);
 /** Queue subscriber messages for the latest update of @p inc (unless it asked for no
  *  notifications), in the caller's transaction. */
 void tc_daemon__notify_incident(tc_daemon_t *d, const tc_incident_t *inc);

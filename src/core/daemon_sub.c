@@ -17,6 +17,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "api/api_int.h"
 #include "core/daemon_int.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -214,10 +215,10 @@ void tc_daemon__notify_incident(tc_daemon_t *d, const tc_incident_t *inc)
     if (!u->deliver_notifications || inc->backfilled)
         return;
     tc_view_t view;
-    tc_daemon__view(d, &view);
+    tc_engine_view(d, &view);
     json_t *payload = envelope(d, &view);
     json_object_set_new(payload, "incident", tc_render_incident_json(&view, inc, true));
-    tc_daemon__view_free(&view);
+    tc_engine_view_free(&view);
 
     int prev = inc->nupdates > 1 ? (int)inc->updates[inc->nupdates - 2].status : -1;
     const char *label = tc_incident_update_label(u->status, prev);
@@ -257,9 +258,9 @@ void tc_daemon__notify_component(tc_daemon_t *d, const tc_store_row_t *row, tc_s
                                  int64_t now)
 {
     tc_view_t view;
-    tc_daemon__view(d, &view);
+    tc_engine_view(d, &view);
     json_t *payload = envelope(d, &view);
-    tc_daemon__view_free(&view);
+    tc_engine_view_free(&view);
     char uid[13];
     tc_daemon__new_id(uid);
     json_t *cu = json_object();
@@ -307,7 +308,7 @@ static void reply_page(tc_daemon_t *d, tc_http_request_t *req, unsigned status,
                        const char *title, const char *body)
 {
     tc_view_t view;
-    tc_daemon__view(d, &view);
+    tc_engine_view(d, &view);
     tc_buf_t b;
     tc_buf_init(&b, 0);
     tc_html_open(&b, &view, title, false);
@@ -316,7 +317,7 @@ static void reply_page(tc_daemon_t *d, tc_http_request_t *req, unsigned status,
     tc_buf_puts(&b, "</h1>");
     tc_buf_puts(&b, body);
     tc_html_close(&b, &view);
-    tc_daemon__view_free(&view);
+    tc_engine_view_free(&view);
     tc_http_reply_html(req, status, b.data);
     tc_buf_free(&b);
 }
@@ -345,7 +346,7 @@ static void reply_error(tc_daemon_t *d, tc_http_request_t *req, bool form, unsig
         tc_buf_free(&b);
         return;
     }
-    tc_daemon__reply_error(req, status, "%s", msg);
+    tc_api_reply_error(req, status, "%s", msg);
 }
 
 static json_t *subscriber_json(const tc_subscriber_t *s)
@@ -747,7 +748,7 @@ static void subscribe(tc_daemon_t *d, tc_http_request_t *req)
             .confirmed = !email,
             .created_at = tc_clock_wall_ms(),
         };
-        tc_daemon__reply_json(req, 201, json_pack("{s:o}", "subscriber", subscriber_json(&shown)));
+        tc_api_reply_json(req, 201, json_pack("{s:o}", "subscriber", subscriber_json(&shown)));
     }
 out:
     tc_store_subscriber_clear(&found);
@@ -867,56 +868,60 @@ void tc_daemon__handle_subscribers(tc_daemon_t *d, tc_http_request_t *req)
         reply_page(d, req, 404, "Not found", "<p>There is no such page.</p>");
 }
 
-/* ---- the write API: GET subscribers, DELETE subscribers/{id} ---- */
+/* ---- the write API: GET subscribers, GET and DELETE subscribers/{id} ---- */
 
-void tc_daemon__subscribers_v1(tc_daemon_t *d, tc_http_request_t *req, const char *rest,
-                               const char *method)
+void tc_api__subscribers_list(tc_api_call_t *c)
 {
     char err[256];
-    if (!rest[0]) {
-        if (strcmp(method, "GET") != 0) {
-            reply_error(d, req, false, 405, "use GET to list subscribers (they subscribe "
-                                            "through POST /api/v2/subscribers)");
-            return;
-        }
-        tc_subscriber_t *subs = NULL;
-        size_t n = 0;
-        if (tc_store_subscribers(d->store, false, &subs, &n, err, sizeof err) != 0) {
-            reply_error(d, req, false, 500, "%s", err);
-            return;
-        }
-        json_t *list = json_array();
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(list, subscriber_json(&subs[i]));
-        tc_store_subscribers_free(subs, n);
-        tc_daemon__reply_json(req, 200, list);
+    tc_subscriber_t *subs = NULL;
+    size_t n = 0;
+    if (tc_store_subscribers(c->e->store, false, &subs, &n, err, sizeof err) != 0) {
+        tc_api_reply_error(c->req, 500, "%s", err);
         return;
     }
-    if (rest[0] != '/' || strchr(rest + 1, '/')) {
-        reply_error(d, req, false, 404, "not found");
-        return;
-    }
-    const char *sid = rest + 1;
-    tc_subscriber_t s = {0};
-    if (tc_store_subscriber_get(d->store, sid, &s) != 0 || s.unsubscribed_at) {
-        tc_store_subscriber_clear(&s);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, subscriber_json(&subs[i]));
+    tc_store_subscribers_free(subs, n);
+    tc_api_reply_json(c->req, 200, list);
+}
+
+/* The subscriber named in the path, or 0 after answering 404. */
+static int find_subscriber(tc_api_call_t *c, tc_subscriber_t *s)
+{
+    const char *sid = c->params[0];
+    if (tc_store_subscriber_get(c->e->store, sid, s) != 0 || s->unsubscribed_at) {
+        tc_store_subscriber_clear(s);
         char shown[41];
-        reply_error(d, req, false, 404, "no subscriber %s", tc_utf8_excerpt(shown, sizeof shown, sid));
-        return;
+        tc_api_reply_error(c->req, 404, "no subscriber %s",
+                           tc_utf8_excerpt(shown, sizeof shown, sid));
+        return 0;
     }
-    if (strcmp(method, "GET") == 0) {
-        tc_daemon__reply_json(req, 200, subscriber_json(&s));
-    } else if (strcmp(method, "DELETE") == 0) {
-        int64_t now = tc_clock_wall_ms();
-        if (tc_store_subscriber_unsubscribe(d->store, s.id, now, err, sizeof err) != 0) {
-            reply_error(d, req, false, 500, "%s", err);
-        } else {
-            s.unsubscribed_at = now;
-            tc_log(TC_LOG_INFO, MODULE, "subscriber %s removed through the API", s.id);
-            tc_daemon__reply_json(req, 200, subscriber_json(&s));
-        }
+    return 1;
+}
+
+void tc_api__subscriber_get(tc_api_call_t *c)
+{
+    tc_subscriber_t s = {0};
+    if (!find_subscriber(c, &s))
+        return;
+    tc_api_reply_json(c->req, 200, subscriber_json(&s));
+    tc_store_subscriber_clear(&s);
+}
+
+void tc_api__subscriber_delete(tc_api_call_t *c)
+{
+    char err[256];
+    tc_subscriber_t s = {0};
+    if (!find_subscriber(c, &s))
+        return;
+    int64_t now = tc_clock_wall_ms();
+    if (tc_store_subscriber_unsubscribe(c->e->store, s.id, now, err, sizeof err) != 0) {
+        tc_api_reply_error(c->req, 500, "%s", err);
     } else {
-        reply_error(d, req, false, 405, "use GET or DELETE");
+        s.unsubscribed_at = now;
+        tc_log(TC_LOG_INFO, MODULE, "subscriber %s removed through the API", s.id);
+        tc_api_reply_json(c->req, 200, subscriber_json(&s));
     }
     tc_store_subscriber_clear(&s);
 }

@@ -1,0 +1,110 @@
+/* Typed commands: what the write API (and, later, the console) asks the engine to do, in the
+ * engine's own terms. src/api/ decodes and checks a request's shape into one of these; the
+ * engine checks it against its state (components that exist, statuses that fit), applies it
+ * whole or not at all, stores it durably, and hands back the result. Commands run on the
+ * engine thread only.
+ *
+ * Ownership: a command borrows every string and array it points to (they belong to the
+ * request being handled). Incidents returned through @p out stay owned by the engine and are
+ * valid until the next command. Errors are TC_E* codes with a sentence in @p err:
+ * TC_ENOENT (no such incident/update/component), TC_EINVAL (the command does not fit the
+ * state), TC_ESTORE (the store refused the write; nothing changed). */
+#ifndef TC_ENGINE_COMMAND_H
+#define TC_ENGINE_COMMAND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "incident/incident.h"
+#include "store/store.h" /* tc_outbox_t, a plain record */
+#include "web/view.h"
+
+typedef struct tc_daemon tc_engine_t; /* the engine: today's tc_daemon_t */
+
+/* One entry of an incident's components map: the status it sets on component @p id. */
+typedef struct tc_cmd_component {
+    const char *id;
+    tc_status_t status;
+} tc_cmd_component_t;
+
+/* Create or change an incident or maintenance. Unset fields leave things as they are. */
+typedef struct tc_incident_cmd {
+    const char *name;                    /* NULL: unchanged (required to create) */
+    bool has_status;
+    tc_incident_status_t status;
+    const char *body;                    /* Markdown of the update to add, or NULL */
+    bool has_impact_override;
+    int impact_override;                 /* a tc_impact_t, or -1 to clear */
+    const tc_cmd_component_t *components; /* statuses the incident sets */
+    size_t ncomponents;
+    const char *const *covered;          /* component_ids: named without a status */
+    size_t ncovered;
+    int deliver_notifications;           /* -1 unset, else 0/1 */
+    int backfilled;                      /* -1 unset */
+    int auto_in_progress, auto_completed; /* -1 unset */
+    int64_t created_at, display_at, started_at; /* wall ms; 0 unset */
+    int64_t scheduled_for, scheduled_until;     /* wall ms; 0 unset */
+} tc_incident_cmd_t;
+
+/** An empty command: every field unset. */
+void tc_incident_cmd_init(tc_incident_cmd_t *cmd);
+
+/** The incident with id @p id, or NULL. */
+const tc_incident_t *tc_engine_incident(tc_engine_t *e, const char *id);
+
+/** Open an incident or (with scheduled times or a maintenance status) a maintenance. */
+int tc_engine_incident_create(tc_engine_t *e, const tc_incident_cmd_t *cmd,
+                              const tc_incident_t **out, char *err, size_t errlen);
+/** Change incident @p id: a new status, body or component change adds an update. */
+int tc_engine_incident_patch(tc_engine_t *e, const char *id, const tc_incident_cmd_t *cmd,
+                             const tc_incident_t **out, char *err, size_t errlen);
+/** Delete incident @p id; *@p out receives it, now owned by the caller (tc_incident_free). */
+int tc_engine_incident_delete(tc_engine_t *e, const char *id, tc_incident_t **out, char *err,
+                              size_t errlen);
+
+/* Edit an update that exists. */
+typedef struct tc_update_cmd {
+    const char *body;          /* NULL: unchanged */
+    int64_t display_at;        /* 0: unchanged */
+    int deliver_notifications; /* -1: unchanged */
+} tc_update_cmd_t;
+
+int tc_engine_update_edit(tc_engine_t *e, const char *id, const char *update_id,
+                          const tc_update_cmd_t *cmd, const tc_incident_t **out, char *err,
+                          size_t errlen);
+
+/** Write the post-mortem draft (Markdown) of incident @p id. */
+int tc_engine_postmortem_write(tc_engine_t *e, const char *id, const char *body,
+                               const tc_incident_t **out, char *err, size_t errlen);
+/** Publish it: a resolved incident moves to "postmortem". TC_EINVAL when none is written. */
+int tc_engine_postmortem_publish(tc_engine_t *e, const char *id, const tc_incident_t **out,
+                                 char *err, size_t errlen);
+/** Remove it (a "postmortem" incident goes back to "resolved"). */
+int tc_engine_postmortem_delete(tc_engine_t *e, const char *id, const tc_incident_t **out,
+                                char *err, size_t errlen);
+
+/** Set component @p id's status by hand (@p status NULL: give it back to its monitors and
+ *  incidents). TC_EINVAL for a group. */
+int tc_engine_component_set(tc_engine_t *e, const char *id, const tc_status_t *status,
+                            char *err, size_t errlen);
+
+/* ---- queries ---- */
+
+/** Build the view of the current state (rows, incidents newest first, rollup raised by open
+ *  incidents), without uptime or sparklines. Free with tc_engine_view_free(). */
+void tc_engine_view(tc_engine_t *e, tc_view_t *view);
+void tc_engine_view_free(tc_view_t *view);
+
+/** The page id the write API serves under /v1/pages/<id>/. */
+const char *tc_engine_page_id(tc_engine_t *e);
+/** @return non-zero when @p key is a valid, unrevoked API key (compared by hash). */
+int tc_engine_key_valid(tc_engine_t *e, const char *key);
+/** Deliveries that ran out of retries; free with tc_store_outbox_free(). */
+int tc_engine_dead_deliveries(tc_engine_t *e, tc_outbox_t **out, size_t *n, char *err,
+                              size_t errlen);
+/** Queue dead delivery @p id ("*" for all) again for another retry window.
+ *  @return 0, TC_ENOENT, or TC_ESTORE. */
+int tc_engine_retry_deliveries(tc_engine_t *e, const char *id, char *err, size_t errlen);
+
+#endif
