@@ -12,7 +12,7 @@
 #include "core/curl_glue.h"
 #include "core/daemon.h"
 #include "incident/incident.h"
-#include "monitor/monitor.h"
+#include "status/tracker.h"
 #include "notify/notify.h"
 #include "probe/probe.h"
 #include "sched/sched.h"
