@@ -21,10 +21,10 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/secret.h"
-#include "monitor/monitor.h"
 #include "probe/probe.h"
 #include "sched/sched.h"
-#include "status/rollup.h"
+#include "status/status.h"
+#include "status/tracker.h"
 #include "store/store.h"
 #include "web/http_server.h"
 #include "web/render.h"
@@ -139,18 +139,21 @@ static tc_view_row_t *build_rows(const tc_daemon_t *d, size_t *n)
             }
         }
     }
+    tc_status_t *children = tc_calloc(d->nrows ? d->nrows : 1, sizeof *children);
     for (size_t i = 0; i < d->nrows; i++) {
         if (!all[i].is_group)
             continue;
-        all[i].status = TC_STATUS_OPERATIONAL;
+        size_t nchildren = 0;
         for (size_t j = 0; j < d->nrows; j++) {
             if (all[j].group_id && strcmp(all[j].group_id, all[i].id) == 0) {
-                all[i].status = tc_status_worst(all[i].status, all[j].status);
+                children[nchildren++] = all[j].status;
                 if (all[j].updated_at > all[i].updated_at)
                     all[i].updated_at = all[j].updated_at;
             }
         }
+        all[i].status = tc_status_derive_group(children, nchildren);
     }
+    free(children);
     qsort(all, d->nrows, sizeof *all, by_position);
     tc_view_row_t *ordered = tc_calloc(d->nrows, sizeof *ordered);
     size_t k = 0;
@@ -203,6 +206,37 @@ static int newest_first(const void *a, const void *b)
     return x->seq > y->seq ? -1 : x->seq < y->seq;
 }
 
+/* The open incidents and maintenances as the status rules see them (status.h). The arrays
+ * point into the incidents; free the result with free(). */
+static tc_status_open_t *open_for_status(const tc_daemon_t *d, size_t *n)
+{
+    static const tc_indicator_t by_impact[] = {
+        [TC_IMPACT_NONE] = TC_INDICATOR_NONE,         [TC_IMPACT_MINOR] = TC_INDICATOR_MINOR,
+        [TC_IMPACT_MAJOR] = TC_INDICATOR_MAJOR,       [TC_IMPACT_CRITICAL] = TC_INDICATOR_CRITICAL,
+        [TC_IMPACT_MAINTENANCE] = TC_INDICATOR_MAINTENANCE,
+    };
+    tc_status_open_t *open = tc_calloc(d->nincidents ? d->nincidents : 1, sizeof *open);
+    size_t k = 0;
+    for (size_t i = 0; i < d->nincidents; i++) {
+        const tc_incident_t *inc = d->incidents[i];
+        if (!tc_incident_is_open(inc))
+            continue;
+        tc_status_open_t *o = &open[k++];
+        if (!inc->is_maintenance)
+            o->kind = TC_STATUS_OPEN_INCIDENT;
+        else if (inc->status == TC_INC_IN_PROGRESS || inc->status == TC_INC_VERIFYING)
+            o->kind = TC_STATUS_OPEN_MAINTENANCE;
+        else
+            o->kind = TC_STATUS_OPEN_SCHEDULED;
+        o->impact = by_impact[inc->impact];
+        o->component_ids = (const char *const *)inc->component_ids;
+        o->component_status = inc->component_status;
+        o->ncomponents = inc->ncomponents;
+    }
+    *n = k;
+    return open;
+}
+
 void tc_engine_view(tc_daemon_t *d, tc_view_t *view)
 {
     const tc_config_t *c = d->config;
@@ -218,7 +252,10 @@ void tc_engine_view(tc_daemon_t *d, tc_view_t *view)
         if (!rows[i].is_group)
             leaves[nleaves++] = rows[i].status;
     }
-    tc_rollup_t rollup = tc_rollup(leaves, nleaves);
+    size_t nopen;
+    tc_status_open_t *open = open_for_status(d, &nopen);
+    tc_rollup_t rollup = tc_status_derive_page(leaves, nleaves, open, nopen);
+    free(open);
     free(leaves);
     const tc_incident_t **incidents = tc_calloc(d->nincidents, sizeof *incidents);
     for (size_t i = 0; i < d->nincidents; i++) {
@@ -226,20 +263,6 @@ void tc_engine_view(tc_daemon_t *d, tc_view_t *view)
         incidents[i] = inc;
         if (inc->updated_at > updated)
             updated = inc->updated_at;
-        /* Open incidents raise the page status to their impact (statuspage.md §1.3: the
-         * documented rule only says incidents count; taking the worse is the safe reading). */
-        if (!tc_incident_is_open(inc))
-            continue;
-        if (inc->is_maintenance) {
-            if (inc->status == TC_INC_IN_PROGRESS || inc->status == TC_INC_VERIFYING)
-                rollup = tc_rollup_raise(rollup, TC_INDICATOR_MAINTENANCE);
-        } else if (inc->impact == TC_IMPACT_MINOR) {
-            rollup = tc_rollup_raise(rollup, TC_INDICATOR_MINOR);
-        } else if (inc->impact == TC_IMPACT_MAJOR) {
-            rollup = tc_rollup_raise(rollup, TC_INDICATOR_MAJOR);
-        } else if (inc->impact == TC_IMPACT_CRITICAL) {
-            rollup = tc_rollup_raise(rollup, TC_INDICATOR_CRITICAL);
-        }
     }
     qsort(incidents, d->nincidents, sizeof *incidents, newest_first);
     memset(view, 0, sizeof *view);
@@ -384,50 +407,26 @@ tc_store_row_t *tc_daemon__row(tc_daemon_t *d, const char *id)
     return NULL;
 }
 
-/* The status component @p row should have now, by precedence: a person's, then the open
- * incidents' (the worst they set), then an in-progress maintenance, then its monitors (the
- * worst; monitors still unknown do not count), else operational. *keep is set when nothing
- * has spoken yet and the stored status should stay (monitors not run since a restart). */
-static tc_status_t wanted_status(const tc_daemon_t *d, const tc_store_row_t *row, int *keep)
+/* The status rules' input for row @p r: its override and stored status, and the states of
+ * the monitors that feed it, written into @p feeds (room for every feed_slots entry). */
+static tc_status_row_t status_input(const tc_daemon_t *d, size_t r, tc_status_feed_t *feeds)
 {
-    *keep = 0;
-    if (row->has_manual)
-        return row->manual_status;
-    int set = 0;
-    tc_status_t status = TC_STATUS_OPERATIONAL;
-    for (size_t i = 0; i < d->nincidents; i++) {
-        const tc_incident_t *inc = d->incidents[i];
-        if (!tc_incident_is_open(inc))
-            continue;
-        for (size_t k = 0; k < inc->ncomponents; k++) {
-            if (strcmp(inc->component_ids[k], row->id) != 0)
-                continue;
-            if (inc->is_maintenance) {
-                if (inc->status == TC_INC_IN_PROGRESS || inc->status == TC_INC_VERIFYING) {
-                    status = tc_status_worst(status, TC_STATUS_UNDER_MAINTENANCE);
-                    set = 1;
-                }
-            } else {
-                status = tc_status_worst(status, inc->component_status[k]);
-                set = 1;
-            }
-        }
-    }
-    if (set)
-        return status;
-    int known = 0;
-    size_t r = (size_t)(row - d->rows);
-    int fed = d->feed_start && d->feed_start[r + 1] > d->feed_start[r];
-    for (size_t f = fed ? d->feed_start[r] : 0; fed && f < d->feed_start[r + 1]; f++) {
+    const tc_store_row_t *row = &d->rows[r];
+    tc_status_row_t in = {
+        .id = row->id,
+        .current = row->status,
+        .has_manual = row->has_manual,
+        .manual = row->manual_status,
+        .feeds = feeds,
+    };
+    for (size_t f = d->feed_start ? d->feed_start[r] : 0;
+         d->feed_start && f < d->feed_start[r + 1]; f++) {
         const mon_slot_t *slot = &d->monitors[d->feed_slots[f]];
-        tc_monitor_state_t st = slot->tracker.state;
-        if (st == TC_MONITOR_UNKNOWN)
-            continue;
-        known = 1;
-        status = tc_status_worst(status, tc_monitor_component_status(st, slot->cfg->down_status));
+        feeds[in.nfeeds].state = slot->tracker.state;
+        feeds[in.nfeeds].down_status = slot->cfg->down_status;
+        in.nfeeds++;
     }
-    *keep = fed && !known;
-    return status;
+    return in;
 }
 
 /* Which monitors feed which row, as one array of slot indexes per row (CSR layout), so a
@@ -464,13 +463,17 @@ void tc_daemon__derive_components(tc_daemon_t *d)
     char txerr[256];
     /* Each change and the subscriber messages it causes are stored together. */
     int tx = tc_store_begin(d->store, txerr, sizeof txerr) == 0;
+    size_t nopen;
+    tc_status_open_t *open = open_for_status(d, &nopen);
+    size_t nfeeds = d->feed_start ? d->feed_start[d->nrows] : 0;
+    tc_status_feed_t *feeds = tc_calloc(nfeeds ? nfeeds : 1, sizeof *feeds);
     for (size_t i = 0; i < d->nrows; i++) {
         tc_store_row_t *row = &d->rows[i];
         if (row->is_group)
             continue;
-        int keep;
-        tc_status_t status = wanted_status(d, row, &keep);
-        if (keep || status == row->status)
+        tc_status_row_t in = status_input(d, i, feeds);
+        tc_status_t status = tc_status_derive_component(&in, open, nopen);
+        if (status == row->status)
             continue;
         char err[256];
         if (tc_store_set_status(d->store, row->id, status, now, err, sizeof err) != 0) {
@@ -486,6 +489,8 @@ void tc_daemon__derive_components(tc_daemon_t *d)
         if (!d->quiet)
             tc_daemon__notify_component(d, row, old, now);
     }
+    free(feeds);
+    free(open);
     if (tx && tc_store_commit(d->store, txerr, sizeof txerr) != 0)
         tc_log(TC_LOG_ERROR, MODULE, "component statuses not saved: %s", txerr);
     if (changed && d->notify)

@@ -14,7 +14,7 @@
 #include "core/daemon.h"
 #include "engine/command.h"
 #include "incident/incident.h"
-#include "monitor/monitor.h"
+#include "status/tracker.h"
 #include "notify/notify.h"
 #include "probe/probe.h"
 #include "sched/sched.h"

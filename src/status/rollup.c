@@ -3,52 +3,6 @@
  * reproduces every captured sample. */
 #include "status/rollup.h"
 
-#include <string.h>
-
-#include "core/err.h"
-
-static const char *const status_names[] = {
-    "operational", "under_maintenance", "degraded_performance", "partial_outage",
-    "major_outage",
-};
-static const char *const status_labels[] = {
-    "Operational", "Under Maintenance", "Degraded Performance", "Partial Outage",
-    "Major Outage",
-};
-static const char *const indicator_names[] = {"none", "minor", "major", "critical",
-                                              "maintenance"};
-
-const char *tc_status_name(tc_status_t s)
-{
-    return status_names[s];
-}
-
-const char *tc_status_label(tc_status_t s)
-{
-    return status_labels[s];
-}
-
-int tc_status_parse(const char *name, tc_status_t *out)
-{
-    for (size_t i = 0; i < sizeof status_names / sizeof status_names[0]; i++) {
-        if (strcmp(name, status_names[i]) == 0) {
-            *out = (tc_status_t)i;
-            return 0;
-        }
-    }
-    return TC_EINVAL;
-}
-
-const char *tc_indicator_name(tc_indicator_t i)
-{
-    return indicator_names[i];
-}
-
-tc_status_t tc_status_worst(tc_status_t a, tc_status_t b)
-{
-    return a > b ? a : b;
-}
-
 static tc_rollup_t make(tc_indicator_t indicator, const char *description)
 {
     tc_rollup_t r = {indicator, description};

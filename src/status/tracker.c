@@ -1,11 +1,5 @@
-/* Threshold state machine; see monitor.h for the rules. */
-#include "monitor/monitor.h"
-
-const char *tc_monitor_state_name(tc_monitor_state_t s)
-{
-    static const char *const names[] = {"unknown", "up", "degraded", "down"};
-    return names[s];
-}
+/* Threshold state machine; see tracker.h for the rules. */
+#include "status/tracker.h"
 
 static tc_monitor_state_t from_verdict(tc_verdict_t v)
 {
@@ -49,16 +43,4 @@ tc_monitor_state_t tc_monitor_observe(tc_monitor_tracker_t *t, tc_verdict_t v,
         }
     }
     return t->state;
-}
-
-tc_status_t tc_monitor_component_status(tc_monitor_state_t s, tc_status_t down_status)
-{
-    switch (s) {
-    case TC_MONITOR_DOWN:
-        return down_status;
-    case TC_MONITOR_DEGRADED:
-        return TC_STATUS_DEGRADED;
-    default:
-        return TC_STATUS_OPERATIONAL;
-    }
 }

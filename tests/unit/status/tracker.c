@@ -1,4 +1,4 @@
-/* Unit tests for src/monitor/monitor.c: the threshold state machine, driven by verdict
+/* Unit tests for src/status/tracker.c: the threshold state machine, driven by verdict
  * sequences (one table row per scenario), and the monitor → component status mapping. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "monitor/monitor.h"
+#include "status/tracker.h"
 
 #define U TC_VERDICT_UP
 #define G TC_VERDICT_DEGRADED
