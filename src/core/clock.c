@@ -64,7 +64,7 @@ void tc_clock_format_iso(int64_t ms, char *out, size_t outlen)
     long off = tm.tm_gmtoff;
     char zone[24];
     /* RFC 3339 offsets have no seconds, but local mean time before a zone's first standard
-     * offset does (Europe/Amsterdam was +00:19:32 until 1835). Dropping the seconds moved the
+     * offset does (Europe/Amsterdam was +00:19:32 until 1937). Dropping the seconds moved the
      * instant on every save and load; such times are written in UTC instead, which names the
      * same instant exactly. */
     if (off % 60 != 0) {
