@@ -268,6 +268,8 @@ static void finish(delivery_t *dv, int ok, const char *error)
         wait = wait * (80 + (r % 41)) / 100;
         next = now + wait;
         state = next >= dv->msg.expires_at ? "dead" : "pending";
+        if (strcmp(state, "dead") == 0)
+            next = now; /* a finished row's next_at is when it finished: pruning counts from it */
         tc_log(strcmp(state, "dead") == 0 ? TC_LOG_ERROR : TC_LOG_WARN, MODULE,
                "message %s to %s: attempt %d failed (%s)%s", dv->msg.id, dv->msg.target,
                attempts, error, strcmp(state, "dead") == 0 ? "; giving up" : "");
