@@ -12,6 +12,7 @@ import json
 import re
 import signal
 import socket
+import sqlite3
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -407,3 +408,40 @@ def test_dead_notification_listed_and_retried(start_daemon, closed_port, tmp_pat
     finally:
         nowhere.close()
         sink.close()
+
+
+# ---- pruning -------------------------------------------------------------------------------
+
+def test_finished_rows_pruned(start_daemon):
+    # Issue 12 item 15: delivered rows go after notifications.keep_delivered, dead ones after
+    # keep_dead, counted from when they finished (next_at); pending rows stay.
+    d = start_daemon(page_config("", extra="notifications:\n  keep_delivered: 2d\n"
+                                            "  keep_dead: 10d\n"))
+    d.stop()
+    day = 86400000
+    now = int(time.time() * 1000)
+    rows = {"delivered-3d": ("delivered", now - 3 * day), "delivered-1d": ("delivered", now - day),
+            "dead-11d": ("dead", now - 11 * day), "dead-3d": ("dead", now - 3 * day),
+            "pending-old": ("pending", now - 400 * day)}
+    db = sqlite3.connect(str(d.data_dir / "tocsin.db"))
+    with db:
+        for rid, (state, at) in rows.items():
+            db.execute("INSERT INTO outbox (id, target, kind, payload, created_at, next_at,"
+                       " expires_at, attempts, state) VALUES (?, 'gone', 'webhook', '{}', ?, ?,"
+                       " ?, 1, ?)", (rid, at, at, at + day, state))
+    db.close()
+    d.start()
+
+    def left():
+        db = sqlite3.connect(str(d.data_dir / "tocsin.db"))
+        try:
+            return {r[0] for r in db.execute("SELECT id FROM outbox")}
+        finally:
+            db.close()
+
+    d.wait_for(lambda: "delivered-3d" not in left(), timeout=10, what="pruning at start")
+    remaining = left()
+    assert "dead-11d" not in remaining
+    assert {"delivered-1d", "dead-3d"} <= remaining
+    # The old pending row is sent (its channel is gone, so it dies at once) but not pruned.
+    assert "pending-old" in remaining
