@@ -21,7 +21,7 @@
 static const char *const root_keys[] = {"page",       "server",   "storage",       "groups",
                                         "components", "monitors", "channels",      "notifications",
                                         "subscribers", NULL};
-static const char *const notify_keys[] = {"retry_for", NULL};
+static const char *const notify_keys[] = {"retry_for", "keep_delivered", "keep_dead", NULL};
 static const char *const subscriber_keys[] = {"email_channel", "allow_private_webhooks",
                                               "rate_limit", NULL};
 static const char *const page_keys[] = {"id",          "name",          "url", "time_zone",
@@ -276,6 +276,8 @@ static void set_defaults(tc_config_t *c)
     c->storage_path = tc_strdup("data");
     c->raw_retention_ms = 7L * 86400000L;
     c->notify_retry_ms = 86400000L;
+    c->notify_keep_delivered_ms = 30L * 86400000L;
+    c->notify_keep_dead_ms = 90L * 86400000L;
     c->subscribers.rate_limit = 5;
     c->aggregate_retention_ms = 400L * 86400000L;
 }
@@ -330,9 +332,14 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
         tc_config__parse_monitors(y, root, c);
         tc_ynode_t notify = tc_yaml_lookup(y, root, "notifications");
         if (notify &&
-            tc_yaml_check_mapping(y, notify, "notifications", notify_keys) == 0)
+            tc_yaml_check_mapping(y, notify, "notifications", notify_keys) == 0) {
             tc_yaml_get_duration(y, notify, "notifications", "retry_for", 60000L,
                                  30L * 86400000L, &c->notify_retry_ms);
+            tc_yaml_get_duration(y, notify, "notifications", "keep_delivered", 60000L,
+                                 3650L * 86400000L, &c->notify_keep_delivered_ms);
+            tc_yaml_get_duration(y, notify, "notifications", "keep_dead", 60000L,
+                                 3650L * 86400000L, &c->notify_keep_dead_ms);
+        }
         parse_subscribers(y, root, c);
     }
     if (tc_yaml_error_count(y) > 0) {

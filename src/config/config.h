@@ -61,6 +61,8 @@ typedef struct tc_config {
     tc_channel_cfg_t *channels;
     size_t nchannels;
     long notify_retry_ms;   /* how long a notification is retried (default 24 h) */
+    long notify_keep_delivered_ms; /* delivered outbox rows are kept this long (30 days) */
+    long notify_keep_dead_ms;      /* dead outbox rows are kept this long (90 days) */
     struct {
         char *email_channel;      /* id of an email channel to send through; NULL: no e-mail
                                      subscriptions */

@@ -63,6 +63,15 @@ void tc_clock_format_iso(int64_t ms, char *out, size_t outlen)
     int millis = (int)(((ms % 1000) + 1000) % 1000);
     long off = tm.tm_gmtoff;
     char zone[24];
+    /* RFC 3339 offsets have no seconds, but local mean time before a zone's first standard
+     * offset does (Europe/Amsterdam was +00:19:32 until 1937). Dropping the seconds moved the
+     * instant on every save and load; such times are written in UTC instead, which names the
+     * same instant exactly. */
+    if (off % 60 != 0) {
+        time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+        gmtime_r(&secs, &tm);
+        off = 0;
+    }
     if (off == 0) {
         snprintf(zone, sizeof zone, "Z");
     } else {

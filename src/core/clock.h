@@ -19,8 +19,10 @@ int tc_clock_zone_exists(const char *name);
  *  from the engine thread, which is the only thread that formats local times. */
 void tc_clock_use_zone(const char *name);
 
-/** Format @p ms as ISO-8601 with milliseconds and the zone's offset ("Z" for UTC),
- *  e.g. 2024-11-14T13:08:00.000-08:00. @p out needs 30 bytes. */
+/** Format @p ms as RFC 3339 with milliseconds and the zone's offset ("Z" for UTC),
+ *  e.g. 2024-11-14T13:08:00.000-08:00. An offset with seconds (historic local mean time),
+ *  which RFC 3339 cannot write, gives the time in UTC instead, so parsing the text back
+ *  always yields @p ms. @p out needs 30 bytes. */
 void tc_clock_format_iso(int64_t ms, char *out, size_t outlen);
 
 /** Wall ms of local midnight @p days_back days before the day holding @p ms, in the zone set

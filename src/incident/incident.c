@@ -281,39 +281,68 @@ json_t *tc_incident_to_json(const tc_incident_t *i, const char *page_id, const c
     return o;
 }
 
+/* Read exactly @p n ASCII digits at *p (sscanf's %2d would also take signs, spaces and
+ * fewer digits, and a short field let the offset code run past the string). */
+static int digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int k = 0; k < n; k++) {
+        char c = (*p)[k];
+        if (c < '0' || c > '9')
+            return -1;
+        v = v * 10 + (c - '0');
+    }
+    *p += n;
+    *out = v;
+    return 0;
+}
+
+static int days_in_month(int y, int mo)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return mo == 2 && leap ? 29 : days[mo - 1];
+}
+
 int tc_incident_parse_time(const char *s, int64_t *ms)
 {
+    /* RFC 3339 date-time: YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM). Every field has
+     * its exact number of digits, and nothing may follow. */
     int y, mo, d, h, mi, sec;
-    int n = 0;
-    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+    const char *p = s;
+    if (!s || digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
+        digits(&p, 2, &d) || *p++ != 'T' || digits(&p, 2, &h) || *p++ != ':' ||
+        digits(&p, 2, &mi) || *p++ != ':' || digits(&p, 2, &sec))
         return -1;
-    const char *p = s + n;
     int millis = 0;
     if (*p == '.') {
         p++;
-        int digits = 0;
+        int n = 0;
         while (*p >= '0' && *p <= '9') {
-            if (digits < 3)
+            if (n < 3)
                 millis = millis * 10 + (*p - '0');
-            digits++;
+            n++;
             p++;
         }
-        for (; digits < 3; digits++)
+        if (n == 0)
+            return -1;
+        for (; n < 3; n++)
             millis *= 10;
     }
     long offset = 0;
     if (*p == 'Z') {
         p++;
     } else if (*p == '+' || *p == '-') {
+        int sign = *p++ == '-' ? -1 : 1;
         int oh, om;
-        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+        if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om) || oh > 23 || om > 59)
             return -1;
-        offset = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
-        p += 6;
+        offset = sign * (oh * 3600L + om * 60L);
     } else {
         return -1;
     }
-    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
+        sec > 60)
         return -1;
     struct tm tm = {0};
     tm.tm_year = y - 1900;
@@ -321,7 +350,7 @@ int tc_incident_parse_time(const char *s, int64_t *ms)
     tm.tm_mday = d;
     tm.tm_hour = h;
     tm.tm_min = mi;
-    tm.tm_sec = sec;
+    tm.tm_sec = sec; /* a leap second (:60) reads as the next minute's :00 */
     *ms = ((int64_t)timegm(&tm) - offset) * 1000 + millis;
     return 0;
 }

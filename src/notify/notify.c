@@ -24,6 +24,7 @@
 #define MODULE "notify"
 #define TICK_MS 1000          /* how often the outbox is looked at without a kick */
 #define MAX_IN_FLIGHT 64      /* deliveries at once */
+#define EXCERPT_MAX 200       /* bytes of a failed delivery's response body kept for its error */
 #define FIRST_BACKOFF_MS 5000 /* after the first failure; doubles each time */
 #define MAX_BACKOFF_MS 3600000
 
@@ -215,6 +216,8 @@ typedef struct delivery {
     void *state;                /* owned; the kind's transfer state (freed with free()) */
     tc_outbox_t msg;            /* owned copy of the row */
     bool refused;               /* the address curl resolved is private (subscriber webhooks) */
+    char excerpt[EXCERPT_MAX + 1]; /* the response body's first bytes, for the error */
+    size_t nexcerpt;
     struct delivery *next;
 } delivery_t;
 
@@ -265,6 +268,8 @@ static void finish(delivery_t *dv, int ok, const char *error)
         wait = wait * (80 + (r % 41)) / 100;
         next = now + wait;
         state = next >= dv->msg.expires_at ? "dead" : "pending";
+        if (strcmp(state, "dead") == 0)
+            next = now; /* a finished row's next_at is when it finished: pruning counts from it */
         tc_log(strcmp(state, "dead") == 0 ? TC_LOG_ERROR : TC_LOG_WARN, MODULE,
                "message %s to %s: attempt %d failed (%s)%s", dv->msg.id, dv->msg.target,
                attempts, error, strcmp(state, "dead") == 0 ? "; giving up" : "");
@@ -286,6 +291,53 @@ static void finish(delivery_t *dv, int ok, const char *error)
     schedule(n, 0);
 }
 
+/* Response bodies are not wanted, only the first bytes of one as a hint in the error of a
+ * failed delivery. Without a write function libcurl prints every body to stdout. */
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+    delivery_t *dv = arg;
+    size_t len = size * nmemb;
+    size_t room = EXCERPT_MAX - dv->nexcerpt;
+    size_t take = len < room ? len : room;
+    memcpy(dv->excerpt + dv->nexcerpt, data, take);
+    dv->nexcerpt += take;
+    dv->excerpt[dv->nexcerpt] = '\0';
+    return len;
+}
+
+/* Make the excerpt one printable line for logs and the dead-letter list: controls become
+ * spaces, runs of spaces one, a character cut at the end goes, invalid UTF-8 becomes '?'. */
+static void tidy_excerpt(delivery_t *dv)
+{
+    char *e = dv->excerpt;
+    size_t len = dv->nexcerpt;
+    /* Drop a multi-byte sequence cut short by the cap: back up over continuation bytes to
+     * the lead byte and keep the sequence only if it is complete. */
+    size_t lead = len;
+    while (lead > 0 && len - lead < 4 && ((unsigned char)e[lead - 1] & 0xc0) == 0x80)
+        lead--;
+    if (lead > 0 && (unsigned char)e[lead - 1] >= 0xc0) {
+        unsigned char c = (unsigned char)e[lead - 1];
+        size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+        if (len - (lead - 1) < want)
+            len = lead - 1;
+    }
+    size_t out = 0;
+    for (size_t k = 0; k < len; k++) {
+        unsigned char c = (unsigned char)e[k];
+        if (c < 0x20 || c == 0x7f)
+            c = ' ';
+        if (c == ' ' && (out == 0 || e[out - 1] == ' '))
+            continue;
+        e[out++] = (char)c;
+    }
+    while (out > 0 && e[out - 1] == ' ')
+        out--;
+    e[out] = '\0';
+    dv->nexcerpt = out;
+    tc_utf8_clean(e);
+}
+
 static void on_done(CURL *easy, CURLcode code, void *arg)
 {
     delivery_t *dv = arg;
@@ -293,7 +345,7 @@ static void on_done(CURL *easy, CURLcode code, void *arg)
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(easy);
     dv->easy = NULL;
-    char error[128];
+    char error[64 + EXCERPT_MAX];
     int ok;
     if (dv->refused) {
         /* Not worth retrying: the name resolves to an address we will not POST to. */
@@ -308,7 +360,11 @@ static void on_done(CURL *easy, CURLcode code, void *arg)
     } else {
         /* Statuspage's rule for webhooks: 2xx is delivered, anything else (3xx too) is not. */
         ok = status >= 200 && status < 300;
-        snprintf(error, sizeof error, "HTTP %ld", status);
+        tidy_excerpt(dv);
+        if (dv->nexcerpt)
+            snprintf(error, sizeof error, "HTTP %ld: %s", status, dv->excerpt);
+        else
+            snprintf(error, sizeof error, "HTTP %ld", status);
     }
     finish(dv, ok, error);
 }
@@ -366,6 +422,8 @@ static void start(tc_notify_t *n, tc_outbox_t *msg)
     curl_easy_setopt(dv->easy, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(dv->easy, CURLOPT_USERAGENT, "tocsin-notify");
     curl_easy_setopt(dv->easy, CURLOPT_PROTOCOLS_STR, "http,https,smtp,smtps");
+    curl_easy_setopt(dv->easy, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(dv->easy, CURLOPT_WRITEDATA, dv);
     type->prepare(dv->easy, ch, dv->msg.url, dv->msg.id, dv->msg.payload, &dv->headers,
                   &dv->state);
     if (subscriber && strcmp(dv->msg.kind, "email") != 0) {

@@ -146,7 +146,8 @@ int tc_store_outbox_add(tc_store_t *s, const tc_outbox_t *msgs, size_t n, char *
  *  @p skip (those in flight). */
 int tc_store_outbox_due(tc_store_t *s, int64_t now, const char *const *skip, size_t nskip,
                         size_t limit, tc_outbox_t **out, size_t *n, char *err, size_t errlen);
-/** Record an attempt: @p state is "pending" (retry at @p next_at), "delivered" or "dead". */
+/** Record an attempt: @p state is "pending" (retry at @p next_at), "delivered" or "dead"
+ *  (@p next_at is then when that happened; tc_store_outbox_prune() counts from it). */
 int tc_store_outbox_mark(tc_store_t *s, const char *id, const char *state, int attempts,
                          int64_t next_at, const char *error, char *err, size_t errlen);
 /** Messages by state (pending, delivered, dead) and how many needed more than one attempt. */
@@ -156,6 +157,13 @@ int tc_store_outbox_dead(tc_store_t *s, tc_outbox_t **out, size_t *n, char *err,
 /** Put dead message @p id (or every dead one, with "*") back in the queue. */
 int tc_store_outbox_retry(tc_store_t *s, const char *id, int64_t now, int64_t expires_at,
                           char *err, size_t errlen);
+/** Delete at most @p limit finished messages: delivered ones whose delivery (next_at) is
+ *  before @p delivered_before and dead ones that died (next_at) before @p dead_before.
+ *  Pending messages are never deleted. @param deleted receives how many went; may be NULL.
+ *  @return 0 when nothing older is left, TC_EAGAIN when @p limit rows went and more may
+ *  remain (call again later), TC_ESTORE on failure. */
+int tc_store_outbox_prune(tc_store_t *s, int64_t delivered_before, int64_t dead_before,
+                          size_t limit, size_t *deleted, char *err, size_t errlen);
 void tc_store_outbox_free(tc_outbox_t *msgs, size_t n);
 
 /* A subscriber (statuspage-style notifications for the public). Strings are owned when the

@@ -1026,6 +1026,35 @@ int tc_store_outbox_retry(tc_store_t *s, const char *id, int64_t now, int64_t ex
     return rc;
 }
 
+int tc_store_outbox_prune(tc_store_t *s, int64_t delivered_before, int64_t dead_before,
+                          size_t limit, size_t *deleted, char *err, size_t errlen)
+{
+    /* Both halves walk the (state, next_at) index; the limit bounds how long one call holds
+     * the engine loop when a large backlog is first pruned. */
+    sqlite3_stmt *st = NULL;
+    if (deleted)
+        *deleted = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "DELETE FROM outbox WHERE rowid IN ("
+                           " SELECT rowid FROM outbox WHERE state = 'delivered' AND next_at < ?1"
+                           " UNION ALL"
+                           " SELECT rowid FROM outbox WHERE state = 'dead' AND next_at < ?2"
+                           " LIMIT ?3)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s->db, "prepare", err, errlen);
+    sqlite3_bind_int64(st, 1, delivered_before);
+    sqlite3_bind_int64(st, 2, dead_before);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(s->db, "outbox", err, errlen);
+    sqlite3_finalize(st);
+    if (rc)
+        return rc;
+    size_t n = (size_t)sqlite3_changes(s->db);
+    if (deleted)
+        *deleted = n;
+    return n == limit ? TC_EAGAIN : 0;
+}
+
 void tc_store_outbox_free(tc_outbox_t *msgs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

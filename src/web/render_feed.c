@@ -54,35 +54,80 @@ static void rss_time(int64_t ms, char *out, size_t outlen)
              tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* Length of the UTF-8 sequence at @p s (at most @p avail bytes) if it is valid and encodes a
+ * character XML 1.0 allows (Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
+ * [#x10000-#x10FFFF]); 0 otherwise. Overlong forms, surrogates and truncated sequences are
+ * invalid UTF-8 and count as 0 too. */
+static size_t xml_char_len(const unsigned char *s, size_t avail)
+{
+    unsigned c = s[0];
+    size_t len;
+    unsigned long cp;
+    if (c < 0x80)
+        return c >= 0x20 || c == '\t' || c == '\n' || c == '\r' ? 1 : 0;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (avail < len)
+        return 0;
+    for (size_t k = 1; k < len; k++) {
+        if ((s[k] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3f);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+        return 0; /* overlong or beyond Unicode */
+    if ((cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
+        return 0; /* surrogates and the two non-characters XML 1.0 excludes */
+    return len;
+}
+
 /* Escape for XML text. Atom (Rails' builder) leaves apostrophes alone; the RSS template
- * escapes them as &apos;. Both forms parse to the same text. */
+ * escapes them as &apos;. Both forms parse to the same text. Characters XML 1.0 does not
+ * allow, even as references (C0 controls, U+FFFE, U+FFFF, surrogates), and bytes that are not
+ * valid UTF-8 are dropped one byte at a time rather than emit a feed that will not parse;
+ * the text is otherwise copied as is. */
 static void xml_text(tc_buf_t *b, const char *s, size_t len, int apos)
 {
     const char *run = s;
     const char *end = s + len;
-    for (; s < end; s++) {
+    while (s < end) {
         const char *rep;
+        size_t n = 1;
         switch (*s) {
         case '&': rep = "&amp;"; break;
         case '<': rep = "&lt;"; break;
         case '>': rep = "&gt;"; break;
         case '"': rep = "&quot;"; break;
         case '\'':
-            if (!apos)
+            if (!apos) {
+                s++;
                 continue;
+            }
             rep = "&apos;";
             break;
         default:
-            /* Control characters other than tab and newlines are not allowed in XML 1.0,
-             * even as references; drop them rather than emit a feed that will not parse. */
-            if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
-                rep = "";
-            else
+            n = xml_char_len((const unsigned char *)s, (size_t)(end - s));
+            if (n) {
+                s += n;
                 continue;
+            }
+            n = 1;
+            rep = "";
         }
         tc_buf_append(b, run, (size_t)(s - run));
         tc_buf_puts(b, rep);
-        run = s + 1;
+        s += n;
+        run = s;
     }
     tc_buf_append(b, run, (size_t)(end - run));
 }

@@ -12,6 +12,7 @@ import json
 import re
 import signal
 import socket
+import sqlite3
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,7 +29,7 @@ aiosmtpd_controller = pytest.importorskip(
 
 class WebhookSink:
     """An HTTP server on 127.0.0.1 recording every request. `status(req)` decides the answer
-    (200 by default); each record is a dict with method, path, headers (lower-case names),
+    (200 by default), a status or a (status, body bytes) pair; each record is a dict with method, path, headers (lower-case names),
     body (bytes), json (parsed or None), answered (the status sent)."""
 
     def __init__(self, status=None):
@@ -49,13 +50,16 @@ class WebhookSink:
                        "headers": {k.lower(): v for k, v in self.headers.items()},
                        "body": body, "json": doc, "at": time.monotonic()}
                 code = sink.status(rec)
+                reply = b"ok"
+                if isinstance(code, tuple):
+                    code, reply = code
                 rec["answered"] = code
                 with sink.lock:
                     sink.records.append(rec)
                 self.send_response(code)
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(reply)
 
             def log_message(self, *args):
                 pass
@@ -301,6 +305,35 @@ def test_failing_sink_gets_everything_with_stable_ids(start_daemon, closed_port)
         flaky.close()
 
 
+def test_response_bodies_are_not_printed(start_daemon, closed_port):
+    # Issue 12 item 5: without a write function libcurl printed every receiver's answer on
+    # the daemon's stdout. Now bodies are dropped, except the first 200 bytes of a failed
+    # attempt's, tidied into one line, as a hint in its error.
+    refusal = b"NOPE\x1b[2J\r\nline two " + b"y" * 300 + b"TAIL-OF-THE-REFUSAL"
+    seen = {}
+
+    def status(req):
+        eid = req["headers"].get("x-tocsin-event-id")
+        seen[eid] = seen.get(eid, 0) + 1
+        return (500, refusal) if seen[eid] == 1 else (200, b"SINK-SAID-HELLO-4242")
+
+    sink = WebhookSink(status)
+    try:
+        d = start_daemon(page_config("  - {id: hook, kind: webhook, url: '%s'}\n"
+                                     % sink.url("/hook"),
+                                     tcp_monitor(closed_port.port, ["hook"])))
+        d.wait_for(lambda: sink.at("/hook"), timeout=30, what="the alert after a retry")
+        d.stop()  # stdout is a file, so block-buffered: only an exit flushes it for sure
+        out = d.stderr
+        assert "SINK-SAID-HELLO" not in out
+        assert "TAIL-OF-THE-REFUSAL" not in out
+        assert "\x1b" not in out
+        excerpt = "HTTP 500: NOPE [2J line two " + "y" * (200 - len(b"NOPE\x1b[2J\r\nline two "))
+        assert excerpt + ")" in out, out
+    finally:
+        sink.close()
+
+
 def test_kill_9_with_deliveries_pending(start_daemon, closed_port):
     down = {"on": True}
     sink = WebhookSink(lambda req: 503 if down["on"] else 200)
@@ -375,3 +408,40 @@ def test_dead_notification_listed_and_retried(start_daemon, closed_port, tmp_pat
     finally:
         nowhere.close()
         sink.close()
+
+
+# ---- pruning -------------------------------------------------------------------------------
+
+def test_finished_rows_pruned(start_daemon):
+    # Issue 12 item 15: delivered rows go after notifications.keep_delivered, dead ones after
+    # keep_dead, counted from when they finished (next_at); pending rows stay.
+    d = start_daemon(page_config("", extra="notifications:\n  keep_delivered: 2d\n"
+                                            "  keep_dead: 10d\n"))
+    d.stop()
+    day = 86400000
+    now = int(time.time() * 1000)
+    rows = {"delivered-3d": ("delivered", now - 3 * day), "delivered-1d": ("delivered", now - day),
+            "dead-11d": ("dead", now - 11 * day), "dead-3d": ("dead", now - 3 * day),
+            "pending-old": ("pending", now - 400 * day)}
+    db = sqlite3.connect(str(d.data_dir / "tocsin.db"))
+    with db:
+        for rid, (state, at) in rows.items():
+            db.execute("INSERT INTO outbox (id, target, kind, payload, created_at, next_at,"
+                       " expires_at, attempts, state) VALUES (?, 'gone', 'webhook', '{}', ?, ?,"
+                       " ?, 1, ?)", (rid, at, at, at + day, state))
+    db.close()
+    d.start()
+
+    def left():
+        db = sqlite3.connect(str(d.data_dir / "tocsin.db"))
+        try:
+            return {r[0] for r in db.execute("SELECT id FROM outbox")}
+        finally:
+            db.close()
+
+    d.wait_for(lambda: "delivered-3d" not in left(), timeout=10, what="pruning at start")
+    remaining = left()
+    assert "dead-11d" not in remaining
+    assert {"delivered-1d", "dead-3d"} <= remaining
+    # The old pending row is sent (its channel is gone, so it dies at once) but not pruned.
+    assert "pending-old" in remaining

@@ -1,6 +1,6 @@
 /* Unit tests for src/store/store_sqlite.c on a real database in a temporary folder:
  * migrations, component sync (created_at kept, retire and revive), status changes and their
- * log, batched results, hourly/daily rollups with p95, and retention. */
+ * log, batched results, hourly/daily rollups with p95, retention, and outbox pruning. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -186,12 +186,92 @@ static void test_rollup_in_slices(void **state)
     tc_store_close(s);
 }
 
+/* Issue 12 item 15: finished outbox rows are pruned, delivered and dead ones each after
+ * their own period counted from when they finished; pending rows never, however old. The
+ * limit bounds one call, and TC_EAGAIN says more is left. */
+static void test_outbox_prune(void **state)
+{
+    (void)state;
+    char err[256];
+    tc_store_t *s = NULL;
+    assert_int_equal(tc_store_open(dir, &s, err, sizeof err), 0);
+    const int64_t now = 20000 * DAY;
+    static const struct {
+        const char *id;
+        const char *state;
+        int64_t finished; /* next_at */
+        int kept;
+    } rows[] = {
+        {"delivered-old", "delivered", 20000 * DAY - 31 * DAY, 0},
+        {"delivered-new", "delivered", 20000 * DAY - 29 * DAY, 1},
+        {"dead-old", "dead", 20000 * DAY - 91 * DAY, 0},
+        {"dead-month", "dead", 20000 * DAY - 31 * DAY, 1},
+        {"pending-old", "pending", 20000 * DAY - 400 * DAY, 1},
+    };
+    const size_t n = sizeof rows / sizeof rows[0];
+    for (size_t i = 0; i < n; i++) {
+        tc_outbox_t m = {(char *)rows[i].id, (char *)"hook", (char *)"webhook", NULL,
+                         (char *)"{}", rows[i].finished - HOUR, rows[i].finished,
+                         rows[i].finished + DAY, 0, NULL};
+        assert_int_equal(tc_store_outbox_add(s, &m, 1, err, sizeof err), 0);
+        assert_int_equal(tc_store_outbox_mark(s, rows[i].id, rows[i].state, 1, rows[i].finished,
+                                              NULL, err, sizeof err),
+                         0);
+    }
+    size_t deleted = 99;
+    assert_int_equal(tc_store_outbox_prune(s, now - 30 * DAY, now - 90 * DAY, 100, &deleted,
+                                           err, sizeof err),
+                     0);
+    assert_int_equal(deleted, 2);
+    for (size_t i = 0; i < n; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM outbox WHERE id = '%s'", rows[i].id);
+        if (scalar(sql) != rows[i].kept) {
+            print_message("%s: kept %lld, want %d\n", rows[i].id, scalar(sql), rows[i].kept);
+            fail();
+        }
+    }
+    long counts[3], retried;
+    assert_int_equal(tc_store_outbox_counts(s, counts, &retried), 0);
+    assert_int_equal(counts[0], 1);
+    assert_int_equal(counts[1], 1);
+    assert_int_equal(counts[2], 1);
+
+    /* A backlog goes in bounded calls. */
+    for (int i = 0; i < 5; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "backlog-%d", i);
+        tc_outbox_t m = {id, (char *)"hook", (char *)"webhook", NULL, (char *)"{}",
+                         now - 60 * DAY, now - 60 * DAY, now, 0, NULL};
+        assert_int_equal(tc_store_outbox_add(s, &m, 1, err, sizeof err), 0);
+        assert_int_equal(tc_store_outbox_mark(s, id, "delivered", 1, now - 60 * DAY, NULL, err,
+                                              sizeof err),
+                         0);
+    }
+    int rc, calls = 0;
+    size_t total = 0;
+    do {
+        rc = tc_store_outbox_prune(s, now - 30 * DAY, now - 90 * DAY, 2, &deleted, err,
+                                   sizeof err);
+        assert_true(rc == 0 || rc == TC_EAGAIN);
+        assert_true(deleted <= 2);
+        total += deleted;
+        calls++;
+    } while (rc == TC_EAGAIN && calls < 10);
+    assert_int_equal(rc, 0);
+    assert_int_equal(total, 5);
+    assert_int_equal(calls, 3);
+    assert_int_equal(scalar("SELECT COUNT(*) FROM outbox"), 3);
+    tc_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sync_and_status),
         cmocka_unit_test(test_results_rollup_retention),
         cmocka_unit_test(test_rollup_in_slices),
+        cmocka_unit_test(test_outbox_prune),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -219,6 +219,53 @@ static void test_limits(void **state)
     free(xml);
 }
 
+/* Issue 12 item 6: names and bodies with characters XML 1.0 does not allow (U+FFFE, U+FFFF,
+ * C0 controls, surrogates written as UTF-8) or bytes that are not UTF-8 still give feeds an
+ * XML parser accepts; the offending bytes are dropped and the text around them is kept. */
+static void test_xml_chars(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text; /* in the incident's name and body */
+        const char *kept; /* what the feed shows instead */
+    } cases[] = {
+        {"A\xef\xbf\xbe" "B", "AB"},                /* U+FFFE */
+        {"A\xef\xbf\xbf" "B", "AB"},                /* U+FFFF */
+        {"A\x01\x1f" "B", "AB"},                     /* C0 controls */
+        {"A\xed\xa0\x80" "B", "AB"},                /* surrogate U+D800 */
+        {"A\xc0\xaf" "B", "AB"},                     /* overlong '/' */
+        {"A\xff\xfe" "B", "AB"},                     /* never UTF-8 */
+        {"A\xe2\x82" "B", "AB"},                     /* cut sequence */
+        {"A\xf4\x90\x80\x80" "B", "AB"},           /* beyond U+10FFFF */
+        {"\xef\xbf\xbd\xe2\x82\xac\xf0\x9f\x94\xa5\ttab",
+         "\xef\xbf\xbd\xe2\x82\xac\xf0\x9f\x94\xa5\ttab"}, /* U+FFFD, euro, emoji: kept */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        tc_incident_update_t u = fx_nov14_u[1];
+        u.body = (char *)cases[c].text;
+        tc_incident_t inc = fx_nov14;
+        inc.name = (char *)cases[c].text;
+        inc.updates = &u;
+        inc.nupdates = 1;
+        const tc_incident_t *list[] = {&inc};
+        tc_view_t v = fx_view();
+        v.page_name = cases[c].text;
+        v.incidents = list;
+        v.nincidents = 1;
+        char title[64];
+        snprintf(title, sizeof title, "<title>%s</title>", cases[c].kept);
+        for (int rss = 0; rss < 2; rss++) {
+            size_t len = 0;
+            char *xml = rss ? tc_render_feed_rss(&v, &len) : tc_render_feed_atom(&v, &len);
+            well_formed(xml, len);
+            expect(xml, (const char *const[]){title, NULL},
+                   (const char *const[]){"\xef\xbf\xbe", "\xef\xbf\xbf", "\x01", "\xed\xa0",
+                                         "\xc0", "\xff", NULL});
+            free(xml);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_rss),
         cmocka_unit_test(test_hosts),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_xml_chars),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
