@@ -32,8 +32,35 @@ static int kind_lookup(void *ctx, const char *name, const char *key, tc_value_t 
     return -1;
 }
 
+/* "monitor "api": condition "[STATUS] == 2OO": " before a condition's error, so the line
+ * names the monitor and the expression even when the column points inside a long list.
+ * The expression is cut at 80 bytes; config_yaml escapes whatever it holds. */
+static void condition_prefix(const tc_monitor_cfg_t *m, const char *key, const char *text,
+                             char *out, size_t size)
+{
+    size_t len = strlen(text);
+    const char *more = "";
+    if (len > 80) {
+        len = 80;
+        while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+            len--;
+        more = "...";
+    }
+    const char *what = strcmp(key, "degraded_conditions") == 0 ? "degraded condition"
+                                                               : "condition";
+    if (m->id)
+        snprintf(out, size, "monitor \"%s\": %s \"%.*s%s\"", m->id, what, (int)len, text,
+                 more);
+    else
+        snprintf(out, size, "monitor: %s \"%.*s%s\"", what, (int)len, text, more);
+}
+
+/* Each condition is parsed, then checked against the kind: its placeholders must be ones
+ * the kind fills, and the values they are compared with must have the placeholder's type
+ * (tc_cond_check()), so a typo fails here instead of silently comparing as text. */
 static tc_cond_t **parse_conditions(tc_yaml_t *y, tc_ynode_t item, const char *key,
-                                    const tc_probe_type_t *t, size_t *n)
+                                    const tc_probe_type_t *t, const tc_monitor_cfg_t *m,
+                                    size_t *n)
 {
     *n = 0;
     tc_ynode_t list = tc_yaml_lookup(y, item, key);
@@ -55,18 +82,25 @@ static tc_cond_t **parse_conditions(tc_yaml_t *y, tc_ynode_t item, const char *k
         tc_cond_t *cond = NULL;
         int col = 0;
         char err[256];
+        char prefix[200];
         if (tc_cond_parse(text, &cond, &col, err, sizeof err) != 0) {
-            tc_yaml_error_at(y, c, col, "condition: %s", err);
+            condition_prefix(m, key, text, prefix, sizeof prefix);
+            tc_yaml_error_at(y, c, col, "%s: %s", prefix, err);
             continue;
         }
         if (t && tc_cond_check(cond, kind_lookup, (void *)t, &col, err, sizeof err) != 0) {
-            char offered[256] = "";
-            size_t len = 0;
-            for (const char *const *p = t->placeholders; *p && len < sizeof offered; p++)
-                len += (size_t)snprintf(offered + len, sizeof offered - len, "%s[%s]",
-                                        len ? ", " : "", *p);
-            tc_yaml_error_at(y, c, col, "condition: %s (a %s monitor offers %s)", err, t->name,
-                             offered);
+            condition_prefix(m, key, text, prefix, sizeof prefix);
+            if (strncmp(err, "unknown placeholder", 19) == 0) {
+                char offered[256] = "";
+                size_t len = 0;
+                for (const char *const *p = t->placeholders; *p && len < sizeof offered; p++)
+                    len += (size_t)snprintf(offered + len, sizeof offered - len, "%s[%s]",
+                                            len ? ", " : "", *p);
+                tc_yaml_error_at(y, c, col, "%s: %s (a %s monitor offers %s)", prefix, err,
+                                 t->name, offered);
+            } else {
+                tc_yaml_error_at(y, c, col, "%s: %s", prefix, err);
+            }
             tc_cond_free(cond);
             continue;
         }
@@ -269,8 +303,8 @@ static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_moni
     parse_components_list(y, item, c, m);
     parse_incident(y, item, c, m);
     parse_alerts(y, item, c, m);
-    m->conditions = parse_conditions(y, item, "conditions", m->type, &m->nconditions);
-    m->degraded = parse_conditions(y, item, "degraded_conditions", m->type, &m->ndegraded);
+    m->conditions = parse_conditions(y, item, "conditions", m->type, m, &m->nconditions);
+    m->degraded = parse_conditions(y, item, "degraded_conditions", m->type, m, &m->ndegraded);
     if (m->type)
         m->type->parse(y, item, m);
 }

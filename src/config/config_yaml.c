@@ -35,14 +35,22 @@ static tc_yaml_t *new_doc(const char *name)
     return y;
 }
 
+/* Every config error goes through here, and most quote the file's own text (keys, values,
+ * ids, the file name). That text can hold anything a quoted YAML scalar can spell: "\n"
+ * would forge a second error line and "\e[2J" would clear the terminal of whoever runs
+ * check-config, so the whole line is escaped once, here, and no caller has to remember. */
 static void add_error(tc_yaml_t *y, int line, int col, const char *fmt, va_list ap)
 {
     y->error_count++;
     if (y->error_count > MAX_ERRORS)
         return;
-    tc_buf_printf(&y->errors, "%s:%d:%d: ", y->name, line, col);
-    tc_buf_vprintf(&y->errors, fmt, ap);
+    tc_buf_t raw;
+    tc_buf_init(&raw, 0);
+    tc_buf_printf(&raw, "%s:%d:%d: ", y->name, line, col);
+    tc_buf_vprintf(&raw, fmt, ap);
+    tc_buf_escape(&y->errors, raw.data, raw.len);
     tc_buf_puts(&y->errors, "\n");
+    tc_buf_free(&raw);
 }
 
 static void add_error_v(tc_yaml_t *y, int line, int col, const char *fmt, ...)
@@ -51,6 +59,39 @@ static void add_error_v(tc_yaml_t *y, int line, int col, const char *fmt, ...)
     va_start(ap, fmt);
     add_error(y, line, col, fmt, ap);
     va_end(ap);
+}
+
+/* libyaml's reader errors (bytes that are not UTF-8, control characters) carry a byte
+ * offset rather than a mark, and its messages speak of octets. Say where and what, in the
+ * columns the other errors use (characters, from 1). */
+static void reader_error(tc_yaml_t *y, const yaml_parser_t *parser)
+{
+    size_t off = parser->problem_offset < y->srclen ? parser->problem_offset : y->srclen;
+    const char *problem = parser->problem ? parser->problem : "";
+    /* For a bad or missing trailing byte libyaml points past the sequence's first byte. */
+    if (strstr(problem, "trailing") || strstr(problem, "incomplete"))
+        for (int k = 0; k < 3 && off > 0 && ((unsigned char)y->src[off] & 0xc0) != 0xc0; k++)
+            off--;
+    int line = 1, col = 1;
+    for (size_t i = 0; i < off; i++) {
+        unsigned char c = (unsigned char)y->src[i];
+        if (c == '\n') {
+            line++;
+            col = 1;
+        } else if ((c & 0xc0) != 0x80) {
+            col++;
+        }
+    }
+    unsigned char byte = off < y->srclen ? (unsigned char)y->src[off] : 0;
+    if (strstr(problem, "UTF-8"))
+        add_error_v(y, line, col, "invalid UTF-8 (byte \\x%02x); save the file as UTF-8 "
+                    "text", byte);
+    else if (strstr(problem, "control characters"))
+        add_error_v(y, line, col, "control character U+%04X is not allowed in YAML "
+                    "(inside double quotes, write it as an escape such as \\t)",
+                    (unsigned)parser->problem_value);
+    else
+        add_error_v(y, line, col, "invalid YAML: %s", problem[0] ? problem : "unreadable text");
 }
 
 tc_yaml_t *tc_yaml_load_string(const char *name, const char *text, size_t len)
@@ -63,7 +104,9 @@ tc_yaml_t *tc_yaml_load_string(const char *name, const char *text, size_t len)
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &y->doc)) {
         const char *what = parser.problem ? parser.problem : "invalid YAML";
-        if (parser.context)
+        if (parser.error == YAML_READER_ERROR)
+            reader_error(y, &parser);
+        else if (parser.context)
             add_error_v(y, (int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1,
                         "invalid YAML: %s %s", what, parser.context);
         else
@@ -255,7 +298,14 @@ char *tc_yaml_expand(tc_yaml_t *y, tc_ynode_t n)
         }
         char *var = tc_strndup(name, name_len);
         const char *value = getenv(var);
-        if (value && (value[0] || !dflt)) {
+        if (value && !tc_utf8_valid(value, strlen(value))) {
+            /* The file was checked by libyaml; the environment was not. */
+            tc_yaml_error_at(y, n, col, "environment variable %s holds bytes that are not "
+                             "UTF-8", var);
+            free(var);
+            tc_buf_free(&out);
+            return NULL;
+        } else if (value && (value[0] || !dflt)) {
             tc_buf_puts(&out, value);
         } else if (dflt) {
             tc_buf_append(&out, dflt, (size_t)(end - dflt));

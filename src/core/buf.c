@@ -113,6 +113,90 @@ int tc_buf_html(tc_buf_t *b, const char *s)
     return rc;
 }
 
+/* Length of the valid UTF-8 sequence at @p p (at most @p avail bytes), or 0 when the byte
+ * there does not start one: overlong forms, surrogates and code points above U+10FFFF are
+ * invalid, as is a sequence cut short. */
+static size_t utf8_seq_len(const unsigned char *p, size_t avail)
+{
+    size_t len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+                 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+    if (len == 0 || len > avail)
+        return 0;
+    for (size_t k = 1; k < len; k++)
+        if ((p[k] & 0xc0) != 0x80)
+            return 0;
+    if ((len == 2 && *p < 0xc2) ||
+        (len == 3 && ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0))) ||
+        (len == 4 && ((*p == 0xf0 && p[1] < 0x90) || *p > 0xf4 || (*p == 0xf4 && p[1] >= 0x90))))
+        return 0;
+    return len;
+}
+
+int tc_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0, n; i < len; i += n)
+        if ((n = utf8_seq_len(p + i, len - i)) == 0)
+            return 0;
+    return 1;
+}
+
+static unsigned long utf8_decode(const unsigned char *p, size_t len)
+{
+    static const unsigned char lead_mask[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+    unsigned long cp = p[0] & lead_mask[len];
+    for (size_t k = 1; k < len; k++)
+        cp = (cp << 6) | (p[k] & 0x3f);
+    return cp;
+}
+
+/* Code points that are valid text but act on a terminal or reorder what it shows: C1
+ * controls (ESC's 8-bit twins), line and paragraph separators, and the bidirectional marks,
+ * embeddings, overrides and isolates that can make a line read differently from its bytes. */
+static int is_unsafe_code_point(unsigned long cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+           (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+int tc_buf_escape(tc_buf_t *b, const char *s, size_t len)
+{
+    /* Written in pieces, so remember the length to undo a partial write at the cap. */
+    size_t start = b->len;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, run = 0;
+    int rc = 0;
+    while (i < len && !rc) {
+        size_t n = utf8_seq_len(p + i, len - i);
+        char hex[12];
+        const char *rep = hex;
+        if (n == 0) {
+            n = 1;
+            snprintf(hex, sizeof hex, "\\x%02x", p[i]);
+        } else if (n == 1 && (p[i] < 0x20 || p[i] == 0x7f)) {
+            rep = p[i] == '\n' ? "\\n" : p[i] == '\t' ? "\\t" : p[i] == '\r' ? "\\r" : hex;
+            snprintf(hex, sizeof hex, "\\x%02x", p[i]);
+        } else if (n > 1 && is_unsafe_code_point(utf8_decode(p + i, n))) {
+            snprintf(hex, sizeof hex, "\\u%04lx", utf8_decode(p + i, n));
+        } else {
+            i += n; /* printable: copied with the run */
+            continue;
+        }
+        rc = tc_buf_append(b, s + run, i - run);
+        if (!rc)
+            rc = tc_buf_puts(b, rep);
+        i += n;
+        run = i;
+    }
+    if (!rc)
+        rc = tc_buf_append(b, s + run, i - run);
+    if (rc && b->data) {
+        b->len = start;
+        b->data[start] = '\0';
+    }
+    return rc;
+}
+
 char *tc_buf_steal(tc_buf_t *b, size_t *len)
 {
     if (!b->data)

@@ -28,6 +28,18 @@ int tc_buf_printf(tc_buf_t *b, const char *fmt, ...) __attribute__((format(print
 int tc_buf_vprintf(tc_buf_t *b, const char *fmt, va_list ap);
 /** Append @p s with the five HTML-special characters escaped (&, <, >, ", '). */
 int tc_buf_html(tc_buf_t *b, const char *s);
+/** Append @p len bytes of @p s made safe to print on a terminal or in a log line, for
+ *  messages that quote untrusted text (config keys and values, file names): control bytes
+ *  become \n, \t, \r or \xNN, DEL becomes \x7f, every byte that is not part of a valid
+ *  UTF-8 sequence becomes \xNN, and the code points a terminal acts on or that reorder a
+ *  line (C1 controls U+0080-U+009F, U+2028/U+2029, bidirectional marks, embeddings,
+ *  overrides and isolates) become \uNNNN. Valid printable UTF-8 and backslashes are
+ *  kept, so "Zahlungs-API ü" reads as written.
+ *  @return 0, or TC_ETOOBIG with the buffer unchanged. */
+int tc_buf_escape(tc_buf_t *b, const char *s, size_t len);
+/** @return non-zero when the @p len bytes of @p s are valid UTF-8 (no overlong forms,
+ *  surrogates or code points above U+10FFFF, no sequence cut short). */
+int tc_utf8_valid(const char *s, size_t len);
 /** Replace every byte of @p s that is not part of a valid UTF-8 sequence (including a
  *  sequence cut short at the end, as when a message was truncated) with '?', in place.
  *  Text from probes and clients goes through this before it reaches JSON or pages. */

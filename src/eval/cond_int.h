@@ -62,6 +62,8 @@ struct tc_cond_node {
 
     tc_value_t lit;       /* LIT and PAT: the value; lit.str points into litbuf */
     char *litbuf;         /* owned bytes of a string literal */
+    bool duration;        /* LIT: a number written with a unit (48h, 500ms) */
+    bool quoted;          /* LIT: a "quoted" string, always text */
 };
 
 struct tc_cond {

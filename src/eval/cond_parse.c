@@ -288,9 +288,13 @@ static void set_literal(tc_cond_node_t *n, const char *w, size_t len)
     } else if (len == 5 && memcmp(w, "false", 5) == 0) {
         n->lit.type = TC_VALUE_BOOL;
         n->lit.boolean = false;
-    } else if (tc_cond__parse_number(w, len, &v) || parse_duration(w, len, &v)) {
+    } else if (tc_cond__parse_number(w, len, &v)) {
         n->lit.type = TC_VALUE_NUMBER;
         n->lit.num = v;
+    } else if (parse_duration(w, len, &v)) {
+        n->lit.type = TC_VALUE_NUMBER;
+        n->lit.num = v;
+        n->duration = true;
     } else {
         n->litbuf = tc_strndup(w, len);
         n->lit.type = TC_VALUE_STRING;
@@ -337,6 +341,7 @@ static tc_cond_node_t *parse_string(parser_t *p)
 
     tc_cond_node_t *node = node_new(TC_COND_NODE_LIT, start);
     node->litbuf = out;
+    node->quoted = true;
     node->lit.type = TC_VALUE_STRING;
     node->lit.str = out;
     node->lit.len = n;
@@ -840,16 +845,218 @@ static const tc_cond_node_t *find_unknown(const tc_cond_node_t *n, tc_cond_looku
     return NULL;
 }
 
+/* Type checking. Placeholders whose values always have one type are listed here, so that a
+ * typo such as `[STATUS] == 2OO` or `[RESPONSE_TIME] < 5x`, which would compare as text and
+ * never (or always) hold, is refused when the config loads. Which placeholders exist is the
+ * probe kind's business (the lookup); what a well-known name holds is the language's, as in
+ * Gatus, so every kind that offers [STATUS] must fill it with a number. Keyed and pathed
+ * placeholders ([BODY].x, [HEADER].X, [RESULT].col, [CONTEXT].x) hold whatever the response
+ * holds and are not typed; [STEP_TIME].name is a duration whatever the step's name. */
+typedef enum {
+    TYPE_ANY,      /* text, or a number or boolean read from text: no static check */
+    TYPE_NUMBER,   /* a plain number: a status code, a count */
+    TYPE_DURATION, /* milliseconds: a bare number or a duration such as 500ms or 48h */
+    TYPE_BOOL,     /* true or false */
+} type_t;
+
+static const struct {
+    const char *name;
+    type_t type;
+} typed_placeholders[] = {
+    {"STATUS", TYPE_NUMBER},
+    {"ROWS", TYPE_NUMBER},
+    {"RESPONSE_TIME", TYPE_DURATION},
+    {"CERTIFICATE_EXPIRATION", TYPE_DURATION},
+    {"CONNECT_TIME", TYPE_DURATION},
+    {"QUERY_TIME", TYPE_DURATION},
+    {"STEP_TIME", TYPE_DURATION},
+    {"CONNECTED", TYPE_BOOL},
+    {"READ_ONLY", TYPE_BOOL},
+    {"IN_RECOVERY", TYPE_BOOL},
+};
+
+static type_t type_of(const tc_cond_node_t *n)
+{
+    switch (n->kind) {
+    case TC_COND_NODE_PH:
+        if (strcmp(n->name, "BODY") == 0)
+            return TYPE_ANY;
+        for (size_t i = 0; i < sizeof typed_placeholders / sizeof typed_placeholders[0]; i++)
+            if (strcmp(n->name, typed_placeholders[i].name) == 0)
+                return typed_placeholders[i].type;
+        return TYPE_ANY;
+    case TC_COND_NODE_LEN:
+        return TYPE_NUMBER;
+    case TC_COND_NODE_HAS:
+        return TYPE_BOOL;
+    default:
+        return TYPE_ANY;
+    }
+}
+
+/* Copy the source text of @p n into @p buf for a message, cut at @p n bytes on a UTF-8
+ * boundary (the config layer escapes what it prints). */
+static const char *node_text(const tc_cond_t *c, const tc_cond_node_t *n, char *buf, size_t size)
+{
+    size_t len = (size_t)(n->end - n->start);
+    const char *more = "";
+    if (len > size - 4) {
+        len = size - 4;
+        while (len > 0 && ((unsigned char)c->text[n->start + (int)len] & 0xc0) == 0x80)
+            len--;
+        more = "...";
+    }
+    snprintf(buf, size, "%.*s%s", (int)len, c->text + n->start, more);
+    return buf;
+}
+
+/* A bare word that was meant as a number or a duration: a digit first (after an optional
+ * '-'), then only letters, digits and dots, and not a valid number or duration: 5x, 2OO,
+ * 1h30m, 5mins, 1.2.3. Such a word compares as text. */
+static bool malformed_number(const tc_cond_node_t *lit, const char *src)
+{
+    if (lit->kind != TC_COND_NODE_LIT || lit->quoted || lit->lit.type != TC_VALUE_STRING)
+        return false;
+    const char *w = src + lit->start;
+    size_t len = (size_t)(lit->end - lit->start), i = 0;
+    if (i < len && w[i] == '-')
+        i++;
+    if (i >= len || !isdigit((unsigned char)w[i]))
+        return false;
+    for (; i < len; i++)
+        if (!isalnum((unsigned char)w[i]) && w[i] != '.')
+            return false;
+    return true;
+}
+
+typedef struct type_error {
+    const tc_cond_node_t *at;
+    char msg[160];
+} type_error_t;
+
+/* Literal @p lit compared with a value of type @p t (shown as @p what). */
+static bool check_literal(const tc_cond_t *c, type_t t, const char *what,
+                          const tc_cond_node_t *lit, type_error_t *e)
+{
+    char tok[48];
+    double v;
+    if (lit->kind != TC_COND_NODE_LIT)
+        return true;
+    node_text(c, lit, tok, sizeof tok);
+    if (t == TYPE_NUMBER || t == TYPE_DURATION) {
+        if (lit->lit.type == TC_VALUE_NUMBER && lit->duration && t == TYPE_NUMBER)
+            snprintf(e->msg, sizeof e->msg, "%s is a duration but %s is a plain number", tok,
+                     what);
+        else if (lit->lit.type == TC_VALUE_NUMBER ||
+                 (lit->lit.type == TC_VALUE_STRING &&
+                  tc_cond__parse_number(lit->lit.str, lit->lit.len, &v)))
+            return true;
+        else if (t == TYPE_DURATION)
+            snprintf(e->msg, sizeof e->msg,
+                     "%s is not a number or a duration such as 500ms, 30s or 48h", tok);
+        else
+            snprintf(e->msg, sizeof e->msg, "%s is not a number", tok);
+    } else if (t == TYPE_BOOL) {
+        if (lit->lit.type == TC_VALUE_BOOL ||
+            (lit->lit.type == TC_VALUE_STRING &&
+             ((lit->lit.len == 4 && memcmp(lit->lit.str, "true", 4) == 0) ||
+              (lit->lit.len == 5 && memcmp(lit->lit.str, "false", 5) == 0))))
+            return true;
+        snprintf(e->msg, sizeof e->msg, "%s is not true or false (%s is a boolean)", tok, what);
+    } else {
+        return true;
+    }
+    e->at = lit;
+    return false;
+}
+
+static bool check_cmp(const tc_cond_t *c, const tc_cond_node_t *n, type_error_t *e)
+{
+    char what[48];
+    bool ordering = n->op != TC_COND_OP_EQ && n->op != TC_COND_OP_NE;
+    for (int side = 0; side < 2; side++) {
+        const tc_cond_node_t *typed = n->kids[side], *other = n->kids[1 - side];
+        type_t t = type_of(typed);
+        node_text(c, typed, what, sizeof what);
+        if (t == TYPE_BOOL && ordering) {
+            snprintf(e->msg, sizeof e->msg, "%s is true or false and cannot be compared with %s",
+                     what, op_text(n->op));
+            e->at = typed;
+            return false;
+        }
+        if (t == TYPE_ANY) {
+            /* Untyped values may be text, so only an ordering with a would-be number is
+             * surely a mistake: `[BODY].count > 5x` orders text. */
+            if (ordering && malformed_number(other, c->text)) {
+                char tok[48];
+                snprintf(e->msg, sizeof e->msg,
+                         "%s is not a number or a duration (write \"%s\" to compare text)",
+                         node_text(c, other, tok, sizeof tok), tok);
+                e->at = other;
+                return false;
+            }
+            continue;
+        }
+        if (other->kind == TC_COND_NODE_ANY) {
+            for (size_t i = 0; i < other->nkids; i++)
+                if (!check_literal(c, t, what, other->kids[i], e))
+                    return false;
+        } else if (!check_literal(c, t, what, other, e)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A number standing where a condition is expected (`[STATUS]` alone, `![RESPONSE_TIME]`)
+ * is never true: the truth of a bare operand is a true boolean or the text "true". */
+static bool check_truth(const tc_cond_t *c, const tc_cond_node_t *n, type_error_t *e)
+{
+    type_t t = type_of(n);
+    if (n->kind != TC_COND_NODE_PH || (t != TYPE_NUMBER && t != TYPE_DURATION))
+        return true;
+    char what[48];
+    node_text(c, n, what, sizeof what);
+    snprintf(e->msg, sizeof e->msg, "%s is a number, not a condition; compare it, e.g. %s %s",
+             what, what, t == TYPE_NUMBER ? "== 200" : "< 500");
+    e->at = n;
+    return false;
+}
+
+/* Walks the tree; @p as_condition is true where a truth value is expected. */
+static bool check_types(const tc_cond_t *c, const tc_cond_node_t *n, bool as_condition,
+                        type_error_t *e)
+{
+    if (as_condition && !check_truth(c, n, e))
+        return false;
+    if (n->kind == TC_COND_NODE_CMP && !check_cmp(c, n, e))
+        return false;
+    bool kids_as_condition = n->kind == TC_COND_NODE_AND || n->kind == TC_COND_NODE_OR ||
+                             n->kind == TC_COND_NODE_NOT;
+    for (size_t i = 0; i < n->nkids; i++)
+        if (!check_types(c, n->kids[i], kids_as_condition, e))
+            return false;
+    return true;
+}
+
 int tc_cond_check(const tc_cond_t *c, tc_cond_lookup_fn lookup, void *ctx, int *err_col,
                   char *err, size_t errlen)
 {
     const tc_cond_node_t *bad = find_unknown(c->root, lookup, ctx);
-    if (!bad)
+    if (bad) {
+        if (err_col)
+            *err_col = bad->start;
+        if (err && errlen)
+            snprintf(err, errlen, "unknown placeholder [%s]", bad->name);
+        return TC_EINVAL;
+    }
+    type_error_t e = {NULL, ""};
+    if (check_types(c, c->root, true, &e))
         return 0;
     if (err_col)
-        *err_col = bad->start;
+        *err_col = e.at->start;
     if (err && errlen)
-        snprintf(err, errlen, "unknown placeholder [%s]", bad->name);
+        snprintf(err, errlen, "%s", e.msg);
     return TC_EINVAL;
 }
 

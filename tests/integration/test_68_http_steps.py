@@ -197,6 +197,7 @@ def test_context_is_url_encoded_in_the_url(tmp_path, api):
 @pytest.mark.parametrize("bad,message", [
     ('- "[STATUS] = 200"', "condition: expected an operator after [STATUS]"),
     ('- "[ROWS] == 1"', "a step offers"),
+    ('- "[STATUS] == 2O4"', "condition: 2O4 is not a number"),  # issue 12 item 12
 ])
 def test_step_conditions_are_checked_at_load(tmp_path, api, bad, message):
     text = config(api.port).replace('- "[STATUS] == 204"', bad)

@@ -212,13 +212,16 @@ monitors:
 EXPECTED = [
     ':8:11: monitor: unknown kind "htttp" (known: http, tcp, push, dns, tls, websocket, postgres, statuspage, http-steps)',
     ':12:23: monitor: unknown component "nope"',
-    ":16:47: condition: expected an operator after [STATUS] ('=' compares as '==')",
-    ":21:29: condition: unknown placeholder [DNS_RCODE] (a http monitor offers [STATUS], "
+    ':16:47: monitor "c": condition "[STATUS] = 200": expected an operator after [STATUS] '
+    "('=' compares as '==')",
+    ':21:29: monitor "d": condition "[STATUS] == 200 && [DNS_RCODE] == NOERROR": '
+    "unknown placeholder [DNS_RCODE] (a http monitor offers [STATUS], "
     "[RESPONSE_TIME], [BODY], [HEADER], [CONNECTED], [CERTIFICATE_EXPIRATION], [IP])",
     ":26:14: monitor: timeout must not be longer than interval",
     ':30:15: monitor: "interval" must be a duration such as 500ms, 30s, 5m or 2h',
     ":33:12: monitor: token must be 16 to 128 letters, digits, '-' or '_'",
-    ":38:43: condition: expected an operator after [STATUS]",
+    ':38:43: monitor "h": condition "[BODY].name == "x" && [STATUS] 200": '
+    "expected an operator after [STATUS]",
 ]
 
 
@@ -238,16 +241,31 @@ def test_check_config_monitor_errors(tmp_path):
 @pytest.mark.parametrize("monitor, line_col, message", [
     # Placeholder a kind does not offer, each kind in turn.
     ('kind: tcp\n    address: "127.0.0.1:9"\n    conditions: ["[STATUS] == 200"]',
-     "10:19", "condition: unknown placeholder [STATUS] (a tcp monitor offers"),
+     "10:19", 'monitor "m": condition "[STATUS] == 200": unknown placeholder [STATUS] (a tcp monitor offers'),
     ('kind: push\n    token: abcdefghijklmnopqrstu\n    conditions: ["[IP] == 1.2.3.4"]',
-     "10:19", "condition: unknown placeholder [IP] (a push monitor offers"),
+     "10:19", 'monitor "m": condition "[IP] == 1.2.3.4": unknown placeholder [IP] (a push monitor offers'),
     # Syntax errors point inside the expression (block style, double-quoted).
     ('kind: http\n    url: http://127.0.0.1:9/\n    conditions:\n      - "[STATUS] =="',
-     "11:21", "condition: expected a value after '=='"),
+     "11:21", 'monitor "m": condition "[STATUS] ==": expected a value after \'==\''),
     ('kind: http\n    url: http://127.0.0.1:9/\n    degraded_conditions: ["([STATUS] == 200"]',
-     "10:44", "condition: expected ')'"),
+     "10:44", 'monitor "m": degraded condition "([STATUS] == 200": expected \')\''),
     ('kind: http\n    url: http://127.0.0.1:9/\n    conditions: ["foo(1) == 2"]',
-     "10:19", "condition: unknown function 'foo'"),
+     "10:19", 'monitor "m": condition "foo(1) == 2": unknown function \'foo\''),
+    # Values of the wrong type for the placeholder (issue 12 item 12): they would compare
+    # as text, so the condition would never (or, with !=, always) hold.
+    ('kind: http\n    url: http://127.0.0.1:9/\n    conditions: ["[STATUS] == 2OO"]',
+     "10:31", 'monitor "m": condition "[STATUS] == 2OO": 2OO is not a number'),
+    ('kind: http\n    url: http://127.0.0.1:9/\n    degraded_conditions: ["[RESPONSE_TIME] < 5x"]',
+     "10:46", 'monitor "m": degraded condition "[RESPONSE_TIME] < 5x": 5x is not a number or '
+     'a duration such as 500ms, 30s or 48h'),
+    ('kind: tls\n    address: "127.0.0.1:9"\n    conditions:\n      - "[CERTIFICATE_EXPIRATION] > 7days"',
+     "11:37", 'monitor "m": condition "[CERTIFICATE_EXPIRATION] > 7days": 7days is not a number '
+     'or a duration such as 500ms, 30s or 48h'),
+    ('kind: tcp\n    address: "127.0.0.1:9"\n    conditions: ["[CONNECTED] == yes"]',
+     "10:34", 'monitor "m": condition "[CONNECTED] == yes": yes is not true or false '
+     '([CONNECTED] is a boolean)'),
+    ('kind: postgres\n    dsn: host=127.0.0.1\n    conditions: ["[ROWS] != 1O"]',
+     "10:29", 'monitor "m": condition "[ROWS] != 1O": 1O is not a number'),
     # Durations, thresholds, down_status.
     ('kind: http\n    url: http://127.0.0.1:9/\n    interval: 500ms',
      "10:15", 'monitor: "interval" must be between 1000ms and 86400000ms'),

@@ -22,6 +22,7 @@
 #define VAR_UNSET "TOCSIN_TEST_UNSET_VAR"
 #define VAR_EMPTY "TOCSIN_TEST_EMPTY_VAR"
 #define VAR_SET "TOCSIN_TEST_SET_VAR"
+#define VAR_BAD_UTF8 "TOCSIN_TEST_BAD_UTF8_VAR"
 
 static int setup_env(void **state)
 {
@@ -29,6 +30,7 @@ static int setup_env(void **state)
     unsetenv(VAR_UNSET);
     setenv(VAR_EMPTY, "", 1);
     setenv(VAR_SET, "from-env", 1);
+    setenv(VAR_BAD_UTF8, "Acme \xff", 1);
     return 0;
 }
 
@@ -37,6 +39,7 @@ static int teardown_env(void **state)
     (void)state;
     unsetenv(VAR_EMPTY);
     unsetenv(VAR_SET);
+    unsetenv(VAR_BAD_UTF8);
     return 0;
 }
 
@@ -221,6 +224,40 @@ static const struct error_case env_column_cases[] = {
      NAME ":3:8: environment variable " VAR_UNSET " is not set"},
 };
 
+/* Text from the file is escaped in every error (control bytes, DEL, C1 controls, bytes
+ * that are not UTF-8), so a key cannot forge an error line or drive the terminal; bytes
+ * that are not UTF-8 in the file itself are an error at their own line and column. */
+static const struct error_case untrusted_text_cases[] = {
+    {"key with a newline and ANSI escapes",
+     "page:\n  name: Acme\n  \"x\\n" NAME ":1:1: forged\\e[2J\\e]0;pwned\\a\": 1\n",
+     NAME ":3:3: page: unknown key \"x\\n" NAME ":1:1: forged\\x1b[2J\\x1b]0;pwned\\x07\""},
+    {"key with DEL, C1 CSI and a bidi override",
+     "page:\n  name: Acme\n  \"a\\x7f\\x9b2J\\u202eb\": 1\n",
+     NAME ":3:3: page: unknown key \"a\\x7f\\u009b2J\\u202eb\""},
+    {"value with escapes in an unknown group",
+     PAGE "components:\n  - id: api\n    name: API\n    group: \"\\e[31mred\\r\"\n",
+     NAME ":6:12: component: unknown group \"\\x1b[31mred\\r\" (declare it under groups:)"},
+    {"non-ASCII key kept as written",
+     "page:\n  name: Acme\n  \"Zahlungs-API \xc3\xbc \xe6\xb1\xba\xe6\xb8\x88\": 1\n",
+     NAME ":3:3: page: unknown key \"Zahlungs-API \xc3\xbc \xe6\xb1\xba\xe6\xb8\x88\""},
+    {"invalid UTF-8 in a quoted value", "page:\n  name: \"Acme \xff\"\n",
+     NAME ":2:15: invalid UTF-8 (byte \\xff); save the file as UTF-8 text"},
+    {"invalid UTF-8 in a plain value after non-ASCII text",
+     "page:\n  name: \xc3\xbc\xc3\xbc \xc3(\n",
+     NAME ":2:12: invalid UTF-8 (byte \\xc3); save the file as UTF-8 text"},
+    {"invalid UTF-8 in a key", "page:\n  name: Acme\n  k\xe6\xb1: 1\n",
+     NAME ":3:4: invalid UTF-8 (byte \\xe6); save the file as UTF-8 text"},
+    {"Latin-1 file", "page:\n  name: Zahlungs-API \xfc\n",
+     NAME ":2:22: invalid UTF-8 (byte \\xfc); save the file as UTF-8 text"},
+    {"a UTF-8 sequence cut at the end of the file", "page:\n  name: Acme \xe6\xb1",
+     NAME ":2:14: invalid UTF-8 (byte \\xe6); save the file as UTF-8 text"},
+    {"raw control character", "page:\n  name: Ac\x01me\n",
+     NAME ":2:11: control character U+0001 is not allowed in YAML (inside double quotes, "
+          "write it as an escape such as \\t)"},
+    {"variable holding bytes that are not UTF-8", "page:\n  name: x ${" VAR_BAD_UTF8 "}\n",
+     NAME ":2:11: environment variable " VAR_BAD_UTF8 " holds bytes that are not UTF-8"},
+};
+
 static void run_error_cases(const struct error_case *cases, size_t n)
 {
     size_t failed = 0;
@@ -249,6 +286,42 @@ static void test_env_error_column_in_non_plain_scalars(void **state)
 {
     (void)state;
     run_error_cases(env_column_cases, sizeof env_column_cases / sizeof env_column_cases[0]);
+}
+
+static void test_untrusted_text(void **state)
+{
+    (void)state;
+    run_error_cases(untrusted_text_cases,
+                    sizeof untrusted_text_cases / sizeof untrusted_text_cases[0]);
+
+    /* The file name is quoted in every line too. */
+    tc_config_t *cfg = NULL;
+    char *errors = NULL;
+    static const char text[] = "page:\n  colour: red\n";
+    assert_int_equal(tc_config_parse("evil\n\x1b[2J.yaml", text, strlen(text), &cfg, &errors),
+                     TC_ECONFIG);
+    assert_string_equal(errors, "evil\\n\\x1b[2J.yaml:2:3: page: unknown key \"colour\"\n"
+                                "evil\\n\\x1b[2J.yaml:2:3: page: missing required key "
+                                "\"name\"\n");
+    free(errors);
+}
+
+/* Names in other scripts load as written. */
+static void test_non_ascii_names(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "page:\n  name: \"Zahlungs-API \xc3\xbc\"\n"
+        "components:\n"
+        "  - id: pay\n    name: Zahlungs-API \xc3\xbc\n"
+        "  - id: kessai\n    name: \xe6\xb1\xba\xe6\xb8\x88 API\n"
+        "    description: \xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88 \xf0\x9f\x9a\xa8\n";
+    tc_config_t *cfg = parse_ok(NAME, text);
+    assert_string_equal(cfg->page.name, "Zahlungs-API \xc3\xbc");
+    assert_int_equal(cfg->ncomponents, 2);
+    assert_string_equal(cfg->components[0].name, "Zahlungs-API \xc3\xbc");
+    assert_string_equal(cfg->components[1].name, "\xe6\xb1\xba\xe6\xb8\x88 API");
+    tc_config_free(cfg);
 }
 
 /* Several errors in one file are all reported, in file order. */
@@ -612,6 +685,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_env_error_column_in_non_plain_scalars),
+        cmocka_unit_test(test_untrusted_text),
+        cmocka_unit_test(test_non_ascii_names),
         cmocka_unit_test(test_many_errors),
         cmocka_unit_test(test_error_cap),
         cmocka_unit_test(test_env_expansion),

@@ -259,6 +259,92 @@ static void test_steal(void **state)
     free(p);
 }
 
+/* ---- escape and UTF-8 validity -------------------------------------------------------- */
+
+static const struct escape_case {
+    const char *in;
+    size_t len; /* 0: strlen(in) */
+    const char *want;
+} escape_cases[] = {
+    {"plain text", 0, "plain text"},
+    {"", 0, ""},
+    /* A newline would forge a second error line; ESC would drive the terminal. */
+    {"a\nb:1:1: forged", 0, "a\\nb:1:1: forged"},
+    {"\x1b[2J\x1b]0;title\x07", 0, "\\x1b[2J\\x1b]0;title\\x07"},
+    {"tab\there\rCR", 0, "tab\\there\\rCR"},
+    {"del\x7f", 0, "del\\x7f"},
+    {"nul\0in", 6, "nul\\x00in"},
+    /* Valid non-ASCII text is kept as written. */
+    {"Zahlungs-API \xc3\xbc", 0, "Zahlungs-API \xc3\xbc"},
+    {"\xe6\xb1\xba\xe6\xb8\x88 API", 0, "\xe6\xb1\xba\xe6\xb8\x88 API"},
+    {"emoji \xf0\x9f\x9a\xa8", 0, "emoji \xf0\x9f\x9a\xa8"},
+    /* C1 controls (CSI is ESC's 8-bit twin) and line-reordering code points. */
+    {"\xc2\x9b" "2J", 0, "\\u009b2J"},
+    {"\xc2\x85", 0, "\\u0085"},
+    {"\xc2\xa0nbsp", 0, "\xc2\xa0nbsp"},
+    {"abc\xe2\x80\xae" "cba", 0, "abc\\u202ecba"},
+    {"\xe2\x80\xa8\xe2\x81\xa6", 0, "\\u2028\\u2066"},
+    /* Bytes that are not UTF-8: each shown as \xNN, the rest kept. */
+    {"ab\xff" "cd", 0, "ab\\xffcd"},
+    {"\xc3(", 0, "\\xc3("},
+    {"cut \xe6\xb1", 0, "cut \\xe6\\xb1"},
+    {"\xc0\xaf overlong", 0, "\\xc0\\xaf overlong"},
+    {"\xed\xa0\x80 surrogate", 0, "\\xed\\xa0\\x80 surrogate"},
+    {"\xf4\x90\x80\x80 too big", 0, "\\xf4\\x90\\x80\\x80 too big"},
+    /* Backslashes are kept: the text reads as in the file. */
+    {"C:\\path", 0, "C:\\path"},
+};
+
+static void test_escape(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof escape_cases / sizeof escape_cases[0]; i++) {
+        const struct escape_case *c = &escape_cases[i];
+        size_t len = c->len ? c->len : strlen(c->in);
+        tc_buf_t b;
+        tc_buf_init(&b, 0);
+        assert_int_equal(tc_buf_puts(&b, ">"), 0);
+        assert_int_equal(tc_buf_escape(&b, c->in, len), 0);
+        if (strcmp(b.data + 1, c->want) != 0)
+            fail_msg("case %zu: got \"%s\", want \"%s\"", i, b.data + 1, c->want);
+        assert_int_equal(b.len, 1 + strlen(c->want));
+        tc_buf_free(&b);
+    }
+
+    /* At the cap nothing is written. */
+    tc_buf_t b;
+    tc_buf_init(&b, 8);
+    assert_int_equal(tc_buf_puts(&b, "ab"), 0);
+    assert_int_equal(tc_buf_escape(&b, "\x1b\x1b\x1b", 3), TC_ETOOBIG);
+    assert_string_equal(b.data, "ab");
+    assert_int_equal(b.len, 2);
+    tc_buf_free(&b);
+}
+
+static void test_utf8_valid(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        int valid;
+    } cases[] = {
+        {"", 1},
+        {"ascii", 1},
+        {"\xc3\xbc \xe6\xb1\xba \xf0\x9f\x9a\xa8", 1},
+        {"\x1b control bytes are valid UTF-8", 1},
+        {"\xff", 0},
+        {"\xc3", 0},
+        {"\xc3(", 0},
+        {"\xc0\xaf", 0},
+        {"\xed\xa0\x80", 0},
+        {"\xf4\x90\x80\x80", 0},
+        {"\xf8\x88\x80\x80\x80", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (tc_utf8_valid(cases[i].s, strlen(cases[i].s)) != cases[i].valid)
+            fail_msg("case %zu: want %d", i, cases[i].valid);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_growth),
         cmocka_unit_test(test_printf), cmocka_unit_test(test_html),
         cmocka_unit_test(test_steal),
+        cmocka_unit_test(test_escape), cmocka_unit_test(test_utf8_valid),
     };
     return cmocka_run_group_tests_name("core/buf", tests, NULL, NULL);
 }

@@ -537,6 +537,97 @@ static void test_check(void **state)
     }
 }
 
+/* Type checks (tc_cond_check() after the placeholders are known): a typed placeholder
+ * compared with a value of another type, or an ordering with a would-be number, would
+ * compare as text and never (or always) hold, so it is refused at load. */
+static int any_name(void *ctx, const char *name, const char *key, tc_value_t *out)
+{
+    (void)ctx;
+    (void)name;
+    (void)key;
+    out->type = TC_VALUE_MISSING;
+    return 0;
+}
+
+static const check_case_t type_cases[] = {
+    /* Valid: every example of CONDITIONS.md, README.md and PROBES.md, and the corners. */
+    {"[STATUS] == any(200, 204)", -1, NULL},
+    {"[RESPONSE_TIME] < 500", -1, NULL},
+    {"[BODY].status == UP", -1, NULL},
+    {"[BODY].data[0].id == 1", -1, NULL},
+    {"len([BODY].items) > 0 && has([BODY].errors) == false", -1, NULL},
+    {"[HEADER].Content-Type == pat(application/json*)", -1, NULL},
+    {"[CERTIFICATE_EXPIRATION] > 7d", -1, NULL},
+    {"[CONNECTED] && ([IP] == pat(10.*) || [IP] == 127.0.0.1)", -1, NULL},
+    {"!([DNS_RCODE] == NXDOMAIN)", -1, NULL},
+    {"[RESULT].n < 10 && [READ_ONLY] == false && [IN_RECOVERY] == false", -1, NULL},
+    {"[QUERY_TIME] < 200 && [CONNECT_TIME] < 500 && [ROWS] == 1", -1, NULL},
+    {"[STEP_TIME].read < 500 && [STEP_TIME].x < 2s", -1, NULL},
+    {"[IP] == any(192.0.2.10, 192.0.2.11)", -1, NULL},
+    {"[STATUS] == pat(2*) && [STATUS] == \"200\" && 200 == [STATUS]", -1, NULL},
+    {"[RESPONSE_TIME] < 1.5s && [RESPONSE_TIME] <= 250ms && [CERTIFICATE_EXPIRATION] > 0", -1,
+     NULL},
+    {"[CONNECTED] == true && [CONNECTED] != \"false\" && ![CONNECTED] == false", -1, NULL},
+    {"([STATUS] == 200) == true && has([BODY].x) != false", -1, NULL},
+    {"[BODY].updated > 2024-01-01 && [BODY].v >= \"1.2.3\" && [BODY].name > m", -1, NULL},
+    {"[HEADER].X-Count > 5 && [BODY] == 2OO && [BODY].a != 5x", -1, NULL},
+    {"len([BODY]) < 1e3", -1, NULL},
+    /* Typed placeholders with a value of another type. */
+    {"[STATUS] == 2OO", 12, "2OO is not a number"},
+    {"[STATUS] != \"2OO\"", 12, "\"2OO\" is not a number"},
+    {"[STATUS] == UP", 12, "UP is not a number"},
+    {"[STATUS] == true", 12, "true is not a number"},
+    {"[STATUS] == any(200, 2O4)", 21, "2O4 is not a number"},
+    {"[STATUS] < 2s", 11, "2s is a duration but [STATUS] is a plain number"},
+    {"5s > [ROWS]", 0, "5s is a duration but [ROWS] is a plain number"},
+    {"len([BODY].items) > many", 20, "many is not a number"},
+    {"[RESPONSE_TIME] < 5x", 18,
+     "5x is not a number or a duration such as 500ms, 30s or 48h"},
+    {"[RESPONSE_TIME] < 1h30m", 18,
+     "1h30m is not a number or a duration such as 500ms, 30s or 48h"},
+    {"[CERTIFICATE_EXPIRATION] > 48 h", 30, "expected '&&' or '||' after 48"},
+    {"[STATUS] == 200 && ([QUERY_TIME] < 5mins || [CONNECTED])", 35,
+     "5mins is not a number or a duration such as 500ms, 30s or 48h"},
+    {"[CONNECTED] == yes", 15, "yes is not true or false ([CONNECTED] is a boolean)"},
+    {"[READ_ONLY] == 0", 15, "0 is not true or false ([READ_ONLY] is a boolean)"},
+    {"has([BODY].x) == any(true, 1)", 27, "1 is not true or false (has([BODY].x) is a boolean)"},
+    {"[CONNECTED] > false", 0, "[CONNECTED] is true or false and cannot be compared with >"},
+    /* A number where a condition is expected is never true. */
+    {"[STATUS]", 0, "[STATUS] is a number, not a condition; compare it, e.g. [STATUS] == 200"},
+    {"[CONNECTED] && ![RESPONSE_TIME]", 16,
+     "[RESPONSE_TIME] is a number, not a condition; compare it, e.g. [RESPONSE_TIME] < 500"},
+    /* Untyped values may be text; only an ordering with a would-be number is refused. */
+    {"[BODY].count > 5x", 15, "5x is not a number or a duration (write \"5x\" to compare text)"},
+    {"[HEADER].X-Version >= 1.2.3", 22,
+     "1.2.3 is not a number or a duration (write \"1.2.3\" to compare text)"},
+    {"-1x < [RESULT].n", 0, "-1x is not a number or a duration (write \"-1x\" to compare text)"},
+};
+
+static void test_types(void **state)
+{
+    (void)state;
+    size_t failed = 0;
+    for (size_t i = 0; i < sizeof(type_cases) / sizeof(type_cases[0]); i++) {
+        const check_case_t *tc = &type_cases[i];
+        tc_cond_t *c = NULL;
+        int col = -1;
+        char err[200] = "";
+        int rc = tc_cond_parse(tc->text, &c, &col, err, sizeof(err));
+        if (rc == 0)
+            rc = tc_cond_check(c, any_name, NULL, &col, err, sizeof(err));
+        if (tc->col < 0 && rc != 0) {
+            print_message("'%s': unexpected \"%s\" at %d\n", tc->text, err, col);
+            failed++;
+        } else if (tc->col >= 0 && (rc != TC_EINVAL || col != tc->col || strcmp(err, tc->msg))) {
+            print_message("'%s': got rc %d column %d \"%s\", want column %d \"%s\"\n", tc->text,
+                          rc, col, err, tc->col, tc->msg);
+            failed++;
+        }
+        tc_cond_free(c);
+    }
+    assert_int_equal(failed, 0);
+}
+
 typedef struct explain_case {
     const char *text;
     int fx;
@@ -664,6 +755,7 @@ int main(void)
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_check),
+        cmocka_unit_test(test_types),
         cmocka_unit_test(test_explain),
         cmocka_unit_test(test_explain_truncation),
         cmocka_unit_test(test_body_parsed_once),
