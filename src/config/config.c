@@ -15,6 +15,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/hostport.h"
 
 #define MAX_ROWS 10000 /* groups plus components; far beyond any real page */
 
@@ -52,29 +53,13 @@ static int valid_id(const char *s)
 
 int tc_config_parse_listen(const char *s, char **host, int *port)
 {
-    const char *colon;
-    const char *h = s;
-    size_t hlen;
-    if (s[0] == '[') {
-        const char *close = strchr(s, ']');
-        if (!close || close[1] != ':')
-            return TC_EINVAL;
-        h = s + 1;
-        hlen = (size_t)(close - h);
-        colon = close + 1;
-    } else {
-        colon = strrchr(s, ':');
-        if (!colon)
-            return TC_EINVAL;
-        hlen = (size_t)(colon - s);
+    int rc = tc_hostport_parse(s, host, port);
+    /* ":PORT" listens on every interface. */
+    if (rc == 0 && !(*host)[0]) {
+        free(*host);
+        *host = tc_strdup("0.0.0.0");
     }
-    char *end = NULL;
-    long p = strtol(colon + 1, &end, 10);
-    if (!colon[1] || *end || p < 1 || p > 65535)
-        return TC_EINVAL;
-    *host = hlen ? tc_strndup(h, hlen) : tc_strdup("0.0.0.0");
-    *port = (int)p;
-    return 0;
+    return rc;
 }
 
 static void parse_page(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
@@ -390,9 +375,12 @@ void tc_config_free(tc_config_t *c)
         free(c->components[i].vendor_url);
     }
     free(c->components);
-    for (size_t i = 0; i < c->nmonitors; i++)
+    for (size_t i = 0; i < c->nmonitors; i++) {
         tc_monitor_cfg_clear(&c->monitors[i]);
+        tc_config__monitor_rules_clear(&c->monitor_rules[i]);
+    }
     free(c->monitors);
+    free(c->monitor_rules);
     for (size_t i = 0; i < c->nchannels; i++)
         tc_channel_cfg_clear(&c->channels[i]);
     free(c->channels);

@@ -12,6 +12,7 @@
 
 #include "notify/notify.h"
 #include "probe/probe.h"
+#include "status/rollup.h"
 
 typedef struct tc_group_cfg {
     char *id;          /* unique among groups and components */
@@ -31,6 +32,23 @@ typedef struct tc_component_cfg {
     char *fallback;    /* advice shown while degraded or worse ("switch to Gladia"), or NULL */
     char *vendor_url;  /* the vendor's status page, linked next to the advice, or NULL */
 } tc_component_cfg_t;
+
+/* What the engine does with one monitor's verdicts: the components it feeds, its automatic
+ * incidents and its alert rules. Kept apart from the monitor itself (tc_monitor_cfg_t, what a
+ * probe run needs) so that probes know nothing of components, incidents or notifiers. */
+typedef struct tc_monitor_rules {
+    const tc_monitor_cfg_t *monitor; /* the monitor these rules belong to */
+    char **components;            /* owned; ids of the components this monitor feeds */
+    size_t ncomponents;
+    tc_status_t down_status;      /* major_outage (default) or partial_outage */
+    bool auto_incident;           /* open/resolve incidents from this monitor's state */
+    char *incident_title;         /* owned; template with {{monitor}} {{component}} {{reason}}
+                                     {{fallback}} (default: the advice, when a fed component
+                                     has it) */
+    char *incident_body;          /* owned; same placeholders */
+    tc_alert_cfg_t *alerts;       /* owned; which channels hear about this monitor */
+    size_t nalerts;
+} tc_monitor_rules_t;
 
 typedef struct tc_config {
     char *path;             /* the file this was loaded from */
@@ -57,6 +75,7 @@ typedef struct tc_config {
     tc_component_cfg_t *components;
     size_t ncomponents;
     tc_monitor_cfg_t *monitors;
+    tc_monitor_rules_t *monitor_rules; /* monitor_rules[i] is monitors[i]'s */
     size_t nmonitors;
     tc_channel_cfg_t *channels;
     size_t nchannels;

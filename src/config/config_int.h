@@ -9,8 +9,12 @@
  *  id must also be unused by groups and components. @return the id (caller frees) or NULL. */
 char *tc_config__row_id(tc_yaml_t *y, tc_ynode_t item, const char *what, tc_config_t *c);
 
-/** Parse the monitors: section into c->monitors (components must be parsed first). */
+/** Parse the monitors: section into c->monitors and c->monitor_rules (components and
+ *  channels must be parsed first). */
 void tc_config__parse_monitors(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c);
+
+/** Release what @p r owns (not the struct itself). */
+void tc_config__monitor_rules_clear(tc_monitor_rules_t *r);
 
 /** Parse the channels: section into c->channels. */
 void tc_config__parse_channels(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c);

@@ -118,7 +118,7 @@ static int component_exists(const tc_config_t *c, const char *id)
 }
 
 static void parse_components_list(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
-                                  tc_monitor_cfg_t *m)
+                                  tc_monitor_rules_t *m)
 {
     tc_ynode_t list = tc_yaml_lookup(y, item, "components");
     if (!list)
@@ -142,7 +142,7 @@ static void parse_components_list(tc_yaml_t *y, tc_ynode_t item, const tc_config
 }
 
 /* @return non-zero when one of @p m's components carries fallback advice. */
-static int has_fallback(const tc_config_t *c, const tc_monitor_cfg_t *m)
+static int has_fallback(const tc_config_t *c, const tc_monitor_rules_t *m)
 {
     for (size_t k = 0; k < m->ncomponents; k++)
         for (size_t i = 0; i < c->ncomponents; i++)
@@ -156,7 +156,7 @@ static int has_fallback(const tc_config_t *c, const tc_monitor_cfg_t *m)
  * For a component with fallback advice the default title is the advice itself ("Deepgram is
  * degraded, please switch to Gladia or Talkscriber"), as the seed's page titled it. */
 static void parse_incident(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
-                           tc_monitor_cfg_t *m)
+                           tc_monitor_rules_t *m)
 {
     static const char *const keys[] = {"title", "body", NULL};
     tc_ynode_t v = tc_yaml_lookup(y, item, "incident");
@@ -186,7 +186,7 @@ static void parse_incident(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
 /* `alerts: [oncall]` or `alerts: [{channel: oncall, on: [down, degraded, recovered],
  * remind: 30m}]`; the default `on` is down and recovered. */
 static void parse_alerts(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
-                         tc_monitor_cfg_t *m)
+                         tc_monitor_rules_t *m)
 {
     static const char *const keys[] = {"channel", "on", "remind", NULL};
     tc_ynode_t list = tc_yaml_lookup(y, item, "alerts");
@@ -246,13 +246,15 @@ static void parse_alerts(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
     }
 }
 
-static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_monitor_cfg_t *m)
+static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_monitor_cfg_t *m,
+                          tc_monitor_rules_t *rules)
 {
     m->interval_ms = 60000;
     m->timeout_ms = 10000;
     m->failure_threshold = 3;
     m->success_threshold = 2;
-    m->down_status = TC_STATUS_MAJOR_OUTAGE;
+    rules->monitor = m;
+    rules->down_status = TC_STATUS_MAJOR_OUTAGE;
 
     char *kind = NULL;
     tc_yaml_get_string(y, item, "monitor", "kind", 1, &kind);
@@ -292,21 +294,34 @@ static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_moni
     tc_yaml_get_string(y, item, "monitor", "down_status", 0, &down);
     if (down) {
         if (strcmp(down, "major_outage") == 0)
-            m->down_status = TC_STATUS_MAJOR_OUTAGE;
+            rules->down_status = TC_STATUS_MAJOR_OUTAGE;
         else if (strcmp(down, "partial_outage") == 0)
-            m->down_status = TC_STATUS_PARTIAL_OUTAGE;
+            rules->down_status = TC_STATUS_PARTIAL_OUTAGE;
         else
             tc_yaml_error(y, tc_yaml_lookup(y, item, "down_status"),
                           "monitor: down_status must be major_outage or partial_outage");
         free(down);
     }
-    parse_components_list(y, item, c, m);
-    parse_incident(y, item, c, m);
-    parse_alerts(y, item, c, m);
+    parse_components_list(y, item, c, rules);
+    parse_incident(y, item, c, rules);
+    parse_alerts(y, item, c, rules);
     m->conditions = parse_conditions(y, item, "conditions", m->type, m, &m->nconditions);
     m->degraded = parse_conditions(y, item, "degraded_conditions", m->type, m, &m->ndegraded);
     if (m->type)
         m->type->parse(y, item, m);
+}
+
+void tc_config__monitor_rules_clear(tc_monitor_rules_t *r)
+{
+    for (size_t i = 0; i < r->ncomponents; i++)
+        free(r->components[i]);
+    free(r->components);
+    for (size_t i = 0; i < r->nalerts; i++)
+        free(r->alerts[i].channel);
+    free(r->alerts);
+    free(r->incident_title);
+    free(r->incident_body);
+    memset(r, 0, sizeof *r);
 }
 
 typedef struct id_ref {
@@ -350,6 +365,7 @@ void tc_config__parse_monitors(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
     }
     size_t n = tc_yaml_size(y, list);
     c->monitors = tc_calloc(n, sizeof *c->monitors);
+    c->monitor_rules = tc_calloc(n, sizeof *c->monitor_rules);
     tc_ynode_t *items = tc_calloc(n ? n : 1, sizeof *items);
     for (size_t i = 0; i < n; i++) {
         tc_ynode_t item = tc_yaml_item(y, list, i);
@@ -360,7 +376,7 @@ void tc_config__parse_monitors(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
         items[c->nmonitors] = item;
         c->nmonitors++;
         tc_monitor_cfg_t *m = &c->monitors[c->nmonitors - 1];
-        parse_monitor(y, item, c, m);
+        parse_monitor(y, item, c, m, &c->monitor_rules[c->nmonitors - 1]);
         /* A push token names one monitor: a shared one would feed whichever came last. */
         const char *token = tc_probe_push_token(m);
         for (size_t j = 0; token && j + 1 < c->nmonitors; j++) {

@@ -177,8 +177,8 @@ static size_t row_latencies(const tc_daemon_t *d, const char *row_id, double *ou
 {
     for (size_t j = 0; j < d->nmonitors; j++) {
         const mon_slot_t *slot = &d->monitors[j];
-        for (size_t k = 0; k < slot->cfg->ncomponents; k++) {
-            if (strcmp(slot->cfg->components[k], row_id) != 0 || !slot->nrecent)
+        for (size_t k = 0; k < slot->rules->ncomponents; k++) {
+            if (strcmp(slot->rules->components[k], row_id) != 0 || !slot->nrecent)
                 continue;
             size_t n = slot->nrecent < RECENT ? slot->nrecent : RECENT;
             size_t first = slot->nrecent - n;
@@ -423,7 +423,7 @@ static tc_status_row_t status_input(const tc_daemon_t *d, size_t r, tc_status_fe
          d->feed_start && f < d->feed_start[r + 1]; f++) {
         const mon_slot_t *slot = &d->monitors[d->feed_slots[f]];
         feeds[in.nfeeds].state = slot->tracker.state;
-        feeds[in.nfeeds].down_status = slot->cfg->down_status;
+        feeds[in.nfeeds].down_status = slot->rules->down_status;
         in.nfeeds++;
     }
     return in;
@@ -440,14 +440,14 @@ static void index_feeds(tc_daemon_t *d)
     d->feed_start = tc_calloc(d->nrows + 1, sizeof *d->feed_start);
     size_t total = 0;
     for (size_t j = 0; j < d->nmonitors; j++)
-        total += d->monitors[j].cfg->ncomponents;
+        total += d->monitors[j].rules->ncomponents;
     d->feed_slots = tc_calloc(total ? total : 1, sizeof *d->feed_slots);
     /* Rows by position in d->rows; a monitor's component ids were checked at load. */
     size_t n = 0;
     for (size_t r = 0; r < d->nrows; r++) {
         d->feed_start[r] = n;
         for (size_t j = 0; j < d->nmonitors; j++) {
-            const tc_monitor_cfg_t *m = d->monitors[j].cfg;
+            const tc_monitor_rules_t *m = d->monitors[j].rules;
             for (size_t k = 0; k < m->ncomponents; k++)
                 if (strcmp(m->components[k], d->rows[r].id) == 0)
                     d->feed_slots[n++] = j;
@@ -537,7 +537,7 @@ static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
     char err[256];
     int tx = tc_store_begin(d->store, err, sizeof err) == 0;
     tc_daemon__alert(d, slot, before, after, r, false);
-    tc_daemon__auto_incident(d, m, before, after, r->reason);
+    tc_daemon__auto_incident(d, slot->rules, before, after, r->reason);
     tc_daemon__derive_components(d);
     if (tx && tc_store_commit(d->store, err, sizeof err) != 0)
         tc_log(TC_LOG_ERROR, MODULE, "monitor %s: state change not saved: %s", m->id, err);
@@ -607,10 +607,12 @@ static void start_monitors(tc_daemon_t *d, const tc_config_t *c, mon_slot_t *old
     for (size_t i = 0; i < c->nmonitors; i++) {
         mon_slot_t *slot = &d->monitors[i];
         slot->cfg = &c->monitors[i];
+        slot->rules = &c->monitor_rules[i];
         for (size_t j = 0; j < nold; j++) {
             if (strcmp(old[j].cfg->id, slot->cfg->id) == 0) {
                 *slot = old[j];
                 slot->cfg = &c->monitors[i];
+                slot->rules = &c->monitor_rules[i];
                 slot->run = NULL;
             }
         }

@@ -645,7 +645,7 @@ void tc_daemon__maintenance_tick(tc_daemon_t *d)
 }
 
 /* Is any component of @p m under an active maintenance? Its failures then open nothing. */
-static int under_maintenance(tc_daemon_t *d, const tc_monitor_cfg_t *m)
+static int under_maintenance(tc_daemon_t *d, const tc_monitor_rules_t *m)
 {
     for (size_t k = 0; k < m->ncomponents; k++) {
         const tc_store_row_t *row = tc_daemon__row(d, m->components[k]);
@@ -656,7 +656,7 @@ static int under_maintenance(tc_daemon_t *d, const tc_monitor_cfg_t *m)
 }
 
 /* The fallback advice of the first of @p m's components that has one, or "". */
-static const char *fallback_of(const tc_daemon_t *d, const tc_monitor_cfg_t *m)
+static const char *fallback_of(const tc_daemon_t *d, const tc_monitor_rules_t *m)
 {
     for (size_t k = 0; k < m->ncomponents; k++)
         for (size_t i = 0; i < d->config->ncomponents; i++) {
@@ -709,11 +709,12 @@ static char *expand(const char *tpl, const tc_monitor_cfg_t *m, const char *comp
     return tc_buf_steal(&b, NULL);
 }
 
-void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
+void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_rules_t *rules,
                               tc_monitor_state_t before, tc_monitor_state_t after,
                               const char *reason)
 {
-    if (!m->auto_incident)
+    const tc_monitor_cfg_t *m = rules->monitor;
+    if (!rules->auto_incident)
         return;
     char err[256];
     tc_incident_t *open = NULL;
@@ -721,13 +722,14 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
         if (d->incidents[i]->monitor_id && strcmp(d->incidents[i]->monitor_id, m->id) == 0 &&
             tc_incident_is_open(d->incidents[i]))
             open = d->incidents[i];
-    const tc_store_row_t *first = m->ncomponents ? tc_daemon__row(d, m->components[0]) : NULL;
+    const tc_store_row_t *first =
+        rules->ncomponents ? tc_daemon__row(d, rules->components[0]) : NULL;
     const char *component = first ? first->name : m->name;
     int64_t now = tc_clock_wall_ms();
-    tc_status_t want = tc_monitor_component_status(after, m->down_status);
-    tc_affected_t *aff = tc_calloc(m->ncomponents ? m->ncomponents : 1, sizeof *aff);
-    for (size_t k = 0; k < m->ncomponents; k++) {
-        const tc_store_row_t *row = tc_daemon__row(d, m->components[k]);
+    tc_status_t want = tc_monitor_component_status(after, rules->down_status);
+    tc_affected_t *aff = tc_calloc(rules->ncomponents ? rules->ncomponents : 1, sizeof *aff);
+    for (size_t k = 0; k < rules->ncomponents; k++) {
+        const tc_store_row_t *row = tc_daemon__row(d, rules->components[k]);
         char name[300];
         display_name(d, row, name, sizeof name);
         aff[k].code = tc_strdup(row->id);
@@ -738,39 +740,41 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
     char uid[13];
     tc_daemon__new_id(uid);
     if (!open && (after == TC_MONITOR_DOWN || after == TC_MONITOR_DEGRADED)) {
-        if (under_maintenance(d, m)) {
-            free_affected(aff, m->ncomponents);
+        if (under_maintenance(d, rules)) {
+            free_affected(aff, rules->ncomponents);
             return;
         }
         tc_incident_cmd_t c;
         tc_incident_cmd_init(&c);
-        char *title = expand(m->incident_title, m, component, reason, fallback_of(d, m), false);
+        char *title =
+            expand(rules->incident_title, m, component, reason, fallback_of(d, rules), false);
         c.name = title;
         tc_incident_t *inc = create_incident(d, &c, now);
         free(title);
         inc->monitor_id = tc_strdup(m->id);
-        for (size_t k = 0; k < m->ncomponents; k++) {
+        for (size_t k = 0; k < rules->ncomponents; k++) {
             inc->component_ids = tc_realloc(inc->component_ids,
                                             (k + 1) * sizeof *inc->component_ids);
             inc->component_status = tc_realloc(inc->component_status,
                                                (k + 1) * sizeof *inc->component_status);
-            inc->component_ids[k] = tc_strdup(m->components[k]);
+            inc->component_ids[k] = tc_strdup(rules->components[k]);
             inc->component_status[k] = want;
             inc->ncomponents++;
         }
-        char *body = expand(m->incident_body, m, component, reason, fallback_of(d, m), true);
+        char *body =
+            expand(rules->incident_body, m, component, reason, fallback_of(d, rules), true);
         tc_incident_add_update(inc, uid, TC_INC_INVESTIGATING, body, now, 0, aff,
-                               m->ncomponents, true);
+                               rules->ncomponents, true);
         free(body);
         add_incident(d, inc);
         tc_log(TC_LOG_WARN, MODULE, "monitor %s opened incident %s", m->id, inc->id);
         commit_incident(d, inc, true, err, sizeof err);
     } else if (open && (after == TC_MONITOR_UP)) {
-        for (size_t k = 0; k < m->ncomponents; k++)
+        for (size_t k = 0; k < rules->ncomponents; k++)
             aff[k].new_status = TC_STATUS_OPERATIONAL;
         tc_incident_add_update(open, uid, TC_INC_RESOLVED,
                                "This incident has been resolved: the check passes again.", now,
-                               0, aff, m->ncomponents, true);
+                               0, aff, rules->ncomponents, true);
         tc_log(TC_LOG_INFO, MODULE, "monitor %s resolved incident %s", m->id, open->id);
         commit_incident(d, open, true, err, sizeof err);
     } else if (open && after != before && after != TC_MONITOR_UNKNOWN) {
@@ -784,12 +788,12 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
         tc_buf_printf(&text, "The problem has %s: ", after > before ? "worsened" : "eased");
         markdown_text(&text, reason ? reason : "");
         tc_buf_puts(&text, ".");
-        tc_incident_add_update(open, uid, open->status, text.data, now, 0, aff, m->ncomponents,
+        tc_incident_add_update(open, uid, open->status, text.data, now, 0, aff, rules->ncomponents,
                                true);
         tc_buf_free(&text);
         commit_incident(d, open, true, err, sizeof err);
     }
-    free_affected(aff, m->ncomponents);
+    free_affected(aff, rules->ncomponents);
 }
 
 /* ---- alerts ---- */
@@ -807,17 +811,19 @@ void tc_daemon__alert(tc_daemon_t *d, mon_slot_t *slot, tc_monitor_state_t befor
                       tc_monitor_state_t after, const tc_result_t *r, bool reminder)
 {
     const tc_monitor_cfg_t *m = slot->cfg;
-    if (!m->nalerts || under_maintenance(d, m))
+    const tc_monitor_rules_t *rules = slot->rules;
+    if (!rules->nalerts || under_maintenance(d, rules))
         return;
     /* Only real transitions alert: leaving "unknown" for "up" at start is not a recovery. */
     if (!reminder && after == TC_MONITOR_UP && before == TC_MONITOR_UNKNOWN)
         return;
     tc_event_kind_t kind = event_kind(after, reminder);
     int64_t now = tc_clock_wall_ms();
-    tc_status_t want = tc_monitor_component_status(after, m->down_status);
-    tc_event_component_t *comps = tc_calloc(m->ncomponents ? m->ncomponents : 1, sizeof *comps);
-    for (size_t k = 0; k < m->ncomponents; k++) {
-        const tc_store_row_t *row = tc_daemon__row(d, m->components[k]);
+    tc_status_t want = tc_monitor_component_status(after, rules->down_status);
+    tc_event_component_t *comps =
+        tc_calloc(rules->ncomponents ? rules->ncomponents : 1, sizeof *comps);
+    for (size_t k = 0; k < rules->ncomponents; k++) {
+        const tc_store_row_t *row = tc_daemon__row(d, rules->components[k]);
         comps[k].id = row->id;
         comps[k].name = row->name;
         comps[k].old_status = row->status;
@@ -845,14 +851,14 @@ void tc_daemon__alert(tc_daemon_t *d, mon_slot_t *slot, tc_monitor_state_t befor
         .status_code = r->status_code,
         .response_ms = r->response_ms,
         .components = comps,
-        .ncomponents = m->ncomponents,
+        .ncomponents = rules->ncomponents,
         .incident_id = open ? open->id : NULL,
         .incident_name = open ? open->name : NULL,
     };
-    tc_outbox_t *msgs = tc_calloc(m->nalerts, sizeof *msgs);
+    tc_outbox_t *msgs = tc_calloc(rules->nalerts, sizeof *msgs);
     size_t nmsgs = 0;
-    for (size_t a = 0; a < m->nalerts; a++) {
-        const tc_alert_cfg_t *rule = &m->alerts[a];
+    for (size_t a = 0; a < rules->nalerts; a++) {
+        const tc_alert_cfg_t *rule = &rules->alerts[a];
         if (reminder) {
             if (!rule->remind_ms || a >= MAX_REMINDED ||
                 now - slot->alerted_at[a] < rule->remind_ms)

@@ -38,6 +38,7 @@
 /* The engine's view of one configured monitor. */
 typedef struct mon_slot {
     const tc_monitor_cfg_t *cfg;  /* borrowed from the current config generation */
+    const tc_monitor_rules_t *rules; /* cfg's components, incident and alert rules; borrowed */
     tc_monitor_tracker_t tracker;
     tc_probe_run_t *run;          /* the run in flight, or NULL */
     unsigned long checks[3];      /* by verdict: up, degraded, down */
@@ -145,7 +146,7 @@ void tc_daemon__notify_component(tc_daemon_t *d, const tc_store_row_t *row, tc_s
                                  int64_t now);
 
 /** Open, worsen or resolve the automatic incident of a monitor whose state changed. */
-void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_cfg_t *m,
+void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_rules_t *rules,
                               tc_monitor_state_t before, tc_monitor_state_t after,
                               const char *reason);
 

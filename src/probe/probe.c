@@ -1,6 +1,7 @@
-/* Probe registry and run lifecycle: starting a run of the right kind, judging its result
- * against the monitor's conditions, and reporting it. The kinds only measure; what counts as
- * up, degraded or down is decided here, in one place, by pure code. */
+/* Probe registry and run lifecycle: starting a run of the right kind, waiting until it has
+ * decided its outcome and released every handle, judging its result against the monitor's
+ * conditions, and reporting it once. The kinds only measure; what counts as up, degraded or
+ * down is decided here, in one place, by pure code. */
 #include "probe/probe_int.h"
 
 #include <stdarg.h>
@@ -12,7 +13,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/err.h"
-#include "notify/notify.h"
+#include "core/hostport.h"
 
 #define MAX_BODY (1 << 20)    /* bytes of a response body kept for conditions */
 #define MAX_HEADERS (64 << 10)
@@ -55,11 +56,23 @@ const char *tc_verdict_name(tc_verdict_t v)
     return names[v];
 }
 
+static void free_run(tc_probe_run_t *run)
+{
+    if (run->state)
+        run->_type->free_state(run->state);
+    tc_buf_free(&run->result.body);
+    tc_buf_free(&run->result.headers);
+    tc_buf_free(&run->result.values);
+    tc_buf_free(&run->result.details);
+    free(run);
+}
+
 int tc_probe_start(const tc_monitor_cfg_t *m, tc_probe_env_t *env, tc_probe_done_fn done,
                    void *arg, tc_probe_run_t **out)
 {
     tc_probe_run_t *run = tc_calloc(1, sizeof *run);
     run->m = m;
+    run->_type = m->type;
     run->env = env;
     run->done = done;
     run->arg = arg;
@@ -71,11 +84,7 @@ int tc_probe_start(const tc_monitor_cfg_t *m, tc_probe_env_t *env, tc_probe_done
     tc_buf_init(&run->result.details, MAX_DETAILS);
     int rc = m->type->start(run);
     if (rc) {
-        tc_buf_free(&run->result.body);
-        tc_buf_free(&run->result.headers);
-        tc_buf_free(&run->result.values);
-        tc_buf_free(&run->result.details);
-        free(run);
+        free_run(run);
         return rc;
     }
     *out = run;
@@ -85,7 +94,7 @@ int tc_probe_start(const tc_monitor_cfg_t *m, tc_probe_env_t *env, tc_probe_done
 void tc_probe_cancel(tc_probe_run_t *run)
 {
     run->result.canceled = true;
-    run->m->type->cancel(run);
+    tc_probe__conclude(run, "canceled");
 }
 
 double tc_probe__elapsed_ms(const tc_probe_run_t *run)
@@ -93,9 +102,15 @@ double tc_probe__elapsed_ms(const tc_probe_run_t *run)
     return (double)(tc_clock_mono_ms() - run->start_mono);
 }
 
-void tc_probe__finish(tc_probe_run_t *run)
+/* The outcome is decided and nothing is held any more: free the kind's state, judge, report
+ * and free the run. Reached once, from a loop callback or a cancel, never from start. */
+static void finish(tc_probe_run_t *run)
 {
     tc_result_t *r = &run->result;
+    if (run->state) {
+        run->_type->free_state(run->state);
+        run->state = NULL;
+    }
     r->finished_at = tc_clock_wall_ms();
     if (!r->canceled) {
         tc_probe_judge(run->m, r, NULL);
@@ -103,11 +118,76 @@ void tc_probe__finish(tc_probe_run_t *run)
         tc_utf8_clean(r->reason);
     }
     run->done(run->m, r, run->arg);
-    tc_buf_free(&r->body);
-    tc_buf_free(&r->headers);
-    tc_buf_free(&r->values);
-    tc_buf_free(&r->details);
-    free(run);
+    free_run(run);
+}
+
+void tc_probe__hold(tc_probe_run_t *run)
+{
+    run->_held++;
+}
+
+void tc_probe__release(tc_probe_run_t *run)
+{
+    if (--run->_held == 0 && run->_concluded)
+        finish(run);
+}
+
+void tc_probe__own(tc_probe_run_t *run, uv_handle_t *h)
+{
+    h->data = run;
+    run->_held++;
+}
+
+static void on_owned_closed(uv_handle_t *h)
+{
+    tc_probe__release(h->data);
+}
+
+static void on_owned_closed_free(uv_handle_t *h)
+{
+    tc_probe_run_t *run = h->data;
+    free(h);
+    tc_probe__release(run);
+}
+
+void tc_probe__close(uv_handle_t *h, bool heap)
+{
+    uv_close(h, heap ? on_owned_closed_free : on_owned_closed);
+}
+
+void tc_probe__conclude(tc_probe_run_t *run, const char *error)
+{
+    if (run->_concluded)
+        return;
+    run->_concluded = true;
+    if (error && !run->result.error[0])
+        snprintf(run->result.error, sizeof run->result.error, "%s", error);
+    /* Held across stop, so that a stop releasing everything it holds (a transfer removed
+     * from the multi handle) still returns to a live run. */
+    run->_held++;
+    run->_type->stop(run);
+    tc_probe__release(run);
+}
+
+bool tc_probe__concluded(const tc_probe_run_t *run)
+{
+    return run->_concluded;
+}
+
+int tc_probe__parse_address(tc_yaml_t *y, tc_ynode_t node, const char *address,
+                            const char *example, char **host, int *port)
+{
+    *host = NULL;
+    int rc = tc_hostport_parse(address, host, port);
+    if (rc == 0 && !(*host)[0])
+        rc = TC_EINVAL; /* ":PORT" means every interface to a server, nothing to a probe */
+    if (rc != 0) {
+        free(*host);
+        *host = NULL;
+        tc_yaml_error(y, tc_yaml_lookup(y, node, "address"),
+                      "monitor: address must be HOST:PORT, e.g. %s", example);
+    }
+    return rc;
 }
 
 void tc_probe__set_value(tc_result_t *r, const char *name, const char *key, const char *fmt, ...)
@@ -129,7 +209,7 @@ static int kind_value(const tc_result_t *r, const char *name, const char *key, t
 {
     size_t nlen = strlen(name);
     size_t klen = key ? strlen(key) : 0;
-    int found = -1;
+    int found = TC_ENOENT;
     for (const char *line = r->values.data; line && *line;) {
         const char *end = strchr(line, '\n');
         const char *p = line;
@@ -195,7 +275,7 @@ int tc_probe_lookup(void *ctx, const char *name, const char *key, tc_value_t *ou
         }
     } else if (strcmp(name, "HEADER") == 0) {
         if (!key)
-            return -1;
+            return TC_ENOENT;
         /* Header names are case-insensitive; the last occurrence wins, as in redirects the
          * final response's headers are the ones kept. */
         size_t klen = strlen(key);
@@ -284,14 +364,6 @@ void tc_monitor_cfg_clear(tc_monitor_cfg_t *m)
     for (size_t i = 0; i < m->ndegraded; i++)
         tc_cond_free(m->degraded[i]);
     free(m->degraded);
-    for (size_t i = 0; i < m->ncomponents; i++)
-        free(m->components[i]);
-    free(m->components);
-    for (size_t i = 0; i < m->nalerts; i++)
-        free(m->alerts[i].channel);
-    free(m->alerts);
-    free(m->incident_title);
-    free(m->incident_body);
     free(m->id);
     free(m->name);
     memset(m, 0, sizeof *m);

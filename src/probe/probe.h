@@ -15,7 +15,6 @@
 
 #include "core/buf.h"
 #include "eval/cond.h"
-#include "status/rollup.h"
 
 typedef struct tc_probe_type tc_probe_type_t;
 typedef struct tc_probe_run tc_probe_run_t;
@@ -28,7 +27,10 @@ typedef enum {
     TC_VERDICT_DOWN,     /* a condition failed, or the target could not be reached */
 } tc_verdict_t;
 
-/* A monitor as configured. Immutable; owned by the config generation. */
+/* A monitor as configured: what a run needs and how its result is judged. What the engine
+ * then does with a verdict (the components it feeds, incidents, alert rules) is not here but
+ * in the config's tc_monitor_rules_t, which points back at this. Immutable; owned by the
+ * config generation. */
 typedef struct tc_monitor_cfg {
     char *id;
     char *name;
@@ -42,15 +44,6 @@ typedef struct tc_monitor_cfg {
     size_t ndegraded;
     int failure_threshold;        /* consecutive failures before down (default 3) */
     int success_threshold;        /* consecutive successes before up again (default 2) */
-    char **components;            /* owned; ids of the components this monitor feeds */
-    size_t ncomponents;
-    tc_status_t down_status;      /* major_outage (default) or partial_outage */
-    bool auto_incident;           /* open/resolve incidents from this monitor's state */
-    char *incident_title;         /* owned; template with {{monitor}} {{component}} {{reason}}
-                                     {{fallback}} (default: the advice, when a fed component has it) */
-    char *incident_body;          /* owned; same placeholders */
-    struct tc_alert_cfg *alerts;  /* owned; which channels hear about this monitor */
-    size_t nalerts;
 } tc_monitor_cfg_t;
 
 /* What one run measured and how it was judged. Fields a kind does not measure stay zero. */
@@ -119,7 +112,8 @@ void tc_probe_cancel(tc_probe_run_t *run);
  *  not NULL, every condition is written there as "PASS|FAIL  text  (actual values)\n". */
 void tc_probe_judge(const tc_monitor_cfg_t *m, tc_result_t *r, tc_buf_t *explain);
 
-/** Condition lookup over a result, for placeholders the kind @p t offers. */
+/** Condition lookup (tc_cond_lookup_fn) over a tc_result_t. @return 0, or TC_ENOENT for a
+ *  placeholder no kind fills. */
 int tc_probe_lookup(void *result, const char *name, const char *key, tc_value_t *out);
 
 /** @return "up", "degraded" or "down". */

@@ -36,9 +36,7 @@ typedef struct dns_run {
     dns_sock_t *socks;    /* sockets being polled */
     int qtype;
     long timeout_ms;      /* copied: the monitor is not ours to read after a cancel */
-    int open_handles;     /* handles still to be closed before finishing */
-    int answered;         /* the query callback ran; conclude once c-ares has returned */
-    int done;             /* the outcome is decided; only closing remains */
+    bool answered;        /* the query callback ran; conclude once c-ares has returned */
     char error[128];      /* the query callback's error, "" when an answer came back */
 } dns_run_t;
 
@@ -67,7 +65,7 @@ static void rcode_name(int rcode, char *out, size_t outlen)
 
 /* Turn "IP", "IP:PORT", "[IPv6]" or "[IPv6]:PORT" into the "IP:PORT" / "[IPv6]:PORT" form
  * c-ares takes. c-ares only talks to addresses, so a host name is refused here, at load,
- * rather than failing every run. @return 0 or -1. */
+ * rather than failing every run. @return 0 or TC_EINVAL. */
 static int parse_resolver(const char *s, char *out, size_t outlen)
 {
     char host[64];
@@ -77,40 +75,40 @@ static int parse_resolver(const char *s, char *out, size_t outlen)
     if (s[0] == '[') {
         const char *end = strchr(s, ']');
         if (!end || (size_t)(end - s - 1) >= sizeof host)
-            return -1;
+            return TC_EINVAL;
         memcpy(host, s + 1, (size_t)(end - s - 1));
         host[end - s - 1] = '\0';
         if (end[1] == ':')
             port = end + 2;
         else if (end[1] != '\0')
-            return -1;
+            return TC_EINVAL;
         v6 = 1;
     } else if (strchr(s, ':') != strrchr(s, ':')) {
         /* Two colons or more: a bare IPv6 address, which cannot carry a port. */
         if (strlen(s) >= sizeof host)
-            return -1;
+            return TC_EINVAL;
         snprintf(host, sizeof host, "%s", s);
         v6 = 1;
     } else {
         const char *colon = strchr(s, ':');
         size_t len = colon ? (size_t)(colon - s) : strlen(s);
         if (len >= sizeof host)
-            return -1;
+            return TC_EINVAL;
         memcpy(host, s, len);
         host[len] = '\0';
         port = colon ? colon + 1 : NULL;
     }
     if (inet_pton(v6 ? AF_INET6 : AF_INET, host, addr) != 1)
-        return -1;
+        return TC_EINVAL;
     long p = 53;
     if (port) {
         char *end = NULL;
         p = strtol(port, &end, 10);
         if (!*port || *end || p < 1 || p > 65535)
-            return -1;
+            return TC_EINVAL;
     }
     int n = snprintf(out, outlen, v6 ? "[%s]:%ld" : "%s:%ld", host, p);
-    return n > 0 && (size_t)n < outlen ? 0 : -1;
+    return n > 0 && (size_t)n < outlen ? 0 : TC_EINVAL;
 }
 
 static void dns_parse(tc_yaml_t *y, tc_ynode_t node, tc_monitor_cfg_t *m)
@@ -152,24 +150,28 @@ static unsigned get16(const unsigned char *p)
     return (unsigned)p[0] << 8 | p[1];
 }
 
-/* Skip a possibly compressed name at @p pos. @return the position after it, or -1. */
-static long skip_name(const unsigned char *abuf, int alen, long pos)
+/* Skip a possibly compressed name at *@p pos, moving *@p pos past it. @return 0 or
+ * TC_EINVAL. */
+static int skip_name(const unsigned char *abuf, int alen, long *pos)
 {
     char *name = NULL;
     long enclen = 0;
-    if (pos >= alen || ares_expand_name(abuf + pos, abuf, alen, &name, &enclen) != ARES_SUCCESS)
-        return -1;
+    if (*pos >= alen ||
+        ares_expand_name(abuf + *pos, abuf, alen, &name, &enclen) != ARES_SUCCESS)
+        return TC_EINVAL;
     ares_free_string(name);
-    return pos + enclen;
+    *pos += enclen;
+    return 0;
 }
 
-/* Append the name at @p p (inside @p abuf, so compression pointers resolve) to @p out. */
+/* Append the name at @p p (inside @p abuf, so compression pointers resolve) to @p out.
+ * @return 0 or TC_EINVAL. */
 static int put_name(const unsigned char *abuf, int alen, const unsigned char *p, tc_buf_t *out)
 {
     char *name = NULL;
     long enclen = 0;
     if (ares_expand_name(p, abuf, alen, &name, &enclen) != ARES_SUCCESS)
-        return -1;
+        return TC_EINVAL;
     tc_buf_puts(out, name);
     ares_free_string(name);
     return 0;
@@ -179,33 +181,32 @@ static int put_name(const unsigned char *abuf, int alen, const unsigned char *p,
  * (addresses, names, "PREF EXCHANGE" for MX, TXT strings concatenated as SPF and DKIM read
  * them), and the first address into @p ip. Records of other types, such as the CNAMEs an A
  * query passes through, are left out so [BODY] holds only what was asked for. The message
- * is untrusted: every length is checked against @p alen. @return 0, or -1 when malformed. */
+ * is untrusted: every length is checked against @p alen. @return 0, or TC_EINVAL when
+ * malformed. */
 static int format_answers(const unsigned char *abuf, int alen, int qtype, tc_buf_t *out,
                           char *ip, size_t iplen)
 {
     if (alen < 12)
-        return -1;
+        return TC_EINVAL;
     unsigned qdcount = get16(abuf + 4);
     unsigned ancount = get16(abuf + 6);
     long pos = 12;
     for (unsigned i = 0; i < qdcount; i++) {
-        pos = skip_name(abuf, alen, pos);
-        if (pos < 0 || pos + 4 > alen)
-            return -1;
+        if (skip_name(abuf, alen, &pos) != 0 || pos + 4 > alen)
+            return TC_EINVAL;
         pos += 4;
     }
     int lines = 0;
     for (unsigned i = 0; i < ancount; i++) {
-        pos = skip_name(abuf, alen, pos);
-        if (pos < 0 || pos + 10 > alen)
-            return -1;
+        if (skip_name(abuf, alen, &pos) != 0 || pos + 10 > alen)
+            return TC_EINVAL;
         int type = (int)get16(abuf + pos);
         unsigned cls = get16(abuf + pos + 2);
         unsigned rdlen = get16(abuf + pos + 8);
         const unsigned char *rd = abuf + pos + 10;
         pos += 10;
         if (pos + (long)rdlen > alen)
-            return -1;
+            return TC_EINVAL;
         pos += rdlen;
         if (type != qtype || cls != DNS_CLASS_IN)
             continue;
@@ -218,7 +219,7 @@ static int format_answers(const unsigned char *abuf, int alen, int qtype, tc_buf
         case 1:  /* A */
         case 28: /* AAAA */
             if (rdlen != (type == 1 ? 4u : 16u)) {
-                rc = -1;
+                rc = TC_EINVAL;
                 break;
             }
             inet_ntop(type == 1 ? AF_INET : AF_INET6, rd, addr, sizeof addr);
@@ -232,7 +233,7 @@ static int format_answers(const unsigned char *abuf, int alen, int qtype, tc_buf
             break;
         case 15: /* MX */
             if (rdlen < 3) {
-                rc = -1;
+                rc = TC_EINVAL;
                 break;
             }
             tc_buf_printf(out, "%u ", get16(rd));
@@ -242,7 +243,7 @@ static int format_answers(const unsigned char *abuf, int alen, int qtype, tc_buf
             for (unsigned off = 0; off < rdlen;) {
                 unsigned len = rd[off];
                 if (off + 1 + len > rdlen) {
-                    rc = -1;
+                    rc = TC_EINVAL;
                     break;
                 }
                 tc_buf_append(out, rd + off + 1, len);
@@ -257,35 +258,17 @@ static int format_answers(const unsigned char *abuf, int alen, int qtype, tc_buf
             out->len = mark;
             if (out->data)
                 out->data[mark] = '\0';
-            return -1;
+            return TC_EINVAL;
         }
         lines++;
     }
     return 0;
 }
 
-static void on_closed(tc_probe_run_t *run)
+static void dns_free_state(void *state)
 {
-    dns_run_t *t = run->state;
-    if (--t->open_handles > 0)
-        return;
-    free(t);
-    run->state = NULL;
+    free(state);
     ares_library_cleanup();
-    tc_probe__finish(run);
-}
-
-static void on_timer_closed(uv_handle_t *h)
-{
-    on_closed(h->data);
-}
-
-static void on_sock_closed(uv_handle_t *h)
-{
-    dns_sock_t *s = (dns_sock_t *)h; /* the poll handle is the first member */
-    tc_probe_run_t *run = s->poll.data;
-    free(s);
-    on_closed(run);
 }
 
 static void close_sock(tc_probe_run_t *run, dns_sock_t *s)
@@ -298,32 +281,27 @@ static void close_sock(tc_probe_run_t *run, dns_sock_t *s)
         }
     }
     uv_poll_stop(&s->poll);
-    uv_close((uv_handle_t *)&s->poll, on_sock_closed);
+    tc_probe__close((uv_handle_t *)&s->poll, true); /* the poll is s's first member */
 }
 
-/* Decide the outcome once, then release c-ares and close every handle; the last close
- * callback finishes the run. Never called from inside a c-ares callback, because
+/* The outcome is decided: release c-ares and close every handle. Never reached from inside
+ * a c-ares callback (on_answer() only records; after_ares() concludes), because
  * ares_destroy() must not run there. */
-static void conclude(tc_probe_run_t *run, const char *error)
+static void dns_stop(tc_probe_run_t *run)
 {
     dns_run_t *t = run->state;
-    if (t->done)
-        return;
-    t->done = 1;
     if (!run->result.response_ms)
         run->result.response_ms = tc_probe__elapsed_ms(run);
-    if (error && !run->result.error[0])
-        snprintf(run->result.error, sizeof run->result.error, "%s", error);
     if (t->channel) {
-        /* Calls the query callback with ARES_EDESTRUCTION (ignored: t->done is set) and the
-         * socket callback for each open socket, which closes its poll handle. */
+        /* Calls the query callback with ARES_EDESTRUCTION (ignored: the run is concluded)
+         * and the socket callback for each open socket, which closes its poll handle. */
         ares_destroy(t->channel);
         t->channel = NULL;
     }
     while (t->socks)
         close_sock(run, t->socks);
     uv_timer_stop(&t->timer);
-    uv_close((uv_handle_t *)&t->timer, on_timer_closed);
+    tc_probe__close((uv_handle_t *)&t->timer, false);
 }
 
 static void on_timer(uv_timer_t *timer);
@@ -333,15 +311,15 @@ static void on_timer(uv_timer_t *timer);
 static void after_ares(tc_probe_run_t *run)
 {
     dns_run_t *t = run->state;
-    if (t->done)
+    if (tc_probe__concluded(run))
         return;
     if (t->answered) {
-        conclude(run, t->error[0] ? t->error : NULL);
+        tc_probe__conclude(run, t->error[0] ? t->error : NULL);
         return;
     }
     double left = (double)t->timeout_ms - tc_probe__elapsed_ms(run);
     if (left <= 0) {
-        conclude(run, "timed out");
+        tc_probe__conclude(run, "timed out");
         return;
     }
     struct timeval max = {(time_t)(left / 1000), (suseconds_t)((long)left % 1000 * 1000)};
@@ -396,10 +374,9 @@ static void on_sock_state(void *data, ares_socket_t fd, int readable, int writab
             return;
         }
         s->fd = fd;
-        s->poll.data = run;
+        tc_probe__own(run, (uv_handle_t *)&s->poll);
         s->next = t->socks;
         t->socks = s;
-        t->open_handles++;
     }
     uv_poll_start(&s->poll, (readable ? UV_READABLE : 0) | (writable ? UV_WRITABLE : 0),
                   on_poll);
@@ -411,9 +388,9 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
     (void)timeouts;
     tc_probe_run_t *run = arg;
     dns_run_t *t = run->state;
-    if (t->done)
+    if (tc_probe__concluded(run))
         return;
-    t->answered = 1;
+    t->answered = true;
     tc_result_t *r = &run->result;
     r->response_ms = tc_probe__elapsed_ms(run);
     r->dns_ms = r->response_ms;
@@ -437,9 +414,8 @@ static int dns_start(tc_probe_run_t *run)
     t->timeout_ms = run->m->timeout_ms;
     run->state = t;
     uv_timer_init(run->env->loop, &t->timer);
-    t->timer.data = run;
-    t->open_handles = 1;
-    ares_library_init(ARES_LIB_INIT_ALL);
+    tc_probe__own(run, (uv_handle_t *)&t->timer);
+    ares_library_init(ARES_LIB_INIT_ALL); /* undone by dns_free_state() */
 
     struct ares_options opts;
     memset(&opts, 0, sizeof opts);
@@ -454,13 +430,13 @@ static int dns_start(tc_probe_run_t *run)
     int rc = ares_init_options(&t->channel, &opts, mask);
     if (rc != ARES_SUCCESS) {
         t->channel = NULL;
-        conclude(run, ares_strerror(rc));
+        tc_probe__conclude(run, ares_strerror(rc));
         return 0;
     }
     if (c->resolver[0]) {
         rc = ares_set_servers_ports_csv(t->channel, c->resolver);
         if (rc != ARES_SUCCESS) {
-            conclude(run, ares_strerror(rc));
+            tc_probe__conclude(run, ares_strerror(rc));
             return 0;
         }
     }
@@ -468,7 +444,7 @@ static int dns_start(tc_probe_run_t *run)
     int qlen = 0;
     rc = ares_create_query(c->name, DNS_CLASS_IN, c->qtype, 0, 1, &query, &qlen, 0);
     if (rc != ARES_SUCCESS) {
-        conclude(run, ares_strerror(rc));
+        tc_probe__conclude(run, ares_strerror(rc));
         return 0;
     }
     /* ares_send() gives the query a fresh random id and may call back at once on error. */
@@ -478,12 +454,6 @@ static int dns_start(tc_probe_run_t *run)
     return 0;
 }
 
-static void dns_cancel(tc_probe_run_t *run)
-{
-    if (run->state)
-        conclude(run, "canceled");
-}
-
 const tc_probe_type_t tc_probe_dns = {
     .name = "dns",
     .keys = keys,
@@ -491,5 +461,6 @@ const tc_probe_type_t tc_probe_dns = {
     .parse = dns_parse,
     .free_config = dns_free_config,
     .start = dns_start,
-    .cancel = dns_cancel,
+    .stop = dns_stop,
+    .free_state = dns_free_state,
 };

@@ -110,7 +110,7 @@ static int check_lookup(void *arg, const char *name, const char *key, tc_value_t
     for (const char *const *p = step_placeholders; *p; p++)
         if (strcmp(*p, name) == 0)
             return 0;
-    return -1;
+    return TC_ENOENT;
 }
 
 static tc_cond_t *parse_expr(tc_yaml_t *y, tc_ynode_t n, const char *what)
@@ -491,8 +491,10 @@ static void on_step_done(CURL *e, CURLcode code, void *arg)
     bool was_failed = s->failed;
     judge_step(run, st, code);
     keep_response(run, was_failed);
-    if (!advance(run))
+    if (!advance(run)) {
         finish_run(run);
+        tc_probe__release(run); /* the chain of steps, held since steps_start() */
+    }
 }
 
 /* Prepare and add the next step that should run, skipping the others (after a failure,
@@ -515,11 +517,6 @@ static bool advance(tc_probe_run_t *run)
         s->url = s->body = NULL;
         reset_step(s);
         char err[200] = "";
-        CURL *e = tc_probe__curl_easy("", st->timeout_ms, &s->step.body, &s->step.headers);
-        if (!e) {
-            step_failed(run, index, "cannot create a transfer");
-            continue;
-        }
         s->url = substitute(st->url, &s->ctx, true, err, sizeof err);
         if (s->url && st->body)
             s->body = substitute(st->body, &s->ctx, false, err, sizeof err);
@@ -536,12 +533,15 @@ static bool advance(tc_probe_run_t *run)
             tc_buf_printf(&run->result.details, "step %zu    '%s' not sent\n", index + 1,
                           st->name);
             step_failed(run, index, err);
-            curl_easy_cleanup(e);
             continue;
         }
-        curl_easy_setopt(e, CURLOPT_URL, s->url);
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->verify_tls ? 1L : 0L);
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->verify_tls ? 2L : 0L);
+        CURL *e = tc_probe__curl_easy(s->url, st->timeout_ms,
+                                      c->verify_tls ? TC_PROBE_CURL_VERIFY : 0, &s->step.body,
+                                      &s->step.headers);
+        if (!e) {
+            step_failed(run, index, "cannot create a transfer");
+            continue;
+        }
         if (s->headers)
             curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->headers);
         if (s->body)
@@ -561,8 +561,9 @@ static bool advance(tc_probe_run_t *run)
     return false;
 }
 
-static void free_state(steps_run_t *s)
+static void steps_free_state(void *state)
 {
+    steps_run_t *s = state;
     curl_slist_free_all(s->headers);
     free(s->url);
     free(s->body);
@@ -578,9 +579,7 @@ static void finish_run(tc_probe_run_t *run)
     steps_run_t *s = run->state;
     run->result.connected = s->all_connected;
     run->result.response_ms = s->total_ms;
-    free_state(s);
-    run->state = NULL;
-    tc_probe__finish(run);
+    tc_probe__conclude(run, NULL);
 }
 
 static int steps_start(tc_probe_run_t *run)
@@ -591,28 +590,24 @@ static int steps_start(tc_probe_run_t *run)
     tc_buf_init(&s->step.headers, STEP_HEADERS_MAX);
     run->state = s;
     /* The run must not finish inside start: if not even the first step can be sent, the
-     * run fails to start instead. */
-    if (!advance(run)) {
-        free_state(s);
-        run->state = NULL;
+     * run fails to start instead (probe.c frees the state). */
+    if (!advance(run))
         return TC_EIO;
-    }
+    tc_probe__hold(run);
     return 0;
 }
 
-/* A removed transfer gets no callback, so the run finishes here, without touching run->m. */
-static void steps_cancel(tc_probe_run_t *run)
+/* A transfer in flight is removed (it gets no callback) and the chain released, without
+ * touching run->m. After the last step there is none: on_step_done() releases the chain. */
+static void steps_stop(tc_probe_run_t *run)
 {
     steps_run_t *s = run->state;
-    if (!s)
+    if (!s->easy)
         return;
-    if (s->easy) {
-        tc_curl_cancel(run->env->curl, s->easy);
-        curl_easy_cleanup(s->easy);
-    }
-    free_state(s);
-    run->state = NULL;
-    tc_probe__finish(run);
+    tc_curl_cancel(run->env->curl, s->easy);
+    curl_easy_cleanup(s->easy);
+    s->easy = NULL;
+    tc_probe__release(run);
 }
 
 const tc_probe_type_t tc_probe_http_steps = {
@@ -622,5 +617,6 @@ const tc_probe_type_t tc_probe_http_steps = {
     .parse = steps_parse,
     .free_config = steps_free_config,
     .start = steps_start,
-    .cancel = steps_cancel,
+    .stop = steps_stop,
+    .free_state = steps_free_state,
 };

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "core/alloc.h"
+#include "core/err.h"
 #include "core/log.h"
 #include "probe/probe_int.h"
 
@@ -64,10 +65,8 @@ typedef struct pg_run {
     long statement_timeout_ms;
     step_t step;
     double step_start;    /* elapsed ms when the current step's query was sent */
-    int resolving;        /* the getaddrinfo request is outstanding */
+    bool resolving;       /* the getaddrinfo request is outstanding (and held) */
     int flushing;         /* PQflush() still has bytes to send */
-    int open_handles;     /* handles still to be closed before finishing */
-    int done;             /* the outcome is decided; only closing remains */
     char error[256];      /* the first failed result of the current step, "" when none */
     PGresult *last;       /* owned; the query's last result so far */
     int queried;          /* the query ran to completion; query_ms and rows are set */
@@ -211,8 +210,9 @@ static void pg_free_config(void *p)
     free(c);
 }
 
-static void free_state(pg_run_t *t)
+static void pg_free_state(void *state)
 {
+    pg_run_t *t = state;
     PQclear(t->last);
     for (size_t i = 0; t->vals && t->vals[i]; i++)
         memset(t->vals[i], 0, strlen(t->vals[i]));
@@ -223,19 +223,6 @@ static void free_state(pg_run_t *t)
     free(t->query);
     free(t->write_query);
     free(t);
-}
-
-static void on_closed(uv_handle_t *h)
-{
-    tc_probe_run_t *run = h->data;
-    pg_run_t *t = run->state;
-    if (h != (uv_handle_t *)&t->timer)
-        free(h);
-    if (--t->open_handles > 0)
-        return;
-    free_state(t);
-    run->state = NULL;
-    tc_probe__finish(run);
 }
 
 /* Copy libpq's message onto one line: its connection errors span lines with tabs. */
@@ -263,7 +250,7 @@ static void stop_poll(pg_run_t *t)
     /* uv_close() stops the poll and drops the descriptor from epoll at once; only the
      * callback is deferred. That ordering matters: libpq may already have closed the old
      * socket and got the same number back for the new one. */
-    uv_close((uv_handle_t *)t->poll, on_closed);
+    tc_probe__close((uv_handle_t *)t->poll, true);
     t->poll = NULL;
 }
 
@@ -295,29 +282,23 @@ static void describe(tc_probe_run_t *run)
     }
 }
 
-/* Decide the outcome once, then close everything; the last close finishes the run. */
-static void conclude(tc_probe_run_t *run, const char *error)
+/* The outcome is decided: complete the result, then close everything. */
+static void pg_stop(tc_probe_run_t *run)
 {
     pg_run_t *t = run->state;
-    if (t->done)
-        return;
-    t->done = 1;
     tc_result_t *r = &run->result;
     r->response_ms = tc_probe__elapsed_ms(run);
-    if (error && !r->error[0])
-        set_error(r->error, sizeof r->error, error);
     /* A failed connection, query or write is down whatever the conditions say: write_query
      * in particular is there to fail the run when the database takes no writes. */
     if (r->error[0] && !r->canceled)
         r->failed = true;
     describe(run);
     if (t->resolving) {
-        /* The resolve callback sees UV_ECANCELED (or its answer) and comes back here. */
+        /* The resolve callback sees UV_EAI_CANCELED (or its answer) and releases it. */
         uv_cancel((uv_req_t *)&t->resolve);
-        return;
     }
     uv_timer_stop(&t->timer);
-    uv_close((uv_handle_t *)&t->timer, on_closed);
+    tc_probe__close((uv_handle_t *)&t->timer, false);
     stop_poll(t);
     if (t->conn) {
         /* In non-blocking mode PQfinish() only queues a Terminate message and closes. The
@@ -326,6 +307,15 @@ static void conclude(tc_probe_run_t *run, const char *error)
         PQfinish(t->conn);
         t->conn = NULL;
     }
+}
+
+/* Decide the outcome with libpq's message put on one line. */
+static void conclude(tc_probe_run_t *run, const char *error)
+{
+    char msg[sizeof run->result.error];
+    if (error)
+        set_error(msg, sizeof msg, error);
+    tc_probe__conclude(run, error ? msg : NULL);
 }
 
 static void on_poll(uv_poll_t *h, int status, int events);
@@ -351,10 +341,9 @@ static void watch(tc_probe_run_t *run, int events)
             conclude(run, uv_strerror(rc));
             return;
         }
-        p->data = run;
+        tc_probe__own(run, (uv_handle_t *)p);
         t->poll = p;
         t->poll_fd = fd;
-        t->open_handles++;
     }
     uv_poll_start(t->poll, events, on_poll);
 }
@@ -397,7 +386,7 @@ static void keep_first_row(tc_result_t *r, const PGresult *res)
 
 /* One result of the current step; a step may return several (a query string with more
  * than one statement), and the last one counts for [ROWS] and [RESULT]. Takes @p res.
- * @return 0 to read on, or -1 when the run cannot go on (t->error says why). */
+ * @return 0 to read on, or TC_EIO when the run cannot go on (t->error says why). */
 static int on_result(tc_probe_run_t *run, PGresult *res)
 {
     pg_run_t *t = run->state;
@@ -443,7 +432,7 @@ static int on_result(tc_probe_run_t *run, PGresult *res)
             snprintf(t->error, sizeof t->error, "%s: unsupported result %s",
                      step_names[t->step], PQresStatus(st));
         PQclear(res);
-        return -1;
+        return TC_EIO;
     }
     PQclear(res);
     return 0;
@@ -508,7 +497,7 @@ static void on_poll(uv_poll_t *h, int status, int events)
 {
     tc_probe_run_t *run = h->data;
     pg_run_t *t = run->state;
-    if (t->done || h != t->poll)
+    if (tc_probe__concluded(run) || h != t->poll)
         return;
     if (t->step == STEP_CONNECT) {
         /* On a poll error libpq finds the socket's error itself. */
@@ -626,19 +615,20 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *ai)
 {
     tc_probe_run_t *run = req->data;
     pg_run_t *t = run->state;
-    t->resolving = 0;
+    t->resolving = false;
     run->result.dns_ms = tc_probe__elapsed_ms(run);
-    if (status < 0 || t->done) {
+    if (tc_probe__concluded(run)) {
+        uv_freeaddrinfo(ai);
+    } else if (status < 0) {
         char msg[300];
         snprintf(msg, sizeof msg, "could not resolve %s: %s", t->resolve_host,
                  uv_strerror(status));
+        conclude(run, msg);
+    } else {
+        begin_connect(run, ai);
         uv_freeaddrinfo(ai);
-        t->done = 0; /* let conclude() close the handles now that resolving is over */
-        conclude(run, status < 0 && status != UV_ECANCELED ? msg : NULL);
-        return;
     }
-    begin_connect(run, ai);
-    uv_freeaddrinfo(ai);
+    tc_probe__release(run);
 }
 
 static void on_timeout(uv_timer_t *timer)
@@ -664,10 +654,8 @@ static int pg_start(tc_probe_run_t *run)
     t->timeout_ms = run->m->timeout_ms;
     t->statement_timeout_ms = c->statement_timeout_ms;
     run->state = t;
-    
     uv_timer_init(run->env->loop, &t->timer);
-    t->timer.data = run;
-    t->open_handles = 1;
+    tc_probe__own(run, (uv_handle_t *)&t->timer);
     uv_timer_start(&t->timer, on_timeout, (uint64_t)run->m->timeout_ms, 0);
     if (!t->resolve_host) {
         begin_connect(run, NULL);
@@ -677,20 +665,15 @@ static int pg_start(tc_probe_run_t *run)
     hints.ai_socktype = SOCK_STREAM;
     t->step = STEP_RESOLVE;
     t->resolve.data = run;
-    t->resolving = 1;
     int rc = uv_getaddrinfo(run->env->loop, &t->resolve, on_resolved, t->resolve_host, NULL,
                             &hints);
     if (rc < 0) {
-        t->resolving = 0;
         conclude(run, uv_strerror(rc));
+    } else {
+        t->resolving = true;
+        tc_probe__hold(run);
     }
     return 0;
-}
-
-static void pg_cancel(tc_probe_run_t *run)
-{
-    if (run->state)
-        conclude(run, "canceled");
 }
 
 const tc_probe_type_t tc_probe_postgres = {
@@ -700,5 +683,6 @@ const tc_probe_type_t tc_probe_postgres = {
     .parse = pg_parse,
     .free_config = pg_free_config,
     .start = pg_start,
-    .cancel = pg_cancel,
+    .stop = pg_stop,
+    .free_state = pg_free_state,
 };

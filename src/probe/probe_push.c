@@ -55,14 +55,6 @@ const char *tc_probe_push_token(const tc_monitor_cfg_t *m)
     return ((const push_cfg_t *)m->kind_cfg)->token;
 }
 
-static void on_closed(uv_handle_t *h)
-{
-    tc_probe_run_t *run = h->data;
-    free(run->state);
-    run->state = NULL;
-    tc_probe__finish(run);
-}
-
 static void judge_push(uv_timer_t *t)
 {
     tc_probe_run_t *run = t->data;
@@ -85,7 +77,7 @@ static void judge_push(uv_timer_t *t)
         r->response_ms = st->last_ping_ms;
         tc_buf_puts(&r->body, st->last_msg);
     }
-    uv_close((uv_handle_t *)t, on_closed);
+    tc_probe__conclude(run, NULL);
 }
 
 /* The verdict is known at once, but the contract says done fires from the loop, never from
@@ -94,19 +86,18 @@ static int push_start(tc_probe_run_t *run)
 {
     uv_timer_t *t = tc_calloc(1, sizeof *t);
     uv_timer_init(run->env->loop, t);
-    t->data = run;
+    tc_probe__own(run, (uv_handle_t *)t);
     run->state = t;
     uv_timer_start(t, judge_push, 0, 0);
     return 0;
 }
 
-static void push_cancel(tc_probe_run_t *run)
+/* The timer is the run's state: probe.c frees it (free_state = free) once it is closed. */
+static void push_stop(tc_probe_run_t *run)
 {
     uv_timer_t *t = run->state;
-    if (t && !uv_is_closing((uv_handle_t *)t)) {
-        uv_timer_stop(t);
-        uv_close((uv_handle_t *)t, on_closed);
-    }
+    uv_timer_stop(t);
+    tc_probe__close((uv_handle_t *)t, false);
 }
 
 const tc_probe_type_t tc_probe_push = {
@@ -116,5 +107,6 @@ const tc_probe_type_t tc_probe_push = {
     .parse = push_parse,
     .free_config = push_free_config,
     .start = push_start,
-    .cancel = push_cancel,
+    .stop = push_stop,
+    .free_state = free,
 };

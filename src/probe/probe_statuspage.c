@@ -316,13 +316,11 @@ static void on_done(CURL *e, CURLcode code, void *arg)
 static int sp_start(tc_probe_run_t *run)
 {
     const sp_cfg_t *c = run->m->kind_cfg;
-    CURL *e = tc_probe__curl_easy(c->url, run->m->timeout_ms, &run->result.body,
+    unsigned flags = TC_PROBE_CURL_FOLLOW | (c->verify_tls ? TC_PROBE_CURL_VERIFY : 0);
+    CURL *e = tc_probe__curl_easy(c->url, run->m->timeout_ms, flags, &run->result.body,
                                   &run->result.headers);
     if (!e)
         return TC_EIO;
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->verify_tls ? 1L : 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->verify_tls ? 2L : 0L);
     if (c->headers)
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
     return tc_probe__transfer_start(run, e, on_done);
@@ -335,5 +333,6 @@ const tc_probe_type_t tc_probe_statuspage = {
     .parse = sp_parse,
     .free_config = sp_free_config,
     .start = sp_start,
-    .cancel = tc_probe__transfer_cancel,
+    .stop = tc_probe__transfer_stop,
+    .free_state = tc_probe__transfer_free,
 };

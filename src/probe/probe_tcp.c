@@ -6,7 +6,6 @@
 #include <string.h>
 #include <uv.h>
 
-#include "config/config.h"
 #include "core/alloc.h"
 #include "core/err.h"
 #include "probe/probe_int.h"
@@ -26,10 +25,8 @@ typedef struct tcp_run {
     uv_timer_t timer;
     char *send;         /* owned copy, so a cancelled run never reads the config */
     char *expect;       /* owned copy */
-    int resolving;      /* the getaddrinfo request is outstanding */
-    int sock_open;      /* sock was initialised and must be closed */
-    int open_handles;   /* handles still to be closed before finishing */
-    int done;           /* the outcome is decided; only closing remains */
+    bool resolving;     /* the getaddrinfo request is outstanding (and held) */
+    bool sock_open;     /* sock was initialised (and is held) */
 } tcp_run_t;
 
 static const char *const keys[] = {"address", "send", "expect", NULL};
@@ -46,9 +43,7 @@ static void tcp_parse(tc_yaml_t *y, tc_ynode_t node, tc_monitor_cfg_t *m)
     if (!address)
         return;
     int port = 0;
-    if (tc_config_parse_listen(address, &c->host, &port) != 0 || address[0] == ':')
-        tc_yaml_error(y, tc_yaml_lookup(y, node, "address"),
-                      "monitor: address must be HOST:PORT, e.g. db.internal:5432");
+    tc_probe__parse_address(y, node, address, "db.internal:5432", &c->host, &port);
     snprintf(c->port, sizeof c->port, "%d", port);
     free(address);
 }
@@ -62,38 +57,26 @@ static void tcp_free_config(void *p)
     free(c);
 }
 
-static void on_closed(uv_handle_t *h)
+static void tcp_free_state(void *state)
 {
-    tc_probe_run_t *run = h->data;
-    tcp_run_t *t = run->state;
-    if (--t->open_handles > 0)
-        return;
+    tcp_run_t *t = state;
     free(t->send);
     free(t->expect);
     free(t);
-    run->state = NULL;
-    tc_probe__finish(run);
 }
 
-/* Decide the outcome once, then close everything; the last close finishes the run. */
-static void conclude(tc_probe_run_t *run, const char *error)
+/* The outcome is decided: close everything. A resolve still on the thread pool is cancelled
+ * and its callback releases it. */
+static void tcp_stop(tc_probe_run_t *run)
 {
     tcp_run_t *t = run->state;
-    if (t->done)
-        return;
-    t->done = 1;
     run->result.response_ms = tc_probe__elapsed_ms(run);
-    if (error && !run->result.error[0])
-        snprintf(run->result.error, sizeof run->result.error, "%s", error);
-    if (t->resolving) {
-        /* The resolve callback will see UV_ECANCELED and come back here. */
+    if (t->resolving)
         uv_cancel((uv_req_t *)&t->resolve);
-        return;
-    }
     uv_timer_stop(&t->timer);
-    uv_close((uv_handle_t *)&t->timer, on_closed);
+    tc_probe__close((uv_handle_t *)&t->timer, false);
     if (t->sock_open)
-        uv_close((uv_handle_t *)&t->sock, on_closed);
+        tc_probe__close((uv_handle_t *)&t->sock, false);
 }
 
 static void on_timeout(uv_timer_t *timer)
@@ -101,9 +84,9 @@ static void on_timeout(uv_timer_t *timer)
     tc_probe_run_t *run = timer->data;
     tcp_run_t *t = run->state;
     if (t->expect && run->result.connected)
-        conclude(run, "timed out waiting for the expected reply");
+        tc_probe__conclude(run, "timed out waiting for the expected reply");
     else
-        conclude(run, "timed out");
+        tc_probe__conclude(run, "timed out");
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -119,14 +102,15 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     tc_probe_run_t *run = s->data;
     tcp_run_t *t = run->state;
     if (n < 0) {
-        conclude(run, n == UV_EOF ? (t->expect ? "connection closed before the expected reply"
-                                               : NULL)
-                                  : uv_strerror((int)n));
+        const char *why = n != UV_EOF ? uv_strerror((int)n)
+                          : t->expect ? "connection closed before the expected reply"
+                                      : NULL;
+        tc_probe__conclude(run, why);
         return;
     }
     tc_buf_append(&run->result.body, buf->base, (size_t)n);
     if (run->result.body.data && strstr(run->result.body.data, t->expect))
-        conclude(run, NULL);
+        tc_probe__conclude(run, NULL);
 }
 
 static void on_write(uv_write_t *w, int status)
@@ -134,21 +118,21 @@ static void on_write(uv_write_t *w, int status)
     tc_probe_run_t *run = w->data;
     tcp_run_t *t = run->state;
     if (status < 0) {
-        conclude(run, uv_strerror(status));
+        tc_probe__conclude(run, uv_strerror(status));
         return;
     }
     if (!t->expect)
-        conclude(run, NULL);
+        tc_probe__conclude(run, NULL);
 }
 
 static void on_connect(uv_connect_t *c, int status)
 {
     tc_probe_run_t *run = c->data;
     tcp_run_t *t = run->state;
-    if (t->done)
+    if (tc_probe__concluded(run))
         return;
     if (status < 0) {
-        conclude(run, uv_strerror(status));
+        tc_probe__conclude(run, uv_strerror(status));
         return;
     }
     run->result.connected = true;
@@ -160,7 +144,7 @@ static void on_connect(uv_connect_t *c, int status)
         t->write.data = run;
         uv_write(&t->write, (uv_stream_t *)&t->sock, &b, 1, on_write);
     } else if (!t->expect) {
-        conclude(run, NULL);
+        tc_probe__conclude(run, NULL);
     }
 }
 
@@ -168,24 +152,28 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *ai)
 {
     tc_probe_run_t *run = req->data;
     tcp_run_t *t = run->state;
-    t->resolving = 0;
+    t->resolving = false;
     run->result.dns_ms = tc_probe__elapsed_ms(run);
-    if (status < 0 || t->done) {
+    if (tc_probe__concluded(run)) {
         uv_freeaddrinfo(ai);
-        t->done = 0; /* let conclude() close the handles now that resolving is over */
-        conclude(run, status == UV_ECANCELED ? NULL : uv_strerror(status));
+        tc_probe__release(run);
+        return;
+    }
+    if (status < 0) {
+        tc_probe__conclude(run, uv_strerror(status));
+        tc_probe__release(run);
         return;
     }
     uv_ip_name(ai->ai_addr, run->result.ip, sizeof run->result.ip);
     uv_tcp_init(run->env->loop, &t->sock);
-    t->sock.data = run;
-    t->sock_open = 1;
-    t->open_handles++;
+    tc_probe__own(run, (uv_handle_t *)&t->sock);
+    t->sock_open = true;
     t->connect.data = run;
     int rc = uv_tcp_connect(&t->connect, &t->sock, ai->ai_addr, on_connect);
     uv_freeaddrinfo(ai);
     if (rc < 0)
-        conclude(run, uv_strerror(rc));
+        tc_probe__conclude(run, uv_strerror(rc));
+    tc_probe__release(run);
 }
 
 static int tcp_start(tc_probe_run_t *run)
@@ -196,25 +184,19 @@ static int tcp_start(tc_probe_run_t *run)
     t->expect = c->expect ? tc_strdup(c->expect) : NULL;
     run->state = t;
     uv_timer_init(run->env->loop, &t->timer);
-    t->timer.data = run;
-    t->open_handles = 1;
+    tc_probe__own(run, (uv_handle_t *)&t->timer);
     uv_timer_start(&t->timer, on_timeout, (uint64_t)run->m->timeout_ms, 0);
     struct addrinfo hints = {0};
     hints.ai_socktype = SOCK_STREAM;
     t->resolve.data = run;
-    t->resolving = 1;
     int rc = uv_getaddrinfo(run->env->loop, &t->resolve, on_resolved, c->host, c->port, &hints);
     if (rc < 0) {
-        t->resolving = 0;
-        conclude(run, uv_strerror(rc));
+        tc_probe__conclude(run, uv_strerror(rc));
+    } else {
+        t->resolving = true;
+        tc_probe__hold(run);
     }
     return 0;
-}
-
-static void tcp_cancel(tc_probe_run_t *run)
-{
-    if (run->state)
-        conclude(run, "canceled");
 }
 
 const tc_probe_type_t tc_probe_tcp = {
@@ -224,5 +206,6 @@ const tc_probe_type_t tc_probe_tcp = {
     .parse = tcp_parse,
     .free_config = tcp_free_config,
     .start = tcp_start,
-    .cancel = tcp_cancel,
+    .stop = tcp_stop,
+    .free_state = tcp_free_state,
 };

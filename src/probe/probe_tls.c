@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
 #include "core/alloc.h"
 #include "core/curl_glue.h"
 #include "core/err.h"
@@ -41,12 +40,8 @@ static void tls_parse(tc_yaml_t *y, tc_ynode_t node, tc_monitor_cfg_t *m)
     tc_yaml_get_bool(y, node, "monitor", "verify", &c->verify);
     char *host = NULL;
     int port = 0;
-    if (address && (tc_config_parse_listen(address, &host, &port) != 0 || address[0] == ':')) {
-        tc_yaml_error(y, tc_yaml_lookup(y, node, "address"),
-                      "monitor: address must be HOST:PORT, e.g. api.example.com:443");
-        free(host);
-        host = NULL;
-    }
+    if (address)
+        tc_probe__parse_address(y, node, address, "api.example.com:443", &host, &port);
     if (server_name && strpbrk(server_name, ":/[]@ ")) {
         tc_yaml_error(y, tc_yaml_lookup(y, node, "server_name"),
                       "monitor: server_name must be a host name, e.g. api.example.com");
@@ -99,22 +94,11 @@ static void on_done(CURL *e, CURLcode code, void *arg)
 static int tls_start(tc_probe_run_t *run)
 {
     const tls_cfg_t *c = run->m->kind_cfg;
-    CURL *e = curl_easy_init();
+    unsigned flags = TC_PROBE_CURL_CONNECT_ONLY | TC_PROBE_CURL_CERTINFO |
+                     (c->verify ? TC_PROBE_CURL_VERIFY : 0);
+    CURL *e = tc_probe__curl_easy(c->url, run->m->timeout_ms, flags, NULL, NULL);
     if (!e)
         return TC_EIO;
-    curl_easy_setopt(e, CURLOPT_URL, c->url);
-    curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
-    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, run->m->timeout_ms);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
-    /* Offer only http/1.1 in ALPN: with h2 chosen, curl would start an HTTP/2 session on a
-     * connection we only mean to handshake. */
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->verify ? 1L : 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->verify ? 2L : 0L);
-    curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
     if (c->connect_to)
         curl_easy_setopt(e, CURLOPT_CONNECT_TO, c->connect_to);
     return tc_probe__transfer_start(run, e, on_done);
@@ -127,5 +111,6 @@ const tc_probe_type_t tc_probe_tls = {
     .parse = tls_parse,
     .free_config = tls_free_config,
     .start = tls_start,
-    .cancel = tc_probe__transfer_cancel,
+    .stop = tc_probe__transfer_stop,
+    .free_state = tc_probe__transfer_free,
 };

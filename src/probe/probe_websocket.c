@@ -43,14 +43,13 @@ typedef enum {
 } ws_phase_t;
 
 typedef struct ws_run {
-    tc_curl_t *curl;     /* owned; private, see tc_curl_add_connect_only() */
+    tc_curl_t *curl;     /* owned; private, see tc_curl_add_connect_only(); held by the run
+                            until its last handle is closed */
     CURL *easy;          /* owned */
-    int in_multi;        /* easy is still attached to curl */
+    bool in_multi;       /* easy is still attached to curl */
     uv_poll_t poll;      /* the connection's socket, once connected */
     uv_timer_t timer;    /* the monitor's timeout */
-    int poll_open;
-    int open_handles;    /* handles (and the private glue) still to be closed */
-    int done;            /* the outcome is decided; only closing remains */
+    bool poll_open;
     ws_phase_t phase;
     char *request;       /* owned; the upgrade request */
     size_t request_len, request_sent;
@@ -59,9 +58,9 @@ typedef struct ws_run {
     char accept[WS_ACCEPT_LEN + 1];
     char *send;          /* owned copy of the frame to send */
     wslay_event_context_ptr ws; /* owned, once upgraded */
-    int got_reply;
-    int in_glue_cb;      /* inside on_connected(), where the glue must not be freed */
-    int eof;             /* the peer closed the connection */
+    bool got_reply;
+    bool in_glue_cb;     /* inside on_connected(), where the glue must not be freed */
+    bool eof;            /* the peer closed the connection */
     char errbuf[CURL_ERROR_SIZE];
 } ws_run_t;
 
@@ -105,7 +104,7 @@ static int has_token(const char *v, size_t len, const char *tok)
 /* Judge the upgrade response head @p head (@p len bytes, through the blank line): set
  * *status, copy its headers as "Name: value\n" lines to @p headers and check what RFC 6455
  * section 4.1 asks of a client: 101, Upgrade: websocket, Connection: upgrade and the
- * expected @p accept. @return 0, or -1 with the reason in @p err. */
+ * expected @p accept. @return 0, or TC_EINVAL with the reason in @p err. */
 static int check_upgrade(const char *head, size_t len, const char *accept, int *status,
                          tc_buf_t *headers, char *err, size_t errlen)
 {
@@ -116,7 +115,7 @@ static int check_upgrade(const char *head, size_t len, const char *accept, int *
         head[9] < '1' || head[9] > '5' || head[10] < '0' || head[10] > '9' || head[11] < '0' ||
         head[11] > '9') {
         snprintf(err, errlen, "not an HTTP/1.1 response to the upgrade");
-        return -1;
+        return TC_EINVAL;
     }
     *status = (head[9] - '0') * 100 + (head[10] - '0') * 10 + (head[11] - '0');
     int upgrade = 0, connection = 0, accepted = 0;
@@ -157,7 +156,7 @@ static int check_upgrade(const char *head, size_t len, const char *accept, int *
         snprintf(err, errlen, "Sec-WebSocket-Accept does not match the key sent");
     else
         return 0;
-    return -1;
+    return TC_EINVAL;
 }
 
 /* The upgrade must succeed whatever else is checked, so unless a condition already looks at
@@ -243,72 +242,60 @@ static void ws_free_config(void *p)
     free(c);
 }
 
-/* The run ends when the poll handle, the timer and the private glue are all closed; each
- * close callback counts down and the last one calls tc_probe__finish(). conclude() starts
- * all three closes at once, so that nothing of the run is left open for the engine to trip
- * over after a cancel, except when it runs inside the glue's own callback (on_connected()):
- * the glue cannot be freed there, so the timer's close callback frees it. */
-static void release(tc_probe_run_t *run)
+static void ws_free_state(void *state)
 {
-    ws_run_t *t = run->state;
-    if (--t->open_handles > 0)
-        return;
+    ws_run_t *t = state;
+    if (t->curl)
+        tc_curl_free(t->curl); /* only after a failed start: nothing was added to it */
+    if (t->easy)
+        curl_easy_cleanup(t->easy);
     tc_buf_free(&t->head);
     free(t->request);
     free(t->send);
     free(t);
-    run->state = NULL;
-    tc_probe__finish(run);
-}
-
-static void on_poll_closed(uv_handle_t *h)
-{
-    release(h->data);
 }
 
 static void on_glue_closed(void *arg)
 {
-    release(arg);
+    tc_probe__release(arg);
 }
 
 /* Removing the handle closes a connect-only connection, so the poll on its socket must have
- * been stopped before this. */
+ * been stopped before this. The private glue is held until its last libuv handle is closed. */
 static void release_curl(tc_probe_run_t *run)
 {
     ws_run_t *t = run->state;
     if (t->in_multi)
         tc_curl_cancel(t->curl, t->easy);
-    t->in_multi = 0;
+    t->in_multi = false;
     curl_easy_cleanup(t->easy);
     t->easy = NULL;
     tc_curl_free_cb(t->curl, on_glue_closed, run);
     t->curl = NULL;
 }
 
+/* The glue cannot be freed inside its own callback (on_connected()); when the run concluded
+ * there, the timer's close callback frees it. */
 static void on_timer_closed(uv_handle_t *h)
 {
     tc_probe_run_t *run = h->data;
     ws_run_t *t = run->state;
     if (t->curl)
         release_curl(run);
-    release(run);
+    tc_probe__release(run);
 }
 
-static void conclude(tc_probe_run_t *run, const char *error)
+/* The outcome is decided: close the poll, the timer and the private glue at once, so that
+ * nothing of the run is left open for the engine to trip over after a cancel. */
+static void ws_stop(tc_probe_run_t *run)
 {
     ws_run_t *t = run->state;
-    if (t->done)
-        return;
-    t->done = 1;
-    tc_result_t *r = &run->result;
-    if (!r->response_ms || error)
-        r->response_ms = tc_probe__elapsed_ms(run);
-    if (error && !r->error[0])
-        snprintf(r->error, sizeof r->error, "%s", error);
+    if (!run->result.response_ms)
+        run->result.response_ms = tc_probe__elapsed_ms(run);
     if (t->poll_open) {
         uv_poll_stop(&t->poll);
-        uv_close((uv_handle_t *)&t->poll, on_poll_closed);
-        t->poll_open = 0;
+        tc_probe__close((uv_handle_t *)&t->poll, false);
+        t->poll_open = false;
     }
     if (t->ws) {
         wslay_event_context_free(t->ws);
@@ -318,6 +305,15 @@ static void conclude(tc_probe_run_t *run, const char *error)
     uv_close((uv_handle_t *)&t->timer, on_timer_closed);
     if (!t->in_glue_cb)
         release_curl(run);
+}
+
+/* A failure's time is when it happened; a success keeps the time of the reply (or of the
+ * upgrade), set when it came. */
+static void conclude(tc_probe_run_t *run, const char *error)
+{
+    if (error && !tc_probe__concluded(run))
+        run->result.response_ms = tc_probe__elapsed_ms(run);
+    tc_probe__conclude(run, error);
 }
 
 /* curl's own message when it has one, else the generic one for @p code. */
@@ -356,7 +352,7 @@ static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
         return -1;
     }
     if (rc != CURLE_OK || n == 0) {
-        t->eof = 1;
+        t->eof = true;
         if (rc != CURLE_OK)
             snprintf(run->result.error, sizeof run->result.error, "%s", curl_error(t, rc));
         wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
@@ -402,7 +398,7 @@ static void on_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_m
     if ((arg->opcode == WSLAY_TEXT_FRAME || arg->opcode == WSLAY_BINARY_FRAME) &&
         !t->got_reply && t->phase == WS_OPEN) {
         tc_buf_append(&run->result.body, arg->msg, arg->msg_length);
-        t->got_reply = 1;
+        t->got_reply = true;
     }
 }
 
@@ -510,7 +506,7 @@ static void upgrade_io(tc_probe_run_t *run)
             return;
         }
         if (n == 0) {
-            t->eof = 1;
+            t->eof = true;
             break;
         }
         if (!r->first_byte_ms)
@@ -558,12 +554,12 @@ static void on_connected(CURL *e, CURLcode code, void *arg)
 {
     tc_probe_run_t *run = arg;
     ws_run_t *t = run->state;
-    if (t->done)
+    if (tc_probe__concluded(run))
         return;
     tc_result_t *r = &run->result;
     tc_probe__curl_measure(e, r);
     r->connected = r->connect_ms > 0;
-    t->in_glue_cb = 1;
+    t->in_glue_cb = true;
     curl_socket_t fd = CURL_SOCKET_BAD;
     if (code != CURLE_OK) {
         conclude(run, curl_error(t, code));
@@ -572,14 +568,13 @@ static void on_connected(CURL *e, CURLcode code, void *arg)
                uv_poll_init_socket(run->env->loop, &t->poll, fd) != 0) {
         conclude(run, "cannot watch the connection's socket");
     } else {
-        t->poll.data = run;
-        t->poll_open = 1;
-        t->open_handles++;
+        tc_probe__own(run, (uv_handle_t *)&t->poll);
+        t->poll_open = true;
         t->phase = WS_UPGRADING;
         upgrade_io(run);
     }
-    /* run->state is still ours: finishing waits for the timer's close callback. */
-    t->in_glue_cb = 0;
+    /* run->state is still ours: the glue is held until the timer's close callback. */
+    t->in_glue_cb = false;
 }
 
 static void on_timeout(uv_timer_t *timer)
@@ -624,57 +619,28 @@ static int ws_start(tc_probe_run_t *run)
 {
     const ws_cfg_t *c = run->m->kind_cfg;
     ws_run_t *t = tc_calloc(1, sizeof *t);
+    run->state = t; /* freed by ws_free_state(), also when starting fails */
     tc_buf_init(&t->head, MAX_HEAD);
-    if (build_request(c, t) != 0) {
-        free(t);
+    if (build_request(c, t) != 0)
         return TC_EIO;
-    }
     t->send = c->send ? tc_strdup(c->send) : NULL;
-    t->easy = curl_easy_init();
-    if (!t->easy) {
-        free(t->request);
-        free(t->send);
-        free(t);
+    unsigned flags = TC_PROBE_CURL_CONNECT_ONLY | TC_PROBE_CURL_KEEP_OPEN |
+                     TC_PROBE_CURL_CERTINFO | (c->verify_tls ? TC_PROBE_CURL_VERIFY : 0);
+    t->easy = tc_probe__curl_easy(c->http_url, run->m->timeout_ms, flags, NULL, NULL);
+    if (!t->easy)
         return TC_EIO;
-    }
-    CURL *e = t->easy;
-    curl_easy_setopt(e, CURLOPT_URL, c->http_url);
-    curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
-    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, run->m->timeout_ms);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    /* The upgrade is an HTTP/1.1 mechanism: ALPN must not pick h2. */
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->verify_tls ? 1L : 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->verify_tls ? 2L : 0L);
-    curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, t->errbuf);
     /* A multi handle of its own, so connection pruning for other transfers never closes
      * this connection while it sits idle with unread input (see curl_glue.h). */
     t->curl = tc_curl_new(run->env->loop);
-    run->state = t;
-    if (tc_curl_add_connect_only(t->curl, e, on_connected, run) != 0) {
-        tc_curl_free(t->curl);
-        curl_easy_cleanup(e);
-        free(t->request);
-        free(t->send);
-        free(t);
-        run->state = NULL;
+    if (tc_curl_add_connect_only(t->curl, t->easy, on_connected, run) != 0)
         return TC_EIO;
-    }
-    t->in_multi = 1;
-    t->open_handles = 2; /* the timer and the private glue; the poll counts once opened */
+    t->in_multi = true;
+    tc_probe__hold(run); /* the private glue, released by on_glue_closed() */
     uv_timer_init(run->env->loop, &t->timer);
-    t->timer.data = run;
+    tc_probe__own(run, (uv_handle_t *)&t->timer);
     uv_timer_start(&t->timer, on_timeout, (uint64_t)run->m->timeout_ms, 0);
     return 0;
-}
-
-static void ws_cancel(tc_probe_run_t *run)
-{
-    if (run->state)
-        conclude(run, "canceled");
 }
 
 const tc_probe_type_t tc_probe_websocket = {
@@ -684,5 +650,6 @@ const tc_probe_type_t tc_probe_websocket = {
     .parse = ws_parse,
     .free_config = ws_free_config,
     .start = ws_start,
-    .cancel = ws_cancel,
+    .stop = ws_stop,
+    .free_state = ws_free_state,
 };

@@ -27,7 +27,7 @@ static void test_upgrade(void **state)
         const char *head;
         int rc;
         int status;
-        const char *err; /* prefix of the error, when rc is -1 */
+        const char *err; /* prefix of the error, when rc is TC_EINVAL */
     } cases[] = {
         {"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
          "Sec-WebSocket-Accept: " ACCEPT "\r\n\r\n",
@@ -36,25 +36,25 @@ static void test_upgrade(void **state)
         {"HTTP/1.1 101 OK\nupgrade: WebSocket\nconnection: keep-alive, upgrade\n"
          "sec-websocket-accept:   " ACCEPT "  \n\n",
          0, 101, NULL},
-        {"HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\n", -1, 404,
+        {"HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\n", TC_EINVAL, 404,
          "upgrade refused: HTTP 404"},
-        {"HTTP/1.0 200 OK\r\n\r\n", -1, 200, "upgrade refused: HTTP 200"},
+        {"HTTP/1.0 200 OK\r\n\r\n", TC_EINVAL, 200, "upgrade refused: HTTP 200"},
         {"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
          "Sec-WebSocket-Accept: " ACCEPT "\r\n\r\n",
-         -1, 101, "upgrade response lacks Upgrade"},
+         TC_EINVAL, 101, "upgrade response lacks Upgrade"},
         {"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
          "Sec-WebSocket-Accept: " ACCEPT "\r\n\r\n",
-         -1, 101, "upgrade response lacks Connection"},
+         TC_EINVAL, 101, "upgrade response lacks Connection"},
         {"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
          "Sec-WebSocket-Accept: AAAAMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
-         -1, 101, "Sec-WebSocket-Accept does not match"},
+         TC_EINVAL, 101, "Sec-WebSocket-Accept does not match"},
         /* A prefix of the right value is not the right value. */
         {"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
          "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYG\r\n\r\n",
-         -1, 101, "Sec-WebSocket-Accept does not match"},
-        {"Upgrade: websocket\r\n\r\n", -1, 0, "not an HTTP/1.1 response"},
-        {"HTTP/1.1 1x1 Hm\r\n\r\n", -1, 0, "not an HTTP/1.1 response"},
-        {"HTTP/1.1 101", -1, 0, "not an HTTP/1.1 response"},
+         TC_EINVAL, 101, "Sec-WebSocket-Accept does not match"},
+        {"Upgrade: websocket\r\n\r\n", TC_EINVAL, 0, "not an HTTP/1.1 response"},
+        {"HTTP/1.1 1x1 Hm\r\n\r\n", TC_EINVAL, 0, "not an HTTP/1.1 response"},
+        {"HTTP/1.1 101", TC_EINVAL, 0, "not an HTTP/1.1 response"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tc_buf_t headers;
