@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
-#include "core/daemon.h"
+#include "engine/engine.h"
 #include "core/log.h"
 
 int tc_cli_serve(int argc, char **argv)
@@ -16,7 +16,7 @@ int tc_cli_serve(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    tc_daemon_opts_t opts = {.config_path = "tocsin.yaml"};
+    tc_engine_opts_t opts = {.config_path = "tocsin.yaml"};
     int ch;
     opterr = 0;
     optind = 1;
@@ -49,5 +49,5 @@ int tc_cli_serve(int argc, char **argv)
     }
     if (optind < argc)
         return tc_cli_usage_error("serve", "unexpected argument \"%s\"", argv[optind]);
-    return tc_daemon_run(&opts);
+    return tc_engine_run(&opts);
 }

@@ -20,7 +20,7 @@
 #include "store/store.h" /* tc_outbox_t, a plain record */
 #include "web/view.h"
 
-typedef struct tc_daemon tc_engine_t; /* the engine: today's tc_daemon_t */
+typedef struct tc_engine tc_engine_t; /* the engine (engine_int.h), opaque here */
 
 /* One entry of an incident's components map: the status it sets on component @p id. */
 typedef struct tc_cmd_component {

@@ -2,7 +2,7 @@
  * form), the confirmation and unsubscribe pages, the write API's list and removal, and the
  * outbox messages subscribers get when an incident or maintenance changes or a component they
  * follow changes status. Messages are queued by the caller's transaction (commit_incident,
- * tc_daemon__derive_components) and sent by the notify worker; nothing here does network I/O.
+ * tc_engine__derive_components) and sent by the notify worker; nothing here does network I/O.
  *
  * Tokens: a confirmation link carries 128 random bits, of which only a hash is stored, and
  * is spent when used. An unsubscribe link carries the subscriber id signed with a server key
@@ -18,7 +18,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "api/api_int.h"
-#include "core/daemon_int.h"
+#include "engine/engine_int.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/secret.h"
@@ -44,7 +44,7 @@ struct tc_sub_state {
     limit_slot_t slots[LIMIT_SLOTS];
 };
 
-int tc_daemon__subscribers_init(tc_daemon_t *d)
+int tc_engine__subscribers_init(tc_engine_t *d)
 {
     char fresh[65], err[256];
     tc_secret_random_hex(fresh, 32);
@@ -56,7 +56,7 @@ int tc_daemon__subscribers_init(tc_daemon_t *d)
     return 0;
 }
 
-void tc_daemon__subscribers_free(tc_daemon_t *d)
+void tc_engine__subscribers_free(tc_engine_t *d)
 {
     if (!d->subs)
         return;
@@ -68,7 +68,7 @@ void tc_daemon__subscribers_free(tc_daemon_t *d)
 /* ---- small helpers ---- */
 
 /* Links in messages are absolute: page.url, or the listen address when it is not set. */
-static void base_url(const tc_daemon_t *d, char *out, size_t outlen)
+static void base_url(const tc_engine_t *d, char *out, size_t outlen)
 {
     const char *url = d->config->page.url;
     if (url && url[0]) {
@@ -81,7 +81,7 @@ static void base_url(const tc_daemon_t *d, char *out, size_t outlen)
     }
 }
 
-static void unsubscribe_url(const tc_daemon_t *d, const char *sid, char *out, size_t outlen)
+static void unsubscribe_url(const tc_engine_t *d, const char *sid, char *out, size_t outlen)
 {
     char base[512], token[128];
     base_url(d, base, sizeof base);
@@ -116,7 +116,7 @@ static json_t *iso(int64_t ms)
 }
 
 /* meta and page of Statuspage's subscriber webhook payload (statuspage.md §3.5). */
-static json_t *envelope(tc_daemon_t *d, const tc_view_t *view)
+static json_t *envelope(tc_engine_t *d, const tc_view_t *view)
 {
     json_t *o = json_object();
     json_object_set_new(o, "meta", json_pack("{s:s, s:s}", "unsubscribe", "",
@@ -131,7 +131,7 @@ static json_t *envelope(tc_daemon_t *d, const tc_view_t *view)
 /* One outbox row per deliverable subscriber following @p ids: webhooks get @p payload with
  * their own unsubscribe link; e-mail subscribers get a message from @p subject, @p text and
  * @p html, to which their unsubscribe link is appended. */
-static void queue_for_subscribers(tc_daemon_t *d, const char *const *ids, size_t nids,
+static void queue_for_subscribers(tc_engine_t *d, const char *const *ids, size_t nids,
                                   json_t *payload, const char *subject, const char *text,
                                   const char *html)
 {
@@ -156,7 +156,7 @@ static void queue_for_subscribers(tc_daemon_t *d, const char *const *ids, size_t
             continue;
         char unsub[700], id[13], target[64];
         unsubscribe_url(d, s->id, unsub, sizeof unsub);
-        tc_daemon__new_id(id);
+        tc_engine__new_id(id);
         snprintf(target, sizeof target, "subscriber:%s", s->id);
         tc_outbox_t *m = &msgs[n++];
         m->id = tc_strdup(id);
@@ -207,7 +207,7 @@ static void queue_for_subscribers(tc_daemon_t *d, const char *const *ids, size_t
 
 /* ---- events ---- */
 
-void tc_daemon__notify_incident(tc_daemon_t *d, const tc_incident_t *inc)
+void tc_engine__notify_incident(tc_engine_t *d, const tc_incident_t *inc)
 {
     if (!inc->nupdates)
         return;
@@ -254,7 +254,7 @@ void tc_daemon__notify_incident(tc_daemon_t *d, const tc_incident_t *inc)
     tc_buf_free(&html);
 }
 
-void tc_daemon__notify_component(tc_daemon_t *d, const tc_store_row_t *row, tc_status_t old,
+void tc_engine__notify_component(tc_engine_t *d, const tc_store_row_t *row, tc_status_t old,
                                  int64_t now)
 {
     tc_view_t view;
@@ -262,7 +262,7 @@ void tc_daemon__notify_component(tc_daemon_t *d, const tc_store_row_t *row, tc_s
     json_t *payload = envelope(d, &view);
     tc_engine_view_free(&view);
     char uid[13];
-    tc_daemon__new_id(uid);
+    tc_engine__new_id(uid);
     json_t *cu = json_object();
     json_object_set_new(cu, "created_at", iso(now));
     json_object_set_new(cu, "new_status", json_string(tc_status_name(row->status)));
@@ -304,7 +304,7 @@ void tc_daemon__notify_component(tc_daemon_t *d, const tc_store_row_t *row, tc_s
 /* ---- replies ---- */
 
 /* A small page in the status page's frame. @p body is HTML. */
-static void reply_page(tc_daemon_t *d, tc_http_request_t *req, unsigned status,
+static void reply_page(tc_engine_t *d, tc_http_request_t *req, unsigned status,
                        const char *title, const char *body)
 {
     tc_view_t view;
@@ -323,10 +323,10 @@ static void reply_page(tc_daemon_t *d, tc_http_request_t *req, unsigned status,
 }
 
 /* An error as JSON {"error": ...} or, for the page's form, as a page. */
-static void reply_error(tc_daemon_t *d, tc_http_request_t *req, bool form, unsigned status,
+static void reply_error(tc_engine_t *d, tc_http_request_t *req, bool form, unsigned status,
                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void reply_error(tc_daemon_t *d, tc_http_request_t *req, bool form, unsigned status,
+static void reply_error(tc_engine_t *d, tc_http_request_t *req, bool form, unsigned status,
                         const char *fmt, ...)
 {
     char full[1024];
@@ -372,7 +372,7 @@ static json_t *subscriber_json(const tc_subscriber_t *s)
 
 /* Fixed one-minute windows per client address; the oldest slot is reused for a new one, so
  * memory stays bounded whoever calls. */
-static bool rate_limited(tc_daemon_t *d, const char *addr)
+static bool rate_limited(tc_engine_t *d, const char *addr)
 {
     int64_t minute = tc_clock_wall_ms() / 60000;
     limit_slot_t *slot = NULL, *oldest = &d->subs->slots[0];
@@ -480,7 +480,7 @@ static json_t *form_to_json(const char *body, size_t len)
 }
 
 /* Validate the components list into a JSON text (NULL for the whole page). */
-static int check_components(tc_daemon_t *d, json_t *comps, char **out, char *err, size_t errlen)
+static int check_components(tc_engine_t *d, json_t *comps, char **out, char *err, size_t errlen)
 {
     *out = NULL;
     if (!comps || json_is_null(comps))
@@ -496,7 +496,7 @@ static int check_components(tc_daemon_t *d, json_t *comps, char **out, char *err
     json_array_foreach(comps, k, v)
     {
         const char *id = json_string_value(v);
-        const tc_store_row_t *row = id ? tc_daemon__row(d, id) : NULL;
+        const tc_store_row_t *row = id ? tc_engine__row(d, id) : NULL;
         if (!row || row->is_group) {
             char shown[101];
             snprintf(err, errlen, "unknown component \"%s\"",
@@ -510,7 +510,7 @@ static int check_components(tc_daemon_t *d, json_t *comps, char **out, char *err
 
 /* Queue the confirmation e-mail (in the caller's transaction); with no @p token, the note
  * that tells the owner of a confirmed address that it was asked for again. */
-static int queue_confirmation(tc_daemon_t *d, const tc_subscriber_t *s, const char *token,
+static int queue_confirmation(tc_engine_t *d, const tc_subscriber_t *s, const char *token,
                               char *err, size_t errlen)
 {
     const tc_channel_cfg_t *mailer = tc_config_channel(d->config,
@@ -520,7 +520,7 @@ static int queue_confirmation(tc_daemon_t *d, const tc_subscriber_t *s, const ch
     base_url(d, base, sizeof base);
     snprintf(link, sizeof link, "%s/subscribers/confirm/%s", base, token ? token : "");
     unsubscribe_url(d, s->id, unsub, sizeof unsub);
-    tc_daemon__new_id(id);
+    tc_engine__new_id(id);
     snprintf(target, sizeof target, "subscriber:%s", s->id);
     tc_buf_t subject, text, html;
     tc_buf_init(&subject, 0);
@@ -590,7 +590,7 @@ static int queue_confirmation(tc_daemon_t *d, const tc_subscriber_t *s, const ch
     return rc;
 }
 
-static void subscribe(tc_daemon_t *d, tc_http_request_t *req)
+static void subscribe(tc_engine_t *d, tc_http_request_t *req)
 {
     size_t len;
     const char *body = tc_http_body(req, &len);
@@ -699,7 +699,7 @@ static void subscribe(tc_daemon_t *d, tc_http_request_t *req)
         found.components = components ? tc_strdup(components) : NULL;
     } else {
         char sid[13];
-        tc_daemon__new_id(sid);
+        tc_engine__new_id(sid);
         found.id = tc_strdup(sid);
         found.kind = tc_strdup(kind);
         found.address = tc_strdup(address);
@@ -760,7 +760,7 @@ out:
 
 /* GET shows a button; only the POST acts, so link scanners in mail systems that open every
  * link cannot confirm or unsubscribe anyone. */
-static void ask(tc_daemon_t *d, tc_http_request_t *req, const char *title, const char *text,
+static void ask(tc_engine_t *d, tc_http_request_t *req, const char *title, const char *text,
                 const char *button)
 {
     tc_buf_t b;
@@ -776,7 +776,7 @@ static void ask(tc_daemon_t *d, tc_http_request_t *req, const char *title, const
     tc_buf_free(&b);
 }
 
-static void confirm(tc_daemon_t *d, tc_http_request_t *req, const char *token, bool post)
+static void confirm(tc_engine_t *d, tc_http_request_t *req, const char *token, bool post)
 {
     size_t n = strlen(token);
     bool ok = n == 32;
@@ -812,7 +812,7 @@ static void confirm(tc_daemon_t *d, tc_http_request_t *req, const char *token, b
     tc_store_subscriber_clear(&s);
 }
 
-static void unsubscribe(tc_daemon_t *d, tc_http_request_t *req, const char *token, bool post)
+static void unsubscribe(tc_engine_t *d, tc_http_request_t *req, const char *token, bool post)
 {
     char sid[32];
     tc_subscriber_t s = {0};
@@ -843,7 +843,7 @@ static void unsubscribe(tc_daemon_t *d, tc_http_request_t *req, const char *toke
     tc_store_subscriber_clear(&s);
 }
 
-void tc_daemon__handle_subscribers(tc_daemon_t *d, tc_http_request_t *req)
+void tc_engine__handle_subscribers(tc_engine_t *d, tc_http_request_t *req)
 {
     const char *path = tc_http_path(req);
     const char *method = tc_http_method(req);

@@ -1,8 +1,10 @@
-/* The engine's state, shared by the files that make up the engine thread: daemon.c (wiring,
- * monitoring, rendering) and daemon_api.c (the write API and incidents). Nothing outside
- * src/core/daemon*.c includes this header. */
-#ifndef TC_DAEMON_INT_H
-#define TC_DAEMON_INT_H
+/* The engine's state, shared by the files that make up the engine thread (src/engine/):
+ * engine.c (wiring, reload, requests), components.c (rows and their statuses), view.c (the
+ * view and its snapshots), monitors.c (probe runs and results), incidents.c (incident
+ * commands, maintenance, automatic incidents, alerts) and subscribers.c (subscriber
+ * messages and pages). Nothing outside src/engine/ includes this header. */
+#ifndef TC_ENGINE_INT_H
+#define TC_ENGINE_INT_H
 
 #include <jansson.h>
 #include <stdatomic.h>
@@ -11,15 +13,18 @@
 
 #include "config/config.h"
 #include "core/curl_glue.h"
-#include "core/daemon.h"
 #include "engine/command.h"
+#include "engine/engine.h"
 #include "incident/incident.h"
+#include "incident/incident_policy.h"
+#include "status/status.h"
 #include "status/tracker.h"
 #include "notify/notify.h"
 #include "probe/probe.h"
 #include "sched/sched.h"
 #include "store/store.h"
 #include "web/http_server.h"
+#include "web/snapshot.h"
 #include "web/view.h"
 
 #define RENDER_DELAY_MS 20  /* coalescing window for snapshot renders */
@@ -54,17 +59,17 @@ typedef struct mon_slot {
 
 /* Passed through a probe run so its result finds its slot, unless the config changed. */
 typedef struct ticket {
-    struct tc_daemon *d;
+    struct tc_engine *d;
     size_t slot;
     uint64_t epoch;
 } ticket_t;
 
-struct tc_daemon {
+struct tc_engine {
     uv_loop_t loop;
     uv_signal_t sighup, sigterm, sigint;
     uv_timer_t heartbeat_timer, render_timer;
     _Atomic int64_t heartbeat;  /* monotonic ms, read by HTTP threads */
-    const tc_daemon_opts_t *opts;
+    const tc_engine_opts_t *opts;
     tc_config_t *config;        /* owned; the current generation */
     tc_store_t *store;          /* owned */
     int lock_fd;                /* owned: DATA/tocsin.lock, held while serving (dirlock.h) */
@@ -103,51 +108,92 @@ struct tc_daemon {
     int stopping;               /* shutting down: engine requests get 503 */
     size_t *feed_start;         /* owned; per row, where its monitors start in feed_slots */
     size_t *feed_slots;         /* owned; monitor slot indexes grouped by the row they feed */
-    struct tc_sub_state *subs;  /* owned; daemon_sub.c's signing key and rate limiter */
+    struct tc_sub_state *subs;  /* owned; subscribers.c's signing key and rate limiter */
     bool quiet;                 /* an update with deliver_notifications: false is being
                                    committed: component changes tell no subscriber */
 };
 
-typedef struct tc_daemon tc_daemon_t;
+typedef struct tc_engine tc_engine_t;
 
 /** A new random 12-character id (incidents, updates, messages, subscribers). */
-void tc_daemon__new_id(char out[13]);
+void tc_engine__new_id(char out[13]);
 
 /** Ask for a new snapshot (coalesced). */
-void tc_daemon__request_render(tc_daemon_t *d);
+void tc_engine__request_render(tc_engine_t *d);
 /** Recompute component statuses (person > incidents > maintenance > monitors) and store and
  *  render what changed. */
-void tc_daemon__derive_components(tc_daemon_t *d);
+void tc_engine__derive_components(tc_engine_t *d);
+/* ---- components.c ---- */
+
+/** Take the rows of config generation @p c, keeping stored statuses and overrides.
+ *  @return 0 or TC_ESTORE (the running rows are then unchanged). */
+int tc_engine__adopt_rows(tc_engine_t *d, const tc_config_t *c);
+/** Rebuild the index of which monitor slots feed which row (after monitors change). */
+void tc_engine__index_feeds(tc_engine_t *d);
+/** The open incidents and maintenances as the status rules see them (status.h); the arrays
+ *  point into the incidents. Free the result with free(). */
+tc_status_open_t *tc_engine__open_for_status(const tc_engine_t *d, size_t *n);
+
+/* ---- view.c ---- */
+
+/** Build a complete snapshot (view, 90-day bars, sparklines, every document) of now. */
+tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d);
+
+/* ---- monitors.c ---- */
+
+/** Start the monitors of config generation @p c, taking threshold state and push state from
+ *  the @p nold slots @p old of the previous generation (NULL at start). */
+void tc_engine__start_monitors(tc_engine_t *d, const tc_config_t *c, mon_slot_t *old,
+                               size_t nold);
+/** Cancel every run and unschedule every monitor (at shutdown). */
+void tc_engine__stop_monitors(tc_engine_t *d);
+/** Write the results batched since the last flush. */
+void tc_engine__flush_results(tc_engine_t *d);
+/** Answer a push monitor's ping (/api/push/<token>). */
+void tc_engine__handle_push(tc_engine_t *d, tc_http_request_t *req);
+/** The scheduler's callback: monitor slot @p index is due. */
+void tc_engine__on_due(size_t index, int64_t lag_ms, void *arg);
+/** What push monitor @p m heard (the probe environment's hook). */
+const tc_push_state_t *tc_engine__push_state(void *ctx, const tc_monitor_cfg_t *m);
+/** Timer callbacks: result batches, /metrics figures, rollup passes and outbox pruning. */
+void tc_engine__on_flush_timer(uv_timer_t *t);
+void tc_engine__on_metrics_timer(uv_timer_t *t);
+void tc_engine__on_rollup_timer(uv_timer_t *t);
+
 /** @return the row of component or group @p id, or NULL. */
-tc_store_row_t *tc_daemon__row(tc_daemon_t *d, const char *id);
+tc_store_row_t *tc_engine__row(tc_engine_t *d, const char *id);
 
 /** Load the stored incidents at start (and on reload). @return 0 or TC_ESTORE. */
-int tc_daemon__load_incidents(tc_daemon_t *d);
+int tc_engine__load_incidents(tc_engine_t *d);
 /** Free every incident. */
-void tc_daemon__free_incidents(tc_daemon_t *d);
+void tc_engine__free_incidents(tc_engine_t *d);
 /** Move maintenances whose window started or ended (when they asked for it). */
-void tc_daemon__maintenance_tick(tc_daemon_t *d);
-/** Queue the alerts of a monitor whose state changed (or, with @p reminder, that is still
- *  down), one outbox message per channel rule that wants it. */
-void tc_daemon__alert(tc_daemon_t *d, mon_slot_t *slot, tc_monitor_state_t before,
-                      tc_monitor_state_t after, const tc_result_t *r, bool reminder);
+void tc_engine__maintenance_tick(tc_engine_t *d);
+/** A monitor's state changed (or, with @p before == @p after, is still down or degraded):
+ *  queue its alerts and carry out its automatic incident, as incident_policy.h decides, in
+ *  the caller's transaction (alerts.c). */
+void tc_engine__monitor_changed(tc_engine_t *d, mon_slot_t *slot, tc_monitor_state_t before,
+                                tc_monitor_state_t after, const tc_result_t *r);
 
-/** Subscribers (daemon_sub.c). Load or create the key that signs unsubscribe links.
+/** Subscribers (subscribers.c). Load or create the key that signs unsubscribe links.
  *  @return 0 or TC_ESTORE. */
-int tc_daemon__subscribers_init(tc_daemon_t *d);
-void tc_daemon__subscribers_free(tc_daemon_t *d);
+int tc_engine__subscribers_init(tc_engine_t *d);
+void tc_engine__subscribers_free(tc_engine_t *d);
 /** Answer POST /api/v2/subscribers and the /subscribers/confirm|unsubscribe/<token> pages. */
-void tc_daemon__handle_subscribers(tc_daemon_t *d, tc_http_request_t *req);
+void tc_engine__handle_subscribers(tc_engine_t *d, tc_http_request_t *req);
 /** Queue subscriber messages for the latest update of @p inc (unless it asked for no
  *  notifications), in the caller's transaction. */
-void tc_daemon__notify_incident(tc_daemon_t *d, const tc_incident_t *inc);
+void tc_engine__notify_incident(tc_engine_t *d, const tc_incident_t *inc);
 /** Queue subscriber messages for component @p row, whose status changed from @p old. */
-void tc_daemon__notify_component(tc_daemon_t *d, const tc_store_row_t *row, tc_status_t old,
+void tc_engine__notify_component(tc_engine_t *d, const tc_store_row_t *row, tc_status_t old,
                                  int64_t now);
 
-/** Open, worsen or resolve the automatic incident of a monitor whose state changed. */
-void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_rules_t *rules,
-                              tc_monitor_state_t before, tc_monitor_state_t after,
+/** The open automatic incident of monitor @p monitor_id, or NULL. */
+tc_incident_t *tc_engine__monitor_incident(tc_engine_t *d, const char *monitor_id);
+/** Carry out the policy's incident decision @p what for the monitor of @p rules, now in
+ *  state @p after because of @p reason (incidents.c). */
+void tc_engine__auto_incident(tc_engine_t *d, const tc_monitor_rules_t *rules,
+                              tc_policy_incident_t what, tc_monitor_state_t after,
                               const char *reason);
 
 #endif

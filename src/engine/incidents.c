@@ -11,7 +11,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/clock.h"
-#include "core/daemon_int.h"
+#include "engine/engine_int.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/secret.h"
@@ -22,7 +22,7 @@
 
 /* ---- incidents in memory and in the store ---- */
 
-static tc_incident_t *find_incident(tc_daemon_t *d, const char *id, size_t *index)
+static tc_incident_t *find_incident(tc_engine_t *d, const char *id, size_t *index)
 {
     for (size_t i = 0; i < d->nincidents; i++) {
         if (strcmp(d->incidents[i]->id, id) == 0) {
@@ -36,7 +36,7 @@ static tc_incident_t *find_incident(tc_daemon_t *d, const char *id, size_t *inde
 
 /* Write @p inc durably, in the incident module's own storage format (incident_codec.h):
  * no view and no renderer on the write path. */
-static int persist(tc_daemon_t *d, const tc_incident_t *inc, char *err, size_t errlen)
+static int persist(tc_engine_t *d, const tc_incident_t *inc, char *err, size_t errlen)
 {
     char *text = tc_incident_encode(inc);
     int rc = tc_store_put_incident(d->store, inc->id, inc->seq, text, tc_clock_wall_ms(), err,
@@ -45,7 +45,7 @@ static int persist(tc_daemon_t *d, const tc_incident_t *inc, char *err, size_t e
     return rc;
 }
 
-static void add_incident(tc_daemon_t *d, tc_incident_t *inc)
+static void add_incident(tc_engine_t *d, tc_incident_t *inc)
 {
     d->incidents = tc_realloc(d->incidents, (d->nincidents + 1) * sizeof *d->incidents);
     d->incidents[d->nincidents++] = inc;
@@ -54,7 +54,7 @@ static void add_incident(tc_daemon_t *d, tc_incident_t *inc)
 }
 
 typedef struct loading {
-    tc_daemon_t *d;
+    tc_engine_t *d;
     size_t legacy; /* incidents read in an older storage format */
 } loading_t;
 
@@ -75,7 +75,7 @@ static void load_one(void *ctx, const char *text)
 
 /* Rewrite every incident in the current storage format, in one transaction: run once when
  * a store written by an older tocsin is loaded, so no old row is left to read later. */
-static int upgrade_stored_incidents(tc_daemon_t *d, char *err, size_t errlen)
+static int upgrade_stored_incidents(tc_engine_t *d, char *err, size_t errlen)
 {
     int rc = tc_store_begin(d->store, err, errlen);
     for (size_t i = 0; i < d->nincidents && !rc; i++)
@@ -86,10 +86,10 @@ static int upgrade_stored_incidents(tc_daemon_t *d, char *err, size_t errlen)
     return rc;
 }
 
-int tc_daemon__load_incidents(tc_daemon_t *d)
+int tc_engine__load_incidents(tc_engine_t *d)
 {
     char err[256];
-    tc_daemon__free_incidents(d);
+    tc_engine__free_incidents(d);
     d->next_seq = 1;
     loading_t l = {.d = d};
     int rc = tc_store_each_incident(d->store, load_one, &l, err, sizeof err);
@@ -109,7 +109,7 @@ int tc_daemon__load_incidents(tc_daemon_t *d)
     return rc;
 }
 
-void tc_daemon__free_incidents(tc_daemon_t *d)
+void tc_engine__free_incidents(tc_engine_t *d)
 {
     for (size_t i = 0; i < d->nincidents; i++)
         tc_incident_free(d->incidents[i]);
@@ -118,7 +118,7 @@ void tc_daemon__free_incidents(tc_daemon_t *d)
     d->nincidents = 0;
 }
 
-void tc_daemon__new_id(char out[13])
+void tc_engine__new_id(char out[13])
 {
     unsigned char raw[12];
     tc_secret_random(raw, sizeof raw);
@@ -126,9 +126,9 @@ void tc_daemon__new_id(char out[13])
 }
 
 /* A component's name as updates show it: "Group - Child" for children (statuspage.md §1.4). */
-static void display_name(tc_daemon_t *d, const tc_store_row_t *row, char *out, size_t outlen)
+static void display_name(tc_engine_t *d, const tc_store_row_t *row, char *out, size_t outlen)
 {
-    const tc_store_row_t *group = row->group_id ? tc_daemon__row(d, row->group_id) : NULL;
+    const tc_store_row_t *group = row->group_id ? tc_engine__row(d, row->group_id) : NULL;
     if (group)
         snprintf(out, outlen, "%s - %s", group->name, row->name);
     else
@@ -151,9 +151,9 @@ const tc_incident_t *tc_engine_incident(tc_engine_t *e, const char *id)
 }
 
 /* A component an incident can name: one that exists and is not a group. */
-static int check_component(tc_daemon_t *d, const char *id, char *err, size_t errlen)
+static int check_component(tc_engine_t *d, const char *id, char *err, size_t errlen)
 {
-    const tc_store_row_t *row = tc_daemon__row(d, id);
+    const tc_store_row_t *row = tc_engine__row(d, id);
     if (!row) {
         snprintf(err, errlen, "unknown component \"%s\"", id);
         return TC_EINVAL;
@@ -167,7 +167,7 @@ static int check_component(tc_daemon_t *d, const char *id, char *err, size_t err
 
 /* What every incident command must satisfy whatever the incident: known components and
  * ordered maintenance times. */
-static int check_cmd(tc_daemon_t *d, const tc_incident_cmd_t *c, char *err, size_t errlen)
+static int check_cmd(tc_engine_t *d, const tc_incident_cmd_t *c, char *err, size_t errlen)
 {
     for (size_t k = 0; k < c->ncomponents; k++)
         if (check_component(d, c->components[k].id, err, errlen) != 0)
@@ -211,9 +211,9 @@ static void set_component(tc_incident_t *inc, const char *id, tc_status_t st, bo
     inc->ncomponents++;
 }
 
-static void fill_affected(tc_daemon_t *d, tc_affected_t *a, const char *id, tc_status_t st)
+static void fill_affected(tc_engine_t *d, tc_affected_t *a, const char *id, tc_status_t st)
 {
-    const tc_store_row_t *row = tc_daemon__row(d, id);
+    const tc_store_row_t *row = tc_engine__row(d, id);
     char name[300];
     display_name(d, row, name, sizeof name);
     a->code = tc_strdup(id);
@@ -224,7 +224,7 @@ static void fill_affected(tc_daemon_t *d, tc_affected_t *a, const char *id, tc_s
 
 /* Apply the components of @p c to @p inc, recording each change as an affected component
  * of the update about to be added. */
-static tc_affected_t *apply_components(tc_daemon_t *d, tc_incident_t *inc,
+static tc_affected_t *apply_components(tc_engine_t *d, tc_incident_t *inc,
                                        const tc_incident_cmd_t *c, size_t *naffected)
 {
     size_t cap = c->ncomponents + c->ncovered;
@@ -238,7 +238,7 @@ static tc_affected_t *apply_components(tc_daemon_t *d, tc_incident_t *inc,
         const char *id = c->covered[k];
         if (cmd_component(c, id))
             continue;
-        const tc_store_row_t *row = tc_daemon__row(d, id);
+        const tc_store_row_t *row = tc_engine__row(d, id);
         fill_affected(d, &aff[(*naffected)++], id,
                       inc->is_maintenance ? TC_STATUS_UNDER_MAINTENANCE : row->status);
         /* A maintenance covers the components it names: they show under_maintenance while
@@ -281,7 +281,7 @@ static const char *default_body(tc_incident_status_t s)
 /* Everything after a change: durable write, component statuses, subscriber messages (when
  * @p announce: a new update was added), render, all in one transaction. On a failed write the
  * in-memory change is undone by reloading from the store. */
-static int commit_incident(tc_daemon_t *d, tc_incident_t *inc, bool announce, char *err,
+static int commit_incident(tc_engine_t *d, tc_incident_t *inc, bool announce, char *err,
                            size_t errlen)
 {
     tc_incident_refresh_impact(inc);
@@ -296,27 +296,27 @@ static int commit_incident(tc_daemon_t *d, tc_incident_t *inc, bool announce, ch
         bool deliver = announce && inc->nupdates &&
                        inc->updates[inc->nupdates - 1].deliver_notifications;
         d->quiet = announce && !deliver;
-        tc_daemon__derive_components(d);
+        tc_engine__derive_components(d);
         d->quiet = false;
         if (deliver)
-            tc_daemon__notify_incident(d, inc);
+            tc_engine__notify_incident(d, inc);
         rc = tc_store_commit(d->store, err, errlen);
     } else if (began) {
         tc_store_rollback(d->store);
     }
     if (rc != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot save incident %s: %s", inc->id, err);
-        tc_daemon__load_incidents(d);
+        tc_engine__load_incidents(d);
         return TC_ESTORE;
     }
     tc_notify_kick(d->notify);
-    tc_daemon__request_render(d);
+    tc_engine__request_render(d);
     return 0;
 }
 
 /* Commit @p inc for a command: the answer names the store's reason, and *@p out is the
  * incident as stored (NULL when the write failed, since the reload replaced it). */
-static int commit_for_cmd(tc_daemon_t *d, tc_incident_t *inc, bool announce,
+static int commit_for_cmd(tc_engine_t *d, tc_incident_t *inc, bool announce,
                           const tc_incident_t **out, char *err, size_t errlen)
 {
     char why[256];
@@ -329,11 +329,11 @@ static int commit_for_cmd(tc_daemon_t *d, tc_incident_t *inc, bool announce,
     return 0;
 }
 
-static tc_incident_t *create_incident(tc_daemon_t *d, const tc_incident_cmd_t *c, int64_t now)
+static tc_incident_t *create_incident(tc_engine_t *d, const tc_incident_cmd_t *c, int64_t now)
 {
     tc_incident_t *inc = tc_calloc(1, sizeof *inc);
     char id[13];
-    tc_daemon__new_id(id);
+    tc_engine__new_id(id);
     inc->id = tc_strdup(id);
     inc->seq = d->next_seq;
     inc->name = tc_strdup(c->name);
@@ -381,7 +381,7 @@ int tc_engine_incident_create(tc_engine_t *d, const tc_incident_cmd_t *c,
     /* The first update is when the incident was opened (or the imported display time). */
     int64_t when = c->display_at ? c->display_at : inc->created_at;
     char uid[13];
-    tc_daemon__new_id(uid);
+    tc_engine__new_id(uid);
     tc_incident_add_update(inc, uid, status, c->body ? c->body : default_body(status),
                            c->created_at ? c->created_at : now, when, aff, naff,
                            c->deliver_notifications != 0);
@@ -396,7 +396,7 @@ int tc_engine_incident_create(tc_engine_t *d, const tc_incident_cmd_t *c,
     return rc;
 }
 
-static tc_incident_t *must_find(tc_daemon_t *d, const char *id, size_t *index, char *err,
+static tc_incident_t *must_find(tc_engine_t *d, const char *id, size_t *index, char *err,
                                 size_t errlen)
 {
     tc_incident_t *inc = find_incident(d, id, index);
@@ -451,7 +451,7 @@ int tc_engine_incident_patch(tc_engine_t *d, const char *id, const tc_incident_c
                            : c->has_status && st != inc->status ? default_body(st)
                                                                   : "";
         char uid[13];
-        tc_daemon__new_id(uid);
+        tc_engine__new_id(uid);
         tc_incident_add_update(inc, uid, st, body, c->created_at ? c->created_at : now,
                                c->display_at, aff, naff, c->deliver_notifications != 0);
     } else {
@@ -478,8 +478,8 @@ int tc_engine_incident_delete(tc_engine_t *d, const char *id, tc_incident_t **ou
             (d->nincidents - index - 1) * sizeof *d->incidents);
     d->nincidents--;
     tc_log(TC_LOG_INFO, MODULE, "incident %s deleted", inc->id);
-    tc_daemon__derive_components(d);
-    tc_daemon__request_render(d);
+    tc_engine__derive_components(d);
+    tc_engine__request_render(d);
     *out = inc;
     return 0;
 }
@@ -563,7 +563,7 @@ int tc_engine_postmortem_delete(tc_engine_t *d, const char *id, const tc_inciden
 int tc_engine_component_set(tc_engine_t *d, const char *id, const tc_status_t *status,
                             char *err, size_t errlen)
 {
-    tc_store_row_t *row = tc_daemon__row(d, id);
+    tc_store_row_t *row = tc_engine__row(d, id);
     if (!row) {
         snprintf(err, errlen, "unknown component \"%s\"", id);
         return TC_ENOENT;
@@ -583,8 +583,8 @@ int tc_engine_component_set(tc_engine_t *d, const char *id, const tc_status_t *s
         row->manual_status = *status;
     tc_log(TC_LOG_INFO, MODULE, "component %s: status %s by hand", id,
            status ? tc_status_name(*status) : "released");
-    tc_daemon__derive_components(d);
-    tc_daemon__request_render(d);
+    tc_engine__derive_components(d);
+    tc_engine__request_render(d);
     return 0;
 }
 
@@ -618,9 +618,9 @@ int tc_engine_retry_deliveries(tc_engine_t *d, const char *id, char *err, size_t
     return rc;
 }
 
-/* ---- maintenance windows and automatic incidents ---- */
+/* ---- maintenance windows and automatic incidents (incident/incident_policy.h decides) ---- */
 
-void tc_daemon__maintenance_tick(tc_daemon_t *d)
+void tc_engine__maintenance_tick(tc_engine_t *d)
 {
     char err[256];
     int64_t now = tc_clock_wall_ms();
@@ -637,26 +637,15 @@ void tc_daemon__maintenance_tick(tc_daemon_t *d)
         else
             continue;
         char uid[13];
-        tc_daemon__new_id(uid);
+        tc_engine__new_id(uid);
         tc_incident_add_update(inc, uid, next, default_body(next), now, 0, NULL, 0, true);
         tc_log(TC_LOG_INFO, MODULE, "maintenance %s: %s", inc->id, tc_incident_status_name(next));
         commit_incident(d, inc, true, err, sizeof err);
     }
 }
 
-/* Is any component of @p m under an active maintenance? Its failures then open nothing. */
-static int under_maintenance(tc_daemon_t *d, const tc_monitor_rules_t *m)
-{
-    for (size_t k = 0; k < m->ncomponents; k++) {
-        const tc_store_row_t *row = tc_daemon__row(d, m->components[k]);
-        if (row && row->status == TC_STATUS_UNDER_MAINTENANCE)
-            return 1;
-    }
-    return 0;
-}
-
 /* The fallback advice of the first of @p m's components that has one, or "". */
-static const char *fallback_of(const tc_daemon_t *d, const tc_monitor_rules_t *m)
+static const char *fallback_of(const tc_engine_t *d, const tc_monitor_rules_t *m)
 {
     for (size_t k = 0; k < m->ncomponents; k++)
         for (size_t i = 0; i < d->config->ncomponents; i++) {
@@ -709,41 +698,40 @@ static char *expand(const char *tpl, const tc_monitor_cfg_t *m, const char *comp
     return tc_buf_steal(&b, NULL);
 }
 
-void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_rules_t *rules,
-                              tc_monitor_state_t before, tc_monitor_state_t after,
-                              const char *reason)
+tc_incident_t *tc_engine__monitor_incident(tc_engine_t *d, const char *monitor_id)
 {
-    const tc_monitor_cfg_t *m = rules->monitor;
-    if (!rules->auto_incident)
-        return;
-    char err[256];
     tc_incident_t *open = NULL;
     for (size_t i = 0; i < d->nincidents; i++)
-        if (d->incidents[i]->monitor_id && strcmp(d->incidents[i]->monitor_id, m->id) == 0 &&
+        if (d->incidents[i]->monitor_id && strcmp(d->incidents[i]->monitor_id, monitor_id) == 0 &&
             tc_incident_is_open(d->incidents[i]))
             open = d->incidents[i];
+    return open;
+}
+
+void tc_engine__auto_incident(tc_engine_t *d, const tc_monitor_rules_t *rules,
+                              tc_policy_incident_t what, tc_monitor_state_t after,
+                              const char *reason)
+{
+    if (what == TC_POLICY_KEEP)
+        return;
+    const tc_monitor_cfg_t *m = rules->monitor;
+    char err[256];
+    tc_incident_t *open = tc_engine__monitor_incident(d, m->id);
+    if ((what == TC_POLICY_OPEN) != (open == NULL))
+        return; /* the policy was asked about another state of things */
     const tc_store_row_t *first =
-        rules->ncomponents ? tc_daemon__row(d, rules->components[0]) : NULL;
+        rules->ncomponents ? tc_engine__row(d, rules->components[0]) : NULL;
     const char *component = first ? first->name : m->name;
     int64_t now = tc_clock_wall_ms();
-    tc_status_t want = tc_monitor_component_status(after, rules->down_status);
+    tc_status_t want = what == TC_POLICY_RESOLVE
+                           ? TC_STATUS_OPERATIONAL
+                           : tc_monitor_component_status(after, rules->down_status);
     tc_affected_t *aff = tc_calloc(rules->ncomponents ? rules->ncomponents : 1, sizeof *aff);
-    for (size_t k = 0; k < rules->ncomponents; k++) {
-        const tc_store_row_t *row = tc_daemon__row(d, rules->components[k]);
-        char name[300];
-        display_name(d, row, name, sizeof name);
-        aff[k].code = tc_strdup(row->id);
-        aff[k].name = tc_strdup(name);
-        aff[k].old_status = row->status;
-        aff[k].new_status = want;
-    }
+    for (size_t k = 0; k < rules->ncomponents; k++)
+        fill_affected(d, &aff[k], rules->components[k], want);
     char uid[13];
-    tc_daemon__new_id(uid);
-    if (!open && (after == TC_MONITOR_DOWN || after == TC_MONITOR_DEGRADED)) {
-        if (under_maintenance(d, rules)) {
-            free_affected(aff, rules->ncomponents);
-            return;
-        }
+    tc_engine__new_id(uid);
+    if (what == TC_POLICY_OPEN) {
         tc_incident_cmd_t c;
         tc_incident_cmd_init(&c);
         char *title =
@@ -752,15 +740,8 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_rules_t *rules,
         tc_incident_t *inc = create_incident(d, &c, now);
         free(title);
         inc->monitor_id = tc_strdup(m->id);
-        for (size_t k = 0; k < rules->ncomponents; k++) {
-            inc->component_ids = tc_realloc(inc->component_ids,
-                                            (k + 1) * sizeof *inc->component_ids);
-            inc->component_status = tc_realloc(inc->component_status,
-                                               (k + 1) * sizeof *inc->component_status);
-            inc->component_ids[k] = tc_strdup(rules->components[k]);
-            inc->component_status[k] = want;
-            inc->ncomponents++;
-        }
+        for (size_t k = 0; k < rules->ncomponents; k++)
+            set_component(inc, rules->components[k], want, false);
         char *body =
             expand(rules->incident_body, m, component, reason, fallback_of(d, rules), true);
         tc_incident_add_update(inc, uid, TC_INC_INVESTIGATING, body, now, 0, aff,
@@ -769,15 +750,13 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_rules_t *rules,
         add_incident(d, inc);
         tc_log(TC_LOG_WARN, MODULE, "monitor %s opened incident %s", m->id, inc->id);
         commit_incident(d, inc, true, err, sizeof err);
-    } else if (open && (after == TC_MONITOR_UP)) {
-        for (size_t k = 0; k < rules->ncomponents; k++)
-            aff[k].new_status = TC_STATUS_OPERATIONAL;
+    } else if (what == TC_POLICY_RESOLVE) {
         tc_incident_add_update(open, uid, TC_INC_RESOLVED,
                                "This incident has been resolved: the check passes again.", now,
                                0, aff, rules->ncomponents, true);
         tc_log(TC_LOG_INFO, MODULE, "monitor %s resolved incident %s", m->id, open->id);
         commit_incident(d, open, true, err, sizeof err);
-    } else if (open && after != before && after != TC_MONITOR_UNKNOWN) {
+    } else {
         /* Worse, or better but not yet resolved (a vendor back from an outage to degraded):
          * record it and let the components and the impact follow, since the open incident
          * decides the components' status. */
@@ -785,122 +764,14 @@ void tc_daemon__auto_incident(tc_daemon_t *d, const tc_monitor_rules_t *rules,
             open->component_status[k] = want;
         tc_buf_t text;
         tc_buf_init(&text, 0);
-        tc_buf_printf(&text, "The problem has %s: ", after > before ? "worsened" : "eased");
+        tc_buf_printf(&text, "The problem has %s: ",
+                      what == TC_POLICY_WORSENED ? "worsened" : "eased");
         markdown_text(&text, reason ? reason : "");
         tc_buf_puts(&text, ".");
-        tc_incident_add_update(open, uid, open->status, text.data, now, 0, aff, rules->ncomponents,
-                               true);
+        tc_incident_add_update(open, uid, open->status, text.data, now, 0, aff,
+                               rules->ncomponents, true);
         tc_buf_free(&text);
         commit_incident(d, open, true, err, sizeof err);
     }
     free_affected(aff, rules->ncomponents);
-}
-
-/* ---- alerts ---- */
-
-static tc_event_kind_t event_kind(tc_monitor_state_t after, bool reminder)
-{
-    if (reminder)
-        return TC_EVENT_REMINDER;
-    return after == TC_MONITOR_DOWN       ? TC_EVENT_DOWN
-           : after == TC_MONITOR_DEGRADED ? TC_EVENT_DEGRADED
-                                          : TC_EVENT_RECOVERED;
-}
-
-void tc_daemon__alert(tc_daemon_t *d, mon_slot_t *slot, tc_monitor_state_t before,
-                      tc_monitor_state_t after, const tc_result_t *r, bool reminder)
-{
-    const tc_monitor_cfg_t *m = slot->cfg;
-    const tc_monitor_rules_t *rules = slot->rules;
-    if (!rules->nalerts || under_maintenance(d, rules))
-        return;
-    /* Only real transitions alert: leaving "unknown" for "up" at start is not a recovery. */
-    if (!reminder && after == TC_MONITOR_UP && before == TC_MONITOR_UNKNOWN)
-        return;
-    tc_event_kind_t kind = event_kind(after, reminder);
-    int64_t now = tc_clock_wall_ms();
-    tc_status_t want = tc_monitor_component_status(after, rules->down_status);
-    tc_event_component_t *comps =
-        tc_calloc(rules->ncomponents ? rules->ncomponents : 1, sizeof *comps);
-    for (size_t k = 0; k < rules->ncomponents; k++) {
-        const tc_store_row_t *row = tc_daemon__row(d, rules->components[k]);
-        comps[k].id = row->id;
-        comps[k].name = row->name;
-        comps[k].old_status = row->status;
-        comps[k].new_status = reminder ? row->status : want;
-    }
-    const tc_incident_t *open = NULL;
-    for (size_t i = 0; i < d->nincidents; i++)
-        if (d->incidents[i]->monitor_id && strcmp(d->incidents[i]->monitor_id, m->id) == 0 &&
-            tc_incident_is_open(d->incidents[i]))
-            open = d->incidents[i];
-    char event_id[13];
-    tc_daemon__new_id(event_id);
-    tc_notify_event_t e = {
-        .kind = kind,
-        .at = now,
-        .page_id = d->config->page.id,
-        .page_name = d->config->page.name,
-        .page_url = d->config->page.url,
-        .monitor_id = m->id,
-        .monitor_name = m->name,
-        .monitor_kind = tc_probe_type_name(m->type),
-        .old_state = tc_monitor_state_name(before),
-        .new_state = tc_monitor_state_name(after),
-        .reason = r->reason,
-        .status_code = r->status_code,
-        .response_ms = r->response_ms,
-        .components = comps,
-        .ncomponents = rules->ncomponents,
-        .incident_id = open ? open->id : NULL,
-        .incident_name = open ? open->name : NULL,
-    };
-    tc_outbox_t *msgs = tc_calloc(rules->nalerts, sizeof *msgs);
-    size_t nmsgs = 0;
-    for (size_t a = 0; a < rules->nalerts; a++) {
-        const tc_alert_cfg_t *rule = &rules->alerts[a];
-        if (reminder) {
-            if (!rule->remind_ms || a >= MAX_REMINDED ||
-                now - slot->alerted_at[a] < rule->remind_ms)
-                continue;
-        } else if (!(rule->on & (1u << kind))) {
-            continue;
-        }
-        const tc_channel_cfg_t *ch = tc_config_channel(d->config, rule->channel);
-        if (!ch)
-            continue;
-        /* One id per delivery: the event id and the rule, stable across retries. */
-        char id[40];
-        snprintf(id, sizeof id, "%s-%zu", event_id, a);
-        e.id = id;
-        tc_outbox_t *msg = &msgs[nmsgs++];
-        msg->id = tc_strdup(id);
-        msg->target = tc_strdup(ch->id);
-        msg->kind = tc_strdup(tc_notify_type_name(ch->type));
-        msg->payload = tc_notify_format(ch, &e);
-        if (!msg->payload) {
-            /* Only a text jansson refuses could do this; say so rather than lose it. */
-            tc_log(TC_LOG_ERROR, MODULE, "monitor %s: cannot format the alert for %s", m->id,
-                   ch->id);
-            free(msg->id);
-            free(msg->target);
-            free(msg->kind);
-            nmsgs--;
-            continue;
-        }
-        msg->created_at = now;
-        msg->expires_at = now + d->config->notify_retry_ms;
-        if (a < MAX_REMINDED)
-            slot->alerted_at[a] = now;
-    }
-    char err[256];
-    if (nmsgs && tc_store_outbox_add(d->store, msgs, nmsgs, err, sizeof err) != 0)
-        tc_log(TC_LOG_ERROR, MODULE, "monitor %s: cannot queue alerts: %s", m->id, err);
-    else if (nmsgs)
-        tc_log(TC_LOG_INFO, MODULE, "monitor %s: %s queued for %zu channel(s)", m->id,
-               tc_event_kind_name(kind), nmsgs);
-    if (nmsgs && reminder)
-        tc_notify_kick(d->notify);
-    tc_store_outbox_free(msgs, nmsgs);
-    free(comps);
 }

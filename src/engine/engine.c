@@ -1,0 +1,331 @@
+/* The engine's wiring: the one libuv loop on this thread, which owns the config generation,
+ * the store handle and all domain state. It starts and stops the parts (components, view,
+ * monitors, incidents, subscribers, notifications), reloads the config as a transaction on
+ * SIGHUP, and answers the requests the HTTP threads queue for it (the write API through
+ * api/, pushes, subscriptions). */
+#include "engine/engine.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <uv.h>
+
+#include "api/api.h"
+#include "config/config.h"
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/curl_glue.h"
+#include "core/dirlock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "engine/engine_int.h"
+#include "probe/probe.h"
+#include "sched/sched.h"
+#include "store/store.h"
+#include "web/http_server.h"
+#include "web/render.h"
+
+#define MODULE "engine"
+
+/* Load the config file and apply the command line's overrides to it, so a reload compares
+ * like with like. @return 0, or TC_ECONFIG with "FILE:LINE:COL: msg" lines in *errors. */
+static int load_config(const tc_engine_opts_t *opts, tc_config_t **out, char **errors)
+{
+    int rc = tc_config_load(opts->config_path, out, errors);
+    if (rc)
+        return rc;
+    tc_config_t *c = *out;
+    if (opts->listen) {
+        char *host = NULL;
+        int port = 0;
+        if (tc_config_parse_listen(opts->listen, &host, &port) != 0) {
+            *errors = tc_strdup("--listen must be HOST:PORT, e.g. 127.0.0.1:8080\n");
+            tc_config_free(c);
+            *out = NULL;
+            return TC_ECONFIG;
+        }
+        free(c->server.host);
+        c->server.host = host;
+        c->server.port = port;
+    }
+    if (opts->data_dir) {
+        free(c->storage_path);
+        c->storage_path = tc_strdup(opts->data_dir);
+    }
+    return 0;
+}
+
+static void on_heartbeat(uv_timer_t *t)
+{
+    tc_engine_t *d = t->data;
+    atomic_store(&d->heartbeat, tc_clock_mono_ms());
+    tc_http_reap(d->http);
+}
+
+static void on_maintenance_timer(uv_timer_t *t)
+{
+    tc_engine__maintenance_tick(t->data);
+}
+
+static const tc_channel_cfg_t *channel_lookup(void *ctx, const char *id)
+{
+    tc_engine_t *d = ctx;
+    if (!id)
+        id = d->config->subscribers.email_channel;
+    return id ? tc_config_channel(d->config, id) : NULL;
+}
+
+/* ---- requests the HTTP server hands to the engine ---- */
+
+static void on_requests(uv_async_t *a)
+{
+    tc_engine_t *d = a->data;
+    tc_http_request_t *req;
+    while ((req = tc_http_take(d->http))) {
+        if (d->stopping) {
+            tc_http_reply(req, 503, "{\"error\":\"shutting down; try again shortly\"}");
+            continue;
+        }
+        if (strncmp(tc_http_path(req), "/api/push/", 10) == 0)
+            tc_engine__handle_push(d, req);
+        else if (strncmp(tc_http_path(req), "/v1/", 4) == 0)
+            tc_api_handle(d, req);
+        else if (strncmp(tc_http_path(req), "/api/v2/subscribers", 19) == 0 ||
+                 strncmp(tc_http_path(req), "/subscribers/", 13) == 0)
+            tc_engine__handle_subscribers(d, req);
+        else
+            tc_http_reply(req, 404, "{\"error\":\"not found\"}");
+    }
+}
+
+static void wake_engine(void *arg)
+{
+    uv_async_send(arg);
+}
+
+static void reload(tc_engine_t *d)
+{
+    tc_config_t *next = NULL;
+    char *errors = NULL;
+    if (load_config(d->opts, &next, &errors) != 0) {
+        /* Report every error on its own line and keep the running generation. */
+        char *line = errors;
+        while (line && *line) {
+            char *end = strchr(line, '\n');
+            if (end)
+                *end = '\0';
+            tc_log(TC_LOG_ERROR, MODULE, "reload refused: %s", line);
+            line = end ? end + 1 : NULL;
+        }
+        free(errors);
+        tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
+        return;
+    }
+    /* The listen address and data folder are bound at start; they need a restart. */
+    const tc_config_t *cur = d->config;
+    if (strcmp(next->server.host, cur->server.host) != 0 ||
+        next->server.port != cur->server.port ||
+        strcmp(next->storage_path, cur->storage_path) != 0)
+        tc_log(TC_LOG_WARN, MODULE, "server.listen and storage.path take effect at restart");
+    if (tc_engine__adopt_rows(d, next) != 0) {
+        tc_config_free(next);
+        tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
+        return;
+    }
+    /* Keep the old slots (and their threshold state) until the new ones copied them. */
+    mon_slot_t *old = d->monitors;
+    size_t nold = d->nmonitors;
+    d->monitors = NULL;
+    d->nmonitors = 0;
+    d->monitor_epoch++;
+    tc_sched_clear(d->sched);
+    for (size_t i = 0; i < nold; i++)
+        if (old[i].run)
+            tc_probe_cancel(old[i].run);
+    tc_engine__flush_results(d);
+    tc_engine__start_monitors(d, next, old, nold);
+    tc_engine__index_feeds(d);
+    free(old);
+    tc_config_free(d->config);
+    d->config = next;
+    tc_notify_allow_private(d->notify, next->subscribers.allow_private_webhooks);
+    /* Incidents may have been imported by `tocsin import` while we ran. */
+    tc_engine__load_incidents(d);
+    tc_engine__derive_components(d);
+    tc_clock_use_zone(next->page.time_zone);
+    tc_log(TC_LOG_INFO, MODULE,
+           "configuration reloaded: %zu groups, %zu components, %zu monitors", next->ngroups,
+           next->ncomponents, next->nmonitors);
+    tc_engine__request_render(d);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    tc_engine_t *d = s->data;
+    if (signum == SIGHUP) {
+        tc_log(TC_LOG_INFO, MODULE, "SIGHUP: reloading %s", d->opts->config_path);
+        reload(d);
+        return;
+    }
+    tc_log(TC_LOG_INFO, MODULE, "signal %d: shutting down", signum);
+    uv_stop(&d->loop);
+}
+
+/* Thousands of simultaneous readers need thousands of descriptors. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static void close_walk(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+int tc_engine_run(const tc_engine_opts_t *opts)
+{
+    tc_engine_t d;
+    memset(&d, 0, sizeof d);
+    d.lock_fd = -1;
+    d.opts = opts;
+    d.started_at = tc_clock_wall_ms();
+    int exit_code = 1;
+    int loop_ready = 0;
+    char err[512];
+
+    char *errors = NULL;
+    if (load_config(opts, &d.config, &errors) != 0) {
+        /* Printed as they are, one per line, like a compiler's, for the user fixing it. */
+        fputs(errors, stderr);
+        free(errors);
+        return 2;
+    }
+    d.render_cache = tc_snapshot_cache_new(); /* freed on every path below, at out: */
+    tc_clock_use_zone(d.config->page.time_zone);
+    raise_fd_limit();
+    if (tc_dir_lock(d.config->storage_path, &d.lock_fd, err, sizeof err) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "%s", err);
+        goto out;
+    }
+    if (tc_store_open(d.config->storage_path, &d.store, err, sizeof err) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "cannot open store: %s", err);
+        goto out;
+    }
+    if (tc_engine__subscribers_init(&d) != 0 || tc_engine__adopt_rows(&d, d.config) != 0 ||
+        tc_engine__load_incidents(&d) != 0)
+        goto out;
+
+    if (uv_loop_init(&d.loop) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "cannot create the event loop");
+        goto out;
+    }
+    loop_ready = 1;
+    uv_async_init(&d.loop, &d.requests, on_requests);
+    d.requests.data = &d;
+    atomic_store(&d.heartbeat, tc_clock_mono_ms());
+    tc_http_opts_t hopts = {
+        .host = d.config->server.host,
+        .port = d.config->server.port,
+        .connection_limit = d.config->server.connection_limit,
+        .per_ip_limit = d.config->server.per_ip_limit,
+        .connection_timeout = d.config->server.connection_timeout,
+        .heartbeat = &d.heartbeat,
+        .wake = wake_engine,
+        .wake_arg = &d.requests,
+    };
+    /* The first snapshot is ready before the port opens, so no reader ever gets a 503. */
+    if (tc_http_start(&hopts, tc_engine__build_snapshot(&d), &d.http, err, sizeof err) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "%s", err);
+        goto out;
+    }
+    uv_timer_init(&d.loop, &d.render_timer);
+    uv_timer_init(&d.loop, &d.heartbeat_timer);
+    d.render_timer.data = d.heartbeat_timer.data = &d;
+    uv_signal_init(&d.loop, &d.sighup);
+    uv_signal_init(&d.loop, &d.sigterm);
+    uv_signal_init(&d.loop, &d.sigint);
+    d.sighup.data = d.sigterm.data = d.sigint.data = &d;
+    uv_signal_start(&d.sighup, on_signal, SIGHUP);
+    uv_signal_start(&d.sigterm, on_signal, SIGTERM);
+    uv_signal_start(&d.sigint, on_signal, SIGINT);
+    uv_timer_start(&d.heartbeat_timer, on_heartbeat, HEARTBEAT_MS, HEARTBEAT_MS);
+    uv_timer_init(&d.loop, &d.flush_timer);
+    uv_timer_init(&d.loop, &d.metrics_timer);
+    uv_timer_init(&d.loop, &d.rollup_timer);
+    uv_timer_init(&d.loop, &d.rollup_step);
+    d.flush_timer.data = d.metrics_timer.data = d.rollup_timer.data = d.rollup_step.data = &d;
+    uv_timer_start(&d.rollup_timer, tc_engine__on_rollup_timer, 0, ROLLUP_MS);
+    uv_timer_init(&d.loop, &d.maintenance_timer);
+    d.maintenance_timer.data = &d;
+    uv_timer_start(&d.maintenance_timer, on_maintenance_timer, 0, MAINTENANCE_MS);
+    uv_timer_start(&d.flush_timer, tc_engine__on_flush_timer, FLUSH_MS, FLUSH_MS);
+    uv_timer_start(&d.metrics_timer, tc_engine__on_metrics_timer, METRICS_MS, METRICS_MS);
+
+    d.curl = tc_curl_new(&d.loop);
+    d.sched = tc_sched_new(&d.loop, tc_engine__on_due, &d);
+    d.probe_env.loop = &d.loop;
+    d.probe_env.curl = d.curl;
+    d.probe_env.push_state = tc_engine__push_state;
+    d.probe_env.push_ctx = &d;
+    d.notify = tc_notify_new(&d.loop, d.curl, d.store, channel_lookup, &d);
+    tc_notify_allow_private(d.notify, d.config->subscribers.allow_private_webhooks);
+    tc_engine__start_monitors(&d, d.config, NULL, 0);
+    tc_engine__index_feeds(&d);
+    tc_engine__derive_components(&d);
+
+    tc_log(TC_LOG_INFO, MODULE,
+           "serving \"%s\" on http://%s:%d/ (%zu monitors, data in %s, schema v%d)",
+           d.config->page.name, d.config->server.host, d.config->server.port,
+           d.config->nmonitors, d.config->storage_path, tc_store_schema_version(d.store));
+    uv_run(&d.loop, UV_RUN_DEFAULT);
+
+    /* From here on, requests that reach the engine are refused: the notify worker and the
+     * monitors are going away while the loop still runs to close their handles. */
+    d.stopping = 1;
+    uv_timer_stop(&d.metrics_timer);
+    uv_timer_stop(&d.maintenance_timer);
+    uv_timer_stop(&d.rollup_timer);
+    uv_timer_stop(&d.rollup_step);
+    tc_engine__stop_monitors(&d);
+    tc_notify_free(d.notify);
+    d.notify = NULL;
+    /* Cancelled runs close their handles asynchronously; let them report before every
+     * remaining handle is closed below (bounded, in case one never does). */
+    int64_t give_up = tc_clock_mono_ms() + 5000;
+    while (d.in_flight > 0 && tc_clock_mono_ms() < give_up)
+        uv_run(&d.loop, UV_RUN_ONCE);
+    tc_sched_free(d.sched);
+    tc_curl_free(d.curl);
+    exit_code = 0;
+out:
+    /* The HTTP threads wake the loop; stop them before the loop's handles go. */
+    tc_http_stop(d.http);
+    if (loop_ready) {
+        /* Close every handle and let the loop run their close callbacks before freeing it. */
+        uv_walk(&d.loop, close_walk, NULL);
+        uv_run(&d.loop, UV_RUN_DEFAULT);
+        uv_loop_close(&d.loop);
+    }
+    tc_store_close(d.store);
+    tc_dir_unlock(d.lock_fd);
+    tc_store_rows_free(d.rows, d.nrows);
+    free(d.pending);
+    free(d.feed_start);
+    free(d.feed_slots);
+    free(d.pending_reasons);
+    tc_engine__free_incidents(&d);
+    tc_snapshot_cache_free(d.render_cache);
+    tc_engine__subscribers_free(&d);
+    tc_config_free(d.config);
+    if (exit_code == 0)
+        tc_log(TC_LOG_INFO, MODULE, "stopped");
+    return exit_code;
+}

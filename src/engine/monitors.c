@@ -1,0 +1,352 @@
+/* Monitoring on the engine thread: schedule -> probe -> judge -> threshold state -> component
+ * status. Owns the monitor slots (rebuilt on reload, keeping threshold state), batches
+ * results into the store, publishes /metrics figures, runs the rollup passes and outbox
+ * pruning, and answers push (heartbeat) monitors' pings. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "config/config.h"
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/secret.h"
+#include "engine/engine_int.h"
+#include "probe/probe.h"
+#include "sched/sched.h"
+#include "status/status.h"
+#include "status/tracker.h"
+#include "store/store.h"
+#include "web/http_server.h"
+
+#define MODULE "engine"
+
+void tc_engine__flush_results(tc_engine_t *d)
+{
+    if (!d->npending)
+        return;
+    char err[256];
+    if (tc_store_add_results(d->store, d->pending, d->npending, err, sizeof err) != 0)
+        tc_log(TC_LOG_ERROR, MODULE, "cannot save %zu results: %s", d->npending, err);
+    for (size_t i = 0; i < d->npending; i++)
+        free(d->pending_reasons[i]);
+    d->npending = 0;
+}
+
+void tc_engine__on_flush_timer(uv_timer_t *t)
+{
+    tc_engine__flush_results(t->data);
+}
+
+static void queue_result(tc_engine_t *d, const tc_monitor_cfg_t *m, const tc_result_t *r)
+{
+    if (d->npending == d->cap_pending) {
+        d->cap_pending = d->cap_pending ? d->cap_pending * 2 : 256;
+        d->pending = tc_realloc(d->pending, d->cap_pending * sizeof *d->pending);
+        d->pending_reasons = tc_realloc(d->pending_reasons,
+                                        d->cap_pending * sizeof *d->pending_reasons);
+    }
+    d->pending_reasons[d->npending] = tc_strdup(r->reason);
+    tc_store_result_t *p = &d->pending[d->npending];
+    p->monitor_id = m->id;
+    p->at = r->started_at;
+    p->verdict = (int)r->verdict;
+    p->latency_ms = r->response_ms;
+    p->reason = d->pending_reasons[d->npending];
+    d->npending++;
+}
+
+static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
+{
+    ticket_t *t = arg;
+    tc_engine_t *d = t->d;
+    int current = t->epoch == d->monitor_epoch;
+    mon_slot_t *slot = current ? &d->monitors[t->slot] : NULL;
+    free(t);
+    d->in_flight--;
+    if (slot)
+        slot->run = NULL;
+    if (!slot || r->canceled)
+        return;
+    slot->checks[r->verdict]++;
+    slot->last_ms = r->response_ms;
+    slot->last_at = r->started_at;
+    if (r->connected) {
+        slot->recent[slot->nrecent++ % RECENT] = r->response_ms;
+        d->fresh_results = 1;
+    }
+    snprintf(slot->last_reason, sizeof slot->last_reason, "%s", r->reason);
+    queue_result(d, m, r);
+    tc_monitor_state_t before = slot->tracker.state;
+    tc_monitor_state_t after = tc_monitor_observe(&slot->tracker, r->verdict,
+                                                  m->failure_threshold, m->success_threshold);
+    if (after == before) {
+        if (after == TC_MONITOR_DOWN || after == TC_MONITOR_DEGRADED)
+            tc_engine__monitor_changed(d, slot, before, after, r); /* reminders */
+        return;
+    }
+    tc_log(after == TC_MONITOR_UP ? TC_LOG_INFO : TC_LOG_WARN, MODULE,
+           "monitor %s: %s -> %s%s%s", m->id, tc_monitor_state_name(before),
+           tc_monitor_state_name(after), r->reason[0] ? ": " : "", r->reason);
+    /* One transaction: the alerts, the automatic incident and the component statuses are
+     * stored together or not at all. Alerts and the incident go first, so they record the
+     * components' old status. */
+    char err[256];
+    int tx = tc_store_begin(d->store, err, sizeof err) == 0;
+    tc_engine__monitor_changed(d, slot, before, after, r);
+    tc_engine__derive_components(d);
+    if (tx && tc_store_commit(d->store, err, sizeof err) != 0)
+        tc_log(TC_LOG_ERROR, MODULE, "monitor %s: state change not saved: %s", m->id, err);
+    tc_notify_kick(d->notify);
+}
+
+void tc_engine__on_due(size_t index, int64_t lag_ms, void *arg)
+{
+    tc_engine_t *d = arg;
+    mon_slot_t *slot = &d->monitors[index];
+    d->lags[d->nlags++ % LAG_WINDOW] = lag_ms;
+    if (slot->run || d->in_flight >= MAX_IN_FLIGHT) {
+        slot->skipped++;
+        return;
+    }
+    ticket_t *t = tc_malloc(sizeof *t);
+    t->d = d;
+    t->slot = index;
+    t->epoch = d->monitor_epoch;
+    int rc = tc_probe_start(slot->cfg, &d->probe_env, on_probe_done, t, &slot->run);
+    if (rc) {
+        free(t);
+        slot->run = NULL;
+        tc_log(TC_LOG_ERROR, MODULE, "monitor %s: cannot start: %s", slot->cfg->id,
+               tc_strerror(rc));
+        return;
+    }
+    d->in_flight++;
+}
+
+/* Stop every run and forget the schedule; results still in flight are dropped by epoch. */
+void tc_engine__stop_monitors(tc_engine_t *d)
+{
+    d->monitor_epoch++;
+    tc_sched_clear(d->sched);
+    for (size_t i = 0; i < d->nmonitors; i++)
+        if (d->monitors[i].run)
+            tc_probe_cancel(d->monitors[i].run);
+    tc_engine__flush_results(d);
+    free(d->monitors);
+    d->monitors = NULL;
+    d->nmonitors = 0;
+}
+
+/* A new slot replays the monitor's last stored verdicts, so a restart during an outage keeps
+ * the monitor down until success_threshold good runs, as if it had never stopped. */
+static void restore_tracker(tc_engine_t *d, mon_slot_t *slot)
+{
+    const tc_monitor_cfg_t *m = slot->cfg;
+    size_t max = (size_t)(m->failure_threshold + m->success_threshold);
+    int *verdicts = tc_calloc(max, sizeof *verdicts);
+    size_t n = 0;
+    if (tc_store_last_verdicts(d->store, m->id, max, verdicts, &n) == 0)
+        for (size_t k = 0; k < n; k++)
+            tc_monitor_observe(&slot->tracker, (tc_verdict_t)verdicts[k], m->failure_threshold,
+                               m->success_threshold);
+    free(verdicts);
+}
+
+/* Build slots for the config's monitors, keeping the state of monitors that still exist, and
+ * spread their first runs over their intervals. */
+void tc_engine__start_monitors(tc_engine_t *d, const tc_config_t *c, mon_slot_t *old, size_t nold)
+{
+    d->monitors = tc_calloc(c->nmonitors, sizeof *d->monitors);
+    d->nmonitors = c->nmonitors;
+    int64_t now = tc_clock_mono_ms();
+    for (size_t i = 0; i < c->nmonitors; i++) {
+        mon_slot_t *slot = &d->monitors[i];
+        slot->cfg = &c->monitors[i];
+        slot->rules = &c->monitor_rules[i];
+        for (size_t j = 0; j < nold; j++) {
+            if (strcmp(old[j].cfg->id, slot->cfg->id) == 0) {
+                *slot = old[j];
+                slot->cfg = &c->monitors[i];
+                slot->rules = &c->monitor_rules[i];
+                slot->run = NULL;
+            }
+        }
+        if (!slot->tracker.state)
+            restore_tracker(d, slot);
+        int64_t interval = slot->cfg->interval_ms;
+        tc_sched_add(d->sched, i, interval, now + tc_sched_spread(slot->cfg->id, interval));
+    }
+}
+
+static int cmp_lag(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void publish_metrics(tc_engine_t *d)
+{
+    tc_buf_t b;
+    tc_buf_init(&b, 0);
+    size_t n = d->nlags < LAG_WINDOW ? d->nlags : LAG_WINDOW;
+    int64_t *sorted = tc_calloc(n ? n : 1, sizeof *sorted);
+    memcpy(sorted, d->lags, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_lag);
+    tc_buf_printf(&b,
+                  "# HELP tocsin_schedule_lag_seconds Actual minus planned start of recent "
+                  "probe runs.\n"
+                  "# TYPE tocsin_schedule_lag_seconds summary\n"
+                  "tocsin_schedule_lag_seconds{quantile=\"0.5\"} %.3f\n"
+                  "tocsin_schedule_lag_seconds{quantile=\"0.99\"} %.3f\n"
+                  "tocsin_schedule_lag_seconds_count %zu\n"
+                  "# HELP tocsin_probes_in_flight Probe runs in progress.\n"
+                  "# TYPE tocsin_probes_in_flight gauge\n"
+                  "tocsin_probes_in_flight %d\n",
+                  n ? (double)sorted[n / 2] / 1000.0 : 0.0,
+                  n ? (double)sorted[(n * 99) / 100] / 1000.0 : 0.0, d->nlags, d->in_flight);
+    free(sorted);
+    tc_buf_puts(&b, "# HELP tocsin_monitor_state 1 for the monitor's current state.\n"
+                    "# TYPE tocsin_monitor_state gauge\n");
+    for (size_t i = 0; i < d->nmonitors; i++)
+        tc_buf_printf(&b, "tocsin_monitor_state{monitor=\"%s\",state=\"%s\"} 1\n",
+                      d->monitors[i].cfg->id,
+                      tc_monitor_state_name(d->monitors[i].tracker.state));
+    tc_buf_puts(&b, "# HELP tocsin_monitor_latency_seconds Duration of the last probe run.\n"
+                    "# TYPE tocsin_monitor_latency_seconds gauge\n");
+    for (size_t i = 0; i < d->nmonitors; i++)
+        if (d->monitors[i].last_at)
+            tc_buf_printf(&b, "tocsin_monitor_latency_seconds{monitor=\"%s\"} %.4f\n",
+                          d->monitors[i].cfg->id, d->monitors[i].last_ms / 1000.0);
+    tc_buf_puts(&b, "# HELP tocsin_monitor_checks_total Probe runs by verdict.\n"
+                    "# TYPE tocsin_monitor_checks_total counter\n");
+    for (size_t i = 0; i < d->nmonitors; i++)
+        for (int v = 0; v < 3; v++)
+            tc_buf_printf(&b, "tocsin_monitor_checks_total{monitor=\"%s\",verdict=\"%s\"} %lu\n",
+                          d->monitors[i].cfg->id, tc_verdict_name((tc_verdict_t)v),
+                          d->monitors[i].checks[v]);
+    tc_buf_puts(&b, "# HELP tocsin_monitor_skipped_total Runs skipped because the previous "
+                    "one was still going.\n"
+                    "# TYPE tocsin_monitor_skipped_total counter\n");
+    for (size_t i = 0; i < d->nmonitors; i++)
+        tc_buf_printf(&b, "tocsin_monitor_skipped_total{monitor=\"%s\"} %lu\n",
+                      d->monitors[i].cfg->id, d->monitors[i].skipped);
+    long counts[3], retried = 0;
+    if (tc_store_outbox_counts(d->store, counts, &retried) == 0)
+        tc_buf_printf(&b,
+                      "# HELP tocsin_notifications Notifications in the outbox by state.\n"
+                      "# TYPE tocsin_notifications gauge\n"
+                      "tocsin_notifications{state=\"pending\"} %ld\n"
+                      "tocsin_notifications{state=\"delivered\"} %ld\n"
+                      "tocsin_notifications{state=\"dead\"} %ld\n"
+                      "# HELP tocsin_notifications_retried Notifications that needed more than "
+                      "one attempt.\n"
+                      "# TYPE tocsin_notifications_retried gauge\n"
+                      "tocsin_notifications_retried %ld\n"
+                      "# HELP tocsin_notifications_in_flight Deliveries in progress.\n"
+                      "# TYPE tocsin_notifications_in_flight gauge\n"
+                      "tocsin_notifications_in_flight %d\n",
+                      counts[0], counts[1], counts[2], retried, tc_notify_in_flight(d->notify));
+    size_t len;
+    char *text = tc_buf_steal(&b, &len);
+    tc_http_set_metrics(d->http, text, len);
+}
+
+void tc_engine__on_metrics_timer(uv_timer_t *t)
+{
+    tc_engine_t *d = t->data;
+    publish_metrics(d);
+    /* Sparklines change with every run; re-render for them now and then, not per result, so
+     * the page's ETag (and readers' caches) stay valid for a while. */
+    if (++d->metrics_ticks % REFRESH_TICKS == 0 && d->fresh_results)
+        tc_engine__request_render(d);
+}
+
+/* One slice of a rollup pass; the next slice runs on a later loop turn, so probes and
+ * requests interleave with a long pass over thousands of monitors. */
+static void on_rollup_step(uv_timer_t *t)
+{
+    tc_engine_t *d = t->data;
+    char err[256];
+    int rc = tc_store_rollup(d->store, d->rollup_now, d->config->raw_retention_ms,
+                             d->config->aggregate_retention_ms, &d->rollup_cursor, err,
+                             sizeof err);
+    if (rc == TC_EAGAIN) {
+        uv_timer_start(&d->rollup_step, on_rollup_step, 0, 0);
+        return;
+    }
+    if (rc)
+        tc_log(TC_LOG_ERROR, MODULE, "rollup failed: %s", err);
+    d->rollup_cursor = 0;
+    /* The page's bars move on with the day even when nothing changes. */
+    tc_engine__request_render(d);
+}
+
+void tc_engine__on_rollup_timer(uv_timer_t *t)
+{
+    tc_engine_t *d = t->data;
+    if (uv_is_active((uv_handle_t *)&d->rollup_step))
+        return; /* the previous pass is still going */
+    tc_engine__flush_results(d);
+    /* Finished outbox rows, 5,000 at most per run (1.4 M a day), so a backlog never holds
+     * the loop long. */
+    char err[256];
+    int64_t now = tc_clock_wall_ms();
+    int rc = tc_store_outbox_prune(d->store, now - d->config->notify_keep_delivered_ms,
+                                   now - d->config->notify_keep_dead_ms, 5000, NULL, err,
+                                   sizeof err);
+    if (rc && rc != TC_EAGAIN)
+        tc_log(TC_LOG_ERROR, MODULE, "outbox pruning failed: %s", err);
+    d->rollup_now = tc_clock_wall_ms();
+    d->rollup_cursor = 0;
+    on_rollup_step(&d->rollup_step);
+}
+
+const tc_push_state_t *tc_engine__push_state(void *ctx, const tc_monitor_cfg_t *m)
+{
+    tc_engine_t *d = ctx;
+    for (size_t i = 0; i < d->nmonitors; i++)
+        if (d->monitors[i].cfg == m)
+            return &d->monitors[i].push;
+    return NULL;
+}
+
+/* GET or POST /api/push/<token>[?status=up|down&msg=...&ping=ms] */
+void tc_engine__handle_push(tc_engine_t *d, tc_http_request_t *req)
+{
+    const char *method = tc_http_method(req);
+    if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0 &&
+        strcmp(method, "PUT") != 0) {
+        tc_http_reply(req, 405, "{\"error\":\"use GET or POST\"}");
+        return;
+    }
+    const char *token = tc_http_path(req) + strlen("/api/push/");
+    mon_slot_t *slot = NULL;
+    for (size_t i = 0; i < d->nmonitors; i++) {
+        const char *t = tc_probe_push_token(d->monitors[i].cfg);
+        if (t && tc_secret_equal(t, token))
+            slot = &d->monitors[i];
+    }
+    if (!slot) {
+        tc_http_reply(req, 404, "{\"error\":\"no push monitor has this token\"}");
+        return;
+    }
+    const char *status = tc_http_arg(req, "status");
+    if (status && strcmp(status, "up") != 0 && strcmp(status, "down") != 0) {
+        tc_http_reply(req, 400, "{\"error\":\"status must be up or down\"}");
+        return;
+    }
+    const char *msg = tc_http_arg(req, "msg");
+    const char *ping = tc_http_arg(req, "ping");
+    slot->push.last_at = tc_clock_wall_ms();
+    slot->push.last_down = status && strcmp(status, "down") == 0;
+    double ping_ms = ping ? strtod(ping, NULL) : 0;
+    /* Only a plausible duration: NaN or infinity would poison latencies and charts. */
+    slot->push.last_ping_ms = ping_ms >= 0 && ping_ms <= 1e7 ? ping_ms : 0;
+    snprintf(slot->push.last_msg, sizeof slot->push.last_msg, "%s", msg ? msg : "");
+    tc_utf8_clean(slot->push.last_msg);
+    tc_http_reply(req, 200, "{\"ok\":true}");
+}

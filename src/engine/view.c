@@ -1,0 +1,243 @@
+/* The engine's view and its publication: one tc_view_t built from the current state (rows,
+ * incidents newest first, the page status), the 90-day bars and sparklines added for the
+ * page, rendered into a snapshot and published to the HTTP server. Renders are coalesced:
+ * a burst of changes within RENDER_DELAY_MS produces one snapshot. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "config/config.h"
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "engine/engine_int.h"
+#include "status/status.h"
+#include "status/uptime.h"
+#include "store/store.h"
+#include "web/http_server.h"
+#include "web/render.h"
+
+#define MODULE "engine"
+
+static int by_position(const void *a, const void *b)
+{
+    const tc_view_row_t *x = a, *y = b;
+    if (x->position != y->position)
+        return x->position < y->position ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+/* Lay the rows out in display order: top-level rows by position, each group followed by its
+ * children by position; groups take the worst status of their children. */
+static tc_view_row_t *build_rows(const tc_engine_t *d, size_t *n)
+{
+    tc_view_row_t *all = tc_calloc(d->nrows, sizeof *all);
+    for (size_t i = 0; i < d->nrows; i++) {
+        const tc_store_row_t *r = &d->rows[i];
+        tc_view_row_t *v = &all[i];
+        v->id = r->id;
+        v->name = r->name;
+        v->description = r->description;
+        v->group_id = r->group_id;
+        v->position = r->position;
+        v->is_group = r->is_group;
+        v->showcase = r->showcase;
+        v->only_show_if_degraded = r->only_show_if_degraded;
+        v->status = r->status;
+        v->created_at = r->created_at;
+        v->updated_at = r->updated_at;
+        /* Fallback advice lives in the config only: it is text for readers, not state. */
+        for (size_t k = 0; d->config && k < d->config->ncomponents; k++) {
+            const tc_component_cfg_t *cc = &d->config->components[k];
+            if (!r->is_group && cc->id && strcmp(cc->id, r->id) == 0) {
+                v->fallback = cc->fallback;
+                v->vendor_url = cc->vendor_url;
+            }
+        }
+    }
+    tc_status_t *children = tc_calloc(d->nrows ? d->nrows : 1, sizeof *children);
+    for (size_t i = 0; i < d->nrows; i++) {
+        if (!all[i].is_group)
+            continue;
+        size_t nchildren = 0;
+        for (size_t j = 0; j < d->nrows; j++) {
+            if (all[j].group_id && strcmp(all[j].group_id, all[i].id) == 0) {
+                children[nchildren++] = all[j].status;
+                if (all[j].updated_at > all[i].updated_at)
+                    all[i].updated_at = all[j].updated_at;
+            }
+        }
+        all[i].status = tc_status_derive_group(children, nchildren);
+    }
+    free(children);
+    qsort(all, d->nrows, sizeof *all, by_position);
+    tc_view_row_t *ordered = tc_calloc(d->nrows, sizeof *ordered);
+    size_t k = 0;
+    for (size_t i = 0; i < d->nrows; i++) {
+        if (all[i].group_id)
+            continue;
+        ordered[k++] = all[i];
+        if (!all[i].is_group)
+            continue;
+        for (size_t j = 0; j < d->nrows; j++)
+            if (all[j].group_id && strcmp(all[j].group_id, all[i].id) == 0)
+                ordered[k++] = all[j];
+    }
+    free(all);
+    *n = k;
+    return ordered;
+}
+
+/* The response times of the first monitor feeding @p row, oldest first, into @p out. */
+static size_t row_latencies(const tc_engine_t *d, const char *row_id, double *out)
+{
+    for (size_t j = 0; j < d->nmonitors; j++) {
+        const mon_slot_t *slot = &d->monitors[j];
+        for (size_t k = 0; k < slot->rules->ncomponents; k++) {
+            if (strcmp(slot->rules->components[k], row_id) != 0 || !slot->nrecent)
+                continue;
+            size_t n = slot->nrecent < RECENT ? slot->nrecent : RECENT;
+            size_t first = slot->nrecent - n;
+            for (size_t i = 0; i < n; i++)
+                out[i] = slot->recent[(first + i) % RECENT];
+            return n;
+        }
+    }
+    return 0;
+}
+
+/* Newest first: by when the impact began, or the window's start for maintenance. */
+static int64_t incident_time(const tc_incident_t *i)
+{
+    return i->is_maintenance && i->scheduled_for ? i->scheduled_for : i->started_at;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+    const tc_incident_t *x = *(const tc_incident_t *const *)a;
+    const tc_incident_t *y = *(const tc_incident_t *const *)b;
+    int64_t tx = incident_time(x), ty = incident_time(y);
+    if (tx != ty)
+        return tx > ty ? -1 : 1;
+    return x->seq > y->seq ? -1 : x->seq < y->seq;
+}
+
+void tc_engine_view(tc_engine_t *d, tc_view_t *view)
+{
+    const tc_config_t *c = d->config;
+    size_t nrows;
+    tc_view_row_t *rows = build_rows(d, &nrows);
+    tc_status_t *leaves = tc_calloc(nrows, sizeof *leaves);
+    size_t nleaves = 0;
+    int64_t updated = d->started_at;
+    for (size_t i = 0; i < nrows; i++) {
+        rows[i].uptime = -1;
+        if (rows[i].updated_at > updated)
+            updated = rows[i].updated_at;
+        if (!rows[i].is_group)
+            leaves[nleaves++] = rows[i].status;
+    }
+    size_t nopen;
+    tc_status_open_t *open = tc_engine__open_for_status(d, &nopen);
+    tc_rollup_t rollup = tc_status_derive_page(leaves, nleaves, open, nopen);
+    free(open);
+    free(leaves);
+    const tc_incident_t **incidents = tc_calloc(d->nincidents, sizeof *incidents);
+    for (size_t i = 0; i < d->nincidents; i++) {
+        const tc_incident_t *inc = d->incidents[i];
+        incidents[i] = inc;
+        if (inc->updated_at > updated)
+            updated = inc->updated_at;
+    }
+    qsort(incidents, d->nincidents, sizeof *incidents, newest_first);
+    memset(view, 0, sizeof *view);
+    view->page_id = c->page.id;
+    view->page_name = c->page.name;
+    view->page_url = c->page.url;
+    view->page_description = c->page.description;
+    view->time_zone = c->page.time_zone;
+    view->updated_at = updated;
+    view->rows = rows;
+    view->nrows = nrows;
+    view->rollup = rollup;
+    view->incidents = (const tc_incident_t *const *)incidents;
+    view->nincidents = d->nincidents;
+    view->now = tc_clock_wall_ms();
+    for (int i = 0; i < 5; i++)
+        view->impact_labels[i] = c->page.impact_labels[i];
+    view->subscribe_email = c->subscribers.email_channel != NULL;
+}
+
+void tc_engine_view_free(tc_view_t *view)
+{
+    free((void *)view->rows);
+    free((void *)view->incidents);
+}
+
+tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
+{
+    tc_view_t view;
+    tc_engine_view(d, &view);
+    tc_view_row_t *rows = (tc_view_row_t *)view.rows;
+    size_t nrows = view.nrows;
+    tc_uptime_day_t *days = tc_calloc(nrows * UPTIME_DAYS, sizeof *days);
+    double *latencies = tc_calloc(nrows * RECENT, sizeof *latencies);
+    int64_t now = view.now;
+    /* Day boundaries in the page's zone, shared by every row. */
+    tc_uptime_day_t frame[UPTIME_DAYS];
+    for (int i = 0; i < UPTIME_DAYS; i++) {
+        frame[i].start = tc_clock_local_midnight(now, UPTIME_DAYS - 1 - i);
+        frame[i].end = tc_clock_local_midnight(now, UPTIME_DAYS - 2 - i);
+    }
+    for (size_t i = 0; i < nrows; i++) {
+        tc_view_row_t *row = &rows[i];
+        if (row->is_group)
+            continue;
+        row->nlatencies = row_latencies(d, row->id, &latencies[i * RECENT]);
+        row->latencies = row->nlatencies ? &latencies[i * RECENT] : NULL;
+        if (!row->showcase)
+            continue;
+        tc_status_change_t *log = NULL;
+        size_t nlog = 0;
+        char err[256];
+        if (tc_store_status_log(d->store, row->id, frame[0].start, &log, &nlog, err,
+                                sizeof err) != 0) {
+            tc_log(TC_LOG_ERROR, MODULE, "cannot read the status log of %s: %s", row->id, err);
+            continue;
+        }
+        tc_uptime_day_t *mine = &days[i * UPTIME_DAYS];
+        memcpy(mine, frame, sizeof frame);
+        tc_uptime_days(log, nlog, now, mine, UPTIME_DAYS);
+        free(log);
+        row->days = mine;
+        row->ndays = UPTIME_DAYS;
+        row->uptime = tc_uptime_total(mine, UPTIME_DAYS);
+    }
+    d->fresh_results = 0;
+    tc_snapshot_t *snap = tc_render(&view, ++d->generation, d->render_cache);
+    free(latencies);
+    free(days);
+    tc_engine_view_free(&view);
+    return snap;
+}
+
+static void render_now(tc_engine_t *d)
+{
+    tc_http_publish(d->http, tc_engine__build_snapshot(d));
+    tc_log(TC_LOG_DEBUG, MODULE, "published snapshot %llu", (unsigned long long)d->generation);
+}
+
+static void on_render_timer(uv_timer_t *t)
+{
+    render_now(t->data);
+}
+
+/* Ask for a new snapshot; changes within the coalescing window share one render. */
+void tc_engine__request_render(tc_engine_t *d)
+{
+    if (!uv_is_active((uv_handle_t *)&d->render_timer))
+        uv_timer_start(&d->render_timer, on_render_timer, RENDER_DELAY_MS, 0);
+}
