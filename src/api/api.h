@@ -11,9 +11,9 @@
 #include "engine/command.h"
 #include "web/http_server.h"
 
-/** Answer @p req, a write-API request (path under /v1/) the HTTP server queued for the
- *  engine. Every request is answered exactly once. (The public subscribe routes are still
- *  answered by the engine's subscriber code; they join this table with src/subscribe/.) */
+/** Answer @p req, which the HTTP server queued for the engine: the write API (paths under
+ *  /v1/), POST /api/v2/subscribers and the /subscribers/confirm|unsubscribe/<token> pages.
+ *  Every request is answered exactly once. */
 void tc_api_handle(tc_engine_t *e, tc_http_request_t *req);
 
 /** Answer @p req with @p doc (consumed) as JSON. A document that cannot be encoded (it never

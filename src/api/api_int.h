@@ -17,7 +17,8 @@
 typedef struct tc_api_call {
     tc_engine_t *e;
     tc_http_request_t *req;
-    json_t *body;                   /* the JSON object sent ({} when empty); borrowed */
+    json_t *body;                   /* the JSON object sent ({} when empty; NULL on the public
+                                       routes, whose handlers read the body themselves) */
     char params[TC_API_MAX_PARAMS][TC_API_MAX_PARAM]; /* the pattern's :segments, in order */
 } tc_api_call_t;
 
@@ -43,10 +44,18 @@ void tc_api__component_patch(tc_api_call_t *c);
 void tc_api__deliveries_dead(tc_api_call_t *c);
 void tc_api__deliveries_retry_all(tc_api_call_t *c);
 void tc_api__deliveries_retry_one(tc_api_call_t *c);
-/* Implemented beside the subscriber domain (core/daemon_sub.c) until it moves to subscribe/. */
+/* v2_subscribers.c: the public subscribe routes and the write API's subscribers. */
+void tc_api__subscribe(tc_api_call_t *c);
+void tc_api__confirm(tc_api_call_t *c);
+void tc_api__unsubscribe(tc_api_call_t *c);
 void tc_api__subscribers_list(tc_api_call_t *c);
 void tc_api__subscriber_get(tc_api_call_t *c);
 void tc_api__subscriber_delete(tc_api_call_t *c);
+
+/** The subscribe form's fields (application/x-www-form-urlencoded: email=, endpoint=,
+ *  components= repeated) as the JSON request {"subscriber": {...}} they stand for. Fields
+ *  whose bytes are not UTF-8 are left out. */
+json_t *tc_api__form_to_json(const char *body, size_t len);
 
 /** Answer a failed engine command: TC_ENOENT 404, TC_EINVAL 422, anything else 500. */
 void tc_api__reply_failure(tc_http_request_t *req, int rc, const char *err);

@@ -1,13 +1,16 @@
-/* The write API's one route table: method + path pattern -> handler. A request is checked
- * in a fixed order, so every client sees the same answer for the same mistake: the API key
- * (401), the page id (404), the path (404), the method (405, naming the ones that work),
- * the JSON body (400), then the handler's own checks (422 / 404). */
+/* The route tables of the engine's HTTP routes: method + path pattern -> handler. A write
+ * API request is checked in a fixed order, so every client sees the same answer for the
+ * same mistake: the API key (401), the page id (404), the path (404), the method (405, naming
+ * the ones that work), the JSON body (400), then the handler's own checks (422 / 404). The
+ * public subscribe routes need no key and read their bodies themselves (JSON or a form). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "api/api_int.h"
 #include "core/buf.h"
+#include "web/render.h"
 
 typedef struct route {
     const char *method;
@@ -15,7 +18,8 @@ typedef struct route {
     tc_api_handler_t fn;
 } route_t;
 
-static const route_t routes[] = {
+/* Below /v1/pages/<page_id>/. */
+static const route_t v1_routes[] = {
     {"GET", "incidents", tc_api__incidents_list},
     {"POST", "incidents", tc_api__incident_create},
     {"GET", "incidents/unresolved", tc_api__incidents_unresolved},
@@ -42,6 +46,18 @@ static const route_t routes[] = {
     {"GET", "notifications/dead", tc_api__deliveries_dead},
     {"POST", "notifications/dead/retry", tc_api__deliveries_retry_all},
     {"POST", "notifications/dead/:id/retry", tc_api__deliveries_retry_one},
+};
+
+/* Below /. HEAD is GET without the body (the HTTP server drops it). */
+static const route_t public_routes[] = {
+    {"POST", "api/v2/subscribers", tc_api__subscribe},
+    {"POST", "api/v2/subscribers.json", tc_api__subscribe},
+    {"GET", "subscribers/confirm/:token", tc_api__confirm},
+    {"HEAD", "subscribers/confirm/:token", tc_api__confirm},
+    {"POST", "subscribers/confirm/:token", tc_api__confirm},
+    {"GET", "subscribers/unsubscribe/:token", tc_api__unsubscribe},
+    {"HEAD", "subscribers/unsubscribe/:token", tc_api__unsubscribe},
+    {"POST", "subscribers/unsubscribe/:token", tc_api__unsubscribe},
 };
 
 /* Does @p path match @p pattern? Captured segments go to @p params. A literal segment wins
@@ -113,7 +129,49 @@ static json_t *body_json(tc_http_request_t *req)
     return doc;
 }
 
-void tc_api_handle(tc_engine_t *e, tc_http_request_t *req)
+/* The route of @p table matching @p method and @p path (its captures in @p call), or NULL
+ * with the methods that would have matched the path listed in @p allowed. */
+static const route_t *find(const route_t *table, size_t n, const char *method,
+                           const char *path, tc_api_call_t *call, tc_buf_t *allowed)
+{
+    for (size_t k = 0; k < n; k++) {
+        char params[TC_API_MAX_PARAMS][TC_API_MAX_PARAM];
+        if (!match(table[k].pattern, path, params))
+            continue;
+        if (strcmp(table[k].method, method) == 0) {
+            memcpy(call->params, params, sizeof params);
+            return &table[k];
+        }
+        if (!strstr(allowed->data ? allowed->data : "", table[k].method))
+            tc_buf_printf(allowed, "%s%s", allowed->len ? ", " : "", table[k].method);
+    }
+    return NULL;
+}
+
+static void handle_public(tc_engine_t *e, tc_http_request_t *req)
+{
+    tc_api_call_t call = {.e = e, .req = req};
+    tc_buf_t allowed;
+    tc_buf_init(&allowed, 0);
+    const route_t *r = find(public_routes, sizeof public_routes / sizeof public_routes[0],
+                            tc_http_method(req), tc_http_path(req) + 1, &call, &allowed);
+    if (r) {
+        r->fn(&call);
+    } else if (allowed.len) {
+        tc_api_reply_error(req, 405, "use %s here", allowed.data);
+    } else {
+        /* A person followed a broken link: answer with a page, not JSON. */
+        tc_view_t view;
+        tc_engine_view(e, &view);
+        char *html = tc_render_notice_html(&view, "Not found", "There is no such page.", true);
+        tc_engine_view_free(&view);
+        tc_http_reply_html(req, 404, html);
+        free(html);
+    }
+    tc_buf_free(&allowed);
+}
+
+static void handle_v1(tc_engine_t *e, tc_http_request_t *req)
 {
     const char *key = key_of(req);
     if (!key) {
@@ -136,23 +194,12 @@ void tc_api_handle(tc_engine_t *e, tc_http_request_t *req)
         return;
     }
     const char *resource = path + plen + idlen + 1;
-    const char *method = tc_http_method(req);
     tc_api_call_t call = {.e = e, .req = req};
-    const route_t *found = NULL;
     tc_buf_t allowed;
     tc_buf_init(&allowed, 0);
-    for (size_t k = 0; k < sizeof routes / sizeof routes[0] && !found; k++) {
-        char params[TC_API_MAX_PARAMS][TC_API_MAX_PARAM];
-        if (!match(routes[k].pattern, resource, params))
-            continue;
-        if (strcmp(routes[k].method, method) == 0) {
-            found = &routes[k];
-            memcpy(call.params, params, sizeof params);
-        } else if (!strstr(allowed.data ? allowed.data : "", routes[k].method)) {
-            tc_buf_printf(&allowed, "%s%s", allowed.len ? ", " : "", routes[k].method);
-        }
-    }
-    if (!found) {
+    const route_t *r = find(v1_routes, sizeof v1_routes / sizeof v1_routes[0],
+                            tc_http_method(req), resource, &call, &allowed);
+    if (!r) {
         if (allowed.len)
             tc_api_reply_error(req, 405, "use %s here", allowed.data);
         else
@@ -164,6 +211,14 @@ void tc_api_handle(tc_engine_t *e, tc_http_request_t *req)
     call.body = body_json(req);
     if (!call.body)
         return;
-    found->fn(&call);
+    r->fn(&call);
     json_decref(call.body);
+}
+
+void tc_api_handle(tc_engine_t *e, tc_http_request_t *req)
+{
+    if (strncmp(tc_http_path(req), "/v1/", 4) == 0)
+        handle_v1(e, req);
+    else
+        handle_public(e, req);
 }

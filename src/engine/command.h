@@ -89,6 +89,41 @@ int tc_engine_postmortem_delete(tc_engine_t *e, const char *id, const tc_inciden
 int tc_engine_component_set(tc_engine_t *e, const char *id, const tc_status_t *status,
                             char *err, size_t errlen);
 
+/* ---- subscriptions ---- */
+
+/* Subscribe an e-mail address (double opt-in) or a webhook (active at once). */
+typedef struct tc_subscribe_cmd {
+    const char *email;             /* exactly one of email and endpoint */
+    const char *endpoint;
+    const char *const *components; /* ids to follow; NULL for the whole page */
+    size_t ncomponents;
+    const char *client;            /* the requester's address, for the rate limit */
+} tc_subscribe_cmd_t;
+
+/** Subscribe. *@p shown is filled from the request alone (a fresh or the stored id, never
+ *  the stored state): whether an address was subscribed is nobody's business but its
+ *  owner's. Free it with tc_store_subscriber_clear().
+ *  @return 0; TC_EAGAIN over the rate limit; TC_EINVAL for a request that does not fit
+ *  (address, components, no e-mail channel); TC_ESTORE. */
+int tc_engine_subscribe(tc_engine_t *e, const tc_subscribe_cmd_t *cmd, tc_subscriber_t *shown,
+                        char *err, size_t errlen);
+/** Follow confirmation link @p token. @return 0, TC_EINVAL (not a token), TC_ENOENT (used or
+ *  replaced), TC_ESTORE. */
+int tc_engine_subscription_confirm(tc_engine_t *e, const char *token, char *err, size_t errlen);
+/** The subscription unsubscribe link @p token names (TC_ENOENT when none). */
+int tc_engine_subscription_of(tc_engine_t *e, const char *token, tc_subscriber_t *out);
+/** Unsubscribe through link @p token (done already is not an error). @return 0, TC_ENOENT,
+ *  TC_ESTORE. */
+int tc_engine_unsubscribe(tc_engine_t *e, const char *token, char *err, size_t errlen);
+/** Every active subscriber; free with tc_store_subscribers_free(). */
+int tc_engine_subscribers(tc_engine_t *e, tc_subscriber_t **out, size_t *n, char *err,
+                          size_t errlen);
+/** Active subscriber @p id (TC_ENOENT when none or unsubscribed). */
+int tc_engine_subscriber(tc_engine_t *e, const char *id, tc_subscriber_t *out);
+/** Remove subscriber @p id (*@p out: it, unsubscribed now). */
+int tc_engine_subscriber_remove(tc_engine_t *e, const char *id, tc_subscriber_t *out,
+                                char *err, size_t errlen);
+
 /* ---- queries ---- */
 
 /** Build the view of the current state (rows, incidents newest first, rollup raised by open

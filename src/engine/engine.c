@@ -90,13 +90,8 @@ static void on_requests(uv_async_t *a)
         }
         if (strncmp(tc_http_path(req), "/api/push/", 10) == 0)
             tc_engine__handle_push(d, req);
-        else if (strncmp(tc_http_path(req), "/v1/", 4) == 0)
-            tc_api_handle(d, req);
-        else if (strncmp(tc_http_path(req), "/api/v2/subscribers", 19) == 0 ||
-                 strncmp(tc_http_path(req), "/subscribers/", 13) == 0)
-            tc_engine__handle_subscribers(d, req);
         else
-            tc_http_reply(req, 404, "{\"error\":\"not found\"}");
+            tc_api_handle(d, req);
     }
 }
 

@@ -179,8 +179,6 @@ void tc_engine__monitor_changed(tc_engine_t *d, mon_slot_t *slot, tc_monitor_sta
  *  @return 0 or TC_ESTORE. */
 int tc_engine__subscribers_init(tc_engine_t *d);
 void tc_engine__subscribers_free(tc_engine_t *d);
-/** Answer POST /api/v2/subscribers and the /subscribers/confirm|unsubscribe/<token> pages. */
-void tc_engine__handle_subscribers(tc_engine_t *d, tc_http_request_t *req);
 /** Queue subscriber messages for the latest update of @p inc (unless it asked for no
  *  notifications), in the caller's transaction. */
 void tc_engine__notify_incident(tc_engine_t *d, const tc_incident_t *inc);

@@ -1,15 +1,10 @@
-/* Subscribers, on the engine thread: the public subscribe endpoint (JSON and the page's
- * form), the confirmation and unsubscribe pages, the write API's list and removal, and the
+/* Subscribers on the engine thread: the subscription commands (engine/command.h), and the
  * outbox messages subscribers get when an incident or maintenance changes or a component they
- * follow changes status. Messages are queued by the caller's transaction (commit_incident,
- * tc_engine__derive_components) and sent by the notify worker; nothing here does network I/O.
- *
- * Tokens: a confirmation link carries 128 random bits, of which only a hash is stored, and
- * is spent when used. An unsubscribe link carries the subscriber id signed with a server key
- * (HMAC, tc_secret_sign) created at first start and kept in the store, so it needs no lookup
- * table and works as long as the subscription exists. */
+ * follow changes status. Messages are queued in the caller's transaction (commit_incident,
+ * tc_engine__derive_components) and sent by the notify worker; nothing here does network
+ * I/O, decodes a request or renders a page. The rules (rate limit, address checks, who
+ * follows what, the opt-in texts) are subscribe/subscribe.h's. */
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,31 +12,20 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/clock.h"
-#include "api/api_int.h"
-#include "engine/engine_int.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/secret.h"
-#include "web/html.h"
+#include "engine/engine_int.h"
+#include "subscribe/subscribe.h"
 #include "web/render.h"
 
 #define MODULE "subscribers"
 #define KEY_SETTING "unsubscribe_key" /* the store setting that holds the signing key */
-#define LIMIT_SLOTS 256       /* client addresses the rate limiter remembers */
-#define MAX_EMAIL 254         /* RFC 5321 path limit */
-#define MAX_COMPONENTS 200    /* ids in one subscription */
 #define DOCS_URL "https://support.atlassian.com/statuspage/docs/enable-webhook-notifications/"
 
-/* One client address's count in the current minute. */
-typedef struct limit_slot {
-    char addr[64];
-    int64_t minute;
-    int count;
-} limit_slot_t;
-
 struct tc_sub_state {
-    char *key;                         /* owned; hex signing key for unsubscribe links */
-    limit_slot_t slots[LIMIT_SLOTS];
+    char *key;                       /* owned; hex signing key for unsubscribe links */
+    tc_subscribe_limiter_t limiter;  /* subscription requests per client address */
 };
 
 int tc_engine__subscribers_init(tc_engine_t *d)
@@ -89,25 +73,6 @@ static void unsubscribe_url(const tc_engine_t *d, const char *sid, char *out, si
     snprintf(out, outlen, "%s/subscribers/unsubscribe/%s", base, token);
 }
 
-/* Does subscriber @p s (components JSON or NULL for all) follow any of @p ids? A message
- * about the whole page (n == 0) goes to everyone. */
-static bool follows(const tc_subscriber_t *s, const char *const *ids, size_t n)
-{
-    if (!s->components || n == 0)
-        return true;
-    json_t *list = json_loads(s->components, 0, NULL);
-    bool yes = false;
-    size_t k;
-    json_t *v;
-    json_array_foreach(list, k, v)
-    {
-        for (size_t i = 0; i < n && !yes; i++)
-            yes = json_string_value(v) && strcmp(json_string_value(v), ids[i]) == 0;
-    }
-    json_decref(list);
-    return yes;
-}
-
 static json_t *iso(int64_t ms)
 {
     char t[40];
@@ -152,7 +117,7 @@ static void queue_for_subscribers(tc_engine_t *d, const char *const *ids, size_t
     for (size_t i = 0; i < nsubs; i++) {
         const tc_subscriber_t *s = &subs[i];
         bool mail = strcmp(s->kind, "email") == 0;
-        if (!follows(s, ids, nids) || (mail && !mailer))
+        if (!tc_subscribe_follows(s->components, ids, nids) || (mail && !mailer))
             continue;
         char unsub[700], id[13], target[64];
         unsubscribe_url(d, s->id, unsub, sizeof unsub);
@@ -301,221 +266,45 @@ void tc_engine__notify_component(tc_engine_t *d, const tc_store_row_t *row, tc_s
     tc_buf_free(&html);
 }
 
-/* ---- replies ---- */
+/* ---- commands ---- */
 
-/* A small page in the status page's frame. @p body is HTML. */
-static void reply_page(tc_engine_t *d, tc_http_request_t *req, unsigned status,
-                       const char *title, const char *body)
-{
-    tc_view_t view;
-    tc_engine_view(d, &view);
-    tc_buf_t b;
-    tc_buf_init(&b, 0);
-    tc_html_open(&b, &view, title, false);
-    tc_buf_puts(&b, "<h1>");
-    tc_buf_html(&b, title);
-    tc_buf_puts(&b, "</h1>");
-    tc_buf_puts(&b, body);
-    tc_html_close(&b, &view);
-    tc_engine_view_free(&view);
-    tc_http_reply_html(req, status, b.data);
-    tc_buf_free(&b);
-}
-
-/* An error as JSON {"error": ...} or, for the page's form, as a page. */
-static void reply_error(tc_engine_t *d, tc_http_request_t *req, bool form, unsigned status,
-                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void reply_error(tc_engine_t *d, tc_http_request_t *req, bool form, unsigned status,
-                        const char *fmt, ...)
-{
-    char full[1024];
-    char msg[600];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(full, sizeof full, fmt, ap);
-    va_end(ap);
-    tc_utf8_excerpt(msg, sizeof msg, full);
-    if (form) {
-        tc_buf_t b;
-        tc_buf_init(&b, 0);
-        tc_buf_puts(&b, "<p>");
-        tc_buf_html(&b, msg);
-        tc_buf_puts(&b, "</p><p><a href=\"/\">&larr; Back to the status page</a></p>");
-        reply_page(d, req, status, "Subscription not saved", b.data);
-        tc_buf_free(&b);
-        return;
-    }
-    tc_api_reply_error(req, status, "%s", msg);
-}
-
-static json_t *subscriber_json(const tc_subscriber_t *s)
-{
-    char created[40];
-    tc_clock_format_iso(s->created_at, created, sizeof created);
-    bool mail = strcmp(s->kind, "email") == 0;
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(s->id));
-    json_object_set_new(o, "mode", json_string(s->kind));
-    json_object_set_new(o, "email", mail ? json_string(s->address) : json_null());
-    json_object_set_new(o, "endpoint", mail ? json_null() : json_string(s->address));
-    json_t *comps = s->components ? json_loads(s->components, 0, NULL) : NULL;
-    json_object_set_new(o, "components", comps ? comps : json_null());
-    json_object_set_new(o, "confirmed", json_boolean(s->confirmed));
-    json_object_set_new(o, "created_at", json_string(created));
-    if (s->unsubscribed_at)
-        json_object_set_new(o, "unsubscribed_at", iso(s->unsubscribed_at));
-    return o;
-}
-
-/* ---- POST /api/v2/subscribers ---- */
-
-/* Fixed one-minute windows per client address; the oldest slot is reused for a new one, so
- * memory stays bounded whoever calls. */
-static bool rate_limited(tc_engine_t *d, const char *addr)
-{
-    int64_t minute = tc_clock_wall_ms() / 60000;
-    limit_slot_t *slot = NULL, *oldest = &d->subs->slots[0];
-    for (size_t i = 0; i < LIMIT_SLOTS; i++) {
-        limit_slot_t *s = &d->subs->slots[i];
-        if (strcmp(s->addr, addr) == 0) {
-            slot = s;
-            break;
-        }
-        if (s->minute < oldest->minute)
-            oldest = s;
-    }
-    if (!slot) {
-        slot = oldest;
-        snprintf(slot->addr, sizeof slot->addr, "%s", addr);
-        slot->count = 0;
-        slot->minute = minute;
-    }
-    if (slot->minute != minute) {
-        slot->minute = minute;
-        slot->count = 0;
-    }
-    return ++slot->count > d->config->subscribers.rate_limit;
-}
-
-/* A practical check, not RFC 5322's grammar: one @, a local part and a dotted domain of
- * letters, digits and hyphens, no spaces, quotes or angle brackets (which would break the
- * SMTP envelope or the headers). */
-static bool valid_email(const char *s)
-{
-    size_t len = strlen(s);
-    const char *at = strchr(s, '@');
-    if (len > MAX_EMAIL || !at || at == s || at - s > 64 || strchr(at + 1, '@'))
-        return false;
-    for (const char *p = s; p < at; p++)
-        if ((unsigned char)*p <= ' ' || strchr("\"(),:;<>[\\]", *p) || *p == 0x7f)
-            return false;
-    const char *dom = at + 1;
-    if (!dom[0] || dom[0] == '.' || dom[0] == '-' || !strchr(dom, '.') ||
-        dom[strlen(dom) - 1] == '.' || strstr(dom, ".."))
-        return false;
-    for (const char *p = dom; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '-' || *p == '.' || (unsigned char)*p >= 0x80))
-            return false;
-    return true;
-}
-
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
-static char *url_decode(const char *p, size_t len)
-{
-    char *out = tc_malloc(len + 1);
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (p[i] == '+') {
-            out[n++] = ' ';
-        } else if (p[i] == '%' && i + 2 < len && hexval(p[i + 1]) >= 0 &&
-                   hexval(p[i + 2]) >= 0) {
-            out[n++] = (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
-            i += 2;
-        } else {
-            out[n++] = p[i];
-        }
-    }
-    out[n] = '\0';
-    return out;
-}
-
-/* The page's form (application/x-www-form-urlencoded) as the JSON request it stands for:
- * email=, endpoint=, components= (repeated). */
-static json_t *form_to_json(const char *body, size_t len)
-{
-    json_t *sub = json_object();
-    json_t *comps = NULL;
-    const char *p = body, *end = body + len;
-    while (p < end) {
-        const char *amp = memchr(p, '&', (size_t)(end - p));
-        const char *stop = amp ? amp : end;
-        const char *eq = memchr(p, '=', (size_t)(stop - p));
-        if (eq) {
-            char *key = url_decode(p, (size_t)(eq - p));
-            char *value = url_decode(eq + 1, (size_t)(stop - eq - 1));
-            if (strcmp(key, "components") == 0 || strcmp(key, "components[]") == 0) {
-                if (!comps)
-                    comps = json_array();
-                json_array_append_new(comps, json_string(value));
-            } else if (value[0]) {
-                json_object_set_new(sub, key, json_string(value));
-            }
-            free(key);
-            free(value);
-        }
-        p = stop + 1;
-    }
-    if (comps)
-        json_object_set_new(sub, "components", comps);
-    return json_pack("{s:o}", "subscriber", sub);
-}
-
-/* Validate the components list into a JSON text (NULL for the whole page). */
-static int check_components(tc_engine_t *d, json_t *comps, char **out, char *err, size_t errlen)
+/* Check the components list into a JSON text (NULL for the whole page). */
+static int check_components(tc_engine_t *d, const tc_subscribe_cmd_t *c, char **out, char *err,
+                            size_t errlen)
 {
     *out = NULL;
-    if (!comps || json_is_null(comps))
+    if (!c->components || c->ncomponents == 0)
         return 0;
-    if (!json_is_array(comps) || json_array_size(comps) > MAX_COMPONENTS) {
-        snprintf(err, errlen, "components must be a list of component ids");
-        return -1;
+    if (c->ncomponents > TC_SUBSCRIBE_MAX_COMPONENTS) {
+        snprintf(err, errlen, "components must be a list of at most %d component ids",
+                 TC_SUBSCRIBE_MAX_COMPONENTS);
+        return TC_EINVAL;
     }
-    if (json_array_size(comps) == 0)
-        return 0;
-    size_t k;
-    json_t *v;
-    json_array_foreach(comps, k, v)
-    {
-        const char *id = json_string_value(v);
+    json_t *list = json_array();
+    for (size_t k = 0; k < c->ncomponents; k++) {
+        const char *id = c->components[k];
         const tc_store_row_t *row = id ? tc_engine__row(d, id) : NULL;
         if (!row || row->is_group) {
             char shown[101];
             snprintf(err, errlen, "unknown component \"%s\"",
                      id ? tc_utf8_excerpt(shown, sizeof shown, id) : "(not a string)");
-            return -1;
+            json_decref(list);
+            return TC_EINVAL;
         }
+        json_array_append_new(list, json_string(id));
     }
-    *out = json_dumps(comps, JSON_COMPACT);
+    *out = json_dumps(list, JSON_COMPACT);
+    json_decref(list);
     return 0;
 }
 
-/* Queue the confirmation e-mail (in the caller's transaction); with no @p token, the note
- * that tells the owner of a confirmed address that it was asked for again. */
-static int queue_confirmation(tc_engine_t *d, const tc_subscriber_t *s, const char *token,
-                              char *err, size_t errlen)
+/* Queue the opt-in message to @p s (in the caller's transaction): the confirmation link, or
+ * with no @p token the note that the address is subscribed already. */
+static int queue_opt_in(tc_engine_t *d, const tc_subscriber_t *s, const char *token, char *err,
+                        size_t errlen)
 {
     const tc_channel_cfg_t *mailer = tc_config_channel(d->config,
                                                        d->config->subscribers.email_channel);
-    const char *page = d->config->page.name;
     char base[512], link[700], unsub[700], id[13], target[64];
     base_url(d, base, sizeof base);
     snprintf(link, sizeof link, "%s/subscribers/confirm/%s", base, token ? token : "");
@@ -526,38 +315,8 @@ static int queue_confirmation(tc_engine_t *d, const tc_subscriber_t *s, const ch
     tc_buf_init(&subject, 0);
     tc_buf_init(&text, 0);
     tc_buf_init(&html, 0);
-    if (token) {
-        tc_buf_printf(&subject, "[%s] Confirm your subscription", page);
-        tc_buf_printf(&text,
-                      "Someone (we hope you) asked to receive status updates from %s at this "
-                      "address.\r\n\r\nTo confirm, open this link:\r\n%s\r\n\r\nIf it was "
-                      "not you, ignore this message: nothing will be sent.\r\n\r\n--\r\n"
-                      "Unsubscribe: %s\r\n",
-                      page, link, unsub);
-        tc_buf_puts(&html, "<p>Someone (we hope you) asked to receive status updates from ");
-        tc_buf_html(&html, page);
-        tc_buf_puts(&html, " at this address.</p><p><a href=\"");
-        tc_buf_html(&html, link);
-        tc_buf_puts(&html, "\">Confirm your subscription</a></p><p>If it was not you, ignore "
-                           "this message: nothing will be sent.</p>");
-    } else {
-        tc_buf_printf(&subject, "[%s] You are already subscribed", page);
-        tc_buf_printf(&text,
-                      "Someone (we hope you) asked again to receive status updates from %s at "
-                      "this address. It is already subscribed, so nothing changed.\r\n\r\nTo "
-                      "follow other components, unsubscribe with the link below and subscribe "
-                      "again.\r\n\r\n--\r\nUnsubscribe: %s\r\n",
-                      page, unsub);
-        tc_buf_puts(&html, "<p>Someone (we hope you) asked again to receive status updates "
-                           "from ");
-        tc_buf_html(&html, page);
-        tc_buf_puts(&html, " at this address. It is already subscribed, so nothing changed."
-                           "</p><p>To follow other components, unsubscribe with the link below "
-                           "and subscribe again.</p>");
-    }
-    tc_buf_puts(&html, "<hr><p><small><a href=\"");
-    tc_buf_html(&html, unsub);
-    tc_buf_puts(&html, "\">Unsubscribe</a></small></p>");
+    tc_subscribe_opt_in_message(d->config->page.name, token ? link : NULL, unsub, &subject,
+                                &text, &html);
     int64_t now = tc_clock_wall_ms();
     const char *to[1] = {s->address};
     tc_mail_t mm = {
@@ -571,7 +330,7 @@ static int queue_confirmation(tc_engine_t *d, const tc_subscriber_t *s, const ch
         .at = now,
         .unsubscribe = unsub,
     };
-    char url[MAX_EMAIL + 8];
+    char url[TC_SUBSCRIBE_MAX_EMAIL + 8];
     snprintf(url, sizeof url, "mailto:%s", s->address);
     tc_outbox_t m = {
         .id = id,
@@ -590,86 +349,38 @@ static int queue_confirmation(tc_engine_t *d, const tc_subscriber_t *s, const ch
     return rc;
 }
 
-static void subscribe(tc_engine_t *d, tc_http_request_t *req)
+int tc_engine_subscribe(tc_engine_t *d, const tc_subscribe_cmd_t *c, tc_subscriber_t *shown,
+                        char *err, size_t errlen)
 {
-    size_t len;
-    const char *body = tc_http_body(req, &len);
-    const char *ctype = tc_http_header(req, "Content-Type");
-    bool form = ctype && strncmp(ctype, "application/x-www-form-urlencoded", 33) == 0;
-    char err[512];
-    if (rate_limited(d, tc_http_client(req))) {
-        reply_error(d, req, form, 429, "too many subscription requests from your address; try "
-                                       "again in a minute");
-        return;
+    memset(shown, 0, sizeof *shown);
+    int64_t now = tc_clock_wall_ms();
+    if (tc_subscribe_limited(&d->subs->limiter, c->client ? c->client : "",
+                             d->config->subscribers.rate_limit, now)) {
+        snprintf(err, errlen, "too many subscription requests from your address; try again "
+                              "in a minute");
+        return TC_EAGAIN;
     }
-    json_t *doc;
-    if (form) {
-        doc = form_to_json(body, len);
-    } else {
-        json_error_t jerr;
-        doc = json_loadb(body, len, 0, &jerr);
-        if (!doc) {
-            reply_error(d, req, false, 400, "invalid JSON at line %d, column %d: %s", jerr.line,
-                        jerr.column, jerr.text);
-            return;
-        }
-    }
-    json_t *o = json_object_get(doc, "subscriber");
-    const char *email = NULL, *endpoint = NULL;
-    char *components = NULL;
-    tc_subscriber_t found = {0};
-    if (!json_is_object(o)) {
-        reply_error(d, req, form, 422,
-                    "send {\"subscriber\": {\"email\": \"...\"}} or {\"subscriber\": "
-                    "{\"endpoint\": \"https://...\"}}");
-        goto out;
-    }
-    const char *key;
-    json_t *v;
-    json_object_foreach(o, key, v)
-    {
-        if (strcmp(key, "email") != 0 && strcmp(key, "endpoint") != 0 &&
-            strcmp(key, "components") != 0) {
-            char shown[61];
-            reply_error(d, req, form, 422, "unknown field \"%s\" (email, endpoint and "
-                                           "components are accepted)",
-                        tc_utf8_excerpt(shown, sizeof shown, key));
-            goto out;
-        }
-    }
-    v = json_object_get(o, "email");
-    if (v && !json_is_null(v) && !(email = json_string_value(v))) {
-        reply_error(d, req, form, 422, "email must be a string");
-        goto out;
-    }
-    v = json_object_get(o, "endpoint");
-    if (v && !json_is_null(v) && !(endpoint = json_string_value(v))) {
-        reply_error(d, req, form, 422, "endpoint must be a string");
-        goto out;
-    }
+    const char *email = c->email, *endpoint = c->endpoint;
     if (!email == !endpoint) {
-        reply_error(d, req, form, 422, "give either an email or a webhook endpoint");
-        goto out;
+        snprintf(err, errlen, "give either an email or a webhook endpoint");
+        return TC_EINVAL;
     }
-    if (email && !valid_email(email)) {
-        char shown[101];
-        reply_error(d, req, form, 422, "\"%s\" is not a valid e-mail address",
-                    tc_utf8_excerpt(shown, sizeof shown, email));
-        goto out;
+    if (email && !tc_subscribe_valid_email(email)) {
+        char excerpt[101];
+        snprintf(err, errlen, "\"%s\" is not a valid e-mail address",
+                 tc_utf8_excerpt(excerpt, sizeof excerpt, email));
+        return TC_EINVAL;
     }
     if (email && !d->config->subscribers.email_channel) {
-        reply_error(d, req, form, 422, "this page does not offer e-mail subscriptions");
-        goto out;
+        snprintf(err, errlen, "this page does not offer e-mail subscriptions");
+        return TC_EINVAL;
     }
     if (endpoint && tc_notify_check_url(endpoint, d->config->subscribers.allow_private_webhooks,
-                                        err, sizeof err) != 0) {
-        reply_error(d, req, form, 422, "%s", err);
-        goto out;
-    }
-    if (check_components(d, json_object_get(o, "components"), &components, err, sizeof err)) {
-        reply_error(d, req, form, 422, "%s", err);
-        goto out;
-    }
+                                        err, errlen) != 0)
+        return TC_EINVAL;
+    char *components = NULL;
+    if (check_components(d, c, &components, err, errlen) != 0)
+        return TC_EINVAL;
     const char *kind = email ? "email" : "webhook";
     const char *address = email ? email : endpoint;
     /* E-mail needs a confirmation token (new for every request, so a lost e-mail can be
@@ -679,24 +390,22 @@ static void subscribe(tc_engine_t *d, tc_http_request_t *req)
         tc_secret_random_hex(token, 16);
         tc_secret_hash_hex(token, hash);
     }
-    int rc = tc_store_begin(d->store, err, sizeof err);
-    if (rc) {
-        reply_error(d, req, form, 500, "the subscription could not be saved: %s", err);
+    char why[256];
+    tc_subscriber_t found = {0};
+    int rc = tc_store_begin(d->store, why, sizeof why);
+    if (rc)
         goto out;
-    }
     int existed = tc_store_subscriber_find(d->store, kind, address, &found) == 0;
     if (existed && found.confirmed) {
         /* Anyone can post any address: a confirmed subscription is never changed by an
          * unauthenticated request (its owner unsubscribes with their link and subscribes
-         * again). The answer is the same as for a new one, so it reveals nothing. */
+         * again). */
         rc = 0;
     } else if (existed) {
         /* Still unconfirmed: a fresh link (and the new components) go to the address; only
          * its owner can confirm them. */
         rc = tc_store_subscriber_update(d->store, found.id, components, email ? hash : NULL,
-                                        err, sizeof err);
-        free(found.components);
-        found.components = components ? tc_strdup(components) : NULL;
+                                        why, sizeof why);
     } else {
         char sid[13];
         tc_engine__new_id(sid);
@@ -705,223 +414,122 @@ static void subscribe(tc_engine_t *d, tc_http_request_t *req)
         found.address = tc_strdup(address);
         found.components = components ? tc_strdup(components) : NULL;
         found.confirmed = !email;
-        found.created_at = tc_clock_wall_ms();
-        rc = tc_store_subscriber_add(d->store, &found, email ? hash : NULL, err, sizeof err);
+        found.created_at = now;
+        rc = tc_store_subscriber_add(d->store, &found, email ? hash : NULL, why, sizeof why);
     }
     /* An address that is already confirmed gets a note instead of a link, so its owner
      * learns why no confirmation came, while the requester learns nothing. */
     if (!rc && email)
-        rc = queue_confirmation(d, &found, found.confirmed ? NULL : token, err, sizeof err);
+        rc = queue_opt_in(d, &found, found.confirmed ? NULL : token, why, sizeof why);
     if (!rc)
-        rc = tc_store_commit(d->store, err, sizeof err);
+        rc = tc_store_commit(d->store, why, sizeof why);
     else
         tc_store_rollback(d->store);
+out:
     if (rc) {
-        reply_error(d, req, form, 500, "the subscription could not be saved: %s", err);
-        goto out;
+        snprintf(err, errlen, "the subscription could not be saved: %s", why);
+        tc_store_subscriber_clear(&found);
+        free(components);
+        return TC_ESTORE;
     }
     tc_notify_kick(d->notify);
     tc_log(TC_LOG_INFO, MODULE, "%s subscriber %s %s", kind, found.id,
-           existed ? "updated" : "added");
-    /* The answer depends only on the request, never on what was stored before: whether an
-     * address is subscribed, since when, and to what is nobody's business but its owner's. */
-    if (form) {
-        tc_buf_t b;
-        tc_buf_init(&b, 0);
-        if (email) {
-            tc_buf_puts(&b, "<p>We sent a message to <strong>");
-            tc_buf_html(&b, email);
-            tc_buf_puts(&b, "</strong>. Follow the link in it to confirm your subscription; "
-                            "until then you will get nothing else.</p>");
-        } else {
-            tc_buf_puts(&b, "<p>You are subscribed.</p>");
-        }
-        tc_buf_puts(&b, "<p><a href=\"/\">&larr; Back to the status page</a></p>");
-        reply_page(d, req, 201, email ? "Check your inbox" : "Subscribed", b.data);
-        tc_buf_free(&b);
-    } else {
-        tc_subscriber_t shown = {
-            .id = found.id,
-            .kind = (char *)kind,
-            .address = (char *)address,
-            .components = components,
-            .confirmed = !email,
-            .created_at = tc_clock_wall_ms(),
-        };
-        tc_api_reply_json(req, 201, json_pack("{s:o}", "subscriber", subscriber_json(&shown)));
-    }
-out:
+           existed ? "asked for again" : "added");
+    /* What the requester sees depends only on the request. */
+    shown->id = found.id;
+    found.id = NULL;
+    shown->kind = tc_strdup(kind);
+    shown->address = tc_strdup(address);
+    shown->components = components;
+    shown->confirmed = !email;
+    shown->created_at = now;
     tc_store_subscriber_clear(&found);
-    free(components);
-    json_decref(doc);
+    return 0;
 }
 
-/* ---- /subscribers/confirm/<token> and /subscribers/unsubscribe/<token> ---- */
-
-/* GET shows a button; only the POST acts, so link scanners in mail systems that open every
- * link cannot confirm or unsubscribe anyone. */
-static void ask(tc_engine_t *d, tc_http_request_t *req, const char *title, const char *text,
-                const char *button)
+int tc_engine_subscription_confirm(tc_engine_t *d, const char *token, char *err, size_t errlen)
 {
-    tc_buf_t b;
-    tc_buf_init(&b, 0);
-    tc_buf_puts(&b, "<p>");
-    tc_buf_html(&b, text);
-    tc_buf_puts(&b, "</p><form method=\"post\" action=\"");
-    tc_buf_html(&b, tc_http_path(req));
-    tc_buf_puts(&b, "\"><button type=\"submit\">");
-    tc_buf_html(&b, button);
-    tc_buf_puts(&b, "</button></form>");
-    reply_page(d, req, 200, title, b.data);
-    tc_buf_free(&b);
-}
-
-static void confirm(tc_engine_t *d, tc_http_request_t *req, const char *token, bool post)
-{
-    size_t n = strlen(token);
-    bool ok = n == 32;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = hexval(token[i]) >= 0;
-    if (!ok) {
-        reply_page(d, req, 404, "Link not valid",
-                   "<p>This confirmation link is not valid. Subscribe again from the status "
-                   "page.</p>");
-        return;
-    }
-    if (!post) {
-        ask(d, req, "Confirm your subscription",
-            "Press the button to start receiving status updates at this address.", "Confirm");
-        return;
+    if (!tc_subscribe_valid_confirm_token(token)) {
+        snprintf(err, errlen, "not a confirmation link");
+        return TC_EINVAL;
     }
     char hash[2 * TC_SECRET_HASH_LEN + 1];
     tc_secret_hash_hex(token, hash);
     tc_subscriber_t s = {0};
     int rc = tc_store_subscriber_confirm(d->store, hash, &s);
-    if (rc == TC_ENOENT) {
-        reply_page(d, req, 404, "Link not valid",
-                   "<p>This confirmation link was already used or has been replaced by a "
-                   "newer one.</p>");
-    } else if (rc) {
-        reply_page(d, req, 500, "Not confirmed", "<p>Something went wrong; try again.</p>");
-    } else {
+    if (rc == TC_ENOENT)
+        snprintf(err, errlen, "the link was already used or replaced by a newer one");
+    else if (rc)
+        snprintf(err, errlen, "the store refused the confirmation");
+    else
         tc_log(TC_LOG_INFO, MODULE, "subscriber %s confirmed", s.id);
-        reply_page(d, req, 200, "Subscription confirmed",
-                   "<p>You will now receive status updates.</p><p><a href=\"/\">&larr; Back "
-                   "to the status page</a></p>");
-    }
     tc_store_subscriber_clear(&s);
+    return rc == TC_ENOENT ? TC_ENOENT : rc ? TC_ESTORE : 0;
 }
 
-static void unsubscribe(tc_engine_t *d, tc_http_request_t *req, const char *token, bool post)
+int tc_engine_subscription_of(tc_engine_t *d, const char *token, tc_subscriber_t *out)
 {
     char sid[32];
-    tc_subscriber_t s = {0};
+    memset(out, 0, sizeof *out);
     if (tc_secret_verify(d->subs->key, "unsubscribe", token, sid, sizeof sid) != 0 ||
-        tc_store_subscriber_get(d->store, sid, &s) != 0) {
-        reply_page(d, req, 404, "Link not valid", "<p>This unsubscribe link is not valid.</p>");
-        return;
+        tc_store_subscriber_get(d->store, sid, out) != 0) {
+        tc_store_subscriber_clear(out);
+        return TC_ENOENT;
     }
-    if (s.unsubscribed_at) {
-        reply_page(d, req, 200, "Unsubscribed", "<p>You are not subscribed any more.</p>");
-    } else if (!post) {
-        char text[400];
-        snprintf(text, sizeof text, "Stop sending status updates to %s?", s.address);
-        ask(d, req, "Unsubscribe", text, "Unsubscribe");
-    } else {
-        char err[256];
-        if (tc_store_subscriber_unsubscribe(d->store, s.id, tc_clock_wall_ms(), err,
-                                            sizeof err) != 0 &&
-            strstr(err, "no active") == NULL) {
-            reply_page(d, req, 500, "Not unsubscribed", "<p>Something went wrong; try "
-                                                        "again.</p>");
+    return 0;
+}
+
+int tc_engine_unsubscribe(tc_engine_t *d, const char *token, char *err, size_t errlen)
+{
+    tc_subscriber_t s;
+    if (tc_engine_subscription_of(d, token, &s) != 0) {
+        snprintf(err, errlen, "not an unsubscribe link");
+        return TC_ENOENT;
+    }
+    int rc = 0;
+    if (!s.unsubscribed_at) {
+        char why[256];
+        if (tc_store_subscriber_unsubscribe(d->store, s.id, tc_clock_wall_ms(), why,
+                                            sizeof why) != 0 &&
+            strstr(why, "no active") == NULL) {
+            snprintf(err, errlen, "%s", why);
+            rc = TC_ESTORE;
         } else {
             tc_log(TC_LOG_INFO, MODULE, "subscriber %s unsubscribed", s.id);
-            reply_page(d, req, 200, "Unsubscribed",
-                       "<p>You will not receive any more status updates.</p>");
         }
     }
     tc_store_subscriber_clear(&s);
+    return rc;
 }
 
-void tc_engine__handle_subscribers(tc_engine_t *d, tc_http_request_t *req)
+int tc_engine_subscribers(tc_engine_t *d, tc_subscriber_t **out, size_t *n, char *err,
+                          size_t errlen)
 {
-    const char *path = tc_http_path(req);
-    const char *method = tc_http_method(req);
-    bool post = strcmp(method, "POST") == 0;
-    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-    if (strcmp(path, "/api/v2/subscribers") == 0 || strcmp(path, "/api/v2/subscribers.json") == 0) {
-        if (post)
-            subscribe(d, req);
-        else
-            tc_http_reply(req, 405, "{\"error\":\"use POST to subscribe\"}");
-        return;
-    }
-    if (!get && !post) {
-        tc_http_reply(req, 405, "{\"error\":\"use GET or POST\"}");
-        return;
-    }
-    if (strncmp(path, "/subscribers/confirm/", 21) == 0)
-        confirm(d, req, path + 21, post);
-    else if (strncmp(path, "/subscribers/unsubscribe/", 25) == 0)
-        unsubscribe(d, req, path + 25, post);
-    else
-        reply_page(d, req, 404, "Not found", "<p>There is no such page.</p>");
+    return tc_store_subscribers(d->store, false, out, n, err, errlen);
 }
 
-/* ---- the write API: GET subscribers, GET and DELETE subscribers/{id} ---- */
-
-void tc_api__subscribers_list(tc_api_call_t *c)
+int tc_engine_subscriber(tc_engine_t *d, const char *id, tc_subscriber_t *out)
 {
-    char err[256];
-    tc_subscriber_t *subs = NULL;
-    size_t n = 0;
-    if (tc_store_subscribers(c->e->store, false, &subs, &n, err, sizeof err) != 0) {
-        tc_api_reply_error(c->req, 500, "%s", err);
-        return;
+    memset(out, 0, sizeof *out);
+    if (tc_store_subscriber_get(d->store, id, out) != 0 || out->unsubscribed_at) {
+        tc_store_subscriber_clear(out);
+        return TC_ENOENT;
     }
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, subscriber_json(&subs[i]));
-    tc_store_subscribers_free(subs, n);
-    tc_api_reply_json(c->req, 200, list);
+    return 0;
 }
 
-/* The subscriber named in the path, or 0 after answering 404. */
-static int find_subscriber(tc_api_call_t *c, tc_subscriber_t *s)
+int tc_engine_subscriber_remove(tc_engine_t *d, const char *id, tc_subscriber_t *out,
+                                char *err, size_t errlen)
 {
-    const char *sid = c->params[0];
-    if (tc_store_subscriber_get(c->e->store, sid, s) != 0 || s->unsubscribed_at) {
-        tc_store_subscriber_clear(s);
+    if (tc_engine_subscriber(d, id, out) != 0) {
         char shown[41];
-        tc_api_reply_error(c->req, 404, "no subscriber %s",
-                           tc_utf8_excerpt(shown, sizeof shown, sid));
-        return 0;
+        snprintf(err, errlen, "no subscriber %s", tc_utf8_excerpt(shown, sizeof shown, id));
+        return TC_ENOENT;
     }
-    return 1;
-}
-
-void tc_api__subscriber_get(tc_api_call_t *c)
-{
-    tc_subscriber_t s = {0};
-    if (!find_subscriber(c, &s))
-        return;
-    tc_api_reply_json(c->req, 200, subscriber_json(&s));
-    tc_store_subscriber_clear(&s);
-}
-
-void tc_api__subscriber_delete(tc_api_call_t *c)
-{
-    char err[256];
-    tc_subscriber_t s = {0};
-    if (!find_subscriber(c, &s))
-        return;
     int64_t now = tc_clock_wall_ms();
-    if (tc_store_subscriber_unsubscribe(c->e->store, s.id, now, err, sizeof err) != 0) {
-        tc_api_reply_error(c->req, 500, "%s", err);
-    } else {
-        s.unsubscribed_at = now;
-        tc_log(TC_LOG_INFO, MODULE, "subscriber %s removed through the API", s.id);
-        tc_api_reply_json(c->req, 200, subscriber_json(&s));
-    }
-    tc_store_subscriber_clear(&s);
+    if (tc_store_subscriber_unsubscribe(d->store, out->id, now, err, errlen) != 0)
+        return TC_ESTORE;
+    out->unsubscribed_at = now;
+    tc_log(TC_LOG_INFO, MODULE, "subscriber %s removed through the API", out->id);
+    return 0;
 }

@@ -52,4 +52,14 @@ char *tc_render_incident_html(const tc_view_t *v, const tc_incident_t *i, size_t
 char *tc_render_feed_atom(const tc_view_t *v, size_t *len);
 char *tc_render_feed_rss(const tc_view_t *v, size_t *len);
 
+/** A small page in the status page's frame: @p title as heading, @p text (plain, escaped)
+ *  below it, and with @p back_link a link back to the page. Caller frees. */
+char *tc_render_notice_html(const tc_view_t *v, const char *title, const char *text,
+                            bool back_link);
+/** A page that asks before acting: @p text and one button that POSTs to @p action. Link
+ *  scanners in mail systems open every link, so a GET must never confirm or unsubscribe.
+ *  Caller frees. */
+char *tc_render_confirm_html(const tc_view_t *v, const char *title, const char *text,
+                             const char *action, const char *button);
+
 #endif

@@ -1,0 +1,118 @@
+/* The subscriber domain's rules (subscribe.h). */
+#include "subscribe/subscribe.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+bool tc_subscribe_limited(tc_subscribe_limiter_t *l, const char *addr, int per_minute,
+                          int64_t now_ms)
+{
+    int64_t minute = now_ms / 60000;
+    size_t slot = TC_SUBSCRIBE_LIMIT_SLOTS, oldest = 0;
+    for (size_t i = 0; i < TC_SUBSCRIBE_LIMIT_SLOTS; i++) {
+        if (strcmp(l->slots[i].addr, addr) == 0) {
+            slot = i;
+            break;
+        }
+        if (l->slots[i].minute < l->slots[oldest].minute)
+            oldest = i;
+    }
+    if (slot == TC_SUBSCRIBE_LIMIT_SLOTS) {
+        slot = oldest;
+        snprintf(l->slots[slot].addr, sizeof l->slots[slot].addr, "%s", addr);
+        l->slots[slot].count = 0;
+        l->slots[slot].minute = minute;
+    }
+    if (l->slots[slot].minute != minute) {
+        l->slots[slot].minute = minute;
+        l->slots[slot].count = 0;
+    }
+    return ++l->slots[slot].count > per_minute;
+}
+
+bool tc_subscribe_valid_email(const char *s)
+{
+    size_t len = strlen(s);
+    const char *at = strchr(s, '@');
+    if (len > TC_SUBSCRIBE_MAX_EMAIL || !at || at == s || at - s > 64 || strchr(at + 1, '@'))
+        return false;
+    for (const char *p = s; p < at; p++)
+        if ((unsigned char)*p <= ' ' || strchr("\"(),:;<>[\\]", *p) || *p == 0x7f)
+            return false;
+    const char *dom = at + 1;
+    if (!dom[0] || dom[0] == '.' || dom[0] == '-' || !strchr(dom, '.') ||
+        dom[strlen(dom) - 1] == '.' || strstr(dom, ".."))
+        return false;
+    for (const char *p = dom; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '.' || (unsigned char)*p >= 0x80))
+            return false;
+    return true;
+}
+
+bool tc_subscribe_valid_confirm_token(const char *token)
+{
+    size_t n = strlen(token);
+    if (n != 32)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!strchr("0123456789abcdefABCDEF", token[i]))
+            return false;
+    return true;
+}
+
+bool tc_subscribe_follows(const char *components, const char *const *ids, size_t n)
+{
+    if (!components || n == 0)
+        return true;
+    json_t *list = json_loads(components, 0, NULL);
+    bool yes = false;
+    size_t k;
+    json_t *v;
+    json_array_foreach(list, k, v)
+    {
+        for (size_t i = 0; i < n && !yes; i++)
+            yes = json_string_value(v) && strcmp(json_string_value(v), ids[i]) == 0;
+    }
+    json_decref(list);
+    return yes;
+}
+
+void tc_subscribe_opt_in_message(const char *page, const char *confirm_link,
+                                 const char *unsubscribe_link, tc_buf_t *subject,
+                                 tc_buf_t *text, tc_buf_t *html)
+{
+    if (confirm_link) {
+        tc_buf_printf(subject, "[%s] Confirm your subscription", page);
+        tc_buf_printf(text,
+                      "Someone (we hope you) asked to receive status updates from %s at this "
+                      "address.\r\n\r\nTo confirm, open this link:\r\n%s\r\n\r\nIf it was "
+                      "not you, ignore this message: nothing will be sent.\r\n\r\n--\r\n"
+                      "Unsubscribe: %s\r\n",
+                      page, confirm_link, unsubscribe_link);
+        tc_buf_puts(html, "<p>Someone (we hope you) asked to receive status updates from ");
+        tc_buf_html(html, page);
+        tc_buf_puts(html, " at this address.</p><p><a href=\"");
+        tc_buf_html(html, confirm_link);
+        tc_buf_puts(html, "\">Confirm your subscription</a></p><p>If it was not you, ignore "
+                          "this message: nothing will be sent.</p>");
+    } else {
+        tc_buf_printf(subject, "[%s] You are already subscribed", page);
+        tc_buf_printf(text,
+                      "Someone (we hope you) asked again to receive status updates from %s at "
+                      "this address. It is already subscribed, so nothing changed.\r\n\r\nTo "
+                      "follow other components, unsubscribe with the link below and subscribe "
+                      "again.\r\n\r\n--\r\nUnsubscribe: %s\r\n",
+                      page, unsubscribe_link);
+        tc_buf_puts(html, "<p>Someone (we hope you) asked again to receive status updates "
+                          "from ");
+        tc_buf_html(html, page);
+        tc_buf_puts(html, " at this address. It is already subscribed, so nothing changed."
+                          "</p><p>To follow other components, unsubscribe with the link below "
+                          "and subscribe again.</p>");
+    }
+    tc_buf_puts(html, "<hr><p><small><a href=\"");
+    tc_buf_html(html, unsubscribe_link);
+    tc_buf_puts(html, "\">Unsubscribe</a></small></p>");
+}

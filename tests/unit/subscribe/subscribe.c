@@ -1,0 +1,123 @@
+/* Unit tests of the subscriber domain (src/subscribe/subscribe.c): the rate limit, address
+ * and token checks, who follows what, and the opt-in texts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "subscribe/subscribe.h"
+
+static void rate_limit_per_address_and_minute(void **state)
+{
+    (void)state;
+    static tc_subscribe_limiter_t l; /* zeroed: empty */
+    int64_t t = INT64_C(1700000000000);
+    for (int i = 0; i < 3; i++)
+        assert_false(tc_subscribe_limited(&l, "192.0.2.1", 3, t));
+    assert_true(tc_subscribe_limited(&l, "192.0.2.1", 3, t));
+    assert_false(tc_subscribe_limited(&l, "192.0.2.2", 3, t)); /* another address */
+    assert_false(tc_subscribe_limited(&l, "192.0.2.1", 3, t + 60000)); /* next minute */
+    /* Thousands of addresses reuse the oldest slots: memory stays bounded, and a fresh
+     * address is never refused. */
+    char addr[32];
+    for (int i = 0; i < 5 * TC_SUBSCRIBE_LIMIT_SLOTS; i++) {
+        snprintf(addr, sizeof addr, "10.0.%d.%d", i / 256, i % 256);
+        assert_false(tc_subscribe_limited(&l, addr, 1, t + 120000 + i));
+    }
+}
+
+static void email_addresses(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *addr;
+        bool ok;
+    } cases[] = {
+        {"alice@example.test", true},
+        {"a.b+tag@sub.example.co", true},
+        {"jürgen@bücher.example", true},
+        {"nope", false},
+        {"@example.test", false},
+        {"a@b", false},
+        {"a@@example.test", false},
+        {"a b@example.test", false},
+        {"a<b>@example.test", false},
+        {"a@example..test", false},
+        {"a@.example.test", false},
+        {"a@example.test.", false},
+        {"a@exa_mple.test", false},
+        {"a\r\nBcc: x@example.test", false},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+        if (tc_subscribe_valid_email(cases[k].addr) != cases[k].ok)
+            fail_msg("%s: want %d", cases[k].addr, cases[k].ok);
+    char longest[300];
+    memset(longest, 'a', 60);
+    snprintf(longest + 60, sizeof longest - 60, "@%0200d.test", 0);
+    assert_false(tc_subscribe_valid_email(longest)); /* over 254 bytes */
+}
+
+static void confirm_tokens(void **state)
+{
+    (void)state;
+    assert_true(tc_subscribe_valid_confirm_token("0123456789abcdef0123456789ABCDEF"));
+    assert_false(tc_subscribe_valid_confirm_token("0123456789abcdef0123456789abcde"));
+    assert_false(tc_subscribe_valid_confirm_token("0123456789abcdef0123456789abcdeg"));
+    assert_false(tc_subscribe_valid_confirm_token(""));
+}
+
+static void who_follows_what(void **state)
+{
+    (void)state;
+    const char *db[] = {"db"}, *both[] = {"api", "db"}, *web[] = {"web"};
+    assert_true(tc_subscribe_follows(NULL, web, 1));          /* the whole page */
+    assert_true(tc_subscribe_follows("[\"db\"]", NULL, 0));   /* a page-wide message */
+    assert_true(tc_subscribe_follows("[\"db\"]", db, 1));
+    assert_true(tc_subscribe_follows("[\"db\"]", both, 2));
+    assert_false(tc_subscribe_follows("[\"db\"]", web, 1));
+}
+
+static void opt_in_texts(void **state)
+{
+    (void)state;
+    tc_buf_t s, t, h;
+    tc_buf_init(&s, 0);
+    tc_buf_init(&t, 0);
+    tc_buf_init(&h, 0);
+    tc_subscribe_opt_in_message("Acme <Status>", "https://s.test/subscribers/confirm/abc",
+                                "https://s.test/subscribers/unsubscribe/x", &s, &t, &h);
+    assert_string_equal(s.data, "[Acme <Status>] Confirm your subscription");
+    assert_non_null(strstr(t.data, "https://s.test/subscribers/confirm/abc"));
+    assert_non_null(strstr(h.data, "Acme &lt;Status&gt;")); /* escaped in HTML */
+    assert_null(strstr(h.data, "<Status>"));
+    tc_buf_free(&s);
+    tc_buf_free(&t);
+    tc_buf_free(&h);
+    tc_buf_init(&s, 0);
+    tc_buf_init(&t, 0);
+    tc_buf_init(&h, 0);
+    tc_subscribe_opt_in_message("Acme", NULL, "https://s.test/subscribers/unsubscribe/x", &s,
+                                &t, &h);
+    assert_string_equal(s.data, "[Acme] You are already subscribed");
+    assert_null(strstr(t.data, "/confirm/"));
+    assert_non_null(strstr(t.data, "/unsubscribe/x"));
+    tc_buf_free(&s);
+    tc_buf_free(&t);
+    tc_buf_free(&h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rate_limit_per_address_and_minute),
+        cmocka_unit_test(email_addresses),
+        cmocka_unit_test(confirm_tokens),
+        cmocka_unit_test(who_follows_what),
+        cmocka_unit_test(opt_in_texts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
