@@ -4,6 +4,7 @@
  * whether to swap the new generation in. */
 #include "config/config.h"
 
+#include <arpa/inet.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -29,8 +30,10 @@ static const char *const page_keys[] = {"id",          "name",          "url", "
                                         "description", "impact_labels", NULL};
 static const char *const impact_keys[] = {"none", "minor", "major", "critical", "maintenance",
                                           NULL};
-static const char *const server_keys[] = {"listen", "connection_limit", "per_ip_limit",
-                                          "connection_timeout", NULL};
+static const char *const server_keys[] = {"listen",         "connection_limit",
+                                          "per_ip_limit",   "connection_timeout",
+                                          "header_timeout", "body_timeout",
+                                          "trusted_proxies", "trusted_proxy_header", NULL};
 static const char *const storage_keys[] = {"path", "raw_retention", "aggregate_retention",
                                            NULL};
 static const char *const group_keys[] = {"id", "name", "description", "position", NULL};
@@ -91,6 +94,65 @@ static void parse_page(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
                       c->page.time_zone);
 }
 
+/* "10.0.0.1", "10.0.0.0/8", "fd00::/8": an address and an optional prefix length. */
+static int valid_proxy_net(const char *s)
+{
+    char addr[64];
+    uint8_t bin[16];
+    const char *slash = strchr(s, '/');
+    size_t len = slash ? (size_t)(slash - s) : strlen(s);
+    if (len == 0 || len >= sizeof addr)
+        return 0;
+    memcpy(addr, s, len);
+    addr[len] = '\0';
+    int max = inet_pton(AF_INET, addr, bin) == 1    ? 32
+              : inet_pton(AF_INET6, addr, bin) == 1 ? 128
+                                                    : -1;
+    if (max < 0)
+        return 0;
+    if (!slash)
+        return 1;
+    char *end = NULL;
+    long bits = strtol(slash + 1, &end, 10);
+    return slash[1] && !*end && bits >= 0 && bits <= max;
+}
+
+/* server.trusted_proxies: the peers whose trusted_proxy_header names the real client. */
+static void parse_trusted_proxies(tc_yaml_t *y, tc_ynode_t server, tc_config_t *c)
+{
+    tc_ynode_t list = tc_yaml_lookup(y, server, "trusted_proxies");
+    if (!list)
+        return;
+    if (tc_yaml_type(y, list) != TC_YAML_SEQUENCE) {
+        tc_yaml_error(y, list, "server: trusted_proxies must be a list of addresses or "
+                               "ADDRESS/BITS networks");
+        return;
+    }
+    size_t n = tc_yaml_size(y, list);
+    if (n > 64) {
+        tc_yaml_error(y, list, "server: trusted_proxies holds at most 64 entries");
+        return;
+    }
+    char **out = tc_calloc(n + 1, sizeof *out);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        tc_ynode_t item = tc_yaml_item(y, list, i);
+        char *text = tc_yaml_type(y, item) == TC_YAML_SCALAR ? tc_yaml_expand(y, item) : NULL;
+        if (!text || !valid_proxy_net(text)) {
+            tc_yaml_error(y, item, "server: trusted_proxies: expected an address or "
+                                   "ADDRESS/BITS, e.g. 10.0.0.1 or 10.0.0.0/8");
+            free(text);
+            continue;
+        }
+        out[k++] = text;
+    }
+    if (!k) {
+        free(out);
+        return;
+    }
+    c->server.trusted_proxies = out;
+}
+
 static void parse_server(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
 {
     tc_ynode_t server = tc_yaml_lookup(y, root, "server");
@@ -114,6 +176,15 @@ static void parse_server(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
     tc_yaml_get_int(y, server, "server", "connection_limit", 16, 1000000, &c->server.connection_limit);
     tc_yaml_get_int(y, server, "server", "per_ip_limit", 0, 1000000, &c->server.per_ip_limit);
     tc_yaml_get_int(y, server, "server", "connection_timeout", 1, 3600, &c->server.connection_timeout);
+    tc_yaml_get_int(y, server, "server", "header_timeout", 0, 3600, &c->server.header_timeout);
+    tc_yaml_get_int(y, server, "server", "body_timeout", 0, 3600, &c->server.body_timeout);
+    tc_yaml_get_string(y, server, "server", "trusted_proxy_header", 0,
+                       &c->server.trusted_proxy_header);
+    parse_trusted_proxies(y, server, c);
+    if (c->server.trusted_proxy_header && !c->server.trusted_proxies)
+        tc_yaml_error(y, tc_yaml_lookup(y, server, "trusted_proxy_header"),
+                      "server: trusted_proxy_header needs trusted_proxies (the addresses "
+                      "whose header is believed)");
 }
 
 static void parse_storage(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
@@ -256,8 +327,10 @@ static void set_defaults(tc_config_t *c)
     c->server.host = tc_strdup("127.0.0.1");
     c->server.port = 8080;
     c->server.connection_limit = 10000;
-    c->server.per_ip_limit = 0;
+    c->server.per_ip_limit = 64;
     c->server.connection_timeout = 15;
+    c->server.header_timeout = 10;
+    c->server.body_timeout = 30;
     c->storage_path = tc_strdup("data");
     c->raw_retention_ms = 7L * 86400000L;
     c->notify_retry_ms = 86400000L;
@@ -393,6 +466,10 @@ void tc_config_free(tc_config_t *c)
     for (int i = 0; i < 5; i++)
         free(c->page.impact_labels[i]);
     free(c->server.host);
+    for (char **p = c->server.trusted_proxies; p && *p; p++)
+        free(*p);
+    free(c->server.trusted_proxies);
+    free(c->server.trusted_proxy_header);
     free(c->storage_path);
     free(c->path);
     free(c);

@@ -64,8 +64,12 @@ typedef struct tc_config {
         char *host;         /* listen address, e.g. "127.0.0.1" */
         int port;
         int connection_limit;    /* simultaneous connections in all */
-        int per_ip_limit;        /* simultaneous connections per client address; 0: none */
+        int per_ip_limit;        /* per client address (IPv6: per /64); 0: none; default 64 */
         int connection_timeout;  /* seconds an idle connection is kept */
+        int header_timeout;      /* seconds to deliver request line + headers; 0: none */
+        int body_timeout;        /* seconds to deliver a body after the headers; 0: none */
+        char **trusted_proxies;  /* NULL-terminated "ADDR" or "ADDR/BITS"; NULL when none */
+        char *trusted_proxy_header; /* e.g. "X-Forwarded-For"; NULL when none */
     } server;
     char *storage_path;     /* data directory, absolute or relative to the config file */
     long raw_retention_ms;  /* raw probe results are kept this long (default 7 days) */

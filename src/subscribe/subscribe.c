@@ -1,13 +1,31 @@
 /* The subscriber domain's rules (subscribe.h). */
 #include "subscribe/subscribe.h"
 
+#include <arpa/inet.h>
 #include <jansson.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
-bool tc_subscribe_limited(tc_subscribe_limiter_t *l, const char *addr, int per_minute,
+/* The key an address counts under: IPv6 addresses by their /64, since one host usually
+ * holds a whole /64 and could otherwise rotate through it. */
+static void limit_key(const char *addr, char *out, size_t outlen)
+{
+    struct in6_addr a6;
+    if (strchr(addr, ':') && inet_pton(AF_INET6, addr, &a6) == 1 &&
+        !IN6_IS_ADDR_V4MAPPED(&a6)) {
+        memset(&a6.s6_addr[8], 0, 8);
+        if (inet_ntop(AF_INET6, &a6, out, (socklen_t)outlen))
+            return;
+    }
+    snprintf(out, outlen, "%s", addr);
+}
+
+bool tc_subscribe_limited(tc_subscribe_limiter_t *l, const char *client, int per_minute,
                           int64_t now_ms)
 {
+    char addr[INET6_ADDRSTRLEN + 8];
+    limit_key(client, addr, sizeof addr);
     int64_t minute = now_ms / 60000;
     size_t slot = TC_SUBSCRIBE_LIMIT_SLOTS, oldest = 0;
     for (size_t i = 0; i < TC_SUBSCRIBE_LIMIT_SLOTS; i++) {

@@ -31,9 +31,9 @@ typedef struct tc_subscribe_limiter {
     } slots[TC_SUBSCRIBE_LIMIT_SLOTS]; /* private */
 } tc_subscribe_limiter_t;
 
-/** Count one request from @p addr at wall time @p now_ms.
- *  @return true when it is over @p per_minute requests in the current minute. */
-bool tc_subscribe_limited(tc_subscribe_limiter_t *l, const char *addr, int per_minute,
+/** Count one request from client address @p client (IPv6 counted by its /64) at wall time
+ *  @p now_ms. @return true when it is over @p per_minute requests in the current minute. */
+bool tc_subscribe_limited(tc_subscribe_limiter_t *l, const char *client, int per_minute,
                           int64_t now_ms);
 
 /** A practical e-mail check, not RFC 5322's grammar: one @, a local part and a dotted domain,

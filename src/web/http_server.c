@@ -7,18 +7,28 @@
  * response from it within microseconds (MHD_queue_response takes its own reference). The
  * engine therefore keeps a retired set for a grace period before dropping its references;
  * after that, a response still being sent is freed by libmicrohttpd when its last connection
- * lets go, together with its buffer. */
+ * lets go, together with its buffer.
+ *
+ * Connection guard: libmicrohttpd's own per-IP limit counts exact addresses and its timeout
+ * is an idle timeout, so a client trickling a byte every few seconds from many sockets can
+ * hold every connection slot. We count connections per address (IPv6 by /64) in a small
+ * table, refuse over the limit in the accept callback, and a sweeper thread closes
+ * connections that miss their header or body deadline. Refusals are logged as one summary
+ * line per LOG_EVERY_MS, not one line each. */
 #include "web/http_server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -37,9 +47,16 @@
 #define CONN_MEMORY (8 * 1024)
 #define HEALTH_STALE_MS 5000  /* an engine heartbeat older than this fails /healthz */
 
-/* Status codes that /metrics counts; anything else is counted as "other". */
-static const unsigned codes[] = {200, 204, 304, 400, 404, 405, 413, 500, 503, 0};
-#define NCODES (sizeof codes / sizeof codes[0])
+#define SWEEP_MS 500          /* how often deadlines are checked: cut-offs are this late at most */
+#define LOG_EVERY_MS 10000    /* at most one line about refused or cut connections per this */
+#define MAX_PROXIES 64        /* trusted proxy entries */
+#define MHD_MSGS 16           /* libmicrohttpd message formats tracked for rate limiting */
+
+/* /metrics counts every status code from 100 to 599 on its own; anything else (which
+ * libmicrohttpd would refuse anyway) is "other", in the last column. */
+#define CODE_MIN 100
+#define CODE_MAX 599
+#define NCODES (CODE_MAX - CODE_MIN + 2)
 
 typedef struct served_doc {
     const tc_doc_t *doc;                          /* borrowed from the set's snapshot */
@@ -78,8 +95,88 @@ struct tc_http_request {
     struct tc_http_request *next;/* queue link */
 };
 
+/* A client address as a table key: an IPv4 address (also when it arrives IPv4-mapped on an
+ * IPv6 socket), or the /64 prefix of an IPv6 one. The two never collide: an IPv4 key has
+ * bit 32 of lo set, an IPv6 key has lo 0. */
+typedef struct addr_key {
+    uint64_t hi, lo;
+} addr_key_t;
+
+/* One slot of the per-address table (open addressing, linear probing); count 0 = empty. */
+typedef struct addr_slot {
+    addr_key_t key;
+    unsigned count;
+} addr_slot_t;
+
+/* A trusted proxy: an address and prefix length, IPv4 as AF_INET in addr[0..3]. */
+typedef struct proxy_net {
+    int family;
+    int bits;
+    uint8_t addr[16];
+} proxy_net_t;
+
+/* Where a connection is in its current request, for the sweeper's deadlines. */
+enum {
+    PHASE_HEADERS, /* waiting for a request line and headers (also keep-alive idle time) */
+    PHASE_BODY,    /* headers in, body arriving */
+    PHASE_ANSWER,  /* request whole: being answered; no deadline of ours */
+    PHASE_CLOSING, /* cut off by the sweeper; libmicrohttpd is closing it */
+};
+
+/* Events counted for /metrics and summarized in the log. */
+enum {
+    EV_PER_ADDR, /* refused: over per_ip_limit */
+    EV_LIMIT,    /* refused: over connection_limit */
+    EV_HEADERS,  /* closed: missed the header deadline */
+    EV_BODY,     /* closed: missed the body deadline */
+    EV_COUNT,
+};
+
+/* A libmicrohttpd message format (its strings are static, so the pointer identifies it) and
+ * when it was last written. */
+typedef struct mhd_msg {
+    const char *fmt;
+    int64_t logged_ms;
+    unsigned long skipped; /* suppressed since */
+} mhd_msg_t;
+
+/* Per-connection state (libmicrohttpd's socket context). Allocated when the connection
+ * starts, freed when it closes; prev/next/key/counted are guarded by conns_lock, deadline is
+ * written by request threads and read by the sweeper. */
+typedef struct conn_rec {
+    struct conn_rec *prev, *next;
+    addr_key_t key;
+    int counted; /* holds a count in the address table */
+    int fd;
+    /* (monotonic ms << 2) | phase; ms 0 means no deadline. One word, so the sweeper never
+     * sees the deadline of one phase with the tag of another. */
+    _Atomic int64_t deadline;
+} conn_rec_t;
+
 struct tc_http {
     struct MHD_Daemon *mhd;
+    /* Connection guard. The limits and proxy list are set at start and then only read. */
+    int per_ip_limit;
+    int connection_limit;
+    int64_t header_ms, body_ms;        /* 0: no deadline */
+    proxy_net_t proxies[MAX_PROXIES];
+    size_t nproxies;
+    char *proxy_header;                /* owned; NULL when none */
+    pthread_mutex_t conns_lock;        /* guards what follows, up to the sweeper fields */
+    addr_slot_t *slots;                /* nslots entries, a power of two */
+    size_t nslots;
+    conn_rec_t *conns;                 /* every open connection */
+    size_t nconns;
+    addr_key_t last_refused;           /* the address of the latest per-address refusal */
+    pthread_cond_t sweep_cond;         /* signalled to stop the sweeper */
+    int sweep_stop;
+    pthread_t sweeper;
+    int sweeper_started;
+    _Atomic unsigned long events[EV_COUNT];  /* totals, for /metrics */
+    _Atomic unsigned long pending[EV_COUNT]; /* since the last log line */
+    _Atomic int64_t logged_ms;               /* when the last summary was written; 0: never */
+    pthread_mutex_t mhd_log_lock;            /* guards mhd_msgs */
+    mhd_msg_t mhd_msgs[MHD_MSGS];
     _Atomic(served_set_t *) current;   /* written by the engine, read by request threads */
     served_set_t *retired;             /* engine thread only */
     const _Atomic int64_t *heartbeat;  /* borrowed */
@@ -109,6 +206,409 @@ void tc_http_set_metrics(tc_http_t *h, char *text, size_t len)
     h->engine_metrics_len = len;
     pthread_mutex_unlock(&h->metrics_lock);
     free(old);
+}
+
+/* ---- connection guard ------------------------------------------------------------------ */
+
+/* A cheap monotonic clock for deadlines (a few ms coarse, which they can afford); the
+ * request path reads it twice per request. */
+static int64_t coarse_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t load_be(const uint8_t *b, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | b[i];
+    return v;
+}
+
+/* The bytes of an IPv4 address inside an IPv4-mapped IPv6 one (::ffff:a.b.c.d), or NULL. */
+static const uint8_t *mapped_v4(const uint8_t *a6)
+{
+    static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return memcmp(a6, prefix, sizeof prefix) == 0 ? a6 + 12 : NULL;
+}
+
+/* @return 0 with the key of @p sa, or -1 for a family that is not counted (none today). */
+static int addr_key(const struct sockaddr *sa, addr_key_t *k)
+{
+    const uint8_t *v4 = NULL;
+    if (sa->sa_family == AF_INET) {
+        v4 = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+    } else if (sa->sa_family == AF_INET6) {
+        const uint8_t *a6 = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+        v4 = mapped_v4(a6);
+        if (!v4) {
+            /* One IPv6 host usually holds a whole /64, so the /64 is the client. */
+            k->hi = load_be(a6, 8);
+            k->lo = 0;
+            return 0;
+        }
+    } else {
+        return -1;
+    }
+    k->hi = 0;
+    k->lo = UINT64_C(1) << 32 | load_be(v4, 4);
+    return 0;
+}
+
+static void key_text(const addr_key_t *k, char *out, size_t outlen)
+{
+    if (k->lo) {
+        uint8_t b[4] = {(uint8_t)(k->lo >> 24), (uint8_t)(k->lo >> 16), (uint8_t)(k->lo >> 8),
+                        (uint8_t)k->lo};
+        inet_ntop(AF_INET, b, out, (socklen_t)outlen);
+        return;
+    }
+    uint8_t b[16] = {0};
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(k->hi >> (56 - 8 * i));
+    char text[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, b, text, sizeof text);
+    snprintf(out, outlen, "%s/64", text);
+}
+
+static size_t key_hash(const addr_key_t *k)
+{
+    /* splitmix64's finalizer: neighbouring addresses land far apart. */
+    uint64_t x = k->hi * UINT64_C(0x9e3779b97f4a7c15) ^ k->lo;
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return (size_t)x;
+}
+
+/* The slot holding @p k, or the empty slot where it would go; SIZE_MAX when the table is full
+ * (it cannot be: it has twice as many slots as there can be connections). */
+static size_t slot_of(const tc_http_t *h, const addr_key_t *k)
+{
+    size_t mask = h->nslots - 1, i = key_hash(k) & mask;
+    for (size_t n = 0; n < h->nslots; n++, i = (i + 1) & mask) {
+        const addr_slot_t *s = &h->slots[i];
+        if (!s->count || (s->key.hi == k->hi && s->key.lo == k->lo))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+static unsigned table_count(const tc_http_t *h, const addr_key_t *k)
+{
+    size_t i = slot_of(h, k);
+    return i == SIZE_MAX ? 0 : h->slots[i].count;
+}
+
+/* @return 0, or -1 when there was no room (the connection is then simply not counted). */
+static int table_add(tc_http_t *h, const addr_key_t *k)
+{
+    size_t i = slot_of(h, k);
+    if (i == SIZE_MAX)
+        return -1;
+    h->slots[i].key = *k;
+    h->slots[i].count++;
+    return 0;
+}
+
+static void table_del(tc_http_t *h, const addr_key_t *k)
+{
+    size_t i = slot_of(h, k);
+    if (i == SIZE_MAX || !h->slots[i].count || --h->slots[i].count)
+        return;
+    /* Backward-shift deletion: pull later entries of the probe run into the hole, so every
+     * key stays reachable from its home slot without tombstones. An entry may move back
+     * only if its home slot is not between the hole and itself. */
+    size_t mask = h->nslots - 1, hole = i, j = i;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (!h->slots[j].count)
+            break;
+        size_t home = key_hash(&h->slots[j].key) & mask;
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            h->slots[hole] = h->slots[j];
+            h->slots[j].count = 0;
+            hole = j;
+        }
+    }
+}
+
+/* "10.0.0.0/8", "10.1.2.3", "fd00::/8", "::1". @return 0, or -1 when malformed. */
+static int parse_proxy_net(const char *text, proxy_net_t *n)
+{
+    char addr[INET6_ADDRSTRLEN + 8];
+    const char *slash = strchr(text, '/');
+    size_t len = slash ? (size_t)(slash - text) : strlen(text);
+    if (len == 0 || len >= sizeof addr)
+        return -1;
+    memcpy(addr, text, len);
+    addr[len] = '\0';
+    memset(n, 0, sizeof *n);
+    if (inet_pton(AF_INET, addr, n->addr) == 1) {
+        n->family = AF_INET;
+        n->bits = 32;
+    } else if (inet_pton(AF_INET6, addr, n->addr) == 1) {
+        n->family = AF_INET6;
+        n->bits = 128;
+    } else {
+        return -1;
+    }
+    if (slash) {
+        char *end = NULL;
+        long bits = strtol(slash + 1, &end, 10);
+        if (!slash[1] || *end || bits < 0 || bits > n->bits)
+            return -1;
+        n->bits = (int)bits;
+    }
+    return 0;
+}
+
+static int prefix_matches(const uint8_t *a, const uint8_t *b, int bits)
+{
+    int whole = bits / 8, rest = bits % 8;
+    if (memcmp(a, b, (size_t)whole) != 0)
+        return 0;
+    if (!rest)
+        return 1;
+    uint8_t mask = (uint8_t)(0xff << (8 - rest));
+    return (a[whole] & mask) == (b[whole] & mask);
+}
+
+static int is_trusted_proxy(const tc_http_t *h, const struct sockaddr *sa)
+{
+    const uint8_t *v4 = NULL, *v6 = NULL;
+    if (sa->sa_family == AF_INET) {
+        v4 = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+    } else if (sa->sa_family == AF_INET6) {
+        v6 = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+        v4 = mapped_v4(v6);
+    }
+    for (size_t i = 0; i < h->nproxies; i++) {
+        const proxy_net_t *n = &h->proxies[i];
+        if (n->family == AF_INET && v4 && prefix_matches(v4, n->addr, n->bits))
+            return 1;
+        if (n->family == AF_INET6 && v6 && prefix_matches(v6, n->addr, n->bits))
+            return 1;
+    }
+    return 0;
+}
+
+/* The last entry of an X-Forwarded-For style list, if it is a bare IPv4 or IPv6 address:
+ * that is the one our trusted proxy appended; earlier ones were sent by the client and
+ * prove nothing. @return 0 with the address in @p out, or -1. */
+static int last_forwarded(const char *value, char *out, size_t outlen)
+{
+    const char *start = strrchr(value, ',');
+    start = start ? start + 1 : value;
+    while (*start == ' ' || *start == '\t')
+        start++;
+    size_t len = strlen(start);
+    while (len && (start[len - 1] == ' ' || start[len - 1] == '\t'))
+        len--;
+    char addr[INET6_ADDRSTRLEN];
+    uint8_t bin[16];
+    if (len == 0 || len >= sizeof addr || len >= outlen)
+        return -1;
+    memcpy(addr, start, len);
+    addr[len] = '\0';
+    if (inet_pton(AF_INET, addr, bin) != 1 && inet_pton(AF_INET6, addr, bin) != 1)
+        return -1;
+    memcpy(out, addr, len + 1);
+    return 0;
+}
+
+/* Write one summary of refused and cut connections if LOG_EVERY_MS passed since the last
+ * (or @p force), so an attack costs one log line per period, not one per connection. The
+ * first event after a quiet period is logged at once. Any thread. */
+static void log_events(tc_http_t *h, int64_t now, int force)
+{
+    int64_t last = atomic_load(&h->logged_ms);
+    if (!force && last && now - last < LOG_EVERY_MS)
+        return;
+    int any = 0;
+    for (int e = 0; e < EV_COUNT; e++)
+        any |= atomic_load_explicit(&h->pending[e], memory_order_relaxed) != 0;
+    if (!any || !atomic_compare_exchange_strong(&h->logged_ms, &last, now))
+        return;
+    unsigned long n[EV_COUNT];
+    for (int e = 0; e < EV_COUNT; e++)
+        n[e] = atomic_exchange(&h->pending[e], 0);
+    char from[INET6_ADDRSTRLEN + 4] = "";
+    if (n[EV_PER_ADDR]) {
+        pthread_mutex_lock(&h->conns_lock);
+        addr_key_t k = h->last_refused;
+        pthread_mutex_unlock(&h->conns_lock);
+        key_text(&k, from, sizeof from);
+    }
+    char msg[512];
+    size_t len = 0;
+    msg[0] = '\0';
+#define APPEND(...)                                                                         \
+    do {                                                                                    \
+        int w = snprintf(msg + len, sizeof msg - len, "%s", len ? "; " : "");               \
+        if (w > 0 && (size_t)w < sizeof msg - len)                                          \
+            len += (size_t)w;                                                               \
+        w = snprintf(msg + len, sizeof msg - len, __VA_ARGS__);                             \
+        if (w > 0)                                                                          \
+            len = (size_t)w < sizeof msg - len ? len + (size_t)w : sizeof msg - 1;          \
+    } while (0)
+    if (n[EV_PER_ADDR])
+        APPEND("refused %lu connection(s) over per_ip_limit %d (latest from %s)",
+               n[EV_PER_ADDR], h->per_ip_limit, from);
+    if (n[EV_LIMIT])
+        APPEND("refused %lu connection(s) over connection_limit %d", n[EV_LIMIT],
+               h->connection_limit);
+    if (n[EV_HEADERS])
+        APPEND("closed %lu connection(s) that did not send a request's headers within "
+               "header_timeout %llds",
+               n[EV_HEADERS], (long long)(h->header_ms / 1000));
+    if (n[EV_BODY])
+        APPEND("closed %lu connection(s) that did not send a request body within "
+               "body_timeout %llds",
+               n[EV_BODY], (long long)(h->body_ms / 1000));
+#undef APPEND
+    if (last && now - last < 3600 * 1000)
+        tc_log(TC_LOG_WARN, MODULE, "in the last %.0f s: %s", (double)(now - last) / 1000, msg);
+    else
+        tc_log(TC_LOG_WARN, MODULE, "%s (further ones are summarized every %d s)", msg,
+               LOG_EVERY_MS / 1000);
+}
+
+static void note_event(tc_http_t *h, int ev)
+{
+    atomic_fetch_add_explicit(&h->events[ev], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&h->pending[ev], 1, memory_order_relaxed);
+    log_events(h, coarse_ms(), 0);
+}
+
+static void set_phase(tc_http_t *h, conn_rec_t *rec, int phase)
+{
+    if (!rec)
+        return;
+    int64_t ms = phase == PHASE_HEADERS ? h->header_ms : phase == PHASE_BODY ? h->body_ms : 0;
+    int64_t deadline = ms ? coarse_ms() + ms : 0;
+    atomic_store_explicit(&rec->deadline, deadline << 2 | phase, memory_order_relaxed);
+}
+
+static conn_rec_t *conn_rec(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* libmicrohttpd's accept policy: runs on a server thread for every accepted socket, before
+ * the connection exists. The count is only read here and taken in on_connection(), so a
+ * connection that libmicrohttpd drops between the two cannot leak a count; two threads
+ * accepting from the same address at once may overshoot the limit by one each. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *sa, socklen_t salen)
+{
+    tc_http_t *h = cls;
+    (void)salen;
+    addr_key_t k;
+    if (h->per_ip_limit <= 0 || addr_key(sa, &k) != 0 || is_trusted_proxy(h, sa))
+        return MHD_YES;
+    pthread_mutex_lock(&h->conns_lock);
+    int over = table_count(h, &k) >= (unsigned)h->per_ip_limit;
+    if (over)
+        h->last_refused = k;
+    pthread_mutex_unlock(&h->conns_lock);
+    if (!over)
+        return MHD_YES;
+    note_event(h, EV_PER_ADDR);
+    return MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    tc_http_t *h = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_rec_t *rec = tc_calloc(1, sizeof *rec);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        rec->fd = ci ? ci->connect_fd : -1;
+        ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+        int count = h->per_ip_limit > 0 && sa && addr_key(sa, &rec->key) == 0 &&
+                    !is_trusted_proxy(h, sa);
+        set_phase(h, rec, PHASE_HEADERS);
+        pthread_mutex_lock(&h->conns_lock);
+        rec->counted = count && table_add(h, &rec->key) == 0;
+        rec->next = h->conns;
+        if (h->conns)
+            h->conns->prev = rec;
+        h->conns = rec;
+        h->nconns++;
+        pthread_mutex_unlock(&h->conns_lock);
+        *socket_context = rec;
+        return;
+    }
+    conn_rec_t *rec = *socket_context;
+    if (!rec)
+        return;
+    /* libmicrohttpd calls this before it closes the descriptor, so the sweeper, which
+     * shuts descriptors down under the same lock, never touches a closed or reused one. */
+    pthread_mutex_lock(&h->conns_lock);
+    if (rec->counted)
+        table_del(h, &rec->key);
+    if (rec->prev)
+        rec->prev->next = rec->next;
+    else
+        h->conns = rec->next;
+    if (rec->next)
+        rec->next->prev = rec->prev;
+    h->nconns--;
+    pthread_mutex_unlock(&h->conns_lock);
+    free(rec);
+    *socket_context = NULL;
+}
+
+/* One pass over the open connections: shut down those past their deadline. shutdown() wakes
+ * libmicrohttpd's epoll with a hang-up, and it closes the connection on its own thread. */
+static void sweep(tc_http_t *h, int64_t now)
+{
+    pthread_mutex_lock(&h->conns_lock);
+    for (conn_rec_t *rec = h->conns; rec; rec = rec->next) {
+        int64_t v = atomic_load_explicit(&rec->deadline, memory_order_relaxed);
+        int phase = (int)(v & 3);
+        int64_t deadline = v >> 2;
+        if (!deadline || now < deadline || phase == PHASE_CLOSING || rec->fd < 0)
+            continue;
+        atomic_store_explicit(&rec->deadline, PHASE_CLOSING, memory_order_relaxed);
+        shutdown(rec->fd, SHUT_RDWR);
+        int ev = phase == PHASE_BODY ? EV_BODY : EV_HEADERS;
+        atomic_fetch_add_explicit(&h->events[ev], 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&h->pending[ev], 1, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&h->conns_lock);
+}
+
+static void *sweeper_main(void *arg)
+{
+    tc_http_t *h = arg;
+    pthread_mutex_lock(&h->conns_lock);
+    while (!h->sweep_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += SWEEP_MS * 1000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&h->sweep_cond, &h->conns_lock, &ts);
+        if (h->sweep_stop)
+            break;
+        pthread_mutex_unlock(&h->conns_lock);
+        int64_t now = coarse_ms();
+        sweep(h, now);
+        log_events(h, now, 0);
+        pthread_mutex_lock(&h->conns_lock);
+    }
+    pthread_mutex_unlock(&h->conns_lock);
+    return NULL;
 }
 
 static struct MHD_Response *static_response(const char *body, const char *type)
@@ -290,10 +790,7 @@ static int etag_matches(const char *header, const char *etag)
 
 static int code_index(unsigned code)
 {
-    for (size_t i = 0; codes[i]; i++)
-        if (codes[i] == code)
-            return (int)i;
-    return (int)NCODES - 1;
+    return code >= CODE_MIN && code <= CODE_MAX ? (int)(code - CODE_MIN) : (int)NCODES - 1;
 }
 
 static enum MHD_Result reply(tc_http_t *h, struct MHD_Connection *c, tc_route_t route,
@@ -313,14 +810,34 @@ static void metrics_text(tc_http_t *h, tc_buf_t *b)
             if (!n)
                 continue;
             char code[12];
-            if (codes[i])
-                snprintf(code, sizeof code, "%u", codes[i]);
+            if (i < NCODES - 1)
+                snprintf(code, sizeof code, "%u", (unsigned)(i + CODE_MIN));
             else
                 snprintf(code, sizeof code, "other");
             tc_buf_printf(b, "tocsin_http_requests_total{route=\"%s\",code=\"%s\"} %lu\n",
                           tc_route_name((tc_route_t)r), code, n);
         }
     }
+    pthread_mutex_lock(&h->conns_lock);
+    size_t open_conns = h->nconns;
+    pthread_mutex_unlock(&h->conns_lock);
+    unsigned long ev[EV_COUNT];
+    for (int e = 0; e < EV_COUNT; e++)
+        ev[e] = atomic_load_explicit(&h->events[e], memory_order_relaxed);
+    tc_buf_printf(b,
+                  "# HELP tocsin_http_connections_open Client connections open now.\n"
+                  "# TYPE tocsin_http_connections_open gauge\n"
+                  "tocsin_http_connections_open %zu\n"
+                  "# HELP tocsin_http_connections_refused_total Connections refused at accept.\n"
+                  "# TYPE tocsin_http_connections_refused_total counter\n"
+                  "tocsin_http_connections_refused_total{reason=\"per_ip_limit\"} %lu\n"
+                  "tocsin_http_connections_refused_total{reason=\"connection_limit\"} %lu\n"
+                  "# HELP tocsin_http_connections_timed_out_total Connections closed for "
+                  "missing the header or body deadline.\n"
+                  "# TYPE tocsin_http_connections_timed_out_total counter\n"
+                  "tocsin_http_connections_timed_out_total{phase=\"headers\"} %lu\n"
+                  "tocsin_http_connections_timed_out_total{phase=\"body\"} %lu\n",
+                  open_conns, ev[EV_PER_ADDR], ev[EV_LIMIT], ev[EV_HEADERS], ev[EV_BODY]);
     served_set_t *set = atomic_load(&h->current);
     int64_t now = tc_clock_mono_ms();
     tc_buf_printf(b,
@@ -422,6 +939,21 @@ static tc_http_request_t *new_request(tc_http_t *h, struct MHD_Connection *c, co
         else if (sa->sa_family == AF_INET6)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, req->client,
                       sizeof req->client);
+        /* Behind a trusted proxy the peer is the proxy; the client is the last entry of the
+         * proxy header (of its last occurrence). A missing or malformed header leaves the
+         * peer address, so rate limits then apply to the proxy as a whole. */
+        if (h->proxy_header && is_trusted_proxy(h, sa)) {
+            const char *fwd = NULL, *v = NULL;
+            for (const char *p = req->fields.data, *end = p ? p + req->fields.len : NULL;
+                 p && p < end; p = v + strlen(v) + 1) {
+                const char *key = p + 2;
+                v = key + strlen(key) + 1;
+                if (p[0] == 'H' && strcasecmp(key, h->proxy_header) == 0)
+                    fwd = v;
+            }
+            if (fwd)
+                last_forwarded(fwd, req->client, sizeof req->client);
+        }
     }
     return req;
 }
@@ -584,9 +1116,9 @@ static enum MHD_Result serve_engine_request(tc_http_t *h, struct MHD_Connection 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)c;
     (void)toe;
+    /* The header deadline of the next request on this connection starts now. */
+    set_phase(cls, conn_rec(c), PHASE_HEADERS);
     uintptr_t v = (uintptr_t)*con_cls;
     /* Odd values are the byte counts of snapshot requests; even ones are engine requests. */
     if (v && !(v & 1))
@@ -612,11 +1144,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
      * the per-request state is just a byte count, kept in the pointer itself (as an odd
      * number) to avoid an allocation; engine requests get a tc_http_request_t. */
     if (!*con_cls) {
+        /* The headers are in: the body deadline starts. */
+        conn_rec_t *rec = conn_rec(c);
+        set_phase(h, rec, PHASE_BODY);
         /* A body announced as too large is refused before it is read; libmicrohttpd closes
          * the connection after this early reply. */
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > MAX_BODY) {
             *con_cls = (void *)(uintptr_t)1;
+            set_phase(h, rec, PHASE_ANSWER);
             return reply(h, c, TC_ROUTE_OTHER, 413, h->too_large);
         }
         if (is_engine_path(url))
@@ -625,6 +1161,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             *con_cls = (void *)(uintptr_t)1;
         return MHD_YES;
     }
+    /* A call without body bytes after the first one means the request is whole: no deadline
+     * of ours while it is answered (an engine request may wait for the engine). */
+    if (!*upload_data_size)
+        set_phase(h, conn_rec(c), PHASE_ANSWER);
     if (!((uintptr_t)*con_cls & 1))
         return serve_engine_request(h, c, *con_cls, upload_data, upload_data_size);
     uintptr_t seen = (uintptr_t)*con_cls >> 1;
@@ -678,13 +1218,52 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    tc_http_t *h = cls;
+    /* libmicrohttpd logs this once per refused connection; it is counted and summarized
+     * instead (log_events). */
+    if (strstr(fmt, "reached connection limit")) {
+        note_event(h, EV_LIMIT);
+        return;
+    }
+    /* Others can also come once per connection (a client that hangs up mid-request, or one
+     * the sweeper cut off), so each format is written at most once per LOG_EVERY_MS. */
+    unsigned long skipped = 0;
+    int64_t now = coarse_ms(), since = 0;
+    pthread_mutex_lock(&h->mhd_log_lock);
+    mhd_msg_t *m = NULL;
+    for (size_t i = 0; i < MHD_MSGS && !m; i++)
+        if (h->mhd_msgs[i].fmt == fmt || !h->mhd_msgs[i].fmt)
+            m = &h->mhd_msgs[i];
+    if (!m) { /* table full: reuse the slot written longest ago */
+        m = &h->mhd_msgs[0];
+        for (size_t i = 1; i < MHD_MSGS; i++)
+            if (h->mhd_msgs[i].logged_ms < m->logged_ms)
+                m = &h->mhd_msgs[i];
+        m->fmt = NULL;
+    }
+    if (m->fmt == fmt && now - m->logged_ms < LOG_EVERY_MS) {
+        m->skipped++;
+        pthread_mutex_unlock(&h->mhd_log_lock);
+        return;
+    }
+    if (m->fmt == fmt) {
+        skipped = m->skipped;
+        since = now - m->logged_ms;
+    }
+    m->fmt = fmt;
+    m->logged_ms = now;
+    m->skipped = 0;
+    pthread_mutex_unlock(&h->mhd_log_lock);
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     size_t len = strlen(msg);
     while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
         msg[--len] = '\0';
-    tc_log(TC_LOG_WARN, MODULE, "%s", msg);
+    if (skipped)
+        tc_log(TC_LOG_WARN, MODULE, "%s (and %lu more like it in the last %.0f s)", msg, skipped,
+               (double)since / 1000);
+    else
+        tc_log(TC_LOG_WARN, MODULE, "%s", msg);
 }
 
 static void create_static(tc_http_t *h)
@@ -722,11 +1301,51 @@ static void destroy_static(tc_http_t *h)
             MHD_destroy_response(all[i]);
 }
 
+/* Open the listening socket ourselves rather than through libmicrohttpd, to control its
+ * options and to say exactly why a bind failed. SO_REUSEADDR only lets a restarted daemon
+ * bind while old connections sit in TIME_WAIT; on Linux it never lets two live listeners
+ * share a port. SO_REUSEPORT, which would, is not set: a second daemon on the same port
+ * must fail, not silently take half of the requests. @return the descriptor, or -1. */
+static int open_listener(const struct addrinfo *ai, const char *host, int port, char *err,
+                         size_t errlen)
+{
+    const char *open_br = strchr(host, ':') ? "[" : "", *close_br = *open_br ? "]" : "";
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0)
+        goto fail;
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0)
+        goto fail;
+    /* "[::]:8080" means IPv6 only, as before; list 0.0.0.0 separately for IPv4. */
+    if (ai->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on))
+        goto fail;
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0)
+        goto fail;
+    return fd;
+fail:;
+    int e = errno;
+    snprintf(err, errlen, "cannot listen on %s%s%s:%d: %s", open_br, host, close_br, port,
+             e == EADDRINUSE ? "address in use" : strerror(e));
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t p = 64;
+    while (p < n)
+        p <<= 1;
+    return p;
+}
+
 int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **out, char *err,
                   size_t errlen)
 {
     *out = NULL;
     struct addrinfo hints = {0}, *ai = NULL;
+    int fd = -1, rc = TC_EIO;
+    tc_http_t *h = NULL;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE;
@@ -736,46 +1355,103 @@ int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **
     if (gai != 0) {
         snprintf(err, errlen, "cannot resolve listen address %s: %s", opts->host,
                  gai_strerror(gai));
-        tc_snapshot_free(first);
-        return TC_EIO;
+        ai = NULL;
+        goto fail;
     }
-    tc_http_t *h = tc_calloc(1, sizeof *h);
+    h = tc_calloc(1, sizeof *h);
     h->heartbeat = opts->heartbeat;
     pthread_mutex_init(&h->metrics_lock, NULL);
     pthread_mutex_init(&h->queue_lock, NULL);
+    pthread_mutex_init(&h->conns_lock, NULL);
+    pthread_mutex_init(&h->mhd_log_lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&h->sweep_cond, &ca);
+    pthread_condattr_destroy(&ca);
     h->wake = opts->wake;
     h->wake_arg = opts->wake_arg;
+    h->per_ip_limit = opts->per_ip_limit;
+    h->connection_limit = opts->connection_limit;
+    h->header_ms = (int64_t)opts->header_timeout * 1000;
+    h->body_ms = (int64_t)opts->body_timeout * 1000;
+    /* Twice as many slots as connections keeps probe runs short. */
+    h->nslots = pow2_at_least(2 * (size_t)(opts->connection_limit > 0 ? opts->connection_limit
+                                                                       : 1));
+    h->slots = tc_calloc(h->nslots, sizeof *h->slots);
+    for (const char *const *p = opts->trusted_proxies; p && *p; p++) {
+        if (h->nproxies == MAX_PROXIES || parse_proxy_net(*p, &h->proxies[h->nproxies]) != 0) {
+            snprintf(err, errlen, "trusted proxy \"%.60s\": %s", *p,
+                     h->nproxies == MAX_PROXIES ? "too many (at most 64)"
+                                                : "expected an address or ADDRESS/BITS");
+            rc = TC_EINVAL;
+            goto fail;
+        }
+        h->nproxies++;
+    }
+    if (opts->trusted_proxy_header && *opts->trusted_proxy_header)
+        h->proxy_header = tc_strdup(opts->trusted_proxy_header);
     tc_http_publish(h, first);
+    first = NULL;
     h->started_mono = tc_clock_mono_ms();
     create_static(h);
 
+    fd = open_listener(ai, opts->host, opts->port, err, errlen);
+    if (fd < 0)
+        goto fail;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opts->threads > 0 ? (unsigned)opts->threads : cores > 0 ? (unsigned)cores
                                                                                 : 1;
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    /* Our accept policy replaces MHD_OPTION_PER_IP_CONNECTION_LIMIT (exact addresses only,
+     * and no exemption for proxies). */
     h->mhd = MHD_start_daemon(
-        flags, (uint16_t)opts->port, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER,
-        mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_SOCK_ADDR,
-        ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)opts->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)opts->per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)opts->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)CONN_MEMORY, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
-    freeaddrinfo(ai);
+        flags, (uint16_t)opts->port, on_accept, h, on_request, h, MHD_OPTION_EXTERNAL_LOGGER,
+        mhd_log, h, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, h, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->connection_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->connection_timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_END);
     if (!h->mhd) {
-        snprintf(err, errlen, "cannot listen on %s:%d (address in use, or not permitted?)",
+        snprintf(err, errlen, "cannot start the HTTP server on %s:%d (see the log above)",
                  opts->host, opts->port);
-        free_set(atomic_exchange(&h->current, NULL));
+        goto fail;
+    }
+    fd = -1; /* libmicrohttpd's now; it closes it when stopped */
+    if (pthread_create(&h->sweeper, NULL, sweeper_main, h) != 0) {
+        snprintf(err, errlen, "cannot start the connection sweeper thread");
+        goto fail;
+    }
+    h->sweeper_started = 1;
+    freeaddrinfo(ai);
+    *out = h;
+    return 0;
+
+fail:
+    if (ai)
+        freeaddrinfo(ai);
+    if (fd >= 0)
+        close(fd);
+    if (h) {
+        if (h->mhd)
+            MHD_stop_daemon(h->mhd);
+        served_set_t *cur = atomic_exchange(&h->current, NULL);
+        if (cur)
+            free_set(cur);
         destroy_static(h);
         pthread_mutex_destroy(&h->metrics_lock);
         pthread_mutex_destroy(&h->queue_lock);
+        pthread_mutex_destroy(&h->conns_lock);
+    pthread_mutex_destroy(&h->mhd_log_lock);
+        pthread_cond_destroy(&h->sweep_cond);
+        free(h->slots);
+        free(h->proxy_header);
         free(h);
-        return TC_EIO;
     }
-    *out = h;
-    return 0;
+    tc_snapshot_free(first);
+    return rc;
 }
 
 void tc_http_stop(tc_http_t *h)
@@ -790,7 +1466,15 @@ void tc_http_stop(tc_http_t *h)
     tc_http_request_t *req;
     while ((req = tc_http_take(h)))
         tc_http_reply(req, 503, "{\"error\":\"shutting down\"}");
+    if (h->sweeper_started) {
+        pthread_mutex_lock(&h->conns_lock);
+        h->sweep_stop = 1;
+        pthread_cond_signal(&h->sweep_cond);
+        pthread_mutex_unlock(&h->conns_lock);
+        pthread_join(h->sweeper, NULL);
+    }
     MHD_stop_daemon(h->mhd);
+    log_events(h, coarse_ms(), 1);
     served_set_t *cur = atomic_exchange(&h->current, NULL);
     if (cur)
         free_set(cur);
@@ -803,5 +1487,10 @@ void tc_http_stop(tc_http_t *h)
     free(h->engine_metrics);
     pthread_mutex_destroy(&h->metrics_lock);
     pthread_mutex_destroy(&h->queue_lock);
+    pthread_mutex_destroy(&h->conns_lock);
+    pthread_mutex_destroy(&h->mhd_log_lock);
+    pthread_cond_destroy(&h->sweep_cond);
+    free(h->slots);
+    free(h->proxy_header);
     free(h);
 }

@@ -26,8 +26,22 @@ typedef struct tc_http_opts {
     int port;
     int threads;              /* request threads; 0 means one per core */
     int connection_limit;     /* simultaneous connections in all */
-    int per_ip_limit;         /* per client address; 0 means none */
+    /* Simultaneous connections per client address (IPv4 address, or IPv6 /64 prefix, since
+     * one IPv6 host usually owns a whole /64); 0 means none. Trusted proxies are exempt. */
+    int per_ip_limit;
     int connection_timeout;   /* seconds before an idle connection is closed */
+    /* Seconds a connection has to deliver a request line and all headers, counted from when
+     * it opened or its previous response was sent (so it also bounds keep-alive idle time);
+     * 0 means no deadline. Unlike connection_timeout, sending a byte now and then does not
+     * extend it. */
+    int header_timeout;
+    int body_timeout;         /* seconds, after the headers, to deliver the body; 0: none */
+    /* Peers whose proxy header is believed ("10.0.0.1", "10.0.0.0/8", "fd00::/8"), checked
+     * by tc_http_start(); NULL-terminated, or NULL for none. Borrowed for the call only. */
+    const char *const *trusted_proxies;
+    /* Header naming the real client when the peer is a trusted proxy, e.g. "X-Forwarded-For"
+     * (its last entry is used); NULL for none. Borrowed for the call only. */
+    const char *trusted_proxy_header;
     /* Monotonic ms of the engine loop's last heartbeat; /healthz fails when it is stale.
      * Owned by the caller and must outlive the server. */
     const _Atomic int64_t *heartbeat;
@@ -70,7 +84,8 @@ const char *tc_http_arg(const tc_http_request_t *req, const char *name);
 const char *tc_http_header(const tc_http_request_t *req, const char *name);
 /** The request body (NUL-terminated) and its length. */
 const char *tc_http_body(const tc_http_request_t *req, size_t *len);
-/** The client's address, e.g. "127.0.0.1". */
+/** The client's address, e.g. "127.0.0.1": the peer's, or, when the peer is a trusted proxy
+ *  and sent the configured proxy header, the last address in that header. */
 const char *tc_http_client(const tc_http_request_t *req);
 
 /** Free snapshots retired long enough ago that no request can still be reading them. */

@@ -449,8 +449,12 @@ static void test_defaults(void **state)
     assert_string_equal(cfg->server.host, "127.0.0.1");
     assert_int_equal(cfg->server.port, 8080);
     assert_int_equal(cfg->server.connection_limit, 10000);
-    assert_int_equal(cfg->server.per_ip_limit, 0);
+    assert_int_equal(cfg->server.per_ip_limit, 64);
     assert_int_equal(cfg->server.connection_timeout, 15);
+    assert_int_equal(cfg->server.header_timeout, 10);
+    assert_int_equal(cfg->server.body_timeout, 30);
+    assert_null(cfg->server.trusted_proxies);
+    assert_null(cfg->server.trusted_proxy_header);
     assert_string_equal(cfg->storage_path, "./data");
     assert_int_equal(cfg->ngroups, 0);
     assert_int_equal(cfg->ncomponents, 0);

@@ -21,6 +21,11 @@ static void rate_limit_per_address_and_minute(void **state)
     assert_true(tc_subscribe_limited(&l, "192.0.2.1", 3, t));
     assert_false(tc_subscribe_limited(&l, "192.0.2.2", 3, t)); /* another address */
     assert_false(tc_subscribe_limited(&l, "192.0.2.1", 3, t + 60000)); /* next minute */
+    /* IPv6 counts by /64: rotating through one's own /64 does not help. */
+    assert_false(tc_subscribe_limited(&l, "2001:db8:1:2::1", 2, t));
+    assert_false(tc_subscribe_limited(&l, "2001:db8:1:2::ffff", 2, t));
+    assert_true(tc_subscribe_limited(&l, "2001:db8:1:2:aaaa::3", 2, t));
+    assert_false(tc_subscribe_limited(&l, "2001:db8:1:3::1", 2, t));
     /* Thousands of addresses reuse the oldest slots: memory stays bounded, and a fresh
      * address is never refused. */
     char addr[32];
