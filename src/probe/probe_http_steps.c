@@ -457,8 +457,9 @@ static void judge_step(tc_probe_run_t *run, const step_t *st, CURLcode code)
         int rc = tc_cond_extract(st->store[i].expr, step_lookup, &view, &v);
         if (rc == 0) {
             ctx_set(&s->ctx, st->store[i].name, v.data ? v.data : "");
-            tc_buf_printf(&run->result.details, "  STORE [CONTEXT].%s = %.80s\n",
-                          st->store[i].name, v.data ? v.data : "");
+            char shown[81];
+            tc_buf_printf(&run->result.details, "  STORE [CONTEXT].%s = %s\n",
+                          st->store[i].name, tc_utf8_excerpt(shown, sizeof shown, v.data));
         } else {
             char what[300];
             snprintf(what, sizeof what, "store %s: %s %s", st->store[i].name,

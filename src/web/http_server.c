@@ -1381,7 +1381,8 @@ int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **
     h->slots = tc_calloc(h->nslots, sizeof *h->slots);
     for (const char *const *p = opts->trusted_proxies; p && *p; p++) {
         if (h->nproxies == MAX_PROXIES || parse_proxy_net(*p, &h->proxies[h->nproxies]) != 0) {
-            snprintf(err, errlen, "trusted proxy \"%.60s\": %s", *p,
+            char shown[61];
+            snprintf(err, errlen, "trusted proxy \"%s\": %s", tc_utf8_excerpt(shown, sizeof shown, *p),
                      h->nproxies == MAX_PROXIES ? "too many (at most 64)"
                                                 : "expected an address or ADDRESS/BITS");
             rc = TC_EINVAL;
