@@ -1,6 +1,7 @@
 /* Capped growable buffer; see buf.h. Growth doubles so that appends are amortised O(1). */
 #include "core/buf.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,8 +241,11 @@ const char *tc_utf8_excerpt(char *out, size_t outlen, const char *s)
     if (outlen == 0)
         return out;
     size_t n = s ? strlen(s) : 0;
-    if (n > outlen - 1) {
-        n = outlen - 1;
+    /* A cut excerpt ends in "…" (3 bytes) when there is room, so a reader sees it was cut. */
+    bool cut = n > outlen - 1;
+    size_t mark = cut && outlen > 8 ? 3 : 0;
+    if (cut) {
+        n = outlen - 1 - mark;
         /* s[n] is the first byte left out: while it continues a character, that character
          * was cut, so leave out its first bytes too. Four steps at most in valid UTF-8; the
          * bound keeps a run of stray continuation bytes from eating the whole excerpt. */
@@ -252,5 +256,7 @@ const char *tc_utf8_excerpt(char *out, size_t outlen, const char *s)
         memmove(out, s, n);
     out[n] = '\0';
     tc_utf8_clean(out);
+    if (mark)
+        memcpy(out + n, "\xe2\x80\xa6", 4); /* U+2026 and the terminator */
     return out;
 }

@@ -45,8 +45,8 @@ int tc_utf8_valid(const char *s, size_t len);
  *  Text from probes and clients goes through this before it reaches JSON or pages. */
 void tc_utf8_clean(char *s);
 /** Copy at most @p outlen - 1 bytes of @p s into @p out for a message: cut before a
- *  character that does not fit (never inside one), invalid bytes replaced as by
- *  tc_utf8_clean(). Every excerpt of outside text in a message goes through this, since a
+ *  character that does not fit (never inside one) and marked with "…" when cut, invalid
+ *  bytes replaced as by tc_utf8_clean(). Every excerpt of outside text in a message goes through this, since a
  *  byte-count cut ("%.100s") splits a character and JSON encoders refuse the result.
  *  @p s may be NULL (gives ""). @return @p out, for use as a printf argument. */
 const char *tc_utf8_excerpt(char *out, size_t outlen, const char *s);

@@ -345,6 +345,44 @@ static void test_utf8_valid(void **state)
             fail_msg("case %zu: want %d", i, cases[i].valid);
 }
 
+/* Excerpts for messages: cut between characters, marked, cleaned (issue 12 item 1). */
+static void test_utf8_excerpt(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        size_t outlen;
+        const char *want;
+    } cases[] = {
+        {"short", 16, "short"},
+        {NULL, 16, ""},
+        {"exactly15bytes!", 16, "exactly15bytes!"},
+        {"exactly16bytes!!", 16, "exactly16byt\xe2\x80\xa6"},
+        /* 2-byte characters: 12 bytes of room before the mark, 6 whole characters. */
+        {"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 16,
+         "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xe2\x80\xa6"},
+        /* 4-byte characters: room for 12 bytes: 3 whole emoji, never a piece of the 4th. */
+        {"\xf0\x9f\x9a\x91\xf0\x9f\x9a\x91\xf0\x9f\x9a\x91\xf0\x9f\x9a\x91x", 16,
+         "\xf0\x9f\x9a\x91\xf0\x9f\x9a\x91\xf0\x9f\x9a\x91\xe2\x80\xa6"},
+        /* Odd cut: 11 bytes of room in a run of 2-byte characters leaves 5 of them. */
+        {"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 15,
+         "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xe2\x80\xa6"},
+        /* Invalid bytes become '?'; a tiny buffer gets no mark. */
+        {"a\xff" "b\xc3", 16, "a?b?"},
+        {"abcdefgh", 4, "abc"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char out[64];
+        tc_utf8_excerpt(out, cases[k].outlen, cases[k].in);
+        if (strcmp(out, cases[k].want) != 0 || strlen(out) >= cases[k].outlen)
+            fail_msg("case %zu: got \"%s\", want \"%s\"", k, out, cases[k].want);
+    }
+    /* In place: the excerpt of a buffer into itself. */
+    char self[32] = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9";
+    tc_utf8_excerpt(self, 10, self);
+    assert_string_equal(self, "\xc3\xa9\xc3\xa9\xc3\xa9\xe2\x80\xa6");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_printf), cmocka_unit_test(test_html),
         cmocka_unit_test(test_steal),
         cmocka_unit_test(test_escape), cmocka_unit_test(test_utf8_valid),
+        cmocka_unit_test(test_utf8_excerpt),
     };
     return cmocka_run_group_tests_name("core/buf", tests, NULL, NULL);
 }
