@@ -5,17 +5,23 @@
 #include "web/html.h"
 #include "web/render.h"
 
+/* The frame, the heading and the first paragraph both pages start with. */
+static void open_page(tc_buf_t *b, const tc_view_t *v, const char *title, const char *text)
+{
+    tc_buf_init(b, 0);
+    tc_html_open(b, v, title, false);
+    tc_buf_puts(b, "<h1>");
+    tc_buf_html(b, title);
+    tc_buf_puts(b, "</h1><p>");
+    tc_buf_html(b, text);
+    tc_buf_puts(b, "</p>");
+}
+
 char *tc_render_notice_html(const tc_view_t *v, const char *title, const char *text,
                             bool back_link)
 {
     tc_buf_t b;
-    tc_buf_init(&b, 0);
-    tc_html_open(&b, v, title, false);
-    tc_buf_puts(&b, "<h1>");
-    tc_buf_html(&b, title);
-    tc_buf_puts(&b, "</h1><p>");
-    tc_buf_html(&b, text);
-    tc_buf_puts(&b, "</p>");
+    open_page(&b, v, title, text);
     if (back_link)
         tc_buf_puts(&b, "<p><a href=\"/\">&larr; Back to the status page</a></p>");
     tc_html_close(&b, v);
@@ -26,13 +32,8 @@ char *tc_render_confirm_html(const tc_view_t *v, const char *title, const char *
                              const char *action, const char *button)
 {
     tc_buf_t b;
-    tc_buf_init(&b, 0);
-    tc_html_open(&b, v, title, false);
-    tc_buf_puts(&b, "<h1>");
-    tc_buf_html(&b, title);
-    tc_buf_puts(&b, "</h1><p>");
-    tc_buf_html(&b, text);
-    tc_buf_puts(&b, "</p><form method=\"post\" action=\"");
+    open_page(&b, v, title, text);
+    tc_buf_puts(&b, "<form method=\"post\" action=\"");
     tc_buf_html(&b, action);
     tc_buf_puts(&b, "\"><button type=\"submit\">");
     tc_buf_html(&b, button);
