@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/daemon_int.h"
 #include "core/err.h"
@@ -44,6 +45,9 @@ static void reply_error(tc_http_request_t *req, unsigned status, const char *fmt
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* Messages quote client bytes (paths, field names) and are cut to fit: JSON needs valid
+     * UTF-8, and a failed encode would answer no message at all (issue 12 item 1). */
+    tc_utf8_clean(msg);
     json_t *doc = json_object();
     json_object_set_new(doc, "error", json_string(msg));
     reply_json(req, status, doc);

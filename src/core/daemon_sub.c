@@ -333,6 +333,9 @@ static void reply_error(tc_daemon_t *d, tc_http_request_t *req, bool form, unsig
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* Messages quote client bytes (paths, field names) and are cut to fit: JSON needs valid
+     * UTF-8, and a failed encode would answer no message at all (issue 12 item 1). */
+    tc_utf8_clean(msg);
     if (form) {
         tc_buf_t b;
         tc_buf_init(&b, 0);
