@@ -173,7 +173,7 @@ static const char fx_config[] =
     "  email_channel: mail\n"
     "  rate_limit: 10000\n";
 
-static void fail(const char *what, const char *detail)
+static void fx_fail(const char *what, const char *detail)
 {
     fprintf(stderr, "fixture: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
     abort();
@@ -230,7 +230,7 @@ static void baseline(const char *method, const char *path, const char *body, int
     fx_request_t r = {method, path, "application/json", NULL, body, strlen(body)};
     unsigned status = fx_request(&r, subscribers);
     if (status != 201)
-        fail("a baseline request failed", path);
+        fx_fail("a baseline request failed", path);
     /* fx_request() kept the last reply for us. */
     json_t *doc = json_loads(fx__last_reply, 0, NULL);
     json_t *o = key ? json_object_get(doc, key) : doc;
@@ -243,7 +243,7 @@ static void baseline(const char *method, const char *path, const char *body, int
     }
     json_decref(doc);
     if (!id[0])
-        fail("a baseline reply has no id", path);
+        fx_fail("a baseline reply has no id", path);
 }
 
 void fx_ready(int fresh)
@@ -259,7 +259,7 @@ void fx_ready(int fresh)
         const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
         snprintf(fx_dir, sizeof fx_dir, "%s/tocsin-fuzz-XXXXXX", base);
         if (!mkdtemp(fx_dir))
-            fail("cannot create a temporary folder", strerror(errno));
+            fx_fail("cannot create a temporary folder", strerror(errno));
         atexit(at_exit);
         tc_log_set_level(TC_LOG_ERROR);
     }
@@ -268,23 +268,23 @@ void fx_ready(int fresh)
     char *errors = NULL;
     fx.started_at = tc_clock_wall_ms();
     if (tc_config_parse("fuzz.yaml", text, (size_t)len, &fx.config, &errors) != 0)
-        fail("the fixture's config is invalid", errors);
+        fx_fail("the fixture's config is invalid", errors);
     fx.render_cache = tc_snapshot_cache_new();
     tc_clock_use_zone(fx.config->page.time_zone);
     if (tc_store_open(fx.config->storage_path, &fx.store, err, sizeof err) != 0)
-        fail("cannot open the store", err);
+        fx_fail("cannot open the store", err);
     if (tc_daemon__subscribers_init(&fx) != 0 || adopt_rows(&fx, fx.config) != 0 ||
         tc_daemon__load_incidents(&fx) != 0)
-        fail("cannot load the store", NULL);
+        fx_fail("cannot load the store", NULL);
     if (uv_loop_init(&fx.loop) != 0)
-        fail("cannot create the loop", NULL);
+        fx_fail("cannot create the loop", NULL);
     uv_timer_init(&fx.loop, &fx.render_timer);
     fx.render_timer.data = &fx;
     unsigned char hash[TC_SECRET_HASH_LEN];
     tc_secret_hash(FX_KEY, hash);
     if (tc_store_add_key(fx.store, "fuzzkey", "fuzz", hash, sizeof hash, tc_clock_wall_ms(), err,
                          sizeof err) != 0)
-        fail("cannot add the API key", err);
+        fx_fail("cannot add the API key", err);
     index_feeds(&fx);
     tc_daemon__derive_components(&fx);
     fx_up = 1;
@@ -300,6 +300,11 @@ void fx_ready(int fresh)
              0, NULL, fx_ids[2], NULL);
     baseline("POST", "/api/v2/subscribers", "{\"subscriber\":{\"email\":\"a@example.test\"}}", 1,
              "subscriber", fx_ids[3], NULL);
+}
+
+const char *fx_last_reply(void)
+{
+    return fx__last_reply ? fx__last_reply : "";
 }
 
 const char *fx_incident_id(void)
@@ -328,7 +333,7 @@ const char *fx_unsubscribe_token(void)
     static char token[128];
     char *key = NULL, err[256];
     if (tc_store_setting(fx.store, "unsubscribe_key", "unused", &key, err, sizeof err) != 0)
-        fail("cannot read the unsubscribe key", err);
+        fx_fail("cannot read the unsubscribe key", err);
     tc_secret_sign(key, "unsubscribe", fx_ids[3], token, sizeof token);
     free(key);
     return token;
@@ -339,22 +344,22 @@ const char *fx_unsubscribe_token(void)
 static void check_reply(const tc_http_request_t *req)
 {
     if (!req->answered)
-        fail("a request was never answered", req->path);
+        fx_fail("a request was never answered", req->path);
     if (req->status < 200 || req->status > 599)
-        fail("a reply has an impossible status", req->path);
+        fx_fail("a reply has an impossible status", req->path);
     if (req->html) {
         if (req->reply[0] != '<')
-            fail("an HTML reply is not HTML", req->reply);
+            fx_fail("an HTML reply is not HTML", req->reply);
         return;
     }
     json_error_t jerr;
     json_t *doc = json_loads(req->reply, 0, &jerr);
     if (!doc)
-        fail("a reply is not JSON", req->reply);
+        fx_fail("a reply is not JSON", req->reply);
     if (req->status >= 400 && !json_is_string(json_object_get(doc, "error"))) {
         fprintf(stderr, "fixture: %s %s -> %u %s\n", req->method, req->path, req->status,
                 req->reply);
-        fail("an error reply has no \"error\" message", NULL);
+        fx_fail("an error reply has no \"error\" message", NULL);
     }
     json_decref(doc);
 }

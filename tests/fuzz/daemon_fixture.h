@@ -35,6 +35,9 @@ void fx_ready(int fresh);
  *  wrong. @return the HTTP status. */
 unsigned fx_request(const fx_request_t *r, int subscribers);
 
+/** The body of the last reply (valid until the next request). */
+const char *fx_last_reply(void);
+
 /** Ids reachable by the fuzzers: the open incident, its first update, the maintenance, and
  *  a pending e-mail subscriber ("" before fx_ready()). */
 const char *fx_incident_id(void);
