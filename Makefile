@@ -1,11 +1,13 @@
 # Thin wrapper over CMake so that a newcomer needs only `make run` and `make test`.
 # build/      release build (build/tocsin)
 # build-san/  AddressSanitizer + UBSan build used by the tests
+# build-fuzz/ libFuzzer drivers (clang), built and run by `make fuzz`
 
 CONFIG ?= examples/tocsin.yaml
 JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 300
 
-.PHONY: all deps build build-san run test unit integration bench clean
+.PHONY: all deps build build-san run test unit integration bench fuzz clean
 
 all: build
 
@@ -29,8 +31,12 @@ run: deps build
 test: deps build-san
 	bash scripts/run-tests build-san
 
+# Every fuzz harness for FUZZ_SECONDS each, one after the other (docs/internals/TESTING.md).
+fuzz: deps
+	bash scripts/run-fuzz $(FUZZ_SECONDS)
+
 bench: deps build
 	bash bench/run
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz

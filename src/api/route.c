@@ -153,8 +153,11 @@ static void handle_public(tc_engine_t *e, tc_http_request_t *req)
     tc_api_call_t call = {.e = e, .req = req};
     tc_buf_t allowed;
     tc_buf_init(&allowed, 0);
+    const char *path = tc_http_path(req);
+    if (path[0] == '/') /* the patterns are written without it; a path may lack it */
+        path++;
     const route_t *r = find(public_routes, sizeof public_routes / sizeof public_routes[0],
-                            tc_http_method(req), tc_http_path(req) + 1, &call, &allowed);
+                            tc_http_method(req), path, &call, &allowed);
     if (r) {
         r->fn(&call);
     } else if (allowed.len) {

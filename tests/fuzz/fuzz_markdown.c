@@ -1,0 +1,88 @@
+/* libFuzzer driver for Markdown bodies (incident updates and post-mortems, written by
+ * operators and imported from other pages): tc_markdown_html(). Besides memory errors it
+ * checks what the page relies on: no raw HTML gets through (no "<script", no "<iframe", no
+ * on...= attributes outside text), no javascript:/vbscript: link or image target, and the
+ * output is valid UTF-8.
+ *
+ * Run: build-fuzz/fuzz_markdown tests/fuzz/corpus/markdown */
+#include <ctype.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "web/markdown.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void fail(const char *what, const char *html)
+{
+    fprintf(stderr, "fuzz_markdown: %s in:\n%s\n", what, html);
+    abort();
+}
+
+/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
+static int valid_utf8(const unsigned char *s)
+{
+    while (*s) {
+        unsigned c = *s;
+        int n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2
+                         : (c & 0xf8) == 0xf0 ? 3 : -1;
+        if (n < 0 || (n == 1 && c < 0xc2) || (n == 3 && c > 0xf4))
+            return 0;
+        unsigned cp = n ? c & (0x3f >> n) : c;
+        for (int i = 1; i <= n; i++) {
+            if ((s[i] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i] & 0x3f);
+        }
+        if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+            (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+            return 0;
+        s += n + 1;
+    }
+    return 1;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *md = tc_strndup((const char *)data, size);
+    size_t len = 0;
+    char *html = tc_markdown_html(md, &len);
+    if (!html || strlen(html) != len)
+        fail("length mismatch", html ? html : "(null)");
+    char *low = tc_strdup(html);
+    for (char *p = low; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    /* Text is escaped (&lt;), so a '<' followed by these can only be markup that got through. */
+    static const char *const banned[] = {"<script", "<iframe", "<object", "<embed", "<style",
+                                         "<svg", "<img src=\"javascript:",
+                                         "href=\"javascript:", "href=\"vbscript:",
+                                         "src=\"vbscript:", "src=\"javascript:", NULL};
+    for (const char *const *b = banned; *b; b++)
+        if (strstr(low, *b))
+            fail(*b, html);
+    /* Attributes are only ever written inside a tag; an " on...=" inside one would be an
+     * event handler. */
+    for (const char *p = low; (p = strchr(p, '<')) != NULL; p++) {
+        const char *end = strchr(p, '>');
+        if (!end)
+            fail("unterminated tag", html);
+        for (const char *q = p; q + 3 < end; q++)
+            if (q[0] == ' ' && q[1] == 'o' && q[2] == 'n' && isalpha((unsigned char)q[3])) {
+                const char *eq = q + 3;
+                while (eq < end && isalpha((unsigned char)*eq))
+                    eq++;
+                if (*eq == '=')
+                    fail("event handler attribute", html);
+            }
+    }
+    if (!valid_utf8((const unsigned char *)html))
+        fail("invalid UTF-8", html);
+    free(low);
+    free(html);
+    free(md);
+    return 0;
+}
