@@ -69,6 +69,51 @@ static void on_maintenance_timer(uv_timer_t *t)
     tc_engine__maintenance_tick(t->data);
 }
 
+/* ---- what the notify worker needs (notify.h's tc_notify_ops_t) ----
+ * The worker runs on this loop and reaches the store and the config only through these, so
+ * notify/ never includes store.h and the store handle stays on the engine thread. The
+ * store's outbox rows and the worker's messages are separate records: each layer keeps its
+ * own, and this is the one place that maps between them. */
+
+static int outbox_due(void *ctx, int64_t now, const char *const *skip, size_t nskip,
+                      size_t limit, tc_notify_msg_t *out, size_t *n, char *err, size_t errlen)
+{
+    tc_engine_t *d = ctx;
+    tc_outbox_t *rows = NULL;
+    size_t nrows = 0;
+    *n = 0;
+    int rc = tc_store_outbox_due(d->store, now, skip, nskip, limit, &rows, &nrows, err, errlen);
+    for (size_t i = 0; rc == 0 && i < nrows && i < limit; i++) {
+        tc_outbox_t *r = &rows[i];
+        out[(*n)++] = (tc_notify_msg_t){
+            .id = r->id,
+            .target = r->target,
+            .kind = r->kind,
+            .url = r->url,
+            .payload = r->payload,
+            .expires_at = r->expires_at,
+            .attempts = r->attempts,
+        };
+        /* The strings moved to the worker; the rest of the row is freed below. */
+        r->id = r->target = r->kind = r->url = r->payload = NULL;
+    }
+    tc_store_outbox_free(rows, nrows);
+    return rc;
+}
+
+static int outbox_mark(void *ctx, const char *id, tc_notify_state_t state, int attempts,
+                       int64_t next_at, const char *error, char *err, size_t errlen)
+{
+    static const char *const names[] = {
+        [TC_NOTIFY_PENDING] = "pending",
+        [TC_NOTIFY_DELIVERED] = "delivered",
+        [TC_NOTIFY_DEAD] = "dead",
+    };
+    tc_engine_t *d = ctx;
+    return tc_store_outbox_mark(d->store, id, names[state], attempts, next_at, error, err,
+                                errlen);
+}
+
 static const tc_channel_cfg_t *channel_lookup(void *ctx, const char *id)
 {
     tc_engine_t *d = ctx;
@@ -76,6 +121,12 @@ static const tc_channel_cfg_t *channel_lookup(void *ctx, const char *id)
         id = d->config->subscribers.email_channel;
     return id ? tc_config_channel(d->config, id) : NULL;
 }
+
+static const tc_notify_ops_t notify_ops = {
+    .due = outbox_due,
+    .mark = outbox_mark,
+    .channel = channel_lookup,
+};
 
 /* ---- requests the HTTP server hands to the engine ---- */
 
@@ -274,7 +325,7 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     d.probe_env.curl = d.curl;
     d.probe_env.push_state = tc_engine__push_state;
     d.probe_env.push_ctx = &d;
-    d.notify = tc_notify_new(&d.loop, d.curl, d.store, channel_lookup, &d);
+    d.notify = tc_notify_new(&d.loop, d.curl, &notify_ops, &d);
     tc_notify_allow_private(d.notify, d.config->subscribers.allow_private_webhooks);
     tc_engine__start_monitors(&d, d.config, NULL, 0);
     tc_engine__index_feeds(&d);

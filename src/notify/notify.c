@@ -1,6 +1,7 @@
 /* Notification registry, shared formatting helpers and the delivery worker (outbox →
  * libcurl → mark). The worker runs on the engine's loop and never blocks it: each due
- * message becomes one transfer through the libcurl glue. */
+ * message becomes one transfer through the libcurl glue. It reads and marks the outbox only
+ * through the tc_notify_ops_t its owner supplies, on that loop. */
 #include "notify/notify_int.h"
 
 #include <arpa/inet.h>
@@ -19,7 +20,6 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/secret.h"
-#include "store/store.h"
 
 #define MODULE "notify"
 #define TICK_MS 1000          /* how often the outbox is looked at without a kick */
@@ -214,7 +214,7 @@ typedef struct delivery {
     CURL *easy;
     struct curl_slist *headers; /* owned */
     void *state;                /* owned; the kind's transfer state (freed with free()) */
-    tc_outbox_t msg;            /* owned copy of the row */
+    tc_notify_msg_t msg;        /* owned; as the outbox handed it over */
     bool refused;               /* the address curl resolved is private (subscriber webhooks) */
     char excerpt[EXCERPT_MAX + 1]; /* the response body's first bytes, for the error */
     size_t nexcerpt;
@@ -223,9 +223,8 @@ typedef struct delivery {
 
 struct tc_notify {
     tc_curl_t *curl;            /* borrowed */
-    tc_store_t *store;          /* borrowed */
-    tc_channel_lookup_fn lookup;
-    void *ctx;
+    const tc_notify_ops_t *ops; /* borrowed: the outbox and the channels */
+    void *ctx;                  /* for ops */
     uv_timer_t timer;
     delivery_t *flying;         /* deliveries in flight */
     int nflying;
@@ -234,16 +233,21 @@ struct tc_notify {
 
 static void schedule(tc_notify_t *n, uint64_t ms);
 
+static void msg_clear(tc_notify_msg_t *m)
+{
+    free(m->id);
+    free(m->target);
+    free(m->kind);
+    free(m->url);
+    free(m->payload);
+    memset(m, 0, sizeof *m);
+}
+
 static void free_delivery(delivery_t *dv)
 {
     curl_slist_free_all(dv->headers);
     free(dv->state);
-    free(dv->msg.id);
-    free(dv->msg.target);
-    free(dv->msg.kind);
-    free(dv->msg.url);
-    free(dv->msg.payload);
-    free(dv->msg.last_error);
+    msg_clear(&dv->msg);
     free(dv);
 }
 
@@ -253,7 +257,7 @@ static void finish(delivery_t *dv, int ok, const char *error)
     int64_t now = tc_clock_wall_ms();
     int attempts = dv->msg.attempts + 1;
     char err[256];
-    const char *state = "delivered";
+    tc_notify_state_t state = TC_NOTIFY_DELIVERED;
     int64_t next = now;
     if (!ok) {
         /* Exponential backoff with ±20% jitter, so many failing receivers do not retry in
@@ -267,17 +271,17 @@ static void finish(delivery_t *dv, int ok, const char *error)
         tc_secret_random(&r, 1);
         wait = wait * (80 + (r % 41)) / 100;
         next = now + wait;
-        state = next >= dv->msg.expires_at ? "dead" : "pending";
-        if (strcmp(state, "dead") == 0)
+        state = next >= dv->msg.expires_at ? TC_NOTIFY_DEAD : TC_NOTIFY_PENDING;
+        if (state == TC_NOTIFY_DEAD)
             next = now; /* a finished row's next_at is when it finished: pruning counts from it */
-        tc_log(strcmp(state, "dead") == 0 ? TC_LOG_ERROR : TC_LOG_WARN, MODULE,
+        tc_log(state == TC_NOTIFY_DEAD ? TC_LOG_ERROR : TC_LOG_WARN, MODULE,
                "message %s to %s: attempt %d failed (%s)%s", dv->msg.id, dv->msg.target,
-               attempts, error, strcmp(state, "dead") == 0 ? "; giving up" : "");
+               attempts, error, state == TC_NOTIFY_DEAD ? "; giving up" : "");
     } else {
         tc_log(TC_LOG_INFO, MODULE, "message %s delivered to %s", dv->msg.id, dv->msg.target);
     }
-    if (tc_store_outbox_mark(n->store, dv->msg.id, state, attempts, next, ok ? NULL : error,
-                             err, sizeof err) != 0)
+    if (n->ops->mark(n->ctx, dv->msg.id, state, attempts, next, ok ? NULL : error, err,
+                     sizeof err) != 0)
         tc_log(TC_LOG_ERROR, MODULE, "cannot record delivery of %s: %s", dv->msg.id, err);
     /* Unlink and free. */
     for (delivery_t **p = &n->flying; *p; p = &(*p)->next) {
@@ -383,7 +387,7 @@ static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_so
     return socket(addr->family, addr->socktype, addr->protocol);
 }
 
-static void start(tc_notify_t *n, tc_outbox_t *msg)
+static void start(tc_notify_t *n, tc_notify_msg_t *msg)
 {
     delivery_t *dv = tc_calloc(1, sizeof *dv);
     dv->n = n;
@@ -396,14 +400,14 @@ static void start(tc_notify_t *n, tc_outbox_t *msg)
     const tc_notify_type_t *type = tc_notify_find_type(dv->msg.kind);
     bool subscriber = strncmp(dv->msg.target, "subscriber:", 11) == 0;
     if (subscriber && strcmp(dv->msg.kind, "email") == 0) {
-        ch = n->lookup(n->ctx, NULL);
+        ch = n->ops->channel(n->ctx, NULL);
         if (!ch || ch->type != &tc_notify_email) {
             dv->msg.expires_at = 0;
             finish(dv, 0, "subscribers.email_channel is not configured");
             return;
         }
     } else if (!subscriber) {
-        ch = n->lookup(n->ctx, dv->msg.target);
+        ch = n->ops->channel(n->ctx, dv->msg.target);
         if (!ch) {
             dv->msg.expires_at = 0; /* a removed channel will not come back: dead at once */
             finish(dv, 0, "the channel is no longer configured");
@@ -449,16 +453,17 @@ static void on_tick(uv_timer_t *t)
         size_t nskip = 0;
         for (delivery_t *dv = n->flying; dv; dv = dv->next)
             skip[nskip++] = dv->msg.id;
-        tc_outbox_t *due = NULL;
+        tc_notify_msg_t due[MAX_IN_FLIGHT];
         size_t ndue = 0;
         char err[256];
-        if (tc_store_outbox_due(n->store, tc_clock_wall_ms(), skip, nskip, (size_t)room, &due,
-                                &ndue, err, sizeof err) != 0)
+        if (n->ops->due(n->ctx, tc_clock_wall_ms(), skip, nskip, (size_t)room, due, &ndue, err,
+                        sizeof err) != 0) {
             tc_log(TC_LOG_ERROR, MODULE, "cannot read the outbox: %s", err);
+            ndue = 0;
+        }
         free(skip);
         for (size_t i = 0; i < ndue; i++)
-            start(n, &due[i]);
-        tc_store_outbox_free(due, ndue);
+            start(n, &due[i]); /* each delivery takes its message's strings */
     }
     schedule(n, TICK_MS);
 }
@@ -471,13 +476,12 @@ static void schedule(tc_notify_t *n, uint64_t ms)
         uv_timer_start(&n->timer, on_tick, ms, 0);
 }
 
-tc_notify_t *tc_notify_new(uv_loop_t *loop, tc_curl_t *curl, tc_store_t *store,
-                           tc_channel_lookup_fn lookup, void *ctx)
+tc_notify_t *tc_notify_new(uv_loop_t *loop, tc_curl_t *curl, const tc_notify_ops_t *ops,
+                           void *ctx)
 {
     tc_notify_t *n = tc_calloc(1, sizeof *n);
     n->curl = curl;
-    n->store = store;
-    n->lookup = lookup;
+    n->ops = ops;
     n->ctx = ctx;
     uv_timer_init(loop, &n->timer);
     n->timer.data = n;

@@ -3,10 +3,11 @@
  *
  * Flow: the engine turns an event into one outbox message per target with
  * tc_notify_format(), writes them to the store in the same transaction as the event, and
- * kicks the worker; the worker sends due messages with libcurl on the engine's loop, marks
- * them delivered, or retries with exponential backoff and jitter until they expire (dead).
- * Every delivery carries its message id as X-Tocsin-Event-Id, so receivers can drop
- * duplicates after a crash between sending and marking. */
+ * kicks the worker; the worker takes due messages through the outbox interface the engine
+ * gives it (tc_notify_ops_t: notify never sees the store), sends them with libcurl on the
+ * engine's loop, marks them delivered, or retries with exponential backoff and jitter until
+ * they expire (dead). Every delivery carries its message id as X-Tocsin-Event-Id, so
+ * receivers can drop duplicates after a crash between sending and marking. */
 #ifndef TC_NOTIFY_H
 #define TC_NOTIFY_H
 
@@ -18,7 +19,6 @@
 
 typedef struct tc_notify_type tc_notify_type_t;
 typedef struct tc_notify tc_notify_t;
-typedef struct tc_store tc_store_t;
 typedef struct tc_curl tc_curl_t;
 typedef struct uv_loop_s uv_loop_t;
 
@@ -117,15 +117,48 @@ void tc_channel_cfg_clear(tc_channel_cfg_t *ch);
 
 /* ---- the delivery worker ---- */
 
-/** How the worker finds a channel by id in the current config (NULL when it was removed).
- *  With @p id NULL: the e-mail channel subscriber messages are sent through (NULL when
- *  none is configured). */
-typedef const tc_channel_cfg_t *(*tc_channel_lookup_fn)(void *ctx, const char *id);
+/* One queued message, as the worker sends it. The strings are malloc'd and the worker owns
+ * them once tc_notify_ops_t.due handed the message over. */
+typedef struct tc_notify_msg {
+    char *id;           /* the idempotency key, sent as X-Tocsin-Event-Id (and Message-ID) */
+    char *target;       /* channel id, or "subscriber:<id>" */
+    char *kind;         /* webhook, slack, discord, teams, pagerduty, email */
+    char *url;          /* subscribers only: webhook URL or mailto:<address>; else NULL */
+    char *payload;      /* the body to send */
+    int64_t expires_at; /* wall ms: a retry that would fall after it makes the message dead */
+    int attempts;       /* attempts made before this one */
+} tc_notify_msg_t;
 
-/** Create the worker; it checks the outbox every second and when kicked.
- *  @param retry_for_ms how long a message is retried before it is dead (default 24 h). */
-tc_notify_t *tc_notify_new(uv_loop_t *loop, tc_curl_t *curl, tc_store_t *store,
-                           tc_channel_lookup_fn lookup, void *ctx);
+/* What happened to one attempt. */
+typedef enum {
+    TC_NOTIFY_PENDING,   /* failed; try again at next_at */
+    TC_NOTIFY_DELIVERED, /* done; next_at is when */
+    TC_NOTIFY_DEAD,      /* failed for good (expired, or not worth retrying); next_at is when */
+} tc_notify_state_t;
+
+/* What the worker needs from its owner (the engine): the durable outbox and the channels of
+ * the current config. The worker calls these on the loop it was created with, never from
+ * another thread, so the implementation may use state only that loop's thread touches (the
+ * store). All callbacks get the ctx given to tc_notify_new(). */
+typedef struct tc_notify_ops {
+    /** Fill @p out with up to @p limit pending messages due at @p now, oldest first, leaving
+     *  out the ids in @p skip (those in flight); *n says how many. The worker owns them.
+     *  @return 0, or a TC_E* code with the reason in @p err (then *n is 0). */
+    int (*due)(void *ctx, int64_t now, const char *const *skip, size_t nskip, size_t limit,
+               tc_notify_msg_t *out, size_t *n, char *err, size_t errlen);
+    /** Record attempt number @p attempts at message @p id, which ended in @p state;
+     *  @p error says why it failed (NULL when delivered). @return 0 or a TC_E* code. */
+    int (*mark)(void *ctx, const char *id, tc_notify_state_t state, int attempts,
+                int64_t next_at, const char *error, char *err, size_t errlen);
+    /** The channel @p id of the current config, or NULL when it was removed. With @p id
+     *  NULL: the e-mail channel subscriber messages go through (NULL when none is set). */
+    const tc_channel_cfg_t *(*channel)(void *ctx, const char *id);
+} tc_notify_ops_t;
+
+/** Create the worker on @p loop; it checks the outbox every second and when kicked.
+ *  @param ops static callbacks, called with @p ctx; both must outlive the worker. */
+tc_notify_t *tc_notify_new(uv_loop_t *loop, tc_curl_t *curl, const tc_notify_ops_t *ops,
+                           void *ctx);
 /** Something was queued: look at the outbox now rather than at the next tick. */
 void tc_notify_kick(tc_notify_t *n);
 /** Whether subscriber webhooks may connect to loopback, private or link-local addresses

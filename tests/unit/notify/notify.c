@@ -1,14 +1,19 @@
 /* Unit tests for src/notify/notify.c's subscriber URL check (scheme, credentials, private
- * address literals) and for the shared e-mail builder in notify_email.c. */
+ * address literals), for the shared e-mail builder in notify_email.c, and for the delivery
+ * worker against a fake outbox (tc_notify_ops_t): no store, one loop per case. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 
+#include "core/alloc.h"
+#include "core/curl_glue.h"
 #include "core/err.h"
 #include "notify/notify.h"
 
@@ -90,11 +95,131 @@ static void mail(void **state)
     free(msg);
 }
 
+/* ---- the worker, through a fake outbox ---- */
+
+static const struct {
+    const char *target, *kind, *url;
+    bool allow_private;
+    tc_notify_state_t state; /* what the worker records for the first attempt */
+    const char *error;       /* how the recorded error starts */
+} deliveries[] = {
+    /* A channel removed from the config: dead at once, nothing sent. */
+    {"gone", "webhook", NULL, false, TC_NOTIFY_DEAD, "the channel is no longer configured"},
+    /* Subscriber e-mail without subscribers.email_channel. */
+    {"subscriber:s1", "email", "mailto:a@example.com", false, TC_NOTIFY_DEAD,
+     "subscribers.email_channel is not configured"},
+    /* A subscriber webhook to loopback: refused after resolution, dead at once. */
+    {"subscriber:s2", "webhook", "http://127.0.0.1:1/hook", false, TC_NOTIFY_DEAD,
+     "the endpoint resolves to a private address"},
+    /* The same with private addresses allowed: the connection fails, retried later. */
+    {"subscriber:s3", "webhook", "http://127.0.0.1:1/hook", true, TC_NOTIFY_PENDING, ""},
+};
+
+typedef struct fake_outbox {
+    size_t i;       /* the case */
+    int dues;       /* due() calls */
+    int marks;      /* mark() calls */
+    tc_notify_state_t state;
+    int attempts;
+    int64_t next_at;
+    char error[256];
+    uv_loop_t *loop;
+} fake_outbox_t;
+
+static int fake_due(void *ctx, int64_t now, const char *const *skip, size_t nskip, size_t limit,
+                    tc_notify_msg_t *out, size_t *n, char *err, size_t errlen)
+{
+    fake_outbox_t *f = ctx;
+    (void)skip;
+    (void)err;
+    (void)errlen;
+    *n = 0;
+    /* One message, handed over once; in flight it is in the skip list. */
+    if (f->dues++ > 0 || limit == 0) {
+        assert_true(nskip <= 1);
+        return 0;
+    }
+    out[0] = (tc_notify_msg_t){
+        .id = tc_strdup("m1"),
+        .target = tc_strdup(deliveries[f->i].target),
+        .kind = tc_strdup(deliveries[f->i].kind),
+        .url = deliveries[f->i].url ? tc_strdup(deliveries[f->i].url) : NULL,
+        .payload = tc_strdup("{}"),
+        .expires_at = now + 86400000,
+        .attempts = 0,
+    };
+    *n = 1;
+    return 0;
+}
+
+static int fake_mark(void *ctx, const char *id, tc_notify_state_t state, int attempts,
+                     int64_t next_at, const char *error, char *err, size_t errlen)
+{
+    fake_outbox_t *f = ctx;
+    (void)err;
+    (void)errlen;
+    assert_string_equal(id, "m1");
+    f->marks++;
+    f->state = state;
+    f->attempts = attempts;
+    f->next_at = next_at;
+    snprintf(f->error, sizeof f->error, "%s", error ? error : "");
+    uv_stop(f->loop);
+    return 0;
+}
+
+static const tc_channel_cfg_t *fake_channel(void *ctx, const char *id)
+{
+    (void)ctx;
+    (void)id;
+    return NULL; /* no channels configured */
+}
+
+static const tc_notify_ops_t fake_ops = {fake_due, fake_mark, fake_channel};
+
+static void on_guard(uv_timer_t *t)
+{
+    uv_stop(t->loop);
+}
+
+static void worker(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof deliveries / sizeof deliveries[0]; i++) {
+        uv_loop_t loop;
+        uv_timer_t guard;
+        assert_int_equal(uv_loop_init(&loop), 0);
+        fake_outbox_t f = {.i = i, .loop = &loop};
+        tc_curl_t *curl = tc_curl_new(&loop);
+        tc_notify_t *n = tc_notify_new(&loop, curl, &fake_ops, &f);
+        tc_notify_allow_private(n, deliveries[i].allow_private);
+        uv_timer_init(&loop, &guard);
+        uv_timer_start(&guard, on_guard, 10000, 0);
+        uv_run(&loop, UV_RUN_DEFAULT);
+        if (f.marks != 1)
+            fail_msg("case %zu: %d marks", i, f.marks);
+        assert_int_equal(f.state, deliveries[i].state);
+        assert_int_equal(f.attempts, 1);
+        if (strncmp(f.error, deliveries[i].error, strlen(deliveries[i].error)) != 0)
+            fail_msg("case %zu: error \"%s\"", i, f.error);
+        if (deliveries[i].state == TC_NOTIFY_PENDING)
+            assert_true(f.next_at > 0 && f.error[0]);
+        assert_int_equal(tc_notify_in_flight(n), 0);
+        /* The worker, the glue and the guard close; the loop ends clean. */
+        tc_notify_free(n);
+        tc_curl_free(curl);
+        uv_close((uv_handle_t *)&guard, NULL);
+        uv_run(&loop, UV_RUN_DEFAULT);
+        assert_int_equal(uv_loop_close(&loop), 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(check_url),
         cmocka_unit_test(mail),
+        cmocka_unit_test(worker),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
