@@ -25,7 +25,7 @@ void tc_api__deliveries_dead(tc_api_call_t *c)
                             dead[i].target, "kind", dead[i].kind, "attempts", dead[i].attempts,
                             "created_at", created, "last_error", dead[i].last_error));
     }
-    tc_store_outbox_free(dead, n);
+    tc_engine_deliveries_free(dead, n);
     tc_api_reply_json(c->req, 200, list);
 }
 

@@ -224,7 +224,7 @@ void tc_api__subscribe(tc_api_call_t *c)
     } else {
         tc_api_reply_json(c->req, 201, json_pack("{s:o}", "subscriber", subscriber_json(&shown)));
     }
-    tc_store_subscriber_clear(&shown);
+    tc_engine_subscriber_clear(&shown);
     free(ids);
     json_decref(doc);
 }
@@ -293,7 +293,7 @@ void tc_api__unsubscribe(tc_api_call_t *c)
             reply_notice(c, 200, "Unsubscribed", "You will not receive any more status updates.",
                          false);
     }
-    tc_store_subscriber_clear(&s);
+    tc_engine_subscriber_clear(&s);
 }
 
 /* ---- the write API: GET subscribers, GET and DELETE subscribers/{id} ---- */
@@ -310,7 +310,7 @@ void tc_api__subscribers_list(tc_api_call_t *c)
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(list, subscriber_json(&subs[i]));
-    tc_store_subscribers_free(subs, n);
+    tc_engine_subscribers_free(subs, n);
     tc_api_reply_json(c->req, 200, list);
 }
 
@@ -324,7 +324,7 @@ void tc_api__subscriber_get(tc_api_call_t *c)
         return;
     }
     tc_api_reply_json(c->req, 200, subscriber_json(&s));
-    tc_store_subscriber_clear(&s);
+    tc_engine_subscriber_clear(&s);
 }
 
 void tc_api__subscriber_delete(tc_api_call_t *c)
@@ -336,5 +336,5 @@ void tc_api__subscriber_delete(tc_api_call_t *c)
         tc_api__reply_failure(c->req, rc, err);
     else
         tc_api_reply_json(c->req, 200, subscriber_json(&s));
-    tc_store_subscriber_clear(&s);
+    tc_engine_subscriber_clear(&s);
 }

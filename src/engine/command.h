@@ -5,7 +5,9 @@
  * engine thread only.
  *
  * Ownership: a command borrows every string and array it points to (they belong to the
- * request being handled). Incidents returned through @p out stay owned by the engine and are
+ * request being handled). Records handed out (subscribers, deliveries) are the store's plain
+ * structs; callers release them through the tc_engine_*_free/clear functions here, so
+ * nothing above the engine calls the store. Incidents returned through @p out stay owned by the engine and are
  * valid until the next command. Errors are TC_E* codes with a sentence in @p err:
  * TC_ENOENT (no such incident/update/component), TC_EINVAL (the command does not fit the
  * state), TC_ESTORE (the store refused the write; nothing changed). */
@@ -17,7 +19,7 @@
 #include <stdint.h>
 
 #include "incident/incident.h"
-#include "store/store.h" /* tc_outbox_t, a plain record */
+#include "store/store.h" /* the records tc_outbox_t and tc_subscriber_t, nothing else */
 #include "web/view.h"
 
 typedef struct tc_engine tc_engine_t; /* the engine (engine_int.h), opaque here */
@@ -102,7 +104,7 @@ typedef struct tc_subscribe_cmd {
 
 /** Subscribe. *@p shown is filled from the request alone (a fresh or the stored id, never
  *  the stored state): whether an address was subscribed is nobody's business but its
- *  owner's. Free it with tc_store_subscriber_clear().
+ *  owner's. Free it with tc_engine_subscriber_clear().
  *  @return 0; TC_EAGAIN over the rate limit; TC_EINVAL for a request that does not fit
  *  (address, components, no e-mail channel); TC_ESTORE. */
 int tc_engine_subscribe(tc_engine_t *e, const tc_subscribe_cmd_t *cmd, tc_subscriber_t *shown,
@@ -115,7 +117,10 @@ int tc_engine_subscription_of(tc_engine_t *e, const char *token, tc_subscriber_t
 /** Unsubscribe through link @p token (done already is not an error). @return 0, TC_ENOENT,
  *  TC_ESTORE. */
 int tc_engine_unsubscribe(tc_engine_t *e, const char *token, char *err, size_t errlen);
-/** Every active subscriber; free with tc_store_subscribers_free(). */
+/** Release what the subscription commands and queries filled in. */
+void tc_engine_subscriber_clear(tc_subscriber_t *s);
+void tc_engine_subscribers_free(tc_subscriber_t *subs, size_t n);
+/** Every active subscriber; free with tc_engine_subscribers_free(). */
 int tc_engine_subscribers(tc_engine_t *e, tc_subscriber_t **out, size_t *n, char *err,
                           size_t errlen);
 /** Active subscriber @p id (TC_ENOENT when none or unsubscribed). */
@@ -135,9 +140,10 @@ void tc_engine_view_free(tc_view_t *view);
 const char *tc_engine_page_id(tc_engine_t *e);
 /** @return non-zero when @p key is a valid, unrevoked API key (compared by hash). */
 int tc_engine_key_valid(tc_engine_t *e, const char *key);
-/** Deliveries that ran out of retries; free with tc_store_outbox_free(). */
+/** Deliveries that ran out of retries; free with tc_engine_deliveries_free(). */
 int tc_engine_dead_deliveries(tc_engine_t *e, tc_outbox_t **out, size_t *n, char *err,
                               size_t errlen);
+void tc_engine_deliveries_free(tc_outbox_t *msgs, size_t n);
 /** Queue dead delivery @p id ("*" for all) again for another retry window.
  *  @return 0, TC_ENOENT, or TC_ESTORE. */
 int tc_engine_retry_deliveries(tc_engine_t *e, const char *id, char *err, size_t errlen);

@@ -608,6 +608,11 @@ int tc_engine_dead_deliveries(tc_engine_t *d, tc_outbox_t **out, size_t *n, char
     return tc_store_outbox_dead(d->store, out, n, err, errlen);
 }
 
+void tc_engine_deliveries_free(tc_outbox_t *msgs, size_t n)
+{
+    tc_store_outbox_free(msgs, n);
+}
+
 int tc_engine_retry_deliveries(tc_engine_t *d, const char *id, char *err, size_t errlen)
 {
     int64_t now = tc_clock_wall_ms();

@@ -502,6 +502,16 @@ int tc_engine_unsubscribe(tc_engine_t *d, const char *token, char *err, size_t e
     return rc;
 }
 
+void tc_engine_subscriber_clear(tc_subscriber_t *s)
+{
+    tc_store_subscriber_clear(s);
+}
+
+void tc_engine_subscribers_free(tc_subscriber_t *subs, size_t n)
+{
+    tc_store_subscribers_free(subs, n);
+}
+
 int tc_engine_subscribers(tc_engine_t *d, tc_subscriber_t **out, size_t *n, char *err,
                           size_t errlen)
 {
