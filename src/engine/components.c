@@ -1,7 +1,7 @@
-/* Components and groups as the engine keeps them: rows adopted from each config generation
- * (keeping stored statuses and a person's overrides), the index of which monitors feed which
- * row, and the derivation of every row's status from its inputs through the pure rules of
- * status/status.h. A status that changes is stored, logged and told to subscribers. */
+/* The derivation of every component's status from its inputs (a person's status, open
+ * incidents, maintenance, its monitors) through the pure rules of status/status.h, and what
+ * follows a change: the new status is stored with its log entry, told to the subscribers who
+ * follow the component, and rendered. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,90 +19,6 @@
 #include "store/store.h"
 
 #define MODULE "engine"
-
-static tc_store_row_t *rows_from_config(const tc_config_t *c, size_t *n)
-{
-    *n = c->ngroups + c->ncomponents;
-    tc_store_row_t *rows = tc_calloc(*n, sizeof *rows);
-    for (size_t i = 0; i < c->ngroups; i++) {
-        tc_store_row_t *r = &rows[i];
-        r->id = tc_strdup(c->groups[i].id);
-        r->name = tc_strdup(c->groups[i].name);
-        r->description = c->groups[i].description ? tc_strdup(c->groups[i].description) : NULL;
-        r->position = c->groups[i].position;
-        r->is_group = true;
-        r->showcase = false;
-    }
-    for (size_t i = 0; i < c->ncomponents; i++) {
-        const tc_component_cfg_t *cc = &c->components[i];
-        tc_store_row_t *r = &rows[c->ngroups + i];
-        r->id = tc_strdup(cc->id);
-        r->name = tc_strdup(cc->name);
-        r->description = cc->description ? tc_strdup(cc->description) : NULL;
-        r->group_id = cc->group ? tc_strdup(cc->group) : NULL;
-        r->position = cc->position;
-        r->showcase = cc->showcase;
-        r->only_show_if_degraded = cc->only_show_if_degraded;
-    }
-    return rows;
-}
-
-/* Make the store match @p c and adopt its rows as the engine's state. */
-int tc_engine__adopt_rows(tc_engine_t *d, const tc_config_t *c)
-{
-    size_t n;
-    tc_store_row_t *rows = rows_from_config(c, &n);
-    char err[512];
-    int rc = tc_store_sync_rows(d->store, rows, n, tc_clock_wall_ms(), err, sizeof err);
-    if (rc) {
-        tc_log(TC_LOG_ERROR, MODULE, "cannot save components: %s", err);
-        tc_store_rows_free(rows, n);
-        return rc;
-    }
-    tc_store_rows_free(d->rows, d->nrows);
-    d->rows = rows;
-    d->nrows = n;
-    return 0;
-}
-
-tc_store_row_t *tc_engine__row(tc_engine_t *d, const char *id)
-{
-    for (size_t i = 0; i < d->nrows; i++)
-        if (strcmp(d->rows[i].id, id) == 0)
-            return &d->rows[i];
-    return NULL;
-}
-
-/* The open incidents and maintenances as the status rules see them (status.h). The arrays
- * point into the incidents; free the result with free(). */
-tc_status_open_t *tc_engine__open_for_status(const tc_engine_t *d, size_t *n)
-{
-    static const tc_indicator_t by_impact[] = {
-        [TC_IMPACT_NONE] = TC_INDICATOR_NONE,         [TC_IMPACT_MINOR] = TC_INDICATOR_MINOR,
-        [TC_IMPACT_MAJOR] = TC_INDICATOR_MAJOR,       [TC_IMPACT_CRITICAL] = TC_INDICATOR_CRITICAL,
-        [TC_IMPACT_MAINTENANCE] = TC_INDICATOR_MAINTENANCE,
-    };
-    tc_status_open_t *open = tc_calloc(d->nincidents ? d->nincidents : 1, sizeof *open);
-    size_t k = 0;
-    for (size_t i = 0; i < d->nincidents; i++) {
-        const tc_incident_t *inc = d->incidents[i];
-        if (!tc_incident_is_open(inc))
-            continue;
-        tc_status_open_t *o = &open[k++];
-        if (!inc->is_maintenance)
-            o->kind = TC_STATUS_OPEN_INCIDENT;
-        else if (inc->status == TC_INC_IN_PROGRESS || inc->status == TC_INC_VERIFYING)
-            o->kind = TC_STATUS_OPEN_MAINTENANCE;
-        else
-            o->kind = TC_STATUS_OPEN_SCHEDULED;
-        o->impact = by_impact[inc->impact];
-        o->component_ids = (const char *const *)inc->component_ids;
-        o->component_status = inc->component_status;
-        o->ncomponents = inc->ncomponents;
-    }
-    *n = k;
-    return open;
-}
 
 /* The status rules' input for row @p r: its override and stored status, and the states of
  * the monitors that feed it, written into @p feeds (room for every feed_slots entry). */
@@ -124,33 +40,6 @@ static tc_status_row_t status_input(const tc_engine_t *d, size_t r, tc_status_fe
         in.nfeeds++;
     }
     return in;
-}
-
-/* Which monitors feed which row, as one array of slot indexes per row (CSR layout), so a
- * state change costs the row's own monitors, not every monitor: 10,000 monitors coming up
- * at start would otherwise cost 10,000 × 10,000 comparisons. Rebuilt when rows or monitors
- * change. */
-void tc_engine__index_feeds(tc_engine_t *d)
-{
-    free(d->feed_start);
-    free(d->feed_slots);
-    d->feed_start = tc_calloc(d->nrows + 1, sizeof *d->feed_start);
-    size_t total = 0;
-    for (size_t j = 0; j < d->nmonitors; j++)
-        total += d->monitors[j].rules->ncomponents;
-    d->feed_slots = tc_calloc(total ? total : 1, sizeof *d->feed_slots);
-    /* Rows by position in d->rows; a monitor's component ids were checked at load. */
-    size_t n = 0;
-    for (size_t r = 0; r < d->nrows; r++) {
-        d->feed_start[r] = n;
-        for (size_t j = 0; j < d->nmonitors; j++) {
-            const tc_monitor_rules_t *m = d->monitors[j].rules;
-            for (size_t k = 0; k < m->ncomponents; k++)
-                if (strcmp(m->components[k], d->rows[r].id) == 0)
-                    d->feed_slots[n++] = j;
-        }
-    }
-    d->feed_start[d->nrows] = n;
 }
 
 void tc_engine__derive_components(tc_engine_t *d)

@@ -1,8 +1,11 @@
 /* The engine's state, shared by the files that make up the engine thread (src/engine/):
- * engine.c (wiring, reload, requests), components.c (rows and their statuses), view.c (the
- * view and its snapshots), monitors.c (probe runs and results), incidents.c (incident
- * commands, maintenance, automatic incidents, alerts) and subscribers.c (subscriber
- * messages and pages). Nothing outside src/engine/ includes this header. */
+ * engine.c (wiring, reload, requests), monitors.c (probe runs and results), alerts.c (alerts
+ * and the incident policy), incidents.c (incident commands, maintenance, automatic
+ * incidents), components.c (status derivation and what follows a change), subscribers.c
+ * (subscription commands and messages), view.c (the view and its snapshots), rows.c
+ * (component rows) and ids.c. Each calls only the files after it in this list, so the calls
+ * between them never go round in a circle. Nothing outside src/engine/ includes this
+ * header. */
 #ifndef TC_ENGINE_INT_H
 #define TC_ENGINE_INT_H
 
@@ -123,7 +126,7 @@ void tc_engine__request_render(tc_engine_t *d);
 /** Recompute component statuses (person > incidents > maintenance > monitors) and store and
  *  render what changed. */
 void tc_engine__derive_components(tc_engine_t *d);
-/* ---- components.c ---- */
+/* ---- rows.c (calls no other engine file) ---- */
 
 /** Take the rows of config generation @p c, keeping stored statuses and overrides.
  *  @return 0 or TC_ESTORE (the running rows are then unchanged). */

@@ -118,13 +118,6 @@ void tc_engine__free_incidents(tc_engine_t *d)
     d->nincidents = 0;
 }
 
-void tc_engine__new_id(char out[13])
-{
-    unsigned char raw[12];
-    tc_secret_random(raw, sizeof raw);
-    tc_incident_make_id(raw, out);
-}
-
 /* A component's name as updates show it: "Group - Child" for children (statuspage.md §1.4). */
 static void display_name(tc_engine_t *d, const tc_store_row_t *row, char *out, size_t outlen)
 {
