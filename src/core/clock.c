@@ -149,10 +149,6 @@ int tc_zone_load(const char *name, tc_zone_t **out, char *err, size_t errlen)
         snprintf(err, errlen, "unknown time zone \"%s\"", name ? name : "");
         return TC_EINVAL;
     }
-    char *saved = NULL;
-    const char *prev = getenv("TZ");
-    if (prev)
-        saved = tc_strdup(prev);
     setenv("TZ", name, 1);
     tzset();
 
@@ -160,13 +156,12 @@ int tc_zone_load(const char *name, tc_zone_t **out, char *err, size_t errlen)
     z->name = tc_strdup(name);
     scan(z);
 
-    /* Put TZ back as it was, so the process looks the same to anything else. */
-    if (saved)
-        setenv("TZ", saved, 1);
-    else
-        unsetenv("TZ");
+    /* Leave TZ set to UTC rather than unset: a stray localtime() then shows plainly wrong
+     * times instead of the machine's zone, and since TZ stays in the environment, later
+     * loads replace its value in place instead of growing environ, which other threads
+     * (curl's resolver calling getaddrinfo) may be reading. */
+    setenv("TZ", "UTC", 1);
     tzset();
-    free(saved);
     *out = z;
     return 0;
 }

@@ -27,10 +27,10 @@ int tc_clock_zone_exists(const char *name);
 /** Load the zone @p name (an IANA name that tc_clock_zone_exists() accepts).
  *
  *  The offsets are read from the C library, the same source local times always came from:
- *  TZ is set to @p name while its transitions between 1800 and 2200 are found, then put back
- *  as it was. Call it only from the thread that owns the process (the engine thread, or a
- *  command before it starts threads): setenv() is not thread-safe. Before 1800 the zone's
- *  first offset (local mean time) holds, after 2200 its last one. Takes ~50 ms.
+ *  TZ is set to @p name while its transitions between 1800 and 2200 are found, then left
+ *  set to "UTC". Call it only from the engine thread (or a command's only thread): no other
+ *  thread may call localtime(). Before 1800 the zone's first offset (local mean time) holds,
+ *  after 2200 its last one. Takes ~35 ms.
  *  @param out   the new zone, to free with tc_zone_free().
  *  @return 0, or TC_EINVAL with the reason in @p err. */
 int tc_zone_load(const char *name, tc_zone_t **out, char *err, size_t errlen);

@@ -118,6 +118,16 @@ static void reload(tc_engine_t *d)
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
         return;
     }
+    /* The zone belongs to the generation: loaded (with tzdata as it is now) before the
+     * swap, so a failure keeps the running generation whole. */
+    tc_zone_t *zone = NULL;
+    char zerr[256];
+    if (tc_zone_load(next->page.time_zone, &zone, zerr, sizeof zerr) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "reload refused: %s", zerr);
+        tc_config_free(next);
+        tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
+        return;
+    }
     /* The listen address and data folder are bound at start; they need a restart. */
     const tc_config_t *cur = d->config;
     if (strcmp(next->server.host, cur->server.host) != 0 ||
@@ -126,6 +136,7 @@ static void reload(tc_engine_t *d)
         tc_log(TC_LOG_WARN, MODULE, "server.listen and storage.path take effect at restart");
     if (tc_engine__adopt_rows(d, next) != 0) {
         tc_config_free(next);
+        tc_zone_free(zone);
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
         return;
     }
@@ -145,11 +156,12 @@ static void reload(tc_engine_t *d)
     free(old);
     tc_config_free(d->config);
     d->config = next;
+    tc_zone_free(d->zone);
+    d->zone = zone;
     tc_notify_allow_private(d->notify, next->subscribers.allow_private_webhooks);
     /* Incidents may have been imported by `tocsin import` while we ran. */
     tc_engine__load_incidents(d);
     tc_engine__derive_components(d);
-    tc_clock_use_zone(next->page.time_zone);
     tc_log(TC_LOG_INFO, MODULE,
            "configuration reloaded: %zu groups, %zu components, %zu monitors", next->ngroups,
            next->ncomponents, next->nmonitors);
@@ -204,7 +216,11 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         return 2;
     }
     d.render_cache = tc_snapshot_cache_new(); /* freed on every path below, at out: */
-    tc_clock_use_zone(d.config->page.time_zone);
+    /* Before any thread starts: loading sets TZ for a moment (core/clock.h). */
+    if (tc_zone_load(d.config->page.time_zone, &d.zone, err, sizeof err) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "%s", err);
+        goto out;
+    }
     raise_fd_limit();
     if (tc_dir_lock(d.config->storage_path, &d.lock_fd, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
@@ -320,6 +336,7 @@ out:
     tc_snapshot_cache_free(d.render_cache);
     tc_engine__subscribers_free(&d);
     tc_config_free(d.config);
+    tc_zone_free(d.zone);
     if (exit_code == 0)
         tc_log(TC_LOG_INFO, MODULE, "stopped");
     return exit_code;

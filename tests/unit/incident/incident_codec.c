@@ -132,7 +132,7 @@ static void reads_the_legacy_json(void **state)
 {
     (void)state;
     const tc_incident_t *want = &fx_nov14;
-    json_t *doc = tc_incident_to_json(want, "page", "", NULL, true);
+    json_t *doc = tc_incident_to_json(want, NULL, "page", "", NULL, true);
     json_object_set_new(doc, "seq", json_integer((json_int_t)want->seq));
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
