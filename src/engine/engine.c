@@ -241,6 +241,16 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     loop_ready = 1;
     uv_async_init(&d.loop, &d.requests, on_requests);
     d.requests.data = &d;
+    /* Handlers before the port opens: a client that saw the page may send SIGHUP at once,
+     * and its default action would end the process. libuv queues the signal until the loop
+     * runs. */
+    uv_signal_init(&d.loop, &d.sighup);
+    uv_signal_init(&d.loop, &d.sigterm);
+    uv_signal_init(&d.loop, &d.sigint);
+    d.sighup.data = d.sigterm.data = d.sigint.data = &d;
+    uv_signal_start(&d.sighup, on_signal, SIGHUP);
+    uv_signal_start(&d.sigterm, on_signal, SIGTERM);
+    uv_signal_start(&d.sigint, on_signal, SIGINT);
     atomic_store(&d.heartbeat, tc_clock_mono_ms());
     tc_http_opts_t hopts = {
         .host = d.config->server.host,
@@ -260,13 +270,6 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     uv_timer_init(&d.loop, &d.render_timer);
     uv_timer_init(&d.loop, &d.heartbeat_timer);
     d.render_timer.data = d.heartbeat_timer.data = &d;
-    uv_signal_init(&d.loop, &d.sighup);
-    uv_signal_init(&d.loop, &d.sigterm);
-    uv_signal_init(&d.loop, &d.sigint);
-    d.sighup.data = d.sigterm.data = d.sigint.data = &d;
-    uv_signal_start(&d.sighup, on_signal, SIGHUP);
-    uv_signal_start(&d.sigterm, on_signal, SIGTERM);
-    uv_signal_start(&d.sigint, on_signal, SIGINT);
     uv_timer_start(&d.heartbeat_timer, on_heartbeat, HEARTBEAT_MS, HEARTBEAT_MS);
     uv_timer_init(&d.loop, &d.flush_timer);
     uv_timer_init(&d.loop, &d.metrics_timer);
