@@ -19,7 +19,7 @@ void tc_api__deliveries_dead(tc_api_call_t *c)
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
         char created[40];
-        tc_clock_format_iso(dead[i].created_at, created, sizeof created);
+        tc_clock_format_iso(tc_engine_zone(c->e), dead[i].created_at, created, sizeof created);
         json_array_append_new(
             list, json_pack("{s:s, s:s, s:s, s:i, s:s, s:s?}", "id", dead[i].id, "target",
                             dead[i].target, "kind", dead[i].kind, "attempts", dead[i].attempts,

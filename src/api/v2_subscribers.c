@@ -52,14 +52,14 @@ static void reply_error(tc_api_call_t *c, bool form, unsigned status, const char
         tc_api_reply_error(c->req, status, "%s", msg);
 }
 
-static json_t *iso(int64_t ms)
+static json_t *iso(const tc_zone_t *z, int64_t ms)
 {
     char t[40];
-    tc_clock_format_iso(ms, t, sizeof t);
+    tc_clock_format_iso(z, ms, t, sizeof t);
     return json_string(t);
 }
 
-static json_t *subscriber_json(const tc_subscriber_t *s)
+static json_t *subscriber_json(const tc_zone_t *z, const tc_subscriber_t *s)
 {
     bool mail = strcmp(s->kind, "email") == 0;
     json_t *o = json_object();
@@ -70,9 +70,9 @@ static json_t *subscriber_json(const tc_subscriber_t *s)
     json_t *comps = s->components ? json_loads(s->components, 0, NULL) : NULL;
     json_object_set_new(o, "components", comps ? comps : json_null());
     json_object_set_new(o, "confirmed", json_boolean(s->confirmed));
-    json_object_set_new(o, "created_at", iso(s->created_at));
+    json_object_set_new(o, "created_at", iso(z, s->created_at));
     if (s->unsubscribed_at)
-        json_object_set_new(o, "unsubscribed_at", iso(s->unsubscribed_at));
+        json_object_set_new(o, "unsubscribed_at", iso(z, s->unsubscribed_at));
     return o;
 }
 
@@ -222,7 +222,7 @@ void tc_api__subscribe(tc_api_call_t *c)
     } else if (form) {
         reply_notice(c, 201, "Subscribed", "You are subscribed.", true);
     } else {
-        tc_api_reply_json(c->req, 201, json_pack("{s:o}", "subscriber", subscriber_json(&shown)));
+        tc_api_reply_json(c->req, 201, json_pack("{s:o}", "subscriber", subscriber_json(tc_engine_zone(c->e), &shown)));
     }
     tc_engine_subscriber_clear(&shown);
     free(ids);
@@ -309,7 +309,7 @@ void tc_api__subscribers_list(tc_api_call_t *c)
     }
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, subscriber_json(&subs[i]));
+        json_array_append_new(list, subscriber_json(tc_engine_zone(c->e), &subs[i]));
     tc_engine_subscribers_free(subs, n);
     tc_api_reply_json(c->req, 200, list);
 }
@@ -323,7 +323,7 @@ void tc_api__subscriber_get(tc_api_call_t *c)
                            tc_utf8_excerpt(shown, sizeof shown, c->params[0]));
         return;
     }
-    tc_api_reply_json(c->req, 200, subscriber_json(&s));
+    tc_api_reply_json(c->req, 200, subscriber_json(tc_engine_zone(c->e), &s));
     tc_engine_subscriber_clear(&s);
 }
 
@@ -335,6 +335,6 @@ void tc_api__subscriber_delete(tc_api_call_t *c)
     if (rc)
         tc_api__reply_failure(c->req, rc, err);
     else
-        tc_api_reply_json(c->req, 200, subscriber_json(&s));
+        tc_api_reply_json(c->req, 200, subscriber_json(tc_engine_zone(c->e), &s));
     tc_engine_subscriber_clear(&s);
 }

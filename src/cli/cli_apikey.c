@@ -15,12 +15,12 @@
 static void print_key(void *ctx, const char *id, const char *name, int64_t created,
                       int64_t revoked)
 {
-    (void)ctx;
+    const tc_zone_t *zone = ctx;
     char when[40], gone[64] = "active";
-    tc_clock_format_iso(created, when, sizeof when);
+    tc_clock_format_iso(zone, created, when, sizeof when);
     if (revoked) {
         char at[40];
-        tc_clock_format_iso(revoked, at, sizeof at);
+        tc_clock_format_iso(zone, revoked, at, sizeof at);
         snprintf(gone, sizeof gone, "revoked %s", at);
     }
     printf("%-14s %-24s created %s  %s\n", id, name, when, gone);
@@ -78,8 +78,14 @@ int tc_cli_apikey(int argc, char **argv)
     if (tc_cli__load_config(path, &c) != 0)
         return 2;
     tc_store_t *s = NULL;
+    tc_zone_t *zone = NULL;
     char err[512];
     int rc = 1;
+    /* Times are printed in the page's zone, as on the page. */
+    if (tc_zone_load(c->page.time_zone, &zone, err, sizeof err) != 0) {
+        fprintf(stderr, "tocsin apikey: %s\n", err);
+        goto out;
+    }
     if (tc_cli__open_store("apikey", c, data, &s) != 0)
         goto out;
     if (create) {
@@ -102,7 +108,7 @@ int tc_cli_apikey(int argc, char **argv)
                         "  Authorization: OAuth <key>\n",
                 id, name);
     } else if (list) {
-        if (tc_store_each_key(s, print_key, NULL, err, sizeof err) != 0) {
+        if (tc_store_each_key(s, print_key, zone, err, sizeof err) != 0) {
             fprintf(stderr, "tocsin apikey: %s\n", err);
             goto out;
         }
@@ -116,6 +122,7 @@ int tc_cli_apikey(int argc, char **argv)
     rc = 0;
 out:
     tc_store_close(s);
+    tc_zone_free(zone);
     tc_config_free(c);
     return rc;
 }

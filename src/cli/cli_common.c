@@ -5,7 +5,6 @@
 
 #include "cli/cli.h"
 #include "config/config.h"
-#include "core/clock.h"
 #include "store/store.h"
 
 int tc_cli__load_config(const char *path, tc_config_t **out)
@@ -16,8 +15,6 @@ int tc_cli__load_config(const char *path, tc_config_t **out)
         free(errors);
         return 2;
     }
-    /* Times a command prints are in the page's zone, as on the page. */
-    tc_clock_use_zone((*out)->page.time_zone);
     return 0;
 }
 

@@ -1,14 +1,47 @@
-/* Clocks and local-time formatting. Local time goes through the C library's TZ handling,
- * which is process-wide state; DESIGN.md makes the engine thread the only renderer, so only
- * it calls tc_clock_use_zone() and the local formatters. */
+/* Clocks, time zones and local-time formatting. The C library converts to local time only
+ * through TZ, process-wide state that every thread reads; so a zone is loaded once (the only
+ * place TZ is set) into a table of UTC-offset spans, and every later conversion is a binary
+ * search in that table plus gmtime_r(), which no thread can disturb. */
 #define _GNU_SOURCE
 #include "core/clock.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+#include "core/alloc.h"
+#include "core/err.h"
+
+/* The table covers 1800-01-01 to 2200-01-01 (UTC). Every zone's first transition away from
+ * local mean time is after 1800, and a status page shows no times past 2200. */
+#define SCAN_FROM INT64_C(-5364662400)
+#define SCAN_UNTIL INT64_C(7258118400)
+/* The scan samples every 12 hours and bisects each change to the second. Two changes inside
+ * one step that cancel out would be missed: the closest pair in tzdata 2025b is four days
+ * apart (Africa/Freetown, 1939), so 12 hours leaves a margin of eight. From 2040 on, past
+ * every file's explicit transitions, glibc computes times from the POSIX rule in the file's
+ * footer (two changes a year, months apart) at ten times the cost per call; a weekly sample
+ * finds those changes and keeps a load near 35 ms instead of 110. */
+#define SCAN_STEP INT64_C(43200)
+#define SCAN_RULES_FROM INT64_C(2208988800) /* 2040-01-01 */
+#define SCAN_RULES_STEP INT64_C(604800)
+
+/* One span of constant offset, from its first second up to the next span's. */
+typedef struct span {
+    int64_t from;    /* UTC seconds; INT64_MIN for the first span */
+    long off;        /* seconds east of UTC (tm_gmtoff) */
+    int isdst;       /* tm_isdst */
+    char abbr[16];   /* tm_zone, e.g. "PST", "+0530", "LMT" */
+} span_t;
+
+struct tc_zone {
+    char *name;      /* owned */
+    span_t *spans;   /* owned; sorted by from, spans[0].from == INT64_MIN */
+    size_t nspans;
+};
 
 int64_t tc_clock_wall_ms(void)
 {
@@ -44,34 +77,167 @@ int tc_clock_zone_exists(const char *name)
     return n == 4 && memcmp(magic, "TZif", 4) == 0;
 }
 
-void tc_clock_use_zone(const char *name)
+/* ---- loading -------------------------------------------------------------------------- */
+
+static void sample(int64_t secs, span_t *s)
 {
+    time_t t = (time_t)secs;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    s->off = tm.tm_gmtoff;
+    s->isdst = tm.tm_isdst;
+    snprintf(s->abbr, sizeof s->abbr, "%s", tm.tm_zone ? tm.tm_zone : "");
+}
+
+static int same(const span_t *a, const span_t *b)
+{
+    return a->off == b->off && a->isdst == b->isdst && strcmp(a->abbr, b->abbr) == 0;
+}
+
+static void push(tc_zone_t *z, size_t *cap, const span_t *s)
+{
+    if (z->nspans == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        z->spans = tc_realloc(z->spans, *cap * sizeof *z->spans);
+    }
+    z->spans[z->nspans++] = *s;
+}
+
+/* Sampling glibc rather than parsing the TZif file (RFC 8536) keeps every conversion exactly
+ * as it was when the page formatted through TZ, including times after the file's last
+ * explicit transition, which follow the POSIX rule in its footer: a second parser of those
+ * rules would be a second source of truth. The cost is the scan, once per generation. */
+static void scan(tc_zone_t *z)
+{
+    size_t cap = 0;
+    span_t cur, next;
+    sample(SCAN_FROM, &cur);
+    cur.from = INT64_MIN;
+    push(z, &cap, &cur);
+    int64_t step = SCAN_STEP;
+    for (int64_t t = SCAN_FROM + step; t < SCAN_UNTIL; t += step) {
+        sample(t, &next);
+        if (same(&cur, &next)) {
+            if (t >= SCAN_RULES_FROM)
+                step = SCAN_RULES_STEP;
+            continue;
+        }
+        /* The change lies in (t - step, t]: find its first second. */
+        int64_t lo = t - step, hi = t;
+        while (hi - lo > 1) {
+            int64_t mid = lo + (hi - lo) / 2;
+            span_t m;
+            sample(mid, &m);
+            if (same(&cur, &m))
+                lo = mid;
+            else
+                hi = mid;
+        }
+        sample(hi, &next);
+        next.from = hi;
+        push(z, &cap, &next);
+        cur = next;
+        /* Go on from the change: another one may follow within the same step. */
+        t = hi;
+    }
+}
+
+int tc_zone_load(const char *name, tc_zone_t **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (!name || !tc_clock_zone_exists(name)) {
+        snprintf(err, errlen, "unknown time zone \"%s\"", name ? name : "");
+        return TC_EINVAL;
+    }
     setenv("TZ", name, 1);
     tzset();
+
+    tc_zone_t *z = tc_calloc(1, sizeof *z);
+    z->name = tc_strdup(name);
+    scan(z);
+
+    /* Leave TZ set to UTC rather than unset: a stray localtime() then shows plainly wrong
+     * times instead of the machine's zone, and since TZ stays in the environment, later
+     * loads replace its value in place instead of growing environ, which other threads
+     * (curl's resolver calling getaddrinfo) may be reading. */
+    setenv("TZ", "UTC", 1);
+    tzset();
+    *out = z;
+    return 0;
 }
 
-static void to_local(int64_t ms, struct tm *tm)
+void tc_zone_free(tc_zone_t *z)
 {
-    time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-    localtime_r(&secs, tm);
+    if (!z)
+        return;
+    free(z->spans);
+    free(z->name);
+    free(z);
 }
 
-void tc_clock_format_iso(int64_t ms, char *out, size_t outlen)
+const char *tc_zone_name(const tc_zone_t *z)
 {
-    struct tm tm;
-    to_local(ms, &tm);
-    int millis = (int)(((ms % 1000) + 1000) % 1000);
-    long off = tm.tm_gmtoff;
-    char zone[24];
+    return z ? z->name : "UTC";
+}
+
+/* ---- lookups (pure) --------------------------------------------------------------------- */
+
+static const span_t utc_span = {INT64_MIN, 0, 0, "UTC"};
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/* The index of the span holding UTC second @p secs. */
+static size_t find(const tc_zone_t *z, int64_t secs)
+{
+    size_t lo = 0, hi = z->nspans; /* spans[lo].from <= secs < spans[hi].from */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (z->spans[mid].from <= secs)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static const span_t *span_at(const tc_zone_t *z, int64_t secs)
+{
+    return z ? &z->spans[find(z, secs)] : &utc_span;
+}
+
+long tc_zone_offset(const tc_zone_t *z, int64_t ms)
+{
+    return span_at(z, floor_div(ms, 1000))->off;
+}
+
+/* Broken-down local time of @p secs in the span @p s, as localtime_r() would give it. */
+static void to_tm(int64_t secs, const span_t *s, struct tm *tm)
+{
+    time_t local = (time_t)(secs + s->off);
+    gmtime_r(&local, tm);
+    tm->tm_isdst = s->isdst;
+    tm->tm_gmtoff = s->off;
+    tm->tm_zone = s->abbr; /* strftime's %Z reads it; it outlives the call */
+}
+
+void tc_clock_format_iso(const tc_zone_t *z, int64_t ms, char *out, size_t outlen)
+{
+    int64_t secs = floor_div(ms, 1000);
+    const span_t *s = span_at(z, secs);
+    int millis = (int)(ms - secs * 1000);
     /* RFC 3339 offsets have no seconds, but local mean time before a zone's first standard
      * offset does (Europe/Amsterdam was +00:19:32 until 1937). Dropping the seconds moved the
      * instant on every save and load; such times are written in UTC instead, which names the
      * same instant exactly. */
-    if (off % 60 != 0) {
-        time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-        gmtime_r(&secs, &tm);
-        off = 0;
-    }
+    if (s->off % 60 != 0)
+        s = &utc_span;
+    struct tm tm;
+    to_tm(secs, s, &tm);
+    long off = s->off;
+    char zone[24];
     if (off == 0) {
         snprintf(zone, sizeof zone, "Z");
     } else {
@@ -83,22 +249,40 @@ void tc_clock_format_iso(int64_t ms, char *out, size_t outlen)
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis, zone);
 }
 
-void tc_clock_format_local(int64_t ms, const char *fmt, char *out, size_t outlen)
+void tc_clock_format_local(const tc_zone_t *z, int64_t ms, const char *fmt, char *out,
+                           size_t outlen)
 {
+    int64_t secs = floor_div(ms, 1000);
     struct tm tm;
-    to_local(ms, &tm);
+    to_tm(secs, span_at(z, secs), &tm);
     if (strftime(out, outlen, fmt, &tm) == 0 && outlen)
         out[0] = '\0';
 }
 
-int64_t tc_clock_local_midnight(int64_t ms, int days_back)
+int64_t tc_clock_local_midnight(const tc_zone_t *z, int64_t ms, int days_back)
 {
-    struct tm tm;
-    to_local(ms, &tm);
-    tm.tm_hour = 0;
-    tm.tm_min = 0;
-    tm.tm_sec = 0;
-    tm.tm_mday -= days_back;
-    tm.tm_isdst = -1; /* let mktime find whether that day's midnight is in DST */
-    return (int64_t)mktime(&tm) * 1000;
+    int64_t secs = floor_div(ms, 1000);
+    const span_t *s = span_at(z, secs);
+    /* Local seconds of the wanted midnight, counted like UTC seconds. */
+    int64_t local = (floor_div(secs + s->off, 86400) - days_back) * 86400;
+    if (!z)
+        return local * 1000;
+    /* The instants whose local time is `local`: one per span that holds local - off. Offsets
+     * change by hours at most, so the spans to try are next to the one holding `local`. */
+    size_t k = find(z, local);
+    size_t first = k >= 2 ? k - 2 : 0, last = k + 2 < z->nspans ? k + 2 : z->nspans - 1;
+    for (size_t i = first; i <= last; i++) {
+        int64_t t = local - z->spans[i].off;
+        int64_t end = i + 1 < z->nspans ? z->spans[i + 1].from : INT64_MAX;
+        if (t >= z->spans[i].from && t < end)
+            return t * 1000; /* the earliest, when midnight happens twice */
+    }
+    /* Midnight was skipped: the day starts at the change that skipped it, the first instant
+     * whose local date is that day. */
+    for (size_t i = first + 1; i <= last; i++) {
+        int64_t tr = z->spans[i].from;
+        if (tr + z->spans[i - 1].off <= local && local < tr + z->spans[i].off)
+            return tr * 1000;
+    }
+    return (local - s->off) * 1000; /* not reached for a consistent table */
 }

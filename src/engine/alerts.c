@@ -53,6 +53,7 @@ static void queue_alerts(tc_engine_t *d, mon_slot_t *slot, tc_event_kind_t kind,
     tc_notify_event_t e = {
         .kind = kind,
         .at = now,
+        .zone = d->zone,
         .page_id = d->config->page.id,
         .page_name = d->config->page.name,
         .page_url = d->config->page.url,

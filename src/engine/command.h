@@ -138,6 +138,9 @@ void tc_engine_view_free(tc_view_t *view);
 
 /** The page id the write API serves under /v1/pages/<id>/. */
 const char *tc_engine_page_id(tc_engine_t *e);
+/** The page's time zone (the current generation's), for the times in replies. Valid until
+ *  the engine next reloads its configuration, so only for the reply being built. */
+const tc_zone_t *tc_engine_zone(tc_engine_t *e);
 /** @return non-zero when @p key is a valid, unrevoked API key (compared by hash). */
 int tc_engine_key_valid(tc_engine_t *e, const char *key);
 /** Deliveries that ran out of retries; free with tc_engine_deliveries_free(). */

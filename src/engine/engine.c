@@ -169,6 +169,16 @@ static void reload(tc_engine_t *d)
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
         return;
     }
+    /* The zone belongs to the generation: loaded (with tzdata as it is now) before the
+     * swap, so a failure keeps the running generation whole. */
+    tc_zone_t *zone = NULL;
+    char zerr[256];
+    if (tc_zone_load(next->page.time_zone, &zone, zerr, sizeof zerr) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "reload refused: %s", zerr);
+        tc_config_free(next);
+        tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
+        return;
+    }
     /* The listen address and data folder are bound at start; they need a restart. */
     const tc_config_t *cur = d->config;
     if (strcmp(next->server.host, cur->server.host) != 0 ||
@@ -177,6 +187,7 @@ static void reload(tc_engine_t *d)
         tc_log(TC_LOG_WARN, MODULE, "server.listen and storage.path take effect at restart");
     if (tc_engine__adopt_rows(d, next) != 0) {
         tc_config_free(next);
+        tc_zone_free(zone);
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
         return;
     }
@@ -196,11 +207,12 @@ static void reload(tc_engine_t *d)
     free(old);
     tc_config_free(d->config);
     d->config = next;
+    tc_zone_free(d->zone);
+    d->zone = zone;
     tc_notify_allow_private(d->notify, next->subscribers.allow_private_webhooks);
     /* Incidents may have been imported by `tocsin import` while we ran. */
     tc_engine__load_incidents(d);
     tc_engine__derive_components(d);
-    tc_clock_use_zone(next->page.time_zone);
     tc_log(TC_LOG_INFO, MODULE,
            "configuration reloaded: %zu groups, %zu components, %zu monitors", next->ngroups,
            next->ncomponents, next->nmonitors);
@@ -255,7 +267,11 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         return 2;
     }
     d.render_cache = tc_snapshot_cache_new(); /* freed on every path below, at out: */
-    tc_clock_use_zone(d.config->page.time_zone);
+    /* Before any thread starts: loading sets TZ for a moment (core/clock.h). */
+    if (tc_zone_load(d.config->page.time_zone, &d.zone, err, sizeof err) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "%s", err);
+        goto out;
+    }
     raise_fd_limit();
     if (tc_dir_lock(d.config->storage_path, &d.lock_fd, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
@@ -276,6 +292,16 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     loop_ready = 1;
     uv_async_init(&d.loop, &d.requests, on_requests);
     d.requests.data = &d;
+    /* Handlers before the port opens: a client that saw the page may send SIGHUP at once,
+     * and its default action would end the process. libuv queues the signal until the loop
+     * runs. */
+    uv_signal_init(&d.loop, &d.sighup);
+    uv_signal_init(&d.loop, &d.sigterm);
+    uv_signal_init(&d.loop, &d.sigint);
+    d.sighup.data = d.sigterm.data = d.sigint.data = &d;
+    uv_signal_start(&d.sighup, on_signal, SIGHUP);
+    uv_signal_start(&d.sigterm, on_signal, SIGTERM);
+    uv_signal_start(&d.sigint, on_signal, SIGINT);
     atomic_store(&d.heartbeat, tc_clock_mono_ms());
     tc_http_opts_t hopts = {
         .host = d.config->server.host,
@@ -299,13 +325,6 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     uv_timer_init(&d.loop, &d.render_timer);
     uv_timer_init(&d.loop, &d.heartbeat_timer);
     d.render_timer.data = d.heartbeat_timer.data = &d;
-    uv_signal_init(&d.loop, &d.sighup);
-    uv_signal_init(&d.loop, &d.sigterm);
-    uv_signal_init(&d.loop, &d.sigint);
-    d.sighup.data = d.sigterm.data = d.sigint.data = &d;
-    uv_signal_start(&d.sighup, on_signal, SIGHUP);
-    uv_signal_start(&d.sigterm, on_signal, SIGTERM);
-    uv_signal_start(&d.sigint, on_signal, SIGINT);
     uv_timer_start(&d.heartbeat_timer, on_heartbeat, HEARTBEAT_MS, HEARTBEAT_MS);
     uv_timer_init(&d.loop, &d.flush_timer);
     uv_timer_init(&d.loop, &d.metrics_timer);
@@ -375,6 +394,7 @@ out:
     tc_snapshot_cache_free(d.render_cache);
     tc_engine__subscribers_free(&d);
     tc_config_free(d.config);
+    tc_zone_free(d.zone);
     if (exit_code == 0)
         tc_log(TC_LOG_INFO, MODULE, "stopped");
     return exit_code;

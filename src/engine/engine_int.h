@@ -74,6 +74,7 @@ struct tc_engine {
     _Atomic int64_t heartbeat;  /* monotonic ms, read by HTTP threads */
     const tc_engine_opts_t *opts;
     tc_config_t *config;        /* owned; the current generation */
+    tc_zone_t *zone;            /* owned; config->page.time_zone, loaded with the generation */
     tc_store_t *store;          /* owned */
     int lock_fd;                /* owned: DATA/tocsin.lock, held while serving (dirlock.h) */
     tc_http_t *http;            /* owned */

@@ -595,6 +595,11 @@ const char *tc_engine_page_id(tc_engine_t *d)
     return d->config->page.id;
 }
 
+const tc_zone_t *tc_engine_zone(tc_engine_t *d)
+{
+    return d->zone;
+}
+
 int tc_engine_dead_deliveries(tc_engine_t *d, tc_outbox_t **out, size_t *n, char *err,
                               size_t errlen)
 {

@@ -73,10 +73,10 @@ static void unsubscribe_url(const tc_engine_t *d, const char *sid, char *out, si
     snprintf(out, outlen, "%s/subscribers/unsubscribe/%s", base, token);
 }
 
-static json_t *iso(int64_t ms)
+static json_t *iso(const tc_zone_t *z, int64_t ms)
 {
     char t[40];
-    tc_clock_format_iso(ms, t, sizeof t);
+    tc_clock_format_iso(z, ms, t, sizeof t);
     return json_string(t);
 }
 
@@ -150,6 +150,7 @@ static void queue_for_subscribers(tc_engine_t *d, const char *const *ids, size_t
                 .html = h.data,
                 .id = id,
                 .at = now,
+                .zone = d->zone,
                 .unsubscribe = unsub,
             };
             m->payload = tc_notify_mail(&mm);
@@ -229,14 +230,14 @@ void tc_engine__notify_component(tc_engine_t *d, const tc_store_row_t *row, tc_s
     char uid[13];
     tc_engine__new_id(uid);
     json_t *cu = json_object();
-    json_object_set_new(cu, "created_at", iso(now));
+    json_object_set_new(cu, "created_at", iso(d->zone, now));
     json_object_set_new(cu, "new_status", json_string(tc_status_name(row->status)));
     json_object_set_new(cu, "old_status", json_string(tc_status_name(old)));
     json_object_set_new(cu, "id", json_string(uid));
     json_object_set_new(cu, "component_id", json_string(row->id));
     json_object_set_new(payload, "component_update", cu);
     json_t *c = json_object();
-    json_object_set_new(c, "created_at", iso(row->created_at));
+    json_object_set_new(c, "created_at", iso(d->zone, row->created_at));
     json_object_set_new(c, "id", json_string(row->id));
     json_object_set_new(c, "name", json_string(row->name));
     json_object_set_new(c, "status", json_string(tc_status_name(row->status)));
@@ -328,6 +329,7 @@ static int queue_opt_in(tc_engine_t *d, const tc_subscriber_t *s, const char *to
         .html = html.data,
         .id = id,
         .at = now,
+        .zone = d->zone,
         .unsubscribe = unsub,
     };
     char url[TC_SUBSCRIBE_MAX_EMAIL + 8];

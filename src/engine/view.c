@@ -159,6 +159,7 @@ void tc_engine_view(tc_engine_t *d, tc_view_t *view)
     view->page_url = c->page.url;
     view->page_description = c->page.description;
     view->time_zone = c->page.time_zone;
+    view->zone = d->zone;
     view->updated_at = updated;
     view->rows = rows;
     view->nrows = nrows;
@@ -189,8 +190,8 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
     /* Day boundaries in the page's zone, shared by every row. */
     tc_uptime_day_t frame[UPTIME_DAYS];
     for (int i = 0; i < UPTIME_DAYS; i++) {
-        frame[i].start = tc_clock_local_midnight(now, UPTIME_DAYS - 1 - i);
-        frame[i].end = tc_clock_local_midnight(now, UPTIME_DAYS - 2 - i);
+        frame[i].start = tc_clock_local_midnight(view.zone, now, UPTIME_DAYS - 1 - i);
+        frame[i].end = tc_clock_local_midnight(view.zone, now, UPTIME_DAYS - 2 - i);
     }
     for (size_t i = 0; i < nrows; i++) {
         tc_view_row_t *row = &rows[i];

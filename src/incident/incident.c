@@ -188,12 +188,12 @@ void tc_incident_add_update(tc_incident_t *i, const char *update_id,
 
 /* ---- JSON ---- */
 
-static json_t *ts(int64_t ms)
+static json_t *ts(const tc_zone_t *z, int64_t ms)
 {
     if (!ms)
         return json_null();
     char iso[40];
-    tc_clock_format_iso(ms, iso, sizeof iso);
+    tc_clock_format_iso(z, ms, iso, sizeof iso);
     return json_string(iso);
 }
 
@@ -202,16 +202,17 @@ static json_t *str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-static json_t *update_json(const tc_incident_t *i, const tc_incident_update_t *u)
+static json_t *update_json(const tc_zone_t *z, const tc_incident_t *i,
+                           const tc_incident_update_t *u)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_string(u->id));
     json_object_set_new(o, "status", json_string(tc_incident_status_name(u->status)));
     json_object_set_new(o, "body", json_string(u->body));
     json_object_set_new(o, "incident_id", json_string(i->id));
-    json_object_set_new(o, "created_at", ts(u->created_at));
-    json_object_set_new(o, "updated_at", ts(u->updated_at));
-    json_object_set_new(o, "display_at", ts(u->display_at));
+    json_object_set_new(o, "created_at", ts(z, u->created_at));
+    json_object_set_new(o, "updated_at", ts(z, u->updated_at));
+    json_object_set_new(o, "display_at", ts(z, u->display_at));
     if (u->naffected) {
         json_t *list = json_array();
         for (size_t k = 0; k < u->naffected; k++) {
@@ -235,30 +236,30 @@ static json_t *update_json(const tc_incident_t *i, const tc_incident_update_t *u
     return o;
 }
 
-json_t *tc_incident_to_json(const tc_incident_t *i, const char *page_id, const char *shortlink,
-                            json_t *components, bool with_private)
+json_t *tc_incident_to_json(const tc_incident_t *i, const tc_zone_t *z, const char *page_id,
+                            const char *shortlink, json_t *components, bool with_private)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_string(i->id));
     json_object_set_new(o, "name", json_string(i->name));
     json_object_set_new(o, "status", json_string(tc_incident_status_name(i->status)));
-    json_object_set_new(o, "created_at", ts(i->created_at));
-    json_object_set_new(o, "updated_at", ts(i->updated_at));
-    json_object_set_new(o, "monitoring_at", ts(i->monitoring_at));
-    json_object_set_new(o, "resolved_at", ts(i->resolved_at));
+    json_object_set_new(o, "created_at", ts(z, i->created_at));
+    json_object_set_new(o, "updated_at", ts(z, i->updated_at));
+    json_object_set_new(o, "monitoring_at", ts(z, i->monitoring_at));
+    json_object_set_new(o, "resolved_at", ts(z, i->resolved_at));
     json_object_set_new(o, "impact", json_string(tc_impact_name(i->impact)));
     json_object_set_new(o, "shortlink", json_string(shortlink ? shortlink : ""));
-    json_object_set_new(o, "started_at", ts(i->started_at));
+    json_object_set_new(o, "started_at", ts(z, i->started_at));
     json_object_set_new(o, "page_id", json_string(page_id));
     json_t *updates = json_array();
     for (size_t k = i->nupdates; k-- > 0;) /* newest first */
-        json_array_append_new(updates, update_json(i, &i->updates[k]));
+        json_array_append_new(updates, update_json(z, i, &i->updates[k]));
     json_object_set_new(o, "incident_updates", updates);
     json_object_set_new(o, "components", components ? components : json_array());
     json_object_set_new(o, "reminder_intervals", json_null());
     if (i->is_maintenance) {
-        json_object_set_new(o, "scheduled_for", ts(i->scheduled_for));
-        json_object_set_new(o, "scheduled_until", ts(i->scheduled_until));
+        json_object_set_new(o, "scheduled_for", ts(z, i->scheduled_for));
+        json_object_set_new(o, "scheduled_until", ts(z, i->scheduled_until));
     }
     if (!with_private)
         return o;
@@ -269,7 +270,7 @@ json_t *tc_incident_to_json(const tc_incident_t *i, const char *page_id, const c
                             : json_null());
     json_object_set_new(o, "backfilled", json_boolean(i->backfilled));
     json_object_set_new(o, "postmortem_body", str_or_null(i->postmortem_body));
-    json_object_set_new(o, "postmortem_published_at", ts(i->postmortem_published_at));
+    json_object_set_new(o, "postmortem_published_at", ts(z, i->postmortem_published_at));
     json_object_set_new(o, "scheduled_auto_in_progress", json_boolean(i->auto_in_progress));
     json_object_set_new(o, "scheduled_auto_completed", json_boolean(i->auto_completed));
     json_object_set_new(o, "monitor_id", str_or_null(i->monitor_id));

@@ -14,6 +14,7 @@
 #include "status/rollup.h"
 
 typedef struct json_t json_t;
+typedef struct tc_zone tc_zone_t;
 
 typedef enum {
     TC_INC_INVESTIGATING, /* "investigating" */
@@ -118,9 +119,9 @@ bool tc_incident_is_open(const tc_incident_t *i);
 /** Serialise in the Statuspage v2 public shape; @p components are the full component objects
  *  of the affected components (built by the caller), taken over. @p with_private adds the
  *  v1 fields (impact_override, backfilled, postmortem_*, scheduled_auto_*, monitor_id) used
- *  for storage and the write API. Timestamps are formatted in the current zone. */
-json_t *tc_incident_to_json(const tc_incident_t *i, const char *page_id, const char *shortlink,
-                            json_t *components, bool with_private);
+ *  for the write API. Timestamps are formatted in @p zone (the page's; NULL for UTC). */
+json_t *tc_incident_to_json(const tc_incident_t *i, const tc_zone_t *zone, const char *page_id,
+                            const char *shortlink, json_t *components, bool with_private);
 
 /** Rebuild an incident from tc_incident_to_json(..., with_private = true) output.
  *  @return NULL when the document is not an incident. */

@@ -116,7 +116,9 @@ static int64_t get_ms(decoder_t *dc, json_t *o, const char *key)
     json_t *v = json_object_get(o, key);
     if (!v)
         return 0;
-    if (!json_is_integer(v) || json_integer_value(v) < 0) {
+    /* Before 1970 is negative, and allowed: imported histories can hold any date, and what
+     * the encoder writes must always read back. */
+    if (!json_is_integer(v)) {
         bad(dc, "is not a time in milliseconds", key);
         return 0;
     }

@@ -21,6 +21,7 @@ typedef struct tc_notify_type tc_notify_type_t;
 typedef struct tc_notify tc_notify_t;
 typedef struct tc_curl tc_curl_t;
 typedef struct uv_loop_s uv_loop_t;
+typedef struct tc_zone tc_zone_t;
 
 /* A configured channel. Immutable; owned by the config generation. */
 typedef struct tc_channel_cfg {
@@ -67,6 +68,7 @@ typedef struct tc_notify_event {
     const char *id;           /* the message id (X-Tocsin-Event-Id) */
     tc_event_kind_t kind;
     int64_t at;               /* wall ms */
+    const tc_zone_t *zone;    /* the page's zone, for the times in payloads; NULL is UTC */
     const char *page_id, *page_name, *page_url;
     const char *monitor_id, *monitor_name, *monitor_kind;
     const char *old_state, *new_state; /* "up", "degraded", "down", "unknown" */
@@ -97,6 +99,7 @@ typedef struct tc_mail {
     const char *text, *html;  /* the two parts of the multipart/alternative body */
     const char *id;           /* the message id (Message-ID, X-Tocsin-Event-Id, boundary) */
     int64_t at;               /* wall ms, for the Date header */
+    const tc_zone_t *zone;    /* the zone the Date header is written in; NULL is UTC */
     const char *unsubscribe;  /* URL for List-Unsubscribe, or NULL */
 } tc_mail_t;
 

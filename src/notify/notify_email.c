@@ -52,7 +52,7 @@ static void header_text(tc_buf_t *b, const char *s)
 char *tc_notify_mail(const tc_mail_t *m)
 {
     char date[64];
-    tc_clock_format_local(m->at, "%a, %d %b %Y %H:%M:%S %z", date, sizeof date);
+    tc_clock_format_local(m->zone, m->at, "%a, %d %b %Y %H:%M:%S %z", date, sizeof date);
     tc_buf_t b;
     tc_buf_init(&b, 0);
     tc_buf_puts(&b, "From: ");
@@ -118,6 +118,7 @@ static char *email_format(const tc_channel_cfg_t *ch, const tc_notify_event_t *e
         .html = html.data,
         .id = e->id,
         .at = e->at,
+        .zone = e->zone,
     };
     char *msg = tc_notify_mail(&m);
     tc_buf_free(&subject);

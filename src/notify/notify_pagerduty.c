@@ -35,7 +35,7 @@ static char *pd_format(const tc_channel_cfg_t *ch, const tc_notify_event_t *e)
         char *headline = tc_notify__headline(e);
         if (strlen(headline) > 1024) /* PagerDuty's limit for summary */
             headline[1024] = '\0';
-        tc_clock_format_iso(e->at, when, sizeof when);
+        tc_clock_format_iso(e->zone, e->at, when, sizeof when);
         json_t *details = json_pack("{s:s, s:s, s:s}", "monitor", e->monitor_name, "kind",
                                     e->monitor_kind, "reason", e->reason ? e->reason : "");
         json_t *payload = json_pack("{s:s, s:s, s:s, s:s, s:o}", "summary", headline, "source",

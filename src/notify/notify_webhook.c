@@ -23,10 +23,10 @@ static void webhook_parse(tc_yaml_t *y, tc_ynode_t node, tc_channel_cfg_t *ch)
                       "channel: url must start with http:// or https://");
 }
 
-static json_t *iso(int64_t ms)
+static json_t *iso(const tc_zone_t *z, int64_t ms)
 {
     char t[40];
-    tc_clock_format_iso(ms, t, sizeof t);
+    tc_clock_format_iso(z, ms, t, sizeof t);
     return json_string(t);
 }
 
@@ -36,7 +36,7 @@ static char *webhook_format(const tc_channel_cfg_t *ch, const tc_notify_event_t 
     json_t *o = json_object();
     json_object_set_new(o, "event_id", json_string(e->id));
     json_object_set_new(o, "type", json_string(tc_event_kind_name(e->kind)));
-    json_object_set_new(o, "at", iso(e->at));
+    json_object_set_new(o, "at", iso(e->zone, e->at));
     char *headline = tc_notify__headline(e);
     json_object_set_new(o, "summary", json_string(headline));
     free(headline);

@@ -131,7 +131,7 @@ void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
 void tc_html_close(tc_buf_t *b, const tc_view_t *v)
 {
     char updated[64];
-    tc_clock_format_local(v->updated_at, "%b %d, %Y %H:%M %Z", updated, sizeof updated);
+    tc_clock_format_local(v->zone, v->updated_at, "%b %d, %Y %H:%M %Z", updated, sizeof updated);
     tc_buf_puts(b, "<footer><p>Times are shown in ");
     tc_buf_html(b, v->time_zone);
     tc_buf_puts(b, ". Last updated ");
@@ -179,13 +179,13 @@ int64_t tc_html_update_time(const tc_incident_update_t *u)
     return u->display_at ? u->display_at : u->created_at;
 }
 
-void tc_html_format_when(int64_t ms, char *out, size_t outlen)
+void tc_html_format_when(const tc_zone_t *z, int64_t ms, char *out, size_t outlen)
 {
     /* strftime's %p is upper case in the C locale; readers expect "01:08pm". */
     char day[24], ampm[8], zone[16];
-    tc_clock_format_local(ms, "%b %d at %I:%M", day, sizeof day);
-    tc_clock_format_local(ms, "%p", ampm, sizeof ampm);
-    tc_clock_format_local(ms, "%Z", zone, sizeof zone);
+    tc_clock_format_local(z, ms, "%b %d at %I:%M", day, sizeof day);
+    tc_clock_format_local(z, ms, "%p", ampm, sizeof ampm);
+    tc_clock_format_local(z, ms, "%Z", zone, sizeof zone);
     for (char *p = ampm; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
@@ -201,12 +201,12 @@ static const char *impact_label(const tc_view_t *v, tc_impact_t impact)
 }
 
 /* One older update inside the <details> of a history entry. */
-static void older_update(tc_buf_t *b, const tc_incident_t *i, size_t k)
+static void older_update(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i, size_t k)
 {
     const tc_incident_update_t *u = &i->updates[k];
     int prev = k > 0 ? (int)i->updates[k - 1].status : -1;
     char when[48];
-    tc_html_format_when(tc_html_update_time(u), when, sizeof when);
+    tc_html_format_when(v->zone, tc_html_update_time(u), when, sizeof when);
     tc_buf_printf(b, "<li><p class=\"update-head\"><strong>%s</strong> <small>%s</small></p>",
                   tc_incident_update_label(u->status, prev), when);
     tc_html_markdown(b, u->body, 0);
@@ -238,12 +238,12 @@ void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t
     if (tc_incident_status_is_closed(i->status)) {
         int64_t end = i->resolved_at ? i->resolved_at
                                      : latest ? tc_html_update_time(latest) : i->updated_at;
-        tc_html_format_when(end, when, sizeof when);
+        tc_html_format_when(v->zone, end, when, sizeof when);
         tc_buf_printf(b, "<span>%s %s</span>", i->is_maintenance ? "Completed" : "Resolved",
                       when);
     } else {
         int64_t at = latest ? tc_html_update_time(latest) : i->updated_at;
-        tc_html_format_when(at, when, sizeof when);
+        tc_html_format_when(v->zone, at, when, sizeof when);
         tc_buf_printf(b, "<span>%s, updated %s</span>", tc_incident_update_label(i->status, -1),
                       when);
     }
@@ -255,7 +255,7 @@ void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t
         tc_buf_printf(b, "<details><summary>%zu previous update%s</summary><ol class=\"updates\">",
                       older, older == 1 ? "" : "s");
         for (size_t k = older; k-- > 0;)
-            older_update(b, i, k);
+            older_update(b, v, i, k);
         tc_buf_puts(b, "</ol></details>");
     }
     tc_buf_puts(b, "</article>");

@@ -2,8 +2,8 @@
  * the one stylesheet, header, footer) and the incident fragments that more than one page
  * shows. Everything is appended to a caller's buffer; every string from the config or a
  * user is escaped here, and incident bodies go through the safe Markdown renderer.
- * Local times use the zone set with tc_clock_use_zone(), so only the engine thread calls
- * these. Nothing here keeps a pointer to its arguments. */
+ * Local times are in the view's zone (v->zone). Nothing here keeps a pointer to its
+ * arguments. */
 #ifndef TC_HTML_H
 #define TC_HTML_H
 
@@ -35,8 +35,9 @@ int64_t tc_html_incident_time(const tc_incident_t *i);
 /** The time readers see on an update: display_at, or created_at when unset. */
 int64_t tc_html_update_time(const tc_incident_update_t *u);
 
-/** Format @p ms as "Nov 14 at 01:08pm PST" in the page zone. @p out needs 48 bytes. */
-void tc_html_format_when(int64_t ms, char *out, size_t outlen);
+/** Format @p ms as "Nov 14 at 01:08pm PST" in @p z (the page's zone). @p out needs 48
+ *  bytes. */
+void tc_html_format_when(const tc_zone_t *z, int64_t ms, char *out, size_t outlen);
 
 /** A history entry: linked title coloured by impact (heading level @p level), impact
  *  label, "Resolved <when>" (or the current status while open), the latest update's body

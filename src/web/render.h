@@ -1,7 +1,7 @@
 /* Renderers: pure functions from a tc_view_t to the bytes of each public document. They do
  * no I/O and keep nothing; tc_render() runs them all and packs the results into a snapshot.
- * Local times are formatted in the zone set with tc_clock_use_zone(), so only the engine
- * thread renders. Every string from the config or a user is escaped for its context. */
+ * Local times are formatted in the view's zone (v->zone), passed explicitly, so a render
+ * touches no process-wide state and the same view always gives the same bytes. Every string from the config or a user is escaped for its context. */
 #ifndef TC_RENDER_H
 #define TC_RENDER_H
 

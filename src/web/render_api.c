@@ -11,10 +11,10 @@
 #include "core/clock.h"
 #include "web/render.h"
 
-static json_t *timestamp(int64_t ms)
+static json_t *timestamp(const tc_view_t *v, int64_t ms)
 {
     char iso[40];
-    tc_clock_format_iso(ms, iso, sizeof iso);
+    tc_clock_format_iso(v->zone, ms, iso, sizeof iso);
     return json_string(iso);
 }
 
@@ -30,7 +30,7 @@ static json_t *page_object(const tc_view_t *v)
     json_object_set_new(page, "name", json_string(v->page_name));
     json_object_set_new(page, "url", json_string(v->page_url));
     json_object_set_new(page, "time_zone", json_string(v->time_zone));
-    json_object_set_new(page, "updated_at", timestamp(v->updated_at));
+    json_object_set_new(page, "updated_at", timestamp(v, v->updated_at));
     return page;
 }
 
@@ -38,12 +38,12 @@ static json_t *component_object(const tc_view_t *v, const tc_view_row_t *r)
 {
     json_t *c = json_object();
     char day[16];
-    tc_clock_format_local(r->created_at, "%Y-%m-%d", day, sizeof day);
+    tc_clock_format_local(v->zone, r->created_at, "%Y-%m-%d", day, sizeof day);
     json_object_set_new(c, "id", json_string(r->id));
     json_object_set_new(c, "name", json_string(r->name));
     json_object_set_new(c, "status", json_string(tc_status_name(r->status)));
-    json_object_set_new(c, "created_at", timestamp(r->created_at));
-    json_object_set_new(c, "updated_at", timestamp(r->updated_at));
+    json_object_set_new(c, "created_at", timestamp(v, r->created_at));
+    json_object_set_new(c, "updated_at", timestamp(v, r->updated_at));
     json_object_set_new(c, "position", json_integer(r->position));
     json_object_set_new(c, "description", string_or_null(r->description));
     json_object_set_new(c, "showcase", json_boolean(r->showcase));
@@ -113,7 +113,7 @@ json_t *tc_render_incident_json(const tc_view_t *v, const tc_incident_t *i, bool
     }
     json_decref(seen);
     char *link = shortlink(v, i);
-    json_t *o = tc_incident_to_json(i, v->page_id, link, components, with_private);
+    json_t *o = tc_incident_to_json(i, v->zone, v->page_id, link, components, with_private);
     free(link);
     return o;
 }

@@ -157,12 +157,12 @@ static void body_html(tc_buf_t *h, const char *body)
 
 /* "Jun <var data-var='date'>11</var>, <var data-var='time'>21:39</var>": the day is
  * padded with a space, as Statuspage does. */
-static void stamp(tc_buf_t *h, int64_t ms, int with_date)
+static void stamp(tc_buf_t *h, const tc_zone_t *z, int64_t ms, int with_date)
 {
     char mon[8], day[8], hm[8];
-    tc_clock_format_local(ms, "%b", mon, sizeof mon);
-    tc_clock_format_local(ms, "%e", day, sizeof day);
-    tc_clock_format_local(ms, "%H:%M", hm, sizeof hm);
+    tc_clock_format_local(z, ms, "%b", mon, sizeof mon);
+    tc_clock_format_local(z, ms, "%e", day, sizeof day);
+    tc_clock_format_local(z, ms, "%H:%M", hm, sizeof hm);
     if (with_date)
         tc_buf_printf(h, "%s <var data-var='date'>%s</var>, ", mon, day);
     tc_buf_printf(h, "<var data-var='time'>%s</var>", hm);
@@ -170,19 +170,19 @@ static void stamp(tc_buf_t *h, int64_t ms, int with_date)
 
 /* The entry's HTML (before XML escaping): for maintenance the scheduled window first, then
  * one paragraph per update, newest first. */
-static void entry_html(tc_buf_t *h, const tc_incident_t *i)
+static void entry_html(tc_buf_t *h, const tc_zone_t *z, const tc_incident_t *i)
 {
     char zone[16], d1[16], d2[16];
     if (i->is_maintenance && i->scheduled_for) {
         tc_buf_puts(h, "<p><strong>THIS IS A SCHEDULED EVENT ");
-        stamp(h, i->scheduled_for, 1);
+        stamp(h, z, i->scheduled_for, 1);
         if (i->scheduled_until) {
-            tc_clock_format_local(i->scheduled_for, "%Y-%m-%d", d1, sizeof d1);
-            tc_clock_format_local(i->scheduled_until, "%Y-%m-%d", d2, sizeof d2);
+            tc_clock_format_local(z, i->scheduled_for, "%Y-%m-%d", d1, sizeof d1);
+            tc_clock_format_local(z, i->scheduled_until, "%Y-%m-%d", d2, sizeof d2);
             tc_buf_puts(h, " - ");
-            stamp(h, i->scheduled_until, strcmp(d1, d2) != 0);
+            stamp(h, z, i->scheduled_until, strcmp(d1, d2) != 0);
         }
-        tc_clock_format_local(i->scheduled_until ? i->scheduled_until : i->scheduled_for, "%Z",
+        tc_clock_format_local(z, i->scheduled_until ? i->scheduled_until : i->scheduled_for, "%Z",
                               zone, sizeof zone);
         tc_buf_printf(h, " %s</strong></p>", zone);
     }
@@ -190,9 +190,9 @@ static void entry_html(tc_buf_t *h, const tc_incident_t *i)
         const tc_incident_update_t *u = &i->updates[k];
         int prev = k > 0 ? (int)i->updates[k - 1].status : -1;
         int64_t at = update_time(u);
-        tc_clock_format_local(at, "%Z", zone, sizeof zone);
+        tc_clock_format_local(z, at, "%Z", zone, sizeof zone);
         tc_buf_puts(h, "<p><small>");
-        stamp(h, at, 1);
+        stamp(h, z, at, 1);
         tc_buf_printf(h, " %s</small><br><strong>%s</strong> - ", zone,
                       tc_incident_update_label(u->status, prev));
         body_html(h, u->body);
@@ -296,7 +296,7 @@ char *tc_render_feed_atom(const tc_view_t *v, size_t *len)
         xml_str(&b, i->name, 0);
         tc_buf_puts(&b, "</title>\n    <content type=\"html\">");
         tc_buf_init(&h, FEED_LIMIT);
-        entry_html(&h, i);
+        entry_html(&h, v->zone, i);
         xml_text(&b, h.data ? h.data : "", h.len, 0);
         tc_buf_free(&h);
         tc_buf_puts(&b, "</content>\n  </entry>\n");
@@ -333,7 +333,7 @@ char *tc_render_feed_rss(const tc_view_t *v, size_t *len)
         xml_str(&b, i->name, 1);
         tc_buf_puts(&b, "</title>\n      <description>");
         tc_buf_init(&h, FEED_LIMIT);
-        entry_html(&h, i);
+        entry_html(&h, v->zone, i);
         xml_text(&b, h.data ? h.data : "", h.len, 1);
         tc_buf_free(&h);
         rss_time(maint ? i->scheduled_for : published(i), t, sizeof t);

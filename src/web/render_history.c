@@ -47,8 +47,8 @@ static entry_t *collect(const tc_view_t *v, size_t *n)
             continue;
         e[k].inc = inc;
         e[k].at = at;
-        tc_clock_format_local(at, "%Y-%m", e[k].month, sizeof e[k].month);
-        tc_clock_format_local(at, "%Y-%m-%d", e[k].day, sizeof e[k].day);
+        tc_clock_format_local(v->zone, at, "%Y-%m", e[k].month, sizeof e[k].month);
+        tc_clock_format_local(v->zone, at, "%Y-%m-%d", e[k].day, sizeof e[k].day);
         k++;
     }
     qsort(e, k, sizeof *e, newest_first);
@@ -70,15 +70,15 @@ static month_t *split_months(const entry_t *e, size_t n, size_t *nmonths)
 }
 
 /* "November 2024", from any entry of the month. */
-static void month_name(const entry_t *e, char *out, size_t outlen)
+static void month_name(const tc_view_t *v, const entry_t *e, char *out, size_t outlen)
 {
-    tc_clock_format_local(e->at, "%B %Y", out, outlen);
+    tc_clock_format_local(v->zone, e->at, "%B %Y", out, outlen);
 }
 
 static void month_html(tc_buf_t *b, const tc_view_t *v, const entry_t *e, const month_t *m)
 {
     char name[32];
-    month_name(&e[m->first], name, sizeof name);
+    month_name(v, &e[m->first], name, sizeof name);
     tc_buf_printf(b, "<section class=\"month\"><h2><a href=\"/history/%s\">%s</a></h2>",
                   e[m->first].month, name);
     size_t end = m->first + m->count;
@@ -87,7 +87,7 @@ static void month_html(tc_buf_t *b, const tc_view_t *v, const entry_t *e, const 
         while (j < end && strcmp(e[j].day, e[i].day) == 0)
             j++;
         char day[32];
-        tc_clock_format_local(e[i].at, "%b %d, %Y", day, sizeof day);
+        tc_clock_format_local(v->zone, e[i].at, "%b %d, %Y", day, sizeof day);
         /* U+00B7 MIDDLE DOT, as on the seed history. */
         tc_buf_printf(b, "<h3 class=\"day\">%s \xC2\xB7 %zu incident%s</h3>", day, j - i,
                       j - i == 1 ? "" : "s");
@@ -108,7 +108,7 @@ static char *history_html(const tc_view_t *v, const entry_t *e, const month_t *m
     if (index < 0) {
         tc_html_open(&b, v, "Incident History", false);
     } else {
-        month_name(&e[m[index].first], name, sizeof name);
+        month_name(v, &e[m[index].first], name, sizeof name);
         tc_html_open(&b, v, name, false);
     }
     tc_buf_puts(&b, "<h1>Previous incidents</h1>");
@@ -121,21 +121,21 @@ static char *history_html(const tc_view_t *v, const entry_t *e, const month_t *m
     if (index < 0) {
         tc_buf_puts(&b, "<a href=\"/\">&larr; Current status</a>");
         if (nmonths > to) {
-            month_name(&e[m[to].first], name, sizeof name);
+            month_name(v, &e[m[to].first], name, sizeof name);
             tc_buf_printf(&b, "<a href=\"/history/%s\">Older incidents (%s) &rarr;</a>",
                           e[m[to].first].month, name);
         }
     } else {
         /* Months are newest first: the one before is newer, the one after older. */
         if (index > 0) {
-            month_name(&e[m[index - 1].first], name, sizeof name);
+            month_name(v, &e[m[index - 1].first], name, sizeof name);
             tc_buf_printf(&b, "<a href=\"/history/%s\" rel=\"prev\">&larr; %s</a>",
                           e[m[index - 1].first].month, name);
         } else {
             tc_buf_puts(&b, "<a href=\"/history\">&larr; Recent history</a>");
         }
         if ((size_t)index + 1 < nmonths) {
-            month_name(&e[m[index + 1].first], name, sizeof name);
+            month_name(v, &e[m[index + 1].first], name, sizeof name);
             tc_buf_printf(&b, "<a href=\"/history/%s\" rel=\"next\">%s &rarr;</a>",
                           e[m[index + 1].first].month, name);
         }

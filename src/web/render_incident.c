@@ -43,14 +43,14 @@ static void name_list(tc_buf_t *b, const char *const *names, size_t n)
     }
 }
 
-static void posted(tc_buf_t *b, int64_t ms)
+static void posted(tc_buf_t *b, const tc_view_t *v, int64_t ms)
 {
     char when[48];
-    tc_clock_format_local(ms, "%b %d, %Y - %H:%M %Z", when, sizeof when);
+    tc_clock_format_local(v->zone, ms, "%b %d, %Y - %H:%M %Z", when, sizeof when);
     tc_buf_printf(b, "<p class=\"posted\"><small>Posted %s</small></p>", when);
 }
 
-static void update_html(tc_buf_t *b, const tc_incident_t *i, size_t k)
+static void update_html(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i, size_t k)
 {
     const tc_incident_update_t *u = &i->updates[k];
     int prev = k > 0 ? (int)i->updates[k - 1].status : -1;
@@ -69,7 +69,7 @@ static void update_html(tc_buf_t *b, const tc_incident_t *i, size_t k)
     }
     if (shown)
         tc_buf_puts(b, "</p>");
-    posted(b, tc_html_update_time(u));
+    posted(b, v, tc_html_update_time(u));
     tc_buf_puts(b, "</li>");
 }
 
@@ -83,10 +83,10 @@ char *tc_render_incident_html(const tc_view_t *v, const tc_incident_t *i, size_t
     tc_buf_puts(&b, "</h1>");
     if (i->is_maintenance && i->scheduled_for) {
         char from[48], until[48];
-        tc_clock_format_local(i->scheduled_for, "%b %d, %Y - %H:%M %Z", from, sizeof from);
+        tc_clock_format_local(v->zone, i->scheduled_for, "%b %d, %Y - %H:%M %Z", from, sizeof from);
         tc_buf_printf(&b, "<p class=\"meta\">Scheduled for %s", from);
         if (i->scheduled_until) {
-            tc_clock_format_local(i->scheduled_until, "%b %d, %Y - %H:%M %Z", until,
+            tc_clock_format_local(v->zone, i->scheduled_until, "%b %d, %Y - %H:%M %Z", until,
                                   sizeof until);
             tc_buf_printf(&b, " until %s", until);
         }
@@ -96,11 +96,11 @@ char *tc_render_incident_html(const tc_view_t *v, const tc_incident_t *i, size_t
     if (i->postmortem_body && i->postmortem_published_at) {
         tc_buf_puts(&b, "<li class=\"update postmortem\"><h2>Postmortem</h2>");
         tc_html_markdown(&b, i->postmortem_body, 0);
-        posted(&b, i->postmortem_published_at);
+        posted(&b, v, i->postmortem_published_at);
         tc_buf_puts(&b, "</li>");
     }
     for (size_t k = i->nupdates; k-- > 0;)
-        update_html(&b, i, k);
+        update_html(&b, v, i, k);
     tc_buf_puts(&b, "</ol>");
 
     const char **names = tc_calloc(i->ncomponents ? i->ncomponents : 1, sizeof *names);

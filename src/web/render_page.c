@@ -43,7 +43,7 @@ static void sparkline_html(tc_buf_t *b, const tc_view_row_t *r)
 
 /* 90 daily bars; each has a <title> tooltip with the date, uptime and outage minutes, so it
  * reads without JavaScript, and the row ends with the uptime over the whole range. */
-static void bars_html(tc_buf_t *b, const tc_view_row_t *r)
+static void bars_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r)
 {
     if (!r->days)
         return;
@@ -55,7 +55,7 @@ static void bars_html(tc_buf_t *b, const tc_view_row_t *r)
     for (size_t i = 0; i < r->ndays; i++) {
         const tc_uptime_day_t *day = &r->days[i];
         char date[32];
-        tc_clock_format_local(day->start, "%b %d, %Y", date, sizeof date);
+        tc_clock_format_local(v->zone, day->start, "%b %d, %Y", date, sizeof date);
         tc_buf_printf(b, "<rect x=\"%zu\" width=\"3.6\" height=\"34\"", i * 5);
         if (day->uptime < 0) {
             tc_buf_printf(b, "><title>%s: no data</title></rect>", date);
@@ -85,7 +85,7 @@ static void bars_html(tc_buf_t *b, const tc_view_row_t *r)
     tc_buf_puts(b, "</svg>");
 }
 
-static void row_html(tc_buf_t *b, const tc_view_row_t *r)
+static void row_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r)
 {
     tc_buf_puts(b, "<div class=\"row\"><span class=\"name\">");
     tc_buf_html(b, r->name);
@@ -112,7 +112,7 @@ static void row_html(tc_buf_t *b, const tc_view_row_t *r)
     }
     if (r->days) {
         tc_buf_puts(b, "</div><div class=\"row bars-row\">");
-        bars_html(b, r);
+        bars_html(b, v, r);
         tc_buf_puts(b, "</div><div class=\"uptime\">");
         if (r->uptime >= 0)
             tc_buf_printf(b, "<span>%zu days ago</span><span>%.2f%% uptime</span><span>Today"
@@ -135,19 +135,19 @@ static void components_html(tc_buf_t *b, const tc_view_t *v)
             continue;
         if (!r->is_group) {
             tc_buf_puts(b, "<li>");
-            row_html(b, r);
+            row_html(b, v, r);
             tc_buf_puts(b, "</li>");
             continue;
         }
         tc_buf_puts(b, "<li class=\"group\">");
-        row_html(b, r);
+        row_html(b, v, r);
         tc_buf_puts(b, "<ul class=\"children\">");
         for (size_t j = 0; j < v->nrows; j++) {
             const tc_view_row_t *c = &v->rows[j];
             if (!c->group_id || strcmp(c->group_id, r->id) != 0 || !visible(c))
                 continue;
             tc_buf_puts(b, "<li>");
-            row_html(b, c);
+            row_html(b, v, c);
             tc_buf_puts(b, "</li>");
         }
         tc_buf_puts(b, "</ul></li>");
@@ -156,7 +156,7 @@ static void components_html(tc_buf_t *b, const tc_view_t *v)
 }
 
 /* The latest update of an open incident or maintenance: label, time and body. */
-static void latest_update_html(tc_buf_t *b, const tc_incident_t *i)
+static void latest_update_html(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i)
 {
     if (!i->nupdates)
         return;
@@ -164,25 +164,25 @@ static void latest_update_html(tc_buf_t *b, const tc_incident_t *i)
     const tc_incident_update_t *u = &i->updates[k];
     int prev = k > 0 ? (int)i->updates[k - 1].status : -1;
     char when[48];
-    tc_html_format_when(tc_html_update_time(u), when, sizeof when);
+    tc_html_format_when(v->zone, tc_html_update_time(u), when, sizeof when);
     tc_buf_printf(b, "<p class=\"update-head\"><strong>%s</strong> <small>%s</small></p>",
                   tc_incident_update_label(u->status, prev), when);
     tc_html_markdown(b, u->body, 0);
 }
 
 /* "Nov 14 at 01:00am - 03:00am PST", or both dates when the window spans days. */
-static void window_html(tc_buf_t *b, int64_t from, int64_t until)
+static void window_html(tc_buf_t *b, const tc_view_t *v, int64_t from, int64_t until)
 {
     char a[48], z[48], da[16], dz[16];
-    tc_html_format_when(from, a, sizeof a);
+    tc_html_format_when(v->zone, from, a, sizeof a);
     tc_buf_puts(b, "<p class=\"meta\">Scheduled for ");
     if (!until) {
         tc_buf_printf(b, "%s</p>", a);
         return;
     }
-    tc_html_format_when(until, z, sizeof z);
-    tc_clock_format_local(from, "%Y-%m-%d", da, sizeof da);
-    tc_clock_format_local(until, "%Y-%m-%d", dz, sizeof dz);
+    tc_html_format_when(v->zone, until, z, sizeof z);
+    tc_clock_format_local(v->zone, from, "%Y-%m-%d", da, sizeof da);
+    tc_clock_format_local(v->zone, until, "%Y-%m-%d", dz, sizeof dz);
     /* "Nov 14 at " is 10 bytes; on the same day only the time of the end is repeated. */
     const char *end = strcmp(da, dz) == 0 && strlen(z) > 10 ? z + 10 : z;
     char *zone = strrchr(a, ' ');
@@ -214,7 +214,7 @@ static void current_html(tc_buf_t *b, const tc_view_t *v)
             tc_buf_puts(b, "\">");
             tc_buf_html(b, i->name);
             tc_buf_puts(b, "</a></h3>");
-            latest_update_html(b, i);
+            latest_update_html(b, v, i);
             tc_buf_puts(b, "</article>");
         }
         tc_buf_puts(b, "</section>");
@@ -234,8 +234,8 @@ static void current_html(tc_buf_t *b, const tc_view_t *v)
             tc_buf_html(b, i->name);
             tc_buf_puts(b, "</a></h3>");
             if (i->scheduled_for)
-                window_html(b, i->scheduled_for, i->scheduled_until);
-            latest_update_html(b, i);
+                window_html(b, v, i->scheduled_for, i->scheduled_until);
+            latest_update_html(b, v, i);
             tc_buf_puts(b, "</article>");
         }
         tc_buf_puts(b, "</section>");
@@ -248,10 +248,10 @@ static void recent_html(tc_buf_t *b, const tc_view_t *v)
     enum { DAYS = 7 };
     tc_buf_puts(b, "<section aria-labelledby=\"h-past\"><h2 id=\"h-past\">Past incidents</h2>");
     for (int d = 0; d < DAYS; d++) {
-        int64_t start = tc_clock_local_midnight(v->now, d);
-        int64_t end = tc_clock_local_midnight(v->now, d - 1);
+        int64_t start = tc_clock_local_midnight(v->zone, v->now, d);
+        int64_t end = tc_clock_local_midnight(v->zone, v->now, d - 1);
         char day[32];
-        tc_clock_format_local(start, "%b %d, %Y", day, sizeof day);
+        tc_clock_format_local(v->zone, start, "%b %d, %Y", day, sizeof day);
         tc_buf_printf(b, "<h3 class=\"day\">%s</h3>", day);
         size_t shown = 0;
         for (size_t k = 0; k < v->nincidents; k++) {

@@ -12,6 +12,8 @@
 #include "incident/incident.h"
 #include "status/uptime.h"
 
+typedef struct tc_zone tc_zone_t;
+
 typedef struct tc_view_row {
     const char *id;
     const char *name;
@@ -38,7 +40,9 @@ typedef struct tc_view {
     const char *page_name;
     const char *page_url;
     const char *page_description; /* NULL when none */
-    const char *time_zone;        /* IANA name; tc_clock_use_zone() was called with it */
+    const char *time_zone;        /* IANA name of the page's zone */
+    const tc_zone_t *zone;        /* that zone: every local time is formatted in it (NULL is
+                                     UTC); borrowed from the engine's config generation */
     int64_t updated_at;           /* the latest change to anything shown */
     /* Rows in display order: top-level rows by position, each group followed by its
      * children by position. */

@@ -229,6 +229,7 @@ static void fx_down(void)
     tc_snapshot_cache_free(fx.render_cache);
     tc_engine__subscribers_free(&fx);
     tc_config_free(fx.config);
+    tc_zone_free(fx.zone);
     memset(&fx, 0, sizeof fx);
     clear_dir(fx_dir);
     fx_up = 0;
@@ -288,7 +289,8 @@ void fx_ready(int fresh)
     if (tc_config_parse("fuzz.yaml", text, (size_t)len, &fx.config, &errors) != 0)
         fx_fail("the fixture's config is invalid", errors);
     fx.render_cache = tc_snapshot_cache_new();
-    tc_clock_use_zone(fx.config->page.time_zone);
+    if (tc_zone_load(fx.config->page.time_zone, &fx.zone, err, sizeof err) != 0)
+        fx_fail("cannot load the zone", err);
     if (tc_store_open(fx.config->storage_path, &fx.store, err, sizeof err) != 0)
         fx_fail("cannot open the store", err);
     if (tc_engine__subscribers_init(&fx) != 0 || tc_engine__adopt_rows(&fx, fx.config) != 0 ||

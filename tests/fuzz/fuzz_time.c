@@ -22,10 +22,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int zone_set;
-    if (!zone_set) {
-        tc_clock_use_zone("America/Los_Angeles");
-        zone_set = 1;
+    static tc_zone_t *zone;
+    if (!zone) {
+        char err[256];
+        if (tc_zone_load("America/Los_Angeles", &zone, err, sizeof err) != 0) {
+            fprintf(stderr, "fuzz_time: %s\n", err);
+            abort();
+        }
     }
     char *s = tc_strndup((const char *)data, size);
     int64_t ms = 0;
@@ -38,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             inc.name = "fuzz";
             inc.impact_override = -1;
             inc.created_at = ms;
-            json_t *doc = tc_incident_to_json(&inc, "fz", "", NULL, true);
+            json_t *doc = tc_incident_to_json(&inc, zone, "fz", "", NULL, true);
             const char *text = json_string_value(json_object_get(doc, "created_at"));
             int64_t back = 0;
             if (!text || tc_incident_parse_time(text, &back) != 0 || back != ms) {

@@ -98,14 +98,16 @@ static void round_trips_every_fixture(void **state)
     }
 }
 
-/* Non-ASCII, an impact override, an empty affected list, a monitor id, an open end. */
+/* Non-ASCII, an impact override, an empty affected list, a monitor id, an open end, and a
+ * time before 1970 (found by fuzz_import: the decoder refused what the encoder wrote). */
 static void round_trips_the_odd_fields(void **state)
 {
     (void)state;
     tc_affected_t none[1];
     tc_incident_update_t u[] = {
         {.id = (char *)"u1", .status = TC_INC_INVESTIGATING, .body = (char *)"Überlastung 🚑",
-         .created_at = 1, .updated_at = 2, .display_at = 3, .affected = none, .naffected = 0},
+         .created_at = INT64_C(-30204194400000), .updated_at = 2, .display_at = 3,
+         .affected = none, .naffected = 0},
     };
     char *ids[] = {(char *)"日本"};
     tc_status_t st[] = {TC_STATUS_MAJOR_OUTAGE};
@@ -132,7 +134,7 @@ static void reads_the_legacy_json(void **state)
 {
     (void)state;
     const tc_incident_t *want = &fx_nov14;
-    json_t *doc = tc_incident_to_json(want, "page", "", NULL, true);
+    json_t *doc = tc_incident_to_json(want, NULL, "page", "", NULL, true);
     json_object_set_new(doc, "seq", json_integer((json_int_t)want->seq));
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);

@@ -5,6 +5,9 @@
 #ifndef TC_TEST_INCIDENTS_FIXTURE_H
 #define TC_TEST_INCIDENTS_FIXTURE_H
 
+#include <stdlib.h>
+
+#include "core/clock.h"
 #include "status/rollup.h"
 #include "web/view.h"
 
@@ -148,6 +151,17 @@ static const tc_view_row_t fx_rows[] = {
     {.id = "web", .name = "Website", .position = 3, .status = TC_STATUS_PARTIAL_OUTAGE},
 };
 
+/* The page's zone, loaded once per test program (reachable until exit, never freed). */
+static tc_zone_t *fx_zone_la;
+
+static const tc_zone_t *fx_zone(void)
+{
+    char err[128];
+    if (!fx_zone_la && tc_zone_load("America/Los_Angeles", &fx_zone_la, err, sizeof err) != 0)
+        abort();
+    return fx_zone_la;
+}
+
 static tc_view_t fx_view(void)
 {
     tc_status_t leaves[] = {fx_rows[0].status, fx_rows[1].status, fx_rows[2].status};
@@ -156,6 +170,7 @@ static tc_view_t fx_view(void)
         .page_name = "Acme",
         .page_url = "https://status.example.com/",
         .time_zone = "America/Los_Angeles",
+        .zone = fx_zone(),
         .updated_at = FX_NOW,
         .rows = fx_rows,
         .nrows = 3,

@@ -46,7 +46,6 @@ static void before(const char *html, const char *a, const char *b)
 static int setup(void **state)
 {
     (void)state;
-    tc_clock_use_zone("America/Los_Angeles");
     return 0;
 }
 

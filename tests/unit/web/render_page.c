@@ -1,0 +1,206 @@
+/* Unit tests for src/web/render_page.c, the status page "/", on the fixed view of
+ * incidents_fixture.h: what a visitor reads (the banner, each component's name and status,
+ * the open incident's title and latest update with its time in the page's zone, the
+ * maintenance window, the last seven days), that the fixture's XSS payloads arrive escaped,
+ * that the subscribe form works without JavaScript, and that the page is a pure function of
+ * the view: the zone comes with it, so two zones rendered in turn each keep their times. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "web/render.h"
+
+#include "incidents_fixture.h"
+
+static void expect(const char *html, const char *const *present, const char *const *absent)
+{
+    for (size_t i = 0; present && present[i]; i++)
+        if (!strstr(html, present[i])) {
+            print_message("missing: %s\n", present[i]);
+            fail();
+        }
+    for (size_t i = 0; absent && absent[i]; i++)
+        if (strstr(html, absent[i])) {
+            print_message("unexpected: %s\n", absent[i]);
+            fail();
+        }
+}
+
+/* a appears before b in html. */
+static void before(const char *html, const char *a, const char *b)
+{
+    const char *pa = strstr(html, a), *pb = strstr(html, b);
+    if (!pa || !pb || pa >= pb) {
+        print_message("\"%s\" should come before \"%s\"\n", a, b);
+        fail();
+    }
+}
+
+static char *page(const tc_view_t *v)
+{
+    size_t len = 0;
+    char *html = tc_render_page_html(v, &len);
+    assert_non_null(html);
+    assert_int_equal(len, strlen(html));
+    return html;
+}
+
+static const tc_zone_t *kolkata(void)
+{
+    static tc_zone_t *z;
+    char err[128];
+    if (!z)
+        assert_int_equal(tc_zone_load("Asia/Kolkata", &z, err, sizeof err), 0);
+    return z;
+}
+
+/* Each component reads as its name followed by its status, in display order. */
+static void components(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *status;
+    } rows[] = {
+        {"<span class=\"name\">API</span>",
+         "<span class=\"status operational\">Operational</span>"},
+        {"<span class=\"name\">Database</span>",
+         "<span class=\"status under_maintenance\">Under Maintenance</span>"},
+        {"<span class=\"name\">Website</span>",
+         "<span class=\"status partial_outage\">Partial Outage</span>"},
+    };
+    tc_view_t v = fx_view();
+    char *html = page(&v);
+    expect(html,
+           (const char *const[]){"<title>Acme Status</title>", "<h1>Acme</h1>",
+                                 "<p class=\"banner minor\" role=\"status\" "
+                                 "data-indicator=\"minor\">Minor Service Outage</p>",
+                                 NULL},
+           NULL);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        expect(html, (const char *const[]){rows[i].name, rows[i].status, NULL}, NULL);
+        before(html, rows[i].name, rows[i].status);
+        if (i > 0)
+            before(html, rows[i - 1].status, rows[i].name);
+    }
+    free(html);
+}
+
+/* The same view in two zones: every time a visitor reads is in the view's zone. */
+static void times_in_the_page_zone(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *zone;
+        const char *const present[8];
+        const char *const absent[3];
+    } cases[] = {
+        {"America/Los_Angeles",
+         {"<a href=\"/incidents/openbbbbbbbb\">Web calls are slow</a>",
+          "<strong>Update</strong> <small>Nov 15 at 12:20pm PST</small>",
+          "<p>Fix rolling out.</p>",
+          "Scheduled for Nov 20 at 01:00am - 03:00am PST",
+          "<h3 class=\"day\">Nov 16, 2024</h3><p class=\"quiet\">No incidents reported today.",
+          "<h3 class=\"day\">Nov 15, 2024</h3><article",
+          "Times are shown in America/Los_Angeles. Last updated Nov 16, 2024 10:00 PST.",
+          NULL},
+         {"IST", NULL}},
+        /* 20:20 UTC is 01:50am the next day in Kolkata, so the open incident (opened at
+         * 20:00 UTC) moves to Nov 16, which is no longer quiet. */
+        {"Asia/Kolkata",
+         {"<a href=\"/incidents/openbbbbbbbb\">Web calls are slow</a>",
+          "<strong>Update</strong> <small>Nov 16 at 01:50am IST</small>",
+          "<p>Fix rolling out.</p>",
+          "Scheduled for Nov 20 at 02:30pm - 04:30pm IST",
+          "<h3 class=\"day\">Nov 16, 2024</h3><article",
+          "Times are shown in Asia/Kolkata. Last updated Nov 16, 2024 23:30 IST.",
+          NULL},
+         {"PST", "No incidents reported today.", NULL}},
+    };
+    char *first[2] = {NULL, NULL};
+    /* Two rounds, zones alternating: each render depends on its view alone. */
+    for (int round = 0; round < 2; round++) {
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            tc_view_t v = fx_view();
+            if (strcmp(cases[c].zone, "Asia/Kolkata") == 0) {
+                v.time_zone = "Asia/Kolkata";
+                v.zone = kolkata();
+            }
+            char *html = page(&v);
+            expect(html, cases[c].present, cases[c].absent);
+            before(html, "Active incidents", "class=\"components\"");
+            before(html, "Scheduled maintenance", "class=\"components\"");
+            before(html, "class=\"components\"", "Past incidents");
+            if (round == 0) {
+                first[c] = html;
+            } else {
+                assert_string_equal(html, first[c]);
+                free(html);
+                free(first[c]);
+            }
+        }
+    }
+}
+
+/* The XSS incident (Oct 09) is in the last seven days when "now" is Oct 10: its name shows
+ * escaped, its body's script is dropped by the Markdown renderer. */
+static void escapes(void **state)
+{
+    (void)state;
+    tc_view_t v = fx_view();
+    v.now = INT64_C(1728586800000); /* Oct 10, 2024 12:00pm PDT */
+    char *html = page(&v);
+    expect(html,
+           (const char *const[]){
+               "<h3 class=\"day\">Oct 09, 2024</h3>",
+               "<a href=\"/incidents/xsseeeeeeeee\">&lt;script&gt;alert(&#39;name&#39;)"
+               "&lt;/script&gt; API</a>",
+               "<p>We're back.</p>",
+               "Resolved Oct 09 at 09:24am PDT",
+               NULL},
+           (const char *const[]){"<script", "alert('", NULL});
+    free(html);
+}
+
+/* The subscribe form is a plain POST form, and the page carries no script at all. */
+static void subscribe_form(void **state)
+{
+    (void)state;
+    static const struct {
+        bool offered;
+        const char *const present[4];
+        const char *const absent[3];
+    } cases[] = {
+        {true,
+         {"<form method=\"post\" action=\"/api/v2/subscribers\">",
+          "<input id=\"subscribe-email\" type=\"email\" name=\"email\" required",
+          "<button type=\"submit\">Subscribe</button></form>", NULL},
+         {"<script", NULL}},
+        {false, {NULL}, {"<form", "<script", NULL}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        tc_view_t v = fx_view();
+        v.subscribe_email = cases[c].offered;
+        char *html = page(&v);
+        expect(html, cases[c].present, cases[c].absent);
+        if (cases[c].offered)
+            before(html, "Past incidents", "<form");
+        free(html);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(components),
+        cmocka_unit_test(times_in_the_page_zone),
+        cmocka_unit_test(escapes),
+        cmocka_unit_test(subscribe_form),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
