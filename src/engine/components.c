@@ -71,6 +71,7 @@ void tc_engine__derive_components(tc_engine_t *d)
         tc_status_t old = row->status;
         row->status = status;
         row->updated_at = now;
+        d->status_changes++;
         changed = 1;
         if (!d->quiet)
             tc_engine__notify_component(d, row, old, now);

@@ -248,6 +248,28 @@ static void close_walk(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
+/* Stop the monitors and the notify worker and free what they ran on, while the loop still
+ * runs to close their handles. */
+static void stop_parts(tc_engine_t *d)
+{
+    uv_timer_stop(&d->metrics_timer);
+    uv_timer_stop(&d->maintenance_timer);
+    uv_timer_stop(&d->rollup_timer);
+    uv_timer_stop(&d->rollup_step);
+    tc_engine__stop_monitors(d);
+    tc_notify_free(d->notify);
+    d->notify = NULL;
+    /* Cancelled runs close their handles asynchronously; let them report before every
+     * remaining handle is closed (bounded, in case one never does). */
+    int64_t give_up = tc_clock_mono_ms() + 5000;
+    while (d->in_flight > 0 && tc_clock_mono_ms() < give_up)
+        uv_run(&d->loop, UV_RUN_ONCE);
+    tc_sched_free(d->sched);
+    d->sched = NULL;
+    tc_curl_free(d->curl);
+    d->curl = NULL;
+}
+
 int tc_engine_run(const tc_engine_opts_t *opts)
 {
     tc_engine_t d;
@@ -317,11 +339,6 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         .wake = wake_engine,
         .wake_arg = &d.requests,
     };
-    /* The first snapshot is ready before the port opens, so no reader ever gets a 503. */
-    if (tc_http_start(&hopts, tc_engine__build_snapshot(&d), &d.http, err, sizeof err) != 0) {
-        tc_log(TC_LOG_ERROR, MODULE, "%s", err);
-        goto out;
-    }
     uv_timer_init(&d.loop, &d.render_timer);
     uv_timer_init(&d.loop, &d.heartbeat_timer);
     d.render_timer.data = d.heartbeat_timer.data = &d;
@@ -338,6 +355,9 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     uv_timer_start(&d.flush_timer, tc_engine__on_flush_timer, FLUSH_MS, FLUSH_MS);
     uv_timer_start(&d.metrics_timer, tc_engine__on_metrics_timer, METRICS_MS, METRICS_MS);
 
+    /* Monitors before the port opens: their slots pick up threshold state and response
+     * times from the store, so the first page already shows them. Their first runs wait for
+     * the loop. */
     d.curl = tc_curl_new(&d.loop);
     d.sched = tc_sched_new(&d.loop, tc_engine__on_due, &d);
     d.probe_env.loop = &d.loop;
@@ -350,6 +370,13 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     tc_engine__index_feeds(&d);
     tc_engine__derive_components(&d);
 
+    /* The first snapshot is ready before the port opens, so no reader ever gets a 503. */
+    if (tc_http_start(&hopts, tc_engine__build_snapshot(&d), &d.http, err, sizeof err) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "%s", err);
+        stop_parts(&d);
+        goto out;
+    }
+
     tc_log(TC_LOG_INFO, MODULE,
            "serving \"%s\" on http://%s:%d/ (%zu monitors, data in %s, schema v%d)",
            d.config->page.name, d.config->server.host, d.config->server.port,
@@ -359,20 +386,7 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     /* From here on, requests that reach the engine are refused: the notify worker and the
      * monitors are going away while the loop still runs to close their handles. */
     d.stopping = 1;
-    uv_timer_stop(&d.metrics_timer);
-    uv_timer_stop(&d.maintenance_timer);
-    uv_timer_stop(&d.rollup_timer);
-    uv_timer_stop(&d.rollup_step);
-    tc_engine__stop_monitors(&d);
-    tc_notify_free(d.notify);
-    d.notify = NULL;
-    /* Cancelled runs close their handles asynchronously; let them report before every
-     * remaining handle is closed below (bounded, in case one never does). */
-    int64_t give_up = tc_clock_mono_ms() + 5000;
-    while (d.in_flight > 0 && tc_clock_mono_ms() < give_up)
-        uv_run(&d.loop, UV_RUN_ONCE);
-    tc_sched_free(d.sched);
-    tc_curl_free(d.curl);
+    stop_parts(&d);
     exit_code = 0;
 out:
     /* The HTTP threads wake the loop; stop them before the loop's handles go. */
@@ -392,6 +406,7 @@ out:
     free(d.pending_reasons);
     tc_engine__free_incidents(&d);
     tc_snapshot_cache_free(d.render_cache);
+    tc_engine__uptime_logs_free(&d);
     tc_engine__subscribers_free(&d);
     tc_config_free(d.config);
     tc_zone_free(d.zone);

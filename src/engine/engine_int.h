@@ -67,6 +67,17 @@ typedef struct ticket {
     uint64_t epoch;
 } ticket_t;
 
+/* One component's status log over the page's 90 days, kept between renders: it changes only
+ * when a status changes (status_changes moves) or a day closes (the window's first midnight
+ * moves), so a render reads the store for no other reason. */
+typedef struct uptime_log {
+    char *row_id;                 /* owned */
+    int64_t from;                 /* the window's first midnight it was read for */
+    uint64_t status_changes;      /* the engine's count of status changes when it was read */
+    tc_status_change_t *log;      /* owned */
+    size_t nlog;
+} uptime_log_t;
+
 struct tc_engine {
     uv_loop_t loop;
     uv_signal_t sighup, sigterm, sigint;
@@ -82,6 +93,9 @@ struct tc_engine {
     size_t nrows;
     uint64_t generation;        /* of the last published snapshot */
     tc_snapshot_cache_t *render_cache; /* owned; compressed documents kept across renders */
+    uptime_log_t *uptime_logs;  /* owned; per showcased row, as of the last render (view.c) */
+    uint64_t status_changes;    /* bumped by every stored status change and row adoption */
+    size_t nuptime_logs;
     int64_t started_at;         /* wall ms */
     /* Monitoring. */
     tc_curl_t *curl;            /* owned */
@@ -142,6 +156,8 @@ tc_status_open_t *tc_engine__open_for_status(const tc_engine_t *d, size_t *n);
 
 /** Build a complete snapshot (view, 90-day bars, sparklines, every document) of now. */
 tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d);
+/** Free the status logs kept between renders (at shutdown). */
+void tc_engine__uptime_logs_free(tc_engine_t *d);
 
 /* ---- monitors.c ---- */
 

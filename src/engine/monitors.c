@@ -143,16 +143,27 @@ void tc_engine__stop_monitors(tc_engine_t *d)
 
 /* A new slot replays the monitor's last stored verdicts, so a restart during an outage keeps
  * the monitor down until success_threshold good runs, as if it had never stopped. */
-static void restore_tracker(tc_engine_t *d, mon_slot_t *slot)
+/* A monitor new to this process (a start, or a reload that added it) picks up where the
+ * store left off: its threshold state from its last results, and the page's sparkline from
+ * the response times of its last RECENT results that were up or degraded (a stored result
+ * does not say whether the connection was made; down ones mostly did not). */
+static void restore_slot(tc_engine_t *d, mon_slot_t *slot)
 {
     const tc_monitor_cfg_t *m = slot->cfg;
-    size_t max = (size_t)(m->failure_threshold + m->success_threshold);
+    size_t threshold = (size_t)(m->failure_threshold + m->success_threshold);
+    size_t max = threshold > RECENT ? threshold : RECENT;
     int *verdicts = tc_calloc(max, sizeof *verdicts);
+    double *latency = tc_calloc(max, sizeof *latency);
     size_t n = 0;
-    if (tc_store_last_verdicts(d->store, m->id, max, verdicts, &n) == 0)
-        for (size_t k = 0; k < n; k++)
+    if (tc_store_last_results(d->store, m->id, max, verdicts, latency, &n) == 0) {
+        for (size_t k = n > threshold ? n - threshold : 0; k < n; k++)
             tc_monitor_observe(&slot->tracker, (tc_verdict_t)verdicts[k], m->failure_threshold,
                                m->success_threshold);
+        for (size_t k = 0; k < n; k++)
+            if (latency[k] >= 0 && verdicts[k] != TC_VERDICT_DOWN)
+                slot->recent[slot->nrecent++ % RECENT] = latency[k];
+    }
+    free(latency);
     free(verdicts);
 }
 
@@ -176,7 +187,7 @@ void tc_engine__start_monitors(tc_engine_t *d, const tc_config_t *c, mon_slot_t 
             }
         }
         if (!slot->tracker.state)
-            restore_tracker(d, slot);
+            restore_slot(d, slot);
         int64_t interval = slot->cfg->interval_ms;
         tc_sched_add(d->sched, i, interval, now + tc_sched_spread(slot->cfg->id, interval));
     }

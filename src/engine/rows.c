@@ -58,6 +58,7 @@ int tc_engine__adopt_rows(tc_engine_t *d, const tc_config_t *c)
     tc_store_rows_free(d->rows, d->nrows);
     d->rows = rows;
     d->nrows = n;
+    d->status_changes++; /* revived rows may have logs of their own again */
     return 0;
 }
 

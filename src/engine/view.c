@@ -178,6 +178,50 @@ void tc_engine_view_free(tc_view_t *view)
     free((void *)view->incidents);
 }
 
+static void free_logs(uptime_log_t *logs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(logs[i].row_id);
+        free(logs[i].log);
+    }
+    free(logs);
+}
+
+void tc_engine__uptime_logs_free(tc_engine_t *d)
+{
+    free_logs(d->uptime_logs, d->nuptime_logs);
+    d->uptime_logs = NULL;
+    d->nuptime_logs = 0;
+}
+
+/* The status log of @p row since @p from: taken over from the last render's @p old logs when
+ * still valid (moved into @p out), else read from the store. @return 0 or TC_ESTORE. */
+static int row_log(tc_engine_t *d, const tc_view_row_t *row, int64_t from, uptime_log_t *old,
+                   size_t nold, uptime_log_t *out)
+{
+    for (size_t k = 0; k < nold; k++) {
+        if (!old[k].row_id || strcmp(old[k].row_id, row->id) != 0)
+            continue;
+        if (old[k].from == from && old[k].status_changes == d->status_changes) {
+            *out = old[k];
+            memset(&old[k], 0, sizeof old[k]);
+            return 0;
+        }
+        break;
+    }
+    char err[256];
+    memset(out, 0, sizeof *out);
+    if (tc_store_status_log(d->store, row->id, from, &out->log, &out->nlog, err, sizeof err) !=
+        0) {
+        tc_log(TC_LOG_ERROR, MODULE, "cannot read the status log of %s: %s", row->id, err);
+        return TC_ESTORE;
+    }
+    out->row_id = tc_strdup(row->id);
+    out->from = from;
+    out->status_changes = d->status_changes;
+    return 0;
+}
+
 tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
 {
     tc_view_t view;
@@ -186,6 +230,8 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
     size_t nrows = view.nrows;
     tc_uptime_day_t *days = tc_calloc(nrows * UPTIME_DAYS, sizeof *days);
     double *latencies = tc_calloc(nrows * RECENT, sizeof *latencies);
+    uptime_log_t *logs = tc_calloc(nrows ? nrows : 1, sizeof *logs);
+    size_t nlogs = 0;
     int64_t now = view.now;
     /* Day boundaries in the page's zone, shared by every row. */
     tc_uptime_day_t frame[UPTIME_DAYS];
@@ -201,22 +247,22 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
         row->latencies = row->nlatencies ? &latencies[i * RECENT] : NULL;
         if (!row->showcase)
             continue;
-        tc_status_change_t *log = NULL;
-        size_t nlog = 0;
-        char err[256];
-        if (tc_store_status_log(d->store, row->id, frame[0].start, &log, &nlog, err,
-                                sizeof err) != 0) {
-            tc_log(TC_LOG_ERROR, MODULE, "cannot read the status log of %s: %s", row->id, err);
+        uptime_log_t *l = &logs[nlogs];
+        if (row_log(d, row, frame[0].start, d->uptime_logs, d->nuptime_logs, l) != 0)
             continue;
-        }
+        nlogs++;
+        /* The days are computed each render: today's bar grows with the time of day. */
         tc_uptime_day_t *mine = &days[i * UPTIME_DAYS];
         memcpy(mine, frame, sizeof frame);
-        tc_uptime_days(log, nlog, now, mine, UPTIME_DAYS);
-        free(log);
+        tc_uptime_days(l->log, l->nlog, now, mine, UPTIME_DAYS);
         row->days = mine;
         row->ndays = UPTIME_DAYS;
         row->uptime = tc_uptime_total(mine, UPTIME_DAYS);
     }
+    /* Logs not taken over belong to rows that changed or left the page. */
+    tc_engine__uptime_logs_free(d);
+    d->uptime_logs = logs;
+    d->nuptime_logs = nlogs;
     d->fresh_results = 0;
     tc_snapshot_t *snap = tc_render(&view, ++d->generation, d->render_cache);
     free(latencies);

@@ -121,10 +121,12 @@ int tc_store_each_key(tc_store_t *s,
 /** @return 1 when an unrevoked key has this hash. */
 int tc_store_key_valid(tc_store_t *s, const unsigned char *hash, size_t hashlen);
 
-/** The last @p max verdicts (0 up, 1 degraded, 2 down) of monitor @p monitor_id, oldest
- *  first, into @p out; *n says how many. Used to restore threshold state at start. */
-int tc_store_last_verdicts(tc_store_t *s, const char *monitor_id, size_t max, int *out,
-                           size_t *n);
+/** The last @p max results of monitor @p monitor_id, oldest first: verdicts (0 up,
+ *  1 degraded, 2 down) into @p verdicts and response times in ms into @p latency_ms (-1 where
+ *  none was stored); *n says how many. Used at start to restore threshold state and the
+ *  page's response-time sparklines. */
+int tc_store_last_results(tc_store_t *s, const char *monitor_id, size_t max, int *verdicts,
+                          double *latency_ms, size_t *n);
 
 /* One message in the notification outbox. Strings are owned when the store hands rows out
  * (free with tc_store_outbox_free()), borrowed when the caller passes them in. */

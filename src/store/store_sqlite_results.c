@@ -202,26 +202,35 @@ out:
     return rc;
 }
 
-int tc_store_last_verdicts(tc_store_t *s, const char *monitor_id, size_t max, int *out,
-                           size_t *n)
+int tc_store_last_results(tc_store_t *s, const char *monitor_id, size_t max, int *verdicts,
+                          double *latency_ms, size_t *n)
 {
     sqlite3_stmt *st = NULL;
     *n = 0;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT verdict FROM result WHERE monitor = (SELECT id FROM monitor"
-                           " WHERE name = ?1) ORDER BY at DESC LIMIT ?2",
+                           "SELECT verdict, latency_us FROM result WHERE monitor = (SELECT id"
+                           " FROM monitor WHERE name = ?1) ORDER BY at DESC LIMIT ?2",
                            -1, &st, NULL) != SQLITE_OK)
         return TC_ESTORE;
     sqlite3_bind_text(st, 1, monitor_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-    while (sqlite3_step(st) == SQLITE_ROW && *n < max)
-        out[(*n)++] = sqlite3_column_int(st, 0);
+    while (sqlite3_step(st) == SQLITE_ROW && *n < max) {
+        verdicts[*n] = sqlite3_column_int(st, 0);
+        latency_ms[*n] = sqlite3_column_type(st, 1) == SQLITE_NULL
+                             ? -1
+                             : sqlite3_column_int64(st, 1) / 1000.0;
+        (*n)++;
+    }
     sqlite3_finalize(st);
     /* Oldest first, as they happened. */
     for (size_t i = 0; i < *n / 2; i++) {
-        int t = out[i];
-        out[i] = out[*n - 1 - i];
-        out[*n - 1 - i] = t;
+        size_t j = *n - 1 - i;
+        int v = verdicts[i];
+        verdicts[i] = verdicts[j];
+        verdicts[j] = v;
+        double l = latency_ms[i];
+        latency_ms[i] = latency_ms[j];
+        latency_ms[j] = l;
     }
     return 0;
 }

@@ -228,3 +228,24 @@ def test_today_bar_tooltip_mentions_short_outage(start_daemon, target):
     assert 'class="major_outage"' in today, today
     title = re.search(r"<title>(.*?)</title>", today).group(1)
     assert "no incidents" not in title and "major outage" in title, title
+
+
+def test_sparkline_survives_a_restart(start_daemon, target):
+    """The response-time sparkline comes back from the stored results after a restart, even
+    when the first runs after it fail (issue 11: it was an in-memory ring, lost on restart)."""
+    target.set("/ok")
+    d = start_daemon(config(["api"], [http_monitor("m-api", target, "/ok", ["api"])]))
+    wait_served(d, target, "/ok", 4)
+    d.stop()
+    # Same monitor id, now pointed at a port where nothing listens: every run after the
+    # restart fails before it can measure a response time.
+    d.config_path.write_text(config(["api"], [monitor_yaml(
+        id="m-api", kind="http", url="http://127.0.0.1:9/ok", interval="1s", timeout="1s",
+        components=["api"])]))
+    d.start()
+    _, _, body = d.raw_request("GET", "/")
+    page = body.decode()
+    m = re.search(r'<svg class="spark"[^>]*>\s*<title>Response time: last \d+ ms, average \d+ ms'
+                  r', highest \d+ ms</title><polyline points="([^"]*)"', page)
+    assert m, page
+    assert len(m.group(1).split()) >= 4
