@@ -64,13 +64,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (const char *const *b = banned; *b; b++)
         if (strstr(low, *b))
             fail(*b, html);
-    /* Attributes are only ever written inside a tag; an " on...=" inside one would be an
-     * event handler. */
+    /* Attributes are only ever written inside a tag; an " on...=" inside one, outside a
+     * quoted value (alt="... onx=..." is text), would be an event handler. The renderer
+     * escapes '"' in values, so a value ends at the next one. */
     for (const char *p = low; (p = strchr(p, '<')) != NULL; p++) {
         const char *end = strchr(p, '>');
         if (!end)
             fail("unterminated tag", html);
-        for (const char *q = p; q + 3 < end; q++)
+        int quoted = 0;
+        for (const char *q = p; q + 3 < end; q++) {
+            if (*q == '"')
+                quoted = !quoted;
+            if (quoted)
+                continue;
             if (q[0] == ' ' && q[1] == 'o' && q[2] == 'n' && isalpha((unsigned char)q[3])) {
                 const char *eq = q + 3;
                 while (eq < end && isalpha((unsigned char)*eq))
@@ -78,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (*eq == '=')
                     fail("event handler attribute", html);
             }
+        }
     }
     if (!valid_utf8((const unsigned char *)html))
         fail("invalid UTF-8", html);
