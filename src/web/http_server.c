@@ -636,7 +636,7 @@ fail:
         pthread_mutex_destroy(&h->metrics_lock);
         pthread_mutex_destroy(&h->queue_lock);
         pthread_mutex_destroy(&h->conns_lock);
-    pthread_mutex_destroy(&h->mhd_log_lock);
+        pthread_mutex_destroy(&h->mhd_log_lock);
         pthread_cond_destroy(&h->sweep_cond);
         tc_http_guard_table_free(&h->table);
         free(h->proxy_header);

@@ -1,6 +1,7 @@
-/* The HTTP server: the only module that includes <microhttpd.h>. It answers every request
- * from the snapshot last given to tc_http_publish() (plus /healthz and /metrics), so the
- * request path never touches the store and never renders.
+/* The HTTP server (web/http_*.c, the only files that include <microhttpd.h>; this header
+ * does not, so callers never see it). It answers every request from the snapshot last given
+ * to tc_http_publish() (plus /healthz and /metrics), so the request path never touches the
+ * store and never renders.
  *
  * Threads: libmicrohttpd runs its own pool of threads; tc_http_start(), tc_http_publish(),
  * tc_http_reap() and tc_http_stop() are called from the engine thread only. */
