@@ -87,8 +87,9 @@ static size_t pow2_at_least(size_t n)
 
 void tc_http_guard_table_init(tc_http_guard_table_t *t, int connection_limit)
 {
-    /* Twice as many slots as connections keeps probe runs short. */
-    t->nslots = pow2_at_least(2 * (size_t)(connection_limit > 0 ? connection_limit : 1));
+    (void)connection_limit; /* the table grows with the addresses actually connected */
+    t->nslots = pow2_at_least(1);
+    t->nused = 0;
     t->slots = tc_calloc(t->nslots, sizeof *t->slots);
 }
 
@@ -97,10 +98,11 @@ void tc_http_guard_table_free(tc_http_guard_table_t *t)
     free(t->slots);
     t->slots = NULL;
     t->nslots = 0;
+    t->nused = 0;
 }
 
 /* The slot holding @p k, or the empty slot where it would go; SIZE_MAX when the table is full
- * (it cannot be: it has twice as many slots as there can be connections). */
+ * (it cannot be: it doubles before half its slots are used). */
 static size_t slot_of(const tc_http_guard_table_t *t, const tc_http_guard_key_t *k)
 {
     size_t mask = t->nslots - 1, i = key_hash(k) & mask;
@@ -118,11 +120,33 @@ unsigned tc_http_guard_count(const tc_http_guard_table_t *t, const tc_http_guard
     return i == SIZE_MAX ? 0 : t->slots[i].count;
 }
 
+/* Double the table and put every address back in its new home slot. */
+static void grow(tc_http_guard_table_t *t)
+{
+    tc_http_guard_slot_t *old = t->slots;
+    size_t nold = t->nslots;
+    t->nslots = nold * 2;
+    t->slots = tc_calloc(t->nslots, sizeof *t->slots);
+    for (size_t i = 0; i < nold; i++) {
+        if (!old[i].count)
+            continue;
+        size_t j = slot_of(t, &old[i].key);
+        t->slots[j] = old[i];
+    }
+    free(old);
+}
+
 int tc_http_guard_add(tc_http_guard_table_t *t, const tc_http_guard_key_t *k)
 {
     size_t i = slot_of(t, k);
     if (i == SIZE_MAX)
         return -1;
+    if (!t->slots[i].count && 2 * (t->nused + 1) > t->nslots) {
+        grow(t);
+        i = slot_of(t, k);
+    }
+    if (!t->slots[i].count)
+        t->nused++;
     t->slots[i].key = *k;
     t->slots[i].count++;
     return 0;
@@ -133,6 +157,7 @@ void tc_http_guard_del(tc_http_guard_table_t *t, const tc_http_guard_key_t *k)
     size_t i = slot_of(t, k);
     if (i == SIZE_MAX || !t->slots[i].count || --t->slots[i].count)
         return;
+    t->nused--;
     /* Backward-shift deletion: pull later entries of the probe run into the hole, so every
      * key stays reachable from its home slot without tombstones. An entry may move back
      * only if its home slot is not between the hole and itself. */

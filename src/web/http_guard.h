@@ -35,6 +35,7 @@ typedef struct tc_http_guard_slot {
 typedef struct tc_http_guard_table {
     tc_http_guard_slot_t *slots; /* owned; nslots entries, a power of two */
     size_t nslots;
+    size_t nused;                /* slots holding an address */
 } tc_http_guard_table_t;
 
 /* A trusted proxy: an address and prefix length, IPv4 as AF_INET in addr[0..3]. */
@@ -74,8 +75,10 @@ int tc_http_guard_key(const struct sockaddr *sa, tc_http_guard_key_t *k);
 /** Write @p k as text ("192.0.2.1" or "2001:db8::/64") into @p out. */
 void tc_http_guard_key_text(const tc_http_guard_key_t *k, char *out, size_t outlen);
 
-/** Allocate an empty table with twice as many slots as @p connection_limit (at least 64, a
- *  power of two), so it can never fill and probe runs stay short. */
+/** Allocate an empty table of 64 slots. It doubles whenever half its slots hold addresses,
+ *  so probe runs stay short and it never fills; it grows with the addresses that hold
+ *  connections at once (at most @p connection_limit), not with the limit itself, which would
+ *  cost megabytes of idle memory at the limits a public server sets. */
 void tc_http_guard_table_init(tc_http_guard_table_t *t, int connection_limit);
 
 /** Free the slots of @p t (not @p t itself). */
