@@ -164,10 +164,8 @@ static void handle_public(tc_engine_t *e, tc_http_request_t *req)
         tc_api_reply_error(req, 405, "use %s here", allowed.data);
     } else {
         /* A person followed a broken link: answer with a page, not JSON. */
-        tc_view_t view;
-        tc_engine_view(e, &view);
-        char *html = tc_render_notice_html(&view, "Not found", "There is no such page.", true);
-        tc_engine_view_free(&view);
+        const tc_view_t *view = tc_engine_view(e);
+        char *html = tc_render_notice_html(view, "Not found", "There is no such page.", true);
         tc_http_reply_html(req, 404, html);
         free(html);
     }

@@ -12,16 +12,14 @@
 /* Answer with every component, or only @p only (404 when unknown). */
 static void reply_components(tc_api_call_t *c, const char *only)
 {
-    tc_view_t view;
-    tc_engine_view(c->e, &view);
+    const tc_view_t *view = tc_engine_view(c->e);
     json_t *out = only ? NULL : json_array();
-    for (size_t k = 0; k < view.nrows; k++) {
-        if (only && strcmp(view.rows[k].id, only) == 0)
-            out = tc_render_component_json(&view, &view.rows[k]);
+    for (size_t k = 0; k < view->nrows; k++) {
+        if (only && strcmp(view->rows[k].id, only) == 0)
+            out = tc_render_component_json(view, &view->rows[k]);
         else if (!only)
-            json_array_append_new(out, tc_render_component_json(&view, &view.rows[k]));
+            json_array_append_new(out, tc_render_component_json(view, &view->rows[k]));
     }
-    tc_engine_view_free(&view);
     if (!out)
         tc_api_reply_error(c->req, 404, "unknown component \"%s\"", only);
     else

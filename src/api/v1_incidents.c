@@ -189,10 +189,8 @@ static int decode_incident(json_t *doc, incident_body_t *b, char *err, size_t er
 /* Answer with incident @p inc as the write API shows it (v2 shape plus the v1 fields). */
 static void reply_incident(tc_api_call_t *c, unsigned status, const tc_incident_t *inc)
 {
-    tc_view_t view;
-    tc_engine_view(c->e, &view);
-    json_t *doc = tc_render_incident_json(&view, inc, true);
-    tc_engine_view_free(&view);
+    const tc_view_t *view = tc_engine_view(c->e);
+    json_t *doc = tc_render_incident_json(view, inc, true);
     tc_api_reply_json(c->req, status, doc);
 }
 
@@ -395,21 +393,19 @@ static void list(tc_api_call_t *c, selection_t sel)
         tc_api_reply_error(c->req, 400, "limit must be 1-%d and page 1-1000000", LIST_LIMIT);
         return;
     }
-    tc_view_t view;
-    tc_engine_view(c->e, &view);
+    const tc_view_t *view = tc_engine_view(c->e);
     json_t *out = json_array();
     long skip = (page - 1) * limit;
-    for (size_t k = 0; k < view.nincidents && (long)json_array_size(out) < limit; k++) {
-        const tc_incident_t *inc = view.incidents[k];
+    for (size_t k = 0; k < view->nincidents && (long)json_array_size(out) < limit; k++) {
+        const tc_incident_t *inc = view->incidents[k];
         if (!selected(inc, sel) || !matches(inc, q))
             continue;
         if (skip > 0) {
             skip--;
             continue;
         }
-        json_array_append_new(out, tc_render_incident_json(&view, inc, true));
+        json_array_append_new(out, tc_render_incident_json(view, inc, true));
     }
-    tc_engine_view_free(&view);
     tc_api_reply_json(c->req, 200, out);
 }
 

@@ -26,10 +26,8 @@ static void reply_page(tc_api_call_t *c, unsigned status, char *html)
 static void reply_notice(tc_api_call_t *c, unsigned status, const char *title,
                          const char *text, bool back_link)
 {
-    tc_view_t view;
-    tc_engine_view(c->e, &view);
-    char *html = tc_render_notice_html(&view, title, text, back_link);
-    tc_engine_view_free(&view);
+    const tc_view_t *view = tc_engine_view(c->e);
+    char *html = tc_render_notice_html(view, title, text, back_link);
     reply_page(c, status, html);
 }
 
@@ -240,13 +238,11 @@ void tc_api__confirm(tc_api_call_t *c)
         return;
     }
     if (strcmp(tc_http_method(c->req), "POST") != 0) {
-        tc_view_t view;
-        tc_engine_view(c->e, &view);
+        const tc_view_t *view = tc_engine_view(c->e);
         char *html = tc_render_confirm_html(
-            &view, "Confirm your subscription",
+            view, "Confirm your subscription",
             "Press the button to start receiving status updates at this address.",
             tc_http_path(c->req), "Confirm");
-        tc_engine_view_free(&view);
         reply_page(c, 200, html);
         return;
     }
@@ -279,11 +275,9 @@ void tc_api__unsubscribe(tc_api_call_t *c)
         char text[400], shown[300];
         snprintf(text, sizeof text, "Stop sending status updates to %s?",
                  tc_utf8_excerpt(shown, sizeof shown, s.address));
-        tc_view_t view;
-        tc_engine_view(c->e, &view);
-        char *html = tc_render_confirm_html(&view, "Unsubscribe", text, tc_http_path(c->req),
+        const tc_view_t *view = tc_engine_view(c->e);
+        char *html = tc_render_confirm_html(view, "Unsubscribe", text, tc_http_path(c->req),
                                             "Unsubscribe");
-        tc_engine_view_free(&view);
         reply_page(c, 200, html);
     } else {
         char err[256];

@@ -131,10 +131,11 @@ int tc_engine_subscriber_remove(tc_engine_t *e, const char *id, tc_subscriber_t 
 
 /* ---- queries ---- */
 
-/** Build the view of the current state (rows, incidents newest first, rollup raised by open
- *  incidents), without uptime or sparklines. Free with tc_engine_view_free(). */
-void tc_engine_view(tc_engine_t *e, tc_view_t *view);
-void tc_engine_view_free(tc_view_t *view);
+/** The view of the current state (rows, incidents newest first, the page status), without
+ *  uptime or sparklines. Built once per change and shared by every reader (replies,
+ *  subscriber messages, the snapshot): borrowed, valid until the next change; its `now` is
+ *  the time of this call. */
+const tc_view_t *tc_engine_view(tc_engine_t *e);
 
 /** The page id the write API serves under /v1/pages/<id>/. */
 const char *tc_engine_page_id(tc_engine_t *e);

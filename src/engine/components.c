@@ -53,6 +53,10 @@ void tc_engine__derive_components(tc_engine_t *d)
     tc_status_open_t *open = tc_engine__open_for_status(d, &nopen);
     size_t nfeeds = d->feed_start ? d->feed_start[d->nrows] : 0;
     tc_status_feed_t *feeds = tc_calloc(nfeeds ? nfeeds : 1, sizeof *feeds);
+    /* Changes are applied first and told after, so every message (and the one view they
+     * share) sees the page as it is once all of them are made. */
+    tc_status_t *old = tc_calloc(d->nrows ? d->nrows : 1, sizeof *old);
+    bool *moved = tc_calloc(d->nrows ? d->nrows : 1, sizeof *moved);
     for (size_t i = 0; i < d->nrows; i++) {
         tc_store_row_t *row = &d->rows[i];
         if (row->is_group)
@@ -68,14 +72,19 @@ void tc_engine__derive_components(tc_engine_t *d)
         }
         tc_log(TC_LOG_INFO, MODULE, "component %s: %s -> %s", row->id,
                tc_status_name(row->status), tc_status_name(status));
-        tc_status_t old = row->status;
+        old[i] = row->status;
+        moved[i] = true;
         row->status = status;
         row->updated_at = now;
         d->status_changes++;
+        d->view_valid = false;
         changed = 1;
-        if (!d->quiet)
-            tc_engine__notify_component(d, row, old, now);
     }
+    for (size_t i = 0; i < d->nrows && !d->quiet; i++)
+        if (moved[i])
+            tc_engine__notify_component(d, &d->rows[i], old[i], now);
+    free(moved);
+    free(old);
     free(feeds);
     free(open);
     if (tx && tc_store_commit(d->store, txerr, sizeof txerr) != 0)

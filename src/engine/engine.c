@@ -205,6 +205,7 @@ static void reload(tc_engine_t *d)
     tc_engine__start_monitors(d, next, old, nold);
     tc_engine__index_feeds(d);
     free(old);
+    d->view_valid = false; /* it points into the old generation */
     tc_config_free(d->config);
     d->config = next;
     tc_zone_free(d->zone);
@@ -407,6 +408,7 @@ out:
     tc_engine__free_incidents(&d);
     tc_snapshot_cache_free(d.render_cache);
     tc_engine__uptime_logs_free(&d);
+    tc_engine__view_free(&d);
     tc_engine__subscribers_free(&d);
     tc_config_free(d.config);
     tc_zone_free(d.zone);

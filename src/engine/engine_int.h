@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
 
@@ -95,6 +96,11 @@ struct tc_engine {
     tc_snapshot_cache_t *render_cache; /* owned; compressed documents kept across renders */
     uptime_log_t *uptime_logs;  /* owned; per showcased row, as of the last render (view.c) */
     uint64_t status_changes;    /* bumped by every stored status change and row adoption */
+    /* The view of the current state, built on first use after a change (view.c). Every
+     * change to what it shows (rows, incidents, the config) clears view_valid, as a plain
+     * store so that the bottom files need not call up. */
+    tc_view_t view;             /* owned arrays (rows, incidents) while view_built */
+    bool view_built, view_valid;
     size_t nuptime_logs;
     int64_t started_at;         /* wall ms */
     /* Monitoring. */
@@ -158,6 +164,8 @@ tc_status_open_t *tc_engine__open_for_status(const tc_engine_t *d, size_t *n);
 tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d);
 /** Free the status logs kept between renders (at shutdown). */
 void tc_engine__uptime_logs_free(tc_engine_t *d);
+/** Free the cached view (at shutdown). */
+void tc_engine__view_free(tc_engine_t *d);
 
 /* ---- monitors.c ---- */
 

@@ -47,6 +47,7 @@ static int persist(tc_engine_t *d, const tc_incident_t *inc, char *err, size_t e
 
 static void add_incident(tc_engine_t *d, tc_incident_t *inc)
 {
+    d->view_valid = false;
     d->incidents = tc_realloc(d->incidents, (d->nincidents + 1) * sizeof *d->incidents);
     d->incidents[d->nincidents++] = inc;
     if (inc->seq >= d->next_seq)
@@ -111,6 +112,7 @@ int tc_engine__load_incidents(tc_engine_t *d)
 
 void tc_engine__free_incidents(tc_engine_t *d)
 {
+    d->view_valid = false; /* it points at them */
     for (size_t i = 0; i < d->nincidents; i++)
         tc_incident_free(d->incidents[i]);
     free(d->incidents);
@@ -279,6 +281,7 @@ static int commit_incident(tc_engine_t *d, tc_incident_t *inc, bool announce, ch
 {
     tc_incident_refresh_impact(inc);
     tc_incident_refresh_times(inc);
+    d->view_valid = false; /* the caller changed @p inc */
     int rc = tc_store_begin(d->store, err, errlen);
     int began = rc == 0;
     if (!rc)
@@ -467,6 +470,7 @@ int tc_engine_incident_delete(tc_engine_t *d, const char *id, tc_incident_t **ou
         snprintf(err, errlen, "the incident could not be deleted: %s", why);
         return TC_ESTORE;
     }
+    d->view_valid = false;
     memmove(&d->incidents[index], &d->incidents[index + 1],
             (d->nincidents - index - 1) * sizeof *d->incidents);
     d->nincidents--;

@@ -59,6 +59,7 @@ int tc_engine__adopt_rows(tc_engine_t *d, const tc_config_t *c)
     d->rows = rows;
     d->nrows = n;
     d->status_changes++; /* revived rows may have logs of their own again */
+    d->view_valid = false;
     return 0;
 }
 

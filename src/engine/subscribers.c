@@ -180,11 +180,9 @@ void tc_engine__notify_incident(tc_engine_t *d, const tc_incident_t *inc)
     const tc_incident_update_t *u = &inc->updates[inc->nupdates - 1];
     if (!u->deliver_notifications || inc->backfilled)
         return;
-    tc_view_t view;
-    tc_engine_view(d, &view);
-    json_t *payload = envelope(d, &view);
-    json_object_set_new(payload, "incident", tc_render_incident_json(&view, inc, true));
-    tc_engine_view_free(&view);
+    const tc_view_t *view = tc_engine_view(d);
+    json_t *payload = envelope(d, view);
+    json_object_set_new(payload, "incident", tc_render_incident_json(view, inc, true));
 
     int prev = inc->nupdates > 1 ? (int)inc->updates[inc->nupdates - 2].status : -1;
     const char *label = tc_incident_update_label(u->status, prev);
@@ -223,10 +221,8 @@ void tc_engine__notify_incident(tc_engine_t *d, const tc_incident_t *inc)
 void tc_engine__notify_component(tc_engine_t *d, const tc_store_row_t *row, tc_status_t old,
                                  int64_t now)
 {
-    tc_view_t view;
-    tc_engine_view(d, &view);
-    json_t *payload = envelope(d, &view);
-    tc_engine_view_free(&view);
+    const tc_view_t *view = tc_engine_view(d);
+    json_t *payload = envelope(d, view);
     char uid[13];
     tc_engine__new_id(uid);
     json_t *cu = json_object();

@@ -125,7 +125,17 @@ static int newest_first(const void *a, const void *b)
     return x->seq > y->seq ? -1 : x->seq < y->seq;
 }
 
-void tc_engine_view(tc_engine_t *d, tc_view_t *view)
+void tc_engine__view_free(tc_engine_t *d)
+{
+    if (d->view_built) {
+        free((void *)d->view.rows);
+        free((void *)d->view.incidents);
+    }
+    memset(&d->view, 0, sizeof d->view);
+    d->view_built = d->view_valid = false;
+}
+
+static void build_view(tc_engine_t *d, tc_view_t *view)
 {
     const tc_config_t *c = d->config;
     size_t nrows;
@@ -172,10 +182,15 @@ void tc_engine_view(tc_engine_t *d, tc_view_t *view)
     view->subscribe_email = c->subscribers.email_channel != NULL;
 }
 
-void tc_engine_view_free(tc_view_t *view)
+const tc_view_t *tc_engine_view(tc_engine_t *d)
 {
-    free((void *)view->rows);
-    free((void *)view->incidents);
+    if (!d->view_valid) {
+        tc_engine__view_free(d);
+        build_view(d, &d->view);
+        d->view_built = d->view_valid = true;
+    }
+    d->view.now = tc_clock_wall_ms();
+    return &d->view;
 }
 
 static void free_logs(uptime_log_t *logs, size_t n)
@@ -224,10 +239,12 @@ static int row_log(tc_engine_t *d, const tc_view_row_t *row, int64_t from, uptim
 
 tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
 {
-    tc_view_t view;
-    tc_engine_view(d, &view);
-    tc_view_row_t *rows = (tc_view_row_t *)view.rows;
+    /* The page's rows get bars and sparklines: a copy of the shared view with its own rows. */
+    tc_view_t view = *tc_engine_view(d);
     size_t nrows = view.nrows;
+    tc_view_row_t *rows = tc_calloc(nrows ? nrows : 1, sizeof *rows);
+    memcpy(rows, view.rows, nrows * sizeof *rows);
+    view.rows = rows;
     tc_uptime_day_t *days = tc_calloc(nrows * UPTIME_DAYS, sizeof *days);
     double *latencies = tc_calloc(nrows * RECENT, sizeof *latencies);
     uptime_log_t *logs = tc_calloc(nrows ? nrows : 1, sizeof *logs);
@@ -267,7 +284,7 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
     tc_snapshot_t *snap = tc_render(&view, ++d->generation, d->render_cache);
     free(latencies);
     free(days);
-    tc_engine_view_free(&view);
+    free(rows);
     return snap;
 }
 
@@ -285,6 +302,7 @@ static void on_render_timer(uv_timer_t *t)
 /* Ask for a new snapshot; changes within the coalescing window share one render. */
 void tc_engine__request_render(tc_engine_t *d)
 {
+    d->view_valid = false; /* whatever changed, the next reader sees it */
     if (!uv_is_active((uv_handle_t *)&d->render_timer))
         uv_timer_start(&d->render_timer, on_render_timer, RENDER_DELAY_MS, 0);
 }

@@ -228,6 +228,7 @@ static void fx_down(void)
     tc_engine__free_incidents(&fx);
     tc_snapshot_cache_free(fx.render_cache);
     tc_engine__subscribers_free(&fx);
+    tc_engine__view_free(&fx);
     tc_config_free(fx.config);
     tc_zone_free(fx.zone);
     memset(&fx, 0, sizeof fx);
