@@ -9,6 +9,7 @@
 #include "config/config_int.h"
 #include "config/config_yaml.h"
 #include "core/alloc.h"
+#include "core/err.h"
 #include "notify/notify.h"
 #include "probe/probe_int.h"
 
@@ -29,7 +30,7 @@ static int kind_lookup(void *ctx, const char *name, const char *key, tc_value_t 
     for (const char *const *p = t->placeholders; *p; p++)
         if (strcmp(*p, name) == 0)
             return 0;
-    return -1;
+    return TC_ENOENT;
 }
 
 /* "monitor "api": condition "[STATUS] == 2OO": " before a condition's error, so the line

@@ -414,7 +414,7 @@ int tc_yaml_check_mapping(tc_yaml_t *y, tc_ynode_t map, const char *what,
 {
     if (tc_yaml_type(y, map) != TC_YAML_MAPPING) {
         tc_yaml_error(y, map, "%s must be a mapping of key: value", what);
-        return -1;
+        return TC_ECONFIG;
     }
     size_t n = tc_yaml_size(y, map);
     for (size_t i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 /* libsodium wrappers; see secret.h. */
 #include "core/secret.h"
+#include "core/err.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -7,7 +8,7 @@
 
 int tc_secret_init(void)
 {
-    return sodium_init() < 0 ? -1 : 0;
+    return sodium_init() < 0 ? TC_EIO : 0;
 }
 
 void tc_secret_random(void *buf, size_t n)
@@ -91,11 +92,11 @@ int tc_secret_verify(const char *key, const char *purpose, const char *token, ch
     const char *dot = strrchr(token, '.');
     if (!dot || dot == token || (size_t)(dot - token) >= datalen ||
         strlen(dot + 1) != TC_SECRET_MAC_HEX)
-        return -1;
+        return TC_EINVAL;
     char mac[TC_SECRET_MAC_HEX + 1];
     token_mac(key, purpose, token, (size_t)(dot - token), mac);
     if (sodium_memcmp(mac, dot + 1, TC_SECRET_MAC_HEX) != 0)
-        return -1;
+        return TC_EINVAL;
     memcpy(data, token, (size_t)(dot - token));
     data[dot - token] = '\0';
     return 0;

@@ -11,7 +11,7 @@
 #define TC_SECRET_HASH_LEN 32 /* bytes of a key hash */
 #define TC_SECRET_KEY_LEN 52  /* "tc_" + 48 hex digits + NUL */
 
-/** Initialise libsodium. @return 0, or -1 when it cannot (no entropy source). */
+/** Initialise libsodium. @return 0, or TC_EIO when it cannot (no entropy source). */
 int tc_secret_init(void);
 /** Fill @p buf with @p n cryptographically random bytes. */
 void tc_secret_random(void *buf, size_t n);
@@ -35,7 +35,7 @@ void tc_secret_hash_hex(const char *key, char out[2 * TC_SECRET_HASH_LEN + 1]);
 void tc_secret_sign(const char *key, const char *purpose, const char *data, char *out,
                     size_t outlen);
 /** Check a token made by tc_secret_sign() (in constant time) and copy its data part into
- *  @p data. @return 0, or -1 when it is malformed, too long or not signed with @p key. */
+ *  @p data. @return 0, or TC_EINVAL when it is malformed, too long or not signed with @p key. */
 int tc_secret_verify(const char *key, const char *purpose, const char *token, char *data,
                      size_t datalen);
 

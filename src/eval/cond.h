@@ -35,8 +35,8 @@ typedef struct tc_value {
  *  ("STATUS", "BODY", "HEADER", "RESULT", "CONTEXT", ...); @p key is the text after a dot
  *  for keyed placeholders such as [HEADER].Content-Type, or NULL. For [BODY].a.b[0] the
  *  callback is asked for "BODY" with key NULL and the evaluator applies the JSON path itself.
- *  @return 0 when @p name is known (the value may still be TC_VALUE_MISSING), or -1 when the
- *  placeholder does not exist for this kind of probe. */
+ *  @return 0 when @p name is known (the value may still be TC_VALUE_MISSING), or TC_ENOENT
+ *  when the placeholder does not exist for this kind of probe. */
 typedef int (*tc_cond_lookup_fn)(void *ctx, const char *name, const char *key,
                                  tc_value_t *out);
 

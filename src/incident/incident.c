@@ -290,7 +290,7 @@ static int digits(const char **p, int n, int *out)
     for (int k = 0; k < n; k++) {
         char c = (*p)[k];
         if (c < '0' || c > '9')
-            return -1;
+            return TC_EINVAL;
         v = v * 10 + (c - '0');
     }
     *p += n;
@@ -314,7 +314,7 @@ int tc_incident_parse_time(const char *s, int64_t *ms)
     if (!s || digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
         digits(&p, 2, &d) || *p++ != 'T' || digits(&p, 2, &h) || *p++ != ':' ||
         digits(&p, 2, &mi) || *p++ != ':' || digits(&p, 2, &sec))
-        return -1;
+        return TC_EINVAL;
     int millis = 0;
     if (*p == '.') {
         p++;
@@ -326,7 +326,7 @@ int tc_incident_parse_time(const char *s, int64_t *ms)
             p++;
         }
         if (n == 0)
-            return -1;
+            return TC_EINVAL;
         for (; n < 3; n++)
             millis *= 10;
     }
@@ -337,14 +337,14 @@ int tc_incident_parse_time(const char *s, int64_t *ms)
         int sign = *p++ == '-' ? -1 : 1;
         int oh, om;
         if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om) || oh > 23 || om > 59)
-            return -1;
+            return TC_EINVAL;
         offset = sign * (oh * 3600L + om * 60L);
     } else {
-        return -1;
+        return TC_EINVAL;
     }
     if (*p || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
         sec > 60)
-        return -1;
+        return TC_EINVAL;
     struct tm tm = {0};
     tm.tm_year = y - 1900;
     tm.tm_mon = mo - 1;

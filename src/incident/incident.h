@@ -130,7 +130,7 @@ tc_incident_t *tc_incident_from_json(json_t *doc);
 /** Parse an RFC 3339 timestamp, strictly: YYYY-MM-DDTHH:MM:SS, an optional fraction (the
  *  first three digits count) and "Z" or an offset +HH:MM / -HH:MM; every field has exactly its
  *  number of digits, dates must exist, and nothing may follow.
- *  @return 0 and *ms, or -1 (leaving *ms alone). */
+ *  @return 0 and *ms, or TC_EINVAL (leaving *ms alone). */
 int tc_incident_parse_time(const char *s, int64_t *ms);
 
 void tc_incident_free(tc_incident_t *i);

@@ -16,6 +16,7 @@
 
 #include "core/alloc.h"
 #include "core/log.h"
+#include "core/err.h"
 
 #define MODULE "http"
 #define SWEEP_MS 500          /* how often deadlines are checked: cut-offs are this late at most */
@@ -172,7 +173,7 @@ static void *sweeper_main(void *arg)
 int tc_http__sweeper_start(tc_http_t *h)
 {
     if (pthread_create(&h->sweeper, NULL, sweeper_main, h) != 0)
-        return -1;
+        return TC_EIO;
     h->sweeper_started = 1;
     return 0;
 }

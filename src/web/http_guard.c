@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/err.h"
 
 static uint64_t load_be(const uint8_t *b, int n)
 {
@@ -42,7 +43,7 @@ int tc_http_guard_key(const struct sockaddr *sa, tc_http_guard_key_t *k)
             return 0;
         }
     } else {
-        return -1;
+        return TC_EINVAL;
     }
     k->hi = 0;
     k->lo = UINT64_C(1) << 32 | load_be(v4, 4);
@@ -140,7 +141,7 @@ int tc_http_guard_add(tc_http_guard_table_t *t, const tc_http_guard_key_t *k)
 {
     size_t i = slot_of(t, k);
     if (i == SIZE_MAX)
-        return -1;
+        return TC_ETOOBIG;
     if (!t->slots[i].count && 2 * (t->nused + 1) > t->nslots) {
         grow(t);
         i = slot_of(t, k);
@@ -181,7 +182,7 @@ int tc_http_guard_parse_net(const char *text, tc_http_guard_net_t *n)
     const char *slash = strchr(text, '/');
     size_t len = slash ? (size_t)(slash - text) : strlen(text);
     if (len == 0 || len >= sizeof addr)
-        return -1;
+        return TC_EINVAL;
     memcpy(addr, text, len);
     addr[len] = '\0';
     memset(n, 0, sizeof *n);
@@ -192,13 +193,13 @@ int tc_http_guard_parse_net(const char *text, tc_http_guard_net_t *n)
         n->family = AF_INET6;
         n->bits = 128;
     } else {
-        return -1;
+        return TC_EINVAL;
     }
     if (slash) {
         char *end = NULL;
         long bits = strtol(slash + 1, &end, 10);
         if (!slash[1] || *end || bits < 0 || bits > n->bits)
-            return -1;
+            return TC_EINVAL;
         n->bits = (int)bits;
     }
     return 0;
@@ -248,11 +249,11 @@ int tc_http_guard_last_forwarded(const char *value, char *out, size_t outlen)
     char addr[INET6_ADDRSTRLEN];
     uint8_t bin[16];
     if (len == 0 || len >= sizeof addr || len >= outlen)
-        return -1;
+        return TC_EINVAL;
     memcpy(addr, start, len);
     addr[len] = '\0';
     if (inet_pton(AF_INET, addr, bin) != 1 && inet_pton(AF_INET6, addr, bin) != 1)
-        return -1;
+        return TC_EINVAL;
     memcpy(out, addr, len + 1);
     return 0;
 }

@@ -69,7 +69,7 @@ typedef struct tc_http_guard_msg {
 } tc_http_guard_msg_t;
 
 /** The key of @p sa (IPv6 grouped by /64, IPv4-mapped counted as IPv4).
- *  @return 0, or -1 for a family that is not counted (neither AF_INET nor AF_INET6). */
+ *  @return 0, or TC_EINVAL for a family that is not counted (neither AF_INET nor AF_INET6). */
 int tc_http_guard_key(const struct sockaddr *sa, tc_http_guard_key_t *k);
 
 /** Write @p k as text ("192.0.2.1" or "2001:db8::/64") into @p out. */
@@ -87,7 +87,7 @@ void tc_http_guard_table_free(tc_http_guard_table_t *t);
 /** @return how many connections @p k holds in @p t. */
 unsigned tc_http_guard_count(const tc_http_guard_table_t *t, const tc_http_guard_key_t *k);
 
-/** Count one more connection for @p k. @return 0, or -1 when there was no room (the
+/** Count one more connection for @p k. @return 0, or TC_ETOOBIG when there was no room (the
  *  connection is then simply not counted). */
 int tc_http_guard_add(tc_http_guard_table_t *t, const tc_http_guard_key_t *k);
 
@@ -95,7 +95,7 @@ int tc_http_guard_add(tc_http_guard_table_t *t, const tc_http_guard_key_t *k);
 void tc_http_guard_del(tc_http_guard_table_t *t, const tc_http_guard_key_t *k);
 
 /** Parse "10.0.0.0/8", "10.1.2.3", "fd00::/8" or "::1" into @p n.
- *  @return 0, or -1 when malformed. */
+ *  @return 0, or TC_EINVAL when malformed. */
 int tc_http_guard_parse_net(const char *text, tc_http_guard_net_t *n);
 
 /** @return 1 when @p sa lies in one of the @p n networks @p nets, else 0. An IPv4-mapped
@@ -103,7 +103,7 @@ int tc_http_guard_parse_net(const char *text, tc_http_guard_net_t *n);
 int tc_http_guard_trusted(const tc_http_guard_net_t *nets, size_t n, const struct sockaddr *sa);
 
 /** The last entry of an X-Forwarded-For style list @p value, if it is a bare IPv4 or IPv6
- *  address. @return 0 with the address in @p out, or -1 (@p out untouched). */
+ *  address. @return 0 with the address in @p out, or TC_EINVAL (@p out untouched). */
 int tc_http_guard_last_forwarded(const char *value, char *out, size_t outlen);
 
 /** Compose one summary of the event counts @p n (TC_HTTP_GUARD_EV_COUNT of them), naming

@@ -15,6 +15,7 @@
 
 #include "core/alloc.h"
 #include "core/log.h"
+#include "core/err.h"
 
 #define MODULE "http"
 
@@ -86,7 +87,7 @@ static int enqueue(tc_http_t *h, tc_http_request_t *req)
      * suspended connection, and the engine is about to stop answering. */
     if (h->stopping) {
         pthread_mutex_unlock(&h->queue_lock);
-        return -1;
+        return TC_ECANCELED;
     }
     req->state = REQ_QUEUED;
     /* Suspend before the engine can see it, so a fast reply always finds it suspended. */
