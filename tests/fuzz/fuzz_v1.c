@@ -16,14 +16,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    fx_request_t r = {0};
-    tc_buf_t method, path;
-    tc_buf_init(&method, 64);
-    tc_buf_init(&path, 4096);
-    fx_ready(0);
-    if (fx_parse_input(data, size, &r, &method, &path) == 0)
-        fx_request(&r, 0);
-    tc_buf_free(&method);
-    tc_buf_free(&path);
+    fx_fuzz_one(data, size, 0);
     return 0;
 }

@@ -64,4 +64,19 @@ static int fx_parse_input(const uint8_t *data, size_t size, fx_request_t *r, tc_
     return 0;
 }
 
+/* One fuzz input through the fixture: the v1 write API (@p subscribers 0, with the API key)
+ * or the public subscribe routes (1). */
+static void fx_fuzz_one(const uint8_t *data, size_t size, int subscribers)
+{
+    fx_request_t r = {0};
+    tc_buf_t method, path;
+    tc_buf_init(&method, 64);
+    tc_buf_init(&path, 4096);
+    fx_ready(0);
+    if (fx_parse_input(data, size, &r, &method, &path) == 0)
+        fx_request(&r, subscribers);
+    tc_buf_free(&method);
+    tc_buf_free(&path);
+}
+
 #endif

@@ -15,21 +15,9 @@
 #include "core/clock.h"
 #include "web/render.h"
 
+#include "html_expect.h"
 #include "incidents_fixture.h"
 
-static void expect(const char *html, const char *const *present, const char *const *absent)
-{
-    for (size_t i = 0; present && present[i]; i++)
-        if (!strstr(html, present[i])) {
-            print_message("missing: %s\n", present[i]);
-            fail();
-        }
-    for (size_t i = 0; absent && absent[i]; i++)
-        if (strstr(html, absent[i])) {
-            print_message("unexpected: %s\n", absent[i]);
-            fail();
-        }
-}
 
 /* a appears before b in html. */
 static void before(const char *html, const char *a, const char *b)
