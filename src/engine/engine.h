@@ -1,4 +1,4 @@
-/* The daemon: wires config, store, engine state and the HTTP server, and runs the engine
+/* The engine: wires config, store, domain state and the HTTP server, and runs the engine
  * thread's libuv loop. The thread that calls tc_engine_run() becomes the engine thread: it
  * owns all mutable state and is the only writer of the store. */
 #ifndef TC_ENGINE_H
