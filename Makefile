@@ -6,6 +6,7 @@
 CONFIG ?= examples/tocsin.yaml
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 300
+FUZZ_RUNS ?=
 
 .PHONY: all deps build build-san run test unit integration bench fuzz clean
 
@@ -32,8 +33,10 @@ test: deps build-san
 	bash scripts/run-tests build-san
 
 # Every fuzz harness for FUZZ_SECONDS each, one after the other (docs/internals/TESTING.md).
+# make fuzz FUZZ_SECONDS=300 runs each harness that long; FUZZ_RUNS=10000000 instead runs each
+# until 10 M inputs (FUZZ_SECONDS then caps each run).
 fuzz: deps
-	bash scripts/run-fuzz $(FUZZ_SECONDS)
+	FUZZ_RUNS=$(FUZZ_RUNS) bash scripts/run-fuzz $(FUZZ_SECONDS)
 
 bench: deps build
 	bash bench/run
