@@ -561,7 +561,14 @@ void tc_admin__incident_page(tc_admin_call_t *c)
         tc_admin__message(c, 404, "No such incident", "It may have been deleted.");
         return;
     }
-    render_incident(c, in, 200, false, NULL, NULL, NULL);
+    /* What the redirect after a post-mortem form says (fixed texts, never from the URL). */
+    const char *done = tc_http_arg(c->req, "done");
+    const char *notice = NULL;
+    if (done && strcmp(done, "published") == 0)
+        notice = "The post-mortem is published.";
+    else if (done && strcmp(done, "saved") == 0)
+        notice = "Draft saved.";
+    render_incident(c, in, 200, false, NULL, NULL, notice);
 }
 
 void tc_admin__incident_update(tc_admin_call_t *c)
@@ -634,8 +641,11 @@ void tc_admin__incident_postmortem(tc_admin_call_t *c)
     }
     tc_admin__audit(c, publish ? "postmortem.publish" : "postmortem.save", out->id,
                     publish ? "published the post-mortem" : "saved a post-mortem draft");
-    render_incident(c, out, 200, false, NULL, NULL,
-                    publish ? "The post-mortem is published." : "Draft saved.");
+    /* Post/redirect/get: reloading the page must not post again. */
+    char location[96];
+    snprintf(location, sizeof location, "/admin/incidents/%s?done=%s", out->id,
+             publish ? "published" : "saved");
+    tc_admin__redirect(c, location);
 }
 
 void tc_admin__incident_delete(tc_admin_call_t *c)

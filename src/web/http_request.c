@@ -216,11 +216,12 @@ enum MHD_Result tc_http__serve_engine_request(tc_http_t *h, struct MHD_Connectio
     size_t len = strlen(req->reply);
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, req->reply, MHD_RESPMEM_MUST_COPY);
-    int own_csp = 0;
+    int own_csp = 0, own_referrer = 0;
     for (const char *p = req->extra.data, *end = p ? p + req->extra.len : NULL; p && p < end;) {
         const char *value = p + strlen(p) + 1;
         MHD_add_response_header(r, p, value);
         own_csp |= strcasecmp(p, "Content-Security-Policy") == 0;
+        own_referrer |= strcasecmp(p, "Referrer-Policy") == 0;
         p = value + strlen(value) + 1;
     }
     if (req->html) {
@@ -231,7 +232,8 @@ enum MHD_Result tc_http__serve_engine_request(tc_http_t *h, struct MHD_Connectio
                                     "default-src 'none'; style-src 'unsafe-inline'; "
                                     "img-src 'self' data:; form-action 'self'; "
                                     "base-uri 'none'; frame-ancestors 'none'");
-        MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+        if (!own_referrer)
+            MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     } else {
         MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
         MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");

@@ -78,7 +78,8 @@ void tc_http_reply(tc_http_request_t *req, unsigned status, const char *json);
 void tc_http_reply_html(tc_http_request_t *req, unsigned status, const char *html);
 
 /** Engine thread, before the reply: add header @p name: @p value to it (e.g. Set-Cookie,
- *  Location). A Content-Security-Policy added here replaces the pages' default one. Values
+ *  Location). A Content-Security-Policy or Referrer-Policy added here replaces the pages'
+ *  default. Values
  *  with CR or LF are dropped (they would split the header). */
 void tc_http_add_header(tc_http_request_t *req, const char *name, const char *value);
 
