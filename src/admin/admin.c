@@ -48,6 +48,10 @@ static const route_t routes[] = {
     {"POST", "incidents/:id/postmortem", tc_admin__incident_postmortem, NEEDS_SESSION},
     {"POST", "incidents/:id/delete", tc_admin__incident_delete, NEEDS_SESSION},
     {"POST", "preview", tc_admin__preview, NEEDS_SESSION},
+    {"GET", "maintenance", tc_admin__maintenance, NEEDS_SESSION},
+    {"POST", "maintenance", tc_admin__maintenance_create, NEEDS_SESSION},
+    {"POST", "maintenance/recurring", tc_admin__maintenance_recurring, NEEDS_SESSION},
+    {"POST", "maintenance/recurring/:id/delete", tc_admin__maintenance_stop, NEEDS_SESSION},
     {"GET", "audit", tc_admin__audit_page, NEEDS_SESSION},
 };
 

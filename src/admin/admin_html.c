@@ -18,6 +18,7 @@ static const struct {
 } sections[] = {
     {"overview", "Overview", "/admin/"},
     {"incidents", "Incidents", "/admin/incidents"},
+    {"maintenance", "Maintenance", "/admin/maintenance"},
     {"audit", "Audit log", "/admin/audit"},
 };
 

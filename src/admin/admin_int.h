@@ -1,8 +1,8 @@
 /* Shared by the files of src/admin/: the request being answered, the route handlers and the
  * page helpers. admin.c routes and guards (session, CSRF, origin, roles), login and logout;
  * admin_html.c the console's frame and form pieces; admin_overview.c the overview;
- * admin_incidents.c incidents, updates, post-mortems and the preview; admin_audit.c the
- * audit log. Not for use outside src/admin/. */
+ * admin_incidents.c incidents, updates, post-mortems and the preview; admin_maintenance.c
+ * one-off and recurring maintenance; admin_audit.c the audit log. Not for use outside src/admin/. */
 #ifndef TC_ADMIN_INT_H
 #define TC_ADMIN_INT_H
 
@@ -72,5 +72,9 @@ void tc_admin__incident_postmortem(tc_admin_call_t *c);
 void tc_admin__incident_delete(tc_admin_call_t *c);
 void tc_admin__preview(tc_admin_call_t *c);
 void tc_admin__audit_page(tc_admin_call_t *c);
+void tc_admin__maintenance(tc_admin_call_t *c);
+void tc_admin__maintenance_create(tc_admin_call_t *c);
+void tc_admin__maintenance_recurring(tc_admin_call_t *c);
+void tc_admin__maintenance_stop(tc_admin_call_t *c);
 
 #endif

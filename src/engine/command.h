@@ -206,6 +206,19 @@ typedef struct tc_monitor_info {
     size_t ncomponents;
 } tc_monitor_info_t;
 
+/* An incident template (incident_templates: in the config), borrowed from the engine for
+ * the request being answered. */
+typedef struct tc_incident_template {
+    const char *id, *name, *message; /* message may be NULL */
+    int status;                      /* a tc_incident_status_t, or -1 */
+    char *const *components;
+    const tc_status_t *component_status;
+    size_t ncomponents;
+} tc_incident_template_t;
+
+/** The configured incident templates, in config order; free the array (only) with free(). */
+void tc_engine_templates(tc_engine_t *e, tc_incident_template_t **out, size_t *n);
+
 /** Every configured monitor, in config order; free the array (only) with free(). */
 void tc_engine_monitors(tc_engine_t *e, tc_monitor_info_t **out, size_t *n);
 /** How many confirmed subscribers an incident on @p ids (all of them when @p n is 0) would

@@ -28,8 +28,8 @@ static const char *const console_css =
     "label.inline,fieldset.statuses label{display:inline-block;font-weight:400;margin-right:1rem}"
     "input,select,textarea{font:inherit;color:inherit;background:var(--card);"
     "border:1px solid var(--muted);border-radius:.3rem;padding:.4rem .5rem;max-width:100%}"
-    "input:not([type=checkbox]):not([type=radio]),textarea{width:100%}"
-    "input[type=search]{width:auto;min-width:14rem}"
+    "input[type=text],input[type=password],input:not([type]),textarea{width:100%}"
+    "input[type=search]{min-width:14rem}"
     "fieldset{border:1px solid var(--line);border-radius:.4rem;margin:0 0 1rem;"
     "padding:.5rem 1rem}legend{font-weight:600;padding:0 .3rem}"
     "button,.button{font:inherit;font-weight:600;background:var(--accent);color:var(--accent-fg);"
@@ -71,6 +71,9 @@ static const char *const console_css =
     ".preview .public{border:1px dashed var(--muted);border-radius:.4rem;padding:.75rem}"
     ".danger h2{color:var(--bad)}.bad{color:var(--bad)}"
     ".login{max-width:24rem;margin:2rem auto}"
+    ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;"
+    "clip:rect(0 0 0 0);white-space:nowrap}"
+    ".columns.wide{grid-template-columns:repeat(auto-fit,minmax(22rem,1fr))}"
     ".crumbs{margin:0}.actions{display:flex;gap:.75rem;flex-wrap:wrap}";
 
 static const char console_js[] =
