@@ -473,7 +473,7 @@ void tc_admin__incidents(tc_admin_call_t *c)
             tc_admin__when(c, tc_html_incident_time(in), when, sizeof when);
             tc_buf_printf(&b, "<tr><td><a href=\"/admin/incidents/%s\">", in->id);
             tc_buf_html(&b, in->name);
-            tc_buf_printf(&b, "</a>%s</td><td>%s</td><td><span class=\"badge impact-%s\">%s"
+            tc_buf_printf(&b, "</a>%s</td><td>%s</td><td><span class=\"tag impact-%s\">%s"
                               "</span></td><td>%s</td></tr>",
                           in->is_maintenance ? " <small>(maintenance)</small>" : "",
                           tc_admin__words(tc_incident_status_name(in->status), words,
@@ -568,7 +568,7 @@ static void render_incident(tc_admin_call_t *c, const tc_incident_t *in, unsigne
                         ? "<p class=\"crumbs\"><a href=\"/admin/maintenance\">Maintenance</a></p><h1>"
                         : "<p class=\"crumbs\"><a href=\"/admin/incidents\">Incidents</a></p><h1>");
     tc_buf_html(&b, in->name);
-    tc_buf_printf(&b, "</h1><p><span class=\"badge impact-%s\">%s</span> %s",
+    tc_buf_printf(&b, "</h1><p><span class=\"tag impact-%s\">%s</span> %s",
                   tc_impact_name(in->impact), tc_impact_name(in->impact),
                   tc_admin__words(tc_incident_status_name(in->status), words, sizeof words));
     tc_admin__when(c, in->started_at ? in->started_at : in->created_at, when, sizeof when);
