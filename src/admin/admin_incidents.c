@@ -136,10 +136,12 @@ static void read_form(tc_admin_call_t *c, bool creating, bool maintenance, incid
     }
     f->notify = tc_form_get(&c->form, "notify") != NULL;
     f->cmd.deliver_notifications = f->notify;
+    f->cmd.author = c->user.name;
 }
 
 static void free_form(incident_form_t *f);
 static void template_chooser(tc_buf_t *b, tc_admin_call_t *c);
+static void backfill_form(tc_buf_t *b, tc_admin_call_t *c);
 
 /* ---- pieces of the forms ---- */
 
@@ -324,7 +326,49 @@ static void render_new(tc_admin_call_t *c, unsigned status, bool reshow, const f
     else
         tc_buf_puts(&b, "<section class=\"preview\" aria-label=\"Preview\" hidden><h2>Preview"
                         "</h2><div class=\"public\" id=\"preview-box\"></div></section>");
+    backfill_form(&b, c);
     tc_admin__finish(c, &b, status);
+}
+
+/* A past incident for the history: title, start, end, components, message. The form's own
+ * fields are not re-shown after an error (the main form's are); its message says what to fix. */
+static void backfill_form(tc_buf_t *b, tc_admin_call_t *c)
+{
+    char start[32], end[32];
+    int64_t now = tc_clock_wall_ms();
+    tc_admin__local_field(c, now - 2 * 3600000LL, start, sizeof start);
+    tc_admin__local_field(c, now - 3600000LL, end, sizeof end);
+    tc_buf_puts(b, "<details class=\"backfill\"><summary>Backfill a past incident (for the "
+                   "history; nobody is notified)</summary><form method=\"post\" "
+                   "action=\"/admin/incidents/backfill\">");
+    tc_admin__csrf_field(b, c);
+    tc_buf_printf(b, "<p><label for=\"bf-name\">Title</label><input id=\"bf-name\" "
+                     "name=\"name\" required maxlength=\"255\"></p><p><label "
+                     "for=\"bf-started\">Started</label><input id=\"bf-started\" "
+                     "name=\"started\" type=\"datetime-local\" required value=\"%s\"></p>"
+                     "<p><label for=\"bf-resolved\">Resolved</label><input "
+                     "id=\"bf-resolved\" name=\"resolved\" type=\"datetime-local\" required "
+                     "value=\"%s\"></p><p><label for=\"bf-message\">What happened "
+                     "<small>(Markdown)</small></label><textarea id=\"bf-message\" "
+                     "name=\"message\" rows=\"4\"></textarea></p>",
+                  start, end);
+    const tc_view_t *v = tc_engine_view(c->e);
+    tc_buf_puts(b, "<fieldset><legend>Components and how they were affected</legend>");
+    for (size_t i = 0; i < v->nrows; i++) {
+        const tc_view_row_t *r = &v->rows[i];
+        if (r->is_group)
+            continue;
+        tc_buf_printf(b, "<p><label for=\"bf-c-%zu\">", i);
+        tc_buf_html(b, r->name);
+        tc_buf_printf(b, "</label><select id=\"bf-c-%zu\" name=\"c.", i);
+        tc_buf_html(b, r->id);
+        tc_buf_puts(b, "\"><option value=\"\">Not affected</option><option "
+                       "value=\"degraded_performance\">Degraded performance</option><option "
+                       "value=\"partial_outage\">Partial outage</option><option "
+                       "value=\"major_outage\">Major outage</option></select></p>");
+    }
+    tc_buf_puts(b, "</fieldset><p><button type=\"submit\">Add to the history</button></p>"
+                   "</form></details>");
 }
 
 /* The incident templates of the config, as a form that reloads this page from one. */
@@ -508,18 +552,39 @@ void tc_admin__incidents(tc_admin_call_t *c)
 
 /* ---- one incident ---- */
 
-static void timeline(tc_buf_t *b, const tc_admin_call_t *c, const tc_incident_t *in)
+static void timeline(tc_buf_t *b, tc_admin_call_t *c, const tc_incident_t *in)
 {
     tc_buf_puts(b, "<h2>Timeline</h2><ol class=\"timeline\" reversed>");
     for (size_t k = in->nupdates; k-- > 0;) {
         const tc_incident_update_t *u = &in->updates[k];
         char when[64], words[40];
         tc_admin__when(c, tc_html_update_time(u), when, sizeof when);
-        tc_buf_printf(b, "<li><p class=\"update-head\"><strong>%s</strong> <small>%s</small>"
-                         "</p>",
+        tc_buf_printf(b, "<li><p class=\"update-head\"><strong>%s</strong> <small>%s",
                       tc_admin__words(tc_incident_status_name(u->status), words, sizeof words),
                       when);
+        if (u->author) {
+            tc_buf_puts(b, ", by ");
+            tc_buf_html(b, u->author);
+        } else if (in->monitor_id) {
+            tc_buf_puts(b, ", by a monitor");
+        }
+        tc_buf_puts(b, "</small></p>");
         tc_html_markdown(b, u->body ? u->body : "", 0);
+        char local[32];
+        tc_admin__local_field(c, tc_html_update_time(u), local, sizeof local);
+        tc_buf_printf(b, "<details class=\"edit\"><summary>Edit this update</summary><form "
+                         "method=\"post\" action=\"/admin/incidents/%s/updates/%s\">",
+                      in->id, u->id);
+        tc_admin__csrf_field(b, c);
+        tc_buf_printf(b, "<p><label for=\"body-%s\">Text</label><textarea id=\"body-%s\" "
+                         "name=\"body\" rows=\"4\">",
+                      u->id, u->id);
+        tc_buf_html(b, u->body ? u->body : "");
+        tc_buf_printf(b, "</textarea></p><p><label for=\"when-%s\">Shown as posted at</label>"
+                         "<input id=\"when-%s\" name=\"display_at\" type=\"datetime-local\" "
+                         "value=\"%s\"></p><p><button type=\"submit\" class=\"secondary\">"
+                         "Save this update</button></p></form></details>",
+                      u->id, u->id, local);
         if (u->naffected) {
             tc_buf_puts(b, "<p class=\"muted\">Components: ");
             for (size_t a = 0; a < u->naffected; a++) {
@@ -667,6 +732,8 @@ void tc_admin__incident_page(tc_admin_call_t *c)
         notice = "The post-mortem is published.";
     else if (done && strcmp(done, "saved") == 0)
         notice = "Draft saved.";
+    else if (done && strcmp(done, "edited") == 0)
+        notice = "The update is changed; the page shows the new text.";
     render_incident(c, in, 200, false, NULL, NULL, notice);
 }
 
@@ -781,5 +848,102 @@ void tc_admin__preview(tc_admin_call_t *c)
     tc_admin__headers(c);
     tc_http_reply_html(c->req, 200, b.data);
     tc_buf_free(&b);
+    free_form(&f);
+}
+
+/* ---- editing an update ---- */
+
+void tc_admin__update_edit(tc_admin_call_t *c)
+{
+    const tc_incident_t *in = tc_engine_incident(c->e, c->param);
+    if (!in) {
+        tc_admin__message(c, 404, "No such incident", "It may have been deleted.");
+        return;
+    }
+    const char *raw = tc_form_get(&c->form, "body");
+    tc_update_cmd_t cmd = {.deliver_notifications = -1};
+    cmd.body = tc_admin__text(c, "body");
+    const char *when = tc_form_get(&c->form, "display_at");
+    form_errors_t e = {.any = true};
+    if (!cmd.body && raw && raw[0])
+        snprintf(e.general, sizeof e.general, "The text is not valid UTF-8.");
+    else if (!cmd.body)
+        snprintf(e.general, sizeof e.general, "An update needs some text.");
+    else if (strlen(cmd.body) > MAX_BODY_TEXT)
+        snprintf(e.general, sizeof e.general, "Keep the text under 64 KiB.");
+    else if (when && when[0] && tc_admin__parse_local(c, when, &cmd.display_at) != 0)
+        snprintf(e.general, sizeof e.general, "Give the time as a date and a time.");
+    else
+        e.any = false;
+    char err[512];
+    const tc_incident_t *out = NULL;
+    if (!e.any &&
+        tc_engine_update_edit(c->e, c->param, c->param2, &cmd, &out, err, sizeof err) != 0) {
+        snprintf(e.general, sizeof e.general, "%s", err);
+        e.any = true;
+    }
+    if (e.any) {
+        render_incident(c, in, 422, false, &e, NULL, NULL);
+        return;
+    }
+    char location[96];
+    tc_admin__audit(c, "update.edit", out->id, c->param2);
+    snprintf(location, sizeof location, "/admin/incidents/%s?done=edited", out->id);
+    tc_admin__redirect(c, location);
+}
+
+/* ---- backfill: an incident from the past, for the history ---- */
+
+void tc_admin__incident_backfill(tc_admin_call_t *c)
+{
+    incident_form_t f;
+    form_errors_t e;
+    /* Title, message, components and impact as in a new incident; the status is resolved. */
+    tc_form_add(&c->form, "status", "investigating");
+    read_form(c, true, false, &f, &e);
+    int64_t from = 0, until = 0;
+    if (!e.any && (tc_admin__parse_local(c, tc_form_get(&c->form, "started"), &from) != 0 ||
+                   tc_admin__parse_local(c, tc_form_get(&c->form, "resolved"), &until) != 0))
+        set_error(&e, e.general, sizeof e.general, "Give when it started and when it was "
+                                                   "resolved, as dates and times.");
+    else if (!e.any && until <= from)
+        set_error(&e, e.general, sizeof e.general, "It must be resolved after it started.");
+    else if (!e.any && until > tc_clock_wall_ms())
+        set_error(&e, e.general, sizeof e.general, "A backfilled incident is in the past; "
+                                                   "post a current one as a new incident.");
+    if (e.any) {
+        render_new(c, 422, true, &e, &f);
+        free_form(&f);
+        return;
+    }
+    /* Opened at its start, resolved at its end, and nobody is told about the past. */
+    f.cmd.backfilled = 1;
+    f.cmd.deliver_notifications = 0;
+    f.cmd.created_at = f.cmd.started_at = f.cmd.display_at = from;
+    char err[512];
+    const tc_incident_t *in = NULL;
+    int rc = tc_engine_incident_create(c->e, &f.cmd, &in, err, sizeof err);
+    if (!rc) {
+        char id[16];
+        snprintf(id, sizeof id, "%s", in->id);
+        tc_incident_cmd_t done;
+        tc_incident_cmd_init(&done);
+        done.has_status = true;
+        done.status = TC_INC_RESOLVED;
+        done.created_at = done.display_at = until;
+        done.deliver_notifications = 0;
+        done.author = c->user.name;
+        rc = tc_engine_incident_patch(c->e, id, &done, &in, err, sizeof err);
+    }
+    if (rc) {
+        set_error(&e, e.general, sizeof e.general, err);
+        render_new(c, 422, true, &e, &f);
+        free_form(&f);
+        return;
+    }
+    char location[64];
+    tc_admin__audit(c, "incident.backfill", in->id, in->name);
+    snprintf(location, sizeof location, "/admin/incidents/%s", in->id);
+    tc_admin__redirect(c, location);
     free_form(&f);
 }

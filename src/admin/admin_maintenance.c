@@ -20,26 +20,6 @@ static const char *const day_keys[7] = {"mon", "tue", "wed", "thu", "fri", "sat"
 static const char *const day_labels[7] = {"Monday", "Tuesday", "Wednesday", "Thursday",
                                           "Friday", "Saturday", "Sunday"};
 
-/* "YYYY-MM-DDTHH:MM" (a datetime-local field, seconds allowed) in the page's zone. */
-static int parse_local(tc_admin_call_t *c, const char *text, int64_t *ms)
-{
-    int y, mo, d, h, mi, sec = 0;
-    char tail;
-    if (!text)
-        return TC_EINVAL;
-    int n = sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &tail);
-    if ((n != 5 && n != 6) || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
-        h > 23 || h < 0 || mi < 0 || mi > 59)
-        return TC_EINVAL;
-    /* 31 February would land in March: refuse dates that do not exist. */
-    static const int days_in[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (d > days_in[mo - 1] || (mo == 2 && d == 29 && !leap))
-        return TC_EINVAL;
-    *ms = tc_clock_from_local(tc_engine_zone(c->e), y, mo, d, h, mi);
-    return 0;
-}
-
 /* Checkboxes "m.<id>" of the leaf components a maintenance covers; ids point into the view. */
 static size_t covered(tc_admin_call_t *c, const char **ids, size_t cap)
 {
@@ -297,8 +277,8 @@ void tc_admin__maintenance_create(tc_admin_call_t *c)
     const char **ids = tc_calloc(v->nrows + 1, sizeof *ids);
     size_t nids = covered(c, ids, v->nrows);
     if (title_and_message(c, &name, &message, e.once, sizeof e.once) == 0) {
-        if (parse_local(c, tc_form_get(&c->form, "starts"), &from) != 0 ||
-            parse_local(c, tc_form_get(&c->form, "ends"), &until) != 0)
+        if (tc_admin__parse_local(c, tc_form_get(&c->form, "starts"), &from) != 0 ||
+            tc_admin__parse_local(c, tc_form_get(&c->form, "ends"), &until) != 0)
             snprintf(e.once, sizeof e.once, "Give the start and end as a date and a time.");
         else if (until <= from)
             snprintf(e.once, sizeof e.once, "The window must end after it starts.");
@@ -318,6 +298,7 @@ void tc_admin__maintenance_create(tc_admin_call_t *c)
         cmd.scheduled_until = until;
         cmd.auto_in_progress = cmd.auto_completed = tc_form_get(&c->form, "auto") != NULL;
         cmd.deliver_notifications = tc_form_get(&c->form, "notify") != NULL;
+        cmd.author = c->user.name;
         const tc_incident_t *in = NULL;
         if (tc_engine_incident_create(c->e, &cmd, &in, e.once, sizeof e.once) == 0) {
             char location[64];

@@ -48,6 +48,7 @@ typedef struct tc_incident_cmd {
     int auto_in_progress, auto_completed; /* -1 unset */
     int64_t created_at, display_at, started_at; /* wall ms; 0 unset */
     int64_t scheduled_for, scheduled_until;     /* wall ms; 0 unset */
+    const char *author;                  /* the console user posting it, or NULL */
 } tc_incident_cmd_t;
 
 /** An empty command: every field unset. */

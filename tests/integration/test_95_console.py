@@ -413,3 +413,59 @@ incident_templates:
     assert doc[0]["name"] == "Elevated API errors" and doc[0]["impact"] == "major"
     assert doc[0]["incident_updates"][0]["body"] == \
         "We are investigating elevated error rates on the API."
+
+
+def test_backfill_edit_update_and_authors(start_daemon):
+    """A past incident goes into the history with its own dates and tells nobody; an update's
+    text and time can be corrected; the console shows who posted each update."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    d = start_daemon(CONFIG)
+    add_user(d, "maxine.q")
+    s, csrf = console_session(d, "maxine.q")
+    berlin = ZoneInfo("Europe/Berlin")
+    start = (datetime.now(berlin) - timedelta(days=3)).replace(second=0, microsecond=0)
+    end = start + timedelta(minutes=95)
+    r = s.post(d.url("/admin/incidents/backfill"), allow_redirects=False, data={
+        "csrf": csrf, "name": "Gateway 521s – last week", "started": start.strftime(
+            "%Y-%m-%dT%H:%M"), "resolved": end.strftime("%Y-%m-%dT%H:%M"),
+        "message": "New connections failed.", "c.rest": "major_outage"})
+    assert r.status_code == 303, r.text
+    incident_id = r.headers["Location"].rsplit("/", 1)[1]
+    doc = d.wait_for(lambda: [i for i in json.loads(d.raw_request(
+        "GET", "/api/v2/incidents.json")[2])["incidents"] if i["id"] == incident_id],
+        what="the backfilled incident")[0]
+    assert doc["status"] == "resolved" and doc["impact"] == "critical"
+    assert datetime.fromisoformat(doc["started_at"]) == start
+    assert datetime.fromisoformat(doc["resolved_at"]) == end
+    assert [u["status"] for u in doc["incident_updates"]] == ["resolved", "investigating"]
+    # It is not open, so the page's status is untouched.
+    assert json.loads(d.raw_request("GET", "/api/v2/status.json")[2])["status"]["indicator"] \
+        == "none"
+    # A backfill that ends in the future is refused with words.
+    r = s.post(d.url("/admin/incidents/backfill"), data={
+        "csrf": csrf, "name": "Not yet", "started": start.strftime("%Y-%m-%dT%H:%M"),
+        "resolved": (datetime.now(berlin) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")})
+    assert r.status_code == 422 and "in the past" in r.text
+
+    # Correct the first update's text and time.
+    update_id = doc["incident_updates"][1]["id"]
+    fixed = start + timedelta(minutes=5)
+    r = s.post(d.url("/admin/incidents/%s/updates/%s" % (incident_id, update_id)),
+               allow_redirects=False, data={"csrf": csrf, "body": "New connections got 521.",
+                                            "display_at": fixed.strftime("%Y-%m-%dT%H:%M")})
+    assert r.status_code == 303, r.text
+    after_edit = r.headers["Location"]
+
+    def edited():
+        inc = [i for i in json.loads(d.raw_request("GET", "/api/v2/incidents.json")[2])[
+            "incidents"] if i["id"] == incident_id][0]
+        u = [u for u in inc["incident_updates"] if u["id"] == update_id][0]
+        return u if u["body"] == "New connections got 521." else None
+    u = d.wait_for(edited, what="the edited update")
+    assert datetime.fromisoformat(u["display_at"]) == fixed
+    page = s.get(d.url(after_edit)).text
+    assert "The update is changed" in page and "by maxine.q" in page
+    # Authors stay in the console: the public JSON and page do not name them.
+    assert "maxine.q" not in d.raw_request("GET", "/incidents/" + incident_id)[2].decode()
+    assert "author" not in d.raw_request("GET", "/api/v2/incidents.json")[2].decode()
