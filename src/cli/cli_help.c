@@ -51,12 +51,13 @@ static const struct {
      "subscribers; admins also manage API keys and users (role defaults to editor).\n"
      "remove and passwd end the user's sessions. Works while the daemon runs.\n"},
     {"import",
-     "usage: tocsin import [-c FILE] [--data DIR] statuspage HISTORY.json\n"
+     "usage: tocsin import [-c FILE] [--data DIR] [--shift-to-now] statuspage HISTORY.json\n"
      "\n"
      "Import incidents, their updates and maintenances from a Statuspage v2 incidents.json\n"
      "(or scheduled-maintenances.json, or a list of incident objects) with their original\n"
      "ids and times. Importing the same file again changes nothing. A running daemon shows\n"
-     "the import after SIGHUP.\n"},
+     "the import after SIGHUP. --shift-to-now moves every time by whole weeks so that the\n"
+     "latest is within the last seven days (for demo pages; importing again moves it again).\n"},
     {"help", "usage: tocsin help [COMMAND]\n\nShow help for COMMAND, or list the commands.\n"},
 };
 

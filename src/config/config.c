@@ -29,7 +29,7 @@ static const char *const notify_keys[] = {"retry_for", "keep_delivered", "keep_d
 static const char *const subscriber_keys[] = {"email_channel", "allow_private_webhooks",
                                               "rate_limit", NULL};
 static const char *const page_keys[] = {"id",          "name",          "url", "time_zone",
-                                        "description", "impact_labels", NULL};
+                                        "description", "impact_labels", "notice", NULL};
 static const char *const impact_keys[] = {"none", "minor", "major", "critical", "maintenance",
                                           NULL};
 static const char *const server_keys[] = {"listen",         "connection_limit",
@@ -80,6 +80,7 @@ static void parse_page(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
     tc_yaml_get_string(y, page, "page", "id", 0, &c->page.id);
     tc_yaml_get_string(y, page, "page", "url", 0, &c->page.url);
     tc_yaml_get_string(y, page, "page", "description", 0, &c->page.description);
+    tc_yaml_get_string(y, page, "page", "notice", 0, &c->page.notice);
     tc_yaml_get_string(y, page, "page", "time_zone", 0, &c->page.time_zone);
     if (c->page.id && !valid_id(c->page.id))
         tc_yaml_error(y, tc_yaml_lookup(y, page, "id"),
@@ -486,6 +487,7 @@ void tc_config_free(tc_config_t *c)
     free(c->page.url);
     free(c->page.time_zone);
     free(c->page.description);
+    free(c->page.notice);
     for (int i = 0; i < 5; i++)
         free(c->page.impact_labels[i]);
     free(c->server.host);

@@ -82,6 +82,7 @@ typedef struct tc_config {
         char *name;
         char *url;          /* canonical page URL; "" when not given */
         char *time_zone;    /* IANA name, checked against the tz database */
+        char *notice;       /* a sentence shown at the top of every page, or NULL */
         char *description;  /* NULL when not given */
         char *impact_labels[5]; /* by tc_impact_t: how /history names an impact */
     } page;

@@ -168,6 +168,7 @@ static void build_view(tc_engine_t *d, tc_view_t *view)
     view->page_name = c->page.name;
     view->page_url = c->page.url;
     view->page_description = c->page.description;
+    view->page_notice = c->page.notice;
     view->time_zone = c->page.time_zone;
     view->zone = d->zone;
     view->updated_at = updated;
