@@ -50,6 +50,19 @@ static const struct {
      "Argon2id hash is stored. Editors run incidents, maintenance, components and\n"
      "subscribers; admins also manage API keys and users (role defaults to editor).\n"
      "remove and passwd end the user's sessions. Works while the daemon runs.\n"},
+    {"backup",
+     "usage: tocsin backup [-c FILE] [--data DIR] BACKUP.db\n"
+     "\n"
+     "Write a consistent copy of the store to BACKUP.db (a new file; never over an existing\n"
+     "one) while the daemon runs: SQLite's online backup, so writes carry on and the copy is\n"
+     "one point in time. The copy is checked before the command returns. Exit 0 done, 1 on\n"
+     "failure. For a PostgreSQL store, use pg_dump.\n"},
+    {"restore",
+     "usage: tocsin restore [-c FILE] [--data DIR] BACKUP.db\n"
+     "\n"
+     "Put a backup into an empty data folder (no store, no daemon running on it), after\n"
+     "checking that it is a sound tocsin store this version can read. Start tocsin on the\n"
+     "folder afterwards. Exit 0 done, 2 when the backup or the folder will not do.\n"},
     {"import",
      "usage: tocsin import [-c FILE] [--data DIR] [--shift-to-now] statuspage HISTORY.json\n"
      "\n"
@@ -74,6 +87,8 @@ int tc_cli_help(const char *command)
                "  probe          run one monitor once and explain its verdict\n"
                "  apikey         create, list and revoke write-API keys\n"
                "  user           add, list and remove console users; set passwords\n"
+               "  backup         copy the running store to a file\n"
+               "  restore        put a backup into an empty data folder\n"
                "  import         import a Statuspage incident history\n"
                "  help           show help for a command\n"
                "\n"
