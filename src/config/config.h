@@ -123,6 +123,11 @@ typedef struct tc_config {
     tc_template_cfg_t *templates; /* incident_templates: */
     size_t ntemplates;
     struct {
+        char *dir;                /* export.dir: keep a static mirror here, or NULL */
+        char *command;            /* run after each refresh (rsync, object store), or NULL */
+        long timeout_ms;          /* the command's time limit (default 60 s) */
+    } export_;
+    struct {
         char *host;               /* admin.listen: the console's own address, or NULL to serve
                                      it beside the page */
         int port;

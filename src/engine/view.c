@@ -291,7 +291,9 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
 
 static void render_now(tc_engine_t *d)
 {
-    tc_http_publish(d->http, tc_engine__build_snapshot(d));
+    tc_snapshot_t *snap = tc_engine__build_snapshot(d);
+    tc_engine__mirror(d, snap);
+    tc_http_publish(d->http, snap);
     tc_log(TC_LOG_DEBUG, MODULE, "published snapshot %llu", (unsigned long long)d->generation);
 }
 
