@@ -2,7 +2,8 @@
  * page helpers. admin.c routes and guards (session, CSRF, origin, roles), login and logout;
  * admin_html.c the console's frame and form pieces; admin_overview.c the overview;
  * admin_incidents.c incidents, updates, post-mortems and the preview; admin_maintenance.c
- * one-off and recurring maintenance; admin_audit.c the audit log. Not for use outside src/admin/. */
+ * one-off and recurring maintenance; admin_coverage.c what the probes missed; admin_audit.c the
+ * audit log. Not for use outside src/admin/. */
 #ifndef TC_ADMIN_INT_H
 #define TC_ADMIN_INT_H
 
@@ -81,6 +82,7 @@ void tc_admin__update_edit(tc_admin_call_t *c);
 void tc_admin__incident_backfill(tc_admin_call_t *c);
 void tc_admin__preview(tc_admin_call_t *c);
 void tc_admin__audit_page(tc_admin_call_t *c);
+void tc_admin__coverage(tc_admin_call_t *c);
 void tc_admin__maintenance(tc_admin_call_t *c);
 void tc_admin__maintenance_create(tc_admin_call_t *c);
 void tc_admin__maintenance_recurring(tc_admin_call_t *c);
