@@ -55,6 +55,11 @@ void tc_clock_format_iso(const tc_zone_t *z, int64_t ms, char *out, size_t outle
  *  gives the first instant of that day; one that happens twice gives the first. */
 int64_t tc_clock_local_midnight(const tc_zone_t *z, int64_t ms, int days_back);
 
+/** Wall ms of the first local midnight of the month @p months_back months before the month
+ *  holding @p ms in @p z (0: this month, 1: last month, -1: next month), with the DST rules of
+ *  tc_clock_local_midnight(). */
+int64_t tc_clock_local_month_start(const tc_zone_t *z, int64_t ms, int months_back);
+
 /** Format @p ms with strftime(3) @p fmt in @p z (%Z is the zone's abbreviation then, %z its
  *  offset). @p out is empty when the result does not fit. */
 void tc_clock_format_local(const tc_zone_t *z, int64_t ms, const char *fmt, char *out,
