@@ -109,6 +109,9 @@ static void build_doc(served_doc_t *sd, tc_doc_t *d)
                                     "img-src 'self' data:; form-action 'self'; "
                                     "base-uri 'none'; frame-ancestors 'none'");
             MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+        } else if (strncmp(d->content_type, "image/svg+xml", 13) == 0) {
+            /* A badge opened on its own is a document: it may load and run nothing. */
+            MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'");
         }
         sd->ok[e] = r;
         /* libmicrohttpd 0.9.75 adds "Content-Length: 0" to a 304 whatever we set (setting

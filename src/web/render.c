@@ -48,6 +48,7 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_ca
         body = lists[i].render(v, &len);
         tc_snapshot_add(s, lists[i].path, TC_ROUTE_INCIDENTS, json, body, len);
     }
+    tc_render_badge_docs(v, s);
     tc_snapshot_seal(s);
     return s;
 }

@@ -31,6 +31,14 @@ char *tc_render_maintenances_json(const tc_view_t *v, size_t *len);
 char *tc_render_upcoming_json(const tc_view_t *v, size_t *len);
 char *tc_render_active_json(const tc_view_t *v, size_t *len);
 
+/** Serialise @p root compactly and release it. @return malloc'd JSON, its length in @p len. */
+char *tc_render_json_dump(json_t *root, size_t *len);
+
+/** /badges/status.svg and .json (the page), /badges/<id>.svg and .json (each component and
+ *  group), /badges/<id>/uptime.svg and .json (showcased components, and groups with
+ *  showcased children), added to @p s (render_badge.c). */
+void tc_render_badge_docs(const tc_view_t *v, tc_snapshot_t *s);
+
 /** One component object (Statuspage v2 shape) and one incident object with its component
  *  objects, for the write API's answers. @p with_private adds the v1 fields. */
 json_t *tc_render_component_json(const tc_view_t *v, const tc_view_row_t *r);

@@ -173,8 +173,7 @@ static json_t *status_object(const tc_view_t *v)
     return s;
 }
 
-/* Serialise and release @p root. */
-static char *dump(json_t *root, size_t *len)
+char *tc_render_json_dump(json_t *root, size_t *len)
 {
     char *text = json_dumps(root, JSON_COMPACT);
     json_decref(root);
@@ -194,7 +193,7 @@ char *tc_render_summary_json(const tc_view_t *v, size_t *len)
     json_object_set_new(root, "scheduled_maintenances",
                         incident_list(v, LIST_SUMMARY_MAINT, SIZE_MAX));
     json_object_set_new(root, "status", status_object(v));
-    return dump(root, len);
+    return tc_render_json_dump(root, len);
 }
 
 char *tc_render_status_json(const tc_view_t *v, size_t *len)
@@ -202,7 +201,7 @@ char *tc_render_status_json(const tc_view_t *v, size_t *len)
     json_t *root = json_object();
     json_object_set_new(root, "page", page_object(v));
     json_object_set_new(root, "status", status_object(v));
-    return dump(root, len);
+    return tc_render_json_dump(root, len);
 }
 
 char *tc_render_components_json(const tc_view_t *v, size_t *len)
@@ -210,7 +209,7 @@ char *tc_render_components_json(const tc_view_t *v, size_t *len)
     json_t *root = json_object();
     json_object_set_new(root, "page", page_object(v));
     json_object_set_new(root, "components", components_array(v));
-    return dump(root, len);
+    return tc_render_json_dump(root, len);
 }
 
 /* The list documents; Statuspage caps the full lists at 50 and has no paging. */
@@ -222,7 +221,7 @@ static char *list_doc(const tc_view_t *v, const char *key, list_kind_t kind, siz
                                                               kind == LIST_MAINTENANCES
                                                           ? 50
                                                           : SIZE_MAX));
-    return dump(root, len);
+    return tc_render_json_dump(root, len);
 }
 
 char *tc_render_incidents_json(const tc_view_t *v, size_t *len)
