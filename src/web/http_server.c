@@ -102,12 +102,17 @@ static void build_doc(served_doc_t *sd, tc_doc_t *d)
         if (coding[e])
             MHD_add_response_header(r, "Content-Encoding", coding[e]);
         add_doc_headers(r, d, v->etag);
-        /* Every HTML page (/, /history..., /incidents/...) gets the same strict policy. */
+        /* Every HTML page (/, /history..., /incidents/...) gets the same strict policy; only
+         * /embed, made to be framed by other sites, may be. */
         if (strncmp(d->content_type, "text/html", 9) == 0) {
             MHD_add_response_header(r, "Content-Security-Policy",
-                                    "default-src 'none'; style-src 'unsafe-inline'; "
-                                    "img-src 'self' data:; form-action 'self'; "
-                                    "base-uri 'none'; frame-ancestors 'none'");
+                                    d->route == TC_ROUTE_EMBED
+                                        ? "default-src 'none'; style-src 'unsafe-inline'; "
+                                          "img-src 'self' data:; form-action 'self'; "
+                                          "base-uri 'none'; frame-ancestors *"
+                                        : "default-src 'none'; style-src 'unsafe-inline'; "
+                                          "img-src 'self' data:; form-action 'self'; "
+                                          "base-uri 'none'; frame-ancestors 'none'");
             MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
         } else if (strncmp(d->content_type, "image/svg+xml", 13) == 0) {
             /* A badge opened on its own is a document: it may load and run nothing. */

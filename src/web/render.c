@@ -53,6 +53,7 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_ca
     body = tc_render_uptime_json(v, &len);
     tc_snapshot_add(s, "/api/v2/uptime.json", TC_ROUTE_UPTIME, json, body, len);
     tc_render_badge_docs(v, s);
+    tc_render_embed_docs(v, s);
     tc_snapshot_seal(s);
     return s;
 }

@@ -53,6 +53,12 @@ json_t *tc_render_incident_json(const tc_view_t *v, const tc_incident_t *i, bool
 char *tc_render_uptime_html(const tc_view_t *v, size_t *len);
 char *tc_render_uptime_json(const tc_view_t *v, size_t *len);
 
+/** /embed (the framable pill and open incidents, render_embed.c) and /embed.js (the script
+ *  of static/embed.js), added to @p s. */
+void tc_render_embed_docs(const tc_view_t *v, tc_snapshot_t *s);
+/** The /embed page. @return malloc'd HTML, its length in @p len. */
+char *tc_render_embed_html(const tc_view_t *v, size_t *len);
+
 /** The HTML status page. @return malloc'd HTML, its length in @p len. */
 char *tc_render_page_html(const tc_view_t *v, size_t *len);
 
