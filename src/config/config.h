@@ -92,6 +92,10 @@ typedef struct tc_config {
         bool allow_private_webhooks; /* webhooks to loopback/private addresses (tests, LANs) */
         int rate_limit;           /* subscribe requests per client address per minute */
     } subscribers;
+    struct {
+        bool secure_cookie;       /* mark the session cookie Secure (served over https by a
+                                     proxy in front) */
+    } admin;
 } tc_config_t;
 
 /** Load and validate @p path.

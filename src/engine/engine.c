@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <uv.h>
 
+#include "admin/admin.h"
 #include "api/api.h"
 #include "config/config.h"
 #include "core/alloc.h"
@@ -139,8 +140,11 @@ static void on_requests(uv_async_t *a)
             tc_http_reply(req, 503, "{\"error\":\"shutting down; try again shortly\"}");
             continue;
         }
-        if (strncmp(tc_http_path(req), "/api/push/", 10) == 0)
+        const char *path = tc_http_path(req);
+        if (strncmp(path, "/api/push/", 10) == 0)
             tc_engine__handle_push(d, req);
+        else if (strncmp(path, "/admin", 6) == 0)
+            tc_admin_handle(d, req);
         else
             tc_api_handle(d, req);
     }
@@ -264,6 +268,10 @@ static void stop_parts(tc_engine_t *d)
      * remaining handle is closed (bounded, in case one never does). */
     int64_t give_up = tc_clock_mono_ms() + 5000;
     while (d->in_flight > 0 && tc_clock_mono_ms() < give_up)
+        uv_run(&d->loop, UV_RUN_ONCE);
+    /* Background jobs answer suspended requests, which must be answered before the HTTP
+     * server stops; they take a fraction of a second each. */
+    while (d->background > 0)
         uv_run(&d->loop, UV_RUN_ONCE);
     tc_sched_free(d->sched);
     d->sched = NULL;
@@ -406,6 +414,7 @@ out:
     free(d.feed_slots);
     free(d.pending_reasons);
     tc_engine__free_incidents(&d);
+    tc_engine__accounts_free(&d);
     tc_snapshot_cache_free(d.render_cache);
     tc_engine__uptime_logs_free(&d);
     tc_engine__view_free(&d);

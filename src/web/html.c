@@ -91,6 +91,11 @@ static const char *const css =
     "footer{margin-top:2rem;color:var(--muted);font-size:.875rem}"
     "main footer a{color:inherit}";
 
+const char *tc_html_stylesheet(void)
+{
+    return css;
+}
+
 void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
 {
     /* "Acme Status" stays as it is; "Acme" becomes "Acme Status". */

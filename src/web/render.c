@@ -54,6 +54,12 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_ca
     tc_snapshot_add(s, "/api/v2/uptime.json", TC_ROUTE_UPTIME, json, body, len);
     tc_render_badge_docs(v, s);
     tc_render_embed_docs(v, s);
+    body = tc_render_console_css(&len);
+    tc_snapshot_add(s, "/admin/assets/console.css", TC_ROUTE_OTHER, "text/css; charset=utf-8",
+                    body, len);
+    body = tc_render_console_js(&len);
+    tc_snapshot_add(s, "/admin/assets/console.js", TC_ROUTE_OTHER,
+                    "text/javascript; charset=utf-8", body, len);
     tc_snapshot_seal(s);
     return s;
 }
