@@ -318,28 +318,12 @@ int tc_clock_local_weekday(const tc_zone_t *z, int64_t ms)
     return (int)((days % 7 + 11) % 7); /* 1970-01-01 was a Thursday (4) */
 }
 
-/* Days from 1970-01-01 to the civil date @p y-@p m-@p d (proleptic Gregorian; month 1-12),
- * after Howard Hinnant's days_from_civil. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = floor_div(y, 400);
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int64_t tc_clock_local_month_start(const tc_zone_t *z, int64_t ms, int months_back)
 {
     int64_t secs = floor_div(ms, 1000);
-    const span_t *s = span_at(z, secs);
     struct tm tm;
-    to_tm(secs, s, &tm);
+    to_tm(secs, span_at(z, secs), &tm);
     int64_t months = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon - months_back;
-    int64_t today = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-    int64_t first = days_from_civil(floor_div(months, 12), (int)(months - floor_div(months, 12) * 12) + 1, 1);
-    /* The month's first midnight is that many local days back from the day of @p ms, which
-     * tc_clock_local_midnight() turns into an instant with the zone's offset on that day. */
-    return tc_clock_local_midnight(z, ms, (int)(today - first));
+    int64_t year = floor_div(months, 12);
+    return tc_clock_from_local(z, (int)year, (int)(months - year * 12) + 1, 1, 0, 0);
 }
