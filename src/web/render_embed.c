@@ -46,7 +46,10 @@ char *tc_render_embed_html(const tc_view_t *v, size_t *len)
                     "<meta name=\"color-scheme\" content=\"light dark\">"
                     "<meta http-equiv=\"refresh\" content=\"60\"><title>");
     tc_buf_html(&b, v->page_name);
-    tc_buf_printf(&b, " status</title><style>%s</style></head><body><main>", css);
+    tc_buf_printf(&b, " status</title><style>%s</style></head><body><main><h1 class=\"sr\">",
+                  css);
+    tc_buf_html(&b, v->page_name);
+    tc_buf_puts(&b, " status</h1>");
     const char *indicator = tc_indicator_name(v->rollup.indicator);
     tc_buf_printf(&b, "<a class=\"pill\" href=\"/\" target=\"_blank\" rel=\"noopener\" "
                       "data-indicator=\"%s\"><span class=\"dot %s\" aria-hidden=\"true\">"

@@ -29,6 +29,7 @@ static void embed_page(void **state)
            (const char *const[]){
                "<html lang=\"en\">", "<meta http-equiv=\"refresh\" content=\"60\">",
                "<title>Acme &lt;&amp;&gt; &quot;Status&quot; status</title>",
+               "<h1 class=\"sr\">Acme &lt;&amp;&gt; &quot;Status&quot; status</h1>",
                "<a class=\"pill\" href=\"/\" target=\"_blank\" rel=\"noopener\" "
                "data-indicator=\"minor\"><span class=\"dot minor\" aria-hidden=\"true\"></span>"
                "<span class=\"sr\">Acme &lt;&amp;&gt; &quot;Status&quot; status: </span>"
