@@ -40,11 +40,11 @@ char *tc_render_embed_html(const tc_view_t *v, size_t *len)
 {
     tc_buf_t b;
     tc_buf_init(&b, TC_HTML_LIMIT);
-    /* No script: the page refreshes itself so a frame left open keeps up. */
+    /* No script, and no timed refresh either (WCAG 2.2.1 forbids reloading under a reader's
+     * eyes): the frame shows the status as of the host page's load; embed.js keeps up. */
     tc_buf_puts(&b, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                     "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-                    "<meta name=\"color-scheme\" content=\"light dark\">"
-                    "<meta http-equiv=\"refresh\" content=\"60\"><title>");
+                    "<meta name=\"color-scheme\" content=\"light dark\"><title>");
     tc_buf_html(&b, v->page_name);
     tc_buf_printf(&b, " status</title><style>%s</style></head><body><main><h1 class=\"sr\">",
                   css);
