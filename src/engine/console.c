@@ -1,4 +1,4 @@
-/* Queries only the console asks: monitors with their last results, how many subscribers an
+/* Queries only the console asks: incident templates, monitors with their last results, how many subscribers an
  * incident would reach, and the outbox's counts. Read-only; the public view (view.c) carries
  * none of this because the public never sees it. */
 #include <stdlib.h>
@@ -26,6 +26,19 @@ void tc_engine_monitors(tc_engine_t *d, tc_monitor_info_t **out, size_t *n)
         m->interval_ms = slot->cfg->interval_ms;
         m->components = slot->rules ? slot->rules->components : NULL;
         m->ncomponents = slot->rules ? slot->rules->ncomponents : 0;
+    }
+}
+
+void tc_engine_templates(tc_engine_t *d, tc_incident_template_t **out, size_t *n)
+{
+    const tc_config_t *c = d->config;
+    *n = c->ntemplates;
+    *out = tc_calloc(c->ntemplates ? c->ntemplates : 1, sizeof **out);
+    for (size_t i = 0; i < c->ntemplates; i++) {
+        const tc_template_cfg_t *t = &c->templates[i];
+        (*out)[i] = (tc_incident_template_t){t->id, t->name, t->message, t->status,
+                                             t->components, t->component_status,
+                                             t->ncomponents};
     }
 }
 

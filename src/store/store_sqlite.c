@@ -145,6 +145,15 @@ static const struct {
         "  target TEXT NOT NULL,"
         "  detail TEXT NOT NULL"
         ");"},
+    /* Recurring maintenance windows: those of the config (kept in step with it at every
+     * start and reload) and those made in the console or through the API. last_start is the
+     * latest window already made into a scheduled maintenance, so none is made twice. */
+    {8, "CREATE TABLE maintenance_schedule ("
+        "  id TEXT PRIMARY KEY,"
+        "  doc TEXT NOT NULL,"
+        "  from_config INTEGER NOT NULL,"
+        "  last_start INTEGER NOT NULL DEFAULT 0"
+        ");"},
 };
 
 int tc_sqlite__fail(sqlite3 *db, const char *what, char *err, size_t errlen)
