@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import header
+from conftest import chromium, header
 from test_80_write_api import api, make_key, wait_until
 
 CONFIG = """\
@@ -134,16 +134,7 @@ def test_unknown_badges_are_404(start_daemon):
     assert svg(d, "/badges/quiet.svg")[1] == ["Quiet", "operational"]
 
 
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
-
 def test_badges_in_chromium(start_daemon, tmp_path):
-    webdriver = pytest.importorskip("selenium.webdriver", reason="python3-selenium is needed")
-    if not os.path.exists(CHROMEDRIVER):
-        pytest.skip("chromium-driver is needed")
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
     d = start_daemon(CONFIG)
     key = make_key(d)
     api(d, "PATCH", "components/ar", {"component": {"status": "degraded_performance"}}, key=key)
@@ -155,11 +146,7 @@ def test_badges_in_chromium(start_daemon, tmp_path):
     page.write_text("<!DOCTYPE html><meta charset=utf-8><body style='font:14px sans-serif'>" +
                     "".join("<p><img src='%s%s' alt=''> <code>%s</code></p>" % (d.base, p, p)
                             for p in paths))
-    opts = Options()
-    opts.add_argument("--headless=new")
-    opts.add_argument("--no-sandbox")
-    opts.add_argument("--window-size=700,420")
-    b = webdriver.Chrome(options=opts, service=Service(executable_path=CHROMEDRIVER))
+    b = chromium(700, 420)
     try:
         b.get(page.as_uri())
         sizes = wait_until(d, lambda: b.execute_script(

@@ -17,10 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import header
+from conftest import chromium, header
 from test_80_write_api import create, get_json, make_key, patch, wait_until
-
-CHROMEDRIVER = "/usr/bin/chromedriver"
 
 CONFIG = """\
 page:
@@ -88,16 +86,7 @@ class HostSite:
 
 @pytest.fixture
 def browser():
-    webdriver = pytest.importorskip("selenium.webdriver", reason="python3-selenium is needed")
-    if not os.path.exists(CHROMEDRIVER):
-        pytest.skip("chromium-driver is needed")
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-    opts = Options()
-    opts.add_argument("--headless=new")
-    opts.add_argument("--no-sandbox")
-    opts.add_argument("--window-size=900,600")
-    b = webdriver.Chrome(options=opts, service=Service(executable_path=CHROMEDRIVER))
+    b = chromium(900, 600)
     yield b
     b.quit()
 
