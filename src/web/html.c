@@ -1,7 +1,10 @@
 /* The frame and incident fragments of the HTML pages. One inline stylesheet serves every
  * page: it follows the reader's light/dark preference, fits a phone, and colours impact
- * with borders and badges rather than text colour, so yellow on white never carries
- * meaning alone. No JavaScript anywhere: older updates fold with <details>. */
+ * with borders and badges as well as words, so colour never carries meaning alone. Every
+ * text colour meets WCAG AA (4.5:1) on its background in both schemes: light mode uses dark
+ * status colours with white text on them, dark mode light ones with dark text (--on), and
+ * yellow, too light for text on white, has its own darker text colour (--minor-text).
+ * No JavaScript anywhere: older updates fold with <details>. */
 #include "web/html.h"
 
 #include <stdio.h>
@@ -14,11 +17,13 @@
 
 static const char *const css =
     ":root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--fg:#1d2330;--muted:#5b6474;"
-    "--line:#e3e6eb;--ok:#1f9d55;--minor:#d69e2e;--major:#dd6b20;--critical:#c53030;"
-    "--maint:#3182ce;--nodata:#d5d9e0;--link:#2b6cb0}"
+    "--line:#e3e6eb;--ok:#15803d;--minor:#d69e2e;--minor-text:#946200;--major:#c2410c;"
+    "--critical:#c53030;--maint:#2b6cb0;--nodata:#d5d9e0;--link:#2b6cb0;--on:#fff;"
+    "--on-minor:#1d2330}"
     "@media (prefers-color-scheme:dark){:root{--bg:#111418;--card:#1a1f26;--fg:#e6e9ee;"
-    "--muted:#9aa3b2;--line:#2a313b;--ok:#48bb78;--minor:#ecc94b;--major:#ed8936;"
-    "--critical:#fc8181;--maint:#63b3ed;--nodata:#39414d;--link:#90cdf4}}"
+    "--muted:#9aa3b2;--line:#2a313b;--ok:#48bb78;--minor:#ecc94b;--minor-text:#ecc94b;"
+    "--major:#ed8936;--critical:#fc8181;--maint:#63b3ed;--nodata:#39414d;--link:#90cdf4;"
+    "--on:#111418;--on-minor:#111418}}"
     "*{box-sizing:border-box}"
     "body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"
     "'Segoe UI',Roboto,sans-serif}"
@@ -30,8 +35,8 @@ static const char *const css =
     ".description{color:var(--muted);margin:0 0 1.25rem}"
     ".brand{margin:0 0 1rem;font-weight:600}.brand a{color:inherit;text-decoration:none}"
     ".banner{border-radius:.5rem;padding:1rem 1.25rem;font-weight:600;font-size:1.15rem;"
-    "color:#fff;margin:0 0 1.5rem}"
-    ".banner.none{background:var(--ok)}.banner.minor{background:var(--minor);color:#1d2330}"
+    "color:var(--on);margin:0 0 1.5rem}"
+    ".banner.none{background:var(--ok)}.banner.minor{background:var(--minor);color:var(--on-minor)}"
     ".banner.major{background:var(--major)}.banner.critical{background:var(--critical)}"
     ".banner.maintenance{background:var(--maint)}"
     ".components{list-style:none;margin:0;padding:0;background:var(--card);"
@@ -44,7 +49,7 @@ static const char *const css =
     ".children{list-style:none;margin:0;padding:0 0 0 1.1rem}"
     ".children li{border-top:1px solid var(--line)}"
     ".status{font-size:.95rem;white-space:nowrap}"
-    ".status.operational{color:var(--ok)}.status.degraded_performance{color:var(--minor)}"
+    ".status.operational{color:var(--ok)}.status.degraded_performance{color:var(--minor-text)}"
     ".status.partial_outage{color:var(--major)}.status.major_outage{color:var(--critical)}"
     ".status.under_maintenance{color:var(--maint)}"
     ".bars-row{padding-top:0;padding-bottom:0}"
@@ -66,8 +71,8 @@ static const char *const css =
     ".incident-title{font-size:1.05rem;margin:0 0 .25rem}"
     ".incident-title a{color:inherit}"
     ".badge{display:inline-block;font-size:.8rem;font-weight:600;padding:0 .45rem;"
-    "border-radius:.25rem;color:#fff;background:var(--muted);margin-right:.4rem}"
-    ".badge.impact-minor{background:var(--minor);color:#1d2330}"
+    "border-radius:.25rem;color:var(--on);background:var(--muted);margin-right:.4rem}"
+    ".badge.impact-minor{background:var(--minor);color:var(--on-minor)}"
     ".badge.impact-major{background:var(--major)}.badge.impact-critical{background:var(--critical)}"
     ".badge.impact-maintenance{background:var(--maint)}"
     ".meta{color:var(--muted);font-size:.9rem;margin:0 0 .5rem}"

@@ -286,3 +286,12 @@ def shared_daemon(tmp_path_factory):
         yield d
     finally:
         d.stop()
+
+
+@pytest.fixture
+def browser():
+    """A headless Chromium (browser.py); fails, never skips, when Chromium is missing."""
+    from browser import chromium
+    b = chromium()
+    yield b
+    b.quit()
