@@ -78,7 +78,8 @@ static const char *const css =
     ".meta{color:var(--muted);font-size:.9rem;margin:0 0 .5rem}"
     ".md{overflow-wrap:anywhere}.md>:first-child{margin-top:0}.md>:last-child{margin-bottom:0}"
     ".md h1,.md h2,.md h3,.md h4{font-size:1rem;margin:.75rem 0 .25rem;border:0;padding:0}"
-    ".md pre{overflow-x:auto}.md a,main p a,nav a{color:var(--link)}"
+    ".md pre{overflow-x:auto}a{color:var(--link)}"
+    ".month>h2 a{color:inherit;text-decoration:none}.month>h2 a:hover{text-decoration:underline}"
     "details{margin-top:.5rem}summary{cursor:pointer;color:var(--muted);font-size:.9rem}"
     ".updates{list-style:none;margin:.5rem 0 0;padding:0}"
     ".updates>li{border-top:1px solid var(--line);padding:.6rem 0}"
@@ -88,6 +89,30 @@ static const char *const css =
     ".pager{display:flex;justify-content:space-between;flex-wrap:wrap;gap:1rem;margin-top:1.5rem}"
     "footer{margin-top:2rem;color:var(--muted);font-size:.875rem}"
     "main footer a{color:inherit}";
+
+/* OpenGraph and Twitter card tags, so a link to the page shared in chat or social media
+ * shows its name and description rather than a bare URL. */
+static void social_meta(tc_buf_t *b, const tc_view_t *v, const char *suffix)
+{
+    tc_buf_puts(b, "<meta property=\"og:type\" content=\"website\">"
+                   "<meta property=\"og:title\" content=\"");
+    tc_buf_html(b, v->page_name);
+    tc_buf_puts(b, suffix);
+    tc_buf_puts(b, "\"><meta property=\"og:site_name\" content=\"");
+    tc_buf_html(b, v->page_name);
+    tc_buf_puts(b, "\">");
+    if (v->page_description) {
+        tc_buf_puts(b, "<meta property=\"og:description\" content=\"");
+        tc_buf_html(b, v->page_description);
+        tc_buf_puts(b, "\">");
+    }
+    if (v->page_url && v->page_url[0]) {
+        tc_buf_puts(b, "<meta property=\"og:url\" content=\"");
+        tc_buf_html(b, v->page_url);
+        tc_buf_puts(b, "\">");
+    }
+    tc_buf_puts(b, "<meta name=\"twitter:card\" content=\"summary\">");
+}
 
 void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
 {
@@ -110,6 +135,10 @@ void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
         tc_buf_html(b, v->page_description);
         tc_buf_puts(b, "\">");
     }
+    tc_buf_printf(b, "<link rel=\"icon\" href=\"/favicon.ico\" type=\"%s\">",
+                  v->favicon ? v->favicon_type : "image/x-icon");
+    if (home)
+        social_meta(b, v, suffix);
     tc_buf_puts(b, "<link rel=\"alternate\" type=\"application/atom+xml\" "
                    "href=\"/history.atom\" title=\"Incident history (Atom)\">"
                    "<link rel=\"alternate\" type=\"application/rss+xml\" "

@@ -48,6 +48,11 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_ca
         body = lists[i].render(v, &len);
         tc_snapshot_add(s, lists[i].path, TC_ROUTE_INCIDENTS, json, body, len);
     }
+    const char *icon_type;
+    body = tc_render_favicon(v, &icon_type, &len);
+    tc_snapshot_add(s, "/favicon.ico", TC_ROUTE_ASSET, icon_type, body, len);
+    body = tc_render_robots_txt(v, &len);
+    tc_snapshot_add(s, "/robots.txt", TC_ROUTE_ASSET, "text/plain; charset=utf-8", body, len);
     tc_snapshot_seal(s);
     return s;
 }

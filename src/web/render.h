@@ -52,6 +52,13 @@ char *tc_render_incident_html(const tc_view_t *v, const tc_incident_t *i, size_t
 char *tc_render_feed_atom(const tc_view_t *v, size_t *len);
 char *tc_render_feed_rss(const tc_view_t *v, size_t *len);
 
+/** /favicon.ico: page.favicon's bytes, or tocsin's own icon; its Content-Type in @p type
+ *  (render_assets.c). @return malloc'd bytes, their count in @p len. */
+char *tc_render_favicon(const tc_view_t *v, const char **type, size_t *len);
+/** /robots.txt: every page may be crawled except the subscriber links and the write API.
+ *  @return malloc'd text, its length in @p len. */
+char *tc_render_robots_txt(const tc_view_t *v, size_t *len);
+
 /** A small page in the status page's frame: @p title as heading, @p text (plain, escaped)
  *  below it, and with @p back_link a link back to the page. Caller frees. */
 char *tc_render_notice_html(const tc_view_t *v, const char *title, const char *text,

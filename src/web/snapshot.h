@@ -26,6 +26,7 @@ typedef enum {
     TC_ROUTE_INCIDENT,   /* /incidents/<id> */
     TC_ROUTE_FEED,       /* /history.atom and /history.rss */
     TC_ROUTE_INCIDENTS,  /* /api/v2/incidents*.json and scheduled-maintenances*.json */
+    TC_ROUTE_ASSET,      /* /favicon.ico and /robots.txt */
     TC_ROUTE_HEALTHZ,    /* /healthz */
     TC_ROUTE_METRICS,    /* /metrics */
     TC_ROUTE_ENGINE,     /* answered by the engine: /api/push/..., /v1/... */
