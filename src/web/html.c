@@ -76,6 +76,7 @@ static const char *const css =
     ".badge.impact-major{background:var(--major)}.badge.impact-critical{background:var(--critical)}"
     ".badge.impact-maintenance{background:var(--maint)}"
     ".meta{color:var(--muted);font-size:.9rem;margin:0 0 .5rem}"
+    ".components-affected{color:var(--muted);font-size:.9rem;margin:.5rem 0 0}"
     ".md{overflow-wrap:anywhere}.md>:first-child{margin-top:0}.md>:last-child{margin-bottom:0}"
     ".md h1,.md h2,.md h3,.md h4{font-size:1rem;margin:.75rem 0 .25rem;border:0;padding:0}"
     ".md pre{overflow-x:auto}a{color:var(--link)}"
@@ -226,6 +227,68 @@ void tc_html_format_when(const tc_zone_t *z, int64_t ms, char *out, size_t outle
     snprintf(out, outlen, "%s%s %s", day, ampm, zone);
 }
 
+static const char *row_name(const tc_view_t *v, const char *id)
+{
+    for (size_t r = 0; r < v->nrows; r++)
+        if (strcmp(v->rows[r].id, id) == 0)
+            return v->rows[r].name;
+    return NULL;
+}
+
+/* A component's name now, or the name an update recorded if it has since been removed. */
+static const char *component_name(const tc_view_t *v, const tc_incident_t *i, const char *id)
+{
+    const char *name = row_name(v, id);
+    for (size_t k = i->nupdates; !name && k-- > 0;)
+        for (size_t a = 0; a < i->updates[k].naffected; a++)
+            if (i->updates[k].affected[a].code &&
+                strcmp(i->updates[k].affected[a].code, id) == 0 &&
+                i->updates[k].affected[a].name)
+                name = i->updates[k].affected[a].name;
+    return name;
+}
+
+/* What a closed incident did to component @p c: the worst status it set, now or in any
+ * update (a resolved incident sets "operational" last, which says nothing of its impact). */
+static tc_status_t worst_set(const tc_incident_t *i, size_t c)
+{
+    tc_status_t worst = i->component_status ? i->component_status[c] : TC_STATUS_OPERATIONAL;
+    for (size_t k = 0; k < i->nupdates; k++)
+        for (size_t a = 0; a < i->updates[k].naffected; a++) {
+            const tc_affected_t *x = &i->updates[k].affected[a];
+            if (x->code && strcmp(x->code, i->component_ids[c]) == 0)
+                worst = tc_status_worst(worst, x->new_status);
+        }
+    return worst;
+}
+
+void tc_html_affected(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i)
+{
+    bool open = tc_incident_is_open(i);
+    size_t shown = 0, n = 0;
+    for (size_t c = 0; c < i->ncomponents; c++)
+        n += component_name(v, i, i->component_ids[c]) != NULL;
+    for (size_t c = 0; c < i->ncomponents; c++) {
+        const char *name = component_name(v, i, i->component_ids[c]);
+        if (!name)
+            continue;
+        if (shown == 0)
+            tc_buf_printf(b, "<p class=\"components-affected\">This %s %s: ",
+                          i->is_maintenance ? "scheduled maintenance" : "incident",
+                          open ? "affects" : "affected");
+        /* "A", "A and B", "A, B, and C": the serial comma, as on Statuspage. */
+        else
+            tc_buf_puts(b, n > 2 ? (shown == n - 1 ? ", and " : ", ") : " and ");
+        tc_buf_html(b, name);
+        tc_status_t s = open && i->component_status ? i->component_status[c] : worst_set(i, c);
+        if (!i->is_maintenance && s != TC_STATUS_OPERATIONAL)
+            tc_buf_printf(b, " (%s)", tc_status_words(s));
+        shown++;
+    }
+    if (shown)
+        tc_buf_puts(b, ".</p>");
+}
+
 static const char *impact_label(const tc_view_t *v, tc_impact_t impact)
 {
     if ((unsigned)impact >= sizeof v->impact_labels / sizeof v->impact_labels[0])
@@ -284,6 +347,7 @@ void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t
     tc_buf_puts(b, "</p>");
     if (latest)
         tc_html_markdown(b, latest->body, BODY_MAX);
+    tc_html_affected(b, v, i);
     if (i->nupdates > 1) {
         size_t older = i->nupdates - 1;
         tc_buf_printf(b, "<details><summary>%zu previous update%s</summary><ol class=\"updates\">",

@@ -215,6 +215,7 @@ static void current_html(tc_buf_t *b, const tc_view_t *v)
             tc_buf_html(b, i->name);
             tc_buf_puts(b, "</a></h3>");
             latest_update_html(b, v, i);
+            tc_html_affected(b, v, i);
             tc_buf_puts(b, "</article>");
         }
         tc_buf_puts(b, "</section>");
@@ -236,6 +237,7 @@ static void current_html(tc_buf_t *b, const tc_view_t *v)
             if (i->scheduled_for)
                 window_html(b, v, i->scheduled_for, i->scheduled_until);
             latest_update_html(b, v, i);
+            tc_html_affected(b, v, i);
             tc_buf_puts(b, "</article>");
         }
         tc_buf_puts(b, "</section>");

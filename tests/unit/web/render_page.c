@@ -135,6 +135,37 @@ static void times_in_the_page_zone(void **state)
     }
 }
 
+/* Each incident card names the components it touches, with what it does to them in words:
+ * the status an open incident sets now, the worst a resolved one set. */
+static void cards_name_affected_components(void **state)
+{
+    (void)state;
+    tc_view_t v = fx_view();
+    char *html = page(&v);
+    /* The open incident, in "Active incidents" and again among today's past incidents. */
+    const char *open_card = "<a href=\"/incidents/openbbbbbbbb\">Web calls are slow</a></h3>";
+    const char *affects = "<p class=\"components-affected\">This incident affects: Website "
+                          "(partial outage).</p></article>";
+    expect(html,
+           (const char *const[]){open_card, affects,
+                                 "<p class=\"components-affected\">This scheduled maintenance "
+                                 "affects: Database.</p></article>",
+                                 NULL},
+           (const char *const[]){"partial_outage)", "Partial Outage)", NULL});
+    before(html, open_card, affects);
+    free(html);
+    /* Nov 14's resolved incident, seen from Nov 15: the worst each component reached. */
+    v.now = INT64_C(1731700800000);
+    html = page(&v);
+    expect(html,
+           (const char *const[]){"This incident affected: API (degraded performance), Database "
+                                 "(degraded performance), and Website (degraded performance)."
+                                 "</p>",
+                                 NULL},
+           NULL);
+    free(html);
+}
+
 /* The XSS incident (Oct 09) is in the last seven days when "now" is Oct 10: its name shows
  * escaped, its body's script is dropped by the Markdown renderer. */
 static void escapes(void **state)
@@ -188,6 +219,7 @@ int main(void)
         cmocka_unit_test(components),
         cmocka_unit_test(times_in_the_page_zone),
         cmocka_unit_test(escapes),
+        cmocka_unit_test(cards_name_affected_components),
         cmocka_unit_test(subscribe_form),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
