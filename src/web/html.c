@@ -262,7 +262,8 @@ static tc_status_t worst_set(const tc_incident_t *i, size_t c)
     return worst;
 }
 
-void tc_html_affected(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i)
+size_t tc_html_affected_words(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i,
+                              bool html)
 {
     bool open = tc_incident_is_open(i);
     size_t shown = 0, n = 0;
@@ -273,20 +274,33 @@ void tc_html_affected(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i)
         if (!name)
             continue;
         if (shown == 0)
-            tc_buf_printf(b, "<p class=\"components-affected\">This %s %s: ",
+            tc_buf_printf(b, "This %s %s: ",
                           i->is_maintenance ? "scheduled maintenance" : "incident",
                           open ? "affects" : "affected");
         /* "A", "A and B", "A, B, and C": the serial comma, as on Statuspage. */
         else
             tc_buf_puts(b, n > 2 ? (shown == n - 1 ? ", and " : ", ") : " and ");
-        tc_buf_html(b, name);
+        if (html)
+            tc_buf_html(b, name);
+        else
+            tc_buf_puts(b, name);
         tc_status_t s = open && i->component_status ? i->component_status[c] : worst_set(i, c);
         if (!i->is_maintenance && s != TC_STATUS_OPERATIONAL)
             tc_buf_printf(b, " (%s)", tc_status_words(s));
         shown++;
     }
     if (shown)
-        tc_buf_puts(b, ".</p>");
+        tc_buf_puts(b, ".");
+    return shown;
+}
+
+void tc_html_affected(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i)
+{
+    tc_buf_t words;
+    tc_buf_init(&words, 0);
+    if (tc_html_affected_words(&words, v, i, true))
+        tc_buf_printf(b, "<p class=\"components-affected\">%s</p>", words.data);
+    tc_buf_free(&words);
 }
 
 static const char *impact_label(const tc_view_t *v, tc_impact_t impact)
