@@ -248,30 +248,60 @@ void tc_engine__notify_component(tc_engine_t *d, const tc_store_row_t *row, tc_s
 
 /* ---- commands ---- */
 
-/* Check the components list into a JSON text (NULL for the whole page). */
+/* Add @p id to @p list unless it is there already (a group and one of its children, or an
+ * id sent twice, make one entry). */
+static void add_once(json_t *list, const char *id)
+{
+    size_t k;
+    json_t *v;
+    json_array_foreach(list, k, v)
+    {
+        if (strcmp(json_string_value(v), id) == 0)
+            return;
+    }
+    json_array_append_new(list, json_string(id));
+}
+
+/* Check the components list into a JSON text of component ids (NULL for the whole page). A
+ * group stands for its components as they are now: the page's form offers groups, and a
+ * visitor who ticks "API" means every API component. */
 static int check_components(tc_engine_t *d, const tc_subscribe_cmd_t *c, char **out, char *err,
                             size_t errlen)
 {
     *out = NULL;
     if (!c->components || c->ncomponents == 0)
         return 0;
-    if (c->ncomponents > TC_SUBSCRIBE_MAX_COMPONENTS) {
-        snprintf(err, errlen, "components must be a list of at most %d component ids",
-                 TC_SUBSCRIBE_MAX_COMPONENTS);
-        return TC_EINVAL;
-    }
     json_t *list = json_array();
     for (size_t k = 0; k < c->ncomponents; k++) {
         const char *id = c->components[k];
         const tc_store_row_t *row = id ? tc_engine__row(d, id) : NULL;
-        if (!row || row->is_group) {
+        if (!row) {
             char shown[101];
             snprintf(err, errlen, "unknown component \"%s\"",
                      id ? tc_utf8_excerpt(shown, sizeof shown, id) : "(not a string)");
             json_decref(list);
             return TC_EINVAL;
         }
-        json_array_append_new(list, json_string(id));
+        if (!row->is_group) {
+            add_once(list, id);
+            continue;
+        }
+        for (size_t r = 0; r < d->nrows; r++)
+            if (d->rows[r].group_id && strcmp(d->rows[r].group_id, id) == 0)
+                add_once(list, d->rows[r].id);
+    }
+    if (json_array_size(list) > TC_SUBSCRIBE_MAX_COMPONENTS) {
+        snprintf(err, errlen, "components must be a list of at most %d component ids",
+                 TC_SUBSCRIBE_MAX_COMPONENTS);
+        json_decref(list);
+        return TC_EINVAL;
+    }
+    /* A group without components leaves nothing to follow; following nothing is not the
+     * whole page. */
+    if (json_array_size(list) == 0) {
+        snprintf(err, errlen, "the chosen groups have no components");
+        json_decref(list);
+        return TC_EINVAL;
     }
     *out = json_dumps(list, JSON_COMPACT);
     json_decref(list);

@@ -89,6 +89,24 @@ static const char *const css =
     ".quiet{color:var(--muted);margin:0 0 .5rem}"
     ".pager{display:flex;justify-content:space-between;flex-wrap:wrap;gap:1rem;margin-top:1.5rem}"
     "footer{margin-top:2rem;color:var(--muted);font-size:.875rem}"
+    ".top{display:flex;justify-content:space-between;align-items:flex-start;gap:.5rem 1rem;"
+    "flex-wrap:wrap;margin:0 0 1.25rem}.top .description{margin:0}"
+    "button,.button{font:inherit;font-weight:600;padding:.5rem 1rem;border:0;border-radius:.35rem;"
+    "background:var(--link);color:var(--on);cursor:pointer;text-decoration:none;"
+    "display:inline-block;white-space:nowrap}"
+    ":focus-visible{outline:3px solid var(--link);outline-offset:2px}"
+    ".subscribe form{background:var(--card);border:1px solid var(--line);border-radius:.5rem;"
+    "padding:.9rem 1.1rem;margin:0 0 .5rem}"
+    ".field{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:0}"
+    ".field label{font-weight:600;flex-basis:100%}"
+    ".field input{font:inherit;flex:1 1 14rem;min-width:0;padding:.45rem .6rem;color:var(--fg);"
+    "background:var(--bg);border:1px solid var(--muted);border-radius:.35rem}"
+    ".subscribe details{margin-top:.75rem}fieldset{border:0;margin:0;padding:0}"
+    "legend{font-weight:600;padding:0;margin:.5rem 0 .25rem}"
+    ".choices,.choices ul{list-style:none;margin:0;padding:0}.choices ul{padding-left:1.6rem}"
+    ".choices label{display:inline-block;padding:.3rem 0}.choices small{color:var(--muted)}"
+    ".choices input{width:1.15rem;height:1.15rem;margin:0 .5rem 0 0;vertical-align:-.2rem;"
+    "accent-color:var(--link)}"
     "main footer a{color:inherit}";
 
 /* OpenGraph and Twitter card tags, so a link to the page shared in chat or social media
@@ -146,7 +164,7 @@ void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
                    "href=\"/history.rss\" title=\"Incident history (RSS)\">");
     tc_buf_printf(b, "<style>%s</style></head><body><main><header>", css);
     if (home) {
-        tc_buf_puts(b, "<h1>");
+        tc_buf_puts(b, "<div class=\"top\"><div><h1>");
         tc_buf_html(b, v->page_name);
         tc_buf_puts(b, "</h1>");
         if (v->page_description) {
@@ -154,6 +172,12 @@ void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
             tc_buf_html(b, v->page_description);
             tc_buf_puts(b, "</p>");
         }
+        tc_buf_puts(b, "</div>");
+        /* The form is at the end of the page; the link takes a visitor there without
+         * JavaScript, and works for keyboards and screen readers as any link does. */
+        if (v->subscribe_email)
+            tc_buf_puts(b, "<a class=\"button\" href=\"#subscribe\">Subscribe to updates</a>");
+        tc_buf_puts(b, "</div>");
     } else {
         tc_buf_puts(b, "<p class=\"brand\"><a href=\"/\">");
         tc_buf_html(b, v->page_name);

@@ -426,3 +426,60 @@ def test_messages_in_words_with_names_and_one_click_unsubscribe(start_daemon, sm
     open_incident(d, key, "Nach der Abmeldung")
     time.sleep(2)
     assert len(smtp.to("leser@example.test")) == before
+
+
+GROUP_CONFIG = """\
+page:
+  id: ntest
+  name: Groups
+components:
+  - id: rest
+    name: REST API
+    group: api
+  - id: ws
+    name: WebSocket API
+    group: api
+  - id: dash
+    name: Dashboard
+groups:
+  - id: api
+    name: API
+  - id: empty
+    name: Nothing yet
+"""
+
+
+def test_groups_stand_for_their_components(start_daemon, sink):
+    """Subscribing to a group subscribes to its components (JSON and the page's form); a
+    group and one of its children make one entry; unknown ids are still refused."""
+    d = start_daemon(GROUP_CONFIG + "subscribers:\n  allow_private_webhooks: true\n"
+                                    "  rate_limit: 100\n")
+    key = api_key(d)
+    status, doc = subscribe(d, endpoint=sink.url("/a"), components=["api"])
+    assert status == 201, doc
+    assert doc["subscriber"]["components"] == ["rest", "ws"]
+    status, doc = subscribe(d, endpoint=sink.url("/b"), components=["ws", "api", "dash", "ws"])
+    assert status == 201 and doc["subscriber"]["components"] == ["ws", "rest", "dash"], doc
+    status, doc = subscribe(d, endpoint=sink.url("/c"), components=["empty"])
+    assert status == 422 and "no components" in doc["error"], doc
+    status, doc = subscribe(d, endpoint=sink.url("/c"), components=["api", "nope"])
+    assert status == 422 and 'unknown component "nope"' in doc["error"], doc
+    # The page's form sends the ticked boxes as repeated fields.
+    status, _, page = d.raw_request(
+        "POST", "/api/v2/subscribers",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body="endpoint=" + urllib.parse.quote(sink.url("/form"), safe="") +
+             "&components=api&components=rest")
+    assert status == 201, page
+    status, subs = write(d, key, "GET", "/subscribers")
+    by_url = {s["endpoint"]: s["components"] for s in subs}
+    assert by_url[sink.url("/form")] == ["rest", "ws"]
+    assert sink.url("/c") not in by_url
+    # Following the API group: a WebSocket incident reaches /a, a Dashboard one does not.
+    open_incident(d, key, "Streams drop", components={"ws": "partial_outage"})
+    open_incident(d, key, "Dashboard slow", components={"dash": "degraded_performance"})
+    d.wait_for(lambda: any(r["json"].get("incident", {}).get("name") == "Streams drop"
+                           for r in sink.at("/a")), timeout=10, what="the group's incident")
+    time.sleep(1.5)
+    names = {r["json"]["incident"]["name"] for r in sink.at("/a") if "incident" in r["json"]}
+    assert names == {"Streams drop"}, names

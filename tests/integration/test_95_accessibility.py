@@ -78,7 +78,7 @@ def api(d, key, method, path, doc=None):
 def page(tmp_path_factory, smtp):
     """The daemon with history imported, one open incident, one resolved incident with a
     post-mortem, maintenance in progress and components in every status. Yields (daemon,
-    {"open": id, "postmortem": id})."""
+    {"open": id, "postmortem": id, "key": an API key})."""
     d = Daemon(tmp_path_factory.mktemp("a11y"), dedent(CONFIG % smtp.port))
     p = run_cli("import", "-c", d.config_path, "--data", d.data_dir, "statuspage",
                 REPO / "examples" / "history.json")
@@ -86,7 +86,7 @@ def page(tmp_path_factory, smtp):
     d.start()
     try:
         key = make_key(d)
-        ids = {}
+        ids = {"key": key}
         inc = api(d, key, "POST", "incidents", {"incident": {
             "name": "Elevated error rates on the REST API", "status": "identified",
             "body": "We found the cause: a **database** failover. A fix is rolling out.",
@@ -131,6 +131,7 @@ def test_status_page_light_and_dark(page, browser, tmp_path):
     found = axe_violations(browser)
     assert not found, "at 390 px:\n" + describe(found)
     full_page_shot(browser, tmp_path, "a11y-page-phone")
+    shot(browser, tmp_path, "a11y-page-phone-top")
 
 
 def test_history_pages(page, browser):
@@ -196,3 +197,38 @@ def test_subscriber_pages(page, browser, smtp, tmp_path):
     set_color_scheme(browser, "light")
     assert_accessible(browser, d.url("/subscribers/confirm/" + "0" * 32))
     assert_accessible(browser, d.url("/no/such/page"))
+
+
+def test_subscribe_form_with_component_choice(page, browser, smtp, tmp_path):
+    """The button at the top leads to the form; the component choice opens without
+    JavaScript, passes axe in both schemes, and ticking a group subscribes to its
+    components."""
+    d, ids = page
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    for scheme in ("light", "dark"):
+        set_color_scheme(browser, scheme)
+        browser.get(d.url("/"))
+        browser.find_element(By.LINK_TEXT, "Subscribe to updates").click()
+        assert browser.current_url.endswith("#subscribe")
+        browser.find_element(By.CSS_SELECTOR, "#subscribe summary").click()
+        group = browser.find_element(By.CSS_SELECTOR, "#subscribe input[value='api']")
+        assert group.is_displayed()
+        found = axe_violations(browser)
+        assert not found, "the open form (%s):\n%s" % (scheme, describe(found))
+        shot(browser, tmp_path, "a11y-subscribe-form-" + scheme)
+    set_color_scheme(browser, "light")
+
+    group.click()  # the "API" group, and one of its components again
+    browser.find_element(By.CSS_SELECTOR, "#subscribe input[value='rest']").click()
+    browser.find_element(By.CSS_SELECTOR, "#subscribe input[value='dashboard']").click()
+    browser.find_element(By.ID, "subscribe-email").send_keys("chooser@example.test")
+    form = browser.find_element(By.CSS_SELECTOR, "#subscribe form")
+    form.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
+    WebDriverWait(browser, 10).until(staleness_of(form))
+    assert "Check your inbox" in browser.find_element(By.TAG_NAME, "body").text
+    subs = api(d, ids["key"], "GET", "subscribers")
+    chosen = [s["components"] for s in subs if s["email"] == "chooser@example.test"]
+    assert chosen == [["rest", "websocket", "dashboard"]], subs

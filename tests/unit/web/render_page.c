@@ -186,24 +186,46 @@ static void escapes(void **state)
     free(html);
 }
 
-/* The subscribe form is a plain POST form, and the page carries no script at all. */
+/* The subscribe form is a plain POST form reached from a link at the top, with a choice of
+ * components and whole groups (each group's box before its components), and the page
+ * carries no script at all. */
 static void subscribe_form(void **state)
 {
     (void)state;
     static const struct {
         bool offered;
-        const char *const present[4];
-        const char *const absent[3];
+        const char *const present[8];
+        const char *const absent[4];
     } cases[] = {
         {true,
-         {"<form method=\"post\" action=\"/api/v2/subscribers\">",
-          "<input id=\"subscribe-email\" type=\"email\" name=\"email\" required",
-          "<button type=\"submit\">Subscribe</button></form>", NULL},
+         {"<a class=\"button\" href=\"#subscribe\">Subscribe to updates</a></div></header>",
+          "<section id=\"subscribe\" aria-labelledby=\"h-subscribe\" class=\"subscribe\">",
+          "<form method=\"post\" action=\"/api/v2/subscribers\">",
+          "<label for=\"subscribe-email\">E-mail address</label><input id=\"subscribe-email\" "
+          "type=\"email\" name=\"email\" required",
+          "<button type=\"submit\">Subscribe</button></p>",
+          "<details><summary>Only some components (all by default)</summary><fieldset>"
+          "<legend>Components to follow</legend>",
+          "<ul class=\"choices\"><li><label><input type=\"checkbox\" name=\"components\" "
+          "value=\"core\"> Core &amp; DB <small>(all its components)</small></label><ul><li>"
+          "<label><input type=\"checkbox\" name=\"components\" value=\"api\"> API</label>"
+          "</li><li><label><input type=\"checkbox\" name=\"components\" value=\"db\"> "
+          "Database</label></li></ul></li><li><label><input type=\"checkbox\" "
+          "name=\"components\" value=\"web\"> Website</label></li></ul>",
+          NULL},
          {"<script", NULL}},
-        {false, {NULL}, {"<form", "<script", NULL}},
+        {false, {NULL}, {"<form", "<script", "href=\"#subscribe\"", NULL}},
+    };
+    tc_view_row_t rows[] = {
+        {.id = "core", .name = "Core & DB", .position = 1, .is_group = true},
+        {.id = "api", .name = "API", .group_id = "core", .position = 1},
+        {.id = "db", .name = "Database", .group_id = "core", .position = 2},
+        {.id = "web", .name = "Website", .position = 2},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         tc_view_t v = fx_view();
+        v.rows = rows;
+        v.nrows = sizeof rows / sizeof rows[0];
         v.subscribe_email = cases[c].offered;
         char *html = page(&v);
         expect(html, cases[c].present, cases[c].absent);
