@@ -675,7 +675,8 @@ static void test_favicon(void **state)
     assert_non_null(mkdtemp(dir));
     static const char png[] = "\x89PNG\r\n\x1a\n rest of a PNG";
     static const char ico[] = {0, 0, 1, 0, 1, 0, 16, 16};
-    static const char svg[] = "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+    static const char svg[] = "<?xml version=\"1.0\"?>\n"
+                              "<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
     static const struct {
         const char *file;
         const char *bytes;

@@ -103,7 +103,8 @@ static void mail(void **state)
 /* Decode one RFC 2047 word "=?UTF-8?B?...?=" at @p w into @p out; @return its length. */
 static size_t decode_word(const char *w, size_t wlen, char *out)
 {
-    assert_true(wlen > 12 && strncmp(w, "=?UTF-8?B?", 10) == 0 && strncmp(w + wlen - 2, "?=", 2) == 0);
+    assert_true(wlen > 12 && strncmp(w, "=?UTF-8?B?", 10) == 0 &&
+                strncmp(w + wlen - 2, "?=", 2) == 0);
     struct base64_decode_ctx ctx;
     base64_decode_init(&ctx);
     size_t n = 256;
@@ -128,8 +129,8 @@ static void mail_non_ascii(void **state)
                                "From: <s@example.com>\r\n"};
     for (int k = 0; k < 3; k++) {
         tc_mail_t m = {.from = "s@example.com", .from_name = names[k], .to = to, .nto = 1,
-                       .subject = subject, .text = "Zahlungs-API: größere Störung", .html = "<p>é</p>",
-                       .id = "x1", .at = 0};
+                       .subject = subject, .text = "Zahlungs-API: größere Störung",
+                       .html = "<p>é</p>", .id = "x1", .at = 0};
         char *msg = tc_notify_mail(&m);
         for (const char *p = msg; *p; p++)
             assert_true((unsigned char)*p < 0x80);
