@@ -24,9 +24,11 @@ build-san:
 	cmake --build build-san -j $(JOBS)
 
 # The example page starts with the demo history of examples/history.json (the seed's
-# incidents); importing is idempotent, so running this again changes nothing.
+# incidents); importing is idempotent, so running this again changes nothing. The first run
+# adds a console user "demo" and every run prints its password (scripts/demo-user).
 run: deps build
 	./build/tocsin import -c $(CONFIG) statuspage examples/history.json
+	bash scripts/demo-user ./build/tocsin $(CONFIG)
 	./build/tocsin serve -c $(CONFIG)
 
 test: deps build-san

@@ -12,6 +12,8 @@ int tc_cli_check(int argc, char **argv);
 int tc_cli_probe(int argc, char **argv);
 /** `tocsin apikey [-c FILE] create --name NAME | list | revoke ID` */
 int tc_cli_apikey(int argc, char **argv);
+/** `tocsin user [-c FILE] add NAME --role admin|editor | list | remove NAME | passwd NAME` */
+int tc_cli_user(int argc, char **argv);
 /** `tocsin import [-c FILE] [--data DIR] statuspage FILE`: import a Statuspage history. */
 int tc_cli_import(int argc, char **argv);
 /** `tocsin help [COMMAND]`: print help for @p command (NULL: the overview) to stdout.

@@ -39,6 +39,17 @@ static const struct {
      "Manage the keys of the write API (/v1/pages/PAGE_ID/...). create prints the new key on\n"
      "stdout once; only its hash is stored. Send it as 'Authorization: OAuth KEY' (or\n"
      "'Bearer KEY'). Works while the daemon runs.\n"},
+    {"user",
+     "usage: tocsin user [-c FILE] [--data DIR] add NAME [--role admin|editor]\n"
+     "       tocsin user [-c FILE] [--data DIR] list\n"
+     "       tocsin user [-c FILE] [--data DIR] remove NAME\n"
+     "       tocsin user [-c FILE] [--data DIR] passwd NAME\n"
+     "\n"
+     "Manage the people who may log in to the console at /admin/. add and passwd read the\n"
+     "password (8 or more characters) from a prompt, or the first line of stdin; only its\n"
+     "Argon2id hash is stored. Editors run incidents, maintenance, components and\n"
+     "subscribers; admins also manage API keys and users (role defaults to editor).\n"
+     "remove and passwd end the user's sessions. Works while the daemon runs.\n"},
     {"import",
      "usage: tocsin import [-c FILE] [--data DIR] statuspage HISTORY.json\n"
      "\n"
@@ -61,6 +72,7 @@ int tc_cli_help(const char *command)
                "  check-config   validate a configuration file\n"
                "  probe          run one monitor once and explain its verdict\n"
                "  apikey         create, list and revoke write-API keys\n"
+               "  user           add, list and remove console users; set passwords\n"
                "  import         import a Statuspage incident history\n"
                "  help           show help for a command\n"
                "\n"

@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <uv.h>
 
+#include "admin/admin.h"
 #include "api/api.h"
 #include "config/config.h"
 #include "core/alloc.h"
@@ -66,6 +67,7 @@ static void on_heartbeat(uv_timer_t *t)
 
 static void on_maintenance_timer(uv_timer_t *t)
 {
+    tc_engine__schedules_tick(t->data);
     tc_engine__maintenance_tick(t->data);
 }
 
@@ -139,8 +141,11 @@ static void on_requests(uv_async_t *a)
             tc_http_reply(req, 503, "{\"error\":\"shutting down; try again shortly\"}");
             continue;
         }
-        if (strncmp(tc_http_path(req), "/api/push/", 10) == 0)
+        const char *path = tc_http_path(req);
+        if (strncmp(path, "/api/push/", 10) == 0)
             tc_engine__handle_push(d, req);
+        else if (strncmp(path, "/admin", 6) == 0)
+            tc_admin_handle(d, req);
         else
             tc_api_handle(d, req);
     }
@@ -213,6 +218,7 @@ static void reload(tc_engine_t *d)
     tc_notify_allow_private(d->notify, next->subscribers.allow_private_webhooks);
     /* Incidents may have been imported by `tocsin import` while we ran. */
     tc_engine__load_incidents(d);
+    tc_engine__schedules_load(d);
     tc_engine__derive_components(d);
     tc_log(TC_LOG_INFO, MODULE,
            "configuration reloaded: %zu groups, %zu components, %zu monitors", next->ngroups,
@@ -265,6 +271,10 @@ static void stop_parts(tc_engine_t *d)
     int64_t give_up = tc_clock_mono_ms() + 5000;
     while (d->in_flight > 0 && tc_clock_mono_ms() < give_up)
         uv_run(&d->loop, UV_RUN_ONCE);
+    /* Background jobs answer suspended requests, which must be answered before the HTTP
+     * server stops; they take a fraction of a second each. */
+    while (d->background > 0)
+        uv_run(&d->loop, UV_RUN_ONCE);
     tc_sched_free(d->sched);
     d->sched = NULL;
     tc_curl_free(d->curl);
@@ -305,7 +315,7 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         goto out;
     }
     if (tc_engine__subscribers_init(&d) != 0 || tc_engine__adopt_rows(&d, d.config) != 0 ||
-        tc_engine__load_incidents(&d) != 0)
+        tc_engine__load_incidents(&d) != 0 || tc_engine__schedules_load(&d) != 0)
         goto out;
 
     if (uv_loop_init(&d.loop) != 0) {
@@ -406,6 +416,8 @@ out:
     free(d.feed_slots);
     free(d.pending_reasons);
     tc_engine__free_incidents(&d);
+    tc_engine__accounts_free(&d);
+    tc_engine__schedules_free(&d);
     tc_snapshot_cache_free(d.render_cache);
     tc_engine__uptime_logs_free(&d);
     tc_engine__view_free(&d);

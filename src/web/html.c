@@ -91,18 +91,17 @@ static const char *const css =
     "footer{margin-top:2rem;color:var(--muted);font-size:.875rem}"
     ".top{display:flex;justify-content:space-between;align-items:flex-start;gap:.5rem 1rem;"
     "flex-wrap:wrap;margin:0 0 1.25rem}.top .description{margin:0}"
-    "button,.button{font:inherit;font-weight:600;padding:.5rem 1rem;border:0;border-radius:.35rem;"
-    "background:var(--link);color:var(--on);cursor:pointer;text-decoration:none;"
-    "display:inline-block;white-space:nowrap}"
-    ":focus-visible{outline:3px solid var(--link);outline-offset:2px}"
+    ".button,.subscribe button,.confirm button{font:inherit;font-weight:600;padding:.5rem 1rem;"
+    "border:0;border-radius:.35rem;background:var(--link);color:var(--on);cursor:pointer;"
+    "text-decoration:none;display:inline-block;white-space:nowrap}"
     ".subscribe form{background:var(--card);border:1px solid var(--line);border-radius:.5rem;"
     "padding:.9rem 1.1rem;margin:0 0 .5rem}"
     ".field{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:0}"
     ".field label{font-weight:600;flex-basis:100%}"
     ".field input{font:inherit;flex:1 1 14rem;min-width:0;padding:.45rem .6rem;color:var(--fg);"
     "background:var(--bg);border:1px solid var(--muted);border-radius:.35rem}"
-    ".subscribe details{margin-top:.75rem}fieldset{border:0;margin:0;padding:0}"
-    "legend{font-weight:600;padding:0;margin:.5rem 0 .25rem}"
+    ".subscribe details{margin-top:.75rem}.subscribe fieldset{border:0;margin:0;padding:0}"
+    ".subscribe legend{font-weight:600;padding:0;margin:.5rem 0 .25rem}"
     ".choices,.choices ul{list-style:none;margin:0;padding:0}.choices ul{padding-left:1.6rem}"
     ".choices label{display:inline-block;padding:.3rem 0}.choices small{color:var(--muted)}"
     ".choices input{width:1.15rem;height:1.15rem;margin:0 .5rem 0 0;vertical-align:-.2rem;"
@@ -131,6 +130,11 @@ static void social_meta(tc_buf_t *b, const tc_view_t *v, const char *suffix)
         tc_buf_puts(b, "\">");
     }
     tc_buf_puts(b, "<meta name=\"twitter:card\" content=\"summary\">");
+}
+
+const char *tc_html_stylesheet(void)
+{
+    return css;
 }
 
 void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)

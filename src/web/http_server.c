@@ -354,13 +354,21 @@ static const served_doc_t *find_doc(served_set_t *set, const char *url)
     return d ? &set->docs[d - set->snap->docs] : NULL;
 }
 
+/* The console (/admin and below) is answered by the engine, except its static assets,
+ * which are snapshot documents like the page's. */
+static int is_console_path(const char *url)
+{
+    return strncmp(url, "/admin", 6) == 0 && (url[6] == '\0' || url[6] == '/') &&
+           strncmp(url, "/admin/assets/", 14) != 0;
+}
+
 /* Requests under these prefixes are answered by the engine, not from the snapshot. */
 static int is_engine_path(const char *url)
 {
     return strncmp(url, "/api/push/", 10) == 0 || strncmp(url, "/v1/", 4) == 0 ||
            strcmp(url, "/api/v2/subscribers") == 0 ||
            strcmp(url, "/api/v2/subscribers.json") == 0 ||
-           strncmp(url, "/subscribers/", 13) == 0;
+           strncmp(url, "/subscribers/", 13) == 0 || is_console_path(url);
 }
 
 

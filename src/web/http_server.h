@@ -77,6 +77,12 @@ void tc_http_reply(tc_http_request_t *req, unsigned status, const char *json);
  *  no referrer, so a token in the URL does not leak through links). */
 void tc_http_reply_html(tc_http_request_t *req, unsigned status, const char *html);
 
+/** Engine thread, before the reply: add header @p name: @p value to it (e.g. Set-Cookie,
+ *  Location). A Content-Security-Policy or Referrer-Policy added here replaces the pages'
+ *  default. Values
+ *  with CR or LF are dropped (they would split the header). */
+void tc_http_add_header(tc_http_request_t *req, const char *name, const char *value);
+
 /** The request's method ("POST"), path without the query, and the value of a query
  *  argument or header (NULL when absent). Valid until tc_http_reply(). */
 const char *tc_http_method(const tc_http_request_t *req);

@@ -53,6 +53,7 @@ struct tc_http_request {
     unsigned status;             /* the engine's reply */
     char *reply;                 /* owned */
     int html;                    /* the reply is an HTML page (tc_http_reply_html) */
+    tc_buf_t extra;              /* "name\0value\0" headers added by tc_http_add_header() */
     struct tc_http_request *next;/* queue link */
 };
 

@@ -53,6 +53,12 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_ca
     tc_snapshot_add(s, "/favicon.ico", TC_ROUTE_ASSET, icon_type, body, len);
     body = tc_render_robots_txt(v, &len);
     tc_snapshot_add(s, "/robots.txt", TC_ROUTE_ASSET, "text/plain; charset=utf-8", body, len);
+    body = tc_render_console_css(&len);
+    tc_snapshot_add(s, "/admin/assets/console.css", TC_ROUTE_OTHER, "text/css; charset=utf-8",
+                    body, len);
+    body = tc_render_console_js(&len);
+    tc_snapshot_add(s, "/admin/assets/console.js", TC_ROUTE_OTHER,
+                    "text/javascript; charset=utf-8", body, len);
     tc_snapshot_seal(s);
     return s;
 }

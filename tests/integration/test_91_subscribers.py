@@ -105,7 +105,7 @@ def test_email_double_opt_in_then_unsubscribe(start_daemon, smtp):
 
     # GET shows a button (mail scanners open links); the POST confirms.
     status, hdrs, page = d.raw_request("GET", confirm)
-    assert status == 200 and b"<form method=\"post\"" in page
+    assert status == 200 and b"method=\"post\"" in page
     status, _, page = d.raw_request("POST", confirm)
     assert status == 200 and b"confirmed" in page
     status, _, page = d.raw_request("POST", confirm)

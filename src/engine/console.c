@@ -1,0 +1,63 @@
+/* Queries only the console asks: incident templates, monitors with their last results, how many subscribers an
+ * incident would reach, and the outbox's counts. Read-only; the public view (view.c) carries
+ * none of this because the public never sees it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "engine/engine_int.h"
+#include "subscribe/subscribe.h"
+
+void tc_engine_monitors(tc_engine_t *d, tc_monitor_info_t **out, size_t *n)
+{
+    *n = d->nmonitors;
+    *out = tc_calloc(d->nmonitors ? d->nmonitors : 1, sizeof **out);
+    for (size_t i = 0; i < d->nmonitors; i++) {
+        const mon_slot_t *slot = &d->monitors[i];
+        tc_monitor_info_t *m = &(*out)[i];
+        m->id = slot->cfg->id;
+        m->name = slot->cfg->name ? slot->cfg->name : slot->cfg->id;
+        m->kind = tc_probe_type_name(slot->cfg->type);
+        m->state = tc_monitor_state_name(slot->tracker.state);
+        m->last_at = slot->last_at;
+        m->last_ms = slot->last_ms;
+        m->last_reason = slot->last_reason;
+        memcpy(m->checks, slot->checks, sizeof m->checks);
+        m->interval_ms = slot->cfg->interval_ms;
+        m->components = slot->rules ? slot->rules->components : NULL;
+        m->ncomponents = slot->rules ? slot->rules->ncomponents : 0;
+    }
+}
+
+void tc_engine_templates(tc_engine_t *d, tc_incident_template_t **out, size_t *n)
+{
+    const tc_config_t *c = d->config;
+    *n = c->ntemplates;
+    *out = tc_calloc(c->ntemplates ? c->ntemplates : 1, sizeof **out);
+    for (size_t i = 0; i < c->ntemplates; i++) {
+        const tc_template_cfg_t *t = &c->templates[i];
+        (*out)[i] = (tc_incident_template_t){t->id, t->name, t->message, t->status,
+                                             t->components, t->component_status,
+                                             t->ncomponents};
+    }
+}
+
+size_t tc_engine_recipients(tc_engine_t *d, const char *const *ids, size_t n)
+{
+    char err[256];
+    tc_subscriber_t *subs = NULL;
+    size_t nsubs = 0, count = 0;
+    if (tc_store_subscribers(d->store, true, &subs, &nsubs, err, sizeof err) != 0)
+        return 0;
+    for (size_t i = 0; i < nsubs; i++)
+        count += tc_subscribe_follows(subs[i].components, ids, n);
+    tc_store_subscribers_free(subs, nsubs);
+    return count;
+}
+
+void tc_engine_delivery_counts(tc_engine_t *d, long counts[3])
+{
+    long retried;
+    counts[0] = counts[1] = counts[2] = 0;
+    tc_store_outbox_counts(d->store, counts, &retried);
+}
