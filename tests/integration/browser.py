@@ -110,6 +110,24 @@ def assert_accessible(browser, url, schemes=("light", "dark")):
     assert not failures, "\n\n".join(failures)
 
 
+def click_and_wait(browser, element, timeout=10):
+    """Click @element (a submit button, a link) and wait until the page it loads is there.
+    While Chromium swaps documents, asking about the old one may fail in several ways (a
+    stale element, "node does not belong to the document"): all of them mean "not yet"."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+    old = browser.find_element("tag name", "html")
+    element.click()
+
+    def loaded(b):
+        try:
+            old.tag_name
+            return False
+        except WebDriverException:
+            return b.execute_script("return document.readyState") == "complete"
+    WebDriverWait(browser, timeout, ignored_exceptions=(WebDriverException,)).until(loaded)
+
+
 def shot(browser, tmp_path, name):
     """Save a screenshot as NAME.png in $TOCSIN_SCREENSHOTS or @tmp_path; returns its path."""
     folder = Path(os.environ.get("TOCSIN_SCREENSHOTS") or tmp_path)

@@ -8,14 +8,12 @@ import json
 
 import pytest
 
-from browser import shot
+from browser import click_and_wait, shot
 from test_80_write_api import make_key
 from test_90_notify import SmtpSink
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="python3-selenium is needed")
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.expected_conditions import staleness_of  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 CONFIG = """\
 page:
@@ -84,8 +82,7 @@ def test_subscribe_form_with_non_ascii_addresses(start_daemon, smtp, browser, tm
         browser.execute_script("arguments[0].noValidate = true;", form)
         field = browser.find_element(By.ID, "subscribe-email")
         field.send_keys(address)
-        form.find_element(By.TAG_NAME, "button").click()
-        WebDriverWait(browser, 10).until(staleness_of(form))
+        click_and_wait(browser, form.find_element(By.TAG_NAME, "button"))
         return browser.find_element(By.TAG_NAME, "body").text
 
     # An internationalised domain is accepted and a confirmation goes out.

@@ -13,8 +13,8 @@ import urllib.parse
 
 import pytest
 
-from browser import (assert_accessible, axe_violations, describe, full_page_shot,
-                     set_color_scheme, set_phone, shot)
+from browser import (assert_accessible, axe_violations, click_and_wait, describe,
+                     full_page_shot, set_color_scheme, set_phone, shot)
 from conftest import REPO, Daemon, dedent, run_cli
 from test_80_write_api import make_key
 from test_90_notify import SmtpSink, parts
@@ -153,8 +153,6 @@ def test_incident_pages(page, browser, tmp_path):
 def test_subscriber_pages(page, browser, smtp, tmp_path):
     d, _ = page
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import WebDriverWait
 
     def subscribe(address):
         browser.get(d.url("/"))
@@ -162,8 +160,7 @@ def test_subscriber_pages(page, browser, smtp, tmp_path):
         # The server's answer to a bad address is checked too, so skip the browser's own.
         browser.execute_script("arguments[0].noValidate = true;", form)
         browser.find_element(By.ID, "subscribe-email").send_keys(address)
-        form.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
-        WebDriverWait(browser, 10).until(staleness_of(form))
+        click_and_wait(browser, form.find_element(By.CSS_SELECTOR, "button[type='submit']"))
 
     for scheme in ("light", "dark"):
         set_color_scheme(browser, scheme)
@@ -181,9 +178,7 @@ def test_subscriber_pages(page, browser, smtp, tmp_path):
         browser.get(d.url(path))
         found = axe_violations(browser)
         assert not found, "the confirmation page (%s):\n%s" % (scheme, describe(found))
-        button = browser.find_element(By.CSS_SELECTOR, "form button")
-        button.click()
-        WebDriverWait(browser, 10).until(staleness_of(button))
+        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form button"))
         assert "confirmed" in browser.find_element(By.TAG_NAME, "body").text
         found = axe_violations(browser)
         assert not found, "the confirmed page (%s):\n%s" % (scheme, describe(found))
@@ -205,8 +200,6 @@ def test_subscribe_form_with_component_choice(page, browser, smtp, tmp_path):
     components."""
     d, ids = page
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import WebDriverWait
 
     for scheme in ("light", "dark"):
         set_color_scheme(browser, scheme)
@@ -225,9 +218,7 @@ def test_subscribe_form_with_component_choice(page, browser, smtp, tmp_path):
     browser.find_element(By.CSS_SELECTOR, "#subscribe input[value='rest']").click()
     browser.find_element(By.CSS_SELECTOR, "#subscribe input[value='dashboard']").click()
     browser.find_element(By.ID, "subscribe-email").send_keys("chooser@example.test")
-    form = browser.find_element(By.CSS_SELECTOR, "#subscribe form")
-    form.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
-    WebDriverWait(browser, 10).until(staleness_of(form))
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "#subscribe button"))
     assert "Check your inbox" in browser.find_element(By.TAG_NAME, "body").text
     subs = api(d, ids["key"], "GET", "subscribers")
     chosen = [s["components"] for s in subs if s["email"] == "chooser@example.test"]
