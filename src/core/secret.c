@@ -25,6 +25,16 @@ void tc_secret_new_key(char out[TC_SECRET_KEY_LEN])
     sodium_memzero(raw, sizeof raw);
 }
 
+uint64_t tc_secret_digest64(const void *p, size_t n)
+{
+    unsigned char out[crypto_generichash_BYTES_MIN]; /* 16: the shortest BLAKE2b allows */
+    crypto_generichash(out, sizeof out, p, n, NULL, 0);
+    uint64_t h = 0;
+    for (int i = 0; i < 8; i++)
+        h = h << 8 | out[i];
+    return h;
+}
+
 void tc_secret_hash(const char *key, unsigned char out[TC_SECRET_HASH_LEN])
 {
     crypto_generichash(out, TC_SECRET_HASH_LEN, (const unsigned char *)key, strlen(key), NULL, 0);

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define TC_SECRET_HASH_LEN 32 /* bytes of a key hash */
 #define TC_SECRET_KEY_LEN 52  /* "tc_" + 48 hex digits + NUL */
@@ -17,6 +18,9 @@ int tc_secret_init(void);
 void tc_secret_random(void *buf, size_t n);
 /** A new API key ("tc_" + 48 hex digits) into @p out. */
 void tc_secret_new_key(char out[TC_SECRET_KEY_LEN]);
+/** A 64-bit BLAKE2b digest of @p n bytes: not a secret, but libsodium's fast hash lives
+ *  here. Documents' ETags and the render caches use it to tell whether bytes changed. */
+uint64_t tc_secret_digest64(const void *p, size_t n);
 /** Hash @p key for storage and lookup. */
 void tc_secret_hash(const char *key, unsigned char out[TC_SECRET_HASH_LEN]);
 #define TC_SECRET_HMAC_HEX 65 /* 64 hex digits + NUL */

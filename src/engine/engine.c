@@ -302,7 +302,7 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         free(errors);
         return 2;
     }
-    d.render_cache = tc_snapshot_cache_new(); /* freed on every path below, at out: */
+    d.render_state = tc_render_state_new(); /* freed on every path below, at out: */
     /* Before any thread starts: loading sets TZ for a moment (core/clock.h). */
     if (tc_zone_load(d.config->page.time_zone, &d.zone, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
@@ -389,7 +389,7 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         /* `tocsin export`: the page as the store has it (monitor states as last stored). */
         tc_snapshot_t *snap = tc_engine__build_snapshot(&d);
         int rc = tc_engine__mirror_now(&d, snap, opts->export_to);
-        tc_snapshot_free(snap);
+        tc_snapshot_release(snap);
         stop_parts(&d);
         exit_code = rc ? 1 : 0;
         goto out;
@@ -449,7 +449,7 @@ out:
     tc_engine__free_incidents(&d);
     tc_engine__accounts_free(&d);
     tc_engine__schedules_free(&d);
-    tc_snapshot_cache_free(d.render_cache);
+    tc_render_state_free(d.render_state);
     tc_engine__uptime_logs_free(&d);
     tc_engine__view_free(&d);
     tc_engine__subscribers_free(&d);

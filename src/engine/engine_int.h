@@ -29,6 +29,7 @@
 #include "sched/sched.h"
 #include "store/store.h"
 #include "web/http_server.h"
+#include "web/render.h"
 #include "web/snapshot.h"
 #include "web/view.h"
 
@@ -97,7 +98,7 @@ struct tc_engine {
     tc_store_row_t *rows;       /* owned; groups then components, as configured */
     size_t nrows;
     uint64_t generation;        /* of the last published snapshot */
-    tc_snapshot_cache_t *render_cache; /* owned; compressed documents kept across renders */
+    tc_render_state_t *render_state; /* owned; what the next render can share (render.h) */
     uptime_log_t *uptime_logs;  /* owned; per showcased row, as of the last render (view.c) */
     uint64_t status_changes;    /* bumped by every stored status change and row adoption */
     /* The view of the current state, built on first use after a change (view.c). Every
@@ -135,6 +136,7 @@ struct tc_engine {
     tc_incident_t **incidents;  /* owned; in creation order */
     size_t nincidents;
     uint64_t next_seq;          /* numeric id of the next incident */
+    uint64_t incident_versions; /* the last version given to an incident (incident.h) */
     uv_timer_t maintenance_timer;
     tc_notify_t *notify;        /* owned; the outbox delivery worker (NULL once stopped) */
     int stopping;               /* shutting down: engine requests get 503 */

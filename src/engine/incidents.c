@@ -48,6 +48,7 @@ static int persist(tc_engine_t *d, const tc_incident_t *inc, char *err, size_t e
 static void add_incident(tc_engine_t *d, tc_incident_t *inc)
 {
     d->view_valid = false;
+    inc->version = ++d->incident_versions;
     d->incidents = tc_realloc(d->incidents, (d->nincidents + 1) * sizeof *d->incidents);
     d->incidents[d->nincidents++] = inc;
     if (inc->seq >= d->next_seq)
@@ -282,6 +283,7 @@ static int commit_incident(tc_engine_t *d, tc_incident_t *inc, bool announce, ch
     tc_incident_refresh_impact(inc);
     tc_incident_refresh_times(inc);
     d->view_valid = false; /* the caller changed @p inc */
+    inc->version = ++d->incident_versions;
     int rc = tc_store_begin(d->store, err, errlen);
     int began = rc == 0;
     if (!rc)

@@ -299,7 +299,7 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
     d->uptime_logs = logs;
     d->nuptime_logs = nlogs;
     d->fresh_results = 0;
-    tc_snapshot_t *snap = tc_render(&view, ++d->generation, d->render_cache);
+    tc_snapshot_t *snap = tc_render(&view, ++d->generation, d->render_state);
     free(latencies);
     free(months);
     free(days);

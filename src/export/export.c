@@ -72,7 +72,7 @@ tc_export_job_t *tc_export_prepare(const tc_snapshot_t *snap, const char *dir,
     j->generation = snap->generation;
     j->files = tc_calloc(snap->ndocs + 1, sizeof *j->files);
     for (size_t i = 0; i < snap->ndocs; i++) {
-        const tc_doc_t *d = &snap->docs[i];
+        const tc_doc_t *d = snap->docs[i];
         char name[1024];
         if (strncmp(d->path, "/admin/", 7) == 0 || tc_export_file_name(d->path, name,
                                                                         sizeof name) != 0)

@@ -78,6 +78,10 @@ typedef struct tc_incident {
     char *postmortem_body;     /* Markdown, or NULL */
     int64_t postmortem_published_at; /* 0 when not published */
     char *monitor_id;          /* the monitor that opened it, or NULL for a person */
+    /* Who changes the incident gives it a new version, never used before by any incident
+     * (the engine: when it loads or commits one); 0 means unknown. Renderers share a page
+     * made for the same version instead of rendering it again. Not stored. */
+    uint64_t version;
 } tc_incident_t;
 
 const char *tc_incident_status_name(tc_incident_status_t s);

@@ -6,11 +6,13 @@
  * Requests the engine answers are handed to http_request.c; the connection guard (per-address
  * limit, header and body deadlines) is http_conn.c over http_guard.c.
  *
- * Reclamation: a request thread loads the current set with one atomic read and queues a
- * response from it within microseconds (MHD_queue_response takes its own reference). The
- * engine therefore keeps a retired set for a grace period before dropping its references;
- * after that, a response still being sent is freed by libmicrohttpd when its last connection
- * lets go, together with its buffer. */
+ * Reclamation: a request thread enters a read section (it counts itself in one of two slots),
+ * loads the current set with one atomic read and queues a response from it
+ * (MHD_queue_response takes libmicrohttpd's own reference), then leaves. The engine frees a
+ * retired set only once every request that could have loaded it has left (the slot of the
+ * epoch it was retired in has drained; the epoch moves on only when the slot before it has),
+ * so however long a request thread stalls, what it holds stays alive; and nothing waits.
+ * A response still being sent holds a reference to its document's bytes (tc_doc_ref()). */
 #include "web/http_server_int.h"
 
 #include <errno.h>
@@ -28,24 +30,22 @@
 #include "core/clock.h"
 #include "core/err.h"
 
-#define GRACE_MS 5000         /* how long a retired snapshot stays alive */
 /* Per-connection pool: caps the request line and headers. libmicrohttpd zero-fills it on
  * every request, so 32 KiB cost 12% of throughput at 1,000 connections (bench/, BENCHMARKS.md);
  * 8 KiB matches nginx's large header buffer. */
 #define CONN_MEMORY (8 * 1024)
 #define HEALTH_STALE_MS 5000  /* an engine heartbeat older than this fails /healthz */
 
+/* What the server builds once per document (tc_doc_t.served): its responses. */
 typedef struct served_doc {
-    const tc_doc_t *doc;                          /* borrowed from the set's snapshot */
     struct MHD_Response *ok[TC_ENC_COUNT];        /* NULL when the coding is not offered */
     struct MHD_Response *not_modified[TC_ENC_COUNT];
 } served_doc_t;
 
 struct served_set {
-    tc_snapshot_t *snap;        /* owned; variant bytes were handed to the responses */
-    served_doc_t *docs;         /* owned; same order as snap->docs */
+    tc_snapshot_t *snap;        /* held */
     int64_t published_mono;     /* when it became current */
-    int64_t retired_mono;       /* when it stopped being current */
+    uint64_t retired_epoch;     /* the reclamation epoch it stopped being current in */
     struct served_set *next;    /* retired list link */
 };
 
@@ -91,18 +91,39 @@ static void add_doc_headers(struct MHD_Response *r, const tc_doc_t *d, const cha
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "                \
     "form-action 'self'; base-uri 'none'; frame-ancestors "
 
-static void build_doc(served_doc_t *sd, tc_doc_t *d)
+static void served_free(void *p)
+{
+    served_doc_t *sd = p;
+    for (int e = 0; e < TC_ENC_COUNT; e++) {
+        if (sd->ok[e])
+            MHD_destroy_response(sd->ok[e]);
+        if (sd->not_modified[e])
+            MHD_destroy_response(sd->not_modified[e]);
+    }
+    free(sd);
+}
+
+/* libmicrohttpd lets go of a response (the last connection sending it is done). */
+static void response_done(void *cls)
+{
+    tc_doc_unref(cls);
+}
+
+/* The responses of @p d, built the first time a snapshot with it is published: a document
+ * shared by later snapshots keeps them. */
+static void build_doc(tc_doc_t *d)
 {
     static const char *const coding[TC_ENC_COUNT] = {NULL, "gzip", "br"};
-    sd->doc = d;
+    if (d->served)
+        return;
+    served_doc_t *sd = tc_calloc(1, sizeof *sd);
     for (int e = 0; e < TC_ENC_COUNT; e++) {
         tc_variant_t *v = &d->var[e];
         if (!v->data)
             continue;
-        /* The response takes the bytes and frees them when its last reference goes. */
-        struct MHD_Response *r =
-            MHD_create_response_from_buffer_with_free_callback(v->len, v->data, free);
-        v->data = NULL;
+        tc_doc_ref(d);
+        struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+            v->len, v->data, response_done, d);
         MHD_add_response_header(r, "Content-Type", d->content_type);
         if (coding[e])
             MHD_add_response_header(r, "Content-Encoding", coding[e]);
@@ -127,52 +148,68 @@ static void build_doc(served_doc_t *sd, tc_doc_t *d)
         add_doc_headers(nm, d, v->etag);
         sd->not_modified[e] = nm;
     }
+    d->served = sd;
+    d->served_free = served_free;
 }
 
 static void free_set(served_set_t *set)
 {
-    for (size_t i = 0; i < set->snap->ndocs; i++) {
-        for (int e = 0; e < TC_ENC_COUNT; e++) {
-            if (set->docs[i].ok[e])
-                MHD_destroy_response(set->docs[i].ok[e]);
-            if (set->docs[i].not_modified[e])
-                MHD_destroy_response(set->docs[i].not_modified[e]);
-        }
-    }
-    free(set->docs);
-    tc_snapshot_free(set->snap);
+    tc_snapshot_release(set->snap);
     free(set);
+}
+
+/* A request thread's read section: the set it loads stays alive until it leaves. */
+static served_set_t *enter(tc_http_t *h, unsigned *slot)
+{
+    *slot = (unsigned)(atomic_load(&h->epoch) & 1);
+    atomic_fetch_add(&h->readers[*slot], 1);
+    return atomic_load(&h->current);
+}
+
+static void leave(tc_http_t *h, unsigned slot)
+{
+    atomic_fetch_sub(&h->readers[slot], 1);
 }
 
 void tc_http_publish(tc_http_t *h, tc_snapshot_t *snap)
 {
     served_set_t *set = tc_calloc(1, sizeof *set);
     set->snap = snap;
-    set->docs = tc_calloc(snap->ndocs, sizeof *set->docs);
     for (size_t i = 0; i < snap->ndocs; i++)
-        build_doc(&set->docs[i], &snap->docs[i]);
+        build_doc(snap->docs[i]);
     set->published_mono = tc_clock_mono_ms();
     served_set_t *old = atomic_exchange(&h->current, set);
     if (old) {
-        old->retired_mono = set->published_mono;
+        old->retired_epoch = atomic_load(&h->epoch);
         old->next = h->retired;
         h->retired = old;
     }
+    tc_http_reap(h);
 }
 
 void tc_http_reap(tc_http_t *h)
 {
-    int64_t now = tc_clock_mono_ms();
+    /* A reader counted in slot e & 1 may hold any set retired in epoch e or before it. Once
+     * the slot of the epoch before the current one is empty, every set retired before the
+     * current epoch is free to go; the epoch then moves on if sets wait in it, so the next
+     * reap can free them once their slot drains. */
+    uint64_t epoch = atomic_load(&h->epoch);
+    if (atomic_load(&h->readers[(epoch + 1) & 1]) != 0)
+        return;
+    bool waiting = false;
     served_set_t **link = &h->retired;
     while (*link) {
         served_set_t *set = *link;
-        if (now - set->retired_mono >= GRACE_MS) {
+        if (set->retired_epoch < epoch) {
             *link = set->next;
             free_set(set);
         } else {
+            waiting = true;
             link = &set->next;
         }
     }
+    if (waiting)
+        atomic_store(&h->epoch, epoch + 1);
 }
 
 /* The q-value of a coding in an Accept-Encoding header: 1000 for q=1, 0 when absent or
@@ -302,7 +339,8 @@ static void metrics_text(tc_http_t *h, tc_buf_t *b)
                   "tocsin_http_connections_timed_out_total{phase=\"body\"} %lu\n",
                   open_conns, ev[TC_HTTP_GUARD_EV_PER_ADDR], ev[TC_HTTP_GUARD_EV_LIMIT],
                   ev[TC_HTTP_GUARD_EV_HEADERS], ev[TC_HTTP_GUARD_EV_BODY]);
-    served_set_t *set = atomic_load(&h->current);
+    unsigned slot;
+    served_set_t *set = enter(h, &slot);
     int64_t now = tc_clock_mono_ms();
     tc_buf_printf(b,
                   "# HELP tocsin_snapshot_generation Generation of the snapshot being served.\n"
@@ -318,6 +356,7 @@ static void metrics_text(tc_http_t *h, tc_buf_t *b)
                   set ? (unsigned long long)set->snap->generation : 0ULL,
                   set ? (double)(now - set->published_mono) / 1000.0 : 0.0,
                   set ? set->snap->ndocs : 0);
+    leave(h, slot);
     tc_buf_printf(b,
                   "# HELP tocsin_uptime_seconds Seconds since the HTTP server started.\n"
                   "# TYPE tocsin_uptime_seconds gauge\n"
@@ -348,7 +387,7 @@ static enum MHD_Result serve_metrics(tc_http_t *h, struct MHD_Connection *c)
 }
 
 /* Statuspage clients append ".json" themselves, but a path without it is served too. */
-static const served_doc_t *find_doc(served_set_t *set, const char *url)
+static const tc_doc_t *find_doc(served_set_t *set, const char *url)
 {
     if (!set)
         return NULL;
@@ -359,7 +398,7 @@ static const served_doc_t *find_doc(served_set_t *set, const char *url)
         if (n > 0 && (size_t)n < sizeof with_json)
             d = tc_snapshot_find(set->snap, with_json);
     }
-    return d ? &set->docs[d - set->snap->docs] : NULL;
+    return d;
 }
 
 /* The console (/admin and below) is answered by the engine, except its static assets,
@@ -409,6 +448,46 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static int is_api_path(const char *url)
 {
     return strncmp(url, "/api/", 5) == 0 || strncmp(url, "/v1/", 4) == 0;
+}
+
+/* A request answered from @p set (loaded in a read section) or by /healthz and /metrics. */
+static enum MHD_Result serve(tc_http_t *h, struct MHD_Connection *c, const char *url,
+                             const char *method, served_set_t *set)
+{
+    int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    const tc_doc_t *d = is_elsewhere(h, url) ? NULL : find_doc(set, url);
+    const served_doc_t *sd = d ? d->served : NULL;
+    tc_route_t route = sd ? d->route : TC_ROUTE_OTHER;
+    int known = sd || strcmp(url, "/healthz") == 0 ||
+                (strcmp(url, "/metrics") == 0 && h->console != TC_HTTP_CONSOLE_ONLY);
+
+    if (!is_get) {
+        if (strcmp(method, "OPTIONS") == 0 && known)
+            return tc_http__reply(h, c, route, 204, h->options);
+        if (known)
+            return tc_http__reply(h, c, route, 405, h->method_not_allowed);
+        return tc_http__reply(h, c, TC_ROUTE_OTHER, 404,
+                              is_api_path(url) ? h->not_found_json : h->not_found_html);
+    }
+    if (sd) {
+        tc_encoding_t e = choose_encoding(c, sd);
+        const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+        if (inm && etag_matches(inm, d->var[e].etag))
+            return tc_http__reply(h, c, route, 304, sd->not_modified[e]);
+        return tc_http__reply(h, c, route, 200, sd->ok[e]);
+    }
+    if (strcmp(url, "/healthz") == 0) {
+        int64_t beat = atomic_load(h->heartbeat);
+        int alive = tc_clock_mono_ms() - beat < HEALTH_STALE_MS;
+        return tc_http__reply(h, c, TC_ROUTE_HEALTHZ, alive ? 200 : 503,
+                              alive ? h->health_ok : h->health_stale);
+    }
+    if (strcmp(url, "/metrics") == 0 && h->console != TC_HTTP_CONSOLE_ONLY)
+        return serve_metrics(h, c);
+    if (!set)
+        return tc_http__reply(h, c, TC_ROUTE_OTHER, 503, h->unavailable);
+    return tc_http__reply(h, c, TC_ROUTE_OTHER, 404,
+                          is_api_path(url) ? h->not_found_json : h->not_found_html);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -461,40 +540,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (seen > MAX_BODY)
         return tc_http__reply(h, c, TC_ROUTE_OTHER, 413, h->too_large);
 
-    int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-    served_set_t *set = atomic_load_explicit(&h->current, memory_order_acquire);
-    const served_doc_t *sd = is_elsewhere(h, url) ? NULL : find_doc(set, url);
-    tc_route_t route = sd ? sd->doc->route : TC_ROUTE_OTHER;
-    int known = sd || strcmp(url, "/healthz") == 0 ||
-                (strcmp(url, "/metrics") == 0 && h->console != TC_HTTP_CONSOLE_ONLY);
-
-    if (!is_get) {
-        if (strcmp(method, "OPTIONS") == 0 && known)
-            return tc_http__reply(h, c, route, 204, h->options);
-        if (known)
-            return tc_http__reply(h, c, route, 405, h->method_not_allowed);
-        return tc_http__reply(h, c, TC_ROUTE_OTHER, 404,
-                              is_api_path(url) ? h->not_found_json : h->not_found_html);
-    }
-    if (sd) {
-        tc_encoding_t e = choose_encoding(c, sd);
-        const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
-        if (inm && etag_matches(inm, sd->doc->var[e].etag))
-            return tc_http__reply(h, c, route, 304, sd->not_modified[e]);
-        return tc_http__reply(h, c, route, 200, sd->ok[e]);
-    }
-    if (strcmp(url, "/healthz") == 0) {
-        int64_t beat = atomic_load(h->heartbeat);
-        int alive = tc_clock_mono_ms() - beat < HEALTH_STALE_MS;
-        return tc_http__reply(h, c, TC_ROUTE_HEALTHZ, alive ? 200 : 503,
-                              alive ? h->health_ok : h->health_stale);
-    }
-    if (strcmp(url, "/metrics") == 0 && h->console != TC_HTTP_CONSOLE_ONLY)
-        return serve_metrics(h, c);
-    if (!set)
-        return tc_http__reply(h, c, TC_ROUTE_OTHER, 503, h->unavailable);
-    return tc_http__reply(h, c, TC_ROUTE_OTHER, 404,
-                          is_api_path(url) ? h->not_found_json : h->not_found_html);
+    unsigned slot;
+    served_set_t *set = enter(h, &slot);
+    enum MHD_Result ret = serve(h, c, url, method, set);
+    leave(h, slot);
+    return ret;
 }
 
 static void create_static(tc_http_t *h)
@@ -663,6 +713,11 @@ fail:
         served_set_t *cur = atomic_exchange(&h->current, NULL);
         if (cur)
             free_set(cur);
+        while (h->retired) {
+            served_set_t *next = h->retired->next;
+            free_set(h->retired);
+            h->retired = next;
+        }
         destroy_static(h);
         pthread_mutex_destroy(&h->metrics_lock);
         pthread_mutex_destroy(&h->queue_lock);
@@ -673,7 +728,7 @@ fail:
         free(h->proxy_header);
         free(h);
     }
-    tc_snapshot_free(first);
+    tc_snapshot_release(first);
     return rc;
 }
 

@@ -64,8 +64,10 @@ enum { TC_HTTP_CONSOLE_ALSO = 0, TC_HTTP_CONSOLE_NONE = 1, TC_HTTP_CONSOLE_ONLY 
 int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **out, char *err,
                   size_t errlen);
 
-/** Serve @p snap from now on. Takes ownership of @p snap. The previous snapshot is retired:
- *  requests already holding it finish with it, and tc_http_reap() frees it later. */
+/** Serve @p snap from now on, taking over the caller's hold on it. The previous snapshot is
+ *  retired: requests already using it finish with it, and tc_http_reap() releases it once
+ *  none can be (however long that takes; there is no timed grace). Responses are built for
+ *  the documents new in @p snap only: shared documents keep theirs. */
 void tc_http_publish(tc_http_t *h, tc_snapshot_t *snap);
 
 /** Replace the engine-supplied part of /metrics (monitor states, schedule lag) with @p text
@@ -101,7 +103,7 @@ const char *tc_http_body(const tc_http_request_t *req, size_t *len);
  *  and sent the configured proxy header, the last address in that header. */
 const char *tc_http_client(const tc_http_request_t *req);
 
-/** Free snapshots retired long enough ago that no request can still be reading them. */
+/** Release the retired snapshots that no request can still be using. */
 void tc_http_reap(tc_http_t *h);
 
 /** Stop accepting, finish with the pool threads and free everything. NULL is accepted. */

@@ -101,6 +101,10 @@ struct tc_http {
     tc_http_guard_msg_t mhd_msgs[TC_HTTP_GUARD_MSGS];
     _Atomic(served_set_t *) current;   /* written by the engine, read by request threads */
     served_set_t *retired;             /* engine thread only */
+    /* Reclamation of retired sets (http_server.c): request threads count themselves in
+     * readers[epoch & 1] while they use a set. */
+    _Atomic uint64_t epoch;
+    _Atomic unsigned long readers[2];
     const _Atomic int64_t *heartbeat;  /* borrowed */
     int64_t started_mono;
     struct MHD_Response *not_found_json, *not_found_html, *method_not_allowed, *too_large,

@@ -1,8 +1,175 @@
 /* Runs every renderer over one view and packs the documents into a snapshot. The list of
- * public documents lives here, in one place. */
+ * public documents lives here, in one place.
+ *
+ * What a write costs (issue 16): the documents whose number grows with the history (one page
+ * per incident, one per month) are rendered only when what they show changed. Each gets a
+ * key, a fingerprint of its inputs: the incident's version (incident.h: it changes with every
+ * change) or the versions of a month's incidents, mixed with the "frame", everything of the
+ * view that those pages show besides their incidents (page name, description, notice, zone,
+ * impact labels, favicon type, component names). A document of the previous snapshot with the
+ * same key is shared as it is. Every other document is rendered each time, and shared when
+ * its bytes came out the same (snapshot.c), so it is compressed only when it changed.
+ * Whoever adds to what an incident or history page shows of the view adds it to
+ * frame_key(). */
 #include "web/render.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/secret.h"
+#include "web/html.h"
+
+/* Where an incident is filed in the history, per incident version: formatting the day in
+ * the page's zone for every stored incident on every write would cost more than the write. */
+typedef struct filed {
+    uint64_t version; /* 0: empty slot */
+    int64_t at;
+    char day[12];     /* "2024-11-14" */
+} filed_t;
+
+struct tc_render_state {
+    tc_snapshot_t *last; /* held: the last snapshot rendered, whose documents can be shared */
+    uint64_t frame;      /* the frame key the filed table was made for */
+    filed_t *filed;      /* open addressing by version */
+    size_t filed_cap;    /* a power of two, or 0 */
+    filed_t *next;       /* the table being filled by the running render */
+    size_t next_cap, next_n;
+};
+
+tc_render_state_t *tc_render_state_new(void)
+{
+    return tc_calloc(1, sizeof(tc_render_state_t));
+}
+
+void tc_render_state_free(tc_render_state_t *st)
+{
+    if (!st)
+        return;
+    tc_snapshot_release(st->last);
+    free(st->filed);
+    free(st->next);
+    free(st);
+}
+
+static uint64_t mix(uint64_t h, uint64_t x)
+{
+    /* splitmix64's finaliser over h ^ x: cheap, and every input bit reaches every output bit. */
+    uint64_t z = h ^ (x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return z ? z : 1; /* 0 means "no key" */
+}
+
+static void put_str(tc_buf_t *b, const char *str)
+{
+    /* With its terminator, so "ab" + "c" and "a" + "bc" differ. */
+    tc_buf_append(b, str ? str : "", (str ? strlen(str) : 0) + 1);
+}
+
+/* Everything of the view that incident and history pages show besides their incidents. */
+static uint64_t frame_key(const tc_view_t *v)
+{
+    tc_buf_t b;
+    tc_buf_init(&b, 0);
+    put_str(&b, v->page_name);
+    put_str(&b, v->page_url);
+    put_str(&b, v->page_description);
+    put_str(&b, v->page_notice);
+    put_str(&b, v->time_zone);
+    put_str(&b, v->favicon ? v->favicon_type : NULL);
+    for (int i = 0; i < 5; i++)
+        put_str(&b, v->impact_labels[i]);
+    tc_buf_printf(&b, "%d\n", (int)v->subscribe_email);
+    for (size_t r = 0; r < v->nrows; r++) {
+        put_str(&b, v->rows[r].id);
+        put_str(&b, v->rows[r].name);
+    }
+    uint64_t h = tc_secret_digest64(b.data, b.len);
+    tc_buf_free(&b);
+    return h ? h : 1;
+}
+
+uint64_t tc_render__frame(const tc_render_state_t *st)
+{
+    return st ? st->frame : 0;
+}
+
+uint64_t tc_render__key(uint64_t h, uint64_t x)
+{
+    return mix(h, x);
+}
+
+static filed_t *filed_slot(filed_t *t, size_t cap, uint64_t version)
+{
+    size_t mask = cap - 1;
+    for (size_t i = mix(0, version) & mask;; i = (i + 1) & mask)
+        if (t[i].version == version || !t[i].version)
+            return &t[i];
+}
+
+int64_t tc_render__filed(tc_render_state_t *st, const tc_view_t *v, const tc_incident_t *inc,
+                         char day[12])
+{
+    int64_t at = tc_html_incident_time(inc);
+    if (!st || !inc->version) {
+        tc_clock_format_local(v->zone, at, "%Y-%m-%d", day, 12);
+        return at;
+    }
+    if (st->filed_cap) {
+        filed_t *old = filed_slot(st->filed, st->filed_cap, inc->version);
+        if (old->version) {
+            memcpy(day, old->day, 12);
+            at = old->at;
+            goto keep;
+        }
+    }
+    tc_clock_format_local(v->zone, at, "%Y-%m-%d", day, 12);
+keep:;
+    filed_t *n = filed_slot(st->next, st->next_cap, inc->version);
+    if (!n->version) {
+        n->version = inc->version;
+        n->at = at;
+        memcpy(n->day, day, 12);
+        st->next_n++;
+    }
+    return at;
+}
+
+/* The time a page about @p i was last changed, for its footer: an incident page that did
+ * not change keeps its bytes, whatever else happened on the page since. */
+int64_t tc_render__incident_changed_at(const tc_incident_t *i)
+{
+    int64_t t = i->updated_at;
+    if (i->postmortem_published_at > t)
+        t = i->postmortem_published_at;
+    for (size_t k = 0; k < i->nupdates; k++)
+        if (i->updates[k].updated_at > t)
+            t = i->updates[k].updated_at;
+    return t;
+}
+
+static void incident_pages(const tc_view_t *v, tc_snapshot_t *s, uint64_t frame)
+{
+    static const char html[] = "text/html; charset=utf-8";
+    for (size_t k = 0; k < v->nincidents; k++) {
+        const tc_incident_t *inc = v->incidents[k];
+        char path[64];
+        snprintf(path, sizeof path, "/incidents/%s", inc->id);
+        uint64_t key = frame && inc->version ? mix(frame, inc->version) : 0;
+        if (tc_snapshot_reuse(s, path, key))
+            continue;
+        tc_view_t mine = *v;
+        mine.updated_at = tc_render__incident_changed_at(inc);
+        size_t len = 0;
+        char *body = tc_render_incident_html(&mine, inc, &len);
+        tc_snapshot_add_keyed(s, path, TC_ROUTE_INCIDENT, html, body, len, key);
+    }
+}
 
 /* The console's stylesheet and script: static, but served like every document (ETags,
  * compression) from the snapshot of whichever server carries the console. */
@@ -17,12 +184,28 @@ static void add_console_assets(tc_snapshot_t *s)
                     "text/javascript; charset=utf-8", body, len);
 }
 
-tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_cache_t *cache)
+tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_state_t *st)
 {
     static const char json[] = "application/json; charset=utf-8";
     static const char html[] = "text/html; charset=utf-8";
     tc_snapshot_t *s = tc_snapshot_new(generation);
-    s->cache = cache;
+    uint64_t frame = 0;
+    if (st) {
+        s->prev = st->last;
+        frame = frame_key(v);
+        if (frame != st->frame) {
+            /* Another zone files incidents under other days: start the table afresh. */
+            free(st->filed);
+            st->filed = NULL;
+            st->filed_cap = 0;
+            st->frame = frame;
+        }
+        st->next_cap = 16;
+        while (st->next_cap < v->nincidents * 2)
+            st->next_cap *= 2;
+        st->next = tc_calloc(st->next_cap, sizeof *st->next);
+        st->next_n = 0;
+    }
     size_t len = 0;
     char *body;
 
@@ -34,13 +217,8 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_ca
     tc_snapshot_add(s, "/api/v2/status.json", TC_ROUTE_STATUS, json, body, len);
     body = tc_render_components_json(v, &len);
     tc_snapshot_add(s, "/api/v2/components.json", TC_ROUTE_COMPONENTS, json, body, len);
-    tc_render_history_docs(v, s);
-    for (size_t k = 0; k < v->nincidents; k++) {
-        char path[64];
-        snprintf(path, sizeof path, "/incidents/%s", v->incidents[k]->id);
-        body = tc_render_incident_html(v, v->incidents[k], &len);
-        tc_snapshot_add(s, path, TC_ROUTE_INCIDENT, html, body, len);
-    }
+    tc_render_history_docs(v, s, st);
+    incident_pages(v, s, frame);
     body = tc_render_feed_atom(v, &len);
     tc_snapshot_add(s, "/history.atom", TC_ROUTE_FEED, "application/atom+xml; charset=utf-8",
                     body, len);
@@ -74,6 +252,17 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_ca
     tc_snapshot_add(s, "/robots.txt", TC_ROUTE_ASSET, "text/plain; charset=utf-8", body, len);
     add_console_assets(s);
     tc_snapshot_seal(s);
+    if (st) {
+        /* Only this render's incidents stay in the table. */
+        free(st->filed);
+        st->filed = st->next;
+        st->filed_cap = st->next_cap;
+        st->next = NULL;
+        st->next_cap = st->next_n = 0;
+        tc_snapshot_release(st->last);
+        tc_snapshot_hold(s);
+        st->last = s;
+    }
     return s;
 }
 

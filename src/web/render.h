@@ -15,9 +15,30 @@
 
 typedef struct json_t json_t;
 
-/** Render every public document of @p v into a new sealed snapshot the caller owns.
- *  @param cache compressed variants kept across renders (tc_snapshot_cache_new()), or NULL. */
-tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_cache_t *cache);
+/* What one render leaves for the next (render.c): the snapshot it made, whose documents the
+ * next one shares when their inputs or bytes did not change, and where each incident is filed
+ * in the history. Owned by the caller (the engine); one per stream of renders. */
+typedef struct tc_render_state tc_render_state_t;
+
+tc_render_state_t *tc_render_state_new(void);
+void tc_render_state_free(tc_render_state_t *st);
+
+/** Render every public document of @p v into a new sealed snapshot the caller holds.
+ *  @param st the state of the renders before (updated), or NULL to render everything anew.
+ *  Incidents with version 0 are always rendered. */
+tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_state_t *st);
+
+/* For the render_*.c files only. */
+/** The frame key of the running render (0 without a state). */
+uint64_t tc_render__frame(const tc_render_state_t *st);
+/** @p h and @p x mixed into one non-zero key. */
+uint64_t tc_render__key(uint64_t h, uint64_t x);
+/** The instant @p inc is filed under in the history, and its local day "YYYY-MM-DD" in
+ *  @p day, remembered per incident version in @p st (NULL: computed). */
+int64_t tc_render__filed(tc_render_state_t *st, const tc_view_t *v, const tc_incident_t *inc,
+                         char day[12]);
+/** When what a page about @p i shows last changed (its updates, post-mortem). */
+int64_t tc_render__incident_changed_at(const tc_incident_t *i);
 
 /** Statuspage v2 documents. @return malloc'd JSON text, its length in @p len. */
 char *tc_render_summary_json(const tc_view_t *v, size_t *len);
@@ -64,8 +85,9 @@ char *tc_render_embed_html(const tc_view_t *v, size_t *len);
 char *tc_render_page_html(const tc_view_t *v, size_t *len);
 
 /** /history (the 3 latest months with incidents) and one /history/YYYY-MM page per month
- *  with incidents, added to @p s (render_history.c). */
-void tc_render_history_docs(const tc_view_t *v, tc_snapshot_t *s);
+ *  with incidents, added to @p s (render_history.c); with @p st (or NULL), a month whose
+ *  incidents did not change is shared from the snapshot before. */
+void tc_render_history_docs(const tc_view_t *v, tc_snapshot_t *s, tc_render_state_t *st);
 
 /** The page of one incident or maintenance, /incidents/<id> (render_incident.c).
  *  @return malloc'd HTML, its length in @p len. */

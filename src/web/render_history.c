@@ -36,7 +36,7 @@ static int newest_first(const void *pa, const void *pb)
 
 /* The incidents that belong on the history, sorted newest first. The view is already in
  * that order, but sorting here keeps the grouping right whatever the engine hands us. */
-static entry_t *collect(const tc_view_t *v, size_t *n)
+static entry_t *collect(const tc_view_t *v, tc_render_state_t *st, size_t *n)
 {
     entry_t *e = tc_calloc(v->nincidents ? v->nincidents : 1, sizeof *e);
     size_t k = 0;
@@ -46,9 +46,9 @@ static entry_t *collect(const tc_view_t *v, size_t *n)
         if (at > v->now && inc->status == TC_INC_SCHEDULED)
             continue;
         e[k].inc = inc;
-        e[k].at = at;
-        tc_clock_format_local(v->zone, at, "%Y-%m", e[k].month, sizeof e[k].month);
-        tc_clock_format_local(v->zone, at, "%Y-%m-%d", e[k].day, sizeof e[k].day);
+        e[k].at = tc_render__filed(st, v, inc, e[k].day);
+        memcpy(e[k].month, e[k].day, 7);
+        e[k].month[7] = '\0';
         k++;
     }
     qsort(e, k, sizeof *e, newest_first);
@@ -145,21 +145,75 @@ static char *history_html(const tc_view_t *v, const entry_t *e, const month_t *m
     return tc_buf_steal(&b, len);
 }
 
-void tc_render_history_docs(const tc_view_t *v, tc_snapshot_t *s)
+/* A month string as a number for keys: "2024-11" -> its bytes. */
+static uint64_t month_bits(const char *month)
+{
+    uint64_t x = 0;
+    memcpy(&x, month, strlen(month) < sizeof x ? strlen(month) : sizeof x);
+    return x;
+}
+
+/* The key of month @p k's page: its incidents' versions and its neighbours (the pager's
+ * links), in the frame of the render; 0 (render it) when an incident has no version. */
+static uint64_t month_key(uint64_t frame, const entry_t *e, const month_t *m, size_t nmonths,
+                          size_t k)
+{
+    if (!frame)
+        return 0;
+    uint64_t key = tc_render__key(frame, month_bits(e[m[k].first].month));
+    for (size_t i = m[k].first; i < m[k].first + m[k].count; i++) {
+        if (!e[i].inc->version)
+            return 0;
+        key = tc_render__key(key, e[i].inc->version);
+    }
+    key = tc_render__key(key, k > 0 ? month_bits(e[m[k - 1].first].month) : 0);
+    return tc_render__key(key, k + 1 < nmonths ? month_bits(e[m[k + 1].first].month) : 0);
+}
+
+/* The latest change to the incidents of months [from, to), for the page's footer. */
+static int64_t months_changed_at(const tc_view_t *v, const entry_t *e, const month_t *m,
+                                 size_t from, size_t to)
+{
+    int64_t t = 0;
+    for (size_t k = from; k < to; k++)
+        for (size_t i = m[k].first; i < m[k].first + m[k].count; i++) {
+            int64_t c = tc_render__incident_changed_at(e[i].inc);
+            if (c > t)
+                t = c;
+        }
+    return t ? t : v->updated_at;
+}
+
+void tc_render_history_docs(const tc_view_t *v, tc_snapshot_t *s, tc_render_state_t *st)
 {
     static const char html[] = "text/html; charset=utf-8";
     size_t n = 0, nmonths = 0, len = 0;
-    entry_t *e = collect(v, &n);
+    uint64_t frame = tc_render__frame(st);
+    entry_t *e = collect(v, st, &n);
     month_t *m = split_months(e, n, &nmonths);
+    tc_view_t mine = *v;
 
-    char *body = history_html(v, e, m, nmonths, 0, nmonths < FRONT_MONTHS ? nmonths : FRONT_MONTHS,
-                              -1, &len);
-    tc_snapshot_add(s, "/history", TC_ROUTE_HISTORY, html, body, len);
+    size_t front = nmonths < FRONT_MONTHS ? nmonths : FRONT_MONTHS;
+    /* No month: the page's footer follows the whole page, so it is rendered every time. */
+    uint64_t fkey = frame && nmonths ? tc_render__key(frame, nmonths) : 0;
+    for (size_t k = 0; k < front && fkey; k++) {
+        uint64_t mk = month_key(frame, e, m, nmonths, k);
+        fkey = mk ? tc_render__key(fkey, mk) : 0;
+    }
+    if (!tc_snapshot_reuse(s, "/history", fkey)) {
+        mine.updated_at = months_changed_at(v, e, m, 0, front);
+        char *body = history_html(&mine, e, m, nmonths, 0, front, -1, &len);
+        tc_snapshot_add_keyed(s, "/history", TC_ROUTE_HISTORY, html, body, len, fkey);
+    }
     for (size_t k = 0; k < nmonths; k++) {
         char path[32];
         snprintf(path, sizeof path, "/history/%s", e[m[k].first].month);
-        body = history_html(v, e, m, nmonths, k, k + 1, (long)k, &len);
-        tc_snapshot_add(s, path, TC_ROUTE_HISTORY, html, body, len);
+        uint64_t key = month_key(frame, e, m, nmonths, k);
+        if (tc_snapshot_reuse(s, path, key))
+            continue;
+        mine.updated_at = months_changed_at(v, e, m, k, k + 1);
+        char *body = history_html(&mine, e, m, nmonths, k, k + 1, (long)k, &len);
+        tc_snapshot_add_keyed(s, path, TC_ROUTE_HISTORY, html, body, len, key);
     }
     free(m);
     free(e);

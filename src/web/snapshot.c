@@ -1,6 +1,7 @@
-/* Snapshot building: documents, their compressed variants and ETags. The ETag is a hash of
- * the bytes, so a document that did not change keeps its ETag across snapshots and clients'
- * If-None-Match revalidations keep answering 304. */
+/* Snapshot building: documents, their compressed variants and ETags, shared across
+ * snapshots while their bytes stay the same. The ETag is a hash of the bytes, so a document
+ * that did not change keeps its ETag across snapshots and clients' If-None-Match
+ * revalidations keep answering 304. */
 #include "web/snapshot.h"
 
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/secret.h"
 #include "web/compress.h"
 
 static const char *const route_names[] = {
@@ -27,184 +29,181 @@ tc_snapshot_t *tc_snapshot_new(uint64_t generation)
 {
     tc_snapshot_t *s = tc_calloc(1, sizeof *s);
     s->generation = generation;
+    s->holders = 1;
     return s;
 }
 
-/* 64-bit FNV-1a: not cryptographic, but an ETag only has to change when the bytes do. */
-static uint64_t fnv1a(const char *p, size_t len)
+/* 64-bit FNV-1a of a path: paths are short, and the request threads hash each URL once. */
+static uint64_t path_hash(const char *p)
 {
     uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)p[i];
+    for (; *p; p++) {
+        h ^= (unsigned char)*p;
         h *= 1099511628211ULL;
     }
     return h;
 }
 
-typedef struct cache_entry {
-    uint64_t hash;        /* of the identity bytes */
-    size_t len;
-    char *gz, *br;        /* owned copies; NULL when that coding was not smaller */
-    size_t gzlen, brlen;
-    uint64_t used;        /* generation of the last snapshot that used it */
-} cache_entry_t;
-
-struct tc_snapshot_cache {
-    cache_entry_t *entries; /* owned */
-    size_t n, cap;
-};
-
-tc_snapshot_cache_t *tc_snapshot_cache_new(void)
+const tc_doc_t *tc_snapshot_find(const tc_snapshot_t *s, const char *path)
 {
-    return tc_calloc(1, sizeof(tc_snapshot_cache_t));
-}
-
-void tc_snapshot_cache_free(tc_snapshot_cache_t *c)
-{
-    if (!c)
-        return;
-    for (size_t i = 0; i < c->n; i++) {
-        free(c->entries[i].gz);
-        free(c->entries[i].br);
-    }
-    free(c->entries);
-    free(c);
-}
-
-static char *copy_bytes(const char *p, size_t len)
-{
-    if (!p)
+    if (!s->index_cap)
         return NULL;
-    char *q = tc_malloc(len);
-    memcpy(q, p, len);
-    return q;
-}
-
-static cache_entry_t *cache_find(tc_snapshot_cache_t *c, uint64_t hash, size_t len)
-{
-    for (size_t i = 0; c && i < c->n; i++)
-        if (c->entries[i].hash == hash && c->entries[i].len == len)
-            return &c->entries[i];
-    return NULL;
-}
-
-static void cache_put(tc_snapshot_cache_t *c, uint64_t hash, size_t len, const tc_variant_t *gz,
-                      const tc_variant_t *br, uint64_t generation)
-{
-    if (!c)
-        return;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 64;
-        c->entries = tc_realloc(c->entries, c->cap * sizeof *c->entries);
+    size_t mask = s->index_cap - 1;
+    for (size_t i = path_hash(path) & mask;; i = (i + 1) & mask) {
+        const tc_doc_t *d = s->index[i];
+        if (!d)
+            return NULL;
+        if (strcmp(d->path, path) == 0)
+            return d;
     }
-    cache_entry_t *e = &c->entries[c->n++];
-    e->hash = hash;
-    e->len = len;
-    e->gz = copy_bytes(gz->data, gz->len);
-    e->gzlen = gz->len;
-    e->br = copy_bytes(br->data, br->len);
-    e->brlen = br->len;
-    e->used = generation;
 }
 
-void tc_snapshot_add(tc_snapshot_t *s, const char *path, tc_route_t route,
-                     const char *content_type, char *body, size_t len)
+void tc_doc_ref(tc_doc_t *d)
+{
+    atomic_fetch_add_explicit(&d->refs, 1, memory_order_relaxed);
+}
+
+void tc_doc_unref(tc_doc_t *d)
+{
+    if (atomic_fetch_sub_explicit(&d->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    free(d->path);
+    for (int e = 0; e < TC_ENC_COUNT; e++)
+        free(d->var[e].data);
+    free(d);
+}
+
+static void hold_doc(tc_doc_t *d)
+{
+    d->holders++;
+}
+
+static void drop_doc(tc_doc_t *d)
+{
+    if (--d->holders)
+        return;
+    if (d->served_free)
+        d->served_free(d->served);
+    d->served = NULL;
+    tc_doc_unref(d);
+}
+
+static void append(tc_snapshot_t *s, tc_doc_t *d)
 {
     if (s->ndocs == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 8;
+        s->cap = s->cap ? s->cap * 2 : 16;
         s->docs = tc_realloc(s->docs, s->cap * sizeof *s->docs);
     }
-    tc_doc_t *d = &s->docs[s->ndocs++];
-    memset(d, 0, sizeof *d);
+    s->docs[s->ndocs++] = d;
+}
+
+bool tc_snapshot_reuse(tc_snapshot_t *s, const char *path, uint64_t key)
+{
+    tc_doc_t *old = s->prev && key ? (tc_doc_t *)tc_snapshot_find(s->prev, path) : NULL;
+    if (!old || old->key != key)
+        return false;
+    hold_doc(old);
+    append(s, old);
+    return true;
+}
+
+static tc_doc_t *new_doc(const char *path, tc_route_t route, const char *content_type,
+                         char *body, size_t len, uint64_t h)
+{
+    tc_doc_t *d = tc_calloc(1, sizeof *d);
+    atomic_init(&d->refs, 1);
     d->path = tc_strdup(path);
     d->route = route;
     d->content_type = content_type;
     /* Short enough that readers see an outage within seconds, long enough that a stampede of
      * reloads is absorbed by browser and proxy caches; ETags make revalidation cheap. */
     d->cache_control = "public, max-age=10";
-
-    uint64_t h = fnv1a(body, len);
+    d->hash = h;
     d->var[TC_ENC_IDENTITY].data = body;
     d->var[TC_ENC_IDENTITY].len = len;
     snprintf(d->var[TC_ENC_IDENTITY].etag, sizeof d->var[0].etag, "\"%016llx\"",
              (unsigned long long)h);
-
-    /* A variant is offered only when it is smaller than the identity bytes. Bytes seen in an
-     * earlier snapshot reuse its variants instead of compressing again (FNV collisions on
-     * equal lengths are not a practical concern for a cache of our own documents). */
+    /* A variant is offered only when it is smaller than the identity bytes. */
     tc_variant_t *gz = &d->var[TC_ENC_GZIP], *br = &d->var[TC_ENC_BR];
-    cache_entry_t *hit = cache_find(s->cache, h, len);
-    if (hit) {
-        hit->used = s->generation;
-        gz->data = copy_bytes(hit->gz, hit->gzlen);
-        gz->len = hit->gzlen;
-        br->data = copy_bytes(hit->br, hit->brlen);
-        br->len = hit->brlen;
-    } else {
-        size_t zlen = 0;
-        char *z = tc_compress_gzip(body, len, &zlen);
-        if (z && zlen < len) {
-            gz->data = z;
-            gz->len = zlen;
-        } else {
-            free(z);
-        }
-        size_t blen = 0;
-        char *b = tc_compress_brotli(body, len, &blen);
-        if (b && blen < len) {
-            br->data = b;
-            br->len = blen;
-        } else {
-            free(b);
-        }
-        cache_put(s->cache, h, len, gz, br, s->generation);
-    }
-    if (gz->data)
+    size_t zlen = 0;
+    char *z = tc_compress_gzip(body, len, &zlen);
+    if (z && zlen < len) {
+        gz->data = tc_realloc(z, zlen); /* the compressor's buffer is sized for the worst */
+        gz->len = zlen;
         snprintf(gz->etag, sizeof gz->etag, "\"%016llx-gz\"", (unsigned long long)h);
-    if (br->data)
+    } else {
+        free(z);
+    }
+    size_t blen = 0;
+    char *b = tc_compress_brotli(body, len, &blen);
+    if (b && blen < len) {
+        br->data = tc_realloc(b, blen);
+        br->len = blen;
         snprintf(br->etag, sizeof br->etag, "\"%016llx-br\"", (unsigned long long)h);
+    } else {
+        free(b);
+    }
+    return d;
 }
 
-static int by_path(const void *a, const void *b)
+void tc_snapshot_add_keyed(tc_snapshot_t *s, const char *path, tc_route_t route,
+                           const char *content_type, char *body, size_t len, uint64_t key)
 {
-    return strcmp(((const tc_doc_t *)a)->path, ((const tc_doc_t *)b)->path);
+    uint64_t h = tc_secret_digest64(body, len);
+    tc_doc_t *old = s->prev ? (tc_doc_t *)tc_snapshot_find(s->prev, path) : NULL;
+    /* The same bytes as before (a 64-bit hash and the length; a collision among one page's
+     * documents is not a practical concern): share the document, compressed already. */
+    if (old && old->hash == h && old->var[TC_ENC_IDENTITY].len == len &&
+        old->route == route && strcmp(old->content_type, content_type) == 0) {
+        free(body);
+        old->key = key; /* engine thread only; the HTTP threads never read it */
+        hold_doc(old);
+        append(s, old);
+        return;
+    }
+    tc_doc_t *d = new_doc(path, route, content_type, body, len, h);
+    d->key = key;
+    d->holders = 1;
+    append(s, d);
+}
+
+void tc_snapshot_add(tc_snapshot_t *s, const char *path, tc_route_t route,
+                     const char *content_type, char *body, size_t len)
+{
+    tc_snapshot_add_keyed(s, path, route, content_type, body, len, 0);
 }
 
 void tc_snapshot_seal(tc_snapshot_t *s)
 {
-    /* Entries no document of this snapshot used are gone from the page: forget them. */
-    tc_snapshot_cache_t *c = s->cache;
-    for (size_t i = 0; c && i < c->n;) {
-        if (c->entries[i].used == s->generation) {
-            i++;
-            continue;
-        }
-        free(c->entries[i].gz);
-        free(c->entries[i].br);
-        c->entries[i] = c->entries[--c->n];
+    s->prev = NULL;
+    free(s->index);
+    size_t cap = 16;
+    while (cap < s->ndocs * 2)
+        cap *= 2;
+    s->index = tc_calloc(cap, sizeof *s->index);
+    s->index_cap = cap;
+    size_t mask = cap - 1;
+    for (size_t k = 0; k < s->ndocs; k++) {
+        tc_doc_t *d = s->docs[k];
+        size_t i = path_hash(d->path) & mask;
+        while (s->index[i] && strcmp(s->index[i]->path, d->path) != 0)
+            i = (i + 1) & mask;
+        s->index[i] = d;
     }
-    if (s->ndocs)
-        qsort(s->docs, s->ndocs, sizeof *s->docs, by_path);
 }
 
-const tc_doc_t *tc_snapshot_find(const tc_snapshot_t *s, const char *path)
+void tc_snapshot_hold(tc_snapshot_t *s)
 {
-    tc_doc_t key;
-    key.path = (char *)path;
-    if (!s->ndocs)
-        return NULL;
-    return bsearch(&key, s->docs, s->ndocs, sizeof *s->docs, by_path);
+    s->holders++;
 }
 
-void tc_snapshot_free(tc_snapshot_t *s)
+void tc_snapshot_release(tc_snapshot_t *s)
 {
-    if (!s)
+    if (!s || --s->holders)
         return;
-    for (size_t i = 0; i < s->ndocs; i++) {
-        free(s->docs[i].path);
-        for (int e = 0; e < TC_ENC_COUNT; e++)
-            free(s->docs[i].var[e].data);
-    }
+    for (size_t i = 0; i < s->ndocs; i++)
+        drop_doc(s->docs[i]);
     free(s->docs);
+    free(s->index);
     free(s);
 }

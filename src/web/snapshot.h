@@ -1,11 +1,20 @@
 /* A snapshot: the immutable set of public documents rendered for one state of the engine,
  * each with its precompressed variants (gzip, brotli) and a strong ETag per variant. The
  * engine builds one per coalesced change and hands it to the HTTP server, which serves only
- * from it. A snapshot and its documents have one owner at a time: the engine while it is
- * built, then whoever it is handed to (see tc_http_publish()). */
+ * from it.
+ *
+ * Documents are shared: a document whose bytes did not change is the same object in every
+ * snapshot that shows it, compressed once and served from responses built once (issue 16: a
+ * write costs what it changes, not what is stored). Ownership is counted, on the engine
+ * thread only: a snapshot is held by whoever builds or serves it and freed when the last
+ * holder releases it; a document is held by the snapshots that contain it. What the HTTP
+ * server built on a document (doc->served) is freed when the last snapshot lets go of it;
+ * the bytes live on while a response still being sent refers to them (doc->refs). */
 #ifndef TC_SNAPSHOT_H
 #define TC_SNAPSHOT_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,7 +47,7 @@ typedef enum {
 } tc_route_t;
 
 typedef struct tc_variant {
-    char *data;     /* owned; NULL when this coding is not offered (not smaller) */
+    char *data;     /* owned by the document; NULL when this coding is not offered */
     size_t len;
     char etag[40];  /* quoted strong ETag, e.g. "\"5f1c9e2a7b3d4c10-gz\"" */
 } tc_variant_t;
@@ -49,39 +58,62 @@ typedef struct tc_doc {
     const char *content_type; /* static */
     const char *cache_control;/* static */
     tc_variant_t var[TC_ENC_COUNT];
+    uint64_t hash;            /* BLAKE2b-64 of the identity bytes (the ETags are made of it) */
+    uint64_t key;             /* the renderer's fingerprint of what the document shows, when it
+                                 has one (0: none): equal keys mean the same bytes without
+                                 rendering (render.c) */
+    unsigned holders;         /* engine thread: snapshots that contain it */
+    /* One for all the holders together, plus one per response of the HTTP server that still
+     * points into the bytes; the bytes are freed with the last (any thread). */
+    _Atomic unsigned refs;
+    void *served;             /* the HTTP server's responses for it, built once; or NULL */
+    void (*served_free)(void *served); /* frees them; called when the last holder lets go */
 } tc_doc_t;
-
-/* Compressed variants of earlier documents, kept by the engine across snapshots: a write
- * changes a few documents, and compressing the unchanged ones again cost ~0.4 s per write
- * (BENCHMARKS.md, part 2). Engine thread only. */
-typedef struct tc_snapshot_cache tc_snapshot_cache_t;
 
 typedef struct tc_snapshot {
     uint64_t generation; /* increases with every snapshot the engine publishes */
-    tc_snapshot_cache_t *cache; /* borrowed, or NULL */
-    tc_doc_t *docs;      /* owned; sorted by path after tc_snapshot_seal() */
+    /* The snapshot before, borrowed while this one is built: documents whose bytes (or key)
+     * are the same are taken from it instead of being compressed again. NULL: none. */
+    const struct tc_snapshot *prev;
+    tc_doc_t **docs;     /* held; in the order added */
     size_t ndocs;
     size_t cap;
+    tc_doc_t **index;    /* by path hash, open addressing; made by tc_snapshot_seal() */
+    size_t index_cap;    /* a power of two, or 0 */
+    unsigned holders;    /* engine thread */
 } tc_snapshot_t;
 
 /** @return the route's label for /metrics, e.g. "/api/v2/summary.json". */
 const char *tc_route_name(tc_route_t r);
 
+/** A new snapshot with one holder, the caller. */
 tc_snapshot_t *tc_snapshot_new(uint64_t generation);
-tc_snapshot_cache_t *tc_snapshot_cache_new(void);
-void tc_snapshot_cache_free(tc_snapshot_cache_t *c);
 
-/** Add a document, taking ownership of @p body (malloc'd, @p len bytes); the gzip and brotli
- *  variants and the ETags are computed here, once — or copied from the snapshot's cache when
- *  an earlier snapshot had the same bytes. */
+/** Add a document, taking ownership of @p body (malloc'd, @p len bytes). When the previous
+ *  snapshot has the same bytes at @p path, its document is shared and @p body freed;
+ *  otherwise the gzip and brotli variants and the ETags are computed here, once. */
 void tc_snapshot_add(tc_snapshot_t *s, const char *path, tc_route_t route,
                      const char *content_type, char *body, size_t len);
-/** Sort the documents so tc_snapshot_find() can search them, and drop cache entries this
- *  snapshot did not use. */
+/** The same, remembering @p key (non-zero), the renderer's fingerprint of the inputs. */
+void tc_snapshot_add_keyed(tc_snapshot_t *s, const char *path, tc_route_t route,
+                           const char *content_type, char *body, size_t len, uint64_t key);
+/** Share the previous snapshot's document at @p path if it was made for @p key (non-zero).
+ *  @return true when it was added, false when the caller must render it. */
+bool tc_snapshot_reuse(tc_snapshot_t *s, const char *path, uint64_t key);
+/** Index the documents so tc_snapshot_find() can find them (a path added twice: the last
+ *  one wins), and forget prev. */
 void tc_snapshot_seal(tc_snapshot_t *s);
-/** @return the document at @p path (exact match), or NULL. Needs tc_snapshot_seal(). */
+/** @return the document at @p path (exact match), or NULL. Needs tc_snapshot_seal(). Any
+ *  thread, while the snapshot is held. */
 const tc_doc_t *tc_snapshot_find(const tc_snapshot_t *s, const char *path);
-/** Free the snapshot with every variant still owned by it. NULL is accepted. */
-void tc_snapshot_free(tc_snapshot_t *s);
+/** One more holder. Engine thread. */
+void tc_snapshot_hold(tc_snapshot_t *s);
+/** One holder less; the last frees the snapshot and lets go of its documents. NULL is
+ *  accepted. Engine thread. */
+void tc_snapshot_release(tc_snapshot_t *s);
+/** A reference to @p d's bytes for a response that points into them; any thread drops it
+ *  with tc_doc_unref(). */
+void tc_doc_ref(tc_doc_t *d);
+void tc_doc_unref(tc_doc_t *d);
 
 #endif

@@ -53,7 +53,7 @@ int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **
                   size_t errlen)
 {
     (void)opts;
-    tc_snapshot_free(first);
+    tc_snapshot_release(first);
     *out = NULL;
     snprintf(err, errlen, "no HTTP server in the fuzz fixture");
     return TC_EIO;
@@ -62,7 +62,7 @@ int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **
 void tc_http_publish(tc_http_t *h, tc_snapshot_t *snap)
 {
     (void)h;
-    tc_snapshot_free(snap);
+    tc_snapshot_release(snap);
 }
 
 void tc_http_set_metrics(tc_http_t *h, char *text, size_t len)
@@ -255,7 +255,7 @@ static void fx_down(void)
     free(fx.feed_start);
     free(fx.feed_slots);
     tc_engine__free_incidents(&fx);
-    tc_snapshot_cache_free(fx.render_cache);
+    tc_render_state_free(fx.render_state);
     tc_engine__subscribers_free(&fx);
     tc_engine__view_free(&fx);
     tc_config_free(fx.config);
@@ -320,7 +320,7 @@ void fx_ready(int fresh)
     fx.started_at = tc_clock_wall_ms();
     if (tc_config_parse("fuzz.yaml", text, (size_t)len, &fx.config, &errors) != 0)
         fx_fail("the fixture's config is invalid", errors);
-    fx.render_cache = tc_snapshot_cache_new();
+    fx.render_state = tc_render_state_new();
     if (tc_zone_load(fx.config->page.time_zone, &fx.zone, err, sizeof err) != 0)
         fx_fail("cannot load the zone", err);
     if (tc_store_open(fx.config->storage_path, &fx.store, err, sizeof err) != 0)

@@ -165,7 +165,10 @@ def test_xss_payloads_are_inert(start_daemon):
 
     def all_published():
         pages = {p: page_text(d, p) for p in paths}
+        # Each page is fetched on its own and may come from an earlier snapshot than the
+        # next one: wait until every page shows the last change.
         ok = all(pages.values()) and "Postmortem" in pages["/incidents/" + inc["id"]]
+        ok = ok and all("&lt;script&gt;alert(1)&lt;/script&gt;" in t for t in pages.values())
         return ok and pages
 
     pages = wait_until(d, all_published, "every page with the incidents")

@@ -108,8 +108,8 @@ static void which_badges(void **state)
     assert_null(tc_snapshot_find(s, "/badges/nope.svg"));
     assert_int_equal(s->ndocs, 2 + 5 * 2 + 4 * 2);
     for (size_t i = 0; i < s->ndocs; i++)
-        assert_int_equal(s->docs[i].route, TC_ROUTE_BADGE);
-    tc_snapshot_free(s);
+        assert_int_equal(s->docs[i]->route, TC_ROUTE_BADGE);
+    tc_snapshot_release(s);
 }
 
 /* What each badge says and its colour, in the SVG and in the shields.io JSON alike. */
@@ -136,7 +136,7 @@ static void messages_and_colours(void **state)
            (const char *const[]){"<title>REST API uptime over 3 days: 99.50%</title>",
                                  ">99.50%</text>", NULL},
            NULL);
-    tc_snapshot_free(s);
+    tc_snapshot_release(s);
 }
 
 /* A component that changes status gets a new SVG and JSON, with new ETags. */
@@ -158,8 +158,8 @@ static void status_change(void **state)
                                 tc_snapshot_find(after, changed[i])->var[0].etag);
     assert_string_equal(tc_snapshot_find(before, "/badges/jp.svg")->var[0].etag,
                         tc_snapshot_find(after, "/badges/jp.svg")->var[0].etag);
-    tc_snapshot_free(before);
-    tc_snapshot_free(after);
+    tc_snapshot_release(before);
+    tc_snapshot_release(after);
 }
 
 /* Names are escaped for XML, characters XML forbids are dropped, and every badge parses. */
@@ -181,13 +181,13 @@ static void escaped_and_well_formed(void **state)
     assert_null(memmem(tag, (size_t)(label - tag), "textLength", 10));
     assert_non_null(strstr(strstr(svg, "</text>"), "textLength=\""));
     for (size_t i = 0; i < s->ndocs; i++) {
-        const tc_variant_t *id = &s->docs[i].var[TC_ENC_IDENTITY];
-        if (strstr(s->docs[i].path, ".svg"))
+        const tc_variant_t *id = &s->docs[i]->var[TC_ENC_IDENTITY];
+        if (strstr(s->docs[i]->path, ".svg"))
             well_formed(id->data, id->len);
     }
     /* The JSON keeps the name exactly, apart from nothing: JSON can carry every character. */
     shields(s, "/badges/jp.json", "決済API <b>&\"'\x01", "partial outage", ORANGE);
-    tc_snapshot_free(s);
+    tc_snapshot_release(s);
 }
 
 /* Badge widths follow the text: a longer name gives a wider label. */

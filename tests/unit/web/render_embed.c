@@ -61,7 +61,7 @@ static void embed_docs(void **state)
     assert_non_null(memmem(text->data, text->len, "document.currentScript", 22));
     /* The script arrives whole: it ends with its closing line. */
     assert_memory_equal(text->data + text->len - 6, "})();\n", 6);
-    tc_snapshot_free(s);
+    tc_snapshot_release(s);
 }
 
 int main(void)

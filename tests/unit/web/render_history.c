@@ -55,7 +55,7 @@ static void test_history_front(void **state)
     (void)state;
     tc_view_t v = fx_view();
     tc_snapshot_t *s = tc_snapshot_new(1);
-    tc_render_history_docs(&v, s);
+    tc_render_history_docs(&v, s, NULL);
     tc_snapshot_seal(s);
     const char *html = doc(s, "/history");
     expect(html,
@@ -94,7 +94,7 @@ static void test_history_front(void **state)
     before(html, "Oct 23, 2024", "Oct 09, 2024");
     before(html, "alert(&#39;name&#39;)", "API is degraded");
     before(html, "Web calls are slow", "ElevenLabs is degraded");
-    tc_snapshot_free(s);
+    tc_snapshot_release(s);
 }
 
 static void test_history_months(void **state)
@@ -102,7 +102,7 @@ static void test_history_months(void **state)
     (void)state;
     tc_view_t v = fx_view();
     tc_snapshot_t *s = tc_snapshot_new(1);
-    tc_render_history_docs(&v, s);
+    tc_render_history_docs(&v, s, NULL);
     tc_snapshot_seal(s);
     /* /history plus one page per month with incidents; none for empty months. */
     assert_int_equal(s->ndocs, 5);
@@ -123,7 +123,7 @@ static void test_history_months(void **state)
                                  "<summary>1 previous update</summary>",
                                  "<strong>In progress</strong>", NULL},
            (const char *const[]){"rel=\"next\"", NULL});
-    tc_snapshot_free(s);
+    tc_snapshot_release(s);
 }
 
 static void test_history_empty(void **state)
@@ -133,12 +133,12 @@ static void test_history_empty(void **state)
     v.incidents = NULL;
     v.nincidents = 0;
     tc_snapshot_t *s = tc_snapshot_new(1);
-    tc_render_history_docs(&v, s);
+    tc_render_history_docs(&v, s, NULL);
     tc_snapshot_seal(s);
     assert_int_equal(s->ndocs, 1);
     expect(doc(s, "/history"), (const char *const[]){"No incidents reported.", NULL},
            (const char *const[]){"Older incidents", NULL});
-    tc_snapshot_free(s);
+    tc_snapshot_release(s);
 }
 
 static void test_home_page(void **state)
@@ -252,7 +252,7 @@ static void test_registered(void **state)
         assert_int_equal(d->route, want[i].route);
         assert_string_equal(d->content_type, want[i].type);
     }
-    tc_snapshot_free(s);
+    tc_snapshot_release(s);
 }
 
 int main(void)

@@ -1,11 +1,12 @@
-/* Unit tests for src/web/snapshot.c: ETags per coding, variants only when smaller, and the
- * compression cache that lets an unchanged document skip recompression across snapshots. */
+/* Unit tests for src/web/snapshot.c: ETags per coding, variants only when smaller, documents
+ * shared between snapshots (by bytes or by a renderer's key) and what outlives whom. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,46 +39,124 @@ static void test_variants_and_etags(void **state)
     assert_string_not_equal(big->var[TC_ENC_IDENTITY].etag, big->var[TC_ENC_GZIP].etag);
     assert_null(tiny->var[TC_ENC_GZIP].data); /* one byte never compresses smaller */
     assert_null(tc_snapshot_find(s, "/nope"));
-    tc_snapshot_free(s);
+    tc_snapshot_release(s);
 }
 
-static void test_cache_reuses_unchanged_documents(void **state)
+/* A document whose bytes did not change is the same object in the next snapshot, compressed
+ * once; a changed one is new. */
+static void test_unchanged_documents_are_shared(void **state)
 {
     (void)state;
-    tc_snapshot_cache_t *cache = tc_snapshot_cache_new();
     tc_snapshot_t *a = tc_snapshot_new(1);
-    a->cache = cache;
     tc_snapshot_add(a, "/same", TC_ROUTE_PAGE, "text/html", text(5000, 'a'), 5000);
     tc_snapshot_add(a, "/changes", TC_ROUTE_PAGE, "text/html", text(5000, 'k'), 5000);
+    tc_snapshot_add(a, "/gone", TC_ROUTE_PAGE, "text/html", text(100, 'g'), 100);
     tc_snapshot_seal(a);
 
     tc_snapshot_t *b = tc_snapshot_new(2);
-    b->cache = cache;
+    b->prev = a;
     tc_snapshot_add(b, "/same", TC_ROUTE_PAGE, "text/html", text(5000, 'a'), 5000);
     tc_snapshot_add(b, "/changes", TC_ROUTE_PAGE, "text/html", text(5001, 'k'), 5001);
     tc_snapshot_seal(b);
+    assert_null(b->prev);
 
     const tc_doc_t *a1 = tc_snapshot_find(a, "/same"), *b1 = tc_snapshot_find(b, "/same");
-    assert_int_equal(a1->var[TC_ENC_BR].len, b1->var[TC_ENC_BR].len);
-    assert_memory_equal(a1->var[TC_ENC_BR].data, b1->var[TC_ENC_BR].data, a1->var[TC_ENC_BR].len);
-    assert_string_equal(a1->var[TC_ENC_GZIP].etag, b1->var[TC_ENC_GZIP].etag);
-    /* Copies, not shared buffers: each snapshot owns (and hands on) its own bytes. */
-    assert_ptr_not_equal(a1->var[TC_ENC_GZIP].data, b1->var[TC_ENC_GZIP].data);
+    assert_ptr_equal(a1, b1);
+    assert_int_equal(b1->holders, 2);
+    const tc_doc_t *a2 = tc_snapshot_find(a, "/changes"), *b2 = tc_snapshot_find(b, "/changes");
+    assert_ptr_not_equal(a2, b2);
+    assert_string_not_equal(a2->var[TC_ENC_GZIP].etag, b2->var[TC_ENC_GZIP].etag);
+    assert_null(tc_snapshot_find(b, "/gone"));
 
-    /* The changed document was compressed anew and decompresses to its own bytes. */
-    const tc_doc_t *b2 = tc_snapshot_find(b, "/changes");
-    assert_string_not_equal(tc_snapshot_find(a, "/changes")->var[TC_ENC_GZIP].etag,
-                            b2->var[TC_ENC_GZIP].etag);
-    tc_snapshot_free(a);
-    tc_snapshot_free(b);
-    tc_snapshot_cache_free(cache);
+    /* The older snapshot goes; what the newer one shares stays whole. */
+    tc_snapshot_release(a);
+    assert_int_equal(b1->holders, 1);
+    assert_int_equal(b1->var[TC_ENC_IDENTITY].len, 5000);
+    assert_int_equal(b1->var[TC_ENC_IDENTITY].data[4999], 'a' + 4999 % 7);
+    tc_snapshot_release(b);
+}
+
+/* A renderer's key lets a document be shared without rendering it; another key, or none,
+ * does not. */
+static void test_reuse_by_key(void **state)
+{
+    (void)state;
+    tc_snapshot_t *a = tc_snapshot_new(1);
+    tc_snapshot_add_keyed(a, "/incidents/x", TC_ROUTE_INCIDENT, "text/html", text(300, 'x'),
+                          300, 42);
+    tc_snapshot_add(a, "/nokey", TC_ROUTE_PAGE, "text/html", text(300, 'n'), 300);
+    tc_snapshot_seal(a);
+    tc_snapshot_t *b = tc_snapshot_new(2);
+    b->prev = a;
+    assert_false(tc_snapshot_reuse(b, "/incidents/x", 43));
+    assert_false(tc_snapshot_reuse(b, "/nokey", 0));
+    assert_false(tc_snapshot_reuse(b, "/elsewhere", 42));
+    assert_true(tc_snapshot_reuse(b, "/incidents/x", 42));
+    tc_snapshot_seal(b);
+    assert_ptr_equal(tc_snapshot_find(a, "/incidents/x"), tc_snapshot_find(b, "/incidents/x"));
+    assert_int_equal(b->ndocs, 1);
+    tc_snapshot_release(a);
+    tc_snapshot_release(b);
+}
+
+/* A response that still points into a document's bytes keeps them after every snapshot let
+ * go; the HTTP server's responses are freed when the last snapshot does. */
+static int served_freed;
+static void count_served(void *p)
+{
+    served_freed++;
+    free(p);
+}
+
+static void test_bytes_outlive_the_snapshots(void **state)
+{
+    (void)state;
+    tc_snapshot_t *a = tc_snapshot_new(1);
+    tc_snapshot_add(a, "/p", TC_ROUTE_PAGE, "text/html", text(2000, 'p'), 2000);
+    tc_snapshot_seal(a);
+    tc_doc_t *d = (tc_doc_t *)tc_snapshot_find(a, "/p");
+    d->served = tc_malloc(8);
+    d->served_free = count_served;
+    tc_doc_ref(d); /* a response being sent */
+    tc_snapshot_hold(a);
+    tc_snapshot_release(a);
+    assert_int_equal(served_freed, 0);
+    tc_snapshot_release(a);
+    assert_int_equal(served_freed, 1);
+    assert_int_equal(d->var[TC_ENC_IDENTITY].data[0], 'p'); /* still readable */
+    tc_doc_unref(d); /* the response is done: the bytes go (ASan would see a leak else) */
+}
+
+/* Thousands of documents are all found, by exact path only. */
+static void test_find_among_many(void **state)
+{
+    (void)state;
+    tc_snapshot_t *s = tc_snapshot_new(1);
+    char path[32];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(path, sizeof path, "/incidents/%05d", i);
+        tc_snapshot_add(s, path, TC_ROUTE_INCIDENT, "text/html", tc_strdup("x"), 1);
+    }
+    tc_snapshot_seal(s);
+    for (int i = 0; i < 3000; i++) {
+        snprintf(path, sizeof path, "/incidents/%05d", i);
+        const tc_doc_t *d = tc_snapshot_find(s, path);
+        assert_non_null(d);
+        assert_string_equal(d->path, path);
+    }
+    assert_null(tc_snapshot_find(s, "/incidents/03000"));
+    assert_null(tc_snapshot_find(s, "/incidents/0000"));
+    tc_snapshot_release(s);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_variants_and_etags),
-        cmocka_unit_test(test_cache_reuses_unchanged_documents),
+        cmocka_unit_test(test_unchanged_documents_are_shared),
+        cmocka_unit_test(test_reuse_by_key),
+        cmocka_unit_test(test_bytes_outlive_the_snapshots),
+        cmocka_unit_test(test_find_among_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
