@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "web/html.h"
@@ -51,6 +52,31 @@ static bool behind(const tc_view_t *v, const tc_incident_t *i, const tc_view_row
     return begin < m->end && (end > m->start || begin >= m->start);
 }
 
+/* The incidents that can be behind a month of component @p r's report, oldest first (as the
+ * months): those that name it and were open at some time since its first month began. Found
+ * once per component, since scanning every stored incident for every month cost rows x
+ * months x incidents string compares (issue 16). @return how many, in @p out (v->nincidents
+ * slots). */
+static size_t row_incidents(const tc_view_t *v, const tc_view_row_t *r,
+                            const tc_incident_t **out)
+{
+    size_t n = 0;
+    int64_t from = r->nmonths ? r->months[0].start : 0;
+    for (size_t k = v->nincidents; k-- > 0;) {
+        const tc_incident_t *i = v->incidents[k];
+        if (i->is_maintenance)
+            continue;
+        int64_t end = i->resolved_at                          ? i->resolved_at
+                      : tc_incident_status_is_closed(i->status) ? i->updated_at
+                                                               : v->now;
+        if (end <= from && tc_html_incident_time(i) < from)
+            continue;
+        if (names_component(i, r->id) || (r->group_id && names_component(i, r->group_id)))
+            out[n++] = i;
+    }
+    return n;
+}
+
 /* "3 min", "2 h 05 min", "<1 min", "none". */
 static void minutes_html(tc_buf_t *b, double minutes)
 {
@@ -66,7 +92,7 @@ static void minutes_html(tc_buf_t *b, double minutes)
 }
 
 static void month_row_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r,
-                           const tc_uptime_day_t *m)
+                           const tc_uptime_day_t *m, const tc_incident_t *const *inc, size_t ninc)
 {
     char name[32];
     tc_clock_format_local(v->zone, m->start, "%b %Y", name, sizeof name); /* fits a phone */
@@ -89,8 +115,8 @@ static void month_row_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t 
     }
     tc_buf_puts(b, "<td>");
     size_t shown = 0;
-    for (size_t k = v->nincidents; k-- > 0;) { /* oldest first, as the months */
-        const tc_incident_t *i = v->incidents[k];
+    for (size_t k = 0; k < ninc; k++) {
+        const tc_incident_t *i = inc[k];
         if (!behind(v, i, r, m))
             continue;
         tc_buf_puts(b, shown++ ? "<br><a href=\"/incidents/" : "<a href=\"/incidents/");
@@ -125,8 +151,11 @@ static void component_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t 
     tc_buf_puts(b, "\"><thead><tr><th scope=\"col\">Month</th><th scope=\"col\">Uptime</th>"
                    "<th scope=\"col\">Downtime</th><th scope=\"col\">Incidents</th></tr>"
                    "</thead><tbody>");
+    const tc_incident_t **inc = tc_calloc(v->nincidents + 1, sizeof *inc);
+    size_t ninc = row_incidents(v, r, inc);
     for (size_t k = 0; k < r->nmonths; k++)
-        month_row_html(b, v, r, &r->months[k]);
+        month_row_html(b, v, r, &r->months[k], inc, ninc);
+    free(inc);
     tc_buf_puts(b, "</tbody></table></div></section>");
 }
 
@@ -182,7 +211,8 @@ static double rounded(double x, double scale)
     return (double)(long long)(x * scale + 0.5) / scale;
 }
 
-static json_t *month_json(const tc_view_t *v, const tc_view_row_t *r, const tc_uptime_day_t *m)
+static json_t *month_json(const tc_view_t *v, const tc_view_row_t *r, const tc_uptime_day_t *m,
+                          const tc_incident_t *const *inc, size_t ninc)
 {
     static const struct {
         tc_status_t status;
@@ -207,8 +237,8 @@ static json_t *month_json(const tc_view_t *v, const tc_view_row_t *r, const tc_u
                             json_real(rounded(m->seconds[spans[k].status] / 60.0, 100)));
     json_object_set_new(o, "observed_minutes", json_real(rounded(m->observed / 60.0, 100)));
     json_t *incidents = json_array();
-    for (size_t k = v->nincidents; k-- > 0;) {
-        const tc_incident_t *i = v->incidents[k];
+    for (size_t k = 0; k < ninc; k++) {
+        const tc_incident_t *i = inc[k];
         if (!behind(v, i, r, m))
             continue;
         json_t *e = json_object();
@@ -247,8 +277,11 @@ char *tc_render_uptime_json(const tc_view_t *v, size_t *len)
         json_object_set_new(c, "uptime_percentage",
                             total < 0 ? json_null() : json_real(rounded(total, 1e4)));
         json_t *months = json_array();
+        const tc_incident_t **inc = tc_calloc(v->nincidents + 1, sizeof *inc);
+        size_t ninc = row_incidents(v, r, inc);
         for (size_t k = 0; k < r->nmonths; k++)
-            json_array_append_new(months, month_json(v, r, &r->months[k]));
+            json_array_append_new(months, month_json(v, r, &r->months[k], inc, ninc));
+        free(inc);
         json_object_set_new(c, "months", months);
         json_array_append_new(components, c);
     }
