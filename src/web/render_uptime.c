@@ -22,29 +22,11 @@ static double downtime_minutes(const tc_uptime_day_t *m)
     return tc_uptime_downtime(m) / 60.0;
 }
 
-/* Does incident @p i name component @p id, among the components it sets or in an update? */
-static bool names_component(const tc_incident_t *i, const char *id)
+/* Is incident @p i, which names the component (or its group; row_index_t found it), one of
+ * those behind month @p m: was it open during the month? An open incident lasts until now;
+ * one closed without a resolution time until its last change. */
+static bool behind(const tc_view_t *v, const tc_incident_t *i, const tc_uptime_day_t *m)
 {
-    for (size_t k = 0; k < i->ncomponents; k++)
-        if (strcmp(i->component_ids[k], id) == 0)
-            return true;
-    for (size_t u = 0; u < i->nupdates; u++)
-        for (size_t a = 0; a < i->updates[u].naffected; a++)
-            if (i->updates[u].affected[a].code && strcmp(i->updates[u].affected[a].code, id) == 0)
-                return true;
-    return false;
-}
-
-/* Is incident @p i (not maintenance) one of those behind component @p r's month @p m: it names
- * the component (or its group) and was open during the month? An open incident lasts until
- * now; one closed without a resolution time until its last change. */
-static bool behind(const tc_view_t *v, const tc_incident_t *i, const tc_view_row_t *r,
-                   const tc_uptime_day_t *m)
-{
-    if (i->is_maintenance)
-        return false;
-    if (!names_component(i, r->id) && !(r->group_id && names_component(i, r->group_id)))
-        return false;
     int64_t begin = tc_html_incident_time(i);
     int64_t end = i->resolved_at                          ? i->resolved_at
                   : tc_incident_status_is_closed(i->status) ? i->updated_at
@@ -52,16 +34,72 @@ static bool behind(const tc_view_t *v, const tc_incident_t *i, const tc_view_row
     return begin < m->end && (end > m->start || begin >= m->start);
 }
 
-/* The incidents that can be behind a month of component @p r's report, oldest first (as the
- * months): those that name it and were open at some time since its first month began. Found
- * once per component, since scanning every stored incident for every month cost rows x
- * months x incidents string compares (issue 16). @return how many, in @p out (v->nincidents
- * slots). */
-static size_t row_incidents(const tc_view_t *v, const tc_view_row_t *r,
-                            const tc_incident_t **out)
+/* Per showcased row, the incidents that can be behind its months, oldest first (as the
+ * months): those that name it (or its group) and were open at some time since the first month
+ * began. Built once per document by going through the incidents once, since asking every
+ * stored incident for every row and month cost rows x months x incidents string compares
+ * (issue 16). */
+typedef struct row_index {
+    const tc_incident_t **inc; /* owned; per row, a run of it */
+    size_t *first, *count;     /* owned; per row of the view */
+} row_index_t;
+
+static uint64_t id_hash(const char *p)
 {
-    size_t n = 0;
-    int64_t from = r->nmonths ? r->months[0].start : 0;
+    uint64_t h = 1469598103934665603ULL;
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return h;
+}
+
+/* Append @p i to row @p r's run (kept as a linked list in @p next while building). */
+typedef struct link {
+    const tc_incident_t *inc;
+    size_t next; /* index + 1 of the next link of the row, 0 at the end */
+} link_t;
+
+static void index_code(const tc_view_t *v, const uint64_t *row_h, const uint64_t *group_h,
+                       const char *code, const tc_incident_t *i, link_t **links, size_t *nlinks,
+                       size_t *cap, size_t *head, size_t *tail)
+{
+    uint64_t h = id_hash(code);
+    for (size_t r = 0; r < v->nrows; r++) {
+        const tc_view_row_t *row = &v->rows[r];
+        if (!row->months)
+            continue;
+        bool named = (row_h[r] == h && strcmp(row->id, code) == 0) ||
+                     (row->group_id && group_h[r] == h && strcmp(row->group_id, code) == 0);
+        if (!named || (tail[r] && (*links)[tail[r] - 1].inc == i))
+            continue;
+        if (*nlinks == *cap) {
+            *cap = *cap ? *cap * 2 : 256;
+            *links = tc_realloc(*links, *cap * sizeof **links);
+        }
+        (*links)[*nlinks] = (link_t){i, 0};
+        ++*nlinks;
+        if (tail[r])
+            (*links)[tail[r] - 1].next = *nlinks;
+        else
+            head[r] = *nlinks;
+        tail[r] = *nlinks;
+    }
+}
+
+static void index_build(const tc_view_t *v, row_index_t *x)
+{
+    size_t nr = v->nrows ? v->nrows : 1;
+    uint64_t *row_h = tc_calloc(nr, sizeof *row_h), *group_h = tc_calloc(nr, sizeof *group_h);
+    size_t *head = tc_calloc(nr, sizeof *head), *tail = tc_calloc(nr, sizeof *tail);
+    int64_t from = INT64_MAX;
+    for (size_t r = 0; r < v->nrows; r++) {
+        const tc_view_row_t *row = &v->rows[r];
+        row_h[r] = id_hash(row->id);
+        group_h[r] = row->group_id ? id_hash(row->group_id) : 0;
+        if (row->months && row->nmonths && row->months[0].start < from)
+            from = row->months[0].start;
+    }
+    link_t *links = NULL;
+    size_t nlinks = 0, cap = 0;
     for (size_t k = v->nincidents; k-- > 0;) {
         const tc_incident_t *i = v->incidents[k];
         if (i->is_maintenance)
@@ -71,10 +109,37 @@ static size_t row_incidents(const tc_view_t *v, const tc_view_row_t *r,
                                                                : v->now;
         if (end <= from && tc_html_incident_time(i) < from)
             continue;
-        if (names_component(i, r->id) || (r->group_id && names_component(i, r->group_id)))
-            out[n++] = i;
+        for (size_t c = 0; c < i->ncomponents; c++)
+            index_code(v, row_h, group_h, i->component_ids[c], i, &links, &nlinks, &cap, head,
+                       tail);
+        for (size_t u = 0; u < i->nupdates; u++)
+            for (size_t a = 0; a < i->updates[u].naffected; a++)
+                if (i->updates[u].affected[a].code)
+                    index_code(v, row_h, group_h, i->updates[u].affected[a].code, i, &links,
+                               &nlinks, &cap, head, tail);
     }
-    return n;
+    x->inc = tc_calloc(nlinks + 1, sizeof *x->inc);
+    x->first = tc_calloc(nr, sizeof *x->first);
+    x->count = tc_calloc(nr, sizeof *x->count);
+    size_t n = 0;
+    for (size_t r = 0; r < v->nrows; r++) {
+        x->first[r] = n;
+        for (size_t l = head[r]; l; l = links[l - 1].next)
+            x->inc[n++] = links[l - 1].inc;
+        x->count[r] = n - x->first[r];
+    }
+    free(links);
+    free(tail);
+    free(head);
+    free(group_h);
+    free(row_h);
+}
+
+static void index_free(row_index_t *x)
+{
+    free(x->inc);
+    free(x->first);
+    free(x->count);
 }
 
 /* "3 min", "2 h 05 min", "<1 min", "none". */
@@ -91,7 +156,7 @@ static void minutes_html(tc_buf_t *b, double minutes)
                       (long)(minutes + 0.5) % 60);
 }
 
-static void month_row_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r,
+static void month_row_html(tc_buf_t *b, const tc_view_t *v,
                            const tc_uptime_day_t *m, const tc_incident_t *const *inc, size_t ninc)
 {
     char name[32];
@@ -117,7 +182,7 @@ static void month_row_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t 
     size_t shown = 0;
     for (size_t k = 0; k < ninc; k++) {
         const tc_incident_t *i = inc[k];
-        if (!behind(v, i, r, m))
+        if (!behind(v, i, m))
             continue;
         tc_buf_puts(b, shown++ ? "<br><a href=\"/incidents/" : "<a href=\"/incidents/");
         tc_buf_html(b, i->id);
@@ -129,7 +194,8 @@ static void month_row_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t 
 }
 
 /* One component: a heading with its figure over the months, then one row per month. */
-static void component_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r, int level)
+static void component_html(tc_buf_t *b, const tc_view_t *v, const row_index_t *x,
+                           const tc_view_row_t *r, int level)
 {
     double total = tc_uptime_total(r->months, r->nmonths);
     tc_buf_printf(b, "<section class=\"report-item\"><h%d id=\"u-", level);
@@ -151,11 +217,9 @@ static void component_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t 
     tc_buf_puts(b, "\"><thead><tr><th scope=\"col\">Month</th><th scope=\"col\">Uptime</th>"
                    "<th scope=\"col\">Downtime</th><th scope=\"col\">Incidents</th></tr>"
                    "</thead><tbody>");
-    const tc_incident_t **inc = tc_calloc(v->nincidents + 1, sizeof *inc);
-    size_t ninc = row_incidents(v, r, inc);
+    size_t at = (size_t)(r - v->rows);
     for (size_t k = 0; k < r->nmonths; k++)
-        month_row_html(b, v, r, &r->months[k], inc, ninc);
-    free(inc);
+        month_row_html(b, v, &r->months[k], &x->inc[x->first[at]], x->count[at]);
     tc_buf_puts(b, "</tbody></table></div></section>");
 }
 
@@ -171,13 +235,15 @@ char *tc_render_uptime_html(const tc_view_t *v, size_t *len)
                     "partial outage as 0.3 of a minute; degraded performance and maintenance "
                     "count as up. Also as <a href=\"/api/v2/uptime.json\">JSON</a>.</p>");
     size_t shown = 0;
+    row_index_t x;
+    index_build(v, &x);
     for (size_t i = 0; i < v->nrows; i++) {
         const tc_view_row_t *r = &v->rows[i];
         if (r->group_id)
             continue;
         if (!r->is_group) {
             if (r->months) {
-                component_html(&b, v, r, 2);
+                component_html(&b, v, &x, r, 2);
                 shown++;
             }
             continue;
@@ -194,10 +260,11 @@ char *tc_render_uptime_html(const tc_view_t *v, size_t *len)
                 tc_buf_puts(&b, "</h2>");
                 heading = true;
             }
-            component_html(&b, v, c, 3);
+            component_html(&b, v, &x, c, 3);
             shown++;
         }
     }
+    index_free(&x);
     if (!shown)
         tc_buf_puts(&b, "<p class=\"quiet\">No component shows its uptime.</p>");
     tc_html_close(&b, v);
@@ -211,7 +278,7 @@ static double rounded(double x, double scale)
     return (double)(long long)(x * scale + 0.5) / scale;
 }
 
-static json_t *month_json(const tc_view_t *v, const tc_view_row_t *r, const tc_uptime_day_t *m,
+static json_t *month_json(const tc_view_t *v, const tc_uptime_day_t *m,
                           const tc_incident_t *const *inc, size_t ninc)
 {
     static const struct {
@@ -239,7 +306,7 @@ static json_t *month_json(const tc_view_t *v, const tc_view_row_t *r, const tc_u
     json_t *incidents = json_array();
     for (size_t k = 0; k < ninc; k++) {
         const tc_incident_t *i = inc[k];
-        if (!behind(v, i, r, m))
+        if (!behind(v, i, m))
             continue;
         json_t *e = json_object();
         char *link = tc_render_incident_link(v, i);
@@ -265,6 +332,8 @@ char *tc_render_uptime_json(const tc_view_t *v, size_t *len)
     json_object_set_new(weights, "under_maintenance", json_real(0.0));
     json_object_set_new(root, "weights", weights);
     json_t *components = json_array();
+    row_index_t x;
+    index_build(v, &x);
     for (size_t i = 0; i < v->nrows; i++) {
         const tc_view_row_t *r = &v->rows[i];
         if (!r->months)
@@ -277,14 +346,13 @@ char *tc_render_uptime_json(const tc_view_t *v, size_t *len)
         json_object_set_new(c, "uptime_percentage",
                             total < 0 ? json_null() : json_real(rounded(total, 1e4)));
         json_t *months = json_array();
-        const tc_incident_t **inc = tc_calloc(v->nincidents + 1, sizeof *inc);
-        size_t ninc = row_incidents(v, r, inc);
         for (size_t k = 0; k < r->nmonths; k++)
-            json_array_append_new(months, month_json(v, r, &r->months[k], inc, ninc));
-        free(inc);
+            json_array_append_new(months, month_json(v, &r->months[k], &x.inc[x.first[i]],
+                                                     x.count[i]));
         json_object_set_new(c, "months", months);
         json_array_append_new(components, c);
     }
+    index_free(&x);
     json_object_set_new(root, "components", components);
     return tc_render_json_dump(root, len);
 }

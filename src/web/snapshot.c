@@ -49,12 +49,13 @@ const tc_doc_t *tc_snapshot_find(const tc_snapshot_t *s, const char *path)
     if (!s->index_cap)
         return NULL;
     size_t mask = s->index_cap - 1;
-    for (size_t i = path_hash(path) & mask;; i = (i + 1) & mask) {
-        const tc_doc_t *d = s->index[i];
-        if (!d)
+    uint64_t h = path_hash(path);
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const struct tc_snapshot_slot *slot = &s->index[i];
+        if (!slot->doc)
             return NULL;
-        if (strcmp(d->path, path) == 0)
-            return d;
+        if (slot->hash == h && strcmp(slot->doc->path, path) == 0)
+            return slot->doc;
     }
 }
 
@@ -185,10 +186,13 @@ void tc_snapshot_seal(tc_snapshot_t *s)
     size_t mask = cap - 1;
     for (size_t k = 0; k < s->ndocs; k++) {
         tc_doc_t *d = s->docs[k];
-        size_t i = path_hash(d->path) & mask;
-        while (s->index[i] && strcmp(s->index[i]->path, d->path) != 0)
+        uint64_t h = path_hash(d->path);
+        size_t i = h & mask;
+        while (s->index[i].doc &&
+               (s->index[i].hash != h || strcmp(s->index[i].doc->path, d->path) != 0))
             i = (i + 1) & mask;
-        s->index[i] = d;
+        s->index[i].hash = h;
+        s->index[i].doc = d;
     }
 }
 

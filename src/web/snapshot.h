@@ -78,7 +78,12 @@ typedef struct tc_snapshot {
     tc_doc_t **docs;     /* held; in the order added */
     size_t ndocs;
     size_t cap;
-    tc_doc_t **index;    /* by path hash, open addressing; made by tc_snapshot_seal() */
+    /* By path hash, open addressing, made by tc_snapshot_seal(); the hash is kept beside the
+     * pointer so a probe touches no document but the one it finds. */
+    struct tc_snapshot_slot {
+        uint64_t hash;
+        tc_doc_t *doc;
+    } *index;
     size_t index_cap;    /* a power of two, or 0 */
     unsigned holders;    /* engine thread */
 } tc_snapshot_t;
