@@ -147,6 +147,8 @@ static void on_requests(uv_async_t *a)
         const char *path = tc_http_path(req);
         if (strncmp(path, "/api/push/", 10) == 0)
             tc_engine__handle_push(d, req);
+        else if (strcmp(path, "/metrics") == 0)
+            tc_engine__serve_metrics(d, req);
         else if (strncmp(path, "/admin", 6) == 0)
             tc_admin_handle(d, req);
         else
@@ -262,7 +264,7 @@ static void close_walk(uv_handle_t *h, void *arg)
  * runs to close their handles. */
 static void stop_parts(tc_engine_t *d)
 {
-    uv_timer_stop(&d->metrics_timer);
+    uv_timer_stop(&d->refresh_timer);
     uv_timer_stop(&d->maintenance_timer);
     uv_timer_stop(&d->rollup_timer);
     uv_timer_stop(&d->rollup_step);
@@ -359,16 +361,16 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     d.render_timer.data = d.heartbeat_timer.data = &d;
     uv_timer_start(&d.heartbeat_timer, on_heartbeat, HEARTBEAT_MS, HEARTBEAT_MS);
     uv_timer_init(&d.loop, &d.flush_timer);
-    uv_timer_init(&d.loop, &d.metrics_timer);
+    uv_timer_init(&d.loop, &d.refresh_timer);
     uv_timer_init(&d.loop, &d.rollup_timer);
     uv_timer_init(&d.loop, &d.rollup_step);
-    d.flush_timer.data = d.metrics_timer.data = d.rollup_timer.data = d.rollup_step.data = &d;
+    d.flush_timer.data = d.refresh_timer.data = d.rollup_timer.data = d.rollup_step.data = &d;
     uv_timer_start(&d.rollup_timer, tc_engine__on_rollup_timer, 0, ROLLUP_MS);
     uv_timer_init(&d.loop, &d.maintenance_timer);
     d.maintenance_timer.data = &d;
     uv_timer_start(&d.maintenance_timer, on_maintenance_timer, 0, MAINTENANCE_MS);
     uv_timer_start(&d.flush_timer, tc_engine__on_flush_timer, FLUSH_MS, FLUSH_MS);
-    uv_timer_start(&d.metrics_timer, tc_engine__on_metrics_timer, METRICS_MS, METRICS_MS);
+    uv_timer_start(&d.refresh_timer, tc_engine__on_refresh_timer, REFRESH_MS, REFRESH_MS);
 
     /* Monitors before the port opens: their slots pick up threshold state and response
      * times from the store, so the first page already shows them. Their first runs wait for

@@ -36,14 +36,14 @@
 #define RENDER_DELAY_MS 20  /* coalescing window for snapshot renders */
 #define HEARTBEAT_MS 1000   /* /healthz reads this heartbeat */
 #define FLUSH_MS 1000       /* results are written to the store in batches this often */
-#define METRICS_MS 5000     /* how often the monitor metrics text is rebuilt */
+#define METRICS_FRESH_MS 1000 /* /metrics rebuilds the monitor figures at most this often */
 #define MAX_IN_FLIGHT 4096  /* probes running at once; more are skipped and counted */
 #define LAG_WINDOW 4096     /* schedule lags kept for the /metrics quantiles */
 #define ROLLUP_MS 300000    /* aggregation and pruning of stored results */
 #define UPTIME_DAYS 90      /* daily bars on the page */
 #define UPTIME_MONTHS 12    /* months in the uptime report (/uptime), the current one included */
 #define RECENT 60           /* response times kept per monitor for the page's sparkline */
-#define REFRESH_TICKS 6     /* metrics ticks between re-renders for new response times */
+#define REFRESH_MS 30000   /* re-render for new response times (sparklines) this often */
 #define MAINTENANCE_MS 10000 /* how often maintenance windows are checked */
 #define MAX_REMINDED 8      /* alert rules per monitor that can send reminders */
 
@@ -120,7 +120,7 @@ struct tc_engine {
     bool mirror_busy;           /* an export is being written (mirror.c) */
     bool mirror_stale;          /* a snapshot came meanwhile: export again after it */
     unsigned long mirror_failures;
-    uv_timer_t flush_timer, metrics_timer, rollup_timer;
+    uv_timer_t flush_timer, refresh_timer, rollup_timer;
     uv_timer_t rollup_step;     /* runs the slices of a rollup pass */
     int64_t rollup_now;         /* wall ms the running pass aggregates up to */
     int64_t rollup_cursor;      /* last monitor key the running pass finished */
@@ -131,7 +131,7 @@ struct tc_engine {
     int64_t lags[LAG_WINDOW];   /* ring of recent schedule lags, ms */
     size_t nlags;
     int fresh_results;          /* results arrived since the last render */
-    unsigned metrics_ticks;
+    int64_t metrics_mono;       /* when the monitor figures of /metrics were last built */
     /* Incidents and maintenances. */
     tc_incident_t **incidents;  /* owned; in creation order */
     size_t nincidents;
@@ -197,9 +197,12 @@ void tc_engine__handle_push(tc_engine_t *d, tc_http_request_t *req);
 void tc_engine__on_due(size_t index, int64_t lag_ms, void *arg);
 /** What push monitor @p m heard (the probe environment's hook). */
 const tc_push_state_t *tc_engine__push_state(void *ctx, const tc_monitor_cfg_t *m);
-/** Timer callbacks: result batches, /metrics figures, rollup passes and outbox pruning. */
+/** Timer callbacks: result batches, the sparklines' re-render, rollup passes and outbox
+ *  pruning. */
 void tc_engine__on_flush_timer(uv_timer_t *t);
-void tc_engine__on_metrics_timer(uv_timer_t *t);
+void tc_engine__on_refresh_timer(uv_timer_t *t);
+/** Answer GET /metrics: the monitor figures, rebuilt when older than METRICS_FRESH_MS. */
+void tc_engine__serve_metrics(tc_engine_t *d, tc_http_request_t *req);
 void tc_engine__on_rollup_timer(uv_timer_t *t);
 
 /** @return the row of component or group @p id, or NULL. */

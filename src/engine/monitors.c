@@ -266,13 +266,27 @@ static void publish_metrics(tc_engine_t *d)
     tc_http_set_metrics(d->http, text, len);
 }
 
-void tc_engine__on_metrics_timer(uv_timer_t *t)
+/* Built when asked for, not on a timer: with 10,000 monitors the text is megabytes, and
+ * nobody may be scraping. A scrape within METRICS_FRESH_MS of the last build is answered by
+ * the HTTP server from that text without reaching the engine. */
+void tc_engine__serve_metrics(tc_engine_t *d, tc_http_request_t *req)
+{
+    int64_t now = tc_clock_mono_ms();
+    if (!d->metrics_mono || now - d->metrics_mono >= METRICS_FRESH_MS) {
+        publish_metrics(d);
+        d->metrics_mono = now;
+    }
+    tc_http_reply_metrics(req);
+}
+
+void tc_engine__on_refresh_timer(uv_timer_t *t)
 {
     tc_engine_t *d = t->data;
-    publish_metrics(d);
     /* Sparklines change with every run; re-render for them now and then, not per result, so
-     * the page's ETag (and readers' caches) stay valid for a while. */
-    if (++d->metrics_ticks % REFRESH_TICKS == 0 && d->fresh_results)
+     * the page's ETag (and readers' caches) stay valid for a while. What did not change is
+     * shared with the snapshot before (render.c), so this costs the documents with
+     * sparklines and the few that show the time. */
+    if (d->fresh_results)
         tc_engine__request_render(d);
 }
 

@@ -124,6 +124,12 @@ void tc_http_reply_html(tc_http_request_t *req, unsigned status, const char *htm
     tc_http_reply(req, status, html);
 }
 
+void tc_http_reply_metrics(tc_http_request_t *req)
+{
+    req->metrics = 1;
+    tc_http_reply(req, 200, "");
+}
+
 void tc_http_reply(tc_http_request_t *req, unsigned status, const char *json)
 {
     /* A caller that lost its reply must not take the server down with it. */
@@ -213,6 +219,8 @@ enum MHD_Result tc_http__serve_engine_request(tc_http_t *h, struct MHD_Connectio
     }
     if (req->state != REQ_ANSWERED)
         return MHD_YES;
+    if (req->metrics)
+        return tc_http__serve_metrics(h, c);
     size_t len = strlen(req->reply);
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, req->reply, MHD_RESPMEM_MUST_COPY);

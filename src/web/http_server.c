@@ -55,6 +55,7 @@ void tc_http_set_metrics(tc_http_t *h, char *text, size_t len)
     char *old = h->engine_metrics;
     h->engine_metrics = text;
     h->engine_metrics_len = len;
+    h->engine_metrics_mono = tc_clock_mono_ms();
     pthread_mutex_unlock(&h->metrics_lock);
     free(old);
 }
@@ -371,7 +372,17 @@ static void metrics_text(tc_http_t *h, tc_buf_t *b)
     pthread_mutex_unlock(&h->metrics_lock);
 }
 
-static enum MHD_Result serve_metrics(tc_http_t *h, struct MHD_Connection *c)
+/* Can /metrics be answered without the engine: is its text young enough? */
+static int metrics_fresh(tc_http_t *h)
+{
+    pthread_mutex_lock(&h->metrics_lock);
+    int fresh = h->engine_metrics &&
+                tc_clock_mono_ms() - h->engine_metrics_mono < TC_HTTP_METRICS_FRESH_MS;
+    pthread_mutex_unlock(&h->metrics_lock);
+    return fresh;
+}
+
+enum MHD_Result tc_http__serve_metrics(tc_http_t *h, struct MHD_Connection *c)
 {
     tc_buf_t b;
     tc_buf_init(&b, 0);
@@ -483,7 +494,7 @@ static enum MHD_Result serve(tc_http_t *h, struct MHD_Connection *c, const char 
                               alive ? h->health_ok : h->health_stale);
     }
     if (strcmp(url, "/metrics") == 0 && h->console != TC_HTTP_CONSOLE_ONLY)
-        return serve_metrics(h, c);
+        return tc_http__serve_metrics(h, c);
     if (!set)
         return tc_http__reply(h, c, TC_ROUTE_OTHER, 503, h->unavailable);
     return tc_http__reply(h, c, TC_ROUTE_OTHER, 404,
@@ -514,7 +525,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             set_phase(h, rec, PHASE_ANSWER);
             return tc_http__reply(h, c, TC_ROUTE_OTHER, 413, h->too_large);
         }
-        if (is_engine_path(h, url))
+        /* /metrics goes to the engine when its figures are older than a second. */
+        int stale_metrics = strcmp(url, "/metrics") == 0 && h->console != TC_HTTP_CONSOLE_ONLY &&
+                            (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
+                            !metrics_fresh(h);
+        if (is_engine_path(h, url) || stale_metrics)
             *con_cls = tc_http__new_request(h, c, url, method);
         else
             *con_cls = (void *)(uintptr_t)1;

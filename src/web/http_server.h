@@ -16,6 +16,8 @@
 
 typedef struct tc_http tc_http_t;
 
+#define TC_HTTP_METRICS_FRESH_MS 1000 /* how long an engine /metrics text is served as is */
+
 /* A request the engine answers (pushes, and later the write API): read whole by a request
  * thread, queued, taken by the engine with tc_http_take(), answered with tc_http_reply().
  * The connection is suspended meanwhile, so no request thread waits. The request belongs
@@ -71,7 +73,9 @@ int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **
 void tc_http_publish(tc_http_t *h, tc_snapshot_t *snap);
 
 /** Replace the engine-supplied part of /metrics (monitor states, schedule lag) with @p text
- *  of @p len bytes, taking ownership of it. */
+ *  of @p len bytes, taking ownership of it. GET /metrics is answered from it by the server
+ *  while it is younger than TC_HTTP_METRICS_FRESH_MS; an older one (or none) sends the
+ *  request to the engine, which sets a new text and answers with tc_http_reply_metrics(). */
 void tc_http_set_metrics(tc_http_t *h, char *text, size_t len);
 
 /** Engine thread: take the next queued request, or NULL when none is waiting. */
@@ -80,6 +84,10 @@ tc_http_request_t *tc_http_take(tc_http_t *h);
 /** Engine thread: answer @p req with @p status and a JSON body (copied). After this call the
  *  request is the server's again and must not be touched. */
 void tc_http_reply(tc_http_request_t *req, unsigned status, const char *json);
+
+/** Engine thread: answer @p req (GET /metrics) with the server's own figures and the text
+ *  last given to tc_http_set_metrics(). */
+void tc_http_reply_metrics(tc_http_request_t *req);
 
 /** Engine thread: the same with an HTML page (text/html, the pages' Content-Security-Policy,
  *  no referrer, so a token in the URL does not leak through links). */

@@ -53,6 +53,7 @@ struct tc_http_request {
     unsigned status;             /* the engine's reply */
     char *reply;                 /* owned */
     int html;                    /* the reply is an HTML page (tc_http_reply_html) */
+    int metrics;                 /* the reply is /metrics (tc_http_reply_metrics) */
     tc_buf_t extra;              /* "name\0value\0" headers added by tc_http_add_header() */
     struct tc_http_request *next;/* queue link */
 };
@@ -115,6 +116,7 @@ struct tc_http {
     pthread_mutex_t metrics_lock;
     char *engine_metrics; /* owned; guarded by metrics_lock */
     size_t engine_metrics_len;
+    int64_t engine_metrics_mono; /* when it was set; guarded by metrics_lock */
     /* Requests waiting for the engine (FIFO), guarded by queue_lock. */
     pthread_mutex_t queue_lock;
     int stopping;                      /* guarded by queue_lock: refuse new engine requests */
@@ -147,6 +149,9 @@ static inline void set_phase(tc_http_t *h, conn_rec_t *rec, int phase)
 }
 
 /* ---- http_server.c ---- */
+
+/** The /metrics response: the server's figures and the engine's last text. */
+enum MHD_Result tc_http__serve_metrics(tc_http_t *h, struct MHD_Connection *c);
 
 /** Queue @p r with @p code on @p c and count it for /metrics under @p route. */
 enum MHD_Result tc_http__reply(tc_http_t *h, struct MHD_Connection *c, tc_route_t route,

@@ -106,6 +106,11 @@ void tc_http_reply(tc_http_request_t *req, unsigned status, const char *json)
     req->reply = tc_strdup(json);
 }
 
+void tc_http_reply_metrics(tc_http_request_t *req)
+{
+    tc_http_reply(req, 200, "");
+}
+
 void tc_http_reply_html(tc_http_request_t *req, unsigned status, const char *html)
 {
     tc_http_reply(req, status, html);

@@ -143,7 +143,7 @@ def test_metrics_monitor_lines(start_daemon, target):
             return text
         return None
 
-    # Monitor metrics are rebuilt every 5 s.
+    # Monitor figures are built on request, at most once a second.
     text = d.wait_for(ready, timeout=15, interval=0.25, what="monitor states in /metrics")
     assert (metric_value(text, 'tocsin_monitor_checks_total{monitor="m-ok",verdict="up"}')
             or 0) >= 1, text
@@ -249,3 +249,18 @@ def test_sparkline_survives_a_restart(start_daemon, target):
                   r', highest \d+ ms</title><polyline points="([^"]*)"', page)
     assert m, page
     assert len(m.group(1).split()) >= 4
+
+
+def test_metrics_built_on_request(start_daemon, target):
+    """The first scrape already has every monitor's line: the figures are built when asked
+    for (and kept for a second), not on a timer that may not have fired yet."""
+    target.set("/ok")
+    d = start_daemon(config(["api"], [
+        http_monitor("m-first", target, "/ok", ["api"], conditions=["[STATUS] == 200"]),
+    ]))
+    status, headers, body = d.raw_request("GET", "/metrics")
+    assert status == 200
+    text = body.decode()
+    assert re.search(r'^tocsin_monitor_state\{monitor="m-first",state="[a-z]+"\} 1$', text, re.M), text
+    assert "tocsin_http_requests_total" in text
+    assert dict((k.lower(), v) for k, v in headers)["content-type"].startswith("text/plain")

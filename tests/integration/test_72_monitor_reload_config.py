@@ -80,7 +80,7 @@ def test_reload_keeps_state_removes_and_changes_monitors(start_daemon, target):
     wait_status(d, "keep", "operational")
     assert "monitor m-keep: down -> up" in d.stderr
 
-    # /metrics forgets the removed monitor (monitor lines refresh every 5 s).
+    # /metrics forgets the removed monitor (its figures are at most a second old).
     def metrics_without_gone():
         text = d.raw_request("GET", "/metrics")[2].decode()
         return text if ('monitor="m-gone"' not in text
