@@ -310,6 +310,9 @@ static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_moni
     m->degraded = parse_conditions(y, item, "degraded_conditions", m->type, m, &m->ndegraded);
     if (m->type)
         m->type->parse(y, item, m);
+    /* Only a monitor that parsed cleanly gets one (a bad ${VAR} was reported above). */
+    if (!tc_yaml_error_count(y))
+        m->fingerprint = tc_yaml_fingerprint(y, item);
 }
 
 void tc_config__monitor_rules_clear(tc_monitor_rules_t *r)

@@ -548,3 +548,50 @@ void tc_yaml_get_duration(tc_yaml_t *y, tc_ynode_t map, const char *what, const 
         *out_ms = (long)ms;
     free(s);
 }
+
+static unsigned long long fnv_bytes(unsigned long long h, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static unsigned long long fingerprint(tc_yaml_t *y, tc_ynode_t n, unsigned long long h)
+{
+    char tag = (char)('0' + tc_yaml_type(y, n));
+    h = fnv_bytes(h, &tag, 1);
+    switch (tc_yaml_type(y, n)) {
+    case TC_YAML_SCALAR: {
+        const char *raw = tc_yaml_raw(y, n);
+        char *value = strstr(raw, "${") ? tc_yaml_expand(y, n) : NULL;
+        const char *text = value ? value : raw;
+        h = fnv_bytes(h, text, strlen(text) + 1);
+        char quoted = tc_yaml_quoted(y, n) ? 'q' : 'p';
+        h = fnv_bytes(h, &quoted, 1);
+        free(value);
+        break;
+    }
+    case TC_YAML_SEQUENCE:
+        for (size_t i = 0; i < tc_yaml_size(y, n); i++)
+            h = fingerprint(y, tc_yaml_item(y, n, i), h);
+        break;
+    case TC_YAML_MAPPING:
+        for (size_t i = 0; i < tc_yaml_size(y, n); i++) {
+            const char *key = tc_yaml_raw(y, tc_yaml_key(y, n, i));
+            h = fnv_bytes(h, key, strlen(key) + 1);
+            h = fingerprint(y, tc_yaml_value(y, n, i), h);
+        }
+        break;
+    default:
+        break;
+    }
+    char end = ';';
+    return fnv_bytes(h, &end, 1);
+}
+
+unsigned long long tc_yaml_fingerprint(tc_yaml_t *y, tc_ynode_t n)
+{
+    return fingerprint(y, n, 1469598103934665603ULL);
+}

@@ -45,6 +45,11 @@ int tc_yaml_quoted(tc_yaml_t *y, tc_ynode_t n);
  *  @return a string the caller frees, or NULL after recording an error on the node. */
 char *tc_yaml_expand(tc_yaml_t *y, tc_ynode_t n);
 
+/** A 64-bit hash of the tree under @p n: node types, keys and scalar values (with ${VAR}
+ *  expanded where that succeeds; the parser reports what does not). Equal trees, equal
+ *  hashes; whitespace, comments and the position in the file do not count. */
+unsigned long long tc_yaml_fingerprint(tc_yaml_t *y, tc_ynode_t n);
+
 /** Record "FILE:LINE:COL: message" for node @p n (or 1:1 when @p n is 0). */
 void tc_yaml_error(tc_yaml_t *y, tc_ynode_t n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

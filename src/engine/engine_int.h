@@ -146,6 +146,8 @@ struct tc_engine {
     tc_schedule_t *schedules;   /* owned; recurring maintenance windows, by id */
     size_t nschedules;
     struct tc_login_limits *logins; /* owned; accounts.c's login rate limits, made on first use */
+    bool reloading;             /* a SIGHUP's config is being read on a worker (engine.c) */
+    bool reload_again;          /* another SIGHUP came meanwhile */
     bool quiet;                 /* an update with deliver_notifications: false is being
                                    committed: component changes tell no subscriber */
 };
@@ -184,9 +186,11 @@ void tc_engine__view_free(tc_engine_t *d);
 /* ---- monitors.c ---- */
 
 /** Start the monitors of config generation @p c, taking threshold state and push state from
- *  the @p nold slots @p old of the previous generation (NULL at start). */
+ *  the @p nold slots @p old of the previous generation (NULL at start), and, for monitors
+ *  whose config is the same (fingerprint), their next due time from @p old_due (by old slot;
+ *  NULL at start). */
 void tc_engine__start_monitors(tc_engine_t *d, const tc_config_t *c, mon_slot_t *old,
-                               size_t nold);
+                               size_t nold, const int64_t *old_due);
 /** Cancel every run and unschedule every monitor (at shutdown). */
 void tc_engine__stop_monitors(tc_engine_t *d);
 /** Write the results batched since the last flush. */

@@ -167,30 +167,71 @@ static void restore_slot(tc_engine_t *d, mon_slot_t *slot)
     free(verdicts);
 }
 
-/* Build slots for the config's monitors, keeping the state of monitors that still exist, and
- * spread their first runs over their intervals. */
-void tc_engine__start_monitors(tc_engine_t *d, const tc_config_t *c, mon_slot_t *old, size_t nold)
+static uint64_t id_hash(const char *p)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return h;
+}
+
+/* The old slots by id: open addressing over indexes + 1 (0 is empty), so matching a reloaded
+ * config is O(monitors), not O(monitors^2) (issue 16: 1.3 s at 10,000). */
+static size_t *index_old(const mon_slot_t *old, size_t nold, size_t *cap)
+{
+    *cap = 16;
+    while (*cap < nold * 2)
+        *cap *= 2;
+    size_t *t = tc_calloc(*cap, sizeof *t);
+    for (size_t j = 0; j < nold; j++) {
+        size_t i = id_hash(old[j].cfg->id) & (*cap - 1);
+        while (t[i])
+            i = (i + 1) & (*cap - 1);
+        t[i] = j + 1;
+    }
+    return t;
+}
+
+static const mon_slot_t *find_old(const size_t *t, size_t cap, const mon_slot_t *old,
+                                  const char *id)
+{
+    for (size_t i = id_hash(id) & (cap - 1); t[i]; i = (i + 1) & (cap - 1))
+        if (strcmp(old[t[i] - 1].cfg->id, id) == 0)
+            return &old[t[i] - 1];
+    return NULL;
+}
+
+void tc_engine__start_monitors(tc_engine_t *d, const tc_config_t *c, mon_slot_t *old, size_t nold,
+                               const int64_t *old_due)
 {
     d->monitors = tc_calloc(c->nmonitors, sizeof *d->monitors);
     d->nmonitors = c->nmonitors;
     int64_t now = tc_clock_mono_ms();
+    size_t cap = 0;
+    size_t *byid = index_old(old, nold, &cap);
     for (size_t i = 0; i < c->nmonitors; i++) {
         mon_slot_t *slot = &d->monitors[i];
         slot->cfg = &c->monitors[i];
         slot->rules = &c->monitor_rules[i];
-        for (size_t j = 0; j < nold; j++) {
-            if (strcmp(old[j].cfg->id, slot->cfg->id) == 0) {
-                *slot = old[j];
-                slot->cfg = &c->monitors[i];
-                slot->rules = &c->monitor_rules[i];
-                slot->run = NULL;
-            }
+        const mon_slot_t *was = find_old(byid, cap, old, slot->cfg->id);
+        int64_t interval = slot->cfg->interval_ms;
+        int64_t first = now + tc_sched_spread(slot->cfg->id, interval);
+        if (was) {
+            /* Same monitor: its state goes on; with the same config, so does its place in
+             * the schedule (a run cut short by the reload is due at once). */
+            if (old_due && old_due[was - old] && was->cfg->fingerprint &&
+                was->cfg->fingerprint == slot->cfg->fingerprint)
+                first = old_due[was - old];
+            *slot = *was;
+            slot->cfg = &c->monitors[i];
+            slot->rules = &c->monitor_rules[i];
+            slot->run = NULL;
         }
         if (!slot->tracker.state)
             restore_slot(d, slot);
-        int64_t interval = slot->cfg->interval_ms;
-        tc_sched_add(d->sched, i, interval, now + tc_sched_spread(slot->cfg->id, interval));
+        tc_sched_add(d->sched, i, interval, first);
     }
+    free(byid);
 }
 
 static int cmp_lag(const void *a, const void *b)

@@ -44,6 +44,9 @@ typedef struct tc_monitor_cfg {
     size_t ndegraded;
     int failure_threshold;        /* consecutive failures before down (default 3) */
     int success_threshold;        /* consecutive successes before up again (default 2) */
+    uint64_t fingerprint;         /* hash of the monitor's YAML as written (keys, values with
+                                     ${VAR} expanded): equal means the same config, so a
+                                     reload keeps the monitor's place in the schedule */
 } tc_monitor_cfg_t;
 
 /* What one run measured and how it was judged. Fields a kind does not measure stay zero. */

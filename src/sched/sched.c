@@ -116,6 +116,15 @@ void tc_sched_add(tc_sched_t *s, size_t slot, int64_t interval_ms, int64_t first
     arm(s);
 }
 
+void tc_sched_dues(const tc_sched_t *s, int64_t *due, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        due[i] = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->heap[i].slot < n)
+            due[s->heap[i].slot] = s->heap[i].due;
+}
+
 void tc_sched_clear(tc_sched_t *s)
 {
     s->n = 0;

@@ -17,6 +17,9 @@ typedef void (*tc_sched_due_fn)(size_t slot, int64_t lag_ms, void *arg);
 tc_sched_t *tc_sched_new(uv_loop_t *loop, tc_sched_due_fn due, void *arg);
 /** Plan @p slot every @p interval_ms, first at monotonic time @p first_due_ms. */
 void tc_sched_add(tc_sched_t *s, size_t slot, int64_t interval_ms, int64_t first_due_ms);
+/** The next due time of each slot below @p n into @p due (0 for a slot not planned), so a
+ *  reload can keep the place of monitors that did not change. */
+void tc_sched_dues(const tc_sched_t *s, int64_t *due, size_t n);
 /** Forget every entry (used when the config is reloaded). */
 void tc_sched_clear(tc_sched_t *s);
 /** Stop and free; the loop must run once more so the timer is released. */

@@ -435,6 +435,45 @@ static void test_env_expansion(void **state)
     free(errors);
 }
 
+/* A monitor's fingerprint is its YAML as written: layout and comments do not count, a value
+ * (or an expanded variable) does. A reload keeps the schedule of monitors whose fingerprint
+ * did not change. */
+static void test_monitor_fingerprint(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        PAGE "components:\n  - id: api\n    name: API\nmonitors:\n  - id: m\n    kind: http\n"
+             "    url: http://127.0.0.1/\n    components: [api]\n",
+        PAGE "components:\n  - id: api\n    name: API\nmonitors:\n  - id: m   # the same\n"
+             "    kind: http\n    url: \"http://127.0.0.1/\"\n    components:\n      - api\n",
+        PAGE "components:\n  - id: api\n    name: API\nmonitors:\n  - id: m\n    kind: http\n"
+             "    url: http://127.0.0.1/x\n    components: [api]\n",
+        PAGE "components:\n  - id: api\n    name: API\nmonitors:\n  - id: m\n    kind: http\n"
+             "    url: http://${" VAR_SET ":-127.0.0.1}/\n    components: [api]\n",
+    };
+    uint64_t f[4];
+    for (size_t i = 0; i < 4; i++) {
+        tc_config_t *cfg = parse_ok(NAME, texts[i]);
+        assert_int_equal(cfg->nmonitors, 1);
+        f[i] = cfg->monitors[0].fingerprint;
+        assert_true(f[i] != 0);
+        tc_config_free(cfg);
+    }
+    assert_true(f[0] != f[2]); /* another URL */
+    assert_true(f[0] != f[3]); /* the variable expands to another host */
+    /* Quoting a scalar counts (it can turn a number into a string); flow or block style and
+     * comments do not. */
+    tc_config_t *a = parse_ok(NAME, texts[0]);
+    tc_config_t *b = parse_ok(NAME, PAGE "components:\n  - id: api\n    name: API\nmonitors:\n"
+                                         "  - id: m   # the same\n    kind: http\n"
+                                         "    url: http://127.0.0.1/\n"
+                                         "    components:\n      - api\n");
+    assert_true(a->monitors[0].fingerprint == b->monitors[0].fingerprint);
+    assert_true(f[1] != f[0]);
+    tc_config_free(a);
+    tc_config_free(b);
+}
+
 /* ---- valid configs ---------------------------------------------------------------------- */
 
 static void test_defaults(void **state)
@@ -803,6 +842,7 @@ int main(void)
         cmocka_unit_test(test_many_errors),
         cmocka_unit_test(test_error_cap),
         cmocka_unit_test(test_env_expansion),
+        cmocka_unit_test(test_monitor_fingerprint),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_full_config),
         cmocka_unit_test(test_listen),

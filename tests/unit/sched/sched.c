@@ -73,6 +73,28 @@ static void test_intervals(void **state)
     assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+/* A reload reads each slot's next due time before it clears the plan (bench/reload). */
+static void test_dues(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    counts_t c = {{0}, 0, NULL, &loop};
+    c.s = tc_sched_new(&loop, on_due, &c);
+    tc_sched_add(c.s, 2, 60000, 123456);
+    tc_sched_add(c.s, 0, 60000, 999999);
+    tc_sched_add(c.s, 7, 60000, 5); /* beyond the slots asked about */
+    int64_t due[4] = {-1, -1, -1, -1};
+    tc_sched_dues(c.s, due, 4);
+    assert_int_equal(due[0], 999999);
+    assert_int_equal(due[1], 0);
+    assert_int_equal(due[2], 123456);
+    assert_int_equal(due[3], 0);
+    tc_sched_free(c.s);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 static void test_spread(void **state)
 {
     (void)state;
@@ -92,6 +114,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_intervals),
+        cmocka_unit_test(test_dues),
         cmocka_unit_test(test_spread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
