@@ -18,6 +18,12 @@ static const struct {
 } sections[] = {
     {"overview", "Overview", "/admin/"},
     {"incidents", "Incidents", "/admin/incidents"},
+    {"components", "Components", "/admin/components"},
+    {"monitors", "Monitors", "/admin/monitors"},
+    {"subscribers", "Subscribers", "/admin/subscribers"},
+    {"deliveries", "Deliveries", "/admin/deliveries"},
+    {"keys", "API keys", "/admin/keys"},
+    {"users", "Users", "/admin/users"},
     {"audit", "Audit log", "/admin/audit"},
 };
 

@@ -181,6 +181,10 @@ typedef struct tc_monitor_info {
 
 /** Every configured monitor, in config order; free the array (only) with free(). */
 void tc_engine_monitors(tc_engine_t *e, tc_monitor_info_t **out, size_t *n);
+/** The status a person set on component @p id (component_set), into @p out.
+ *  @return true when there is one. */
+bool tc_engine_component_manual(tc_engine_t *e, const char *id, tc_status_t *out);
+
 /** Monitor @p id, as tc_engine_monitors() shows it. @return 0 or TC_ENOENT. */
 int tc_engine_monitor(tc_engine_t *e, const char *id, tc_monitor_info_t *out);
 

@@ -50,6 +50,15 @@ int tc_engine_monitor(tc_engine_t *d, const char *id, tc_monitor_info_t *out)
     return TC_ENOENT;
 }
 
+bool tc_engine_component_manual(tc_engine_t *d, const char *id, tc_status_t *out)
+{
+    const tc_store_row_t *row = tc_engine__row(d, id);
+    if (!row || !row->has_manual)
+        return false;
+    *out = row->manual_status;
+    return true;
+}
+
 bool tc_engine_subscriber_follows(const tc_subscriber_t *s, const char *component_id)
 {
     return tc_subscribe_follows(s->components, &component_id, 1);
