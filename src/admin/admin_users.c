@@ -64,26 +64,33 @@ static void render_users(tc_admin_call_t *c, unsigned status, const user_errors_
         bool self = strcmp(u->name, c->user.name) == 0;
         tc_buf_puts(&b, "<tr><th scope=\"row\">");
         tc_buf_html(&b, u->name);
-        tc_buf_printf(&b, "%s</th><td>%s</td><td>%s</td><td>%s</td><td><form method=\"post\" "
-                          "class=\"inline\" action=\"/admin/users/%s/password\">",
-                      self ? " <small>(you)</small>" : "", u->role, created, changed, u->name);
+        /* Names are letters, digits and . _ - @ (tc_engine_user_name_ok), safe in a path;
+         * escaped all the same, as every stored text is. */
+        tc_buf_printf(&b, "%s</th><td>", self ? " <small>(you)</small>" : "");
+        tc_buf_html(&b, u->role);
+        tc_buf_printf(&b, "</td><td>%s</td><td>%s</td><td><form method=\"post\" "
+                          "class=\"inline\" action=\"/admin/users/",
+                      created, changed);
+        tc_buf_html(&b, u->name);
+        tc_buf_puts(&b, "/password\">");
         tc_admin__csrf_field(&b, c);
-        tc_buf_printf(&b, "<label for=\"pw-%zu\" class=\"visually-hidden\">New password for %s"
-                          "</label><input id=\"pw-%zu\" name=\"password\" type=\"password\" "
+        tc_buf_printf(&b, "<label for=\"pw-%zu\" class=\"visually-hidden\">New password for ", i);
+        tc_buf_html(&b, u->name);
+        tc_buf_printf(&b, "</label><input id=\"pw-%zu\" name=\"password\" type=\"password\" "
                           "autocomplete=\"new-password\" required minlength=\"%d\" "
                           "maxlength=\"%d\"> <button type=\"submit\" class=\"secondary\">Set"
                           "</button></form></td><td>",
-                      i, u->name, i, TC_PASSWORD_MIN, TC_PASSWORD_MAX);
+                      i, TC_PASSWORD_MIN, TC_PASSWORD_MAX);
         if (self) {
             tc_buf_puts(&b, "<span class=\"muted\">not yourself: another admin can</span>");
         } else {
-            tc_buf_printf(&b, "<form method=\"post\" class=\"inline\" "
-                              "action=\"/admin/users/%s/remove\">",
-                          u->name);
+            tc_buf_puts(&b, "<form method=\"post\" class=\"inline\" action=\"/admin/users/");
+            tc_buf_html(&b, u->name);
+            tc_buf_puts(&b, "/remove\">");
             tc_admin__csrf_field(&b, c);
-            tc_buf_printf(&b, "<button type=\"submit\" class=\"danger\" aria-label=\"Remove %s\">"
-                              "Remove</button></form>",
-                          u->name);
+            tc_buf_puts(&b, "<button type=\"submit\" class=\"danger\" aria-label=\"Remove ");
+            tc_buf_html(&b, u->name);
+            tc_buf_puts(&b, "\">Remove</button></form>");
         }
         tc_buf_puts(&b, "</td></tr>");
     }
