@@ -43,11 +43,17 @@ static const route_t routes[] = {
     {"GET", "incidents", tc_admin__incidents, NEEDS_SESSION},
     {"POST", "incidents", tc_admin__incident_create, NEEDS_SESSION},
     {"GET", "incidents/new", tc_admin__incident_new, NEEDS_SESSION},
+    {"POST", "incidents/backfill", tc_admin__incident_backfill, NEEDS_SESSION},
     {"GET", "incidents/:id", tc_admin__incident_page, NEEDS_SESSION},
     {"POST", "incidents/:id/update", tc_admin__incident_update, NEEDS_SESSION},
     {"POST", "incidents/:id/postmortem", tc_admin__incident_postmortem, NEEDS_SESSION},
     {"POST", "incidents/:id/delete", tc_admin__incident_delete, NEEDS_SESSION},
+    {"POST", "incidents/:id/updates/:uid", tc_admin__update_edit, NEEDS_SESSION},
     {"POST", "preview", tc_admin__preview, NEEDS_SESSION},
+    {"GET", "maintenance", tc_admin__maintenance, NEEDS_SESSION},
+    {"POST", "maintenance", tc_admin__maintenance_create, NEEDS_SESSION},
+    {"POST", "maintenance/recurring", tc_admin__maintenance_recurring, NEEDS_SESSION},
+    {"POST", "maintenance/recurring/:id/delete", tc_admin__maintenance_stop, NEEDS_SESSION},
     {"GET", "audit", tc_admin__audit_page, NEEDS_SESSION},
     {"GET", "components", tc_admin__components, NEEDS_SESSION},
     {"POST", "components/:id", tc_admin__component_set, NEEDS_SESSION},
@@ -70,16 +76,20 @@ static const route_t routes[] = {
     {"POST", "users/:id/remove", tc_admin__user_remove, NEEDS_SESSION | NEEDS_ADMIN},
 };
 
-/* Does @p path match @p pattern? A ":id" segment is captured into @p param. */
-static int match(const char *pattern, const char *path, char param[TC_ADMIN_MAX_PARAM])
+/* Does @p path match @p pattern? ":id" and ":uid" segments are captured into @p c's param
+ * and param2. */
+static int match(const char *pattern, const char *path, tc_admin_call_t *c)
 {
     for (;;) {
         size_t plen = strcspn(pattern, "/"), slen = strcspn(path, "/");
-        if (strncmp(pattern, ":id", plen) == 0 && plen == 3) {
+        char *into = plen == 3 && strncmp(pattern, ":id", 3) == 0    ? c->param
+                     : plen == 4 && strncmp(pattern, ":uid", 4) == 0 ? c->param2
+                                                                      : NULL;
+        if (into) {
             if (slen == 0 || slen >= TC_ADMIN_MAX_PARAM)
                 return 0;
-            memcpy(param, path, slen);
-            param[slen] = '\0';
+            memcpy(into, path, slen);
+            into[slen] = '\0';
         } else if (plen != slen || strncmp(pattern, path, slen) != 0) {
             return 0;
         }
@@ -331,7 +341,7 @@ static void dispatch(tc_admin_call_t *c)
     const route_t *r = NULL;
     bool path_known = false;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0] && !r; i++) {
-        if (!match(routes[i].pattern, rest, c->param))
+        if (!match(routes[i].pattern, rest, c))
             continue;
         path_known = true;
         if (strcmp(routes[i].method, method) == 0)

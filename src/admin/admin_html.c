@@ -1,11 +1,13 @@
 /* The console's frame and the small pieces its pages share. Every text from a user, the
  * config or a monitor is escaped (tc_buf_html); pages load one stylesheet and one script from
  * /admin/assets/ (snapshot documents), so the policy allows no inline script or style. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "admin/admin_int.h"
 #include "core/clock.h"
+#include "core/err.h"
 #include "web/html.h"
 
 /* No inline anything; forms post only here; nothing may frame the console. */
@@ -18,6 +20,7 @@ static const struct {
 } sections[] = {
     {"overview", "Overview", "/admin/"},
     {"incidents", "Incidents", "/admin/incidents"},
+    {"maintenance", "Maintenance", "/admin/maintenance"},
     {"components", "Components", "/admin/components"},
     {"monitors", "Monitors", "/admin/monitors"},
     {"subscribers", "Subscribers", "/admin/subscribers"},
@@ -143,4 +146,29 @@ const char *tc_admin__words(const char *api_name, char *out, size_t outlen)
     if (out[0] >= 'a' && out[0] <= 'z')
         out[0] = (char)(out[0] - 'a' + 'A');
     return out;
+}
+
+/* "YYYY-MM-DDTHH:MM" (a datetime-local field, seconds allowed) in the page's zone. */
+int tc_admin__parse_local(tc_admin_call_t *c, const char *text, int64_t *ms)
+{
+    int y, mo, d, h, mi, sec = 0;
+    char tail;
+    if (!text)
+        return TC_EINVAL;
+    int n = sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &tail);
+    if ((n != 5 && n != 6) || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+        h > 23 || h < 0 || mi < 0 || mi > 59)
+        return TC_EINVAL;
+    /* 31 February would land in March: refuse dates that do not exist. */
+    static const int days_in[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > days_in[mo - 1] || (mo == 2 && d == 29 && !leap))
+        return TC_EINVAL;
+    *ms = tc_clock_from_local(tc_engine_zone(c->e), y, mo, d, h, mi);
+    return 0;
+}
+
+void tc_admin__local_field(const tc_admin_call_t *c, int64_t ms, char *out, size_t outlen)
+{
+    tc_clock_format_local(tc_engine_zone(c->e), ms, "%Y-%m-%dT%H:%M", out, outlen);
 }

@@ -21,6 +21,8 @@
 
 static const tc_incident_status_t incident_statuses[] = {
     TC_INC_INVESTIGATING, TC_INC_IDENTIFIED, TC_INC_MONITORING, TC_INC_RESOLVED};
+static const tc_incident_status_t maintenance_statuses[] = {
+    TC_INC_SCHEDULED, TC_INC_IN_PROGRESS, TC_INC_VERIFYING, TC_INC_COMPLETED};
 
 /* What people write most often at each status (Statuspage's defaults), offered in the
  * message box so a 3 a.m. update is one click. */
@@ -35,6 +37,15 @@ static const char *default_message(tc_incident_status_t s)
         return "A fix has been implemented and we are monitoring the results.";
     case TC_INC_RESOLVED:
         return "This incident has been resolved.";
+    case TC_INC_SCHEDULED:
+        return "We will be undergoing scheduled maintenance during this time.";
+    case TC_INC_IN_PROGRESS:
+        return "Scheduled maintenance is currently in progress. We will provide updates as "
+               "necessary.";
+    case TC_INC_VERIFYING:
+        return "Verification is currently underway for the maintenance items.";
+    case TC_INC_COMPLETED:
+        return "The scheduled maintenance has been completed.";
     default:
         return "";
     }
@@ -64,7 +75,8 @@ static void set_error(form_errors_t *e, char *field, size_t len, const char *tex
 
 /* Read name (when @p creating), status, message, impact, notify and every leaf component's
  * choice ("c.<id>": a status name, or empty for "not affected"). */
-static void read_form(tc_admin_call_t *c, bool creating, incident_form_t *f, form_errors_t *e)
+static void read_form(tc_admin_call_t *c, bool creating, bool maintenance, incident_form_t *f,
+                      form_errors_t *e)
 {
     const tc_view_t *v = tc_engine_view(c->e);
     memset(e, 0, sizeof *e);
@@ -81,7 +93,7 @@ static void read_form(tc_admin_call_t *c, bool creating, incident_form_t *f, for
     const char *status = tc_form_get(&c->form, "status");
     tc_incident_status_t st;
     if (!status || tc_incident_status_parse(status, &st) != 0 ||
-        tc_incident_status_is_maintenance(st) || st == TC_INC_POSTMORTEM) {
+        tc_incident_status_is_maintenance(st) != maintenance || st == TC_INC_POSTMORTEM) {
         set_error(e, e->status, sizeof e->status, "Choose a status.");
     } else {
         f->cmd.has_status = true;
@@ -118,13 +130,18 @@ static void read_form(tc_admin_call_t *c, bool creating, incident_form_t *f, for
         f->cmd.has_impact_override = true;
         f->cmd.impact_override = (int)im;
         snprintf(f->impact_field, sizeof f->impact_field, "%s", impact);
-    } else if (!creating) {
+    } else if (!creating && !maintenance) {
         f->cmd.has_impact_override = true; /* "derived": clear an override */
         f->cmd.impact_override = -1;
     }
     f->notify = tc_form_get(&c->form, "notify") != NULL;
     f->cmd.deliver_notifications = f->notify;
+    f->cmd.author = c->user.name;
 }
+
+static void free_form(incident_form_t *f);
+static void template_chooser(tc_buf_t *b, tc_admin_call_t *c);
+static void backfill_form(tc_buf_t *b, tc_admin_call_t *c);
 
 /* ---- pieces of the forms ---- */
 
@@ -139,9 +156,11 @@ static void field_error(tc_buf_t *b, const char *id, const char *text)
 
 static void status_choices(tc_buf_t *b, tc_incident_status_t selected)
 {
+    bool maintenance = tc_incident_status_is_maintenance(selected);
+    const tc_incident_status_t *list = maintenance ? maintenance_statuses : incident_statuses;
     tc_buf_puts(b, "<fieldset class=\"statuses\"><legend>Status</legend>");
-    for (size_t i = 0; i < sizeof incident_statuses / sizeof incident_statuses[0]; i++) {
-        tc_incident_status_t s = incident_statuses[i];
+    for (size_t i = 0; i < 4; i++) {
+        tc_incident_status_t s = list[i];
         char words[40];
         tc_buf_printf(b, "<label><input type=\"radio\" name=\"status\" value=\"%s\" "
                          "data-message=\"",
@@ -275,6 +294,7 @@ static void render_new(tc_admin_call_t *c, unsigned status, bool reshow, const f
     tc_buf_init(&b, TC_HTML_LIMIT);
     tc_admin__open(&b, c, "New incident", "incidents");
     tc_buf_puts(&b, "<h1>New incident</h1>");
+    template_chooser(&b, c);
     if (e && e->any)
         tc_admin__notice(&b, "error", e->general[0] ? e->general
                                                     : "Nothing was published: see below.");
@@ -301,16 +321,118 @@ static void render_new(tc_admin_call_t *c, unsigned status, bool reshow, const f
                     "value=\"preview\" class=\"secondary\">Preview</button> <button "
                     "type=\"submit\" name=\"action\" value=\"publish\">Publish incident</button>"
                     "</p></form>");
-    if (reshow && f && !e->any)
+    if (reshow && f && (!e || !e->any))
         preview(&b, c, tc_admin__text(c, "name"), f);
     else
         tc_buf_puts(&b, "<section class=\"preview\" aria-label=\"Preview\" hidden><h2>Preview"
                         "</h2><div class=\"public\" id=\"preview-box\"></div></section>");
+    backfill_form(&b, c);
     tc_admin__finish(c, &b, status);
+}
+
+/* A past incident for the history: title, start, end, components, message. The form's own
+ * fields are not re-shown after an error (the main form's are); its message says what to fix. */
+static void backfill_form(tc_buf_t *b, tc_admin_call_t *c)
+{
+    char start[32], end[32];
+    int64_t now = tc_clock_wall_ms();
+    tc_admin__local_field(c, now - 2 * 3600000LL, start, sizeof start);
+    tc_admin__local_field(c, now - 3600000LL, end, sizeof end);
+    tc_buf_puts(b, "<details class=\"backfill\"><summary>Backfill a past incident (for the "
+                   "history; nobody is notified)</summary><form method=\"post\" "
+                   "action=\"/admin/incidents/backfill\">");
+    tc_admin__csrf_field(b, c);
+    tc_buf_printf(b, "<p><label for=\"bf-name\">Title</label><input id=\"bf-name\" "
+                     "name=\"name\" required maxlength=\"255\"></p><p><label "
+                     "for=\"bf-started\">Started</label><input id=\"bf-started\" "
+                     "name=\"started\" type=\"datetime-local\" required value=\"%s\"></p>"
+                     "<p><label for=\"bf-resolved\">Resolved</label><input "
+                     "id=\"bf-resolved\" name=\"resolved\" type=\"datetime-local\" required "
+                     "value=\"%s\"></p><p><label for=\"bf-message\">What happened "
+                     "<small>(Markdown)</small></label><textarea id=\"bf-message\" "
+                     "name=\"message\" rows=\"4\"></textarea></p>",
+                  start, end);
+    const tc_view_t *v = tc_engine_view(c->e);
+    tc_buf_puts(b, "<fieldset><legend>Components and how they were affected</legend>");
+    for (size_t i = 0; i < v->nrows; i++) {
+        const tc_view_row_t *r = &v->rows[i];
+        if (r->is_group)
+            continue;
+        tc_buf_printf(b, "<p><label for=\"bf-c-%zu\">", i);
+        tc_buf_html(b, r->name);
+        tc_buf_printf(b, "</label><select id=\"bf-c-%zu\" name=\"c.", i);
+        tc_buf_html(b, r->id);
+        tc_buf_puts(b, "\"><option value=\"\">Not affected</option><option "
+                       "value=\"degraded_performance\">Degraded performance</option><option "
+                       "value=\"partial_outage\">Partial outage</option><option "
+                       "value=\"major_outage\">Major outage</option></select></p>");
+    }
+    tc_buf_puts(b, "</fieldset><p><button type=\"submit\">Add to the history</button></p>"
+                   "</form></details>");
+}
+
+/* The incident templates of the config, as a form that reloads this page from one. */
+static void template_chooser(tc_buf_t *b, tc_admin_call_t *c)
+{
+    tc_incident_template_t *t = NULL;
+    size_t n = 0;
+    tc_engine_templates(c->e, &t, &n);
+    if (n) {
+        const char *chosen = tc_http_arg(c->req, "template");
+        tc_buf_puts(b, "<form method=\"get\" action=\"/admin/incidents/new\" "
+                       "class=\"toolbar template\"><p><label for=\"template\">Start from a "
+                       "template</label><select id=\"template\" name=\"template\">");
+        for (size_t i = 0; i < n; i++) {
+            tc_buf_puts(b, "<option value=\"");
+            tc_buf_html(b, t[i].id);
+            tc_buf_printf(b, "\"%s>", chosen && strcmp(chosen, t[i].id) == 0 ? " selected" : "");
+            tc_buf_html(b, t[i].name);
+            tc_buf_puts(b, "</option>");
+        }
+        tc_buf_puts(b, "</select> <button type=\"submit\" class=\"secondary\">Use template"
+                       "</button></p></form>");
+    }
+    free(t);
+}
+
+/* Fill the form fields from template @p id, as if a person had typed them. */
+static bool fill_from_template(tc_admin_call_t *c, const char *id)
+{
+    tc_incident_template_t *t = NULL;
+    size_t n = 0;
+    tc_engine_templates(c->e, &t, &n);
+    const tc_incident_template_t *found = NULL;
+    for (size_t i = 0; i < n && !found; i++)
+        if (strcmp(t[i].id, id) == 0)
+            found = &t[i];
+    if (found) {
+        tc_incident_status_t st =
+            found->status >= 0 ? (tc_incident_status_t)found->status : TC_INC_INVESTIGATING;
+        tc_form_add(&c->form, "name", found->name);
+        tc_form_add(&c->form, "status", tc_incident_status_name(st));
+        tc_form_add(&c->form, "message", found->message ? found->message : default_message(st));
+        tc_form_add(&c->form, "notify", "1");
+        for (size_t k = 0; k < found->ncomponents; k++) {
+            char field[200];
+            snprintf(field, sizeof field, "c.%s", found->components[k]);
+            tc_form_add(&c->form, field, tc_status_name(found->component_status[k]));
+        }
+    }
+    free(t);
+    return found != NULL;
 }
 
 void tc_admin__incident_new(tc_admin_call_t *c)
 {
+    const char *id = tc_http_arg(c->req, "template");
+    if (id && fill_from_template(c, id)) {
+        incident_form_t f;
+        form_errors_t e;
+        read_form(c, true, false, &f, &e);
+        render_new(c, 200, true, NULL, &f);
+        free_form(&f);
+        return;
+    }
     render_new(c, 200, false, NULL, NULL);
 }
 
@@ -323,7 +445,7 @@ void tc_admin__incident_create(tc_admin_call_t *c)
 {
     incident_form_t f;
     form_errors_t e;
-    read_form(c, true, &f, &e);
+    read_form(c, true, false, &f, &e);
     const char *action = tc_form_get(&c->form, "action");
     if (e.any || (action && strcmp(action, "preview") == 0)) {
         render_new(c, e.any ? 422 : 200, true, &e, &f);
@@ -395,7 +517,7 @@ void tc_admin__incidents(tc_admin_call_t *c)
             tc_admin__when(c, tc_html_incident_time(in), when, sizeof when);
             tc_buf_printf(&b, "<tr><td><a href=\"/admin/incidents/%s\">", in->id);
             tc_buf_html(&b, in->name);
-            tc_buf_printf(&b, "</a>%s</td><td>%s</td><td><span class=\"badge impact-%s\">%s"
+            tc_buf_printf(&b, "</a>%s</td><td>%s</td><td><span class=\"tag impact-%s\">%s"
                               "</span></td><td>%s</td></tr>",
                           in->is_maintenance ? " <small>(maintenance)</small>" : "",
                           tc_admin__words(tc_incident_status_name(in->status), words,
@@ -430,18 +552,39 @@ void tc_admin__incidents(tc_admin_call_t *c)
 
 /* ---- one incident ---- */
 
-static void timeline(tc_buf_t *b, const tc_admin_call_t *c, const tc_incident_t *in)
+static void timeline(tc_buf_t *b, tc_admin_call_t *c, const tc_incident_t *in)
 {
     tc_buf_puts(b, "<h2>Timeline</h2><ol class=\"timeline\" reversed>");
     for (size_t k = in->nupdates; k-- > 0;) {
         const tc_incident_update_t *u = &in->updates[k];
         char when[64], words[40];
         tc_admin__when(c, tc_html_update_time(u), when, sizeof when);
-        tc_buf_printf(b, "<li><p class=\"update-head\"><strong>%s</strong> <small>%s</small>"
-                         "</p>",
+        tc_buf_printf(b, "<li><p class=\"update-head\"><strong>%s</strong> <small>%s",
                       tc_admin__words(tc_incident_status_name(u->status), words, sizeof words),
                       when);
+        if (u->author) {
+            tc_buf_puts(b, ", by ");
+            tc_buf_html(b, u->author);
+        } else if (in->monitor_id) {
+            tc_buf_puts(b, ", by a monitor");
+        }
+        tc_buf_puts(b, "</small></p>");
         tc_html_markdown(b, u->body ? u->body : "", 0);
+        char local[32];
+        tc_admin__local_field(c, tc_html_update_time(u), local, sizeof local);
+        tc_buf_printf(b, "<details class=\"edit\"><summary>Edit this update</summary><form "
+                         "method=\"post\" action=\"/admin/incidents/%s/updates/%s\">",
+                      in->id, u->id);
+        tc_admin__csrf_field(b, c);
+        tc_buf_printf(b, "<p><label for=\"body-%s\">Text</label><textarea id=\"body-%s\" "
+                         "name=\"body\" rows=\"4\">",
+                      u->id, u->id);
+        tc_buf_html(b, u->body ? u->body : "");
+        tc_buf_printf(b, "</textarea></p><p><label for=\"when-%s\">Shown as posted at</label>"
+                         "<input id=\"when-%s\" name=\"display_at\" type=\"datetime-local\" "
+                         "value=\"%s\"></p><p><button type=\"submit\" class=\"secondary\">"
+                         "Save this update</button></p></form></details>",
+                      u->id, u->id, local);
         if (u->naffected) {
             tc_buf_puts(b, "<p class=\"muted\">Components: ");
             for (size_t a = 0; a < u->naffected; a++) {
@@ -462,6 +605,13 @@ static void timeline(tc_buf_t *b, const tc_admin_call_t *c, const tc_incident_t 
 static tc_incident_status_t next_status(const tc_incident_t *in)
 {
     switch (in->status) {
+    case TC_INC_SCHEDULED:
+        return TC_INC_IN_PROGRESS;
+    case TC_INC_IN_PROGRESS:
+        return TC_INC_VERIFYING;
+    case TC_INC_VERIFYING:
+    case TC_INC_COMPLETED:
+        return TC_INC_COMPLETED;
     case TC_INC_INVESTIGATING:
         return TC_INC_IDENTIFIED;
     case TC_INC_IDENTIFIED:
@@ -478,21 +628,33 @@ static void render_incident(tc_admin_call_t *c, const tc_incident_t *in, unsigne
     tc_buf_t b;
     tc_buf_init(&b, TC_HTML_LIMIT);
     char words[40], when[64];
-    tc_admin__open(&b, c, in->name, "incidents");
-    tc_buf_puts(&b, "<p class=\"crumbs\"><a href=\"/admin/incidents\">Incidents</a></p><h1>");
+    tc_admin__open(&b, c, in->name, in->is_maintenance ? "maintenance" : "incidents");
+    tc_buf_puts(&b, in->is_maintenance
+                        ? "<p class=\"crumbs\"><a href=\"/admin/maintenance\">Maintenance</a></p><h1>"
+                        : "<p class=\"crumbs\"><a href=\"/admin/incidents\">Incidents</a></p><h1>");
     tc_buf_html(&b, in->name);
-    tc_buf_printf(&b, "</h1><p><span class=\"badge impact-%s\">%s</span> %s",
+    tc_buf_printf(&b, "</h1><p><span class=\"tag impact-%s\">%s</span> %s",
                   tc_impact_name(in->impact), tc_impact_name(in->impact),
                   tc_admin__words(tc_incident_status_name(in->status), words, sizeof words));
     tc_admin__when(c, in->started_at ? in->started_at : in->created_at, when, sizeof when);
-    tc_buf_printf(&b, ", started %s%s. <a href=\"/incidents/%s\">Public page</a></p>", when,
-                  in->monitor_id ? " by a monitor" : "", in->id);
+    if (in->is_maintenance) {
+        char until[64];
+        tc_admin__when(c, in->scheduled_for, when, sizeof when);
+        tc_admin__when(c, in->scheduled_until, until, sizeof until);
+        tc_buf_printf(&b, ", scheduled from %s to %s%s. <a href=\"/incidents/%s\">Public "
+                          "page</a></p>",
+                      when, until, in->auto_in_progress ? " (starts and completes by itself)" : "",
+                      in->id);
+    } else {
+        tc_buf_printf(&b, ", started %s%s. <a href=\"/incidents/%s\">Public page</a></p>",
+                      when, in->monitor_id ? " by a monitor" : "", in->id);
+    }
     if (notice)
         tc_admin__notice(&b, "ok", notice);
     if (e && e->any)
         tc_admin__notice(&b, "error", e->general[0] ? e->general
                                                     : "Nothing was published: see below.");
-    if (!in->is_maintenance && in->status != TC_INC_POSTMORTEM) {
+    if (in->status != TC_INC_POSTMORTEM) {
         tc_incident_status_t st = reshow && f->cmd.has_status ? f->cmd.status : next_status(in);
         tc_buf_printf(&b, "<section><h2>Post an update</h2><form method=\"post\" "
                           "action=\"/admin/incidents/%s/update\" class=\"incident-form\" "
@@ -506,11 +668,13 @@ static void render_incident(tc_admin_call_t *c, const tc_incident_t *in, unsigne
         field_error(&b, "status", e ? e->status : NULL);
         message_box(&b, reshow ? tc_form_get(&c->form, "message") : default_message(st),
                     e ? e->message : NULL);
-        component_choices(&b, c, in, reshow, e ? e->components : NULL);
-        impact_choice(&b, reshow ? f->impact_field
-                                 : in->impact_override >= 0
-                                       ? tc_impact_name((tc_impact_t)in->impact_override)
-                                       : NULL);
+        if (!in->is_maintenance) {
+            component_choices(&b, c, in, reshow, e ? e->components : NULL);
+            impact_choice(&b, reshow ? f->impact_field
+                                     : in->impact_override >= 0
+                                           ? tc_impact_name((tc_impact_t)in->impact_override)
+                                           : NULL);
+        }
         notify_box(&b, c, reshow ? f->notify : true);
         tc_buf_puts(&b, "<p class=\"actions\"><button type=\"submit\" name=\"action\" "
                         "value=\"preview\" class=\"secondary\">Preview</button> <button "
@@ -568,6 +732,8 @@ void tc_admin__incident_page(tc_admin_call_t *c)
         notice = "The post-mortem is published.";
     else if (done && strcmp(done, "saved") == 0)
         notice = "Draft saved.";
+    else if (done && strcmp(done, "edited") == 0)
+        notice = "The update is changed; the page shows the new text.";
     render_incident(c, in, 200, false, NULL, NULL, notice);
 }
 
@@ -580,7 +746,7 @@ void tc_admin__incident_update(tc_admin_call_t *c)
     }
     incident_form_t f;
     form_errors_t e;
-    read_form(c, false, &f, &e);
+    read_form(c, false, in->is_maintenance, &f, &e);
     const char *action = tc_form_get(&c->form, "action");
     if (e.any || (action && strcmp(action, "preview") == 0)) {
         render_incident(c, in, e.any ? 422 : 200, true, &e, &f, NULL);
@@ -671,12 +837,113 @@ void tc_admin__preview(tc_admin_call_t *c)
 {
     incident_form_t f;
     form_errors_t e;
-    read_form(c, false, &f, &e);
+    const char *status = tc_form_get(&c->form, "status");
+    tc_incident_status_t st;
+    bool maintenance = status && tc_incident_status_parse(status, &st) == 0 &&
+                       tc_incident_status_is_maintenance(st);
+    read_form(c, false, maintenance, &f, &e);
     tc_buf_t b;
     tc_buf_init(&b, TC_HTML_LIMIT);
     preview(&b, c, tc_admin__text(c, "name"), &f);
     tc_admin__headers(c);
     tc_http_reply_html(c->req, 200, b.data);
     tc_buf_free(&b);
+    free_form(&f);
+}
+
+/* ---- editing an update ---- */
+
+void tc_admin__update_edit(tc_admin_call_t *c)
+{
+    const tc_incident_t *in = tc_engine_incident(c->e, c->param);
+    if (!in) {
+        tc_admin__message(c, 404, "No such incident", "It may have been deleted.");
+        return;
+    }
+    const char *raw = tc_form_get(&c->form, "body");
+    tc_update_cmd_t cmd = {.deliver_notifications = -1};
+    cmd.body = tc_admin__text(c, "body");
+    const char *when = tc_form_get(&c->form, "display_at");
+    form_errors_t e = {.any = true};
+    if (!cmd.body && raw && raw[0])
+        snprintf(e.general, sizeof e.general, "The text is not valid UTF-8.");
+    else if (!cmd.body)
+        snprintf(e.general, sizeof e.general, "An update needs some text.");
+    else if (strlen(cmd.body) > MAX_BODY_TEXT)
+        snprintf(e.general, sizeof e.general, "Keep the text under 64 KiB.");
+    else if (when && when[0] && tc_admin__parse_local(c, when, &cmd.display_at) != 0)
+        snprintf(e.general, sizeof e.general, "Give the time as a date and a time.");
+    else
+        e.any = false;
+    char err[512];
+    const tc_incident_t *out = NULL;
+    if (!e.any &&
+        tc_engine_update_edit(c->e, c->param, c->param2, &cmd, &out, err, sizeof err) != 0) {
+        snprintf(e.general, sizeof e.general, "%s", err);
+        e.any = true;
+    }
+    if (e.any) {
+        render_incident(c, in, 422, false, &e, NULL, NULL);
+        return;
+    }
+    char location[96];
+    tc_admin__audit(c, "update.edit", out->id, c->param2);
+    snprintf(location, sizeof location, "/admin/incidents/%s?done=edited", out->id);
+    tc_admin__redirect(c, location);
+}
+
+/* ---- backfill: an incident from the past, for the history ---- */
+
+void tc_admin__incident_backfill(tc_admin_call_t *c)
+{
+    incident_form_t f;
+    form_errors_t e;
+    /* Title, message, components and impact as in a new incident; the status is resolved. */
+    tc_form_add(&c->form, "status", "investigating");
+    read_form(c, true, false, &f, &e);
+    int64_t from = 0, until = 0;
+    if (!e.any && (tc_admin__parse_local(c, tc_form_get(&c->form, "started"), &from) != 0 ||
+                   tc_admin__parse_local(c, tc_form_get(&c->form, "resolved"), &until) != 0))
+        set_error(&e, e.general, sizeof e.general, "Give when it started and when it was "
+                                                   "resolved, as dates and times.");
+    else if (!e.any && until <= from)
+        set_error(&e, e.general, sizeof e.general, "It must be resolved after it started.");
+    else if (!e.any && until > tc_clock_wall_ms())
+        set_error(&e, e.general, sizeof e.general, "A backfilled incident is in the past; "
+                                                   "post a current one as a new incident.");
+    if (e.any) {
+        render_new(c, 422, true, &e, &f);
+        free_form(&f);
+        return;
+    }
+    /* Opened at its start, resolved at its end, and nobody is told about the past. */
+    f.cmd.backfilled = 1;
+    f.cmd.deliver_notifications = 0;
+    f.cmd.created_at = f.cmd.started_at = f.cmd.display_at = from;
+    char err[512];
+    const tc_incident_t *in = NULL;
+    int rc = tc_engine_incident_create(c->e, &f.cmd, &in, err, sizeof err);
+    if (!rc) {
+        char id[16];
+        snprintf(id, sizeof id, "%s", in->id);
+        tc_incident_cmd_t done;
+        tc_incident_cmd_init(&done);
+        done.has_status = true;
+        done.status = TC_INC_RESOLVED;
+        done.created_at = done.display_at = until;
+        done.deliver_notifications = 0;
+        done.author = c->user.name;
+        rc = tc_engine_incident_patch(c->e, id, &done, &in, err, sizeof err);
+    }
+    if (rc) {
+        set_error(&e, e.general, sizeof e.general, err);
+        render_new(c, 422, true, &e, &f);
+        free_form(&f);
+        return;
+    }
+    char location[64];
+    tc_admin__audit(c, "incident.backfill", in->id, in->name);
+    snprintf(location, sizeof location, "/admin/incidents/%s", in->id);
+    tc_admin__redirect(c, location);
     free_form(&f);
 }

@@ -1,9 +1,10 @@
 /* Shared by the files of src/admin/: the request being answered, the route handlers and the
  * page helpers. admin.c routes and guards (session, CSRF, origin, roles), login and logout;
  * admin_html.c the console's frame and form pieces; admin_overview.c the overview;
- * admin_incidents.c incidents, updates, post-mortems and the preview; admin_audit.c the
- * audit log; admin_components.c, admin_monitors.c, admin_subscribers.c (and deliveries),
- * admin_keys.c and admin_users.c their pages. Not for use outside src/admin/. */
+ * admin_incidents.c incidents, updates, post-mortems and the preview; admin_maintenance.c
+ * one-off and recurring maintenance; admin_audit.c the audit log; admin_components.c,
+ * admin_monitors.c, admin_subscribers.c (and deliveries), admin_keys.c and admin_users.c
+ * their pages. Not for use outside src/admin/. */
 #ifndef TC_ADMIN_INT_H
 #define TC_ADMIN_INT_H
 
@@ -25,6 +26,7 @@ typedef struct tc_admin_call {
     char actor[80];                  /* "user:NAME", for the audit log */
     tc_form_t form;                  /* the POSTed fields */
     char param[TC_ADMIN_MAX_PARAM];  /* the route's :id */
+    char param2[TC_ADMIN_MAX_PARAM]; /* and :uid */
 } tc_admin_call_t;
 
 typedef void (*tc_admin_handler_t)(tc_admin_call_t *c);
@@ -48,6 +50,12 @@ void tc_admin__csrf_field(tc_buf_t *b, const tc_admin_call_t *c);
 void tc_admin__notice(tc_buf_t *b, const char *kind, const char *text);
 /** Format @p ms as "Nov 14, 01:08pm PST" in the page's zone, or "never" for 0. */
 void tc_admin__when(const tc_admin_call_t *c, int64_t ms, char *out, size_t outlen);
+/** Read a datetime-local field ("YYYY-MM-DDTHH:MM", seconds allowed) as a local time in the
+ *  page's zone. @return 0, or TC_EINVAL for text that is not such a time or a date that does
+ *  not exist. */
+int tc_admin__parse_local(tc_admin_call_t *c, const char *text, int64_t *ms);
+/** Format @p ms for a datetime-local field, in the page's zone. */
+void tc_admin__local_field(const tc_admin_call_t *c, int64_t ms, char *out, size_t outlen);
 /** Human words for an API status name: "degraded_performance" -> "Degraded performance". */
 const char *tc_admin__words(const char *api_name, char *out, size_t outlen);
 /** Apply the page headers every console reply carries (CSP, no-store, no framing). */
@@ -71,8 +79,14 @@ void tc_admin__incident_page(tc_admin_call_t *c);
 void tc_admin__incident_update(tc_admin_call_t *c);
 void tc_admin__incident_postmortem(tc_admin_call_t *c);
 void tc_admin__incident_delete(tc_admin_call_t *c);
+void tc_admin__update_edit(tc_admin_call_t *c);
+void tc_admin__incident_backfill(tc_admin_call_t *c);
 void tc_admin__preview(tc_admin_call_t *c);
 void tc_admin__audit_page(tc_admin_call_t *c);
+void tc_admin__maintenance(tc_admin_call_t *c);
+void tc_admin__maintenance_create(tc_admin_call_t *c);
+void tc_admin__maintenance_recurring(tc_admin_call_t *c);
+void tc_admin__maintenance_stop(tc_admin_call_t *c);
 /* admin_components.c */
 void tc_admin__components(tc_admin_call_t *c);
 void tc_admin__component_set(tc_admin_call_t *c);

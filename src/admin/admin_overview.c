@@ -85,7 +85,7 @@ static void incident_list(tc_buf_t *b, const tc_admin_call_t *c, const tc_view_t
         tc_buf_puts(b, shown++ ? "" : "<ul class=\"list\">");
         tc_buf_printf(b, "<li><a href=\"/admin/incidents/%s\">", in->id);
         tc_buf_html(b, in->name);
-        tc_buf_printf(b, "</a> <span class=\"badge impact-%s\">%s</span> <small>%s %s</small>"
+        tc_buf_printf(b, "</a> <span class=\"tag impact-%s\">%s</span> <small>%s %s</small>"
                          "</li>",
                       tc_impact_name(in->impact),
                       tc_admin__words(tc_incident_status_name(in->status), words, sizeof words),
@@ -104,7 +104,7 @@ void tc_admin__overview(tc_admin_call_t *c)
     tc_buf_t b;
     tc_buf_init(&b, TC_HTML_LIMIT);
     tc_admin__open(&b, c, "Overview", "overview");
-    tc_buf_puts(&b, "<h1>Overview</h1><p class=\"banner ");
+    tc_buf_puts(&b, "<h1>Overview</h1><p class=\"statusline ");
     tc_buf_puts(&b, tc_indicator_name(v->rollup.indicator));
     tc_buf_puts(&b, "\">The public page says: <strong>");
     tc_buf_html(&b, v->rollup.description);

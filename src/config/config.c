@@ -22,7 +22,8 @@
 
 static const char *const root_keys[] = {"page",       "server",   "storage",       "groups",
                                         "components", "monitors", "channels",      "notifications",
-                                        "subscribers", "admin",    NULL};
+                                        "subscribers", "admin", "recurring_maintenance",
+                                        "incident_templates", NULL};
 static const char *const admin_keys[] = {"secure_cookie", NULL};
 static const char *const notify_keys[] = {"retry_for", "keep_delivered", "keep_dead", NULL};
 static const char *const subscriber_keys[] = {"email_channel", "allow_private_webhooks",
@@ -400,6 +401,7 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
                                  3650L * 86400000L, &c->notify_keep_dead_ms);
         }
         parse_subscribers(y, root, c);
+        tc_config__parse_console(y, root, c);
         tc_ynode_t admin = tc_yaml_lookup(y, root, "admin");
         if (admin && tc_yaml_check_mapping(y, admin, "admin", admin_keys) == 0)
             tc_yaml_get_bool(y, admin, "admin", "secure_cookie", &c->admin.secure_cookie);
@@ -462,6 +464,7 @@ void tc_config_free(tc_config_t *c)
         tc_channel_cfg_clear(&c->channels[i]);
     free(c->channels);
     free(c->subscribers.email_channel);
+    tc_config__console_free(c);
     free(c->page.id);
     free(c->page.name);
     free(c->page.url);

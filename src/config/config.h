@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "notify/notify.h"
+#include "incident/recurrence.h"
 #include "probe/probe.h"
 #include "status/rollup.h"
 
@@ -32,6 +33,30 @@ typedef struct tc_component_cfg {
     char *fallback;    /* advice shown while degraded or worse ("switch to Gladia"), or NULL */
     char *vendor_url;  /* the vendor's status page, linked next to the advice, or NULL */
 } tc_component_cfg_t;
+
+/* A recurring maintenance window (recurring_maintenance:), or one made in the console or
+ * through the API (the engine keeps those in the store, in the same shape). */
+typedef struct tc_schedule_cfg {
+    char *id;
+    char *name;                /* the maintenance's title */
+    char *message;             /* its first update (Markdown), or NULL for the usual text */
+    tc_recurrence_t rule;
+    char **components;         /* ids of the components it covers */
+    size_t ncomponents;
+    bool notify;               /* tell subscribers (default true) */
+} tc_schedule_cfg_t;
+
+/* An incident template (incident_templates:): what the console's "new incident" form starts
+ * from. */
+typedef struct tc_template_cfg {
+    char *id;
+    char *name;                /* the incident's title */
+    char *message;             /* its first update (Markdown) */
+    int status;                /* a tc_incident_status_t, or -1 for the form's default */
+    char **components;         /* component ids ... */
+    tc_status_t *component_status; /* ... and the status each gets */
+    size_t ncomponents;
+} tc_template_cfg_t;
 
 /* What the engine does with one monitor's verdicts: the components it feeds, its automatic
  * incidents and its alert rules. Kept apart from the monitor itself (tc_monitor_cfg_t, what a
@@ -92,6 +117,10 @@ typedef struct tc_config {
         bool allow_private_webhooks; /* webhooks to loopback/private addresses (tests, LANs) */
         int rate_limit;           /* subscribe requests per client address per minute */
     } subscribers;
+    tc_schedule_cfg_t *schedules; /* recurring_maintenance: */
+    size_t nschedules;
+    tc_template_cfg_t *templates; /* incident_templates: */
+    size_t ntemplates;
     struct {
         bool secure_cookie;       /* mark the session cookie Secure (served over https by a
                                      proxy in front) */

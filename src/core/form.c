@@ -61,6 +61,15 @@ void tc_form_parse(const char *body, size_t len, tc_form_t *out)
     }
 }
 
+void tc_form_add(tc_form_t *f, const char *name, const char *value)
+{
+    /* Grows one at a time: used for a handful of fields a page fills in itself. */
+    f->fields = tc_realloc(f->fields, (f->n + 1) * sizeof *f->fields);
+    f->fields[f->n].name = tc_strdup(name);
+    f->fields[f->n].value = tc_strdup(value);
+    f->n++;
+}
+
 const char *tc_form_get(const tc_form_t *f, const char *name)
 {
     for (size_t i = 0; i < f->n; i++)

@@ -20,6 +20,8 @@ typedef struct tc_form {
 /** Parse @p len bytes of @p body into @p out (free with tc_form_free()). Pairs without '='
  *  are skipped. At most 1,000 fields are kept: a form has dozens. */
 void tc_form_parse(const char *body, size_t len, tc_form_t *out);
+/** Append field @p name = @p value (copied), as if it had been sent. */
+void tc_form_add(tc_form_t *f, const char *name, const char *value);
 /** The first value of field @p name, or NULL when absent. */
 const char *tc_form_get(const tc_form_t *f, const char *name);
 void tc_form_free(tc_form_t *f);

@@ -20,6 +20,7 @@
 
 #include "core/secret.h" /* TC_SECRET_KEY_LEN */
 #include "incident/incident.h"
+#include "incident/recurrence.h"
 #include "store/store.h" /* the records (outbox, subscriber, user, audit), nothing else */
 #include "web/view.h"
 
@@ -48,6 +49,7 @@ typedef struct tc_incident_cmd {
     int auto_in_progress, auto_completed; /* -1 unset */
     int64_t created_at, display_at, started_at; /* wall ms; 0 unset */
     int64_t scheduled_for, scheduled_until;     /* wall ms; 0 unset */
+    const char *author;                  /* the console user posting it, or NULL */
 } tc_incident_cmd_t;
 
 /** An empty command: every field unset. */
@@ -157,6 +159,43 @@ void tc_engine_deliveries_free(tc_outbox_t *msgs, size_t n);
  *  @return 0, TC_ENOENT, or TC_ESTORE. */
 int tc_engine_retry_deliveries(tc_engine_t *e, const char *id, char *err, size_t errlen);
 
+/* ---- recurring maintenance windows (engine/schedules.c) ---- */
+
+/* A weekly window made into a scheduled maintenance ahead of time (a week before it starts),
+ * which then starts and completes by itself. Owned by the engine; valid until the next
+ * command or reload. */
+typedef struct tc_schedule {
+    char *id;
+    char *name;              /* the maintenance's title */
+    char *message;           /* its first update, or NULL for the usual text */
+    tc_recurrence_t rule;
+    char **components;       /* the components it covers */
+    size_t ncomponents;
+    bool notify;             /* tell subscribers */
+    bool from_config;        /* declared in tocsin.yaml (changed there, not here) */
+    int64_t last_start;      /* the latest window made into a maintenance, 0 for none */
+} tc_schedule_t;
+
+typedef struct tc_schedule_cmd {
+    const char *name;
+    const char *message;     /* or NULL */
+    tc_recurrence_t rule;
+    const char *const *components;
+    size_t ncomponents;
+    bool notify;
+} tc_schedule_cmd_t;
+
+/** Every recurring window, by id. */
+const tc_schedule_t *tc_engine_schedules(tc_engine_t *e, size_t *n);
+/** Add a recurring window; its windows within the next week become maintenances at once.
+ *  @return 0, TC_EINVAL (no day, a bad time or duration, an unknown component) or
+ *  TC_ESTORE. */
+int tc_engine_schedule_add(tc_engine_t *e, const tc_schedule_cmd_t *cmd,
+                           const tc_schedule_t **out, char *err, size_t errlen);
+/** Delete recurring window @p id (maintenances already made stay). @return 0, TC_ENOENT,
+ *  TC_EINVAL for one declared in tocsin.yaml, TC_ESTORE. */
+int tc_engine_schedule_delete(tc_engine_t *e, const char *id, char *err, size_t errlen);
+
 /* ---- what the console shows beyond the public view (engine/console.c) ---- */
 
 /* One monitor as the console shows it. Strings are borrowed from the engine and valid for
@@ -178,6 +217,19 @@ typedef struct tc_monitor_info {
     char *const *components;    /* ids of the components it feeds */
     size_t ncomponents;
 } tc_monitor_info_t;
+
+/* An incident template (incident_templates: in the config), borrowed from the engine for
+ * the request being answered. */
+typedef struct tc_incident_template {
+    const char *id, *name, *message; /* message may be NULL */
+    int status;                      /* a tc_incident_status_t, or -1 */
+    char *const *components;
+    const tc_status_t *component_status;
+    size_t ncomponents;
+} tc_incident_template_t;
+
+/** The configured incident templates, in config order; free the array (only) with free(). */
+void tc_engine_templates(tc_engine_t *e, tc_incident_template_t **out, size_t *n);
 
 /** Every configured monitor, in config order; free the array (only) with free(). */
 void tc_engine_monitors(tc_engine_t *e, tc_monitor_info_t **out, size_t *n);

@@ -1,6 +1,6 @@
-/* Queries only the console asks: monitors with their last results and pauses, which
- * components a subscriber follows, how many subscribers an incident would reach, and the
- * outbox's counts and waiting messages. Read-only; the public view (view.c) carries
+/* Queries only the console asks: incident templates, monitors with their last results and
+ * pauses, which components a subscriber follows, how many subscribers an incident would
+ * reach, and the outbox's counts and waiting messages. Read-only; the public view (view.c) carries
  * none of this because the public never sees it. */
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +62,19 @@ bool tc_engine_component_manual(tc_engine_t *d, const char *id, tc_status_t *out
 bool tc_engine_subscriber_follows(const tc_subscriber_t *s, const char *component_id)
 {
     return tc_subscribe_follows(s->components, &component_id, 1);
+}
+
+void tc_engine_templates(tc_engine_t *d, tc_incident_template_t **out, size_t *n)
+{
+    const tc_config_t *c = d->config;
+    *n = c->ntemplates;
+    *out = tc_calloc(c->ntemplates ? c->ntemplates : 1, sizeof **out);
+    for (size_t i = 0; i < c->ntemplates; i++) {
+        const tc_template_cfg_t *t = &c->templates[i];
+        (*out)[i] = (tc_incident_template_t){t->id, t->name, t->message, t->status,
+                                             t->components, t->component_status,
+                                             t->ncomponents};
+    }
 }
 
 size_t tc_engine_recipients(tc_engine_t *d, const char *const *ids, size_t n)

@@ -67,6 +67,7 @@ static void on_heartbeat(uv_timer_t *t)
 
 static void on_maintenance_timer(uv_timer_t *t)
 {
+    tc_engine__schedules_tick(t->data);
     tc_engine__maintenance_tick(t->data);
 }
 
@@ -217,6 +218,7 @@ static void reload(tc_engine_t *d)
     tc_notify_allow_private(d->notify, next->subscribers.allow_private_webhooks);
     /* Incidents may have been imported by `tocsin import` while we ran. */
     tc_engine__load_incidents(d);
+    tc_engine__schedules_load(d);
     tc_engine__derive_components(d);
     tc_log(TC_LOG_INFO, MODULE,
            "configuration reloaded: %zu groups, %zu components, %zu monitors", next->ngroups,
@@ -313,7 +315,7 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         goto out;
     }
     if (tc_engine__subscribers_init(&d) != 0 || tc_engine__adopt_rows(&d, d.config) != 0 ||
-        tc_engine__load_incidents(&d) != 0)
+        tc_engine__load_incidents(&d) != 0 || tc_engine__schedules_load(&d) != 0)
         goto out;
 
     if (uv_loop_init(&d.loop) != 0) {
@@ -415,6 +417,7 @@ out:
     free(d.pending_reasons);
     tc_engine__free_incidents(&d);
     tc_engine__accounts_free(&d);
+    tc_engine__schedules_free(&d);
     tc_snapshot_cache_free(d.render_cache);
     tc_engine__uptime_logs_free(&d);
     tc_engine__view_free(&d);

@@ -1,6 +1,6 @@
 /* The engine's state, shared by the files that make up the engine thread (src/engine/):
  * engine.c (wiring, reload, requests), monitors.c (probe runs and results), alerts.c (alerts
- * and the incident policy), incidents.c (incident commands, maintenance, automatic
+ * and the incident policy), schedules.c (recurring maintenance), incidents.c (incident commands, maintenance, automatic
  * incidents), components.c (status derivation and what follows a change), subscribers.c
  * (subscription commands and messages), view.c (the view and its snapshots), rows.c
  * (component rows), accounts.c (the console's users, sessions, audit log) and ids.c. Each calls only the files after it in this list, so the calls
@@ -148,6 +148,8 @@ struct tc_engine {
     size_t *feed_start;         /* owned; per row, where its monitors start in feed_slots */
     size_t *feed_slots;         /* owned; monitor slot indexes grouped by the row they feed */
     struct tc_sub_state *subs;  /* owned; subscribers.c's signing key and rate limiter */
+    tc_schedule_t *schedules;   /* owned; recurring maintenance windows, by id */
+    size_t nschedules;
     struct tc_login_limits *logins; /* owned; accounts.c's login rate limits, made on first use */
     bool quiet;                 /* an update with deliver_notifications: false is being
                                    committed: component changes tell no subscriber */
@@ -223,6 +225,12 @@ void tc_engine__monitor_changed(tc_engine_t *d, mon_slot_t *slot, tc_monitor_sta
  *  @return 0 or TC_ESTORE. */
 int tc_engine__subscribers_init(tc_engine_t *d);
 void tc_engine__subscribers_free(tc_engine_t *d);
+/** Bring the stored recurring windows in step with the config's (at start and reload) and
+ *  load them all. @return 0 or TC_ESTORE. */
+int tc_engine__schedules_load(tc_engine_t *d);
+/** Make the windows of the coming week into scheduled maintenances (maintenance timer). */
+void tc_engine__schedules_tick(tc_engine_t *d);
+void tc_engine__schedules_free(tc_engine_t *d);
 /** Free accounts.c's state (the login rate limits). */
 void tc_engine__accounts_free(tc_engine_t *d);
 /** Queue subscriber messages for the latest update of @p inc (unless it asked for no

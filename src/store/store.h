@@ -285,6 +285,22 @@ int tc_store_audit_list(tc_store_t *s, size_t offset, size_t limit, tc_audit_t *
                         char *err, size_t errlen);
 void tc_store_audit_free(tc_audit_t *lines, size_t n);
 
+/* ---- recurring maintenance windows (store_sqlite_accounts.c) ---- */
+
+/** Add schedule @p id or replace its document (its last_start is kept). */
+int tc_store_schedule_put(tc_store_t *s, const char *id, const char *doc, bool from_config,
+                          char *err, size_t errlen);
+/** Record that the window starting at @p last_start was made into a maintenance. */
+int tc_store_schedule_mark(tc_store_t *s, const char *id, int64_t last_start, char *err,
+                           size_t errlen);
+/** Delete schedule @p id. @return 0, TC_ENOENT or TC_ESTORE. */
+int tc_store_schedule_delete(tc_store_t *s, const char *id, char *err, size_t errlen);
+/** Call @p fn with every schedule, by id. */
+int tc_store_each_schedule(tc_store_t *s,
+                           void (*fn)(void *ctx, const char *id, const char *doc,
+                                      bool from_config, int64_t last_start),
+                           void *ctx, char *err, size_t errlen);
+
 /** The setting @p key, created as @p fresh when it does not exist yet (server secrets made
  *  at first start). *value is malloc'd. */
 int tc_store_setting(tc_store_t *s, const char *key, const char *fresh, char **value, char *err,

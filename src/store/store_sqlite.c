@@ -145,10 +145,19 @@ static const struct {
         "  target TEXT NOT NULL,"
         "  detail TEXT NOT NULL"
         ");"},
+    /* Recurring maintenance windows: those of the config (kept in step with it at every
+     * start and reload) and those made in the console or through the API. last_start is the
+     * latest window already made into a scheduled maintenance, so none is made twice. */
+    {8, "CREATE TABLE maintenance_schedule ("
+        "  id TEXT PRIMARY KEY,"
+        "  doc TEXT NOT NULL,"
+        "  from_config INTEGER NOT NULL,"
+        "  last_start INTEGER NOT NULL DEFAULT 0"
+        ");"},
     /* Monitors a person paused from the console: not run until resumed, across reloads and
      * restarts. Keyed by the monitor's configured id (a monitor removed from the config and
      * added back later is still paused). */
-    {8, "CREATE TABLE monitor_pause ("
+    {9, "CREATE TABLE monitor_pause ("
         "  monitor_id TEXT PRIMARY KEY,"
         "  paused_at INTEGER NOT NULL,"
         "  paused_by TEXT NOT NULL"

@@ -1,6 +1,7 @@
-/* The SQLite store's console tables: users, sessions and the audit log (migration 7). Only
- * hashes of passwords and session tokens are stored; the rows here never hold a secret a
- * reader of the database could use to log in. */
+/* The SQLite store's console tables: users, sessions and the audit log (migration 7), and
+ * recurring maintenance windows (migration 8). Only hashes of passwords and session tokens
+ * are stored; the rows here never hold a secret a reader of the database could use to log
+ * in. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,4 +277,52 @@ void tc_store_audit_free(tc_audit_t *lines, size_t n)
         free(lines[i].detail);
     }
     free(lines);
+}
+
+int tc_store_schedule_put(tc_store_t *s, const char *id, const char *doc, bool from_config,
+                          char *err, size_t errlen)
+{
+    return tc_sqlite__run(s->db,
+                          "INSERT INTO maintenance_schedule (id, doc, from_config) VALUES "
+                          "(?1, ?2, ?4) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, "
+                          "from_config = excluded.from_config",
+                          id, doc, NULL, 0, from_config, 0, err, errlen);
+}
+
+int tc_store_schedule_mark(tc_store_t *s, const char *id, int64_t last_start, char *err,
+                           size_t errlen)
+{
+    return tc_sqlite__run(s->db, "UPDATE maintenance_schedule SET last_start = ?4 WHERE id = ?1",
+                          id, NULL, NULL, 0, last_start, 0, err, errlen);
+}
+
+int tc_store_schedule_delete(tc_store_t *s, const char *id, char *err, size_t errlen)
+{
+    int rc = tc_sqlite__run(s->db, "DELETE FROM maintenance_schedule WHERE id = ?1", id, NULL,
+                            NULL, 0, 0, 0, err, errlen);
+    if (!rc && sqlite3_changes(s->db) == 0) {
+        snprintf(err, errlen, "no recurring maintenance with id %s", id);
+        return TC_ENOENT;
+    }
+    return rc;
+}
+
+int tc_store_each_schedule(tc_store_t *s,
+                           void (*fn)(void *ctx, const char *id, const char *doc,
+                                      bool from_config, int64_t last_start),
+                           void *ctx, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, doc, from_config, last_start FROM maintenance_schedule "
+                           "ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return tc_sqlite__fail(s->db, "prepare", err, errlen);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+           sqlite3_column_int(st, 2) != 0, sqlite3_column_int64(st, 3));
+    int rc = step == SQLITE_DONE ? 0 : tc_sqlite__fail(s->db, "schedules", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
 }

@@ -270,6 +270,7 @@ static void fx_down(void)
     tc_config_free(fx.config);
     tc_zone_free(fx.zone);
     tc_engine__accounts_free(&fx);
+    tc_engine__schedules_free(&fx);
     memset(&fx, 0, sizeof fx);
     clear_dir(fx_dir);
     fx_up = 0;

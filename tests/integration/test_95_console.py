@@ -312,3 +312,160 @@ def test_logout_ends_the_session(start_daemon):
     # The old cookie no longer opens anything, even when sent again by hand.
     r = requests.get(d.url("/admin/"), cookies={"tocsin_session": cookie}, allow_redirects=False)
     assert r.status_code == 303
+
+
+def test_maintenance_once_and_weekly(start_daemon, browser, tmp_path):
+    """A one-off window starting at the next minute becomes active by itself; a weekly window
+    is made into the next scheduled maintenance at once, at its local time."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    d = start_daemon(CONFIG)
+    add_user(d, "kim")
+    log_in(browser, d, "kim")
+    wait_text(browser, "Overview", "h1")
+    browser.find_element(By.LINK_TEXT, "Maintenance").click()
+    wait_text(browser, "Schedule a window")
+
+    berlin = ZoneInfo("Europe/Berlin")
+    now = datetime.now(berlin)
+    start = (now + timedelta(seconds=80)).replace(second=0, microsecond=0)
+    end = start + timedelta(hours=1)
+    browser.find_element(By.ID, "once-name").send_keys("Database upgrade")
+    for field, when in (("once-start", start), ("once-end", end)):
+        browser.execute_script("arguments[0].value = arguments[1]",
+                               browser.find_element(By.ID, field),
+                               when.strftime("%Y-%m-%dT%H:%M"))
+    form = browser.find_element(By.CSS_SELECTOR, "form[action='/admin/maintenance']")
+    form.find_element(By.NAME, "m.rest").click()
+    form.find_element(By.NAME, "m.ws").click()
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_text(browser, "scheduled from")
+    shot(browser, tmp_path, "maintenance-once")
+
+    upcoming = json.loads(d.raw_request(
+        "GET", "/api/v2/scheduled-maintenances/upcoming.json")[2])["scheduled_maintenances"]
+    m = [x for x in upcoming if x["name"] == "Database upgrade"][0]
+    assert datetime.fromisoformat(m["scheduled_for"]) == start
+    assert datetime.fromisoformat(m["scheduled_until"]) == end
+    assert sorted(c["id"] for c in m["components"]) == ["rest", "ws"]
+
+    # Weekly on today's and tomorrow's weekday at 03:30 local time, for 90 minutes.
+    browser.get(d.url("/admin/maintenance"))
+    browser.find_element(By.ID, "rec-name").send_keys("Weekly patching")
+    form = browser.find_element(By.CSS_SELECTOR, "form[action='/admin/maintenance/recurring']")
+    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    for day in {days[now.weekday()], days[(now.weekday() + 1) % 7]}:
+        form.find_element(By.CSS_SELECTOR, "input[name=day][value=%s]" % day).click()
+    browser.execute_script("arguments[0].value = '03:30'", browser.find_element(By.ID, "rec-at"))
+    minutes = browser.find_element(By.ID, "rec-minutes")
+    minutes.clear()
+    minutes.send_keys("90")
+    form.find_element(By.NAME, "m.dash").click()
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    text = wait_text(browser, "repeats every week now")
+    assert "at 03:30 for 1 h 30 min" in text
+    shot(browser, tmp_path, "maintenance-weekly")
+    # Its next window: today at 03:30 if that is still ahead, else tomorrow's.
+    first = now.replace(hour=3, minute=30, second=0, microsecond=0)
+    if first < now - timedelta(minutes=90) + timedelta(seconds=1):
+        first = (now + timedelta(days=1)).replace(hour=3, minute=30, second=0, microsecond=0)
+    weekly = d.wait_for(lambda: [x for x in json.loads(d.raw_request(
+        "GET", "/api/v2/scheduled-maintenances.json")[2])["scheduled_maintenances"]
+        if x["name"] == "Weekly patching"], what="the weekly window")
+    assert datetime.fromisoformat(weekly[0]["scheduled_for"]) == first
+    assert [c["id"] for c in weekly[0]["components"]] == ["dash"]
+
+    # The one-off window starts by itself.
+    def active():
+        doc = json.loads(d.raw_request("GET", "/api/v2/scheduled-maintenances/active.json")[2])
+        return [x for x in doc["scheduled_maintenances"] if x["name"] == "Database upgrade"]
+    d.wait_for(active, timeout=120, interval=1, what="the maintenance to start")
+    comps = json.loads(d.raw_request("GET", "/api/v2/components.json")[2])["components"]
+    assert {c["id"]: c["status"] for c in comps}["rest"] == "under_maintenance"
+
+
+def test_incident_templates(start_daemon, browser, tmp_path):
+    d = start_daemon(CONFIG + """\
+incident_templates:
+  - id: api-errors
+    name: Elevated API errors
+    status: investigating
+    message: We are investigating elevated error rates on the API.
+    components: {rest: partial_outage, ws: degraded_performance}
+""")
+    add_user(d, "lee")
+    log_in(browser, d, "lee")
+    wait_text(browser, "Overview", "h1")
+    browser.get(d.url("/admin/incidents/new"))
+    Select(browser.find_element(By.ID, "template")).select_by_value("api-errors")
+    browser.find_element(By.CSS_SELECTOR, "form.template button").click()
+    wait_text(browser, "Elevated API errors", "section.preview")
+    assert browser.find_element(By.ID, "name").get_attribute("value") == "Elevated API errors"
+    assert Select(browser.find_element(By.NAME, "c.rest")).first_selected_option \
+        .get_attribute("value") == "partial_outage"
+    assert Select(browser.find_element(By.NAME, "c.ws")).first_selected_option \
+        .get_attribute("value") == "degraded_performance"
+    shot(browser, tmp_path, "template")
+    browser.find_element(By.CSS_SELECTOR, "button[value=publish]").click()
+    wait_text(browser, "Timeline")
+    doc = d.wait_for(lambda: json.loads(d.raw_request(
+        "GET", "/api/v2/incidents/unresolved.json")[2])["incidents"], what="the incident")
+    assert doc[0]["name"] == "Elevated API errors" and doc[0]["impact"] == "major"
+    assert doc[0]["incident_updates"][0]["body"] == \
+        "We are investigating elevated error rates on the API."
+
+
+def test_backfill_edit_update_and_authors(start_daemon):
+    """A past incident goes into the history with its own dates and tells nobody; an update's
+    text and time can be corrected; the console shows who posted each update."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    d = start_daemon(CONFIG)
+    add_user(d, "maxine.q")
+    s, csrf = console_session(d, "maxine.q")
+    berlin = ZoneInfo("Europe/Berlin")
+    start = (datetime.now(berlin) - timedelta(days=3)).replace(second=0, microsecond=0)
+    end = start + timedelta(minutes=95)
+    r = s.post(d.url("/admin/incidents/backfill"), allow_redirects=False, data={
+        "csrf": csrf, "name": "Gateway 521s – last week", "started": start.strftime(
+            "%Y-%m-%dT%H:%M"), "resolved": end.strftime("%Y-%m-%dT%H:%M"),
+        "message": "New connections failed.", "c.rest": "major_outage"})
+    assert r.status_code == 303, r.text
+    incident_id = r.headers["Location"].rsplit("/", 1)[1]
+    doc = d.wait_for(lambda: [i for i in json.loads(d.raw_request(
+        "GET", "/api/v2/incidents.json")[2])["incidents"] if i["id"] == incident_id],
+        what="the backfilled incident")[0]
+    assert doc["status"] == "resolved" and doc["impact"] == "critical"
+    assert datetime.fromisoformat(doc["started_at"]) == start
+    assert datetime.fromisoformat(doc["resolved_at"]) == end
+    assert [u["status"] for u in doc["incident_updates"]] == ["resolved", "investigating"]
+    # It is not open, so the page's status is untouched.
+    assert json.loads(d.raw_request("GET", "/api/v2/status.json")[2])["status"]["indicator"] \
+        == "none"
+    # A backfill that ends in the future is refused with words.
+    r = s.post(d.url("/admin/incidents/backfill"), data={
+        "csrf": csrf, "name": "Not yet", "started": start.strftime("%Y-%m-%dT%H:%M"),
+        "resolved": (datetime.now(berlin) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")})
+    assert r.status_code == 422 and "in the past" in r.text
+
+    # Correct the first update's text and time.
+    update_id = doc["incident_updates"][1]["id"]
+    fixed = start + timedelta(minutes=5)
+    r = s.post(d.url("/admin/incidents/%s/updates/%s" % (incident_id, update_id)),
+               allow_redirects=False, data={"csrf": csrf, "body": "New connections got 521.",
+                                            "display_at": fixed.strftime("%Y-%m-%dT%H:%M")})
+    assert r.status_code == 303, r.text
+    after_edit = r.headers["Location"]
+
+    def edited():
+        inc = [i for i in json.loads(d.raw_request("GET", "/api/v2/incidents.json")[2])[
+            "incidents"] if i["id"] == incident_id][0]
+        u = [u for u in inc["incident_updates"] if u["id"] == update_id][0]
+        return u if u["body"] == "New connections got 521." else None
+    u = d.wait_for(edited, what="the edited update")
+    assert datetime.fromisoformat(u["display_at"]) == fixed
+    page = s.get(d.url(after_edit)).text
+    assert "The update is changed" in page and "by maxine.q" in page
+    # Authors stay in the console: the public JSON and page do not name them.
+    assert "maxine.q" not in d.raw_request("GET", "/incidents/" + incident_id)[2].decode()
+    assert "author" not in d.raw_request("GET", "/api/v2/incidents.json")[2].decode()
