@@ -66,7 +66,10 @@ void tc_admin__open(tc_buf_t *b, const tc_admin_call_t *c, const char *title,
             tc_buf_printf(b, "<li><a href=\"%s\"%s>%s</a></li>", sections[i].href,
                           here ? " aria-current=\"page\"" : "", sections[i].label);
         }
-        tc_buf_puts(b, "<li><a href=\"/\">Public page</a></li></ul></nav>"
+        /* The page's own address: with admin.listen, "/" here is not the page. */
+        tc_buf_puts(b, "<li><a href=\"");
+        tc_buf_html(b, v->page_url && v->page_url[0] ? v->page_url : "/");
+        tc_buf_puts(b, "\">Public page</a></li></ul></nav>"
                        "<form class=\"who\" method=\"post\" action=\"/admin/logout\">");
         tc_admin__csrf_field(b, c);
         tc_buf_puts(b, "<span>");

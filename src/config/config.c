@@ -24,7 +24,7 @@ static const char *const root_keys[] = {"page",       "server",   "storage",    
                                         "components", "monitors", "channels",      "notifications",
                                         "subscribers", "admin", "recurring_maintenance",
                                         "incident_templates", NULL};
-static const char *const admin_keys[] = {"secure_cookie", NULL};
+static const char *const admin_keys[] = {"listen", "secure_cookie", NULL};
 static const char *const notify_keys[] = {"retry_for", "keep_delivered", "keep_dead", NULL};
 static const char *const subscriber_keys[] = {"email_channel", "allow_private_webhooks",
                                               "rate_limit", NULL};
@@ -376,6 +376,22 @@ static void parse_subscribers(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
                       "subscribers: email_channel \"%s\" is not a channel of kind email", id);
 }
 
+/* admin: {listen, secure_cookie}. */
+static void parse_admin(tc_yaml_t *y, tc_ynode_t admin, tc_config_t *c)
+{
+    tc_yaml_get_bool(y, admin, "admin", "secure_cookie", &c->admin.secure_cookie);
+    char *listen = NULL;
+    tc_yaml_get_string(y, admin, "admin", "listen", 0, &listen);
+    if (listen && tc_config_parse_listen(listen, &c->admin.host, &c->admin.port) != 0)
+        tc_yaml_error(y, tc_yaml_lookup(y, admin, "listen"),
+                      "admin: listen must be HOST:PORT, e.g. 127.0.0.1:8081");
+    else if (listen && c->admin.port == c->server.port)
+        tc_yaml_error(y, tc_yaml_lookup(y, admin, "listen"),
+                      "admin: listen needs a port of its own (server.listen has %d)",
+                      c->server.port);
+    free(listen);
+}
+
 static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **errors)
 {
     tc_config_t *c = tc_calloc(1, sizeof *c);
@@ -404,7 +420,7 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
         tc_config__parse_console(y, root, c);
         tc_ynode_t admin = tc_yaml_lookup(y, root, "admin");
         if (admin && tc_yaml_check_mapping(y, admin, "admin", admin_keys) == 0)
-            tc_yaml_get_bool(y, admin, "admin", "secure_cookie", &c->admin.secure_cookie);
+            parse_admin(y, admin, c);
     }
     if (tc_yaml_error_count(y) > 0) {
         *errors = tc_strdup(tc_yaml_errors(y));
@@ -473,6 +489,7 @@ void tc_config_free(tc_config_t *c)
     for (int i = 0; i < 5; i++)
         free(c->page.impact_labels[i]);
     free(c->server.host);
+    free(c->admin.host);
     for (char **p = c->server.trusted_proxies; p && *p; p++)
         free(*p);
     free(c->server.trusted_proxies);

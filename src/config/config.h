@@ -122,6 +122,9 @@ typedef struct tc_config {
     tc_template_cfg_t *templates; /* incident_templates: */
     size_t ntemplates;
     struct {
+        char *host;               /* admin.listen: the console's own address, or NULL to serve
+                                     it beside the page */
+        int port;
         bool secure_cookie;       /* mark the session cookie Secure (served over https by a
                                      proxy in front) */
     } admin;

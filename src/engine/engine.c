@@ -63,6 +63,8 @@ static void on_heartbeat(uv_timer_t *t)
     tc_engine_t *d = t->data;
     atomic_store(&d->heartbeat, tc_clock_mono_ms());
     tc_http_reap(d->http);
+    if (d->admin_http)
+        tc_http_reap(d->admin_http);
 }
 
 static void on_maintenance_timer(uv_timer_t *t)
@@ -136,7 +138,8 @@ static void on_requests(uv_async_t *a)
 {
     tc_engine_t *d = a->data;
     tc_http_request_t *req;
-    while ((req = tc_http_take(d->http))) {
+    while ((req = tc_http_take(d->http)) ||
+           (d->admin_http && (req = tc_http_take(d->admin_http)))) {
         if (d->stopping) {
             tc_http_reply(req, 503, "{\"error\":\"shutting down; try again shortly\"}");
             continue;
@@ -349,6 +352,7 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         .heartbeat = &d.heartbeat,
         .wake = wake_engine,
         .wake_arg = &d.requests,
+        .console = d.config->admin.host ? TC_HTTP_CONSOLE_NONE : TC_HTTP_CONSOLE_ALSO,
     };
     uv_timer_init(&d.loop, &d.render_timer);
     uv_timer_init(&d.loop, &d.heartbeat_timer);
@@ -388,6 +392,21 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         goto out;
     }
 
+    if (d.config->admin.host) {
+        /* The console on its own address: same engine, same limits, nothing else served. */
+        tc_http_opts_t aopts = hopts;
+        aopts.host = d.config->admin.host;
+        aopts.port = d.config->admin.port;
+        aopts.console = TC_HTTP_CONSOLE_ONLY;
+        if (tc_http_start(&aopts, tc_render_console_only(0), &d.admin_http, err, sizeof err) !=
+            0) {
+            tc_log(TC_LOG_ERROR, MODULE, "console: %s", err);
+            stop_parts(&d);
+            goto out;
+        }
+        tc_log(TC_LOG_INFO, MODULE, "console on http://%s:%d/admin/ (not on the page's port)",
+               d.config->admin.host, d.config->admin.port);
+    }
     tc_log(TC_LOG_INFO, MODULE,
            "serving \"%s\" on http://%s:%d/ (%zu monitors, data in %s, schema v%d)",
            d.config->page.name, d.config->server.host, d.config->server.port,
@@ -401,6 +420,7 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     exit_code = 0;
 out:
     /* The HTTP threads wake the loop; stop them before the loop's handles go. */
+    tc_http_stop(d.admin_http);
     tc_http_stop(d.http);
     if (loop_ready) {
         /* Close every handle and let the loop run their close callbacks before freeing it. */

@@ -104,6 +104,7 @@ struct tc_engine {
     tc_store_t *store;          /* owned */
     int lock_fd;                /* owned: DATA/tocsin.lock, held while serving (dirlock.h) */
     tc_http_t *http;            /* owned */
+    tc_http_t *admin_http;      /* owned; the console's own server (admin.listen), or NULL */
     tc_store_row_t *rows;       /* owned; groups then components, as configured */
     size_t nrows;
     uint64_t generation;        /* of the last published snapshot */

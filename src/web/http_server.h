@@ -50,7 +50,13 @@ typedef struct tc_http_opts {
      * wake the engine (uv_async_send), which then calls tc_http_take(). */
     void (*wake)(void *arg);
     void *wake_arg;
+    /* Where the console (/admin) is served: TC_HTTP_CONSOLE_ALSO beside the page (the
+     * default), TC_HTTP_CONSOLE_NONE not here (it has its own address), or
+     * TC_HTTP_CONSOLE_ONLY on a server for the console alone (every other path is 404). */
+    int console;
 } tc_http_opts_t;
+
+enum { TC_HTTP_CONSOLE_ALSO = 0, TC_HTTP_CONSOLE_NONE = 1, TC_HTTP_CONSOLE_ONLY = 2 };
 
 /** Bind and start serving @p first (taken over, as by tc_http_publish()), so the server never
  *  answers before it has a page to show. @return 0, or TC_EIO with the reason in @p err

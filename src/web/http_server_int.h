@@ -118,6 +118,7 @@ struct tc_http {
     tc_http_request_t *queue_head, *queue_tail;
     void (*wake)(void *arg);
     void *wake_arg;
+    int console;                       /* TC_HTTP_CONSOLE_*: where /admin is served */
 };
 
 /* A cheap monotonic clock for deadlines (a few ms coarse, which they can afford); the

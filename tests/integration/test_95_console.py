@@ -469,3 +469,30 @@ def test_backfill_edit_update_and_authors(start_daemon):
     # Authors stay in the console: the public JSON and page do not name them.
     assert "maxine.q" not in d.raw_request("GET", "/incidents/" + incident_id)[2].decode()
     assert "author" not in d.raw_request("GET", "/api/v2/incidents.json")[2].decode()
+
+
+def test_console_on_its_own_address(start_daemon):
+    """admin.listen: the console answers there and only there; the page's port has no /admin
+    and the console's port has no page."""
+    from conftest import free_port
+    port = free_port()
+    d = start_daemon(CONFIG + "admin:\n  listen: 127.0.0.1:%d\n" % port)
+    add_user(d, "nora")
+    console = "http://127.0.0.1:%d" % port
+    d.wait_for(lambda: d.stderr.count("console on http://127.0.0.1:%d/admin/" % port),
+               what="the console's log line")
+    assert requests.get(d.url("/admin/"), allow_redirects=False).status_code == 404
+    assert requests.get(d.url("/admin/assets/console.css")).status_code == 404
+    assert requests.get(d.url("/")).status_code == 200
+    r = requests.get(console + "/admin/", allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"].startswith("/admin/login")
+    assert requests.get(console + "/admin/assets/console.css").status_code == 200
+    assert requests.get(console + "/").status_code == 404
+    assert requests.get(console + "/api/v2/summary.json").status_code == 404
+    assert requests.get(console + "/metrics").status_code == 404
+    s = requests.Session()
+    s.headers["Origin"] = console
+    r = s.post(console + "/admin/login", data={"name": "nora", "password": PASSWORD},
+               allow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert "Overview" in s.get(console + "/admin/").text
