@@ -52,11 +52,14 @@ int tc_engine_monitor(tc_engine_t *d, const char *id, tc_monitor_info_t *out)
 
 bool tc_engine_component_manual(tc_engine_t *d, const char *id, tc_status_t *out)
 {
-    const tc_store_row_t *row = tc_engine__row(d, id);
-    if (!row || !row->has_manual)
-        return false;
-    *out = row->manual_status;
-    return true;
+    /* The rows are read here rather than through rows.c's lookup, which comes before this
+     * file in the engine's order. */
+    for (size_t i = 0; i < d->nrows; i++)
+        if (strcmp(d->rows[i].id, id) == 0 && d->rows[i].has_manual) {
+            *out = d->rows[i].manual_status;
+            return true;
+        }
+    return false;
 }
 
 bool tc_engine_subscriber_follows(const tc_subscriber_t *s, const char *component_id)
