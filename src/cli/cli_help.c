@@ -50,13 +50,35 @@ static const struct {
      "Argon2id hash is stored. Editors run incidents, maintenance, components and\n"
      "subscribers; admins also manage API keys and users (role defaults to editor).\n"
      "remove and passwd end the user's sessions. Works while the daemon runs.\n"},
+    {"export",
+     "usage: tocsin export [-c FILE] [--data DIR] FOLDER\n"
+     "\n"
+     "Write the page as the store has it to FOLDER as static files: every page, JSON\n"
+     "document, feed and badge, with .gz and .br variants, plus tocsin-mirror.nginx.conf and\n"
+     "tocsin-mirror.Caddyfile to serve them. The folder is replaced in one atomic step. Not\n"
+     "while a daemon runs on the data folder: configure export: {dir: FOLDER, command: ...}\n"
+     "and the daemon refreshes the mirror after every change. Exit 0 done, 1 failure.\n"},
+    {"backup",
+     "usage: tocsin backup [-c FILE] [--data DIR] BACKUP.db\n"
+     "\n"
+     "Write a consistent copy of the store to BACKUP.db (a new file; never over an existing\n"
+     "one) while the daemon runs: SQLite's online backup, so writes carry on and the copy is\n"
+     "one point in time. The copy is checked before the command returns. Exit 0 done, 1 on\n"
+     "failure. For a PostgreSQL store, use pg_dump.\n"},
+    {"restore",
+     "usage: tocsin restore [-c FILE] [--data DIR] BACKUP.db\n"
+     "\n"
+     "Put a backup into an empty data folder (no store, no daemon running on it), after\n"
+     "checking that it is a sound tocsin store this version can read. Start tocsin on the\n"
+     "folder afterwards. Exit 0 done, 2 when the backup or the folder will not do.\n"},
     {"import",
-     "usage: tocsin import [-c FILE] [--data DIR] statuspage HISTORY.json\n"
+     "usage: tocsin import [-c FILE] [--data DIR] [--shift-to-now] statuspage HISTORY.json\n"
      "\n"
      "Import incidents, their updates and maintenances from a Statuspage v2 incidents.json\n"
      "(or scheduled-maintenances.json, or a list of incident objects) with their original\n"
      "ids and times. Importing the same file again changes nothing. A running daemon shows\n"
-     "the import after SIGHUP.\n"},
+     "the import after SIGHUP. --shift-to-now moves every time by whole weeks so that the\n"
+     "latest is within the last seven days (for demo pages; importing again moves it again).\n"},
     {"help", "usage: tocsin help [COMMAND]\n\nShow help for COMMAND, or list the commands.\n"},
 };
 
@@ -73,6 +95,9 @@ int tc_cli_help(const char *command)
                "  probe          run one monitor once and explain its verdict\n"
                "  apikey         create, list and revoke write-API keys\n"
                "  user           add, list and remove console users; set passwords\n"
+               "  export         write the page as static files (a mirror)\n"
+               "  backup         copy the running store to a file\n"
+               "  restore        put a backup into an empty data folder\n"
                "  import         import a Statuspage incident history\n"
                "  help           show help for a command\n"
                "\n"

@@ -82,6 +82,7 @@ typedef struct tc_config {
         char *name;
         char *url;          /* canonical page URL; "" when not given */
         char *time_zone;    /* IANA name, checked against the tz database */
+        char *notice;       /* a sentence shown at the top of every page, or NULL */
         char *description;  /* NULL when not given */
         char *impact_labels[5]; /* by tc_impact_t: how /history names an impact */
     } page;
@@ -121,6 +122,11 @@ typedef struct tc_config {
     size_t nschedules;
     tc_template_cfg_t *templates; /* incident_templates: */
     size_t ntemplates;
+    struct {
+        char *dir;                /* export.dir: keep a static mirror here, or NULL */
+        char *command;            /* run after each refresh (rsync, object store), or NULL */
+        long timeout_ms;          /* the command's time limit (default 60 s) */
+    } export_;
     struct {
         char *host;               /* admin.listen: the console's own address, or NULL to serve
                                      it beside the page */

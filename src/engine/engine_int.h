@@ -2,7 +2,8 @@
  * engine.c (wiring, reload, requests), monitors.c (probe runs and results), alerts.c (alerts
  * and the incident policy), schedules.c (recurring maintenance), incidents.c (incident commands, maintenance, automatic
  * incidents), components.c (status derivation and what follows a change), subscribers.c
- * (subscription commands and messages), view.c (the view and its snapshots), rows.c
+ * (subscription commands and messages), view.c (the view and its snapshots), mirror.c (the
+ * static mirror), rows.c
  * (component rows), accounts.c (the console's users, sessions, audit log) and ids.c. Each calls only the files after it in this list, so the calls
  * between them never go round in a circle. Nothing outside src/engine/ includes this
  * header. */
@@ -127,6 +128,9 @@ struct tc_engine {
     uint64_t monitor_epoch;     /* bumped when monitors are rebuilt; stale results are dropped */
     int in_flight;
     int background;             /* tc_engine_in_background() jobs not yet done */
+    bool mirror_busy;           /* an export is being written (mirror.c) */
+    bool mirror_stale;          /* a snapshot came meanwhile: export again after it */
+    unsigned long mirror_failures;
     uv_timer_t flush_timer, metrics_timer, rollup_timer;
     uv_timer_t rollup_step;     /* runs the slices of a rollup pass */
     int64_t rollup_now;         /* wall ms the running pass aggregates up to */
@@ -232,6 +236,10 @@ int tc_engine__schedules_load(tc_engine_t *d);
 /** Make the windows of the coming week into scheduled maintenances (maintenance timer). */
 void tc_engine__schedules_tick(tc_engine_t *d);
 void tc_engine__schedules_free(tc_engine_t *d);
+/** Export @p snap (about to be published) to the config's export.dir in the background. */
+void tc_engine__mirror(tc_engine_t *d, const tc_snapshot_t *snap);
+/** Export @p snap to @p dir now, on this thread (`tocsin export`). @return 0 or TC_EIO. */
+int tc_engine__mirror_now(tc_engine_t *d, const tc_snapshot_t *snap, const char *dir);
 /** Free accounts.c's state (the login rate limits). */
 void tc_engine__accounts_free(tc_engine_t *d);
 /** Queue subscriber messages for the latest update of @p inc (unless it asked for no

@@ -44,6 +44,16 @@ int tc_store_begin(tc_store_t *s, char *err, size_t errlen);
 int tc_store_commit(tc_store_t *s, char *err, size_t errlen);
 void tc_store_rollback(tc_store_t *s);
 
+/** Write a consistent copy of the running store to the new file @p path (never over an
+ *  existing one), with SQLite's online backup: writers carry on meanwhile. The copy is checked
+ *  (integrity, schema) before this returns. @return 0, TC_EIO, TC_ESTORE or TC_EINVAL. */
+int tc_store_backup(tc_store_t *s, const char *path, char *err, size_t errlen);
+/** Restore backup @p path into data folder @p dir, which must hold no store and no running
+ *  daemon. The backup must be a sound tocsin store of this version's schema or older (the
+ *  next start migrates it). @return 0, TC_EINVAL (not a usable backup), TC_EEXIST (the
+ *  folder holds a store or a daemon), TC_ESTORE. */
+int tc_store_restore(const char *path, const char *dir, char *err, size_t errlen);
+
 /** Close the database. NULL is accepted. */
 void tc_store_close(tc_store_t *s);
 

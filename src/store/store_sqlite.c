@@ -164,6 +164,11 @@ static const struct {
         ") WITHOUT ROWID;"},
 };
 
+int tc_sqlite__newest_version(void)
+{
+    return migrations[sizeof migrations / sizeof migrations[0] - 1].version;
+}
+
 int tc_sqlite__fail(sqlite3 *db, const char *what, char *err, size_t errlen)
 {
     snprintf(err, errlen, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
