@@ -55,6 +55,7 @@ static const route_t routes[] = {
     {"POST", "maintenance/recurring", tc_admin__maintenance_recurring, NEEDS_SESSION},
     {"POST", "maintenance/recurring/:id/delete", tc_admin__maintenance_stop, NEEDS_SESSION},
     {"GET", "audit", tc_admin__audit_page, NEEDS_SESSION},
+    {"GET", "coverage", tc_admin__coverage, NEEDS_SESSION},
     {"GET", "components", tc_admin__components, NEEDS_SESSION},
     {"POST", "components/:id", tc_admin__component_set, NEEDS_SESSION},
     {"GET", "monitors", tc_admin__monitors, NEEDS_SESSION},

@@ -27,6 +27,7 @@ static const struct {
     {"deliveries", "Deliveries", "/admin/deliveries"},
     {"keys", "API keys", "/admin/keys"},
     {"users", "Users", "/admin/users"},
+    {"coverage", "Coverage", "/admin/coverage"},
     {"audit", "Audit log", "/admin/audit"},
 };
 

@@ -2,9 +2,9 @@
  * page helpers. admin.c routes and guards (session, CSRF, origin, roles), login and logout;
  * admin_html.c the console's frame and form pieces; admin_overview.c the overview;
  * admin_incidents.c incidents, updates, post-mortems and the preview; admin_maintenance.c
- * one-off and recurring maintenance; admin_audit.c the audit log; admin_components.c,
- * admin_monitors.c, admin_subscribers.c (and deliveries), admin_keys.c and admin_users.c
- * their pages. Not for use outside src/admin/. */
+ * one-off and recurring maintenance; admin_coverage.c what the probes missed; admin_audit.c
+ * the audit log; admin_components.c, admin_monitors.c, admin_subscribers.c (and
+ * deliveries), admin_keys.c and admin_users.c their pages. Not for use outside src/admin/. */
 #ifndef TC_ADMIN_INT_H
 #define TC_ADMIN_INT_H
 
@@ -83,6 +83,7 @@ void tc_admin__update_edit(tc_admin_call_t *c);
 void tc_admin__incident_backfill(tc_admin_call_t *c);
 void tc_admin__preview(tc_admin_call_t *c);
 void tc_admin__audit_page(tc_admin_call_t *c);
+void tc_admin__coverage(tc_admin_call_t *c);
 void tc_admin__maintenance(tc_admin_call_t *c);
 void tc_admin__maintenance_create(tc_admin_call_t *c);
 void tc_admin__maintenance_recurring(tc_admin_call_t *c);

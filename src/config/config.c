@@ -512,3 +512,28 @@ void tc_config_free(tc_config_t *c)
     free(c->path);
     free(c);
 }
+
+tc_cover_feed_t *tc_config_cover_feeds(const tc_config_t *c, size_t *n)
+{
+    tc_cover_feed_t *feeds = tc_calloc(c->ncomponents + 1, sizeof *feeds);
+    for (size_t i = 0; i < c->ncomponents; i++) {
+        const char **ids = tc_calloc(c->nmonitors + 1, sizeof *ids);
+        size_t k = 0;
+        for (size_t m = 0; m < c->nmonitors; m++)
+            for (size_t j = 0; j < c->monitor_rules[m].ncomponents; j++)
+                if (strcmp(c->monitor_rules[m].components[j], c->components[i].id) == 0) {
+                    ids[k++] = c->monitors[m].id;
+                    break;
+                }
+        feeds[i] = (tc_cover_feed_t){c->components[i].id, ids, k};
+    }
+    *n = c->ncomponents;
+    return feeds;
+}
+
+void tc_config_cover_feeds_free(tc_cover_feed_t *feeds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free((void *)feeds[i].monitors);
+    free(feeds);
+}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "notify/notify.h"
+#include "incident/coverage.h"
 #include "incident/recurrence.h"
 #include "probe/probe.h"
 #include "status/rollup.h"
@@ -152,6 +153,11 @@ int tc_config_parse_listen(const char *s, char **host, int *port);
 
 /** @return the channel @p id of @p c, or NULL. */
 const tc_channel_cfg_t *tc_config_channel(const tc_config_t *c, const char *id);
+
+/** For the coverage report: every component (not group) with the ids of the monitors that
+ *  feed it, borrowed from @p c. Free the array with tc_config_cover_feeds_free(). */
+tc_cover_feed_t *tc_config_cover_feeds(const tc_config_t *c, size_t *n);
+void tc_config_cover_feeds_free(tc_cover_feed_t *feeds, size_t n);
 
 void tc_config_free(tc_config_t *c);
 

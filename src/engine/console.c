@@ -1,11 +1,13 @@
 /* Queries only the console asks: incident templates, monitors with their last results and
  * pauses, which components a subscriber follows, how many subscribers an incident would
- * reach, and the outbox's counts and waiting messages. Read-only; the public view (view.c) carries
- * none of this because the public never sees it. */
+ * reach, the outbox's counts and waiting messages, and what the probes missed (coverage).
+ * Read-only; the public view (view.c) carries none of this because the public never sees
+ * it. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "engine/engine_int.h"
 #include "subscribe/subscribe.h"
@@ -97,6 +99,35 @@ int tc_engine_pending_deliveries(tc_engine_t *d, tc_outbox_t **out, size_t *n, c
                                  size_t errlen)
 {
     return tc_store_outbox_pending(d->store, out, n, err, errlen);
+}
+
+static bool first_failure(void *ctx, const char *monitor, int64_t from, int64_t to, int64_t *at,
+                          bool *hourly)
+{
+    return tc_store_first_failure(ctx, monitor, from, to, at, hourly) == 0;
+}
+
+void tc_engine_coverage(tc_engine_t *d, int64_t since, tc_coverage_report_t *out)
+{
+    const tc_view_t *v = tc_engine_view(d);
+    size_t nfeeds = 0;
+    tc_cover_feed_t *feeds = tc_config_cover_feeds(d->config, &nfeeds);
+    out->rows = tc_calloc(v->nincidents + 1, sizeof *out->rows);
+    out->nrows = tc_coverage(v->incidents, v->nincidents, since, tc_clock_wall_ms(), feeds,
+                             nfeeds, first_failure, d->store, out->rows);
+    out->blind = tc_calloc(nfeeds + 1, sizeof *out->blind);
+    out->nblind = 0;
+    for (size_t i = 0; i < nfeeds; i++)
+        if (!feeds[i].nmonitors)
+            out->blind[out->nblind++] = feeds[i].component;
+    tc_config_cover_feeds_free(feeds, nfeeds);
+}
+
+void tc_engine_coverage_free(tc_coverage_report_t *r)
+{
+    free(r->rows);
+    free(r->blind);
+    memset(r, 0, sizeof *r);
 }
 
 void tc_engine_delivery_counts(tc_engine_t *d, long counts[3])
