@@ -43,11 +43,7 @@ static void render_keys(tc_admin_call_t *c, unsigned status, const char *error,
     tc_admin__csrf_field(&b, c);
     tc_buf_puts(&b, "<p><label for=\"name\">Name <small>(who or what uses it, e.g. "
                     "“deploy bot”)</small></label>");
-    if (error) {
-        tc_buf_puts(&b, "<span class=\"field-error\" id=\"name-error\">");
-        tc_buf_html(&b, error);
-        tc_buf_puts(&b, "</span>");
-    }
+    tc_admin__field_error(&b, "name", error);
     tc_buf_printf(&b, "<input id=\"name\" name=\"name\" required maxlength=\"%d\"%s value=\"",
                   TC_KEY_NAME_MAX, error ? " aria-describedby=\"name-error\"" : "");
     tc_buf_html(&b, typed ? typed : "");

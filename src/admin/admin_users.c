@@ -22,15 +22,6 @@ typedef struct user_errors {
     const char *name, *role, *password, *general;
 } user_errors_t;
 
-static void field_error(tc_buf_t *b, const char *id, const char *text)
-{
-    if (text) {
-        tc_buf_printf(b, "<span class=\"field-error\" id=\"%s-error\">", id);
-        tc_buf_html(b, text);
-        tc_buf_puts(b, "</span>");
-    }
-}
-
 static void render_users(tc_admin_call_t *c, unsigned status, const user_errors_t *e,
                          const char *notice)
 {
@@ -101,12 +92,12 @@ static void render_users(tc_admin_call_t *c, unsigned status, const user_errors_
     const char *role = e ? tc_form_get(&c->form, "role") : NULL;
     tc_buf_puts(&b, "<p><label for=\"name\">User name <small>(letters, digits, . _ - @)"
                     "</small></label>");
-    field_error(&b, "name", e ? e->name : NULL);
+    tc_admin__field_error(&b, "name", e ? e->name : NULL);
     tc_buf_puts(&b, "<input id=\"name\" name=\"name\" required maxlength=\"64\" "
                     "autocomplete=\"off\" value=\"");
     tc_buf_html(&b, typed && tc_utf8_valid(typed, strlen(typed)) ? typed : "");
     tc_buf_puts(&b, "\"></p><p><label for=\"role\">Role</label>");
-    field_error(&b, "role", e ? e->role : NULL);
+    tc_admin__field_error(&b, "role", e ? e->role : NULL);
     tc_buf_printf(&b, "<select id=\"role\" name=\"role\"><option value=\"editor\"%s>Editor"
                       "</option><option value=\"admin\"%s>Admin</option></select></p>"
                       "<p><label for=\"password\">First password <small>(%d to %d characters;"
@@ -114,7 +105,7 @@ static void render_users(tc_admin_call_t *c, unsigned status, const user_errors_
                   role && strcmp(role, "admin") == 0 ? "" : " selected",
                   role && strcmp(role, "admin") == 0 ? " selected" : "", TC_PASSWORD_MIN,
                   TC_PASSWORD_MAX);
-    field_error(&b, "password", e ? e->password : NULL);
+    tc_admin__field_error(&b, "password", e ? e->password : NULL);
     tc_buf_printf(&b, "<input id=\"password\" name=\"password\" type=\"password\" "
                       "autocomplete=\"new-password\" required minlength=\"%d\" "
                       "maxlength=\"%d\"></p><p><button type=\"submit\">Add user</button></p>"

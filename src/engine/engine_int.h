@@ -40,6 +40,7 @@
 #define LAG_WINDOW 4096     /* schedule lags kept for the /metrics quantiles */
 #define ROLLUP_MS 300000    /* aggregation and pruning of stored results */
 #define UPTIME_DAYS 90      /* daily bars on the page */
+#define UPTIME_MONTHS 12    /* months in the uptime report (/uptime), the current one included */
 #define RECENT 60           /* response times kept per monitor for the page's sparkline */
 #define REFRESH_TICKS 6     /* metrics ticks between re-renders for new response times */
 #define MAINTENANCE_MS 10000 /* how often maintenance windows are checked */
@@ -83,9 +84,10 @@ typedef struct ticket {
     check_waiter_t *waiters;      /* owned; told when the run ends, however it ends */
 } ticket_t;
 
-/* One component's status log over the page's 90 days, kept between renders: it changes only
- * when a status changes (status_changes moves) or a day closes (the window's first midnight
- * moves), so a render reads the store for no other reason. */
+/* One component's status log over the uptime report's months (which hold the page's 90
+ * days), kept between renders: it changes only when a status changes (status_changes moves)
+ * or a month begins (the window's first midnight moves), so a render reads the store for no
+ * other reason. */
 typedef struct uptime_log {
     char *row_id;                 /* owned */
     int64_t from;                 /* the window's first midnight it was read for */
@@ -183,7 +185,8 @@ tc_status_open_t *tc_engine__open_for_status(const tc_engine_t *d, size_t *n);
 
 /* ---- view.c ---- */
 
-/** Build a complete snapshot (view, 90-day bars, sparklines, every document) of now. */
+/** Build a complete snapshot (view, 90-day bars, monthly uptime, sparklines, every document)
+ *  of now. */
 tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d);
 /** Free the status logs kept between renders (at shutdown). */
 void tc_engine__uptime_logs_free(tc_engine_t *d);

@@ -83,6 +83,13 @@ static const char *const css =
     ".update h2{font-size:1.05rem;margin:0 0 .25rem}"
     ".quiet{color:var(--muted);margin:0 0 .5rem}"
     ".pager{display:flex;justify-content:space-between;flex-wrap:wrap;gap:1rem;margin-top:1.5rem}"
+    ".table-wrap{overflow-x:auto}.report{width:100%;border-collapse:collapse;"
+    "background:var(--card);border:1px solid var(--line);font-size:.95rem}"
+    ".report th,.report td{text-align:left;vertical-align:top;padding:.4rem .7rem;"
+    "border-top:1px solid var(--line)}.report thead th{color:var(--muted);font-size:.85rem}"
+    ".report small{display:block;color:var(--muted)}.report a{color:var(--link)}"
+    ".report tbody th{white-space:nowrap}"
+    "@media (max-width:30rem){.report th,.report td{padding:.35rem .3rem}}"
     "footer{margin-top:2rem;color:var(--muted);font-size:.875rem}"
     "main footer a{color:inherit}";
 
@@ -149,6 +156,7 @@ void tc_html_close(tc_buf_t *b, const tc_view_t *v)
     tc_buf_puts(b, ". Last updated ");
     tc_buf_html(b, updated);
     tc_buf_puts(b, ".</p><p><a href=\"/history\">Incident history</a> &middot; "
+                   "<a href=\"/uptime\">Uptime</a> &middot; "
                    "<a href=\"/history.atom\">Atom</a> &middot; <a href=\"/history.rss\">RSS</a>"
                    " &middot; <a href=\"/api/v2/summary.json\">Status API</a> &middot; "
                    "Powered by tocsin</p></footer></main></body></html>\n");

@@ -31,10 +31,33 @@ char *tc_render_maintenances_json(const tc_view_t *v, size_t *len);
 char *tc_render_upcoming_json(const tc_view_t *v, size_t *len);
 char *tc_render_active_json(const tc_view_t *v, size_t *len);
 
+/** The "page" object every v2 document starts with. */
+json_t *tc_render_page_json(const tc_view_t *v);
+/** The link readers follow to incident @p i: <page url>/incidents/<id>. Caller frees. */
+char *tc_render_incident_link(const tc_view_t *v, const tc_incident_t *i);
+/** Serialise @p root compactly and release it. @return malloc'd JSON, its length in @p len. */
+char *tc_render_json_dump(json_t *root, size_t *len);
+
+/** /badges/status.svg and .json (the page), /badges/<id>.svg and .json (each component and
+ *  group), /badges/<id>/uptime.svg and .json (showcased components, and groups with
+ *  showcased children), added to @p s (render_badge.c). */
+void tc_render_badge_docs(const tc_view_t *v, tc_snapshot_t *s);
+
 /** One component object (Statuspage v2 shape) and one incident object with its component
  *  objects, for the write API's answers. @p with_private adds the v1 fields. */
 json_t *tc_render_component_json(const tc_view_t *v, const tc_view_row_t *r);
 json_t *tc_render_incident_json(const tc_view_t *v, const tc_incident_t *i, bool with_private);
+
+/** The uptime report: /uptime and /api/v2/uptime.json, per showcased component and month
+ *  (render_uptime.c). @return malloc'd HTML or JSON, its length in @p len. */
+char *tc_render_uptime_html(const tc_view_t *v, size_t *len);
+char *tc_render_uptime_json(const tc_view_t *v, size_t *len);
+
+/** /embed (the framable pill and open incidents, render_embed.c) and /embed.js (the script
+ *  of static/embed.js), added to @p s. */
+void tc_render_embed_docs(const tc_view_t *v, tc_snapshot_t *s);
+/** The /embed page. @return malloc'd HTML, its length in @p len. */
+char *tc_render_embed_html(const tc_view_t *v, size_t *len);
 
 /** The HTML status page. @return malloc'd HTML, its length in @p len. */
 char *tc_render_page_html(const tc_view_t *v, size_t *len);

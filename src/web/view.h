@@ -29,6 +29,9 @@ typedef struct tc_view_row {
     const tc_uptime_day_t *days; /* daily uptime, oldest first; NULL when not shown */
     size_t ndays;
     double uptime;               /* percent over the days, -1 when no data */
+    const tc_uptime_day_t *months; /* monthly uptime for /uptime, oldest first, the current
+                                      month last; NULL when not shown (as days) */
+    size_t nmonths;
     const double *latencies;     /* recent response times in ms, oldest first; may be NULL */
     size_t nlatencies;
     const char *fallback;        /* advice for users while not operational, or NULL */
