@@ -548,8 +548,8 @@ incident_templates:
 
 def test_notify_box_counts_who_will_be_told(start_daemon, sink):
     d = start_daemon(CONFIG)
-    for comps in (None, ["dash"]):
-        sub = {"endpoint": sink.url("/hook")}
+    for path, comps in (("/all", None), ("/dash", ["dash"])):
+        sub = {"endpoint": sink.url(path)}
         if comps:
             sub["components"] = comps
         status, _, body = d.raw_request("POST", "/api/v2/subscribers",
@@ -559,7 +559,7 @@ def test_notify_box_counts_who_will_be_told(start_daemon, sink):
     add_user(d, "quinn")
     s, csrf = console_session(d, "quinn")
     page = s.get(d.url("/admin/incidents/new")).text
-    assert "reaches 2 confirmed subscribers" in page
+    assert "reaches 2 confirmed subscribers" in page, re.findall(r'id="reach">[^<]*', page)
     # Preview with REST chosen: the subscriber of the Dashboard alone is not told.
     page = s.post(d.url("/admin/incidents"), data={
         "csrf": csrf, "name": "x", "status": "investigating", "c.rest": "major_outage",
