@@ -237,9 +237,13 @@ void tc_admin__notify_box(tc_buf_t *b, tc_admin_call_t *c, bool checked)
     size_t all = nids ? tc_engine_recipients(c->e, NULL, 0) : reach;
     free(ids);
     tc_buf_printf(b, "<p><label class=\"inline\"><input type=\"checkbox\" name=\"notify\" "
-                     "value=\"1\"%s> Notify subscribers</label> <small id=\"reach\">(reaches "
-                     "%zu confirmed subscriber%s",
-                  checked ? " checked" : "", reach, reach == 1 ? "" : "s");
+                     "value=\"1\"%s> Notify subscribers</label> <small id=\"reach\">(",
+                  checked ? " checked" : "");
+    if (all == 0) {
+        tc_buf_puts(b, "no confirmed subscribers yet)</small></p>");
+        return;
+    }
+    tc_buf_printf(b, "reaches %zu confirmed subscriber%s", reach, reach == 1 ? "" : "s");
     if (nids)
         tc_buf_printf(b, " of %zu: those following these components or the whole page", all);
     else
