@@ -20,6 +20,8 @@ void tc_sched_add(tc_sched_t *s, size_t slot, int64_t interval_ms, int64_t first
 /** The next due time of each slot below @p n into @p due (0 for a slot not planned), so a
  *  reload can keep the place of monitors that did not change. */
 void tc_sched_dues(const tc_sched_t *s, int64_t *due, size_t n);
+/** Forget @p slot's entry (a paused monitor); nothing happens when it has none. */
+void tc_sched_remove(tc_sched_t *s, size_t slot);
 /** Forget every entry (used when the config is reloaded). */
 void tc_sched_clear(tc_sched_t *s);
 /** Stop and free; the loop must run once more so the timer is released. */
