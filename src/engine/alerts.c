@@ -31,7 +31,7 @@ static bool under_maintenance(tc_engine_t *d, const tc_monitor_rules_t *m)
 /* Queue the alerts @p alert selects for @p kind, in the caller's transaction. */
 static void queue_alerts(tc_engine_t *d, mon_slot_t *slot, tc_event_kind_t kind,
                          const bool *alert, tc_monitor_state_t before, tc_monitor_state_t after,
-                         const tc_result_t *r)
+                         const tc_result_t *r, const char *why)
 {
     const tc_monitor_cfg_t *m = slot->cfg;
     const tc_monitor_rules_t *rules = slot->rules;
@@ -62,7 +62,7 @@ static void queue_alerts(tc_engine_t *d, mon_slot_t *slot, tc_event_kind_t kind,
         .monitor_kind = tc_probe_type_name(m->type),
         .old_state = tc_monitor_state_name(before),
         .new_state = tc_monitor_state_name(after),
-        .reason = r->reason,
+        .reason = why,
         .status_code = r->status_code,
         .response_ms = r->response_ms,
         .components = comps,
@@ -115,7 +115,8 @@ static void queue_alerts(tc_engine_t *d, mon_slot_t *slot, tc_event_kind_t kind,
 }
 
 void tc_engine__monitor_changed(tc_engine_t *d, mon_slot_t *slot, tc_monitor_state_t before,
-                                tc_monitor_state_t after, const tc_result_t *r)
+                                tc_monitor_state_t after, const tc_result_t *r,
+                                const char *why)
 {
     const tc_monitor_rules_t *rules = slot->rules;
     tc_policy_rule_t *prules = tc_calloc(rules->nalerts + 1, sizeof *prules);
@@ -139,8 +140,8 @@ void tc_engine__monitor_changed(tc_engine_t *d, mon_slot_t *slot, tc_monitor_sta
     tc_policy_out_t out = tc_incident_policy(&in, alert);
     /* Alerts first, so they record the components' status before the incident moves it. */
     if (out.nalerted)
-        queue_alerts(d, slot, out.kind, alert, before, after, r);
-    tc_engine__auto_incident(d, rules, out.incident, after, r->reason);
+        queue_alerts(d, slot, out.kind, alert, before, after, r, why);
+    tc_engine__auto_incident(d, rules, out.incident, after, why);
     free(alert);
     free(prules);
 }

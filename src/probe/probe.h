@@ -44,6 +44,15 @@ typedef struct tc_monitor_cfg {
     size_t ndegraded;
     int failure_threshold;        /* consecutive failures before down (default 3) */
     int success_threshold;        /* consecutive successes before up again (default 2) */
+    /* Detection beyond consecutive thresholds (status/tracker.h, PROBES.md "Detection"). */
+    int window;                   /* runs the failure share and [RESPONSE_TIME_Pnn] look at
+                                     (default 20) */
+    double degraded_ratio;        /* failure share that makes it degraded; 0 = off (default) */
+    double down_ratio;            /* failure share that makes it down; 0 = off (default) */
+    bool flap_detection;          /* default true */
+    double flap_start, flap_stop; /* weighted percent state change (default 20 and 5) */
+    int retries;                  /* re-checks of a failed run before it counts (default 0) */
+    long retry_interval_ms;       /* pause before each re-check (default 2 s) */
 } tc_monitor_cfg_t;
 
 /* What one run measured and how it was judged. Fields a kind does not measure stay zero. */
@@ -68,6 +77,11 @@ typedef struct tc_result {
     tc_buf_t values;         /* kind placeholders as "NAME=value\n" or "NAME.key=value\n" lines
                                 (VENDOR_INDICATOR, STEP_TIME.name); see tc_probe__set_value() */
     tc_buf_t details;        /* lines `tocsin probe` prints for the kind (http-steps: each step) */
+    double window_ms[3];     /* p50, p95, p99 response time over the monitor's window, this
+                                run included ([RESPONSE_TIME_P50] ...) */
+    size_t window_runs;      /* runs with a response time behind window_ms; 0: missing */
+    bool pending;            /* the kind has nothing to judge yet (push: no push heard since
+                                the start): not a result, neither up nor down */
     bool canceled;           /* the run was stopped by tc_probe_cancel() */
     tc_verdict_t verdict;
     char reason[512];        /* why down or degraded: the error or the failed condition */
@@ -77,6 +91,9 @@ typedef void (*tc_probe_done_fn)(const tc_monitor_cfg_t *m, tc_result_t *result,
 
 /* What a push monitor has heard from its service, kept by the engine. */
 typedef struct tc_push_state {
+    int64_t watching_since; /* wall ms the engine started watching (its start, or a reload
+                               that added the monitor) */
+    bool heard_before;   /* the store holds results of this monitor from before */
     int64_t last_at;     /* wall ms of the last push; 0 before the first */
     bool last_down;      /* the last push said status=down */
     double last_ping_ms; /* the ping= the service reported, or 0 */
@@ -90,6 +107,10 @@ typedef struct tc_probe_env {
     /* The push state of a monitor (NULL when unknown); for the push kind. */
     const tc_push_state_t *(*push_state)(void *ctx, const tc_monitor_cfg_t *m);
     void *push_ctx;
+    /* Before judging: fill @p r's window_ms and window_runs from the monitor's recent runs
+     * and @p r itself; @p done_arg is the run's done argument. NULL: the window is the run
+     * alone. */
+    void (*fill_window)(void *done_arg, tc_result_t *r);
 } tc_probe_env_t;
 
 /** The token a push monitor is called with, or NULL when @p m is not a push monitor. */
