@@ -400,7 +400,8 @@ static tc_cond_node_t *parse_placeholder(parser_t *p)
     size_t start = p->pos;
     size_t ns = ++p->pos;
 
-    while (isupper(peek(p, 0)) || peek(p, 0) == '_')
+    /* Upper-case letters and '_', and digits after the first ([RESPONSE_TIME_P95]). */
+    while (isupper(peek(p, 0)) || peek(p, 0) == '_' || (p->pos > ns && isdigit(peek(p, 0))))
         p->pos++;
     if (peek(p, 0) != ']' || p->pos == ns) {
         if (at_eof(p))
