@@ -197,11 +197,10 @@ static void parse_incident(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
     }
     if (m->auto_incident && !m->incident_title)
         m->incident_title = tc_strdup(has_fallback(c, m) ? "{{fallback}}"
-                                                         : "{{component}} is not working "
-                                                           "as expected");
+                                                         : "{{component}} is {{problem}}");
     if (m->auto_incident && !m->incident_body)
-        m->incident_body = tc_strdup("Our checks found a problem with {{component}}: "
-                                     "{{reason}}. We are investigating.");
+        m->incident_body = tc_strdup("{{component}} is {{problem}}: {{reason}}. We are "
+                                     "investigating.");
 }
 
 /* `alerts: [oncall]` or `alerts: [{channel: oncall, on: [down, degraded, recovered, flapping],
@@ -271,10 +270,10 @@ static void parse_alerts(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
     }
 }
 
-/* A number in [@p min, @p max] (a ratio such as 0.2, or a percentage such as 20), into
- * *@p out; a missing key leaves it unchanged. */
-static void get_number(tc_yaml_t *y, tc_ynode_t item, const char *key, double min, double max,
-                       double *out)
+/* A number up to @p max and above @p above (a ratio such as 0.2, or a percentage such as
+ * 20), into *@p out; a missing key leaves it unchanged. */
+static void get_number(tc_yaml_t *y, tc_ynode_t item, const char *key, double above,
+                       double max, double *out)
 {
     tc_ynode_t v = tc_yaml_lookup(y, item, key);
     if (!v)
@@ -282,8 +281,9 @@ static void get_number(tc_yaml_t *y, tc_ynode_t item, const char *key, double mi
     const char *text = tc_yaml_type(y, v) == TC_YAML_SCALAR ? tc_yaml_raw(y, v) : "";
     char *end = NULL;
     double d = strtod(text, &end);
-    if (!text[0] || *end || tc_yaml_quoted(y, v) || !(d >= min && d <= max)) {
-        tc_yaml_error(y, v, "monitor: %s must be a number from %g to %g", key, min, max);
+    if (!text[0] || *end || tc_yaml_quoted(y, v) || !(d > above && d <= max)) {
+        tc_yaml_error(y, v, "monitor: \"%s\" must be a number above %g and at most %g", key,
+                      above, max);
         return;
     }
     *out = d;
@@ -294,14 +294,14 @@ static void parse_detection(tc_yaml_t *y, tc_ynode_t item, tc_monitor_cfg_t *m)
 {
     tc_yaml_get_int(y, item, "monitor", "window", 2, TC_WINDOW_MAX, &m->window);
     /* A ratio of 0 would make every run "at least 0% failed": the keys start above it. */
-    get_number(y, item, "degraded_ratio", 0.001, 1, &m->degraded_ratio);
-    get_number(y, item, "down_ratio", 0.001, 1, &m->down_ratio);
+    get_number(y, item, "degraded_ratio", 0, 1, &m->degraded_ratio);
+    get_number(y, item, "down_ratio", 0, 1, &m->down_ratio);
     if (m->degraded_ratio > 0 && m->down_ratio > 0 && m->degraded_ratio > m->down_ratio)
         tc_yaml_error(y, tc_yaml_lookup(y, item, "degraded_ratio"),
                       "monitor: degraded_ratio must not be above down_ratio");
     tc_yaml_get_bool(y, item, "monitor", "flap_detection", &m->flap_detection);
-    get_number(y, item, "flap_start", 1, 100, &m->flap_start);
-    get_number(y, item, "flap_stop", 0, 100, &m->flap_stop);
+    get_number(y, item, "flap_start", 0, 100, &m->flap_start);
+    get_number(y, item, "flap_stop", -1, 100, &m->flap_stop);
     if (m->flap_stop >= m->flap_start) {
         tc_ynode_t at = tc_yaml_lookup(y, item, "flap_stop");
         tc_yaml_error(y, at ? at : tc_yaml_lookup(y, item, "flap_start"),

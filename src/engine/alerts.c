@@ -13,6 +13,7 @@
 #include "engine/engine_int.h"
 #include "incident/incident_policy.h"
 #include "notify/notify.h"
+#include "status/window.h"
 #include "store/store.h"
 
 #define MODULE "engine"
@@ -114,6 +115,30 @@ static void queue_alerts(tc_engine_t *d, mon_slot_t *slot, tc_event_kind_t kind,
     free(comps);
 }
 
+/* The words people read for the state the monitor is now in: a failure share or flapping
+ * is described as such, anything else by the run that made it. */
+static void public_words(const mon_slot_t *slot, tc_monitor_state_t after, const tc_result_t *r,
+                         tc_buf_t *problem, tc_buf_t *summary)
+{
+    const tc_monitor_tracker_t *t = &slot->tracker;
+    const tc_monitor_cfg_t *m = slot->cfg;
+    if (after == TC_MONITOR_FLAPPING) {
+        tc_buf_puts(problem, "unstable");
+        tc_buf_printf(summary, "its checks changed state %zu times in the last %d",
+                      tc_window_changes(&slot->window, TC_FLAP_RUNS), TC_FLAP_RUNS);
+    } else if ((after == TC_MONITOR_DOWN || after == TC_MONITOR_DEGRADED) && after == t->level &&
+               after != t->threshold) {
+        tc_buf_puts(problem, after == TC_MONITOR_DOWN ? "failing" : "degraded");
+        tc_buf_printf(summary, "%zu of the last %d checks failed",
+                      tc_window_failures(&slot->window, (size_t)m->window), m->window);
+        if (slot->last_failure[0])
+            tc_buf_printf(summary, ", most recently: %s", slot->last_failure);
+    } else {
+        tc_buf_puts(problem, tc_probe_problem(r));
+        tc_probe_words(m, r, summary);
+    }
+}
+
 void tc_engine__monitor_changed(tc_engine_t *d, mon_slot_t *slot, tc_monitor_state_t before,
                                 tc_monitor_state_t after, const tc_result_t *r,
                                 const char *why)
@@ -141,7 +166,17 @@ void tc_engine__monitor_changed(tc_engine_t *d, mon_slot_t *slot, tc_monitor_sta
     /* Alerts first, so they record the components' status before the incident moves it. */
     if (out.nalerted)
         queue_alerts(d, slot, out.kind, alert, before, after, r, why);
-    tc_engine__auto_incident(d, rules, out.incident, after, why);
+    if (out.incident != TC_POLICY_KEEP) {
+        tc_buf_t problem, summary;
+        tc_buf_init(&problem, 0);
+        tc_buf_init(&summary, 0);
+        public_words(slot, after, r, &problem, &summary);
+        auto_words_t words = {problem.data ? problem.data : "", summary.data ? summary.data : "",
+                              why};
+        tc_engine__auto_incident(d, rules, out.incident, after, &words);
+        tc_buf_free(&problem);
+        tc_buf_free(&summary);
+    }
     free(alert);
     free(prules);
 }

@@ -55,6 +55,7 @@ typedef struct mon_slot {
     struct retry *retry;          /* the re-check waiting to start, or NULL (monitors.c) */
     int attempt;                  /* re-checks made of the current run so far */
     char first_failure[256];      /* why the current run's first attempt failed */
+    char last_failure[256];       /* the last failed run, in words people read */
     unsigned long checks[3];      /* by verdict: up, degraded, down */
     unsigned long skipped;        /* due while the previous run was still going */
     unsigned long retried;        /* re-checks made */
@@ -68,6 +69,14 @@ typedef struct mon_slot {
     size_t nrecent;               /* runs recorded in the ring (may exceed RECENT) */
     int64_t alerted_at[MAX_REMINDED]; /* per alert rule: when its channel was last told */
 } mon_slot_t;
+
+/* What an automatic incident says about a monitor's state, in words people read (titles
+ * and bodies on the page, feeds, the API, subscriber messages); see probe_words.c. */
+typedef struct auto_words {
+    const char *problem; /* "failing", "slow", "degraded", "unstable" ({{problem}}) */
+    const char *summary; /* what shows it: "HTTP 503 from /health (expected 200)" ({{reason}}) */
+    const char *exact;   /* the exact failed condition or error ({{condition}}) */
+} auto_words_t;
 
 /* Passed through a probe run so its result finds its slot, unless the config changed. */
 typedef struct ticket {
@@ -231,9 +240,9 @@ void tc_engine__notify_component(tc_engine_t *d, const tc_store_row_t *row, tc_s
 /** The open automatic incident of monitor @p monitor_id, or NULL. */
 tc_incident_t *tc_engine__monitor_incident(tc_engine_t *d, const char *monitor_id);
 /** Carry out the policy's incident decision @p what for the monitor of @p rules, now in
- *  state @p after because of @p reason (incidents.c). */
+ *  state @p after, described by @p words (incidents.c). */
 void tc_engine__auto_incident(tc_engine_t *d, const tc_monitor_rules_t *rules,
                               tc_policy_incident_t what, tc_monitor_state_t after,
-                              const char *reason);
+                              const auto_words_t *words);
 
 #endif

@@ -222,6 +222,13 @@ static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
         d->fresh_results = 1;
     }
     snprintf(slot->last_reason, sizeof slot->last_reason, "%s", r->reason);
+    if (r->verdict == TC_VERDICT_DOWN) {
+        tc_buf_t words;
+        tc_buf_init(&words, 0);
+        tc_probe_words(m, r, &words);
+        snprintf(slot->last_failure, sizeof slot->last_failure, "%s", words.data ? words.data : "");
+        tc_buf_free(&words);
+    }
     queue_result(d, m, r);
     tc_monitor_state_t before = slot->tracker.state;
     tc_monitor_state_t after = tc_monitor_track(&slot->tracker, &slot->window, r->verdict,

@@ -326,7 +326,8 @@ int tc_probe_lookup(void *ctx, const char *name, const char *key, tc_value_t *ou
 }
 
 static int judge_list(tc_cond_t *const *conds, size_t n, tc_result_t *r, tc_buf_t *explain,
-                      const char *label, char *reason, size_t reasonlen)
+                      const char *label, char *reason, size_t reasonlen,
+                      const tc_cond_t **blamed)
 {
     int all = 1;
     for (size_t i = 0; i < n; i++) {
@@ -337,7 +338,10 @@ static int judge_list(tc_cond_t *const *conds, size_t n, tc_result_t *r, tc_buf_
             tc_buf_printf(explain, "%s %-8s %s\n", ok ? "PASS" : "FAIL", label,
                           why.data ? why.data : tc_cond_text(conds[i]));
         if (!ok && all) {
-            snprintf(reason, reasonlen, "%s", why.data ? why.data : tc_cond_text(conds[i]));
+            if (reason)
+                snprintf(reason, reasonlen, "%s", why.data ? why.data : tc_cond_text(conds[i]));
+            if (blamed)
+                *blamed = conds[i];
             all = 0;
         }
         tc_buf_free(&why);
@@ -353,13 +357,14 @@ void tc_probe_judge(const tc_monitor_cfg_t *m, tc_result_t *r, tc_buf_t *explain
     tc_utf8_clean(r->degraded);
     r->reason[0] = '\0';
     r->verdict = TC_VERDICT_UP;
+    r->blamed = NULL;
     if (r->pending) {
         /* Nothing to judge yet: the kind says why in error; the engine counts nothing. */
         snprintf(r->reason, sizeof r->reason, "%s", r->error);
         return;
     }
     int ok = judge_list(m->conditions, m->nconditions, r, explain, "up", r->reason,
-                        sizeof r->reason);
+                        sizeof r->reason, &r->blamed);
     /* A transport error explains a failure better than the condition it broke. A kind that
      * judged the run down itself (r->failed) is down whatever the conditions say. */
     if (r->error[0] && (!ok || m->nconditions == 0 || r->failed)) {
@@ -369,11 +374,12 @@ void tc_probe_judge(const tc_monitor_cfg_t *m, tc_result_t *r, tc_buf_t *explain
     if (!ok) {
         r->verdict = TC_VERDICT_DOWN;
         if (explain)
-            judge_list(m->degraded, m->ndegraded, r, explain, "degraded", NULL, 0);
+            judge_list(m->degraded, m->ndegraded, r, explain, "degraded", NULL, 0, NULL);
         return;
     }
     char why[512] = "";
-    if (!judge_list(m->degraded, m->ndegraded, r, explain, "degraded", why, sizeof why)) {
+    if (!judge_list(m->degraded, m->ndegraded, r, explain, "degraded", why, sizeof why,
+                    &r->blamed)) {
         r->verdict = TC_VERDICT_DEGRADED;
         snprintf(r->reason, sizeof r->reason, "%s", why);
     } else if (r->degraded[0]) {

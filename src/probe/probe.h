@@ -85,6 +85,8 @@ typedef struct tc_result {
     bool canceled;           /* the run was stopped by tc_probe_cancel() */
     tc_verdict_t verdict;
     char reason[512];        /* why down or degraded: the error or the failed condition */
+    const tc_cond_t *blamed; /* the condition that made it down or degraded (the monitor's,
+                                borrowed), NULL when an error or the kind decided */
 } tc_result_t;
 
 typedef void (*tc_probe_done_fn)(const tc_monitor_cfg_t *m, tc_result_t *result, void *arg);
@@ -139,6 +141,16 @@ int tc_probe_lookup(void *result, const char *name, const char *key, tc_value_t 
 
 /** @return "up", "degraded" or "down". */
 const char *tc_verdict_name(tc_verdict_t v);
+
+/** Append words people read about why judged run @p r of @p m is down or degraded: "HTTP
+ *  503 from /health (expected 200)", "answered in 1.2 s (limit 800 ms)", "p95 1.9 s over the
+ *  last 20 checks", "no answer within 10 s". No condition syntax and nothing the target
+ *  sent as text, so they go into Markdown, JSON and feeds as they are; on-call alerts keep
+ *  r->reason (probe_words.c). */
+void tc_probe_words(const tc_monitor_cfg_t *m, const tc_result_t *r, tc_buf_t *out);
+/** The word for what is wrong with judged run @p r: "failing" (down), "slow" (degraded by a
+ *  time over its limit) or "degraded". */
+const char *tc_probe_problem(const tc_result_t *r);
 
 /** Release what the monitor definition owns (not the struct itself). */
 void tc_monitor_cfg_clear(tc_monitor_cfg_t *m);

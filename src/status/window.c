@@ -124,6 +124,17 @@ size_t tc_window_percentiles(const tc_window_t *w, size_t runs, double extra_ms,
     return n;
 }
 
+size_t tc_window_changes(const tc_window_t *w, size_t runs)
+{
+    size_t n = tc_window_len(w);
+    if (runs < n)
+        n = runs;
+    size_t changes = 0;
+    for (size_t k = 0; k + 1 < n; k++)
+        changes += tc_window_recent(w, k)->verdict != tc_window_recent(w, k + 1)->verdict;
+    return changes;
+}
+
 double tc_window_flap_percent(const tc_window_t *w)
 {
     size_t n = tc_window_len(w);

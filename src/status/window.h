@@ -70,6 +70,9 @@ tc_monitor_state_t tc_window_level(tc_monitor_state_t level, double share,
 size_t tc_window_percentiles(const tc_window_t *w, size_t runs, double extra_ms,
                              double out[3]);
 
+/** @return how many of the transitions between the last @p runs runs changed verdict. */
+size_t tc_window_changes(const tc_window_t *w, size_t runs);
+
 /** Nagios's weighted percent state change over the last TC_FLAP_RUNS runs: each of the 20
  *  transitions between consecutive runs whose verdicts differ counts with a weight from
  *  0.75 (oldest) to 1.25 (newest), and the sum is a percentage of 20. Runs not held yet

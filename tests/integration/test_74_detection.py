@@ -480,3 +480,53 @@ def test_push_monitor_is_pending_until_its_first_push(start_daemon):
     report("push monitor after a restart with no push (interval 1s + grace 1s)", restarted,
            down_at, 0)
     assert "monitor nightly: up -> down: no push received in the last 2 s" in d.stderr
+
+
+# ---- words people read ---------------------------------------------------------------------
+
+def failing_503(n):
+    return (503, 0.0, False)
+
+
+def test_automatic_incidents_speak_plainly(start_daemon, target):
+    """The page, the status API and the feeds say what is wrong in words; the on-call alert
+    keeps the exact condition with the values."""
+    sink = WebhookSink()
+    try:
+        target.script("/health", up)
+        target.script("/tail", slow_tail)
+        channels = "channels:\n  - {id: oncall, kind: webhook, url: \"%s\"}\n" % sink.url("/a")
+        d = start_daemon(config(["rest", "search"], [
+            mon("rest", target, "/health?key=SECRET", "rest", failure_threshold=1,
+                incident="auto", alerts=["oncall"]),
+            mon("search", target, "/tail", "search", interval="3s", timeout="3s", window=10,
+                failure_threshold=1, incident="auto",
+                degraded_conditions=["[RESPONSE_TIME_P95] < 800"]),
+        ], extra=channels).replace("name: REST component", "name: REST API"))
+        d.wait_for(lambda: "monitor rest: pending -> up" in d.stderr, timeout=10, what="up")
+        target.script("/health", failing_503)
+
+        def incidents():
+            _, _, body = d.raw_request("GET", "/api/v2/incidents.json")
+            return {i["name"]: i for i in json.loads(body)["incidents"]}
+
+        found = d.wait_for(lambda: (lambda i: len(i) == 2 and i)(incidents()), timeout=20,
+                           what="two incidents")
+        assert set(found) == {"REST API is failing", "SEARCH component is slow"}, found
+        rest = found["REST API is failing"]["incident_updates"][0]["body"]
+        assert rest == ("REST API is failing: HTTP 503 from /health (expected 200). "
+                        "We are investigating."), rest
+        slow = found["SEARCH component is slow"]["incident_updates"][0]["body"]
+        assert re.fullmatch(r"SEARCH component is slow: p95 2\.\d s over the last \d+ checks\. "
+                            r"We are investigating\.", slow), slow
+        for path in ("/history.atom", "/history.rss", "/api/v2/incidents.json", "/"):
+            _, _, body = d.raw_request("GET", path)
+            text = body.decode()
+            assert "HTTP 503 from /health (expected 200)" in text, path
+            assert "\\(" not in text and "\\." not in text and "[STATUS]" not in text, path
+            assert "SECRET" not in text, path
+        # The on-call alert has the exact condition and its value.
+        alert = d.wait_for(lambda: sink.at("/a"), timeout=10, what="the alert")[0]["json"]
+        assert alert["result"]["reason"] == "[STATUS] (503) == 200", alert
+    finally:
+        sink.close()
