@@ -448,23 +448,29 @@ static void publish_detection(tc_engine_t *d, tc_buf_t *b)
                           "%.4f\n",
                           slot->cfg->id, names[k], q[k] / 1000.0);
     }
-    tc_buf_puts(b, "# HELP tocsin_monitor_retries_total Re-checks of failed runs.\n"
+    /* Lines that only some monitors can move are left out for the others: with 10,000
+     * monitors every line per monitor is half a megabyte of /metrics. */
+    tc_buf_puts(b, "# HELP tocsin_monitor_retries_total Re-checks of failed runs (monitors "
+                   "with retries).\n"
                    "# TYPE tocsin_monitor_retries_total counter\n");
     for (size_t i = 0; i < d->nmonitors; i++)
-        tc_buf_printf(b, "tocsin_monitor_retries_total{monitor=\"%s\"} %lu\n",
-                      d->monitors[i].cfg->id, d->monitors[i].retried);
+        if (d->monitors[i].cfg->retries || d->monitors[i].retried)
+            tc_buf_printf(b, "tocsin_monitor_retries_total{monitor=\"%s\"} %lu\n",
+                          d->monitors[i].cfg->id, d->monitors[i].retried);
     tc_buf_puts(b, "# HELP tocsin_monitor_recovered_on_retry_total Runs that failed, then "
-                   "passed on a re-check.\n"
+                   "passed on a re-check (monitors with retries).\n"
                    "# TYPE tocsin_monitor_recovered_on_retry_total counter\n");
     for (size_t i = 0; i < d->nmonitors; i++)
-        tc_buf_printf(b, "tocsin_monitor_recovered_on_retry_total{monitor=\"%s\"} %lu\n",
-                      d->monitors[i].cfg->id, d->monitors[i].recovered);
+        if (d->monitors[i].cfg->retries || d->monitors[i].recovered)
+            tc_buf_printf(b, "tocsin_monitor_recovered_on_retry_total{monitor=\"%s\"} %lu\n",
+                          d->monitors[i].cfg->id, d->monitors[i].recovered);
     tc_buf_puts(b, "# HELP tocsin_monitor_pending_runs_total Runs with nothing to judge yet "
-                   "(a push monitor before its first push).\n"
+                   "(push monitors before their first push).\n"
                    "# TYPE tocsin_monitor_pending_runs_total counter\n");
     for (size_t i = 0; i < d->nmonitors; i++)
-        tc_buf_printf(b, "tocsin_monitor_pending_runs_total{monitor=\"%s\"} %lu\n",
-                      d->monitors[i].cfg->id, d->monitors[i].pending_runs);
+        if (tc_probe_push_token(d->monitors[i].cfg))
+            tc_buf_printf(b, "tocsin_monitor_pending_runs_total{monitor=\"%s\"} %lu\n",
+                          d->monitors[i].cfg->id, d->monitors[i].pending_runs);
 }
 
 static void publish_metrics(tc_engine_t *d)
