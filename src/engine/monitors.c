@@ -134,7 +134,7 @@ static void state_reason(const mon_slot_t *slot, tc_monitor_state_t before,
     const tc_monitor_tracker_t *t = &slot->tracker;
     size_t failed = tc_window_failures(&slot->window, (size_t)m->window);
     if (after == TC_MONITOR_FLAPPING) {
-        snprintf(out, size, "flapping: %.0f%% weighted state change over the last %d runs "
+        snprintf(out, size, "%.0f%% weighted state change over the last %d runs "
                             "(flap_start %g%%); last run: %s",
                  t->flap_percent, TC_FLAP_RUNS, m->flap_start, r->reason[0] ? r->reason : "up");
     } else if (before == TC_MONITOR_FLAPPING) {
