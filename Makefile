@@ -23,11 +23,15 @@ build-san:
 	cmake -S . -B build-san -DCMAKE_BUILD_TYPE=Debug -DTC_SANITIZE=ON -DTC_WERROR=ON >/dev/null
 	cmake --build build-san -j $(JOBS)
 
-# The example page starts with the demo history of examples/history.json (the seed's
-# incidents); importing is idempotent, so running this again changes nothing.
+# The example page is a live demo: its monitors watch tocsin itself, a heartbeat loop feeds
+# its push monitor (scripts/demo-run), and the demo history of examples/history.json (the
+# seed's incidents) is imported moved to recent weeks (--shift-to-now), so the bars and "Past
+# incidents" show what incidents look like. The first run adds a console user "demo" and
+# every run prints the page's and the console's address and login (scripts/demo-user).
 run: deps build
-	./build/tocsin import -c $(CONFIG) statuspage examples/history.json
-	./build/tocsin serve -c $(CONFIG)
+	./build/tocsin import --shift-to-now -c $(CONFIG) statuspage examples/history.json
+	bash scripts/demo-user ./build/tocsin $(CONFIG)
+	bash scripts/demo-run ./build/tocsin $(CONFIG)
 
 test: deps build-san
 	bash scripts/run-tests build-san

@@ -24,6 +24,16 @@ int main(int argc, char **argv)
         return tc_cli_import(argc - 1, argv + 1);
     if (strcmp(cmd, "apikey") == 0)
         return tc_cli_apikey(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return tc_cli_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return tc_cli_export(argc - 1, argv + 1);
+    if (strcmp(cmd, "backup") == 0)
+        return tc_cli_backup(argc - 1, argv + 1);
+    if (strcmp(cmd, "restore") == 0)
+        return tc_cli_restore(argc - 1, argv + 1);
+    if (strcmp(cmd, "user") == 0)
+        return tc_cli_user(argc - 1, argv + 1);
     if (strcmp(cmd, "probe") == 0)
         return tc_cli_probe(argc - 1, argv + 1);
     if (strcmp(cmd, "check-config") == 0)

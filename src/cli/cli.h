@@ -12,6 +12,16 @@ int tc_cli_check(int argc, char **argv);
 int tc_cli_probe(int argc, char **argv);
 /** `tocsin apikey [-c FILE] create --name NAME | list | revoke ID` */
 int tc_cli_apikey(int argc, char **argv);
+/** `tocsin user [-c FILE] add NAME --role admin|editor | list | remove NAME | passwd NAME` */
+int tc_cli_user(int argc, char **argv);
+/** `tocsin backup [-c FILE] [--data DIR] FILE`: a consistent copy of the running store. */
+int tc_cli_backup(int argc, char **argv);
+/** `tocsin restore [-c FILE] [--data DIR] FILE`: a backup into an empty data folder. */
+int tc_cli_restore(int argc, char **argv);
+/** `tocsin export [-c FILE] [--data DIR] FOLDER`: the page as static files. */
+int tc_cli_export(int argc, char **argv);
+/** `tocsin report coverage [--since 90d]`: what the probes missed. */
+int tc_cli_report(int argc, char **argv);
 /** `tocsin import [-c FILE] [--data DIR] statuspage FILE`: import a Statuspage history. */
 int tc_cli_import(int argc, char **argv);
 /** `tocsin help [COMMAND]`: print help for @p command (NULL: the overview) to stdout.

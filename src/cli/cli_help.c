@@ -45,13 +45,53 @@ static const struct {
      "Manage the keys of the write API (/v1/pages/PAGE_ID/...). create prints the new key on\n"
      "stdout once; only its hash is stored. Send it as 'Authorization: OAuth KEY' (or\n"
      "'Bearer KEY'). Works while the daemon runs.\n"},
+    {"user",
+     "usage: tocsin user [-c FILE] [--data DIR] add NAME [--role admin|editor]\n"
+     "       tocsin user [-c FILE] [--data DIR] list\n"
+     "       tocsin user [-c FILE] [--data DIR] remove NAME\n"
+     "       tocsin user [-c FILE] [--data DIR] passwd NAME\n"
+     "\n"
+     "Manage the people who may log in to the console at /admin/. add and passwd read the\n"
+     "password (8 or more characters) from a prompt, or the first line of stdin; only its\n"
+     "Argon2id hash is stored. Editors run incidents, maintenance, components and\n"
+     "subscribers; admins also manage API keys and users (role defaults to editor).\n"
+     "remove and passwd end the user's sessions. Works while the daemon runs.\n"},
+    {"report",
+     "usage: tocsin report [-c FILE] [--data DIR] coverage [--since 90d]\n"
+     "\n"
+     "What the probes missed: for every incident a person opened in the period, whether a\n"
+     "monitor feeding its components failed first (within an hour before it began, and how\n"
+     "long before), only after it began, or not at all; and which components no monitor\n"
+     "feeds. Times in the page's zone. Works while the daemon runs.\n"},
+    {"export",
+     "usage: tocsin export [-c FILE] [--data DIR] FOLDER\n"
+     "\n"
+     "Write the page as the store has it to FOLDER as static files: every page, JSON\n"
+     "document, feed and badge, with .gz and .br variants, plus tocsin-mirror.nginx.conf and\n"
+     "tocsin-mirror.Caddyfile to serve them. The folder is replaced in one atomic step. Not\n"
+     "while a daemon runs on the data folder: configure export: {dir: FOLDER, command: ...}\n"
+     "and the daemon refreshes the mirror after every change. Exit 0 done, 1 failure.\n"},
+    {"backup",
+     "usage: tocsin backup [-c FILE] [--data DIR] BACKUP.db\n"
+     "\n"
+     "Write a consistent copy of the store to BACKUP.db (a new file; never over an existing\n"
+     "one) while the daemon runs: SQLite's online backup, so writes carry on and the copy is\n"
+     "one point in time. The copy is checked before the command returns. Exit 0 done, 1 on\n"
+     "failure. For a PostgreSQL store, use pg_dump.\n"},
+    {"restore",
+     "usage: tocsin restore [-c FILE] [--data DIR] BACKUP.db\n"
+     "\n"
+     "Put a backup into an empty data folder (no store, no daemon running on it), after\n"
+     "checking that it is a sound tocsin store this version can read. Start tocsin on the\n"
+     "folder afterwards. Exit 0 done, 2 when the backup or the folder will not do.\n"},
     {"import",
-     "usage: tocsin import [-c FILE] [--data DIR] statuspage HISTORY.json\n"
+     "usage: tocsin import [-c FILE] [--data DIR] [--shift-to-now] statuspage HISTORY.json\n"
      "\n"
      "Import incidents, their updates and maintenances from a Statuspage v2 incidents.json\n"
      "(or scheduled-maintenances.json, or a list of incident objects) with their original\n"
      "ids and times. Importing the same file again changes nothing. A running daemon shows\n"
-     "the import after SIGHUP.\n"},
+     "the import after SIGHUP. --shift-to-now moves every time by whole weeks so that the\n"
+     "latest is within the last seven days (for demo pages; importing again moves it again).\n"},
     {"help", "usage: tocsin help [COMMAND]\n\nShow help for COMMAND, or list the commands.\n"},
 };
 
@@ -67,6 +107,11 @@ int tc_cli_help(const char *command)
                "  check-config   validate a configuration file\n"
                "  probe          run one monitor once and explain its verdict\n"
                "  apikey         create, list and revoke write-API keys\n"
+               "  user           add, list and remove console users; set passwords\n"
+               "  report         what the probes missed (coverage of incidents)\n"
+               "  export         write the page as static files (a mirror)\n"
+               "  backup         copy the running store to a file\n"
+               "  restore        put a backup into an empty data folder\n"
                "  import         import a Statuspage incident history\n"
                "  help           show help for a command\n"
                "\n"

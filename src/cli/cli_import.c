@@ -1,10 +1,14 @@
-/* `tocsin import statuspage FILE`: bring a Statuspage history (the v2 incidents.json, a
- * scheduled-maintenances.json, or a list of incident objects) into the store with its
- * original ids and times. Idempotent: an incident already stored with the same content is
- * left alone, one that changed is replaced, so importing twice changes nothing. A running
- * daemon picks the import up on SIGHUP. */
+/* `tocsin import [--shift-to-now] statuspage FILE`: bring a Statuspage history (the v2
+ * incidents.json, a scheduled-maintenances.json, or a list of incident objects) into the
+ * store with its original ids and times. Idempotent: an incident already stored with the same
+ * content is left alone, one that changed is replaced, so importing twice changes nothing. A
+ * running daemon picks the import up on SIGHUP. --shift-to-now moves every time by whole
+ * weeks so the latest one is within the last seven days: a demo page then shows the history
+ * (each import moves it again, so the demo stays recent). */
 #include <getopt.h>
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +38,61 @@ static void remember(void *ctx, const char *text)
     json_decref(doc);
 }
 
+/* The latest instant an incident mentions. */
+static int64_t latest_time(const tc_incident_t *i)
+{
+    int64_t t = i->created_at;
+    const int64_t more[] = {i->updated_at, i->started_at, i->resolved_at, i->scheduled_until,
+                            i->postmortem_published_at};
+    for (size_t k = 0; k < sizeof more / sizeof more[0]; k++)
+        if (more[k] > t)
+            t = more[k];
+    return t;
+}
+
+/* Move every time of @p i by @p delta ms (times that are unset stay unset). */
+static void shift(tc_incident_t *i, int64_t delta)
+{
+    int64_t *times[] = {&i->created_at,    &i->updated_at,    &i->started_at,
+                        &i->monitoring_at, &i->resolved_at,   &i->scheduled_for,
+                        &i->scheduled_until, &i->postmortem_published_at};
+    for (size_t k = 0; k < sizeof times / sizeof times[0]; k++)
+        if (*times[k])
+            *times[k] += delta;
+    for (size_t u = 0; u < i->nupdates; u++) {
+        tc_incident_update_t *up = &i->updates[u];
+        if (up->created_at)
+            up->created_at += delta;
+        if (up->updated_at)
+            up->updated_at += delta;
+        if (up->display_at)
+            up->display_at += delta;
+    }
+}
+
+/* With --shift-to-now: the offset, in whole weeks (so every incident keeps its weekday and time
+ * of day), that puts the file's latest instant within the last seven days, where the page's
+ * "Past incidents" shows it. */
+static int64_t shift_for(json_t *list)
+{
+    int64_t latest = INT64_MIN;
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item)
+    {
+        tc_incident_t *inc = tc_incident_from_json(item);
+        if (inc && latest_time(inc) > latest)
+            latest = latest_time(inc);
+        tc_incident_free(inc);
+    }
+    if (latest == INT64_MIN)
+        return 0;
+    const int64_t week = 7LL * 86400000LL;
+    int64_t d = tc_clock_wall_ms() - week - latest; /* latest + delta in [now - 7 d, now) */
+    int64_t weeks = d > 0 ? (d + week - 1) / week : d / week; /* rounded up */
+    return weeks * week;
+}
+
 static json_t *incident_list(json_t *root)
 {
     if (json_is_array(root))
@@ -49,10 +108,12 @@ int tc_cli_import(int argc, char **argv)
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
         {"data", required_argument, NULL, 'd'},
+        {"shift-to-now", no_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *path = "tocsin.yaml", *data = NULL;
+    bool to_now = false;
     int ch;
     opterr = 0;
     optind = 1;
@@ -63,6 +124,9 @@ int tc_cli_import(int argc, char **argv)
             break;
         case 'd':
             data = optarg;
+            break;
+        case 's':
+            to_now = true;
             break;
         case 'h':
             return tc_cli_help("import");
@@ -106,11 +170,14 @@ int tc_cli_import(int argc, char **argv)
         fprintf(stderr, "tocsin import: %s\n", err);
         goto out;
     }
+    int64_t delta = to_now ? shift_for(list) : 0;
     size_t i;
     json_t *item;
     json_array_foreach(list, i, item)
     {
         tc_incident_t *inc = tc_incident_from_json(item);
+        if (inc)
+            shift(inc, delta);
         if (!inc || !inc->nupdates) {
             fprintf(stderr, "%s: entry %zu is not an incident with updates; skipped\n", file, i);
             tc_incident_free(inc);

@@ -22,12 +22,15 @@
 
 static const char *const root_keys[] = {"page",       "server",   "storage",       "groups",
                                         "components", "monitors", "channels",      "notifications",
-                                        "subscribers", NULL};
+                                        "subscribers", "admin", "recurring_maintenance",
+                                        "incident_templates", "export", NULL};
+static const char *const export_keys[] = {"dir", "command", "timeout", NULL};
+static const char *const admin_keys[] = {"listen", "secure_cookie", NULL};
 static const char *const notify_keys[] = {"retry_for", "keep_delivered", "keep_dead", NULL};
 static const char *const subscriber_keys[] = {"email_channel", "allow_private_webhooks",
                                               "rate_limit", NULL};
 static const char *const page_keys[] = {"id",          "name",          "url", "time_zone",
-                                        "description", "impact_labels", NULL};
+                                        "description", "impact_labels", "notice", NULL};
 static const char *const impact_keys[] = {"none", "minor", "major", "critical", "maintenance",
                                           NULL};
 static const char *const server_keys[] = {"listen",         "connection_limit",
@@ -78,6 +81,7 @@ static void parse_page(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
     tc_yaml_get_string(y, page, "page", "id", 0, &c->page.id);
     tc_yaml_get_string(y, page, "page", "url", 0, &c->page.url);
     tc_yaml_get_string(y, page, "page", "description", 0, &c->page.description);
+    tc_yaml_get_string(y, page, "page", "notice", 0, &c->page.notice);
     tc_yaml_get_string(y, page, "page", "time_zone", 0, &c->page.time_zone);
     if (c->page.id && !valid_id(c->page.id))
         tc_yaml_error(y, tc_yaml_lookup(y, page, "id"),
@@ -324,6 +328,7 @@ static void set_defaults(tc_config_t *c)
     static const char *const labels[] = {"", "Degraded", "Downtime", "Downtime", "Maintenance"};
     for (int i = 0; i < 5; i++)
         c->page.impact_labels[i] = tc_strdup(labels[i]);
+    c->export_.timeout_ms = 60000;
     c->server.host = tc_strdup("127.0.0.1");
     c->server.port = 8080;
     c->server.connection_limit = 10000;
@@ -340,20 +345,20 @@ static void set_defaults(tc_config_t *c)
     c->aggregate_retention_ms = 400L * 86400000L;
 }
 
-/* A relative storage path is taken from the config file's folder, so the daemon finds its
- * data whatever its working directory (systemd starts it in /). */
-static void resolve_storage(tc_config_t *c)
+/* A relative path (storage, export) is taken from the config file's folder, so the daemon
+ * finds its files whatever its working directory (systemd starts it in /). */
+static void make_absolute(const tc_config_t *c, char **path)
 {
-    if (c->storage_path[0] == '/')
+    if (!*path || (*path)[0] == '/')
         return;
     char *copy = tc_strdup(c->path);
     const char *dir = dirname(copy);
-    size_t len = strlen(dir) + strlen(c->storage_path) + 2;
+    size_t len = strlen(dir) + strlen(*path) + 2;
     char *full = tc_malloc(len);
-    snprintf(full, len, "%s/%s", dir, c->storage_path);
+    snprintf(full, len, "%s/%s", dir, *path);
     free(copy);
-    free(c->storage_path);
-    c->storage_path = full;
+    free(*path);
+    *path = full;
 }
 
 /* subscribers: {email_channel, allow_private_webhooks, rate_limit} (channels parsed first). */
@@ -372,6 +377,22 @@ static void parse_subscribers(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
     if (id && (!ch || !ch->type || strcmp(tc_notify_type_name(ch->type), "email") != 0))
         tc_yaml_error(y, tc_yaml_lookup(y, node, "email_channel"),
                       "subscribers: email_channel \"%s\" is not a channel of kind email", id);
+}
+
+/* admin: {listen, secure_cookie}. */
+static void parse_admin(tc_yaml_t *y, tc_ynode_t admin, tc_config_t *c)
+{
+    tc_yaml_get_bool(y, admin, "admin", "secure_cookie", &c->admin.secure_cookie);
+    char *listen = NULL;
+    tc_yaml_get_string(y, admin, "admin", "listen", 0, &listen);
+    if (listen && tc_config_parse_listen(listen, &c->admin.host, &c->admin.port) != 0)
+        tc_yaml_error(y, tc_yaml_lookup(y, admin, "listen"),
+                      "admin: listen must be HOST:PORT, e.g. 127.0.0.1:8081");
+    else if (listen && c->admin.port == c->server.port)
+        tc_yaml_error(y, tc_yaml_lookup(y, admin, "listen"),
+                      "admin: listen needs a port of its own (server.listen has %d)",
+                      c->server.port);
+    free(listen);
 }
 
 static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **errors)
@@ -399,6 +420,18 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
                                  3650L * 86400000L, &c->notify_keep_dead_ms);
         }
         parse_subscribers(y, root, c);
+        tc_config__parse_console(y, root, c);
+        tc_ynode_t exp = tc_yaml_lookup(y, root, "export");
+        if (exp && tc_yaml_check_mapping(y, exp, "export", export_keys) == 0) {
+            tc_yaml_get_string(y, exp, "export", "dir", 1, &c->export_.dir);
+            tc_yaml_get_string(y, exp, "export", "command", 0, &c->export_.command);
+            tc_yaml_get_duration(y, exp, "export", "timeout", 1000L, 3600000L,
+                                 &c->export_.timeout_ms);
+            make_absolute(c, &c->export_.dir);
+        }
+        tc_ynode_t admin = tc_yaml_lookup(y, root, "admin");
+        if (admin && tc_yaml_check_mapping(y, admin, "admin", admin_keys) == 0)
+            parse_admin(y, admin, c);
     }
     if (tc_yaml_error_count(y) > 0) {
         *errors = tc_strdup(tc_yaml_errors(y));
@@ -409,7 +442,7 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
     tc_yaml_free(y);
     if (!c->page.id)
         c->page.id = tc_strdup("tocsin");
-    resolve_storage(c);
+    make_absolute(c, &c->storage_path);
     *out = c;
     return 0;
 }
@@ -458,14 +491,19 @@ void tc_config_free(tc_config_t *c)
         tc_channel_cfg_clear(&c->channels[i]);
     free(c->channels);
     free(c->subscribers.email_channel);
+    tc_config__console_free(c);
     free(c->page.id);
     free(c->page.name);
     free(c->page.url);
     free(c->page.time_zone);
     free(c->page.description);
+    free(c->page.notice);
     for (int i = 0; i < 5; i++)
         free(c->page.impact_labels[i]);
     free(c->server.host);
+    free(c->admin.host);
+    free(c->export_.dir);
+    free(c->export_.command);
     for (char **p = c->server.trusted_proxies; p && *p; p++)
         free(*p);
     free(c->server.trusted_proxies);
@@ -473,4 +511,29 @@ void tc_config_free(tc_config_t *c)
     free(c->storage_path);
     free(c->path);
     free(c);
+}
+
+tc_cover_feed_t *tc_config_cover_feeds(const tc_config_t *c, size_t *n)
+{
+    tc_cover_feed_t *feeds = tc_calloc(c->ncomponents + 1, sizeof *feeds);
+    for (size_t i = 0; i < c->ncomponents; i++) {
+        const char **ids = tc_calloc(c->nmonitors + 1, sizeof *ids);
+        size_t k = 0;
+        for (size_t m = 0; m < c->nmonitors; m++)
+            for (size_t j = 0; j < c->monitor_rules[m].ncomponents; j++)
+                if (strcmp(c->monitor_rules[m].components[j], c->components[i].id) == 0) {
+                    ids[k++] = c->monitors[m].id;
+                    break;
+                }
+        feeds[i] = (tc_cover_feed_t){c->components[i].id, ids, k};
+    }
+    *n = c->ncomponents;
+    return feeds;
+}
+
+void tc_config_cover_feeds_free(tc_cover_feed_t *feeds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free((void *)feeds[i].monitors);
+    free(feeds);
 }

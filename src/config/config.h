@@ -11,6 +11,8 @@
 #include <stddef.h>
 
 #include "notify/notify.h"
+#include "incident/coverage.h"
+#include "incident/recurrence.h"
 #include "probe/probe.h"
 #include "status/rollup.h"
 
@@ -32,6 +34,30 @@ typedef struct tc_component_cfg {
     char *fallback;    /* advice shown while degraded or worse ("switch to Gladia"), or NULL */
     char *vendor_url;  /* the vendor's status page, linked next to the advice, or NULL */
 } tc_component_cfg_t;
+
+/* A recurring maintenance window (recurring_maintenance:), or one made in the console or
+ * through the API (the engine keeps those in the store, in the same shape). */
+typedef struct tc_schedule_cfg {
+    char *id;
+    char *name;                /* the maintenance's title */
+    char *message;             /* its first update (Markdown), or NULL for the usual text */
+    tc_recurrence_t rule;
+    char **components;         /* ids of the components it covers */
+    size_t ncomponents;
+    bool notify;               /* tell subscribers (default true) */
+} tc_schedule_cfg_t;
+
+/* An incident template (incident_templates:): what the console's "new incident" form starts
+ * from. */
+typedef struct tc_template_cfg {
+    char *id;
+    char *name;                /* the incident's title */
+    char *message;             /* its first update (Markdown) */
+    int status;                /* a tc_incident_status_t, or -1 for the form's default */
+    char **components;         /* component ids ... */
+    tc_status_t *component_status; /* ... and the status each gets */
+    size_t ncomponents;
+} tc_template_cfg_t;
 
 /* What the engine does with one monitor's verdicts: the components it feeds, its automatic
  * incidents and its alert rules. Kept apart from the monitor itself (tc_monitor_cfg_t, what a
@@ -57,6 +83,7 @@ typedef struct tc_config {
         char *name;
         char *url;          /* canonical page URL; "" when not given */
         char *time_zone;    /* IANA name, checked against the tz database */
+        char *notice;       /* a sentence shown at the top of every page, or NULL */
         char *description;  /* NULL when not given */
         char *impact_labels[5]; /* by tc_impact_t: how /history names an impact */
     } page;
@@ -92,6 +119,22 @@ typedef struct tc_config {
         bool allow_private_webhooks; /* webhooks to loopback/private addresses (tests, LANs) */
         int rate_limit;           /* subscribe requests per client address per minute */
     } subscribers;
+    tc_schedule_cfg_t *schedules; /* recurring_maintenance: */
+    size_t nschedules;
+    tc_template_cfg_t *templates; /* incident_templates: */
+    size_t ntemplates;
+    struct {
+        char *dir;                /* export.dir: keep a static mirror here, or NULL */
+        char *command;            /* run after each refresh (rsync, object store), or NULL */
+        long timeout_ms;          /* the command's time limit (default 60 s) */
+    } export_;
+    struct {
+        char *host;               /* admin.listen: the console's own address, or NULL to serve
+                                     it beside the page */
+        int port;
+        bool secure_cookie;       /* mark the session cookie Secure (served over https by a
+                                     proxy in front) */
+    } admin;
 } tc_config_t;
 
 /** Load and validate @p path.
@@ -110,6 +153,11 @@ int tc_config_parse_listen(const char *s, char **host, int *port);
 
 /** @return the channel @p id of @p c, or NULL. */
 const tc_channel_cfg_t *tc_config_channel(const tc_config_t *c, const char *id);
+
+/** For the coverage report: every component (not group) with the ids of the monitors that
+ *  feed it, borrowed from @p c. Free the array with tc_config_cover_feeds_free(). */
+tc_cover_feed_t *tc_config_cover_feeds(const tc_config_t *c, size_t *n);
+void tc_config_cover_feeds_free(tc_cover_feed_t *feeds, size_t n);
 
 void tc_config_free(tc_config_t *c);
 

@@ -1,4 +1,4 @@
-/* Shared by the config section parsers only (config.c and config_monitor.c). */
+/* Shared by the config section parsers only (config.c, config_monitor.c, config_console.c). */
 #ifndef TC_CONFIG_INT_H
 #define TC_CONFIG_INT_H
 
@@ -18,5 +18,10 @@ void tc_config__monitor_rules_clear(tc_monitor_rules_t *r);
 
 /** Parse the channels: section into c->channels. */
 void tc_config__parse_channels(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c);
+
+/** Parse recurring_maintenance: and incident_templates: (components parsed first), and free
+ *  them (config_console.c). */
+void tc_config__parse_console(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c);
+void tc_config__console_free(tc_config_t *c);
 
 #endif

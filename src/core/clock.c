@@ -259,14 +259,12 @@ void tc_clock_format_local(const tc_zone_t *z, int64_t ms, const char *fmt, char
         out[0] = '\0';
 }
 
-int64_t tc_clock_local_midnight(const tc_zone_t *z, int64_t ms, int days_back)
+/* The first instant (UTC seconds) whose local time in @p z is @p local (local seconds counted
+ * like UTC seconds); for a local time that a change of offset skips, the change itself. */
+static int64_t local_to_secs(const tc_zone_t *z, int64_t local)
 {
-    int64_t secs = floor_div(ms, 1000);
-    const span_t *s = span_at(z, secs);
-    /* Local seconds of the wanted midnight, counted like UTC seconds. */
-    int64_t local = (floor_div(secs + s->off, 86400) - days_back) * 86400;
     if (!z)
-        return local * 1000;
+        return local;
     /* The instants whose local time is `local`: one per span that holds local - off. Offsets
      * change by hours at most, so the spans to try are next to the one holding `local`. */
     size_t k = find(z, local);
@@ -275,14 +273,47 @@ int64_t tc_clock_local_midnight(const tc_zone_t *z, int64_t ms, int days_back)
         int64_t t = local - z->spans[i].off;
         int64_t end = i + 1 < z->nspans ? z->spans[i + 1].from : INT64_MAX;
         if (t >= z->spans[i].from && t < end)
-            return t * 1000; /* the earliest, when midnight happens twice */
+            return t; /* the earliest, when the time happens twice */
     }
-    /* Midnight was skipped: the day starts at the change that skipped it, the first instant
-     * whose local date is that day. */
+    /* Skipped: the first instant after the gap. */
     for (size_t i = first + 1; i <= last; i++) {
         int64_t tr = z->spans[i].from;
         if (tr + z->spans[i - 1].off <= local && local < tr + z->spans[i].off)
-            return tr * 1000;
+            return tr;
     }
-    return (local - s->off) * 1000; /* not reached for a consistent table */
+    return local - span_at(z, local)->off; /* not reached for a consistent table */
+}
+
+int64_t tc_clock_local_midnight(const tc_zone_t *z, int64_t ms, int days_back)
+{
+    int64_t secs = floor_div(ms, 1000);
+    const span_t *s = span_at(z, secs);
+    /* Local seconds of the wanted midnight, counted like UTC seconds. */
+    int64_t local = (floor_div(secs + s->off, 86400) - days_back) * 86400;
+    return local_to_secs(z, local) * 1000;
+}
+
+/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = floor_div(y, 400);
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int64_t tc_clock_from_local(const tc_zone_t *z, int year, int month, int day, int hour,
+                            int minute)
+{
+    int64_t local = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60;
+    return local_to_secs(z, local) * 1000;
+}
+
+int tc_clock_local_weekday(const tc_zone_t *z, int64_t ms)
+{
+    int64_t secs = floor_div(ms, 1000);
+    int64_t days = floor_div(secs + span_at(z, secs)->off, 86400);
+    return (int)((days % 7 + 11) % 7); /* 1970-01-01 was a Thursday (4) */
 }

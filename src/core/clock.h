@@ -55,6 +55,15 @@ void tc_clock_format_iso(const tc_zone_t *z, int64_t ms, char *out, size_t outle
  *  gives the first instant of that day; one that happens twice gives the first. */
 int64_t tc_clock_local_midnight(const tc_zone_t *z, int64_t ms, int days_back);
 
+/** Wall ms of local time @p year-@p month-@p day @p hour:@p minute in @p z (the earliest
+ *  instant when that local time happens twice; the end of the gap when a change of offset
+ *  skips it). Fields are not range-checked: callers check what people typed. */
+int64_t tc_clock_from_local(const tc_zone_t *z, int year, int month, int day, int hour,
+                            int minute);
+
+/** The local day of the week of @p ms in @p z: 0 Sunday ... 6 Saturday. */
+int tc_clock_local_weekday(const tc_zone_t *z, int64_t ms);
+
 /** Format @p ms with strftime(3) @p fmt in @p z (%Z is the zone's abbreviation then, %z its
  *  offset). @p out is empty when the result does not fit. */
 void tc_clock_format_local(const tc_zone_t *z, int64_t ms, const char *fmt, char *out,

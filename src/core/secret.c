@@ -30,6 +30,30 @@ void tc_secret_hash(const char *key, unsigned char out[TC_SECRET_HASH_LEN])
     crypto_generichash(out, TC_SECRET_HASH_LEN, (const unsigned char *)key, strlen(key), NULL, 0);
 }
 
+int tc_secret_password_hash(const char *password, char out[TC_SECRET_PASSWORD_HASH_LEN])
+{
+    _Static_assert(TC_SECRET_PASSWORD_HASH_LEN == crypto_pwhash_STRBYTES, "hash length");
+    return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                             crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0
+               ? 0
+               : TC_EIO;
+}
+
+bool tc_secret_password_check(const char *hash, const char *password)
+{
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+void tc_secret_random_token(char *out, size_t outlen, size_t n)
+{
+    unsigned char raw[64];
+    if (n > sizeof raw)
+        n = sizeof raw;
+    randombytes_buf(raw, n);
+    sodium_bin2base64(out, outlen, raw, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+}
+
 bool tc_secret_equal(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

@@ -39,6 +39,19 @@ void tc_secret_sign(const char *key, const char *purpose, const char *data, char
 int tc_secret_verify(const char *key, const char *purpose, const char *token, char *data,
                      size_t datalen);
 
+/* Console passwords are chosen by people, so they are stretched: Argon2id with libsodium's
+ * "interactive" limits (64 MiB, 2 passes; about 0.1-0.3 s), stored as libsodium's encoded
+ * string, which carries its own salt and parameters. */
+#define TC_SECRET_PASSWORD_HASH_LEN 128 /* crypto_pwhash_STRBYTES */
+/** Hash @p password into @p out. @return 0, or TC_EIO when memory for it is lacking. */
+int tc_secret_password_hash(const char *password, char out[TC_SECRET_PASSWORD_HASH_LEN]);
+/** @return true when @p password matches @p hash (a tc_secret_password_hash() string). */
+bool tc_secret_password_check(const char *hash, const char *password);
+
+/** @p n random bytes as unpadded base64url into @p out (4n/3 + 2 bytes suffice), for tokens
+ *  that travel in cookies and forms. */
+void tc_secret_random_token(char *out, size_t outlen, size_t n);
+
 /** Compare two strings in time that depends only on their lengths. */
 bool tc_secret_equal(const char *a, const char *b);
 

@@ -18,8 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "incident/coverage.h"
 #include "incident/incident.h"
-#include "store/store.h" /* the records tc_outbox_t and tc_subscriber_t, nothing else */
+#include "incident/recurrence.h"
+#include "store/store.h" /* the records (outbox, subscriber, user, audit), nothing else */
 #include "web/view.h"
 
 typedef struct tc_engine tc_engine_t; /* the engine (engine_int.h), opaque here */
@@ -47,6 +49,7 @@ typedef struct tc_incident_cmd {
     int auto_in_progress, auto_completed; /* -1 unset */
     int64_t created_at, display_at, started_at; /* wall ms; 0 unset */
     int64_t scheduled_for, scheduled_until;     /* wall ms; 0 unset */
+    const char *author;                  /* the console user posting it, or NULL */
 } tc_incident_cmd_t;
 
 /** An empty command: every field unset. */
@@ -151,5 +154,141 @@ void tc_engine_deliveries_free(tc_outbox_t *msgs, size_t n);
 /** Queue dead delivery @p id ("*" for all) again for another retry window.
  *  @return 0, TC_ENOENT, or TC_ESTORE. */
 int tc_engine_retry_deliveries(tc_engine_t *e, const char *id, char *err, size_t errlen);
+
+/* ---- recurring maintenance windows (engine/schedules.c) ---- */
+
+/* A weekly window made into a scheduled maintenance ahead of time (a week before it starts),
+ * which then starts and completes by itself. Owned by the engine; valid until the next
+ * command or reload. */
+typedef struct tc_schedule {
+    char *id;
+    char *name;              /* the maintenance's title */
+    char *message;           /* its first update, or NULL for the usual text */
+    tc_recurrence_t rule;
+    char **components;       /* the components it covers */
+    size_t ncomponents;
+    bool notify;             /* tell subscribers */
+    bool from_config;        /* declared in tocsin.yaml (changed there, not here) */
+    int64_t last_start;      /* the latest window made into a maintenance, 0 for none */
+} tc_schedule_t;
+
+typedef struct tc_schedule_cmd {
+    const char *name;
+    const char *message;     /* or NULL */
+    tc_recurrence_t rule;
+    const char *const *components;
+    size_t ncomponents;
+    bool notify;
+} tc_schedule_cmd_t;
+
+/** Every recurring window, by id. */
+const tc_schedule_t *tc_engine_schedules(tc_engine_t *e, size_t *n);
+/** Add a recurring window; its windows within the next week become maintenances at once.
+ *  @return 0, TC_EINVAL (no day, a bad time or duration, an unknown component) or
+ *  TC_ESTORE. */
+int tc_engine_schedule_add(tc_engine_t *e, const tc_schedule_cmd_t *cmd,
+                           const tc_schedule_t **out, char *err, size_t errlen);
+/** Delete recurring window @p id (maintenances already made stay). @return 0, TC_ENOENT,
+ *  TC_EINVAL for one declared in tocsin.yaml, TC_ESTORE. */
+int tc_engine_schedule_delete(tc_engine_t *e, const char *id, char *err, size_t errlen);
+
+/* ---- what the console shows beyond the public view (engine/console.c) ---- */
+
+/* One monitor as the console shows it. Strings are borrowed from the engine and valid for
+ * the request being answered. */
+typedef struct tc_monitor_info {
+    const char *id, *name, *kind;
+    const char *state;          /* "pending" (no result yet), "up", "degraded", "down",
+                                   "flapping" */
+    double failure_share;       /* failed share of its last `window` runs */
+    int window;                 /* runs in that window */
+    int64_t last_at;            /* wall ms of the last run, 0 before the first */
+    double last_ms;             /* its response time */
+    const char *last_reason;    /* why the last run was not up ("" when it was) */
+    unsigned long checks[3];    /* runs by verdict since start: up, degraded, down */
+    long interval_ms;
+    char *const *components;    /* ids of the components it feeds */
+    size_t ncomponents;
+} tc_monitor_info_t;
+
+/* An incident template (incident_templates: in the config), borrowed from the engine for
+ * the request being answered. */
+typedef struct tc_incident_template {
+    const char *id, *name, *message; /* message may be NULL */
+    int status;                      /* a tc_incident_status_t, or -1 */
+    char *const *components;
+    const tc_status_t *component_status;
+    size_t ncomponents;
+} tc_incident_template_t;
+
+/** The configured incident templates, in config order; free the array (only) with free(). */
+void tc_engine_templates(tc_engine_t *e, tc_incident_template_t **out, size_t *n);
+
+/* The coverage report (incident/coverage.h): one row per incident a person opened, and the
+ * components no monitor feeds. Rows borrow the engine's incidents: valid until the next
+ * command. */
+typedef struct tc_coverage_report {
+    tc_cover_row_t *rows;          /* owned */
+    size_t nrows;
+    const char **blind;            /* owned array of borrowed component ids */
+    size_t nblind;
+} tc_coverage_report_t;
+
+/** What the probes missed among incidents started since @p since (wall ms). */
+void tc_engine_coverage(tc_engine_t *e, int64_t since, tc_coverage_report_t *out);
+void tc_engine_coverage_free(tc_coverage_report_t *r);
+
+/** Every configured monitor, in config order; free the array (only) with free(). */
+void tc_engine_monitors(tc_engine_t *e, tc_monitor_info_t **out, size_t *n);
+/** How many confirmed subscribers an incident on @p ids (all of them when @p n is 0) would
+ *  notify. */
+size_t tc_engine_recipients(tc_engine_t *e, const char *const *ids, size_t n);
+/** Outbox messages by state: pending, delivered, dead. */
+void tc_engine_delivery_counts(tc_engine_t *e, long counts[3]);
+
+/* ---- the console's people, sessions and audit log (engine/accounts.c) ---- */
+
+#define TC_SESSION_TOKEN_LEN 44                    /* 256 random bits, base64url, NUL */
+#define TC_SESSION_CSRF_LEN 44
+#define TC_SESSION_IDLE_MS (12 * 3600 * 1000LL)    /* a session unused this long ends */
+#define TC_SESSION_MAX_MS (7 * 24 * 3600 * 1000LL) /* and every session ends this long after
+                                                      the login, used or not */
+
+/** The user of session @p token while the session is valid (it exists, and neither expiry
+ *  has passed), with the session's CSRF token in @p csrf; marks the session as used.
+ *  Release @p user with tc_engine_user_clear(). @return 0 or TC_ENOENT. */
+int tc_engine_session_user(tc_engine_t *e, const char *token, tc_user_t *user,
+                           char csrf[TC_SESSION_CSRF_LEN]);
+/** Start a session for user @p user_id: its token (for the cookie) into @p token.
+ *  @return 0 or TC_ESTORE. */
+int tc_engine_session_start(tc_engine_t *e, const char *user_id,
+                            char token[TC_SESSION_TOKEN_LEN], char *err, size_t errlen);
+/** End session @p token (logout). Unknown tokens are ignored. */
+void tc_engine_session_end(tc_engine_t *e, const char *token);
+/** Count a login attempt from client address @p client for user name @p name. @return true
+ *  when either made 5 attempts in the 60 s before this one: refuse it then, without checking
+ *  the password. */
+bool tc_engine_login_limited(tc_engine_t *e, const char *client, const char *name);
+/** Should the session cookie be marked Secure (config admin.secure_cookie)? */
+bool tc_engine_console_secure_cookie(tc_engine_t *e);
+/** The user named @p name. @return 0, TC_ENOENT or TC_ESTORE. */
+int tc_engine_user_by_name(tc_engine_t *e, const char *name, tc_user_t *out);
+void tc_engine_user_clear(tc_user_t *u);
+
+/** Record in the audit log that @p actor ("user:NAME", "key:NAME") did @p action on
+ *  @p target; @p detail is a short sentence. A failure to record is logged, not returned:
+ *  the change it describes has happened. */
+void tc_engine_audit(tc_engine_t *e, const char *actor, const char *action, const char *target,
+                     const char *detail);
+/** The latest audit lines, newest first; free with tc_engine_audit_free(). */
+int tc_engine_audit_list(tc_engine_t *e, size_t offset, size_t limit, tc_audit_t **out,
+                         size_t *n, char *err, size_t errlen);
+void tc_engine_audit_free(tc_audit_t *lines, size_t n);
+
+/** Run @p work(@p arg) on a worker thread, then @p done(@p e, @p arg) on the engine thread.
+ *  For CPU-bound work that must not stall the loop (checking a password hash); @p work must
+ *  touch nothing of the engine's. The engine waits for pending work before it stops. */
+void tc_engine_in_background(tc_engine_t *e, void (*work)(void *arg),
+                             void (*done)(tc_engine_t *e, void *arg), void *arg);
 
 #endif

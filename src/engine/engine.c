@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <uv.h>
 
+#include "admin/admin.h"
 #include "api/api.h"
 #include "config/config.h"
 #include "core/alloc.h"
@@ -62,10 +63,13 @@ static void on_heartbeat(uv_timer_t *t)
     tc_engine_t *d = t->data;
     atomic_store(&d->heartbeat, tc_clock_mono_ms());
     tc_http_reap(d->http);
+    if (d->admin_http)
+        tc_http_reap(d->admin_http);
 }
 
 static void on_maintenance_timer(uv_timer_t *t)
 {
+    tc_engine__schedules_tick(t->data);
     tc_engine__maintenance_tick(t->data);
 }
 
@@ -134,13 +138,17 @@ static void on_requests(uv_async_t *a)
 {
     tc_engine_t *d = a->data;
     tc_http_request_t *req;
-    while ((req = tc_http_take(d->http))) {
+    while ((req = tc_http_take(d->http)) ||
+           (d->admin_http && (req = tc_http_take(d->admin_http)))) {
         if (d->stopping) {
             tc_http_reply(req, 503, "{\"error\":\"shutting down; try again shortly\"}");
             continue;
         }
-        if (strncmp(tc_http_path(req), "/api/push/", 10) == 0)
+        const char *path = tc_http_path(req);
+        if (strncmp(path, "/api/push/", 10) == 0)
             tc_engine__handle_push(d, req);
+        else if (strncmp(path, "/admin", 6) == 0)
+            tc_admin_handle(d, req);
         else
             tc_api_handle(d, req);
     }
@@ -213,6 +221,7 @@ static void reload(tc_engine_t *d)
     tc_notify_allow_private(d->notify, next->subscribers.allow_private_webhooks);
     /* Incidents may have been imported by `tocsin import` while we ran. */
     tc_engine__load_incidents(d);
+    tc_engine__schedules_load(d);
     tc_engine__derive_components(d);
     tc_log(TC_LOG_INFO, MODULE,
            "configuration reloaded: %zu groups, %zu components, %zu monitors", next->ngroups,
@@ -265,6 +274,10 @@ static void stop_parts(tc_engine_t *d)
     int64_t give_up = tc_clock_mono_ms() + 5000;
     while (d->in_flight > 0 && tc_clock_mono_ms() < give_up)
         uv_run(&d->loop, UV_RUN_ONCE);
+    /* Background jobs answer suspended requests, which must be answered before the HTTP
+     * server stops; they take a fraction of a second each. */
+    while (d->background > 0)
+        uv_run(&d->loop, UV_RUN_ONCE);
     tc_sched_free(d->sched);
     d->sched = NULL;
     tc_curl_free(d->curl);
@@ -305,7 +318,7 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         goto out;
     }
     if (tc_engine__subscribers_init(&d) != 0 || tc_engine__adopt_rows(&d, d.config) != 0 ||
-        tc_engine__load_incidents(&d) != 0)
+        tc_engine__load_incidents(&d) != 0 || tc_engine__schedules_load(&d) != 0)
         goto out;
 
     if (uv_loop_init(&d.loop) != 0) {
@@ -339,6 +352,7 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         .heartbeat = &d.heartbeat,
         .wake = wake_engine,
         .wake_arg = &d.requests,
+        .console = d.config->admin.host ? TC_HTTP_CONSOLE_NONE : TC_HTTP_CONSOLE_ALSO,
     };
     uv_timer_init(&d.loop, &d.render_timer);
     uv_timer_init(&d.loop, &d.heartbeat_timer);
@@ -372,13 +386,39 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     tc_engine__index_feeds(&d);
     tc_engine__derive_components(&d);
 
+    if (opts->export_to) {
+        /* `tocsin export`: the page as the store has it (monitor states as last stored). */
+        tc_snapshot_t *snap = tc_engine__build_snapshot(&d);
+        int rc = tc_engine__mirror_now(&d, snap, opts->export_to);
+        tc_snapshot_free(snap);
+        stop_parts(&d);
+        exit_code = rc ? 1 : 0;
+        goto out;
+    }
     /* The first snapshot is ready before the port opens, so no reader ever gets a 503. */
-    if (tc_http_start(&hopts, tc_engine__build_snapshot(&d), &d.http, err, sizeof err) != 0) {
+    tc_snapshot_t *first = tc_engine__build_snapshot(&d);
+    tc_engine__mirror(&d, first);
+    if (tc_http_start(&hopts, first, &d.http, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
         stop_parts(&d);
         goto out;
     }
 
+    if (d.config->admin.host) {
+        /* The console on its own address: same engine, same limits, nothing else served. */
+        tc_http_opts_t aopts = hopts;
+        aopts.host = d.config->admin.host;
+        aopts.port = d.config->admin.port;
+        aopts.console = TC_HTTP_CONSOLE_ONLY;
+        if (tc_http_start(&aopts, tc_render_console_only(0), &d.admin_http, err, sizeof err) !=
+            0) {
+            tc_log(TC_LOG_ERROR, MODULE, "console: %s", err);
+            stop_parts(&d);
+            goto out;
+        }
+        tc_log(TC_LOG_INFO, MODULE, "console on http://%s:%d/admin/ (not on the page's port)",
+               d.config->admin.host, d.config->admin.port);
+    }
     tc_log(TC_LOG_INFO, MODULE,
            "serving \"%s\" on http://%s:%d/ (%zu monitors, data in %s, schema v%d)",
            d.config->page.name, d.config->server.host, d.config->server.port,
@@ -392,6 +432,7 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     exit_code = 0;
 out:
     /* The HTTP threads wake the loop; stop them before the loop's handles go. */
+    tc_http_stop(d.admin_http);
     tc_http_stop(d.http);
     if (loop_ready) {
         /* Close every handle and let the loop run their close callbacks before freeing it. */
@@ -407,6 +448,8 @@ out:
     free(d.feed_slots);
     free(d.pending_reasons);
     tc_engine__free_incidents(&d);
+    tc_engine__accounts_free(&d);
+    tc_engine__schedules_free(&d);
     tc_snapshot_cache_free(d.render_cache);
     tc_engine__uptime_logs_free(&d);
     tc_engine__view_free(&d);

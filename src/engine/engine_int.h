@@ -1,9 +1,10 @@
 /* The engine's state, shared by the files that make up the engine thread (src/engine/):
  * engine.c (wiring, reload, requests), monitors.c (probe runs and results), alerts.c (alerts
- * and the incident policy), incidents.c (incident commands, maintenance, automatic
+ * and the incident policy), schedules.c (recurring maintenance), incidents.c (incident commands, maintenance, automatic
  * incidents), components.c (status derivation and what follows a change), subscribers.c
- * (subscription commands and messages), view.c (the view and its snapshots), rows.c
- * (component rows) and ids.c. Each calls only the files after it in this list, so the calls
+ * (subscription commands and messages), view.c (the view and its snapshots), mirror.c (the
+ * static mirror), rows.c
+ * (component rows), accounts.c (the console's users, sessions, audit log) and ids.c. Each calls only the files after it in this list, so the calls
  * between them never go round in a circle. Nothing outside src/engine/ includes this
  * header. */
 #ifndef TC_ENGINE_INT_H
@@ -107,6 +108,7 @@ struct tc_engine {
     tc_store_t *store;          /* owned */
     int lock_fd;                /* owned: DATA/tocsin.lock, held while serving (dirlock.h) */
     tc_http_t *http;            /* owned */
+    tc_http_t *admin_http;      /* owned; the console's own server (admin.listen), or NULL */
     tc_store_row_t *rows;       /* owned; groups then components, as configured */
     size_t nrows;
     uint64_t generation;        /* of the last published snapshot */
@@ -129,6 +131,10 @@ struct tc_engine {
     uint64_t monitor_epoch;     /* bumped when monitors are rebuilt; stale results are dropped */
     int in_flight;
     struct retry *retries;      /* owned; re-checks waiting for their timer (monitors.c) */
+    int background;             /* tc_engine_in_background() jobs not yet done */
+    bool mirror_busy;           /* an export is being written (mirror.c) */
+    bool mirror_stale;          /* a snapshot came meanwhile: export again after it */
+    unsigned long mirror_failures;
     uv_timer_t flush_timer, metrics_timer, rollup_timer;
     uv_timer_t rollup_step;     /* runs the slices of a rollup pass */
     int64_t rollup_now;         /* wall ms the running pass aggregates up to */
@@ -151,6 +157,9 @@ struct tc_engine {
     size_t *feed_start;         /* owned; per row, where its monitors start in feed_slots */
     size_t *feed_slots;         /* owned; monitor slot indexes grouped by the row they feed */
     struct tc_sub_state *subs;  /* owned; subscribers.c's signing key and rate limiter */
+    tc_schedule_t *schedules;   /* owned; recurring maintenance windows, by id */
+    size_t nschedules;
+    struct tc_login_limits *logins; /* owned; accounts.c's login rate limits, made on first use */
     bool quiet;                 /* an update with deliver_notifications: false is being
                                    committed: component changes tell no subscriber */
 };
@@ -230,6 +239,18 @@ void tc_engine__monitor_changed(tc_engine_t *d, mon_slot_t *slot, tc_monitor_sta
  *  @return 0 or TC_ESTORE. */
 int tc_engine__subscribers_init(tc_engine_t *d);
 void tc_engine__subscribers_free(tc_engine_t *d);
+/** Bring the stored recurring windows in step with the config's (at start and reload) and
+ *  load them all. @return 0 or TC_ESTORE. */
+int tc_engine__schedules_load(tc_engine_t *d);
+/** Make the windows of the coming week into scheduled maintenances (maintenance timer). */
+void tc_engine__schedules_tick(tc_engine_t *d);
+void tc_engine__schedules_free(tc_engine_t *d);
+/** Export @p snap (about to be published) to the config's export.dir in the background. */
+void tc_engine__mirror(tc_engine_t *d, const tc_snapshot_t *snap);
+/** Export @p snap to @p dir now, on this thread (`tocsin export`). @return 0 or TC_EIO. */
+int tc_engine__mirror_now(tc_engine_t *d, const tc_snapshot_t *snap, const char *dir);
+/** Free accounts.c's state (the login rate limits). */
+void tc_engine__accounts_free(tc_engine_t *d);
 /** Queue subscriber messages for the latest update of @p inc (unless it asked for no
  *  notifications), in the caller's transaction. */
 void tc_engine__notify_incident(tc_engine_t *d, const tc_incident_t *inc);

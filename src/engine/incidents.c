@@ -346,6 +346,13 @@ static tc_incident_t *create_incident(tc_engine_t *d, const tc_incident_cmd_t *c
     return inc;
 }
 
+/* Record who posted the update just added (console users only). */
+static void set_author(tc_incident_t *inc, const char *author)
+{
+    if (author && inc->nupdates)
+        inc->updates[inc->nupdates - 1].author = tc_strdup(author);
+}
+
 int tc_engine_incident_create(tc_engine_t *d, const tc_incident_cmd_t *c,
                               const tc_incident_t **out, char *err, size_t errlen)
 {
@@ -381,6 +388,7 @@ int tc_engine_incident_create(tc_engine_t *d, const tc_incident_cmd_t *c,
     tc_incident_add_update(inc, uid, status, c->body ? c->body : default_body(status),
                            c->created_at ? c->created_at : now, when, aff, naff,
                            c->deliver_notifications != 0);
+    set_author(inc, c->author);
     free_affected(aff, naff);
     if (c->created_at)
         inc->updated_at = c->created_at;
@@ -450,6 +458,7 @@ int tc_engine_incident_patch(tc_engine_t *d, const char *id, const tc_incident_c
         tc_engine__new_id(uid);
         tc_incident_add_update(inc, uid, st, body, c->created_at ? c->created_at : now,
                                c->display_at, aff, naff, c->deliver_notifications != 0);
+        set_author(inc, c->author);
     } else {
         inc->updated_at = now;
     }

@@ -168,6 +168,7 @@ static void build_view(tc_engine_t *d, tc_view_t *view)
     view->page_name = c->page.name;
     view->page_url = c->page.url;
     view->page_description = c->page.description;
+    view->page_notice = c->page.notice;
     view->time_zone = c->page.time_zone;
     view->zone = d->zone;
     view->updated_at = updated;
@@ -290,7 +291,9 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
 
 static void render_now(tc_engine_t *d)
 {
-    tc_http_publish(d->http, tc_engine__build_snapshot(d));
+    tc_snapshot_t *snap = tc_engine__build_snapshot(d);
+    tc_engine__mirror(d, snap);
+    tc_http_publish(d->http, snap);
     tc_log(TC_LOG_DEBUG, MODULE, "published snapshot %llu", (unsigned long long)d->generation);
 }
 

@@ -478,6 +478,7 @@ void tc_incident_free(tc_incident_t *i)
         tc_incident_update_t *u = &i->updates[k];
         free(u->id);
         free(u->body);
+        free(u->author);
         for (size_t a = 0; a < u->naffected; a++) {
             free(u->affected[a].code);
             free(u->affected[a].name);

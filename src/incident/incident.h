@@ -52,6 +52,8 @@ typedef struct tc_incident_update {
     tc_affected_t *affected; /* NULL with naffected 0 means "null" in JSON */
     size_t naffected;
     bool deliver_notifications;
+    char *author;          /* who posted it in the console ("dana"), or NULL (the API, a
+                              monitor, an import); stored, shown in the console only */
 } tc_incident_update_t;
 
 typedef struct tc_incident {

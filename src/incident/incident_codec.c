@@ -81,6 +81,7 @@ char *tc_incident_encode(const tc_incident_t *i)
         put_time(x, "updated_at", u->updated_at);
         put_time(x, "display_at", u->display_at);
         json_object_set_new(x, "deliver", json_boolean(u->deliver_notifications));
+        put_str(x, "author", u->author);
         json_object_set_new(x, "affected", affected_json(u));
         json_array_append_new(updates, x);
     }
@@ -176,6 +177,7 @@ static void decode_update(decoder_t *dc, json_t *x, tc_incident_update_t *u)
     u->created_at = get_ms(dc, x, "created_at");
     u->updated_at = get_ms(dc, x, "updated_at");
     u->display_at = get_ms(dc, x, "display_at");
+    u->author = get_str(dc, x, "author", true);
     u->deliver_notifications = get_bool(dc, x, "deliver");
     json_t *aff = json_object_get(x, "affected");
     if (!aff || json_is_null(aff))

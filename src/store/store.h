@@ -44,6 +44,16 @@ int tc_store_begin(tc_store_t *s, char *err, size_t errlen);
 int tc_store_commit(tc_store_t *s, char *err, size_t errlen);
 void tc_store_rollback(tc_store_t *s);
 
+/** Write a consistent copy of the running store to the new file @p path (never over an
+ *  existing one), with SQLite's online backup: writers carry on meanwhile. The copy is checked
+ *  (integrity, schema) before this returns. @return 0, TC_EIO, TC_ESTORE or TC_EINVAL. */
+int tc_store_backup(tc_store_t *s, const char *path, char *err, size_t errlen);
+/** Restore backup @p path into data folder @p dir, which must hold no store and no running
+ *  daemon. The backup must be a sound tocsin store of this version's schema or older (the
+ *  next start migrates it). @return 0, TC_EINVAL (not a usable backup), TC_EEXIST (the
+ *  folder holds a store or a daemon), TC_ESTORE. */
+int tc_store_restore(const char *path, const char *dir, char *err, size_t errlen);
+
 /** Close the database. NULL is accepted. */
 void tc_store_close(tc_store_t *s);
 
@@ -128,6 +138,13 @@ int tc_store_key_valid(tc_store_t *s, const unsigned char *hash, size_t hashlen)
 int tc_store_last_results(tc_store_t *s, const char *monitor_id, size_t max, int *verdicts,
                           double *latency_ms, size_t *n);
 
+/** The time of the first result of monitor @p monitor_id that was not up, in [@p from,
+ *  @p to], from the raw results, or, where those were pruned, from the hourly aggregates (the
+ *  hour's start, *@p hourly set). @return 0 and *@p at, TC_ENOENT when there is none, or
+ *  TC_ESTORE. */
+int tc_store_first_failure(tc_store_t *s, const char *monitor_id, int64_t from, int64_t to,
+                           int64_t *at, bool *hourly);
+
 /* One message in the notification outbox. Strings are owned when the store hands rows out
  * (free with tc_store_outbox_free()), borrowed when the caller passes them in. */
 typedef struct tc_outbox {
@@ -204,6 +221,87 @@ int tc_store_subscribers(tc_store_t *s, bool deliverable, tc_subscriber_t **out,
 /** Free the strings of one subscriber; of @p n subscribers and the array itself. */
 void tc_store_subscriber_clear(tc_subscriber_t *sub);
 void tc_store_subscribers_free(tc_subscriber_t *subs, size_t n);
+
+/* ---- the console's people, sessions and audit log (store_sqlite_accounts.c) ---- */
+
+/* A console user. Strings are owned when the store hands rows out (release with
+ * tc_store_user_clear() / tc_store_users_free()), borrowed when passed in. */
+typedef struct tc_user {
+    char *id;
+    char *name;
+    char *role;           /* "admin" or "editor" */
+    char *password_hash;  /* libsodium's crypto_pwhash_str() string (Argon2id) */
+    int64_t created_at, password_changed_at; /* wall ms */
+} tc_user_t;
+
+/** Add @p u. @return 0, TC_EEXIST when the name is taken, or TC_ESTORE. */
+int tc_store_user_add(tc_store_t *s, const tc_user_t *u, char *err, size_t errlen);
+/** The user named @p name (or, with tc_store_user_by_id, with id @p id) into @p out.
+ *  @return 0, TC_ENOENT or TC_ESTORE. */
+int tc_store_user_by_name(tc_store_t *s, const char *name, tc_user_t *out);
+int tc_store_user_by_id(tc_store_t *s, const char *id, tc_user_t *out);
+/** Every user, by name. */
+int tc_store_users(tc_store_t *s, tc_user_t **out, size_t *n, char *err, size_t errlen);
+/** Remove the user named @p name and all their sessions. @return 0, TC_ENOENT, TC_ESTORE. */
+int tc_store_user_remove(tc_store_t *s, const char *name, char *err, size_t errlen);
+/** Set a new password hash for @p name and end all their sessions, in one transaction.
+ *  @return 0, TC_ENOENT, TC_ESTORE. */
+int tc_store_user_set_password(tc_store_t *s, const char *name, const char *password_hash,
+                               int64_t now, char *err, size_t errlen);
+void tc_store_user_clear(tc_user_t *u);
+void tc_store_users_free(tc_user_t *users, size_t n);
+
+/* A console session, found by the hash of its token. */
+typedef struct tc_session {
+    char *user_id;  /* owned */
+    char *csrf;     /* owned: the token every form of this session carries */
+    int64_t created_at, seen_at; /* wall ms */
+} tc_session_t;
+
+int tc_store_session_add(tc_store_t *s, const unsigned char *token_hash, size_t hashlen,
+                         const char *user_id, const char *csrf, int64_t now, char *err,
+                         size_t errlen);
+/** @return 0, TC_ENOENT or TC_ESTORE. Release @p out with tc_store_session_clear(). */
+int tc_store_session_get(tc_store_t *s, const unsigned char *token_hash, size_t hashlen,
+                         tc_session_t *out);
+/** Record that the session was used at @p now (its idle expiry counts from then). */
+int tc_store_session_touch(tc_store_t *s, const unsigned char *token_hash, size_t hashlen,
+                           int64_t now);
+int tc_store_session_delete(tc_store_t *s, const unsigned char *token_hash, size_t hashlen);
+/** Delete sessions created before @p created_before or idle since before @p seen_before. */
+int tc_store_sessions_prune(tc_store_t *s, int64_t created_before, int64_t seen_before);
+void tc_store_session_clear(tc_session_t *sess);
+
+/* One line of the audit log. */
+typedef struct tc_audit {
+    int64_t at;    /* wall ms */
+    char *actor;   /* "user:NAME" or "key:NAME" */
+    char *action;  /* e.g. "incident.create" */
+    char *target;  /* e.g. the incident id */
+    char *detail;  /* a short human sentence */
+} tc_audit_t;
+
+int tc_store_audit_add(tc_store_t *s, const tc_audit_t *a, char *err, size_t errlen);
+/** The latest @p limit lines, newest first, skipping the first @p offset. */
+int tc_store_audit_list(tc_store_t *s, size_t offset, size_t limit, tc_audit_t **out, size_t *n,
+                        char *err, size_t errlen);
+void tc_store_audit_free(tc_audit_t *lines, size_t n);
+
+/* ---- recurring maintenance windows (store_sqlite_accounts.c) ---- */
+
+/** Add schedule @p id or replace its document (its last_start is kept). */
+int tc_store_schedule_put(tc_store_t *s, const char *id, const char *doc, bool from_config,
+                          char *err, size_t errlen);
+/** Record that the window starting at @p last_start was made into a maintenance. */
+int tc_store_schedule_mark(tc_store_t *s, const char *id, int64_t last_start, char *err,
+                           size_t errlen);
+/** Delete schedule @p id. @return 0, TC_ENOENT or TC_ESTORE. */
+int tc_store_schedule_delete(tc_store_t *s, const char *id, char *err, size_t errlen);
+/** Call @p fn with every schedule, by id. */
+int tc_store_each_schedule(tc_store_t *s,
+                           void (*fn)(void *ctx, const char *id, const char *doc,
+                                      bool from_config, int64_t last_start),
+                           void *ctx, char *err, size_t errlen);
 
 /** The setting @p key, created as @p fresh when it does not exist yet (server secrets made
  *  at first start). *value is malloc'd. */

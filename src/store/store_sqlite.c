@@ -117,7 +117,49 @@ static const struct {
         "CREATE INDEX subscriber_address ON subscriber (kind, address);"
         "CREATE INDEX subscriber_confirm ON subscriber (confirm_token_hash);"
         "CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"},
+    /* The console: people (Argon2id password hashes, libsodium's encoded string), their
+     * sessions (only a hash of each session token; the CSRF token is per session and not a
+     * credential by itself) and the audit log of who changed what. Sessions go with their
+     * user. */
+    {7, "CREATE TABLE console_user ("
+        "  id TEXT PRIMARY KEY,"
+        "  name TEXT NOT NULL UNIQUE,"
+        "  role TEXT NOT NULL,"           /* admin, editor */
+        "  password_hash TEXT NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  password_changed_at INTEGER NOT NULL"
+        ");"
+        "CREATE TABLE console_session ("
+        "  token_hash BLOB PRIMARY KEY,"
+        "  user_id TEXT NOT NULL REFERENCES console_user(id) ON DELETE CASCADE,"
+        "  csrf TEXT NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  seen_at INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX console_session_user ON console_session (user_id);"
+        "CREATE TABLE audit_log ("
+        "  id INTEGER PRIMARY KEY,"
+        "  at INTEGER NOT NULL,"
+        "  actor TEXT NOT NULL,"          /* "user:NAME" or "key:NAME" */
+        "  action TEXT NOT NULL,"
+        "  target TEXT NOT NULL,"
+        "  detail TEXT NOT NULL"
+        ");"},
+    /* Recurring maintenance windows: those of the config (kept in step with it at every
+     * start and reload) and those made in the console or through the API. last_start is the
+     * latest window already made into a scheduled maintenance, so none is made twice. */
+    {8, "CREATE TABLE maintenance_schedule ("
+        "  id TEXT PRIMARY KEY,"
+        "  doc TEXT NOT NULL,"
+        "  from_config INTEGER NOT NULL,"
+        "  last_start INTEGER NOT NULL DEFAULT 0"
+        ");"},
 };
+
+int tc_sqlite__newest_version(void)
+{
+    return migrations[sizeof migrations / sizeof migrations[0] - 1].version;
+}
 
 int tc_sqlite__fail(sqlite3 *db, const char *what, char *err, size_t errlen)
 {

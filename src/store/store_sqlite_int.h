@@ -34,4 +34,7 @@ char *tc_sqlite__col_dup(sqlite3_stmt *st, int i);
 int tc_sqlite__run(sqlite3 *db, const char *sql, const char *t1, const char *t2, const void *blob,
                    int blob_len, int64_t n1, int64_t n2, char *err, size_t errlen);
 
+/** The last migration's version (store_sqlite.c). */
+int tc_sqlite__newest_version(void);
+
 #endif

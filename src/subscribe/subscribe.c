@@ -9,7 +9,7 @@
 
 /* The key an address counts under: IPv6 addresses by their /64, since one host usually
  * holds a whole /64 and could otherwise rotate through it. */
-static void limit_key(const char *addr, char *out, size_t outlen)
+void tc_subscribe_limit_key(const char *addr, char *out, size_t outlen)
 {
     struct in6_addr a6;
     if (strchr(addr, ':') && inet_pton(AF_INET6, addr, &a6) == 1 &&
@@ -25,7 +25,7 @@ bool tc_subscribe_limited(tc_subscribe_limiter_t *l, const char *client, int per
                           int64_t now_ms)
 {
     char addr[INET6_ADDRSTRLEN + 8];
-    limit_key(client, addr, sizeof addr);
+    tc_subscribe_limit_key(client, addr, sizeof addr);
     int64_t minute = now_ms / 60000;
     size_t slot = TC_SUBSCRIBE_LIMIT_SLOTS, oldest = 0;
     for (size_t i = 0; i < TC_SUBSCRIBE_LIMIT_SLOTS; i++) {

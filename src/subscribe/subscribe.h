@@ -31,6 +31,10 @@ typedef struct tc_subscribe_limiter {
     } slots[TC_SUBSCRIBE_LIMIT_SLOTS]; /* private */
 } tc_subscribe_limiter_t;
 
+/** The key client address @p addr counts under in rate limits: itself, or for IPv6 its /64
+ *  prefix (one host usually holds a whole /64 and could rotate through it). */
+void tc_subscribe_limit_key(const char *addr, char *out, size_t outlen);
+
 /** Count one request from client address @p client (IPv6 counted by its /64) at wall time
  *  @p now_ms. @return true when it is over @p per_minute requests in the current minute. */
 bool tc_subscribe_limited(tc_subscribe_limiter_t *l, const char *client, int per_minute,

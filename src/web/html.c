@@ -28,6 +28,8 @@ static const char *const css =
     "h3{font-size:1.05rem;margin:1.5rem 0 .5rem;padding-bottom:.25rem;"
     "border-bottom:1px solid var(--line)}"
     ".description{color:var(--muted);margin:0 0 1.25rem}"
+    ".page-notice{border:1px dashed var(--muted);border-radius:.5rem;padding:.5rem .9rem;"
+    "margin:0 0 1.25rem}"
     ".brand{margin:0 0 1rem;font-weight:600}.brand a{color:inherit;text-decoration:none}"
     ".banner{border-radius:.5rem;padding:1rem 1.25rem;font-weight:600;font-size:1.15rem;"
     "color:#fff;margin:0 0 1.5rem}"
@@ -84,6 +86,11 @@ static const char *const css =
     "footer{margin-top:2rem;color:var(--muted);font-size:.875rem}"
     "main footer a{color:inherit}";
 
+const char *tc_html_stylesheet(void)
+{
+    return css;
+}
+
 void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
 {
     /* "Acme Status" stays as it is; "Acme" becomes "Acme Status". */
@@ -124,6 +131,11 @@ void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
         tc_buf_html(b, v->page_name);
         tc_buf_puts(b, suffix);
         tc_buf_puts(b, "</a></p>");
+    }
+    if (v->page_notice) {
+        tc_buf_puts(b, "<p class=\"page-notice\" role=\"note\">");
+        tc_buf_html(b, v->page_notice);
+        tc_buf_puts(b, "</p>");
     }
     tc_buf_puts(b, "</header>");
 }

@@ -21,6 +21,8 @@
  *  @param home    true on "/", whose header holds the page's h1; other pages get a
  *                 link home in the header and their own h1. */
 void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home);
+/** The pages' stylesheet (the console's preview shows incidents with it too). */
+const char *tc_html_stylesheet(void);
 /** Close a page: the footer (time zone, last update, links) and the closing tags. */
 void tc_html_close(tc_buf_t *b, const tc_view_t *v);
 

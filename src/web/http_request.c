@@ -40,6 +40,7 @@ tc_http_request_t *tc_http__new_request(tc_http_t *h, struct MHD_Connection *c, 
     req->path = tc_strdup(url);
     tc_buf_init(&req->fields, 16 * 1024);
     tc_buf_init(&req->body, MAX_BODY);
+    tc_buf_init(&req->extra, 8 * 1024);
     MHD_get_connection_values(c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, collect_field, req);
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -75,6 +76,7 @@ void tc_http__free_request(tc_http_request_t *req)
     free(req->path);
     tc_buf_free(&req->fields);
     tc_buf_free(&req->body);
+    tc_buf_free(&req->extra);
     free(req->reply);
     free(req);
 }
@@ -134,6 +136,16 @@ void tc_http_reply(tc_http_request_t *req, unsigned status, const char *json)
     req->reply = tc_strdup(json);
     req->state = REQ_ANSWERED;
     MHD_resume_connection(req->conn);
+}
+
+void tc_http_add_header(tc_http_request_t *req, const char *name, const char *value)
+{
+    if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n")) {
+        tc_log(TC_LOG_ERROR, MODULE, "dropped a reply header with a line break in it");
+        return;
+    }
+    tc_buf_append(&req->extra, name, strlen(name) + 1);
+    tc_buf_append(&req->extra, value, strlen(value) + 1);
 }
 
 static const char *field(const tc_http_request_t *req, const char *tag, const char *name)
@@ -204,14 +216,24 @@ enum MHD_Result tc_http__serve_engine_request(tc_http_t *h, struct MHD_Connectio
     size_t len = strlen(req->reply);
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, req->reply, MHD_RESPMEM_MUST_COPY);
+    int own_csp = 0, own_referrer = 0;
+    for (const char *p = req->extra.data, *end = p ? p + req->extra.len : NULL; p && p < end;) {
+        const char *value = p + strlen(p) + 1;
+        MHD_add_response_header(r, p, value);
+        own_csp |= strcasecmp(p, "Content-Security-Policy") == 0;
+        own_referrer |= strcasecmp(p, "Referrer-Policy") == 0;
+        p = value + strlen(value) + 1;
+    }
     if (req->html) {
         /* The same policy as the snapshot's pages (build_doc() in http_server.c). */
         MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
-        MHD_add_response_header(r, "Content-Security-Policy",
-                                "default-src 'none'; style-src 'unsafe-inline'; "
-                                "img-src 'self' data:; form-action 'self'; "
-                                "base-uri 'none'; frame-ancestors 'none'");
-        MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+        if (!own_csp)
+            MHD_add_response_header(r, "Content-Security-Policy",
+                                    "default-src 'none'; style-src 'unsafe-inline'; "
+                                    "img-src 'self' data:; form-action 'self'; "
+                                    "base-uri 'none'; frame-ancestors 'none'");
+        if (!own_referrer)
+            MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     } else {
         MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
         MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");

@@ -354,13 +354,34 @@ static const served_doc_t *find_doc(served_set_t *set, const char *url)
     return d ? &set->docs[d - set->snap->docs] : NULL;
 }
 
-/* Requests under these prefixes are answered by the engine, not from the snapshot. */
-static int is_engine_path(const char *url)
+/* The console (/admin and below) is answered by the engine, except its static assets,
+ * which are snapshot documents like the page's. */
+static int is_console_path(const char *url)
 {
+    return strncmp(url, "/admin", 6) == 0 && (url[6] == '\0' || url[6] == '/');
+}
+
+/* Requests under these prefixes are answered by the engine, not from the snapshot; a server
+ * for the console alone answers nothing else. */
+static int is_engine_path(const tc_http_t *h, const char *url)
+{
+    int console = is_console_path(url) && strncmp(url, "/admin/assets/", 14) != 0;
+    if (h->console == TC_HTTP_CONSOLE_ONLY)
+        return console;
+    if (console)
+        return h->console == TC_HTTP_CONSOLE_ALSO;
     return strncmp(url, "/api/push/", 10) == 0 || strncmp(url, "/v1/", 4) == 0 ||
            strcmp(url, "/api/v2/subscribers") == 0 ||
            strcmp(url, "/api/v2/subscribers.json") == 0 ||
            strncmp(url, "/subscribers/", 13) == 0;
+}
+
+/* Paths this server does not serve at all (404 whatever the snapshot holds). */
+static int is_elsewhere(const tc_http_t *h, const char *url)
+{
+    if (h->console == TC_HTTP_CONSOLE_ONLY)
+        return !is_console_path(url) && strcmp(url, "/healthz") != 0;
+    return h->console == TC_HTTP_CONSOLE_NONE && is_console_path(url);
 }
 
 
@@ -406,7 +427,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             set_phase(h, rec, PHASE_ANSWER);
             return tc_http__reply(h, c, TC_ROUTE_OTHER, 413, h->too_large);
         }
-        if (is_engine_path(url))
+        if (is_engine_path(h, url))
             *con_cls = tc_http__new_request(h, c, url, method);
         else
             *con_cls = (void *)(uintptr_t)1;
@@ -434,9 +455,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
     int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     served_set_t *set = atomic_load_explicit(&h->current, memory_order_acquire);
-    const served_doc_t *sd = find_doc(set, url);
+    const served_doc_t *sd = is_elsewhere(h, url) ? NULL : find_doc(set, url);
     tc_route_t route = sd ? sd->doc->route : TC_ROUTE_OTHER;
-    int known = sd || strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
+    int known = sd || strcmp(url, "/healthz") == 0 ||
+                (strcmp(url, "/metrics") == 0 && h->console != TC_HTTP_CONSOLE_ONLY);
 
     if (!is_get) {
         if (strcmp(method, "OPTIONS") == 0 && known)
@@ -459,7 +481,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return tc_http__reply(h, c, TC_ROUTE_HEALTHZ, alive ? 200 : 503,
                               alive ? h->health_ok : h->health_stale);
     }
-    if (strcmp(url, "/metrics") == 0)
+    if (strcmp(url, "/metrics") == 0 && h->console != TC_HTTP_CONSOLE_ONLY)
         return serve_metrics(h, c);
     if (!set)
         return tc_http__reply(h, c, TC_ROUTE_OTHER, 503, h->unavailable);
@@ -563,6 +585,7 @@ int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **
     pthread_cond_init(&h->sweep_cond, &ca);
     pthread_condattr_destroy(&ca);
     h->wake = opts->wake;
+    h->console = opts->console;
     h->wake_arg = opts->wake_arg;
     h->lim.per_ip_limit = opts->per_ip_limit;
     h->lim.connection_limit = opts->connection_limit;

@@ -50,7 +50,13 @@ typedef struct tc_http_opts {
      * wake the engine (uv_async_send), which then calls tc_http_take(). */
     void (*wake)(void *arg);
     void *wake_arg;
+    /* Where the console (/admin) is served: TC_HTTP_CONSOLE_ALSO beside the page (the
+     * default), TC_HTTP_CONSOLE_NONE not here (it has its own address), or
+     * TC_HTTP_CONSOLE_ONLY on a server for the console alone (every other path is 404). */
+    int console;
 } tc_http_opts_t;
+
+enum { TC_HTTP_CONSOLE_ALSO = 0, TC_HTTP_CONSOLE_NONE = 1, TC_HTTP_CONSOLE_ONLY = 2 };
 
 /** Bind and start serving @p first (taken over, as by tc_http_publish()), so the server never
  *  answers before it has a page to show. @return 0, or TC_EIO with the reason in @p err
@@ -76,6 +82,12 @@ void tc_http_reply(tc_http_request_t *req, unsigned status, const char *json);
 /** Engine thread: the same with an HTML page (text/html, the pages' Content-Security-Policy,
  *  no referrer, so a token in the URL does not leak through links). */
 void tc_http_reply_html(tc_http_request_t *req, unsigned status, const char *html);
+
+/** Engine thread, before the reply: add header @p name: @p value to it (e.g. Set-Cookie,
+ *  Location). A Content-Security-Policy or Referrer-Policy added here replaces the pages'
+ *  default. Values
+ *  with CR or LF are dropped (they would split the header). */
+void tc_http_add_header(tc_http_request_t *req, const char *name, const char *value);
 
 /** The request's method ("POST"), path without the query, and the value of a query
  *  argument or header (NULL when absent). Valid until tc_http_reply(). */

@@ -53,6 +53,7 @@ struct tc_http_request {
     unsigned status;             /* the engine's reply */
     char *reply;                 /* owned */
     int html;                    /* the reply is an HTML page (tc_http_reply_html) */
+    tc_buf_t extra;              /* "name\0value\0" headers added by tc_http_add_header() */
     struct tc_http_request *next;/* queue link */
 };
 
@@ -117,6 +118,7 @@ struct tc_http {
     tc_http_request_t *queue_head, *queue_tail;
     void (*wake)(void *arg);
     void *wake_arg;
+    int console;                       /* TC_HTTP_CONSOLE_*: where /admin is served */
 };
 
 /* A cheap monotonic clock for deadlines (a few ms coarse, which they can afford); the

@@ -4,6 +4,19 @@
 
 #include <stdio.h>
 
+/* The console's stylesheet and script: static, but served like every document (ETags,
+ * compression) from the snapshot of whichever server carries the console. */
+static void add_console_assets(tc_snapshot_t *s)
+{
+    size_t len = 0;
+    char *body = tc_render_console_css(&len);
+    tc_snapshot_add(s, "/admin/assets/console.css", TC_ROUTE_OTHER, "text/css; charset=utf-8",
+                    body, len);
+    body = tc_render_console_js(&len);
+    tc_snapshot_add(s, "/admin/assets/console.js", TC_ROUTE_OTHER,
+                    "text/javascript; charset=utf-8", body, len);
+}
+
 tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_cache_t *cache)
 {
     static const char json[] = "application/json; charset=utf-8";
@@ -48,6 +61,15 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_ca
         body = lists[i].render(v, &len);
         tc_snapshot_add(s, lists[i].path, TC_ROUTE_INCIDENTS, json, body, len);
     }
+    add_console_assets(s);
+    tc_snapshot_seal(s);
+    return s;
+}
+
+tc_snapshot_t *tc_render_console_only(uint64_t generation)
+{
+    tc_snapshot_t *s = tc_snapshot_new(generation);
+    add_console_assets(s);
     tc_snapshot_seal(s);
     return s;
 }

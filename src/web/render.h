@@ -62,4 +62,13 @@ char *tc_render_notice_html(const tc_view_t *v, const char *title, const char *t
 char *tc_render_confirm_html(const tc_view_t *v, const char *title, const char *text,
                              const char *action, const char *button);
 
+/** A snapshot with only the console's assets, for a server that carries the console alone
+ *  (admin.listen). */
+tc_snapshot_t *tc_render_console_only(uint64_t generation);
+
+/** The console's stylesheet and script, /admin/assets/console.css and console.js
+ *  (console_assets.c). @return malloc'd text, its length in @p len. */
+char *tc_render_console_css(size_t *len);
+char *tc_render_console_js(size_t *len);
+
 #endif

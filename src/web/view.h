@@ -40,6 +40,7 @@ typedef struct tc_view {
     const char *page_name;
     const char *page_url;
     const char *page_description; /* NULL when none */
+    const char *page_notice;      /* page.notice: shown at the top of every page, or NULL */
     const char *time_zone;        /* IANA name of the page's zone */
     const tc_zone_t *zone;        /* that zone: every local time is formatted in it (NULL is
                                      UTC); borrowed from the engine's config generation */

@@ -6,12 +6,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include "admin/admin.h"
 #include "api/api.h"
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -36,6 +38,8 @@ struct tc_http_request {
     size_t args_len;
     const char *content_type;
     const char *authorization;
+    const char *cookie;         /* console requests: the fixture's session */
+    const char *origin;         /* console requests: this "server" */
     const char *client;
     char *body;         /* owned; NUL-terminated like the server's buffer */
     size_t body_len;
@@ -108,6 +112,16 @@ void tc_http_reply_html(tc_http_request_t *req, unsigned status, const char *htm
     req->html = 1;
 }
 
+void tc_http_add_header(tc_http_request_t *req, const char *name, const char *value)
+{
+    (void)req;
+    /* The server drops such headers; here they mean a handler passed one through. */
+    if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n")) {
+        fprintf(stderr, "fixture: a reply header with a line break: %s\n", name);
+        abort();
+    }
+}
+
 const char *tc_http_method(const tc_http_request_t *req)
 {
     return req->method;
@@ -133,6 +147,12 @@ const char *tc_http_header(const tc_http_request_t *req, const char *name)
         return req->authorization;
     if (strcasecmp(name, "Content-Type") == 0)
         return req->content_type;
+    if (strcasecmp(name, "Cookie") == 0)
+        return req->cookie;
+    if (strcasecmp(name, "Origin") == 0)
+        return req->origin;
+    if (strcasecmp(name, "Host") == 0)
+        return req->origin ? FX_HOST : NULL;
     return NULL;
 }
 
@@ -156,6 +176,8 @@ static unsigned fx_inputs;
 static char fx_dir[256];
 static char fx_ids[4][16]; /* incident, update, maintenance, subscriber */
 static char *fx__last_reply; /* owned; the last reply, for baseline() */
+static char fx_cookie[TC_SESSION_TOKEN_LEN + 32]; /* "tocsin_session=<token>" */
+static char fx_csrf[TC_SESSION_CSRF_LEN];
 
 static const char fx_config[] =
     "page:\n"
@@ -183,6 +205,13 @@ static const char fx_config[] =
     "subscribers:\n"
     "  email_channel: mail\n"
     "  rate_limit: 10000\n";
+
+/* Like tc_secret_password_hash(), with libsodium's smallest Argon2id limits. */
+static int fx_cheap_password_hash(const char *password, char out[TC_SECRET_PASSWORD_HASH_LEN])
+{
+    return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_MIN,
+                             crypto_pwhash_MEMLIMIT_MIN);
+}
 
 static void fx_fail(const char *what, const char *detail)
 {
@@ -231,6 +260,8 @@ static void fx_down(void)
     tc_engine__view_free(&fx);
     tc_config_free(fx.config);
     tc_zone_free(fx.zone);
+    tc_engine__accounts_free(&fx);
+    tc_engine__schedules_free(&fx);
     memset(&fx, 0, sizeof fx);
     clear_dir(fx_dir);
     fx_up = 0;
@@ -309,6 +340,24 @@ void fx_ready(int fresh)
     tc_engine__index_feeds(&fx);
     tc_engine__derive_components(&fx);
     fx_up = 1;
+
+    /* A console user with a session. The password hash uses libsodium's smallest limits, so
+     * a fuzzed login with the right password costs little; a wrong name still costs a full
+     * hash, and the login rate limit stops those after five a minute. */
+    char pw[TC_SECRET_PASSWORD_HASH_LEN], token[TC_SESSION_TOKEN_LEN];
+    if (fx_cheap_password_hash(FX_PASSWORD, pw) != 0)
+        fx_fail("cannot hash the console password", NULL);
+    int64_t now = tc_clock_wall_ms();
+    tc_user_t user = {.id = "fxuser", .name = "fx", .role = "admin", .password_hash = pw,
+                      .created_at = now, .password_changed_at = now};
+    if (tc_store_user_add(fx.store, &user, err, sizeof err) != 0 ||
+        tc_engine_session_start(&fx, "fxuser", token, err, sizeof err) != 0)
+        fx_fail("cannot add the console user", err);
+    tc_user_t seen;
+    if (tc_engine_session_user(&fx, token, &seen, fx_csrf) != 0)
+        fx_fail("the console session does not work", NULL);
+    tc_engine_user_clear(&seen);
+    snprintf(fx_cookie, sizeof fx_cookie, "tocsin_session=%s", token);
 
     baseline("POST", "/v1/pages/" FX_PAGE "/incidents",
              "{\"incident\":{\"name\":\"Database slow\",\"status\":\"identified\",\"body\":"
@@ -390,7 +439,12 @@ unsigned fx_request(const fx_request_t *r, int subscribers)
     tc_http_request_t req = {0};
     req.method = r->method;
     req.content_type = r->content_type;
-    req.authorization = subscribers ? NULL : "OAuth " FX_KEY;
+    int console = strncmp(r->path, "/admin", 6) == 0;
+    req.authorization = subscribers || console ? NULL : "OAuth " FX_KEY;
+    if (console) {
+        req.cookie = fx_cookie;
+        req.origin = "http://" FX_HOST;
+    }
     req.client = r->client ? r->client : "127.0.0.1";
     const char *q = strchr(r->path, '?');
     req.path = q ? tc_strndup(r->path, (size_t)(q - r->path)) : tc_strdup(r->path);
@@ -401,12 +455,33 @@ unsigned fx_request(const fx_request_t *r, int subscribers)
             if (*p == '&')
                 *p = '\0';
     }
-    req.body = tc_malloc(r->body_len + 1);
-    memcpy(req.body, r->body, r->body_len);
-    req.body[r->body_len] = '\0';
-    req.body_len = r->body_len;
+    /* In a console form, {c} stands for the session's CSRF token. */
+    tc_buf_t body;
+    tc_buf_init(&body, 0);
+    for (size_t i = 0; i < r->body_len; i++) {
+        if (console && i + 3 <= r->body_len && memcmp(r->body + i, "{c}", 3) == 0) {
+            tc_buf_puts(&body, fx_csrf);
+            i += 2;
+        } else {
+            tc_buf_append(&body, r->body + i, 1);
+        }
+    }
+    req.body_len = body.len;
+    req.body = tc_buf_steal(&body, NULL);
+    if (!req.body)
+        req.body = tc_strdup("");
     (void)subscribers; /* one route table answers both; the key is only sent for /v1/ */
-    tc_api_handle(&fx, &req);
+    if (console) {
+        tc_admin_handle(&fx, &req);
+        /* A login is answered after its password check, which runs on libuv's pool; the
+         * loop runs for it alone (the fixture never renders, so the render timer a write
+         * armed is stopped first). */
+        uv_timer_stop(&fx.render_timer);
+        while (!req.answered && fx.background > 0)
+            uv_run(&fx.loop, UV_RUN_ONCE);
+    } else {
+        tc_api_handle(&fx, &req);
+    }
     check_reply(&req);
     /* FX_TRACE=1 shows each exchange, to check what a seed reaches. */
     if (getenv("FX_TRACE"))

@@ -22,6 +22,11 @@ typedef struct fx_request {
 /** The page id of the fixture's config ("fz") and a valid API key for it. */
 #define FX_PAGE "fz"
 #define FX_KEY "fuzz-key-0123456789"
+/** The console: requests under /admin are sent logged in as user "fx" (an admin) with this
+ *  password, from http://FX_HOST; "{c}" in their bodies stands for the session's CSRF
+ *  token. */
+#define FX_PASSWORD "fuzz password 1"
+#define FX_HOST "status.example.test"
 
 /** Build the engine if needed (first call) or rebuild it from scratch when @p fresh or when
  *  the state grew past a bound, so inputs see a small, known state: components db, api
@@ -29,8 +34,9 @@ typedef struct fx_request {
  *  set-up fails: a fuzzer without its fixture must not report success. */
 void fx_ready(int fresh);
 
-/** Answer @p r through the real v1 handler (with the fixture's API key) or, when @p
- *  subscribers, the public subscribe handler. Checks the reply (a status and a JSON or HTML
+/** Answer @p r through the real v1 handler (with the fixture's API key), or, when @p
+ *  subscribers, the public subscribe handler, or for paths under /admin the console's
+ *  (logged in, see FX_PASSWORD). Checks the reply (a status and a JSON or HTML
  *  body, never NULL; 4xx/5xx JSON replies carry an "error" string) and aborts when it is
  *  wrong. @return the HTTP status. */
 unsigned fx_request(const fx_request_t *r, int subscribers);

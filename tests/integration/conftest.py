@@ -72,11 +72,13 @@ def assert_no_sanitizer_report(text, what="tocsin"):
         assert marker not in text, f"{what}: sanitizer report in stderr:\n{text}"
 
 
-def run_cli(*args, timeout=30):
-    """Run the tocsin binary with @args; returns the CompletedProcess (text mode)."""
+def run_cli(*args, timeout=30, input_text=None):
+    """Run the tocsin binary with @args (and @input_text on stdin); returns the
+    CompletedProcess (text mode)."""
     proc = subprocess.run(
         [TOCSIN_BIN, *map(str, args)],
-        stdin=subprocess.DEVNULL,
+        input=input_text,
+        stdin=subprocess.DEVNULL if input_text is None else None,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -537,3 +537,62 @@ def test_store_from_an_older_tocsin_is_upgraded(start_daemon):
     db.close()
     assert doc["v"] == 1 and doc["resolved_at"] == 1731618480000, doc
     assert "rewrote 1 incident(s) in storage format 1" in d.stderr
+
+
+def test_recurring_maintenance_through_the_api(start_daemon):
+    """POST maintenance_schedules makes the next window a scheduled maintenance at its local
+    time; GET lists it with the config's own; DELETE stops it; bad bodies say what is wrong."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    d = start_daemon(WRITE_CONFIG.replace("time_zone: Etc/UTC", "time_zone: Asia/Tokyo") + """\
+recurring_maintenance:
+  - id: nightly
+    name: Nightly backup
+    days: [mon, tue, wed, thu, fri, sat, sun]
+    at: "23:00"
+    duration: 30m
+    components: [rest]
+""")
+    key = make_key(d)
+    status, doc = api(d, "GET", "maintenance_schedules", key=key)
+    assert status == 200 and [s["id"] for s in doc] == ["nightly"] and doc[0]["from_config"]
+    tokyo = ZoneInfo("Asia/Tokyo")
+    now = datetime.now(tokyo)
+    day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][(now + timedelta(days=2)).weekday()]
+    status, made = api(d, "POST", "maintenance_schedules", key=key, body={
+        "maintenance_schedule": {"name": "Kernel patches – 更新", "days": [day], "at": "04:15",
+                                 "duration_minutes": 45, "component_ids": ["rest"]}})
+    assert status == 201, made
+    assert made["days"] == [day] and made["at"] == "04:15" and made["time_zone"] == "Asia/Tokyo"
+    expected = (now + timedelta(days=2)).replace(hour=4, minute=15, second=0, microsecond=0)
+    upcoming = d.wait_for(lambda: [m for m in json.loads(d.raw_request(
+        "GET", "/api/v2/scheduled-maintenances/upcoming.json")[2])["scheduled_maintenances"]
+        if m["name"] == "Kernel patches – 更新"], what="the window")
+    assert datetime.fromisoformat(upcoming[0]["scheduled_for"]) == expected
+    assert datetime.fromisoformat(upcoming[0]["scheduled_until"]) == \
+        expected + timedelta(minutes=45)
+    for body, words in [({"maintenance_schedule": {"name": "x", "days": ["tues"], "at": "04:00",
+                                                    "duration_minutes": 5,
+                                                    "component_ids": ["rest"]}}, "days"),
+                        ({"maintenance_schedule": {"name": "x", "days": ["tue"], "at": "4:00",
+                                                    "duration_minutes": 5,
+                                                    "component_ids": ["rest"]}}, "at is"),
+                        ({"maintenance_schedule": {"name": "x", "days": ["tue"], "at": "04:00",
+                                                    "duration_minutes": 0,
+                                                    "component_ids": ["rest"]}}, "duration"),
+                        ({"maintenance_schedule": {"name": "x", "days": ["tue"], "at": "04:00",
+                                                    "duration_minutes": 5,
+                                                    "component_ids": ["nope"]}}, "unknown"),
+                        ({"maintenance_schedule": {"name": "x", "days": ["tue"], "at": "04:00",
+                                                    "duration_minutes": 5, "bogus": 1,
+                                                    "component_ids": ["rest"]}}, "bogus")]:
+        status, err = api(d, "POST", "maintenance_schedules", key=key, body=body)
+        assert status == 422 and words in err["error"], (body, err)
+    status, err = api(d, "DELETE", "maintenance_schedules/nightly", key=key)
+    assert status == 422 and "remove it there" in err["error"]
+    status, _ = api(d, "DELETE", "maintenance_schedules/" + made["id"], key=key)
+    assert status == 200
+    status, doc = api(d, "GET", "maintenance_schedules", key=key)
+    assert [s["id"] for s in doc] == ["nightly"]
+    status, _ = api(d, "DELETE", "maintenance_schedules/" + made["id"], key=key)
+    assert status == 404

@@ -287,6 +287,32 @@ static void loading(void **state)
     tc_zone_free(NULL);
 }
 
+/* Local times people type (maintenance windows) to instants, across DST changes. */
+static void from_local(void **state)
+{
+    (void)state;
+    tc_zone_t *la = load("America/Los_Angeles");
+    /* An ordinary afternoon: 05:08 PST is 13:08 UTC. */
+    assert_int_equal(tc_clock_from_local(la, 2024, 11, 14, 5, 8), INT64_C(1731589680000));
+    /* 02:30 on the spring-forward day does not exist: the end of the gap (10:00 UTC). */
+    assert_int_equal(tc_clock_from_local(la, 2024, 3, 10, 2, 30), INT64_C(1710064800000));
+    /* 01:30 on the fall-back day happens twice: the first (PDT, 08:30 UTC). */
+    assert_int_equal(tc_clock_from_local(la, 2024, 11, 3, 1, 30), INT64_C(1730622600000));
+    /* Leap day in UTC, and its weekday (a Thursday). */
+    int64_t leap = tc_clock_from_local(NULL, 2024, 2, 29, 18, 30);
+    assert_int_equal(leap, INT64_C(1709231400000));
+    assert_int_equal(tc_clock_local_weekday(NULL, leap), 4);
+    /* The weekday is the local one: Thursday 21:08 in LA is already Friday in Kolkata. */
+    tc_zone_t *in = load("Asia/Kolkata");
+    assert_int_equal(tc_clock_local_weekday(la, INT64_C(1731643680000)), 4);
+    assert_int_equal(tc_clock_local_weekday(in, INT64_C(1731643680000)), 5);
+    /* Before 1970 too. */
+    assert_int_equal(tc_clock_local_weekday(NULL, tc_clock_from_local(NULL, 1969, 7, 20, 20, 17)),
+                     0);
+    tc_zone_free(la);
+    tc_zone_free(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +321,7 @@ int main(void)
         cmocka_unit_test(odd_midnights),
         cmocka_unit_test(two_zones_at_once),
         cmocka_unit_test(loading),
+        cmocka_unit_test(from_local),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,95 @@
+/* Queries only the console asks: incident templates, monitors with their last results, how many subscribers an
+ * incident would reach, and the outbox's counts. Read-only; the public view (view.c) carries
+ * none of this because the public never sees it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "engine/engine_int.h"
+#include "subscribe/subscribe.h"
+
+void tc_engine_monitors(tc_engine_t *d, tc_monitor_info_t **out, size_t *n)
+{
+    *n = d->nmonitors;
+    *out = tc_calloc(d->nmonitors ? d->nmonitors : 1, sizeof **out);
+    for (size_t i = 0; i < d->nmonitors; i++) {
+        const mon_slot_t *slot = &d->monitors[i];
+        tc_monitor_info_t *m = &(*out)[i];
+        m->id = slot->cfg->id;
+        m->name = slot->cfg->name ? slot->cfg->name : slot->cfg->id;
+        m->kind = tc_probe_type_name(slot->cfg->type);
+        m->state = tc_monitor_state_name(slot->tracker.state);
+        m->failure_share = slot->tracker.share;
+        m->window = slot->cfg->window;
+        m->last_at = slot->last_at;
+        m->last_ms = slot->last_ms;
+        m->last_reason = slot->last_reason;
+        memcpy(m->checks, slot->checks, sizeof m->checks);
+        m->interval_ms = slot->cfg->interval_ms;
+        m->components = slot->rules ? slot->rules->components : NULL;
+        m->ncomponents = slot->rules ? slot->rules->ncomponents : 0;
+    }
+}
+
+void tc_engine_templates(tc_engine_t *d, tc_incident_template_t **out, size_t *n)
+{
+    const tc_config_t *c = d->config;
+    *n = c->ntemplates;
+    *out = tc_calloc(c->ntemplates ? c->ntemplates : 1, sizeof **out);
+    for (size_t i = 0; i < c->ntemplates; i++) {
+        const tc_template_cfg_t *t = &c->templates[i];
+        (*out)[i] = (tc_incident_template_t){t->id, t->name, t->message, t->status,
+                                             t->components, t->component_status,
+                                             t->ncomponents};
+    }
+}
+
+size_t tc_engine_recipients(tc_engine_t *d, const char *const *ids, size_t n)
+{
+    char err[256];
+    tc_subscriber_t *subs = NULL;
+    size_t nsubs = 0, count = 0;
+    if (tc_store_subscribers(d->store, true, &subs, &nsubs, err, sizeof err) != 0)
+        return 0;
+    for (size_t i = 0; i < nsubs; i++)
+        count += tc_subscribe_follows(subs[i].components, ids, n);
+    tc_store_subscribers_free(subs, nsubs);
+    return count;
+}
+
+static bool first_failure(void *ctx, const char *monitor, int64_t from, int64_t to, int64_t *at,
+                          bool *hourly)
+{
+    return tc_store_first_failure(ctx, monitor, from, to, at, hourly) == 0;
+}
+
+void tc_engine_coverage(tc_engine_t *d, int64_t since, tc_coverage_report_t *out)
+{
+    const tc_view_t *v = tc_engine_view(d);
+    size_t nfeeds = 0;
+    tc_cover_feed_t *feeds = tc_config_cover_feeds(d->config, &nfeeds);
+    out->rows = tc_calloc(v->nincidents + 1, sizeof *out->rows);
+    out->nrows = tc_coverage(v->incidents, v->nincidents, since, tc_clock_wall_ms(), feeds,
+                             nfeeds, first_failure, d->store, out->rows);
+    out->blind = tc_calloc(nfeeds + 1, sizeof *out->blind);
+    out->nblind = 0;
+    for (size_t i = 0; i < nfeeds; i++)
+        if (!feeds[i].nmonitors)
+            out->blind[out->nblind++] = feeds[i].component;
+    tc_config_cover_feeds_free(feeds, nfeeds);
+}
+
+void tc_engine_coverage_free(tc_coverage_report_t *r)
+{
+    free(r->rows);
+    free(r->blind);
+    memset(r, 0, sizeof *r);
+}
+
+void tc_engine_delivery_counts(tc_engine_t *d, long counts[3])
+{
+    long retried;
+    counts[0] = counts[1] = counts[2] = 0;
+    tc_store_outbox_counts(d->store, counts, &retried);
+}
