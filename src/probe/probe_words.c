@@ -239,7 +239,13 @@ static void error_words(tc_buf_t *b, const tc_monitor_cfg_t *m, const tc_result_
                vendor_words(r)) {
         vendor_report(b, r);
     } else if (strcmp(tc_probe_type_name(m->type), "http-steps") == 0 && r->failed) {
-        tc_buf_puts(b, "a step of the transaction failed");
+        /* The step's number and name (letters, digits, '_' and '-', from the config). */
+        tc_value_t step;
+        if (tc_probe_lookup((void *)r, "FAILED_STEP", NULL, &step) == 0 &&
+            step.type == TC_VALUE_STRING)
+            tc_buf_printf(b, "step %.*s of the transaction failed", (int)step.len, step.str);
+        else
+            tc_buf_puts(b, "a step of the transaction failed");
     } else if (has(e, "timed out") || has(e, "timeout")) {
         tc_buf_puts(b, "no answer within ");
         duration(b, (double)m->timeout_ms);

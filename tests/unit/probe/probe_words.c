@@ -33,9 +33,12 @@ static const char config_text[] =
     "  - id: beat\n    kind: push\n    token: abcdefghijklmnopqrstuvwxyz\n"
     "  - id: vendor\n    kind: statuspage\n    url: https://status.example.com/api/v2/summary.json\n"
     "  - id: dns\n    kind: dns\n    name: example.com\n    resolver: 127.0.0.1:53\n"
-    "    conditions: [\"[DNS_RCODE] == NOERROR\"]\n";
+    "    conditions: [\"[DNS_RCODE] == NOERROR\"]\n"
+    "  - id: steps\n    kind: http-steps\n    steps:\n"
+    "      - {name: create, url: \"https://example.com/items\"}\n"
+    "      - {name: read, url: \"https://example.com/items/1\"}\n";
 
-enum { M_STATUS, M_ROOT, M_HEADER, M_CERT, M_TCP, M_BEAT, M_VENDOR, M_DNS };
+enum { M_STATUS, M_ROOT, M_HEADER, M_CERT, M_TCP, M_BEAT, M_VENDOR, M_DNS, M_STEPS };
 
 static const struct words_case {
     const char *name;
@@ -46,7 +49,8 @@ static const struct words_case {
     const char *body;
     const char *error;
     bool failed;
-    const char *indicator;
+    const char *value;   /* the kind's value: VENDOR_INDICATOR (statuspage), FAILED_STEP
+                            (http-steps) */
     double cert_days;
     const char *rcode;
     const char *words;   /* exactly */
@@ -93,6 +97,8 @@ static const struct words_case {
      "the host name does not resolve", "failing"},
     {"a dns answer", M_DNS, true, 0, 5, 5, "", "", false, NULL, 0, "NXDOMAIN",
      "DNS answer NXDOMAIN (expected NOERROR)", "failing"},
+    {"a failed step", M_STEPS, true, 200, 5, 5, "", "step 2 'read': [BODY].id (<b>7</b>) == 5",
+     true, "2 'read'", 0, NULL, "step 2 'read' of the transaction failed", "failing"},
 };
 
 static void test_words(void **state)
@@ -126,8 +132,9 @@ static void test_words(void **state)
         snprintf(r.error, sizeof r.error, "%s", c->error);
         tc_buf_puts(&r.body, c->body);
         tc_buf_puts(&r.headers, "Content-Type: text/html\n");
-        if (c->indicator)
-            tc_probe__set_value(&r, "VENDOR_INDICATOR", NULL, "%s", c->indicator);
+        if (c->value)
+            tc_probe__set_value(&r, c->monitor == M_STEPS ? "FAILED_STEP" : "VENDOR_INDICATOR",
+                                NULL, "%s", c->value);
         if (c->rcode)
             snprintf(r.dns_rcode, sizeof r.dns_rcode, "%s", c->rcode);
         tc_probe_judge(m, &r, NULL);
