@@ -180,9 +180,9 @@ def watch_all(d, wants, timeout, never=None):
     return seen
 
 
-def report(scenario, fault_at, changed_at, runs):
-    print("\nDETECTION %s: %.1f s from the fault to the state change (%d runs)"
-          % (scenario, changed_at - fault_at, runs))
+def report(scenario, fault_at, changed_at, runs, what="the state change"):
+    print("\nDETECTION %s: %.1f s from the fault to %s (%d runs)"
+          % (scenario, changed_at - fault_at, what, runs))
 
 
 # ---- a share of failures that never comes three in a row ----------------------------------
@@ -299,8 +299,8 @@ def test_retry_turns_a_dropped_connection_into_recovered(start_daemon, target):
     # The re-check came after retry_interval, not at the next interval.
     recheck = served[served.index(dropped[0]) + 1]
     assert 0.15 <= recheck["at"] - dropped[0]["at"] < 0.9
-    report("dropped connection, retries 1, retry_interval 200ms (recovered on retry)",
-           dropped[0]["at"], recheck["at"], 1)
+    report("dropped connection, retries 1, retry_interval 200ms", dropped[0]["at"],
+           recheck["at"], 1, what="the passing re-check (no state change)")
     assert "monitor retry: recovered on retry 1 of 1 (first attempt: " in d.stderr
     assert "monitor retry: up -> " not in d.stderr
     assert statuses(d)["retry"] == "operational"
@@ -479,7 +479,7 @@ def test_push_monitor_is_pending_until_its_first_push(start_daemon):
     down_at = watch(d, "cron", "major_outage", timeout=10)
     assert down_at - restarted >= 1.8, "down before interval + grace had passed"
     report("push monitor after a restart with no push (interval 1s + grace 1s)", restarted,
-           down_at, 0)
+           down_at, 0, what="down (pending until then)")
     assert "monitor nightly: up -> down: no push received in the last 2 s" in d.stderr
 
 
