@@ -131,8 +131,8 @@ static void public_words(const mon_slot_t *slot, tc_monitor_state_t after, const
         tc_buf_puts(problem, after == TC_MONITOR_DOWN ? "failing" : "degraded");
         tc_buf_printf(summary, "%zu of the last %d checks failed",
                       tc_window_failures(&slot->window, (size_t)m->window), m->window);
-        if (slot->last_failure[0])
-            tc_buf_printf(summary, ", most recently: %s", slot->last_failure);
+        if (slot->last_failure_words[0])
+            tc_buf_printf(summary, ", most recently: %s", slot->last_failure_words);
     } else {
         tc_buf_puts(problem, tc_probe_problem(r));
         tc_probe_words(m, r, summary);

@@ -40,6 +40,7 @@
 #define LAG_WINDOW 4096     /* schedule lags kept for the /metrics quantiles */
 #define ROLLUP_MS 300000    /* aggregation and pruning of stored results */
 #define UPTIME_DAYS 90      /* daily bars on the page */
+#define UPTIME_MONTHS 12    /* months in the uptime report (/uptime), the current one included */
 #define RECENT 60           /* response times kept per monitor for the page's sparkline */
 #define REFRESH_TICKS 6     /* metrics ticks between re-renders for new response times */
 #define MAINTENANCE_MS 10000 /* how often maintenance windows are checked */
@@ -47,6 +48,7 @@
 
 /* The engine's view of one configured monitor. */
 typedef struct mon_slot {
+    struct ticket *ticket;        /* the run in flight's, or NULL; borrowed (owned by the run) */
     const tc_monitor_cfg_t *cfg;  /* borrowed from the current config generation */
     const tc_monitor_rules_t *rules; /* cfg's components, incident and alert rules; borrowed */
     tc_monitor_tracker_t tracker;
@@ -56,7 +58,7 @@ typedef struct mon_slot {
     struct retry *retry;          /* the re-check waiting to start, or NULL (monitors.c) */
     int attempt;                  /* re-checks made of the current run so far */
     char first_failure[256];      /* why the current run's first attempt failed */
-    char last_failure[256];       /* the last failed run, in words people read */
+    char last_failure_words[256]; /* the last failed run, in words people read */
     unsigned long checks[3];      /* by verdict: up, degraded, down */
     unsigned long skipped;        /* due while the previous run was still going */
     unsigned long retried;        /* re-checks made */
@@ -65,6 +67,11 @@ typedef struct mon_slot {
     double last_ms;               /* latency of the last run */
     int64_t last_at;              /* wall ms of the last run, 0 before the first */
     char last_reason[512];
+    int64_t last_failure_at;      /* wall ms of the last run that was not up, 0 before one */
+    char last_failure[512];       /* its reason */
+    bool paused;                  /* a person paused it: not scheduled, feeds nothing */
+    int64_t paused_at;            /* wall ms */
+    char paused_by[80];           /* "user:NAME" */
     tc_push_state_t push;         /* what a push monitor heard */
     double recent[RECENT];        /* ring of the last response times, ms */
     size_t nrecent;               /* runs recorded in the ring (may exceed RECENT) */
@@ -79,16 +86,25 @@ typedef struct auto_words {
     const char *exact;   /* the exact failed condition or error ({{condition}}) */
 } auto_words_t;
 
+/* A console request waiting for a run's result ("check now"). */
+typedef struct check_waiter {
+    tc_engine_check_fn done;
+    void *arg;
+    struct check_waiter *next;
+} check_waiter_t;
+
 /* Passed through a probe run so its result finds its slot, unless the config changed. */
 typedef struct ticket {
     struct tc_engine *d;
     size_t slot;
     uint64_t epoch;
+    check_waiter_t *waiters;      /* owned; told when the run ends, however it ends */
 } ticket_t;
 
-/* One component's status log over the page's 90 days, kept between renders: it changes only
- * when a status changes (status_changes moves) or a day closes (the window's first midnight
- * moves), so a render reads the store for no other reason. */
+/* One component's status log over the uptime report's months (which hold the page's 90
+ * days), kept between renders: it changes only when a status changes (status_changes moves)
+ * or a month begins (the window's first midnight moves), so a render reads the store for no
+ * other reason. */
 typedef struct uptime_log {
     char *row_id;                 /* owned */
     int64_t from;                 /* the window's first midnight it was read for */
@@ -187,7 +203,8 @@ tc_status_open_t *tc_engine__open_for_status(const tc_engine_t *d, size_t *n);
 
 /* ---- view.c ---- */
 
-/** Build a complete snapshot (view, 90-day bars, sparklines, every document) of now. */
+/** Build a complete snapshot (view, 90-day bars, monthly uptime, sparklines, every document)
+ *  of now. */
 tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d);
 /** Free the status logs kept between renders (at shutdown). */
 void tc_engine__uptime_logs_free(tc_engine_t *d);

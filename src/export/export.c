@@ -183,7 +183,7 @@ static const char nginx_conf[] =
     "    index index.html;\n"
     "    gzip_static on;\n"
     "    # brotli_static on;\n"
-    "    types { application/atom+xml atom; application/rss+xml rss; }\n"
+    "    # nginx's mime.types (included in http {}) knows .html, .json, .atom, .rss, .svg, .js\n"
     "    location / { try_files $uri $uri/index.html =404; }\n"
     "    location /api/v2/ {\n"
     "        add_header Access-Control-Allow-Origin *;\n"

@@ -101,6 +101,13 @@ def test_mirror_refreshed_by_the_daemon_served_by_nginx(start_daemon, tmp_path, 
         assert got == body, "%s differs between the daemon and nginx" % path
         compared += 1
     assert compared >= 10
+    # With the content types a browser and a client need (the snippet keeps nginx's own map).
+    for path, ctype in [("/", "text/html"), ("/api/v2/summary.json", "application/json"),
+                        ("/history.atom", "application/atom+xml"),
+                        ("/history.rss", "application/rss+xml"),
+                        ("/badges/status.svg", "image/svg+xml")]:
+        status, _, headers = fetch(base + path)
+        assert headers["Content-Type"].startswith(ctype), (path, headers["Content-Type"])
     # Statuspage clients ask without ".json": nginx finds it as the daemon does.
     assert fetch(base + "/api/v2/summary")[1] == d.raw_request("GET", "/api/v2/summary")[2]
     # The precompressed variant is what gzip_static sends.
