@@ -127,7 +127,8 @@ def test_incident_from_the_console_reaches_page_api_and_subscribers(start_daemon
     Select(browser.find_element(By.NAME, "c.rest")).select_by_value("major_outage")
     Select(browser.find_element(By.NAME, "c.ws")).select_by_value("degraded_performance")
     # The notify box says how many subscribers it will reach.
-    assert "1 confirmed subscriber" in browser.find_element(By.CSS_SELECTOR, "form.incident-form").text
+    assert "reaches 1 confirmed subscriber" in \
+        browser.find_element(By.CSS_SELECTOR, "form.incident-form").text
     browser.find_element(By.CSS_SELECTOR, "button[value=preview]").click()
     wait_text(browser, "Elevated API errors – Überlast", "section.preview")
     preview = browser.find_element(By.CSS_SELECTOR, "section.preview")
@@ -543,3 +544,24 @@ incident_templates:
         assert not found, describe(found)
     finally:
         b.quit()
+
+
+def test_notify_box_counts_who_will_be_told(start_daemon, sink):
+    d = start_daemon(CONFIG)
+    for path, comps in (("/all", None), ("/dash", ["dash"])):
+        sub = {"endpoint": sink.url(path)}
+        if comps:
+            sub["components"] = comps
+        status, _, body = d.raw_request("POST", "/api/v2/subscribers",
+                                        headers={"Content-Type": "application/json"},
+                                        body=json.dumps({"subscriber": sub}))
+        assert status == 201, body
+    add_user(d, "quinn")
+    s, csrf = console_session(d, "quinn")
+    page = s.get(d.url("/admin/incidents/new")).text
+    assert "reaches 2 confirmed subscribers" in page, re.findall(r'id="reach">[^<]*', page)
+    # Preview with REST chosen: the subscriber of the Dashboard alone is not told.
+    page = s.post(d.url("/admin/incidents"), data={
+        "csrf": csrf, "name": "x", "status": "investigating", "c.rest": "major_outage",
+        "action": "preview"}).text
+    assert "reaches 1 confirmed subscriber of 2" in page
