@@ -58,10 +58,26 @@ static int load_config(const tc_engine_opts_t *opts, tc_config_t **out, char **e
     return 0;
 }
 
+/* Tell systemd (when it started us with Type=notify) how the engine is doing. */
+static void notify_systemd(tc_engine_t *d, tc_sdnotify_state_t state, const char *status)
+{
+    char err[256];
+    if (tc_sdnotify_send(d->sd, state, status, err, sizeof err) != 0)
+        tc_log(TC_LOG_WARN, MODULE, "%s", err);
+}
+
+/* The heartbeat proves the loop turns: /healthz reads it, and systemd's watchdog is fed from
+ * here (every half interval), so a loop that stops turning gets the daemon restarted. */
 static void on_heartbeat(uv_timer_t *t)
 {
     tc_engine_t *d = t->data;
-    atomic_store(&d->heartbeat, tc_clock_mono_ms());
+    int64_t now = tc_clock_mono_ms();
+    atomic_store(&d->heartbeat, now);
+    int64_t watchdog = tc_sdnotify_watchdog_ms(d->sd);
+    if (watchdog > 0 && now - d->watchdog_sent >= watchdog / 2) {
+        d->watchdog_sent = now;
+        notify_systemd(d, TC_SDNOTIFY_WATCHDOG, NULL);
+    }
     tc_http_reap(d->http);
     if (d->admin_http)
         tc_http_reap(d->admin_http);
@@ -159,7 +175,8 @@ static void wake_engine(void *arg)
     uv_async_send(arg);
 }
 
-static void reload(tc_engine_t *d)
+/* @return 0 when the new generation runs, -1 when the running one stays. */
+static int reload(tc_engine_t *d)
 {
     tc_config_t *next = NULL;
     char *errors = NULL;
@@ -175,7 +192,7 @@ static void reload(tc_engine_t *d)
         }
         free(errors);
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
-        return;
+        return -1;
     }
     /* The zone belongs to the generation: loaded (with tzdata as it is now) before the
      * swap, so a failure keeps the running generation whole. */
@@ -185,7 +202,7 @@ static void reload(tc_engine_t *d)
         tc_log(TC_LOG_ERROR, MODULE, "reload refused: %s", zerr);
         tc_config_free(next);
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
-        return;
+        return -1;
     }
     /* The listen address and data folder are bound at start; they need a restart. */
     const tc_config_t *cur = d->config;
@@ -197,7 +214,7 @@ static void reload(tc_engine_t *d)
         tc_config_free(next);
         tc_zone_free(zone);
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
-        return;
+        return -1;
     }
     /* Keep the old slots (and their threshold state) until the new ones copied them. */
     mon_slot_t *old = d->monitors;
@@ -227,6 +244,7 @@ static void reload(tc_engine_t *d)
            "configuration reloaded: %zu groups, %zu components, %zu monitors", next->ngroups,
            next->ncomponents, next->nmonitors);
     tc_engine__request_render(d);
+    return 0;
 }
 
 static void on_signal(uv_signal_t *s, int signum)
@@ -234,10 +252,16 @@ static void on_signal(uv_signal_t *s, int signum)
     tc_engine_t *d = s->data;
     if (signum == SIGHUP) {
         tc_log(TC_LOG_INFO, MODULE, "SIGHUP: reloading %s", d->opts->config_path);
-        reload(d);
+        notify_systemd(d, TC_SDNOTIFY_RELOADING, "reloading the configuration");
+        if (reload(d) == 0)
+            notify_systemd(d, TC_SDNOTIFY_READY, "configuration reloaded");
+        else
+            notify_systemd(d, TC_SDNOTIFY_READY, "reload refused (see the log); running "
+                                                 "the previous configuration");
         return;
     }
     tc_log(TC_LOG_INFO, MODULE, "signal %d: shutting down", signum);
+    notify_systemd(d, TC_SDNOTIFY_STOPPING, "shutting down");
     uv_stop(&d->loop);
 }
 
@@ -308,6 +332,9 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
         goto out;
     }
+    /* Before any thread starts: it clears systemd's variables from the environment. */
+    if (tc_sdnotify_open(&d.sd, err, sizeof err) != 0)
+        tc_log(TC_LOG_ERROR, MODULE, "systemd notifications are off: %s", err);
     raise_fd_limit();
     if (tc_dir_lock(d.config->storage_path, &d.lock_fd, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
@@ -357,7 +384,11 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     uv_timer_init(&d.loop, &d.render_timer);
     uv_timer_init(&d.loop, &d.heartbeat_timer);
     d.render_timer.data = d.heartbeat_timer.data = &d;
-    uv_timer_start(&d.heartbeat_timer, on_heartbeat, HEARTBEAT_MS, HEARTBEAT_MS);
+    /* A short systemd watchdog needs a faster beat to be fed every half interval. */
+    int64_t beat = HEARTBEAT_MS, watchdog = tc_sdnotify_watchdog_ms(d.sd);
+    if (watchdog > 0 && watchdog / 4 < beat)
+        beat = watchdog >= 4 ? watchdog / 4 : 1;
+    uv_timer_start(&d.heartbeat_timer, on_heartbeat, (uint64_t)beat, (uint64_t)beat);
     uv_timer_init(&d.loop, &d.flush_timer);
     uv_timer_init(&d.loop, &d.metrics_timer);
     uv_timer_init(&d.loop, &d.rollup_timer);
@@ -411,6 +442,12 @@ int tc_engine_run(const tc_engine_opts_t *opts)
            "serving \"%s\" on http://%s:%d/ (%zu monitors, data in %s, schema v%d)",
            d.config->page.name, d.config->server.host, d.config->server.port,
            d.config->nmonitors, d.config->storage_path, tc_store_schema_version(d.store));
+    /* Ready only now: the first snapshot is published and every port is bound. */
+    char status[512];
+    snprintf(status, sizeof status, "serving \"%s\" on http://%s:%d/ (%zu monitors)",
+             d.config->page.name, d.config->server.host, d.config->server.port,
+             d.config->nmonitors);
+    notify_systemd(&d, TC_SDNOTIFY_READY, status);
     uv_run(&d.loop, UV_RUN_DEFAULT);
 
     /* From here on, requests that reach the engine are refused: the notify worker and the
@@ -444,6 +481,7 @@ out:
     tc_engine__subscribers_free(&d);
     tc_config_free(d.config);
     tc_zone_free(d.zone);
+    tc_sdnotify_close(d.sd);
     if (exit_code == 0)
         tc_log(TC_LOG_INFO, MODULE, "stopped");
     return exit_code;
