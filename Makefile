@@ -22,7 +22,7 @@ BUILD ?= build
 INSTALL_DIRS = -DCMAKE_INSTALL_PREFIX=$(PREFIX) -DCMAKE_INSTALL_SYSCONFDIR=$(SYSCONFDIR)
 RELEASE = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTC_TESTS=OFF
 
-.PHONY: all deps build build-san run test unit integration bench fuzz clean install uninstall
+.PHONY: all deps build build-san run test unit integration bench fuzz clean install uninstall deb
 
 all: build
 
@@ -60,6 +60,11 @@ run: deps build
 	bash scripts/demo-user ./build/tocsin $(CONFIG)
 	bash scripts/demo-run ./build/tocsin $(CONFIG)
 
+# build-deb/tocsin_VERSION_ARCH.deb with debhelper: the binary, man pages, unit, a conffile
+# /etc/tocsin/tocsin.yaml, data in /var/lib/tocsin, the user tocsin made in postinst.
+deb: deps
+	bash scripts/build-deb
+
 test: deps build-san
 	bash scripts/run-tests build-san
 
@@ -73,4 +78,4 @@ bench: deps build
 	bash bench/run
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-deb
