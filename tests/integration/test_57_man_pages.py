@@ -144,3 +144,42 @@ def test_readme_names_every_command_and_top_level_key():
         assert re.search(rf"^tocsin {re.escape(cmd)}\b", commands, re.M), cmd
     for key in key_tables()[("config.c", "root_keys")]:
         assert re.search(rf"^{key}:", readme, re.M), f"README shows no {key}: example"
+
+
+# What the examples of tocsin.yaml(5) may refer to without declaring it themselves.
+EXAMPLE_BASE = {
+    "page": "page:\n  name: Examples\n",
+    "groups": "groups:\n  - id: api\n    name: API\n",
+    "components": ("components:\n  - {id: rest, name: REST API, group: api}\n"
+                   "  - {id: deepgram, name: Deepgram}\n  - {id: website, name: Website}\n"),
+    "channels": ("channels:\n  - {id: pager, kind: pagerduty, routing_key: k}\n"
+                 "  - {id: slack, kind: slack, url: 'https://hooks.example.com/x'}\n"
+                 "  - {id: mail, kind: email, url: 'smtp://mail.example.com', "
+                 "from: a@example.com, to: [b@example.com]}\n"),
+}
+EXAMPLE_ENV = {"PGPASSWORD": "pw", "EXPORT_PUSH_TOKEN": "export-token-0123456789",
+               "HOOK_SECRET": "s", "SLACK_WEBHOOK_URL": "https://hooks.example.com/s",
+               "PD_ROUTING_KEY": "k", "SMTP_PASSWORD": "pw"}
+
+
+def test_every_example_in_tocsin_yaml_5_passes_check_config(tmp_path):
+    source = (REPO / "docs" / "man" / "tocsin.yaml.5.scd").read_text()
+    blocks = re.findall(r"^```\n(.*?)^```$", source, re.M | re.S)
+    checked = 0
+    for n, block in enumerate(blocks):
+        sections = dict(EXAMPLE_BASE)
+        if block.startswith("  - "):  # one monitor, as the kinds' examples show it
+            block = "monitors:\n" + block
+        keys = re.findall(r"^([a-z_]+):", block, re.M)
+        assert set(keys) <= set(key_tables()[("config.c", "root_keys")]), block
+        if len(keys) == 1:
+            sections[keys[0]] = block
+        else:  # a whole file
+            sections = {"": block}
+        path = tmp_path / f"example{n}.yaml"
+        path.write_text("".join(sections.values()))
+        p = subprocess.run([TOCSIN_BIN, "check-config", "-c", str(path)], capture_output=True,
+                           text=True, timeout=30, env=dict(os.environ, **EXAMPLE_ENV))
+        assert p.returncode == 0, f"example {n} of tocsin.yaml(5):\n{block}\n{p.stderr}"
+        checked += 1
+    assert checked >= 20, checked
