@@ -24,6 +24,10 @@ int main(int argc, char **argv)
         return tc_cli_import(argc - 1, argv + 1);
     if (strcmp(cmd, "apikey") == 0)
         return tc_cli_apikey(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return tc_cli_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return tc_cli_export(argc - 1, argv + 1);
     if (strcmp(cmd, "backup") == 0)
         return tc_cli_backup(argc - 1, argv + 1);
     if (strcmp(cmd, "restore") == 0)

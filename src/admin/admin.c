@@ -55,6 +55,7 @@ static const route_t routes[] = {
     {"POST", "maintenance/recurring", tc_admin__maintenance_recurring, NEEDS_SESSION},
     {"POST", "maintenance/recurring/:id/delete", tc_admin__maintenance_stop, NEEDS_SESSION},
     {"GET", "audit", tc_admin__audit_page, NEEDS_SESSION},
+    {"GET", "coverage", tc_admin__coverage, NEEDS_SESSION},
 };
 
 /* Does @p path match @p pattern? ":id" and ":uid" segments are captured into @p c's param

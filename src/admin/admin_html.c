@@ -21,6 +21,7 @@ static const struct {
     {"overview", "Overview", "/admin/"},
     {"incidents", "Incidents", "/admin/incidents"},
     {"maintenance", "Maintenance", "/admin/maintenance"},
+    {"coverage", "Coverage", "/admin/coverage"},
     {"audit", "Audit log", "/admin/audit"},
 };
 

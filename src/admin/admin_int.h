@@ -1,8 +1,10 @@
 /* Shared by the files of src/admin/: the request being answered, the route handlers and the
  * page helpers. admin.c routes and guards (session, CSRF, origin, roles), login and logout;
  * admin_html.c the console's frame and form pieces; admin_overview.c the overview;
- * admin_incidents.c incidents, updates, post-mortems and the preview; admin_maintenance.c
- * one-off and recurring maintenance; admin_audit.c the audit log. Not for use outside src/admin/. */
+ * admin_incidents.c incidents, updates, post-mortems and the preview (admin_incident_form.c
+ * the form's parts); admin_maintenance.c
+ * one-off and recurring maintenance; admin_coverage.c what the probes missed; admin_audit.c the
+ * audit log. Not for use outside src/admin/. */
 #ifndef TC_ADMIN_INT_H
 #define TC_ADMIN_INT_H
 
@@ -13,7 +15,9 @@
 #include "core/buf.h"
 #include "core/form.h"
 
-#define TC_ADMIN_MAX_PARAM 64 /* longest path segment a route captures */
+#define TC_ADMIN_MAX_PARAM 64    /* longest path segment a route captures */
+#define TC_ADMIN_MAX_NAME 255     /* titles, bytes (as the write API) */
+#define TC_ADMIN_MAX_TEXT 65536   /* messages and post-mortems, bytes (as the write API) */
 
 /* One console request on its way through a handler. */
 typedef struct tc_admin_call {
@@ -68,6 +72,50 @@ const char *tc_admin__text(tc_admin_call_t *c, const char *name);
 void tc_admin__audit(tc_admin_call_t *c, const char *action, const char *target,
                      const char *detail);
 
+/* ---- admin_incident_form.c: the incident form's parts ---- */
+
+/* Problems with a submitted form, each shown next to its field. */
+typedef struct tc_admin_form_errors {
+    char name[160], status[160], message[160], components[300], general[600];
+    bool any;
+} tc_admin_form_errors_t;
+
+/* The form's fields as a command; the arrays are owned here. */
+typedef struct tc_admin_incident_form {
+    tc_incident_cmd_t cmd;
+    tc_cmd_component_t *comps;
+    char impact_field[16]; /* "" derived, or an impact name */
+    bool notify;
+} tc_admin_incident_form_t;
+
+/** Read name (when @p creating), status (an incident's, or with @p maintenance a
+ *  maintenance's), message, impact, notify and every leaf component's choice ("c.<id>") into
+ *  @p f, the problems into @p e. Free @p f with tc_admin__free_incident_form(). */
+void tc_admin__read_incident_form(tc_admin_call_t *c, bool creating, bool maintenance,
+                                  tc_admin_incident_form_t *f, tc_admin_form_errors_t *e);
+void tc_admin__free_incident_form(tc_admin_incident_form_t *f);
+/** Set one of @p e's messages (@p field of @p len bytes) and mark the form as failed. */
+void tc_admin__form_error(tc_admin_form_errors_t *e, char *field, size_t len, const char *text);
+/** What people write most often at status @p s (Statuspage's defaults). */
+const char *tc_admin__default_message(tc_incident_status_t s);
+/* The form's fields; each shows its message when there is one. */
+void tc_admin__field_error(tc_buf_t *b, const char *id, const char *text);
+void tc_admin__status_choices(tc_buf_t *b, tc_incident_status_t selected);
+void tc_admin__component_choices(tc_buf_t *b, tc_admin_call_t *c, const tc_incident_t *in,
+                                 bool reshow, const char *error);
+void tc_admin__impact_choice(tc_buf_t *b, const char *selected);
+void tc_admin__message_box(tc_buf_t *b, const char *text, const char *error);
+void tc_admin__notify_box(tc_buf_t *b, tc_admin_call_t *c, bool checked);
+/** The preview of what @p f would publish, by the public page's renderer. */
+void tc_admin__preview_box(tc_buf_t *b, tc_admin_call_t *c, const char *name,
+                           const tc_admin_incident_form_t *f);
+/** The config's templates as a form that reloads the new-incident page from one. */
+void tc_admin__template_chooser(tc_buf_t *b, tc_admin_call_t *c);
+/** Fill the form's fields from template @p id as if typed. @return false when unknown. */
+bool tc_admin__fill_from_template(tc_admin_call_t *c, const char *id);
+/** The backfill form (a past incident for the history). */
+void tc_admin__backfill_form(tc_buf_t *b, tc_admin_call_t *c);
+
 /* ---- pages ---- */
 void tc_admin__overview(tc_admin_call_t *c);
 void tc_admin__incidents(tc_admin_call_t *c);
@@ -81,6 +129,7 @@ void tc_admin__update_edit(tc_admin_call_t *c);
 void tc_admin__incident_backfill(tc_admin_call_t *c);
 void tc_admin__preview(tc_admin_call_t *c);
 void tc_admin__audit_page(tc_admin_call_t *c);
+void tc_admin__coverage(tc_admin_call_t *c);
 void tc_admin__maintenance(tc_admin_call_t *c);
 void tc_admin__maintenance_create(tc_admin_call_t *c);
 void tc_admin__maintenance_recurring(tc_admin_call_t *c);

@@ -13,8 +13,6 @@
 #include "core/err.h"
 #include "web/html.h"
 
-#define MAX_NAME 255
-#define MAX_BODY_TEXT 65536
 
 static const char *const day_keys[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 static const char *const day_labels[7] = {"Monday", "Tuesday", "Wednesday", "Thursday",
@@ -257,7 +255,7 @@ static int title_and_message(tc_admin_call_t *c, const char **name, const char *
         snprintf(err, errlen, "Give the maintenance a title.");
         return TC_EINVAL;
     }
-    if (strlen(*name) > MAX_NAME || (*message && strlen(*message) > MAX_BODY_TEXT)) {
+    if (strlen(*name) > TC_ADMIN_MAX_NAME || (*message && strlen(*message) > TC_ADMIN_MAX_TEXT)) {
         snprintf(err, errlen, "Keep the title under 255 bytes and the message under 64 KiB.");
         return TC_EINVAL;
     }

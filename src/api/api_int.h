@@ -44,6 +44,8 @@ void tc_api__component_patch(tc_api_call_t *c);
 void tc_api__deliveries_dead(tc_api_call_t *c);
 void tc_api__deliveries_retry_all(tc_api_call_t *c);
 void tc_api__deliveries_retry_one(tc_api_call_t *c);
+/* v1_reports.c: the coverage report (a tocsin extension). */
+void tc_api__coverage(tc_api_call_t *c);
 /* v1_schedules.c: recurring maintenance windows (a tocsin extension). */
 void tc_api__schedules_list(tc_api_call_t *c);
 void tc_api__schedule_create(tc_api_call_t *c);

@@ -43,6 +43,7 @@ static const route_t v1_routes[] = {
     {"GET", "subscribers", tc_api__subscribers_list},
     {"GET", "subscribers/:id", tc_api__subscriber_get},
     {"DELETE", "subscribers/:id", tc_api__subscriber_delete},
+    {"GET", "coverage", tc_api__coverage},
     {"GET", "maintenance_schedules", tc_api__schedules_list},
     {"POST", "maintenance_schedules", tc_api__schedule_create},
     {"DELETE", "maintenance_schedules/:id", tc_api__schedule_delete},

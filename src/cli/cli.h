@@ -18,6 +18,10 @@ int tc_cli_user(int argc, char **argv);
 int tc_cli_backup(int argc, char **argv);
 /** `tocsin restore [-c FILE] [--data DIR] FILE`: a backup into an empty data folder. */
 int tc_cli_restore(int argc, char **argv);
+/** `tocsin export [-c FILE] [--data DIR] FOLDER`: the page as static files. */
+int tc_cli_export(int argc, char **argv);
+/** `tocsin report coverage [--since 90d]`: what the probes missed. */
+int tc_cli_report(int argc, char **argv);
 /** `tocsin import [-c FILE] [--data DIR] statuspage FILE`: import a Statuspage history. */
 int tc_cli_import(int argc, char **argv);
 /** `tocsin help [COMMAND]`: print help for @p command (NULL: the overview) to stdout.

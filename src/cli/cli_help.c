@@ -50,6 +50,21 @@ static const struct {
      "Argon2id hash is stored. Editors run incidents, maintenance, components and\n"
      "subscribers; admins also manage API keys and users (role defaults to editor).\n"
      "remove and passwd end the user's sessions. Works while the daemon runs.\n"},
+    {"report",
+     "usage: tocsin report [-c FILE] [--data DIR] coverage [--since 90d]\n"
+     "\n"
+     "What the probes missed: for every incident a person opened in the period, whether a\n"
+     "monitor feeding its components failed first (within an hour before it began, and how\n"
+     "long before), only after it began, or not at all; and which components no monitor\n"
+     "feeds. Times in the page's zone. Works while the daemon runs.\n"},
+    {"export",
+     "usage: tocsin export [-c FILE] [--data DIR] FOLDER\n"
+     "\n"
+     "Write the page as the store has it to FOLDER as static files: every page, JSON\n"
+     "document, feed and badge, with .gz and .br variants, plus tocsin-mirror.nginx.conf and\n"
+     "tocsin-mirror.Caddyfile to serve them. The folder is replaced in one atomic step. Not\n"
+     "while a daemon runs on the data folder: configure export: {dir: FOLDER, command: ...}\n"
+     "and the daemon refreshes the mirror after every change. Exit 0 done, 1 failure.\n"},
     {"backup",
      "usage: tocsin backup [-c FILE] [--data DIR] BACKUP.db\n"
      "\n"
@@ -87,6 +102,8 @@ int tc_cli_help(const char *command)
                "  probe          run one monitor once and explain its verdict\n"
                "  apikey         create, list and revoke write-API keys\n"
                "  user           add, list and remove console users; set passwords\n"
+               "  report         what the probes missed (coverage of incidents)\n"
+               "  export         write the page as static files (a mirror)\n"
                "  backup         copy the running store to a file\n"
                "  restore        put a backup into an empty data folder\n"
                "  import         import a Statuspage incident history\n"

@@ -5,11 +5,16 @@
 #include "config/config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config/config_int.h"
 #include "config/config_yaml.h"
@@ -19,17 +24,20 @@
 #include "core/hostport.h"
 
 #define MAX_ROWS 10000 /* groups plus components; far beyond any real page */
+#define MAX_FAVICON (64 << 10) /* an icon is a few KB; a bigger file is a mistake */
 
 static const char *const root_keys[] = {"page",       "server",   "storage",       "groups",
                                         "components", "monitors", "channels",      "notifications",
                                         "subscribers", "admin", "recurring_maintenance",
-                                        "incident_templates", NULL};
+                                        "incident_templates", "export", NULL};
+static const char *const export_keys[] = {"dir", "command", "timeout", NULL};
 static const char *const admin_keys[] = {"listen", "secure_cookie", NULL};
 static const char *const notify_keys[] = {"retry_for", "keep_delivered", "keep_dead", NULL};
 static const char *const subscriber_keys[] = {"email_channel", "allow_private_webhooks",
                                               "rate_limit", NULL};
 static const char *const page_keys[] = {"id",          "name",          "url", "time_zone",
-                                        "description", "impact_labels", "notice", NULL};
+                                        "description", "impact_labels", "notice", "favicon",
+                                        NULL};
 static const char *const impact_keys[] = {"none", "minor", "major", "critical", "maintenance",
                                           NULL};
 static const char *const server_keys[] = {"listen",         "connection_limit",
@@ -67,6 +75,110 @@ int tc_config_parse_listen(const char *s, char **host, int *port)
     return rc;
 }
 
+static void make_absolute(const tc_config_t *c, char **path);
+
+/* Read the regular file @p path whole, up to @p max bytes. Opened without blocking and
+ * checked to be a regular file, so a FIFO or a device named in the config can neither hang
+ * the loader nor feed it without end. The bytes (caller frees) are followed by a NUL, so a
+ * text file reads as a string. @return 0, or TC_EIO with a sentence in @p err. */
+static int read_small_file(const char *path, size_t max, char **out, size_t *outlen, char *err,
+                           size_t errlen)
+{
+    *out = NULL;
+    *outlen = 0;
+    char *data = NULL;
+    int rc = TC_EIO;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot read \"%s\": %s", path, strerror(errno));
+        goto out;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "\"%s\" is not a regular file", path);
+        goto out;
+    }
+    /* One byte more than allowed tells a file that is too big from one that fits. */
+    data = tc_malloc(max + 1);
+    size_t n = 0;
+    while (n <= max) {
+        ssize_t got = read(fd, data + n, max + 1 - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            snprintf(err, errlen, "cannot read \"%s\": %s", path, strerror(errno));
+            goto out;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    if (n > max) {
+        snprintf(err, errlen, "\"%s\" is larger than %zu KiB", path, max >> 10);
+        goto out;
+    }
+    data[n] = '\0';
+    *out = data;
+    *outlen = n;
+    data = NULL;
+    rc = 0;
+out:
+    free(data);
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* page.favicon: an .ico, .png or .svg file, read at load (and at each reload) so the page
+ * serves it from memory as /favicon.ico. The content must match the extension: a PNG saved
+ * as .ico would be served with the wrong type and shown by no browser. */
+static void parse_favicon(tc_yaml_t *y, tc_ynode_t page, tc_config_t *c)
+{
+    static const struct {
+        const char *ext, *type, *magic;
+        size_t magic_len;
+    } kinds[] = {
+        {".ico", "image/x-icon", "\0\0\1\0", 4},
+        {".png", "image/png", "\x89PNG\r\n\x1a\n", 8},
+        {".svg", "image/svg+xml", NULL, 0},
+    };
+    char *name = NULL;
+    tc_yaml_get_string(y, page, "page", "favicon", 0, &name);
+    if (!name)
+        return;
+    tc_ynode_t at = tc_yaml_lookup(y, page, "favicon");
+    const char *dot = strrchr(name, '.');
+    size_t k = 0;
+    while (k < sizeof kinds / sizeof kinds[0] && !(dot && strcasecmp(dot, kinds[k].ext) == 0))
+        k++;
+    if (k == sizeof kinds / sizeof kinds[0]) {
+        tc_yaml_error(y, at, "page: favicon must be a .ico, .png or .svg file");
+        free(name);
+        return;
+    }
+    char *path = tc_strdup(name);
+    make_absolute(c, &path);
+    char err[PATH_MAX + 128];
+    char *data = NULL;
+    size_t len = 0;
+    if (read_small_file(path, MAX_FAVICON, &data, &len, err, sizeof err) != 0) {
+        tc_yaml_error(y, at, "page: favicon %s", err);
+    } else if (kinds[k].magic ? len < kinds[k].magic_len ||
+                                    memcmp(data, kinds[k].magic, kinds[k].magic_len) != 0
+                              : !strstr(data, "<svg")) {
+        tc_yaml_error(y, at, "page: favicon \"%s\" does not hold %s image data", name,
+                      kinds[k].ext + 1);
+    } else {
+        c->page.favicon = data;
+        c->page.favicon_len = len;
+        c->page.favicon_type = kinds[k].type;
+        data = NULL;
+    }
+    free(data);
+    free(path);
+    free(name);
+}
+
 static void parse_page(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
 {
     tc_ynode_t page = tc_yaml_lookup(y, root, "page");
@@ -95,6 +207,7 @@ static void parse_page(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
                       "page: unknown time zone \"%s\" (use an IANA name such as "
                       "America/Los_Angeles or Etc/UTC)",
                       c->page.time_zone);
+    parse_favicon(y, page, c);
 }
 
 /* "10.0.0.1", "10.0.0.0/8", "fd00::/8": an address and an optional prefix length. */
@@ -327,6 +440,7 @@ static void set_defaults(tc_config_t *c)
     static const char *const labels[] = {"", "Degraded", "Downtime", "Downtime", "Maintenance"};
     for (int i = 0; i < 5; i++)
         c->page.impact_labels[i] = tc_strdup(labels[i]);
+    c->export_.timeout_ms = 60000;
     c->server.host = tc_strdup("127.0.0.1");
     c->server.port = 8080;
     c->server.connection_limit = 10000;
@@ -343,20 +457,20 @@ static void set_defaults(tc_config_t *c)
     c->aggregate_retention_ms = 400L * 86400000L;
 }
 
-/* A relative storage path is taken from the config file's folder, so the daemon finds its
- * data whatever its working directory (systemd starts it in /). */
-static void resolve_storage(tc_config_t *c)
+/* A relative path (storage, export) is taken from the config file's folder, so the daemon
+ * finds its files whatever its working directory (systemd starts it in /). */
+static void make_absolute(const tc_config_t *c, char **path)
 {
-    if (c->storage_path[0] == '/')
+    if (!*path || (*path)[0] == '/')
         return;
     char *copy = tc_strdup(c->path);
     const char *dir = dirname(copy);
-    size_t len = strlen(dir) + strlen(c->storage_path) + 2;
+    size_t len = strlen(dir) + strlen(*path) + 2;
     char *full = tc_malloc(len);
-    snprintf(full, len, "%s/%s", dir, c->storage_path);
+    snprintf(full, len, "%s/%s", dir, *path);
     free(copy);
-    free(c->storage_path);
-    c->storage_path = full;
+    free(*path);
+    *path = full;
 }
 
 /* subscribers: {email_channel, allow_private_webhooks, rate_limit} (channels parsed first). */
@@ -419,6 +533,14 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
         }
         parse_subscribers(y, root, c);
         tc_config__parse_console(y, root, c);
+        tc_ynode_t exp = tc_yaml_lookup(y, root, "export");
+        if (exp && tc_yaml_check_mapping(y, exp, "export", export_keys) == 0) {
+            tc_yaml_get_string(y, exp, "export", "dir", 1, &c->export_.dir);
+            tc_yaml_get_string(y, exp, "export", "command", 0, &c->export_.command);
+            tc_yaml_get_duration(y, exp, "export", "timeout", 1000L, 3600000L,
+                                 &c->export_.timeout_ms);
+            make_absolute(c, &c->export_.dir);
+        }
         tc_ynode_t admin = tc_yaml_lookup(y, root, "admin");
         if (admin && tc_yaml_check_mapping(y, admin, "admin", admin_keys) == 0)
             parse_admin(y, admin, c);
@@ -432,7 +554,7 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
     tc_yaml_free(y);
     if (!c->page.id)
         c->page.id = tc_strdup("tocsin");
-    resolve_storage(c);
+    make_absolute(c, &c->storage_path);
     *out = c;
     return 0;
 }
@@ -488,10 +610,13 @@ void tc_config_free(tc_config_t *c)
     free(c->page.time_zone);
     free(c->page.description);
     free(c->page.notice);
+    free(c->page.favicon);
     for (int i = 0; i < 5; i++)
         free(c->page.impact_labels[i]);
     free(c->server.host);
     free(c->admin.host);
+    free(c->export_.dir);
+    free(c->export_.command);
     for (char **p = c->server.trusted_proxies; p && *p; p++)
         free(*p);
     free(c->server.trusted_proxies);
@@ -499,4 +624,29 @@ void tc_config_free(tc_config_t *c)
     free(c->storage_path);
     free(c->path);
     free(c);
+}
+
+tc_cover_feed_t *tc_config_cover_feeds(const tc_config_t *c, size_t *n)
+{
+    tc_cover_feed_t *feeds = tc_calloc(c->ncomponents + 1, sizeof *feeds);
+    for (size_t i = 0; i < c->ncomponents; i++) {
+        const char **ids = tc_calloc(c->nmonitors + 1, sizeof *ids);
+        size_t k = 0;
+        for (size_t m = 0; m < c->nmonitors; m++)
+            for (size_t j = 0; j < c->monitor_rules[m].ncomponents; j++)
+                if (strcmp(c->monitor_rules[m].components[j], c->components[i].id) == 0) {
+                    ids[k++] = c->monitors[m].id;
+                    break;
+                }
+        feeds[i] = (tc_cover_feed_t){c->components[i].id, ids, k};
+    }
+    *n = c->ncomponents;
+    return feeds;
+}
+
+void tc_config_cover_feeds_free(tc_cover_feed_t *feeds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free((void *)feeds[i].monitors);
+    free(feeds);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "notify/notify.h"
+#include "incident/coverage.h"
 #include "incident/recurrence.h"
 #include "probe/probe.h"
 #include "status/rollup.h"
@@ -85,6 +86,10 @@ typedef struct tc_config {
         char *notice;       /* a sentence shown at the top of every page, or NULL */
         char *description;  /* NULL when not given */
         char *impact_labels[5]; /* by tc_impact_t: how /history names an impact */
+        char *favicon;          /* bytes of page.favicon's file, served as /favicon.ico;
+                                   NULL for tocsin's own icon */
+        size_t favicon_len;
+        const char *favicon_type; /* static: "image/x-icon", "image/png" or "image/svg+xml" */
     } page;
     struct {
         char *host;         /* listen address, e.g. "127.0.0.1" */
@@ -123,6 +128,11 @@ typedef struct tc_config {
     tc_template_cfg_t *templates; /* incident_templates: */
     size_t ntemplates;
     struct {
+        char *dir;                /* export.dir: keep a static mirror here, or NULL */
+        char *command;            /* run after each refresh (rsync, object store), or NULL */
+        long timeout_ms;          /* the command's time limit (default 60 s) */
+    } export_;
+    struct {
         char *host;               /* admin.listen: the console's own address, or NULL to serve
                                      it beside the page */
         int port;
@@ -147,6 +157,11 @@ int tc_config_parse_listen(const char *s, char **host, int *port);
 
 /** @return the channel @p id of @p c, or NULL. */
 const tc_channel_cfg_t *tc_config_channel(const tc_config_t *c, const char *id);
+
+/** For the coverage report: every component (not group) with the ids of the monitors that
+ *  feed it, borrowed from @p c. Free the array with tc_config_cover_feeds_free(). */
+tc_cover_feed_t *tc_config_cover_feeds(const tc_config_t *c, size_t *n);
+void tc_config_cover_feeds_free(tc_cover_feed_t *feeds, size_t n);
 
 void tc_config_free(tc_config_t *c);
 

@@ -317,3 +317,13 @@ int tc_clock_local_weekday(const tc_zone_t *z, int64_t ms)
     int64_t days = floor_div(secs + span_at(z, secs)->off, 86400);
     return (int)((days % 7 + 11) % 7); /* 1970-01-01 was a Thursday (4) */
 }
+
+int64_t tc_clock_local_month_start(const tc_zone_t *z, int64_t ms, int months_back)
+{
+    int64_t secs = floor_div(ms, 1000);
+    struct tm tm;
+    to_tm(secs, span_at(z, secs), &tm);
+    int64_t months = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon - months_back;
+    int64_t year = floor_div(months, 12);
+    return tc_clock_from_local(z, (int)year, (int)(months - year * 12) + 1, 1, 0, 0);
+}

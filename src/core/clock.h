@@ -55,6 +55,11 @@ void tc_clock_format_iso(const tc_zone_t *z, int64_t ms, char *out, size_t outle
  *  gives the first instant of that day; one that happens twice gives the first. */
 int64_t tc_clock_local_midnight(const tc_zone_t *z, int64_t ms, int days_back);
 
+/** Wall ms of the first local midnight of the month @p months_back months before the month
+ *  holding @p ms in @p z (0: this month, 1: last month, -1: next month), with the DST rules of
+ *  tc_clock_local_midnight(). */
+int64_t tc_clock_local_month_start(const tc_zone_t *z, int64_t ms, int months_back);
+
 /** Wall ms of local time @p year-@p month-@p day @p hour:@p minute in @p z (the earliest
  *  instant when that local time happens twice; the end of the gap when a change of offset
  *  skips it). Fields are not range-checked: callers check what people typed. */

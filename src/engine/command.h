@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "incident/coverage.h"
 #include "incident/incident.h"
 #include "incident/recurrence.h"
 #include "store/store.h" /* the records (outbox, subscriber, user, audit), nothing else */
@@ -219,6 +220,20 @@ typedef struct tc_incident_template {
 
 /** The configured incident templates, in config order; free the array (only) with free(). */
 void tc_engine_templates(tc_engine_t *e, tc_incident_template_t **out, size_t *n);
+
+/* The coverage report (incident/coverage.h): one row per incident a person opened, and the
+ * components no monitor feeds. Rows borrow the engine's incidents: valid until the next
+ * command. */
+typedef struct tc_coverage_report {
+    tc_cover_row_t *rows;          /* owned */
+    size_t nrows;
+    const char **blind;            /* owned array of borrowed component ids */
+    size_t nblind;
+} tc_coverage_report_t;
+
+/** What the probes missed among incidents started since @p since (wall ms). */
+void tc_engine_coverage(tc_engine_t *e, int64_t since, tc_coverage_report_t *out);
+void tc_engine_coverage_free(tc_coverage_report_t *r);
 
 /** Every configured monitor, in config order; free the array (only) with free(). */
 void tc_engine_monitors(tc_engine_t *e, tc_monitor_info_t **out, size_t *n);

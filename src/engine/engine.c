@@ -416,8 +416,19 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     tc_engine__index_feeds(&d);
     tc_engine__derive_components(&d);
 
+    if (opts->export_to) {
+        /* `tocsin export`: the page as the store has it (monitor states as last stored). */
+        tc_snapshot_t *snap = tc_engine__build_snapshot(&d);
+        int rc = tc_engine__mirror_now(&d, snap, opts->export_to);
+        tc_snapshot_free(snap);
+        stop_parts(&d);
+        exit_code = rc ? 1 : 0;
+        goto out;
+    }
     /* The first snapshot is ready before the port opens, so no reader ever gets a 503. */
-    if (tc_http_start(&hopts, tc_engine__build_snapshot(&d), &d.http, err, sizeof err) != 0) {
+    tc_snapshot_t *first = tc_engine__build_snapshot(&d);
+    tc_engine__mirror(&d, first);
+    if (tc_http_start(&hopts, first, &d.http, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
         stop_parts(&d);
         goto out;

@@ -8,9 +8,12 @@ typedef struct tc_engine_opts {
     const char *config_path;  /* YAML file to load (and reload on SIGHUP) */
     const char *listen;       /* "HOST:PORT" overriding server.listen, or NULL */
     const char *data_dir;     /* overriding storage.path, or NULL */
+    const char *export_to;    /* `tocsin export`: write the static mirror here and return,
+                                 without serving; NULL to serve */
 } tc_engine_opts_t;
 
-/** Load the config, open the store, serve, and run until SIGTERM or SIGINT.
+/** Load the config, open the store, serve, and run until SIGTERM or SIGINT (or, with
+ *  export_to, write the first snapshot as a static mirror and return).
  *  @return the process exit code: 0 after a clean stop, 1 on a runtime failure, 2 when the
  *          config is invalid (its errors are printed to stderr). */
 int tc_engine_run(const tc_engine_opts_t *opts);

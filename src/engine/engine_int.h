@@ -2,7 +2,8 @@
  * engine.c (wiring, reload, requests), monitors.c (probe runs and results), alerts.c (alerts
  * and the incident policy), schedules.c (recurring maintenance), incidents.c (incident commands, maintenance, automatic
  * incidents), components.c (status derivation and what follows a change), subscribers.c
- * (subscription commands and messages), view.c (the view and its snapshots), rows.c
+ * (subscription commands and messages), view.c (the view and its snapshots), mirror.c (the
+ * static mirror), rows.c
  * (component rows), accounts.c (the console's users, sessions, audit log) and ids.c. Each calls only the files after it in this list, so the calls
  * between them never go round in a circle. Nothing outside src/engine/ includes this
  * header. */
@@ -40,6 +41,7 @@
 #define LAG_WINDOW 4096     /* schedule lags kept for the /metrics quantiles */
 #define ROLLUP_MS 300000    /* aggregation and pruning of stored results */
 #define UPTIME_DAYS 90      /* daily bars on the page */
+#define UPTIME_MONTHS 12    /* months in the uptime report (/uptime), the current one included */
 #define RECENT 60           /* response times kept per monitor for the page's sparkline */
 #define REFRESH_TICKS 6     /* metrics ticks between re-renders for new response times */
 #define MAINTENANCE_MS 10000 /* how often maintenance windows are checked */
@@ -69,9 +71,10 @@ typedef struct ticket {
     uint64_t epoch;
 } ticket_t;
 
-/* One component's status log over the page's 90 days, kept between renders: it changes only
- * when a status changes (status_changes moves) or a day closes (the window's first midnight
- * moves), so a render reads the store for no other reason. */
+/* One component's status log over the uptime report's months (which hold the page's 90
+ * days), kept between renders: it changes only when a status changes (status_changes moves)
+ * or a month begins (the window's first midnight moves), so a render reads the store for no
+ * other reason. */
 typedef struct uptime_log {
     char *row_id;                 /* owned */
     int64_t from;                 /* the window's first midnight it was read for */
@@ -116,6 +119,9 @@ struct tc_engine {
     uint64_t monitor_epoch;     /* bumped when monitors are rebuilt; stale results are dropped */
     int in_flight;
     int background;             /* tc_engine_in_background() jobs not yet done */
+    bool mirror_busy;           /* an export is being written (mirror.c) */
+    bool mirror_stale;          /* a snapshot came meanwhile: export again after it */
+    unsigned long mirror_failures;
     uv_timer_t flush_timer, metrics_timer, rollup_timer;
     uv_timer_t rollup_step;     /* runs the slices of a rollup pass */
     int64_t rollup_now;         /* wall ms the running pass aggregates up to */
@@ -168,7 +174,8 @@ tc_status_open_t *tc_engine__open_for_status(const tc_engine_t *d, size_t *n);
 
 /* ---- view.c ---- */
 
-/** Build a complete snapshot (view, 90-day bars, sparklines, every document) of now. */
+/** Build a complete snapshot (view, 90-day bars, monthly uptime, sparklines, every document)
+ *  of now. */
 tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d);
 /** Free the status logs kept between renders (at shutdown). */
 void tc_engine__uptime_logs_free(tc_engine_t *d);
@@ -221,6 +228,10 @@ int tc_engine__schedules_load(tc_engine_t *d);
 /** Make the windows of the coming week into scheduled maintenances (maintenance timer). */
 void tc_engine__schedules_tick(tc_engine_t *d);
 void tc_engine__schedules_free(tc_engine_t *d);
+/** Export @p snap (about to be published) to the config's export.dir in the background. */
+void tc_engine__mirror(tc_engine_t *d, const tc_snapshot_t *snap);
+/** Export @p snap to @p dir now, on this thread (`tocsin export`). @return 0 or TC_EIO. */
+int tc_engine__mirror_now(tc_engine_t *d, const tc_snapshot_t *snap, const char *dir);
 /** Free accounts.c's state (the login rate limits). */
 void tc_engine__accounts_free(tc_engine_t *d);
 /** Queue subscriber messages for the latest update of @p inc (unless it asked for no

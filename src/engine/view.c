@@ -1,7 +1,8 @@
 /* The engine's view and its publication: one tc_view_t built from the current state (rows,
- * incidents newest first, the page status), the 90-day bars and sparklines added for the
- * page, rendered into a snapshot and published to the HTTP server. Renders are coalesced:
- * a burst of changes within RENDER_DELAY_MS produces one snapshot. */
+ * incidents newest first, the page status), the 90-day bars, the monthly uptime of /uptime
+ * and the sparklines added for the page, rendered into a snapshot and published to the HTTP
+ * server. Renders are coalesced: a burst of changes within RENDER_DELAY_MS produces one
+ * snapshot. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +182,9 @@ static void build_view(tc_engine_t *d, tc_view_t *view)
     for (int i = 0; i < 5; i++)
         view->impact_labels[i] = c->page.impact_labels[i];
     view->subscribe_email = c->subscribers.email_channel != NULL;
+    view->favicon = c->page.favicon;
+    view->favicon_len = c->page.favicon_len;
+    view->favicon_type = c->page.favicon_type;
 }
 
 const tc_view_t *tc_engine_view(tc_engine_t *d)
@@ -247,6 +251,7 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
     memcpy(rows, view.rows, nrows * sizeof *rows);
     view.rows = rows;
     tc_uptime_day_t *days = tc_calloc(nrows * UPTIME_DAYS, sizeof *days);
+    tc_uptime_day_t *months = tc_calloc(nrows * UPTIME_MONTHS, sizeof *months);
     double *latencies = tc_calloc(nrows * RECENT, sizeof *latencies);
     uptime_log_t *logs = tc_calloc(nrows ? nrows : 1, sizeof *logs);
     size_t nlogs = 0;
@@ -257,6 +262,13 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
         frame[i].start = tc_clock_local_midnight(view.zone, now, UPTIME_DAYS - 1 - i);
         frame[i].end = tc_clock_local_midnight(view.zone, now, UPTIME_DAYS - 2 - i);
     }
+    /* Month boundaries likewise; the first month starts long before the first day, so one
+     * status log read from there serves both. */
+    tc_uptime_day_t month_frame[UPTIME_MONTHS];
+    for (int i = 0; i < UPTIME_MONTHS; i++) {
+        month_frame[i].start = tc_clock_local_month_start(view.zone, now, UPTIME_MONTHS - 1 - i);
+        month_frame[i].end = tc_clock_local_month_start(view.zone, now, UPTIME_MONTHS - 2 - i);
+    }
     for (size_t i = 0; i < nrows; i++) {
         tc_view_row_t *row = &rows[i];
         if (row->is_group)
@@ -266,7 +278,7 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
         if (!row->showcase)
             continue;
         uptime_log_t *l = &logs[nlogs];
-        if (row_log(d, row, frame[0].start, d->uptime_logs, d->nuptime_logs, l) != 0)
+        if (row_log(d, row, month_frame[0].start, d->uptime_logs, d->nuptime_logs, l) != 0)
             continue;
         nlogs++;
         /* The days are computed each render: today's bar grows with the time of day. */
@@ -276,6 +288,11 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
         row->days = mine;
         row->ndays = UPTIME_DAYS;
         row->uptime = tc_uptime_total(mine, UPTIME_DAYS);
+        tc_uptime_day_t *by_month = &months[i * UPTIME_MONTHS];
+        memcpy(by_month, month_frame, sizeof month_frame);
+        tc_uptime_days(l->log, l->nlog, now, by_month, UPTIME_MONTHS);
+        row->months = by_month;
+        row->nmonths = UPTIME_MONTHS;
     }
     /* Logs not taken over belong to rows that changed or left the page. */
     tc_engine__uptime_logs_free(d);
@@ -284,6 +301,7 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
     d->fresh_results = 0;
     tc_snapshot_t *snap = tc_render(&view, ++d->generation, d->render_cache);
     free(latencies);
+    free(months);
     free(days);
     free(rows);
     return snap;
@@ -291,7 +309,9 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
 
 static void render_now(tc_engine_t *d)
 {
-    tc_http_publish(d->http, tc_engine__build_snapshot(d));
+    tc_snapshot_t *snap = tc_engine__build_snapshot(d);
+    tc_engine__mirror(d, snap);
+    tc_http_publish(d->http, snap);
     tc_log(TC_LOG_DEBUG, MODULE, "published snapshot %llu", (unsigned long long)d->generation);
 }
 

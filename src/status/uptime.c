@@ -3,14 +3,22 @@
 
 #include <string.h>
 
-#define PARTIAL_WEIGHT 0.3 /* Statuspage counts a partial outage minute as 0.3 of a minute down */
+static double down(const double *seconds)
+{
+    return seconds[TC_STATUS_MAJOR_OUTAGE] +
+           TC_UPTIME_PARTIAL_WEIGHT * seconds[TC_STATUS_PARTIAL_OUTAGE];
+}
 
 static double percent(const double *seconds, double observed)
 {
     if (observed <= 0)
         return -1;
-    double down = seconds[TC_STATUS_MAJOR_OUTAGE] + PARTIAL_WEIGHT * seconds[TC_STATUS_PARTIAL_OUTAGE];
-    return (observed - down) / observed * 100.0;
+    return (observed - down(seconds)) / observed * 100.0;
+}
+
+double tc_uptime_downtime(const tc_uptime_day_t *d)
+{
+    return down(d->seconds);
 }
 
 void tc_uptime_days(const tc_status_change_t *log, size_t nlog, int64_t now,

@@ -31,6 +31,11 @@ typedef struct tc_uptime_day {
 void tc_uptime_days(const tc_status_change_t *log, size_t nlog, int64_t now,
                     tc_uptime_day_t *days, size_t ndays);
 
+#define TC_UPTIME_PARTIAL_WEIGHT 0.3 /* a partial outage minute counts as 0.3 of a minute down */
+
+/** The seconds of @p d that count as down: major outage in full, partial outage weighted. */
+double tc_uptime_downtime(const tc_uptime_day_t *d);
+
 /** Uptime % over all @p days together, or -1 when none has data. */
 double tc_uptime_total(const tc_uptime_day_t *days, size_t ndays);
 

@@ -138,6 +138,13 @@ int tc_store_key_valid(tc_store_t *s, const unsigned char *hash, size_t hashlen)
 int tc_store_last_results(tc_store_t *s, const char *monitor_id, size_t max, int *verdicts,
                           double *latency_ms, size_t *n);
 
+/** The time of the first result of monitor @p monitor_id that was not up, in [@p from,
+ *  @p to], from the raw results, or, where those were pruned, from the hourly aggregates (the
+ *  hour's start, *@p hourly set). @return 0 and *@p at, TC_ENOENT when there is none, or
+ *  TC_ESTORE. */
+int tc_store_first_failure(tc_store_t *s, const char *monitor_id, int64_t from, int64_t to,
+                           int64_t *at, bool *hourly);
+
 /* One message in the notification outbox. Strings are owned when the store hands rows out
  * (free with tc_store_outbox_free()), borrowed when the caller passes them in. */
 typedef struct tc_outbox {

@@ -234,3 +234,32 @@ int tc_store_last_results(tc_store_t *s, const char *monitor_id, size_t max, int
     }
     return 0;
 }
+
+int tc_store_first_failure(tc_store_t *s, const char *monitor_id, int64_t from, int64_t to,
+                           int64_t *at, bool *hourly)
+{
+    static const char *const queries[2] = {
+        "SELECT MIN(at) FROM result WHERE monitor = (SELECT id FROM monitor WHERE name = ?1)"
+        " AND at BETWEEN ?2 AND ?3 AND verdict > 0",
+        /* An hour whose start is before @p from may still hold a failure after it. */
+        "SELECT MIN(start) FROM result_hourly WHERE monitor = (SELECT id FROM monitor WHERE"
+        " name = ?1) AND start BETWEEN ?2 - 3600000 AND ?3 AND failures + degraded > 0",
+    };
+    for (int q = 0; q < 2; q++) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(s->db, queries[q], -1, &st, NULL) != SQLITE_OK)
+            return TC_ESTORE;
+        sqlite3_bind_text(st, 1, monitor_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, from);
+        sqlite3_bind_int64(st, 3, to);
+        int found = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+        if (found) {
+            *at = sqlite3_column_int64(st, 0);
+            *hourly = q == 1;
+        }
+        sqlite3_finalize(st);
+        if (found)
+            return 0;
+    }
+    return TC_ENOENT;
+}

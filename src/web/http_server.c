@@ -86,6 +86,11 @@ static void add_doc_headers(struct MHD_Response *r, const tc_doc_t *d, const cha
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 }
 
+/* The policy of the HTML pages, up to the sites that may frame them. */
+#define PAGE_CSP                                                                           \
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "                \
+    "form-action 'self'; base-uri 'none'; frame-ancestors "
+
 static void build_doc(served_doc_t *sd, tc_doc_t *d)
 {
     static const char *const coding[TC_ENC_COUNT] = {NULL, "gzip", "br"};
@@ -102,13 +107,16 @@ static void build_doc(served_doc_t *sd, tc_doc_t *d)
         if (coding[e])
             MHD_add_response_header(r, "Content-Encoding", coding[e]);
         add_doc_headers(r, d, v->etag);
-        /* Every HTML page (/, /history..., /incidents/...) gets the same strict policy. */
+        /* Every HTML page (/, /history..., /incidents/...) gets the same strict policy; only
+         * /embed, made to be framed by other sites, may be. */
         if (strncmp(d->content_type, "text/html", 9) == 0) {
             MHD_add_response_header(r, "Content-Security-Policy",
-                                    "default-src 'none'; style-src 'unsafe-inline'; "
-                                    "img-src 'self' data:; form-action 'self'; "
-                                    "base-uri 'none'; frame-ancestors 'none'");
+                                    d->route == TC_ROUTE_EMBED ? PAGE_CSP "*"
+                                                               : PAGE_CSP "'none'");
             MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+        } else if (strncmp(d->content_type, "image/svg+xml", 13) == 0) {
+            /* A badge opened on its own is a document: it may load and run nothing. */
+            MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'");
         }
         sd->ok[e] = r;
         /* libmicrohttpd 0.9.75 adds "Content-Length: 0" to a 304 whatever we set (setting
@@ -494,9 +502,9 @@ static void create_static(tc_http_t *h)
     static const char json[] = "application/json; charset=utf-8";
     h->not_found_json = static_response("{\"error\":\"not found\"}", json);
     h->not_found_html = static_response(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found"
-        "</title></head><body><h1>Not found</h1><p><a href=\"/\">Current status</a></p>"
-        "</body></html>\n",
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+        "content=\"width=device-width,initial-scale=1\"><title>Not found</title></head><body>"
+        "<main><h1>Not found</h1><p><a href=\"/\">Current status</a></p></main></body></html>\n",
         "text/html; charset=utf-8");
     h->method_not_allowed =
         static_response("{\"error\":\"method not allowed; use GET or HEAD\"}", json);

@@ -23,7 +23,7 @@ static json_t *string_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-static json_t *page_object(const tc_view_t *v)
+json_t *tc_render_page_json(const tc_view_t *v)
 {
     json_t *page = json_object();
     json_object_set_new(page, "id", json_string(v->page_id));
@@ -76,8 +76,8 @@ static const tc_view_row_t *find_row(const tc_view_t *v, const char *id)
     return NULL;
 }
 
-/* The link readers follow; Statuspage's stspg.io shortlinks become the incident's page. */
-static char *shortlink(const tc_view_t *v, const tc_incident_t *i)
+/* Statuspage's stspg.io shortlinks become the incident's page. */
+char *tc_render_incident_link(const tc_view_t *v, const tc_incident_t *i)
 {
     size_t len = strlen(v->page_url) + strlen(i->id) + 16;
     char *link = malloc(len);
@@ -112,7 +112,7 @@ json_t *tc_render_incident_json(const tc_view_t *v, const tc_incident_t *i, bool
         }
     }
     json_decref(seen);
-    char *link = shortlink(v, i);
+    char *link = tc_render_incident_link(v, i);
     json_t *o = tc_incident_to_json(i, v->zone, v->page_id, link, components, with_private);
     free(link);
     return o;
@@ -173,10 +173,11 @@ static json_t *status_object(const tc_view_t *v)
     return s;
 }
 
-/* Serialise and release @p root. */
-static char *dump(json_t *root, size_t *len)
+char *tc_render_json_dump(json_t *root, size_t *len)
 {
-    char *text = json_dumps(root, JSON_COMPACT);
+    /* 15 significant digits print the rounded figures of /api/v2/uptime.json as written
+     * (99.95, not 99.950000000000003); no other document holds a real. */
+    char *text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(root);
     if (!text)
         abort(); /* jansson fails only when out of memory */
@@ -188,41 +189,41 @@ static char *dump(json_t *root, size_t *len)
 char *tc_render_summary_json(const tc_view_t *v, size_t *len)
 {
     json_t *root = json_object();
-    json_object_set_new(root, "page", page_object(v));
+    json_object_set_new(root, "page", tc_render_page_json(v));
     json_object_set_new(root, "components", components_array(v));
     json_object_set_new(root, "incidents", incident_list(v, LIST_UNRESOLVED, SIZE_MAX));
     json_object_set_new(root, "scheduled_maintenances",
                         incident_list(v, LIST_SUMMARY_MAINT, SIZE_MAX));
     json_object_set_new(root, "status", status_object(v));
-    return dump(root, len);
+    return tc_render_json_dump(root, len);
 }
 
 char *tc_render_status_json(const tc_view_t *v, size_t *len)
 {
     json_t *root = json_object();
-    json_object_set_new(root, "page", page_object(v));
+    json_object_set_new(root, "page", tc_render_page_json(v));
     json_object_set_new(root, "status", status_object(v));
-    return dump(root, len);
+    return tc_render_json_dump(root, len);
 }
 
 char *tc_render_components_json(const tc_view_t *v, size_t *len)
 {
     json_t *root = json_object();
-    json_object_set_new(root, "page", page_object(v));
+    json_object_set_new(root, "page", tc_render_page_json(v));
     json_object_set_new(root, "components", components_array(v));
-    return dump(root, len);
+    return tc_render_json_dump(root, len);
 }
 
 /* The list documents; Statuspage caps the full lists at 50 and has no paging. */
 static char *list_doc(const tc_view_t *v, const char *key, list_kind_t kind, size_t *len)
 {
     json_t *root = json_object();
-    json_object_set_new(root, "page", page_object(v));
+    json_object_set_new(root, "page", tc_render_page_json(v));
     json_object_set_new(root, key, incident_list(v, kind, kind == LIST_INCIDENTS ||
                                                               kind == LIST_MAINTENANCES
                                                           ? 50
                                                           : SIZE_MAX));
-    return dump(root, len);
+    return tc_render_json_dump(root, len);
 }
 
 char *tc_render_incidents_json(const tc_view_t *v, size_t *len)

@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "web/render.h"
+#include "web/xml.h"
 
 #define FEED_LIMIT (8 << 20)
 #define FEED_ENTRIES 25
@@ -52,89 +53,6 @@ static void rss_time(int64_t ms, char *out, size_t outlen)
     utc(ms, &tm);
     snprintf(out, outlen, "%s, %02d %s %04d %02d:%02d:%02d +0000", wday[tm.tm_wday],
              tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-/* Length of the UTF-8 sequence at @p s (at most @p avail bytes) if it is valid and encodes a
- * character XML 1.0 allows (Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
- * [#x10000-#x10FFFF]); 0 otherwise. Overlong forms, surrogates and truncated sequences are
- * invalid UTF-8 and count as 0 too. */
-static size_t xml_char_len(const unsigned char *s, size_t avail)
-{
-    unsigned c = s[0];
-    size_t len;
-    unsigned long cp;
-    if (c < 0x80)
-        return c >= 0x20 || c == '\t' || c == '\n' || c == '\r' ? 1 : 0;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (avail < len)
-        return 0;
-    for (size_t k = 1; k < len; k++) {
-        if ((s[k] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[k] & 0x3f);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-        return 0; /* overlong or beyond Unicode */
-    if ((cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
-        return 0; /* surrogates and the two non-characters XML 1.0 excludes */
-    return len;
-}
-
-/* Escape for XML text. Atom (Rails' builder) leaves apostrophes alone; the RSS template
- * escapes them as &apos;. Both forms parse to the same text. Characters XML 1.0 does not
- * allow, even as references (C0 controls, U+FFFE, U+FFFF, surrogates), and bytes that are not
- * valid UTF-8 are dropped one byte at a time rather than emit a feed that will not parse;
- * the text is otherwise copied as is. */
-static void xml_text(tc_buf_t *b, const char *s, size_t len, int apos)
-{
-    const char *run = s;
-    const char *end = s + len;
-    while (s < end) {
-        const char *rep;
-        size_t n = 1;
-        switch (*s) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'':
-            if (!apos) {
-                s++;
-                continue;
-            }
-            rep = "&apos;";
-            break;
-        default:
-            n = xml_char_len((const unsigned char *)s, (size_t)(end - s));
-            if (n) {
-                s += n;
-                continue;
-            }
-            n = 1;
-            rep = "";
-        }
-        tc_buf_append(b, run, (size_t)(s - run));
-        tc_buf_puts(b, rep);
-        s += n;
-        run = s;
-    }
-    tc_buf_append(b, run, (size_t)(end - run));
-}
-
-static void xml_str(tc_buf_t *b, const char *s, int apos)
-{
-    xml_text(b, s ? s : "", s ? strlen(s) : 0, apos);
 }
 
 /* An update body as HTML: escaped, with line breaks kept. Feeds carry the text as typed,
@@ -240,7 +158,7 @@ static size_t base_len(const tc_view_t *v)
 
 static void base_url(tc_buf_t *b, const tc_view_t *v, int apos)
 {
-    xml_text(b, v->page_url ? v->page_url : "", base_len(v), apos);
+    tc_xml_text(b, v->page_url ? v->page_url : "", base_len(v), apos);
 }
 
 static size_t entry_count(const tc_view_t *v)
@@ -263,7 +181,7 @@ char *tc_render_feed_atom(const tc_view_t *v, size_t *len)
     tc_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                     "<feed xml:lang=\"en-US\" xmlns=\"http://www.w3.org/2005/Atom\">\n"
                     "  <id>tag:");
-    xml_str(&b, host, 0);
+    tc_xml_str(&b, host, 0);
     tc_buf_puts(&b, ",2005:/history</id>\n  <link rel=\"alternate\" type=\"text/html\" href=\"");
     if (base_len(v))
         base_url(&b, v, 0);
@@ -272,17 +190,17 @@ char *tc_render_feed_atom(const tc_view_t *v, size_t *len)
     tc_buf_puts(&b, "\"/>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"");
     base_url(&b, v, 0);
     tc_buf_puts(&b, "/history.atom\"/>\n  <title>");
-    xml_str(&b, v->page_name, 0);
+    tc_xml_str(&b, v->page_name, 0);
     atom_time(updated, t, sizeof t);
     tc_buf_printf(&b, " - Incident History</title>\n  <updated>%s</updated>\n"
                       "  <author><name>", t);
-    xml_str(&b, v->page_name, 0);
+    tc_xml_str(&b, v->page_name, 0);
     tc_buf_puts(&b, "</name></author>\n");
 
     for (size_t k = 0; k < n; k++) {
         const tc_incident_t *i = v->incidents[k];
         tc_buf_puts(&b, "  <entry>\n    <id>tag:");
-        xml_str(&b, host, 0);
+        tc_xml_str(&b, host, 0);
         atom_time(published(i), t, sizeof t);
         tc_buf_printf(&b, ",2005:Incident/%llu</id>\n    <published>%s</published>\n",
                       (unsigned long long)i->seq, t);
@@ -291,13 +209,13 @@ char *tc_render_feed_atom(const tc_view_t *v, size_t *len)
                           "    <link rel=\"alternate\" type=\"text/html\" href=\"", t);
         base_url(&b, v, 0);
         tc_buf_puts(&b, "/incidents/");
-        xml_str(&b, i->id, 0);
+        tc_xml_str(&b, i->id, 0);
         tc_buf_puts(&b, "\"/>\n    <title>");
-        xml_str(&b, i->name, 0);
+        tc_xml_str(&b, i->name, 0);
         tc_buf_puts(&b, "</title>\n    <content type=\"html\">");
         tc_buf_init(&h, FEED_LIMIT);
         entry_html(&h, v->zone, i);
-        xml_text(&b, h.data ? h.data : "", h.len, 0);
+        tc_xml_text(&b, h.data ? h.data : "", h.len, 0);
         tc_buf_free(&h);
         tc_buf_puts(&b, "</content>\n  </entry>\n");
     }
@@ -319,7 +237,7 @@ char *tc_render_feed_rss(const tc_view_t *v, size_t *len)
     tc_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                     "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
                     "  <channel>\n    <title>");
-    xml_str(&b, v->page_name, 1);
+    tc_xml_str(&b, v->page_name, 1);
     tc_buf_puts(&b, " - Incident History</title>\n    <link>");
     base_url(&b, v, 1);
     rss_time(latest, t, sizeof t);
@@ -330,21 +248,21 @@ char *tc_render_feed_rss(const tc_view_t *v, size_t *len)
         const tc_incident_t *i = v->incidents[k];
         bool maint = i->is_maintenance && i->scheduled_for;
         tc_buf_puts(&b, "    <item>\n      <title>");
-        xml_str(&b, i->name, 1);
+        tc_xml_str(&b, i->name, 1);
         tc_buf_puts(&b, "</title>\n      <description>");
         tc_buf_init(&h, FEED_LIMIT);
         entry_html(&h, v->zone, i);
-        xml_text(&b, h.data ? h.data : "", h.len, 1);
+        tc_xml_text(&b, h.data ? h.data : "", h.len, 1);
         tc_buf_free(&h);
         rss_time(maint ? i->scheduled_for : published(i), t, sizeof t);
         tc_buf_printf(&b, "</description>\n      <pubDate>%s</pubDate>\n      <link>", t);
         base_url(&b, v, 1);
         tc_buf_puts(&b, "/incidents/");
-        xml_str(&b, i->id, 1);
+        tc_xml_str(&b, i->id, 1);
         tc_buf_puts(&b, "</link>\n      <guid>");
         base_url(&b, v, 1);
         tc_buf_puts(&b, "/incidents/");
-        xml_str(&b, i->id, 1);
+        tc_xml_str(&b, i->id, 1);
         tc_buf_puts(&b, "</guid>\n");
         if (maint && i->scheduled_until) {
             rss_time(i->scheduled_until, t, sizeof t);

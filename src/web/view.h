@@ -29,6 +29,9 @@ typedef struct tc_view_row {
     const tc_uptime_day_t *days; /* daily uptime, oldest first; NULL when not shown */
     size_t ndays;
     double uptime;               /* percent over the days, -1 when no data */
+    const tc_uptime_day_t *months; /* monthly uptime for /uptime, oldest first, the current
+                                      month last; NULL when not shown (as days) */
+    size_t nmonths;
     const double *latencies;     /* recent response times in ms, oldest first; may be NULL */
     size_t nlatencies;
     const char *fallback;        /* advice for users while not operational, or NULL */
@@ -58,6 +61,10 @@ typedef struct tc_view {
     const char *impact_labels[5]; /* history labels by tc_impact_t: "", "Degraded",
                                      "Downtime", "Downtime", "Maintenance" by default */
     bool subscribe_email;         /* the page offers e-mail subscriptions (a form on /) */
+    const char *favicon;          /* /favicon.ico: page.favicon's bytes, or NULL for tocsin's
+                                     own icon */
+    size_t favicon_len;
+    const char *favicon_type;     /* its Content-Type (static) when favicon is set */
 } tc_view_t;
 
 #endif

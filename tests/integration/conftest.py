@@ -288,3 +288,18 @@ def shared_daemon(tmp_path_factory):
         yield d
     finally:
         d.stop()
+
+
+def chromium(width=1200, height=1600):
+    """A headless Chromium (browser.py's); the caller quits it."""
+    from browser import chromium as start
+    return start(width, height)
+
+
+@pytest.fixture
+def browser():
+    """A headless Chromium (browser.py); fails, never skips, when Chromium is missing."""
+    from browser import chromium
+    b = chromium()
+    yield b
+    b.quit()

@@ -253,6 +253,43 @@ static void two_zones_at_once(void **state)
     tc_zone_free(in);
 }
 
+/* Month starts: the first local midnight of the month k months back, across year ends and
+ * DST changes, in zones east and west of UTC; one second earlier is the month before. */
+static void month_starts(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"America/Los_Angeles", "Asia/Kolkata", "Europe/Berlin",
+                                        "Pacific/Auckland"};
+    /* 2024-11-16T18:00:00Z, 2025-01-01T00:30:00Z, 2024-03-31T23:59:59Z */
+    static const int64_t instants[] = {INT64_C(1731780000000), INT64_C(1735691400000),
+                                       INT64_C(1711929599000)};
+    for (size_t zi = 0; zi <= sizeof names / sizeof names[0]; zi++) {
+        tc_zone_t *z = zi < sizeof names / sizeof names[0] ? load(names[zi]) : NULL;
+        for (size_t i = 0; i < sizeof instants / sizeof instants[0]; i++) {
+            char now[16];
+            tc_clock_format_local(z, instants[i], "%Y %m", now, sizeof now);
+            int y = 0, m = 0;
+            assert_int_equal(sscanf(now, "%d %d", &y, &m), 2);
+            for (int back = -1; back <= 13; back++) {
+                int64_t t = tc_clock_local_month_start(z, instants[i], back);
+                int months = y * 12 + (m - 1) - back;
+                char want[32], got[32], prev[16];
+                snprintf(want, sizeof want, "%04d-%02d-01 00:00:00", months / 12,
+                         months % 12 + 1);
+                tc_clock_format_local(z, t, "%Y-%m-%d %H:%M:%S", got, sizeof got);
+                if (strcmp(got, want) != 0) {
+                    print_message("%s: %d months back from %lld: %s, want %s\n",
+                                  tc_zone_name(z), back, (long long)instants[i], got, want);
+                    fail();
+                }
+                tc_clock_format_local(z, t - 1000, "%Y-%m-%d", prev, sizeof prev);
+                assert_memory_not_equal(prev, got, 7);
+            }
+        }
+        tc_zone_free(z);
+    }
+}
+
 /* Loading leaves TZ at UTC; unknown names are refused; NULL is UTC. */
 static void loading(void **state)
 {
@@ -320,6 +357,7 @@ int main(void)
         cmocka_unit_test(sweep),
         cmocka_unit_test(odd_midnights),
         cmocka_unit_test(two_zones_at_once),
+        cmocka_unit_test(month_starts),
         cmocka_unit_test(loading),
         cmocka_unit_test(from_local),
     };

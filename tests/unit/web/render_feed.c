@@ -16,6 +16,7 @@
 #include "web/render.h"
 
 #include "incidents_fixture.h"
+#include "xml_well_formed.h"
 
 static void expect(const char *xml, const char *const *present, const char *const *absent)
 {
@@ -37,27 +38,6 @@ static size_t count(const char *s, const char *needle)
     for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
         n++;
     return n;
-}
-
-/* Parse @p xml with a real XML parser (python3's minidom, through a temporary file). */
-static void well_formed(const char *xml, size_t len)
-{
-    char path[] = "/tmp/tocsin-feed-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, xml, len), (ssize_t)len);
-    close(fd);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd,
-             "/usr/bin/python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])'"
-             " %s",
-             path);
-    int rc = system(cmd);
-    unlink(path);
-    if (rc != 0) {
-        print_message("not well-formed XML:\n%s\n", xml);
-        fail();
-    }
 }
 
 static int setup(void **state)

@@ -1,0 +1,91 @@
+/* The embeds: /embed.js (static/embed.js, compiled in: a script tag on another site shows a
+ * status pill and a dismissible incident banner, reading summary.json) and /embed, a small
+ * page without JavaScript for an <iframe>: the pill and the open incidents. /embed is the one
+ * page other sites may frame (its Content-Security-Policy says frame-ancestors *; every other
+ * page keeps 'none', see http_server.c); its links open the status page in a new tab. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "web/html.h"
+#include "web/render.h"
+
+#include "embed_js.h"
+
+/* Small and self-contained: a transparent body so the frame takes the host's background,
+ * light and dark, and the status page's colours (white text on each passes WCAG AA). */
+static const char *const css =
+    ":root{color-scheme:light dark;--fg:#1d2330;--muted:#5b6474;--line:#d0d7de;--bg:#fff;"
+    "--link:#0550ae}"
+    "@media (prefers-color-scheme:dark){:root{--fg:#e6e9ee;--muted:#9aa3b2;--line:#3a424e;"
+    "--bg:#1a1f26;--link:#90cdf4}}"
+    "body{margin:0;padding:4px;background:transparent;color:var(--fg);"
+    "font:13px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}"
+    ".pill{display:inline-flex;align-items:center;gap:6px;padding:3px 10px;"
+    "border:1px solid var(--line);border-radius:999px;background:var(--bg);color:var(--fg);"
+    "text-decoration:none}.pill:hover{text-decoration:underline}"
+    ".dot{width:8px;height:8px;border-radius:50%;flex-shrink:0}"
+    ".none{background:#1a7f37}.minor{background:#9a6700}.major{background:#bc4c00}"
+    ".critical{background:#cf222e}.maintenance{background:#0969da}"
+    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
+    "white-space:nowrap}"
+    "ul{list-style:none;margin:8px 0 0;padding:0}"
+    "li{margin:0 0 6px;padding:6px 10px;background:var(--bg);border:1px solid var(--line);"
+    "border-left:5px solid #9a6700;border-radius:6px}"
+    "li.impact-major{border-left-color:#bc4c00}li.impact-critical{border-left-color:#cf222e}"
+    "li a{color:var(--link);font-weight:600}li span{display:block;color:var(--muted)}";
+
+char *tc_render_embed_html(const tc_view_t *v, size_t *len)
+{
+    tc_buf_t b;
+    tc_buf_init(&b, TC_HTML_LIMIT);
+    /* No script, and no timed refresh either (WCAG 2.2.1 forbids reloading under a reader's
+     * eyes): the frame shows the status as of the host page's load; embed.js keeps up. */
+    tc_buf_puts(&b, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+                    "<meta name=\"color-scheme\" content=\"light dark\"><title>");
+    tc_buf_html(&b, v->page_name);
+    tc_buf_printf(&b, " status</title><style>%s</style></head><body><main><h1 class=\"sr\">",
+                  css);
+    tc_buf_html(&b, v->page_name);
+    tc_buf_puts(&b, " status</h1>");
+    const char *indicator = tc_indicator_name(v->rollup.indicator);
+    tc_buf_printf(&b, "<a class=\"pill\" href=\"/\" target=\"_blank\" rel=\"noopener\" "
+                      "data-indicator=\"%s\"><span class=\"dot %s\" aria-hidden=\"true\">"
+                      "</span><span class=\"sr\">",
+                  indicator, indicator);
+    tc_buf_html(&b, v->page_name);
+    tc_buf_printf(&b, " status: </span>%s</a>", v->rollup.description);
+    size_t open = 0;
+    for (size_t k = 0; k < v->nincidents; k++) {
+        const tc_incident_t *i = v->incidents[k];
+        if (i->is_maintenance || !tc_incident_is_open(i))
+            continue;
+        if (!open++)
+            tc_buf_puts(&b, "<ul aria-label=\"Open incidents\">");
+        tc_buf_printf(&b, "<li class=\"impact-%s\"><a href=\"/incidents/",
+                      tc_impact_name(i->impact));
+        tc_buf_html(&b, i->id);
+        tc_buf_puts(&b, "\" target=\"_blank\" rel=\"noopener\">");
+        tc_buf_html(&b, i->name);
+        tc_buf_printf(&b, "</a><span>%s</span></li>", tc_incident_update_label(i->status, -1));
+    }
+    if (open)
+        tc_buf_puts(&b, "</ul>");
+    tc_buf_puts(&b, "</main></body></html>\n");
+    return tc_buf_steal(&b, len);
+}
+
+void tc_render_embed_docs(const tc_view_t *v, tc_snapshot_t *s)
+{
+    size_t len = 0;
+    char *body = tc_render_embed_html(v, &len);
+    tc_snapshot_add(s, "/embed", TC_ROUTE_EMBED, "text/html; charset=utf-8", body, len);
+    /* The snapshot owns its bodies, so the script is copied; its compression is computed
+     * once and then found in the snapshot cache at every render. */
+    char *js = tc_malloc(sizeof tc_embed_js);
+    memcpy(js, tc_embed_js, sizeof tc_embed_js);
+    tc_snapshot_add(s, "/embed.js", TC_ROUTE_EMBED, "text/javascript; charset=utf-8", js,
+                    sizeof tc_embed_js);
+}

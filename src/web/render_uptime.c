@@ -1,0 +1,257 @@
+/* The uptime report: /uptime (HTML) and /api/v2/uptime.json (a tocsin extension of the
+ * Statuspage v2 API), per showcased component and per month of the page's zone over the
+ * last 12 months: uptime %, downtime minutes weighted as Statuspage weighs them (a major
+ * outage minute counts in full, a partial outage minute as 0.3, degraded performance and
+ * maintenance as up; status/uptime.h does the arithmetic) and the incidents behind them.
+ * The figures come from the component status log, the same one the page's 90-day bars come
+ * from, so a month and the bars of its days always agree. */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "web/html.h"
+#include "web/render.h"
+
+static double downtime_minutes(const tc_uptime_day_t *m)
+{
+    return tc_uptime_downtime(m) / 60.0;
+}
+
+/* Does incident @p i name component @p id, among the components it sets or in an update? */
+static bool names_component(const tc_incident_t *i, const char *id)
+{
+    for (size_t k = 0; k < i->ncomponents; k++)
+        if (strcmp(i->component_ids[k], id) == 0)
+            return true;
+    for (size_t u = 0; u < i->nupdates; u++)
+        for (size_t a = 0; a < i->updates[u].naffected; a++)
+            if (i->updates[u].affected[a].code && strcmp(i->updates[u].affected[a].code, id) == 0)
+                return true;
+    return false;
+}
+
+/* Is incident @p i (not maintenance) one of those behind component @p r's month @p m: it names
+ * the component (or its group) and was open during the month? An open incident lasts until
+ * now; one closed without a resolution time until its last change. */
+static bool behind(const tc_view_t *v, const tc_incident_t *i, const tc_view_row_t *r,
+                   const tc_uptime_day_t *m)
+{
+    if (i->is_maintenance)
+        return false;
+    if (!names_component(i, r->id) && !(r->group_id && names_component(i, r->group_id)))
+        return false;
+    int64_t begin = tc_html_incident_time(i);
+    int64_t end = i->resolved_at                          ? i->resolved_at
+                  : tc_incident_status_is_closed(i->status) ? i->updated_at
+                                                           : v->now;
+    return begin < m->end && (end > m->start || begin >= m->start);
+}
+
+/* "3 min", "2 h 05 min", "<1 min", "none". */
+static void minutes_html(tc_buf_t *b, double minutes)
+{
+    if (minutes <= 0)
+        tc_buf_puts(b, "none");
+    else if (minutes < 1)
+        tc_buf_puts(b, "&lt;1 min");
+    else if (minutes < 60)
+        tc_buf_printf(b, "%.0f min", minutes);
+    else
+        tc_buf_printf(b, "%ld h %02ld min", (long)(minutes + 0.5) / 60,
+                      (long)(minutes + 0.5) % 60);
+}
+
+static void month_row_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r,
+                           const tc_uptime_day_t *m)
+{
+    char name[32];
+    tc_clock_format_local(v->zone, m->start, "%b %Y", name, sizeof name); /* fits a phone */
+    tc_buf_printf(b, "<tr><th scope=\"row\">%s</th>", name);
+    if (m->uptime < 0) {
+        tc_buf_puts(b, "<td>no data</td><td>&mdash;</td>");
+    } else {
+        tc_buf_printf(b, "<td>%.2f%%</td><td>", m->uptime);
+        minutes_html(b, downtime_minutes(m));
+        double major = m->seconds[TC_STATUS_MAJOR_OUTAGE] / 60.0;
+        double partial = m->seconds[TC_STATUS_PARTIAL_OUTAGE] / 60.0;
+        if (major > 0 || partial > 0) {
+            tc_buf_puts(b, "<small>major outage ");
+            minutes_html(b, major);
+            tc_buf_puts(b, ", partial outage ");
+            minutes_html(b, partial);
+            tc_buf_puts(b, "</small>");
+        }
+        tc_buf_puts(b, "</td>");
+    }
+    tc_buf_puts(b, "<td>");
+    size_t shown = 0;
+    for (size_t k = v->nincidents; k-- > 0;) { /* oldest first, as the months */
+        const tc_incident_t *i = v->incidents[k];
+        if (!behind(v, i, r, m))
+            continue;
+        tc_buf_puts(b, shown++ ? "<br><a href=\"/incidents/" : "<a href=\"/incidents/");
+        tc_buf_html(b, i->id);
+        tc_buf_puts(b, "\">");
+        tc_buf_html(b, i->name);
+        tc_buf_puts(b, "</a>");
+    }
+    tc_buf_puts(b, shown ? "</td></tr>" : "&mdash;</td></tr>");
+}
+
+/* One component: a heading with its figure over the months, then one row per month. */
+static void component_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r, int level)
+{
+    double total = tc_uptime_total(r->months, r->nmonths);
+    tc_buf_printf(b, "<section class=\"report-item\"><h%d id=\"u-", level);
+    tc_buf_html(b, r->id);
+    tc_buf_puts(b, "\">");
+    tc_buf_html(b, r->name);
+    tc_buf_printf(b, "</h%d><p class=\"meta\">", level);
+    if (total >= 0)
+        tc_buf_printf(b, "%.3f%% uptime over %zu months", total, r->nmonths);
+    else
+        tc_buf_puts(b, "No data yet");
+    /* The wrapper scrolls sideways on narrow screens, so it takes the keyboard focus (and a
+     * name) for those who cannot swipe. */
+    tc_buf_puts(b, "</p><div class=\"table-wrap\" role=\"region\" tabindex=\"0\" "
+                   "aria-labelledby=\"u-");
+    tc_buf_html(b, r->id);
+    tc_buf_puts(b, "\"><table class=\"report\" aria-labelledby=\"u-");
+    tc_buf_html(b, r->id);
+    tc_buf_puts(b, "\"><thead><tr><th scope=\"col\">Month</th><th scope=\"col\">Uptime</th>"
+                   "<th scope=\"col\">Downtime</th><th scope=\"col\">Incidents</th></tr>"
+                   "</thead><tbody>");
+    for (size_t k = 0; k < r->nmonths; k++)
+        month_row_html(b, v, r, &r->months[k]);
+    tc_buf_puts(b, "</tbody></table></div></section>");
+}
+
+char *tc_render_uptime_html(const tc_view_t *v, size_t *len)
+{
+    tc_buf_t b;
+    tc_buf_init(&b, TC_HTML_LIMIT);
+    tc_html_open(&b, v, "Uptime", false);
+    tc_buf_puts(&b, "<h1>Uptime</h1><p class=\"description\">Each component's uptime by month "
+                    "in ");
+    tc_buf_html(&b, v->time_zone);
+    tc_buf_puts(&b, ". Downtime counts a minute of major outage in full and a minute of "
+                    "partial outage as 0.3 of a minute; degraded performance and maintenance "
+                    "count as up. Also as <a href=\"/api/v2/uptime.json\">JSON</a>.</p>");
+    size_t shown = 0;
+    for (size_t i = 0; i < v->nrows; i++) {
+        const tc_view_row_t *r = &v->rows[i];
+        if (r->group_id)
+            continue;
+        if (!r->is_group) {
+            if (r->months) {
+                component_html(&b, v, r, 2);
+                shown++;
+            }
+            continue;
+        }
+        /* A group is a heading over its showcased children, when it has any. */
+        bool heading = false;
+        for (size_t j = 0; j < v->nrows; j++) {
+            const tc_view_row_t *c = &v->rows[j];
+            if (!c->group_id || strcmp(c->group_id, r->id) != 0 || !c->months)
+                continue;
+            if (!heading) {
+                tc_buf_puts(&b, "<h2 class=\"report-group\">");
+                tc_buf_html(&b, r->name);
+                tc_buf_puts(&b, "</h2>");
+                heading = true;
+            }
+            component_html(&b, v, c, 3);
+            shown++;
+        }
+    }
+    if (!shown)
+        tc_buf_puts(&b, "<p class=\"quiet\">No component shows its uptime.</p>");
+    tc_html_close(&b, v);
+    return tc_buf_steal(&b, len);
+}
+
+/* @p x (>= 0) rounded to 1/@p scale, so the JSON carries the figures as a person would
+ * write them. */
+static double rounded(double x, double scale)
+{
+    return (double)(long long)(x * scale + 0.5) / scale;
+}
+
+static json_t *month_json(const tc_view_t *v, const tc_view_row_t *r, const tc_uptime_day_t *m)
+{
+    static const struct {
+        tc_status_t status;
+        const char *key;
+    } spans[] = {{TC_STATUS_MAJOR_OUTAGE, "major_outage_minutes"},
+                 {TC_STATUS_PARTIAL_OUTAGE, "partial_outage_minutes"},
+                 {TC_STATUS_DEGRADED, "degraded_performance_minutes"},
+                 {TC_STATUS_UNDER_MAINTENANCE, "under_maintenance_minutes"}};
+    char month[8], iso[40];
+    json_t *o = json_object();
+    tc_clock_format_local(v->zone, m->start, "%Y-%m", month, sizeof month);
+    json_object_set_new(o, "month", json_string(month));
+    tc_clock_format_iso(v->zone, m->start, iso, sizeof iso);
+    json_object_set_new(o, "starts_at", json_string(iso));
+    tc_clock_format_iso(v->zone, m->end, iso, sizeof iso);
+    json_object_set_new(o, "ends_at", json_string(iso));
+    json_object_set_new(o, "uptime_percentage",
+                        m->uptime < 0 ? json_null() : json_real(rounded(m->uptime, 1e4)));
+    json_object_set_new(o, "downtime_minutes", json_real(rounded(downtime_minutes(m), 100)));
+    for (size_t k = 0; k < sizeof spans / sizeof spans[0]; k++)
+        json_object_set_new(o, spans[k].key,
+                            json_real(rounded(m->seconds[spans[k].status] / 60.0, 100)));
+    json_object_set_new(o, "observed_minutes", json_real(rounded(m->observed / 60.0, 100)));
+    json_t *incidents = json_array();
+    for (size_t k = v->nincidents; k-- > 0;) {
+        const tc_incident_t *i = v->incidents[k];
+        if (!behind(v, i, r, m))
+            continue;
+        json_t *e = json_object();
+        char *link = tc_render_incident_link(v, i);
+        json_object_set_new(e, "id", json_string(i->id));
+        json_object_set_new(e, "name", json_string(i->name));
+        json_object_set_new(e, "impact", json_string(tc_impact_name(i->impact)));
+        json_object_set_new(e, "shortlink", json_string(link));
+        free(link);
+        json_array_append_new(incidents, e);
+    }
+    json_object_set_new(o, "incidents", incidents);
+    return o;
+}
+
+char *tc_render_uptime_json(const tc_view_t *v, size_t *len)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "page", tc_render_page_json(v));
+    json_t *weights = json_object();
+    json_object_set_new(weights, "major_outage", json_real(1.0));
+    json_object_set_new(weights, "partial_outage", json_real(TC_UPTIME_PARTIAL_WEIGHT));
+    json_object_set_new(weights, "degraded_performance", json_real(0.0));
+    json_object_set_new(weights, "under_maintenance", json_real(0.0));
+    json_object_set_new(root, "weights", weights);
+    json_t *components = json_array();
+    for (size_t i = 0; i < v->nrows; i++) {
+        const tc_view_row_t *r = &v->rows[i];
+        if (!r->months)
+            continue;
+        json_t *c = json_object();
+        json_object_set_new(c, "id", json_string(r->id));
+        json_object_set_new(c, "name", json_string(r->name));
+        json_object_set_new(c, "group_id", r->group_id ? json_string(r->group_id) : json_null());
+        double total = tc_uptime_total(r->months, r->nmonths);
+        json_object_set_new(c, "uptime_percentage",
+                            total < 0 ? json_null() : json_real(rounded(total, 1e4)));
+        json_t *months = json_array();
+        for (size_t k = 0; k < r->nmonths; k++)
+            json_array_append_new(months, month_json(v, r, &r->months[k]));
+        json_object_set_new(c, "months", months);
+        json_array_append_new(components, c);
+    }
+    json_object_set_new(root, "components", components);
+    return tc_render_json_dump(root, len);
+}
