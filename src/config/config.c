@@ -43,7 +43,8 @@ static const char *const impact_keys[] = {"none", "minor", "major", "critical", 
 static const char *const server_keys[] = {"listen",         "connection_limit",
                                           "per_ip_limit",   "connection_timeout",
                                           "header_timeout", "body_timeout",
-                                          "trusted_proxies", "trusted_proxy_header", NULL};
+                                          "trusted_proxies", "trusted_proxy_header", "tls",
+                                          NULL};
 static const char *const storage_keys[] = {"path", "raw_retention", "aggregate_retention",
                                            NULL};
 static const char *const group_keys[] = {"id", "name", "description", "position", NULL};
@@ -301,6 +302,9 @@ static void parse_server(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
         tc_yaml_error(y, tc_yaml_lookup(y, server, "trusted_proxy_header"),
                       "server: trusted_proxy_header needs trusted_proxies (the addresses "
                       "whose header is believed)");
+    tc_config__parse_tls(y, server, c);
+    make_absolute(c, &c->server.tls.cert);
+    make_absolute(c, &c->server.tls.key);
 }
 
 static void parse_storage(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
@@ -448,6 +452,7 @@ static void set_defaults(tc_config_t *c)
     c->server.connection_timeout = 15;
     c->server.header_timeout = 10;
     c->server.body_timeout = 30;
+    c->server.tls.hsts_ms = 365L * 86400000L;
     c->storage_path = tc_strdup("data");
     c->raw_retention_ms = 7L * 86400000L;
     c->notify_retry_ms = 86400000L;
@@ -621,6 +626,7 @@ void tc_config_free(tc_config_t *c)
         free(*p);
     free(c->server.trusted_proxies);
     free(c->server.trusted_proxy_header);
+    tc_config__tls_free(c);
     free(c->storage_path);
     free(c->path);
     free(c);

@@ -101,6 +101,13 @@ typedef struct tc_config {
         int body_timeout;        /* seconds to deliver a body after the headers; 0: none */
         char **trusted_proxies;  /* NULL-terminated "ADDR" or "ADDR/BITS"; NULL when none */
         char *trusted_proxy_header; /* e.g. "X-Forwarded-For"; NULL when none */
+        struct {
+            char *cert;          /* PEM chain, absolute path; NULL: plain HTTP */
+            char *key;           /* PEM private key, absolute path */
+            long hsts_ms;        /* Strict-Transport-Security max-age; 0: not sent */
+            char *redirect_host; /* plain-HTTP listener that redirects to https; or NULL */
+            int redirect_port;
+        } tls;                   /* bound at start, except the files (reread on SIGHUP) */
     } server;
     char *storage_path;     /* data directory, absolute or relative to the config file */
     long raw_retention_ms;  /* raw probe results are kept this long (default 7 days) */

@@ -175,6 +175,38 @@ static void wake_engine(void *arg)
     uv_async_send(arg);
 }
 
+/* server.tls's certificate and key, read and checked now (at start, and at each reload, so
+ * a renewed certificate at the same path is picked up). @return 0 with *out NULL without
+ * TLS, 0 with the pair, or -1 after logging why it cannot be used. */
+static int load_cert(const tc_engine_t *d, const tc_config_t *c, const char *doing,
+                     tc_http_cert_t **out)
+{
+    char err[1024], when[40];
+    *out = NULL;
+    if (!c->server.tls.cert)
+        return 0;
+    if (tc_http_cert_load(c->server.tls.cert, c->server.tls.key, out, err, sizeof err) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "%sserver.tls: %s", doing, err);
+        return -1;
+    }
+    tc_clock_format_iso(d->zone, tc_http_cert_expires(*out), when, sizeof when);
+    tc_log(tc_http_cert_expires(*out) < tc_clock_wall_ms() ? TC_LOG_WARN : TC_LOG_INFO, MODULE,
+           "TLS certificate %s (expires %s)", c->server.tls.cert, when);
+    return 0;
+}
+
+/* What is bound at start and needs a restart to change. */
+static int bound_at_start_changed(const tc_config_t *cur, const tc_config_t *next)
+{
+    const char *rc = cur->server.tls.redirect_host, *rn = next->server.tls.redirect_host;
+    return strcmp(next->server.host, cur->server.host) != 0 ||
+           next->server.port != cur->server.port ||
+           strcmp(next->storage_path, cur->storage_path) != 0 ||
+           !next->server.tls.cert != !cur->server.tls.cert || !rc != !rn ||
+           (rc && (strcmp(rc, rn) != 0 ||
+                   cur->server.tls.redirect_port != next->server.tls.redirect_port));
+}
+
 /* @return 0 when the new generation runs, -1 when the running one stays. */
 static int reload(tc_engine_t *d)
 {
@@ -204,13 +236,19 @@ static int reload(tc_engine_t *d)
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
         return -1;
     }
-    /* The listen address and data folder are bound at start; they need a restart. */
-    const tc_config_t *cur = d->config;
-    if (strcmp(next->server.host, cur->server.host) != 0 ||
-        next->server.port != cur->server.port ||
-        strcmp(next->storage_path, cur->storage_path) != 0)
-        tc_log(TC_LOG_WARN, MODULE, "server.listen and storage.path take effect at restart");
+    tc_http_cert_t *cert = NULL;
+    if (load_cert(d, next, "reload refused: ", &cert) != 0) {
+        tc_config_free(next);
+        tc_zone_free(zone);
+        tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
+        return -1;
+    }
+    /* The listen addresses, TLS on or off and the data folder are bound at start. */
+    if (bound_at_start_changed(d->config, next))
+        tc_log(TC_LOG_WARN, MODULE, "server.listen, server.tls (on or off, redirect_from) "
+                                    "and storage.path take effect at restart");
     if (tc_engine__adopt_rows(d, next) != 0) {
+        tc_http_cert_free(cert);
         tc_config_free(next);
         tc_zone_free(zone);
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
@@ -233,6 +271,9 @@ static int reload(tc_engine_t *d)
     d->view_valid = false; /* it points into the old generation */
     tc_config_free(d->config);
     d->config = next;
+    /* New handshakes get the certificate as the files are now; open connections carry on. */
+    if (cert)
+        tc_http_use_cert(d->http, cert);
     tc_zone_free(d->zone);
     d->zone = zone;
     tc_notify_allow_private(d->notify, next->subscribers.allow_private_webhooks);
@@ -425,6 +466,14 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         exit_code = rc ? 1 : 0;
         goto out;
     }
+    if (load_cert(&d, d.config, "", &hopts.cert) != 0) {
+        stop_parts(&d);
+        goto out;
+    }
+    hopts.hsts_seconds = d.config->server.tls.hsts_ms / 1000;
+    hopts.redirect_host = d.config->server.tls.redirect_host;
+    hopts.redirect_port = d.config->server.tls.redirect_port;
+    const char *scheme = hopts.cert ? "https" : "http";
     /* The first snapshot is ready before the port opens, so no reader ever gets a 503. */
     tc_snapshot_t *first = tc_engine__build_snapshot(&d);
     tc_engine__mirror(&d, first);
@@ -440,6 +489,9 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         aopts.host = d.config->admin.host;
         aopts.port = d.config->admin.port;
         aopts.console = TC_HTTP_CONSOLE_ONLY;
+        /* Plain HTTP: an address of its own is meant for loopback or an internal network. */
+        aopts.cert = NULL;
+        aopts.redirect_host = NULL;
         if (tc_http_start(&aopts, tc_render_console_only(0), &d.admin_http, err, sizeof err) !=
             0) {
             tc_log(TC_LOG_ERROR, MODULE, "console: %s", err);
@@ -449,14 +501,17 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         tc_log(TC_LOG_INFO, MODULE, "console on http://%s:%d/admin/ (not on the page's port)",
                d.config->admin.host, d.config->admin.port);
     }
+    if (hopts.redirect_host)
+        tc_log(TC_LOG_INFO, MODULE, "http://%s:%d/ redirects to https", hopts.redirect_host,
+               hopts.redirect_port);
     tc_log(TC_LOG_INFO, MODULE,
-           "serving \"%s\" on http://%s:%d/ (%zu monitors, data in %s, schema v%d)",
-           d.config->page.name, d.config->server.host, d.config->server.port,
+           "serving \"%s\" on %s://%s:%d/ (%zu monitors, data in %s, schema v%d)",
+           d.config->page.name, scheme, d.config->server.host, d.config->server.port,
            d.config->nmonitors, d.config->storage_path, tc_store_schema_version(d.store));
     /* Ready only now: the first snapshot is published and every port is bound. */
     char status[512];
-    snprintf(status, sizeof status, "serving \"%s\" on http://%s:%d/ (%zu monitors)",
-             d.config->page.name, d.config->server.host, d.config->server.port,
+    snprintf(status, sizeof status, "serving \"%s\" on %s://%s:%d/ (%zu monitors)",
+             d.config->page.name, scheme, d.config->server.host, d.config->server.port,
              d.config->nmonitors);
     notify_systemd(&d, TC_SDNOTIFY_READY, status);
     uv_run(&d.loop, UV_RUN_DEFAULT);

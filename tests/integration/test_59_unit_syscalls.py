@@ -1,15 +1,16 @@
 """The unit's system call filter does not break the daemon. This machine has no systemd to run
 the unit under, so the test does the next best thing: it reads the unit's SystemCallFilter=
 lines, expands them into the system calls they allow with `systemd-analyze syscall-filter`,
-runs `tocsin serve` as an unprivileged user under strace while it serves pages, runs http,
-tcp and dns monitors, writes its store, reloads and stops, and checks that every system call
-it made is allowed. (A call outside the filter would fail with EPERM under systemd:
+runs `tocsin serve` as an unprivileged user under strace while it serves pages over HTTPS
+and its plain-HTTP redirector, runs http, tcp and dns monitors, writes its store, reloads
+(certificate included) and stops, and checks that every system call it made is allowed. (A call outside the filter would fail with EPERM under systemd:
 SystemCallErrorNumber=EPERM.)"""
 
 import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import tempfile
 import time
@@ -64,13 +65,24 @@ def test_every_system_call_is_allowed_by_the_unit():
     work = Path(tempfile.mkdtemp(prefix="tc-syscalls-", dir="/tmp"))
     try:
         os.chmod(work, 0o777)
-        port = free_port()
+        port, plain = free_port(), free_port()
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(work / "key.pem"),
+                        "-out", str(work / "cert.pem"), "-days", "1", "-subj", "/CN=localhost",
+                        "-addext", "subjectAltName=DNS:localhost"],
+                       check=True, capture_output=True)
+        os.chmod(work / "key.pem", 0o644)  # the test's unprivileged user reads it
+        tls = ssl.create_default_context(cafile=str(work / "cert.pem"))
         config = work / "tocsin.yaml"
         config.write_text(dedent(f"""
             page:
               name: Syscalls
             server:
               listen: 127.0.0.1:{port}
+              tls:
+                cert: {work}/cert.pem
+                key: {work}/key.pem
+                redirect_from: 127.0.0.1:{plain}
             storage:
               path: {work}/data
             components:
@@ -79,7 +91,8 @@ def test_every_system_call_is_allowed_by_the_unit():
             monitors:
               - id: self
                 kind: http
-                url: http://localhost:{port}/healthz
+                url: https://localhost:{port}/healthz
+                verify_tls: false
                 interval: 1s
                 components: [web]
               - id: port
@@ -106,15 +119,19 @@ def test_every_system_call_is_allowed_by_the_unit():
                 deadline = time.monotonic() + 20
                 while True:
                     try:
-                        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                        with urllib.request.urlopen(f"https://localhost:{port}/", timeout=2,
+                                                    context=tls):
                             break
                     except OSError:
                         assert time.monotonic() < deadline, log.read_text()
                         time.sleep(0.1)
                 for path in ("/", "/api/v2/summary.json", "/history", "/metrics"):
-                    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
+                    req = urllib.request.Request(f"https://localhost:{port}{path}",
                                                  headers={"Accept-Encoding": "gzip, br"})
-                    urllib.request.urlopen(req, timeout=5).read()
+                    urllib.request.urlopen(req, timeout=5, context=tls).read()
+                # The redirector answers, and urllib follows it to the https side.
+                urllib.request.urlopen(f"http://localhost:{plain}/history", timeout=5,
+                                       context=tls).read()
                 time.sleep(2.5)  # monitor runs, a result flush, a render
                 tracee = [int(l.split()[0]) for l in trace.read_text().splitlines()
                           if "execve(" in l][0]
@@ -129,6 +146,7 @@ def test_every_system_call_is_allowed_by_the_unit():
         text = log.read_text()
         assert_no_sanitizer_report(text)
         assert "configuration reloaded" in text and "stopped" in text, text
+        assert text.count("TLS certificate") == 2, text  # loaded at start and on reload
         calls = set(re.findall(r"^\d+\s+(?:<\.\.\. )?([a-z_0-9]+)[( ]", trace.read_text(), re.M))
         calls.discard("resumed")
         assert {"epoll_wait", "accept4", "connect", "fdatasync"} <= calls, calls
