@@ -134,6 +134,12 @@ def test_status_page_light_and_dark(page, browser, tmp_path):
     shot(browser, tmp_path, "a11y-page-phone-top")
 
 
+def test_uptime_report_and_embed(page, browser):
+    d, ids = page
+    assert_accessible(browser, d.url("/uptime"))
+    assert_accessible(browser, d.url("/embed"))
+
+
 def test_history_pages(page, browser):
     d, _ = page
     assert_accessible(browser, d.url("/history"))
