@@ -682,24 +682,22 @@ int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **
 fail:
     if (fd >= 0)
         close(fd);
-    if (h) {
-        tc_http__redirect_stop(h);
-        if (h->mhd)
-            MHD_stop_daemon(h->mhd);
-        tc_http__certs_reap(h, 1);
-        served_set_t *cur = atomic_exchange(&h->current, NULL);
-        if (cur)
-            free_set(cur);
-        destroy_static(h);
-        pthread_mutex_destroy(&h->metrics_lock);
-        pthread_mutex_destroy(&h->queue_lock);
-        pthread_mutex_destroy(&h->conns_lock);
-        pthread_mutex_destroy(&h->mhd_log_lock);
-        pthread_cond_destroy(&h->sweep_cond);
-        tc_http_guard_table_free(&h->table);
-        free(h->proxy_header);
-        free(h);
-    }
+    tc_http__redirect_stop(h);
+    if (h->mhd)
+        MHD_stop_daemon(h->mhd);
+    tc_http__certs_reap(h, 1);
+    served_set_t *cur = atomic_exchange(&h->current, NULL);
+    if (cur)
+        free_set(cur);
+    destroy_static(h);
+    pthread_mutex_destroy(&h->metrics_lock);
+    pthread_mutex_destroy(&h->queue_lock);
+    pthread_mutex_destroy(&h->conns_lock);
+    pthread_mutex_destroy(&h->mhd_log_lock);
+    pthread_cond_destroy(&h->sweep_cond);
+    tc_http_guard_table_free(&h->table);
+    free(h->proxy_header);
+    free(h);
     tc_snapshot_free(first);
     return rc;
 }
