@@ -280,3 +280,15 @@ def test_check_config_checks_the_pair(tmp_path):
     assert ':6:5: server.tls: missing required key "key"' in p.stderr
     assert "redirect_from needs a port of its own" in p.stderr
     assert 'unknown key "pin"' in p.stderr
+
+
+def test_a_taken_redirect_port_stops_the_start_cleanly(tls_daemon):
+    # The HTTPS server is up by the time the redirector fails to bind: everything it holds
+    # (the certificate included) is given back, which the sanitizers check at exit.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        d = tls_daemon(f"cert: a.crt\nkey: a.key\nredirect_from: 127.0.0.1:{port}\n",
+                       expect_exit=1)
+    assert f"cannot listen on 127.0.0.1:{port}: address in use" in d.stderr
