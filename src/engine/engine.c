@@ -191,8 +191,11 @@ static void reload(tc_engine_t *d)
     const tc_config_t *cur = d->config;
     if (strcmp(next->server.host, cur->server.host) != 0 ||
         next->server.port != cur->server.port ||
-        strcmp(next->storage_path, cur->storage_path) != 0)
-        tc_log(TC_LOG_WARN, MODULE, "server.listen and storage.path take effect at restart");
+        strcmp(next->storage_path, cur->storage_path) != 0 ||
+        !next->storage_dsn != !cur->storage_dsn ||
+        (next->storage_dsn && strcmp(next->storage_dsn, cur->storage_dsn) != 0))
+        tc_log(TC_LOG_WARN, MODULE,
+               "server.listen, storage.path and storage.postgres take effect at restart");
     if (tc_engine__adopt_rows(d, next) != 0) {
         tc_config_free(next);
         tc_zone_free(zone);
@@ -313,7 +316,8 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
         goto out;
     }
-    if (tc_store_open(d.config->storage_path, &d.store, err, sizeof err) != 0) {
+    if (tc_store_open(d.config->storage_path, d.config->storage_dsn, &d.store, err,
+                      sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot open store: %s", err);
         goto out;
     }
@@ -419,9 +423,10 @@ int tc_engine_run(const tc_engine_opts_t *opts)
                d.config->admin.host, d.config->admin.port);
     }
     tc_log(TC_LOG_INFO, MODULE,
-           "serving \"%s\" on http://%s:%d/ (%zu monitors, data in %s, schema v%d)",
+           "serving \"%s\" on http://%s:%d/ (%zu monitors, data in %s, %s store schema v%d)",
            d.config->page.name, d.config->server.host, d.config->server.port,
-           d.config->nmonitors, d.config->storage_path, tc_store_schema_version(d.store));
+           d.config->nmonitors, d.config->storage_path, tc_store_kind(d.store),
+           tc_store_schema_version(d.store));
     uv_run(&d.loop, UV_RUN_DEFAULT);
 
     /* From here on, requests that reach the engine are refused: the notify worker and the
