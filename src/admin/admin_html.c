@@ -21,6 +21,12 @@ static const struct {
     {"overview", "Overview", "/admin/"},
     {"incidents", "Incidents", "/admin/incidents"},
     {"maintenance", "Maintenance", "/admin/maintenance"},
+    {"components", "Components", "/admin/components"},
+    {"monitors", "Monitors", "/admin/monitors"},
+    {"subscribers", "Subscribers", "/admin/subscribers"},
+    {"deliveries", "Deliveries", "/admin/deliveries"},
+    {"keys", "API keys", "/admin/keys"},
+    {"users", "Users", "/admin/users"},
     {"coverage", "Coverage", "/admin/coverage"},
     {"audit", "Audit log", "/admin/audit"},
 };
@@ -42,15 +48,17 @@ void tc_admin__open(tc_buf_t *b, const tc_admin_call_t *c, const char *title,
                    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
                    "<meta name=\"color-scheme\" content=\"light dark\">"
                    "<meta name=\"robots\" content=\"noindex\">");
-    if (active && strcmp(active, "overview") == 0)
-        tc_buf_puts(b, "<meta http-equiv=\"refresh\" content=\"30\">");
     tc_buf_puts(b, "<title>");
     tc_buf_html(b, title);
     tc_buf_puts(b, " - ");
     tc_buf_html(b, v->page_name);
     tc_buf_puts(b, " console</title><link rel=\"stylesheet\" href=\"/admin/assets/console.css\">"
-                   "<script src=\"/admin/assets/console.js\" defer></script></head><body>"
-                   "<a class=\"skip\" href=\"#main\">Skip to content</a><header class=\"top\">"
+                   "<script src=\"/admin/assets/console.js\" defer></script></head>");
+    /* The overview keeps itself current (console.js); a meta refresh would reload under a
+     * reader's feet and lose their place. */
+    tc_buf_puts(b, active && strcmp(active, "overview") == 0 ? "<body data-refresh=\"30\">"
+                                                             : "<body>");
+    tc_buf_puts(b, "<a class=\"skip\" href=\"#main\">Skip to content</a><header class=\"top\">"
                    "<p class=\"brand\"><a href=\"/admin/\">");
     tc_buf_html(b, v->page_name);
     tc_buf_puts(b, " <span>console</span></a></p>");

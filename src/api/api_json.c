@@ -40,6 +40,11 @@ void tc_api_reply_error(tc_http_request_t *req, unsigned status, const char *fmt
     tc_api_reply_json(req, status, doc);
 }
 
+void tc_api__audit(tc_api_call_t *c, const char *action, const char *target, const char *detail)
+{
+    tc_engine_audit(c->e, c->actor, action, target, detail);
+}
+
 void tc_api__reply_failure(tc_http_request_t *req, int rc, const char *err)
 {
     unsigned status = rc == TC_ENOENT ? 404 : rc == TC_EINVAL ? 422 : 500;

@@ -194,14 +194,17 @@ static void reply_incident(tc_api_call_t *c, unsigned status, const tc_incident_
     tc_api_reply_json(c->req, status, doc);
 }
 
-/* The reply to a command that returns the incident it changed. */
+/* The reply to a command that returns the incident it changed; a change is recorded in the
+ * audit log as @p action on the incident. */
 static void reply_result(tc_api_call_t *c, int rc, unsigned status, const tc_incident_t *inc,
-                         const char *err)
+                         const char *err, const char *action)
 {
-    if (rc)
+    if (rc) {
         tc_api__reply_failure(c->req, rc, err);
-    else
-        reply_incident(c, status, inc);
+        return;
+    }
+    tc_api__audit(c, action, inc->id, inc->name);
+    reply_incident(c, status, inc);
 }
 
 /* ---- handlers ---- */
@@ -214,7 +217,7 @@ void tc_api__incident_create(tc_api_call_t *c)
     int rc = decode_incident(c->body, &b, err, sizeof err);
     if (!rc)
         rc = tc_engine_incident_create(c->e, &b.cmd, &inc, err, sizeof err);
-    reply_result(c, rc, 201, inc, err);
+    reply_result(c, rc, 201, inc, err, "incident.create");
     incident_body_free(&b);
 }
 
@@ -226,7 +229,7 @@ void tc_api__incident_patch(tc_api_call_t *c)
     int rc = decode_incident(c->body, &b, err, sizeof err);
     if (!rc)
         rc = tc_engine_incident_patch(c->e, c->params[0], &b.cmd, &inc, err, sizeof err);
-    reply_result(c, rc, 200, inc, err);
+    reply_result(c, rc, 200, inc, err, "incident.update");
     incident_body_free(&b);
 }
 
@@ -244,7 +247,7 @@ void tc_api__incident_delete(tc_api_call_t *c)
     char err[512];
     tc_incident_t *gone = NULL;
     int rc = tc_engine_incident_delete(c->e, c->params[0], &gone, err, sizeof err);
-    reply_result(c, rc, 200, gone, err);
+    reply_result(c, rc, 200, gone, err, "incident.delete");
     tc_incident_free(gone);
 }
 
@@ -287,7 +290,7 @@ void tc_api__update_patch(tc_api_call_t *c)
         rc = tc_engine_update_edit(c->e, c->params[0], c->params[1], &cmd, &inc, err,
                                    sizeof err);
     }
-    reply_result(c, rc, 200, inc, err);
+    reply_result(c, rc, 200, inc, err, "update.edit");
 }
 
 /* PUT incidents/{id}/postmortem {"postmortem": {"body_draft": "..."}}. */
@@ -314,7 +317,7 @@ void tc_api__postmortem_put(tc_api_call_t *c)
     if (!rc)
         rc = tc_engine_postmortem_write(c->e, c->params[0], json_string_value(body), &inc, err,
                                         sizeof err);
-    reply_result(c, rc, 200, inc, err);
+    reply_result(c, rc, 200, inc, err, "postmortem.save");
 }
 
 /* PUT incidents/{id}/postmortem/publish; Statuspage's publish options are accepted (tocsin
@@ -332,7 +335,7 @@ void tc_api__postmortem_publish(tc_api_call_t *c)
         rc = tc_api__only_fields(pm, fields, err, sizeof err);
     if (!rc)
         rc = tc_engine_postmortem_publish(c->e, c->params[0], &inc, err, sizeof err);
-    reply_result(c, rc, 200, inc, err);
+    reply_result(c, rc, 200, inc, err, "postmortem.publish");
 }
 
 void tc_api__postmortem_delete(tc_api_call_t *c)
@@ -340,7 +343,7 @@ void tc_api__postmortem_delete(tc_api_call_t *c)
     char err[512];
     const tc_incident_t *inc = NULL;
     int rc = tc_engine_postmortem_delete(c->e, c->params[0], &inc, err, sizeof err);
-    reply_result(c, rc, 200, inc, err);
+    reply_result(c, rc, 200, inc, err, "postmortem.delete");
 }
 
 /* ---- lists ---- */

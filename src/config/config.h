@@ -86,6 +86,10 @@ typedef struct tc_config {
         char *notice;       /* a sentence shown at the top of every page, or NULL */
         char *description;  /* NULL when not given */
         char *impact_labels[5]; /* by tc_impact_t: how /history names an impact */
+        char *favicon;          /* bytes of page.favicon's file, served as /favicon.ico;
+                                   NULL for tocsin's own icon */
+        size_t favicon_len;
+        const char *favicon_type; /* static: "image/x-icon", "image/png" or "image/svg+xml" */
     } page;
     struct {
         char *host;         /* listen address, e.g. "127.0.0.1" */

@@ -596,13 +596,6 @@ int tc_engine_component_set(tc_engine_t *d, const char *id, const tc_status_t *s
 
 /* ---- queries for the API ---- */
 
-int tc_engine_key_valid(tc_engine_t *d, const char *key)
-{
-    unsigned char hash[TC_SECRET_HASH_LEN];
-    tc_secret_hash(key, hash);
-    return tc_store_key_valid(d->store, hash, sizeof hash);
-}
-
 const char *tc_engine_page_id(tc_engine_t *d)
 {
     return d->config->page.id;

@@ -93,12 +93,67 @@ static json_t *envelope(tc_engine_t *d, const tc_view_t *view)
     return o;
 }
 
+/* The fields every message to subscriber @p s shares: a fresh id (also its event id), the
+ * target, and its times. */
+static void new_row(tc_engine_t *d, const tc_subscriber_t *s, const char *kind, int64_t now,
+                    tc_outbox_t *m)
+{
+    char id[13], target[64];
+    tc_engine__new_id(id);
+    snprintf(target, sizeof target, "subscriber:%s", s->id);
+    m->id = tc_strdup(id);
+    m->target = tc_strdup(target);
+    m->kind = tc_strdup(kind);
+    m->created_at = now;
+    m->expires_at = now + d->config->notify_retry_ms;
+}
+
+/* An e-mail to subscriber @p s as outbox row @p m (which owns its strings): the words @p w in
+ * the page's frame, the subscriber's own unsubscribe link in the footer and in the
+ * List-Unsubscribe headers (RFC 8058 one-click: a POST to it unsubscribes). */
+static void mail_row(tc_engine_t *d, const tc_channel_cfg_t *mailer, const tc_subscriber_t *s,
+                     const tc_mail_words_t *w, int64_t now, tc_outbox_t *m)
+{
+    char base[512], unsub[700];
+    base_url(d, base, sizeof base);
+    unsubscribe_url(d, s->id, unsub, sizeof unsub);
+    new_row(d, s, "email", now, m);
+    size_t len = strlen(s->address) + 8;
+    m->url = tc_malloc(len);
+    snprintf(m->url, len, "mailto:%s", s->address);
+    tc_buf_t text, html;
+    tc_buf_init(&text, 0);
+    tc_buf_init(&html, 0);
+    tc_render_mail_frame(tc_engine_view(d), base, w, unsub, &text, &html);
+    const char *to[1] = {s->address};
+    tc_mail_t mm = {
+        .from = mailer->from,
+        .from_name = d->config->page.name,
+        .to = to,
+        .nto = 1,
+        .subject = w->subject.data,
+        .text = text.data,
+        .html = html.data,
+        .id = m->id,
+        .at = now,
+        .zone = d->zone,
+        .unsubscribe = unsub,
+    };
+    m->payload = tc_notify_mail(&mm);
+    tc_buf_free(&text);
+    tc_buf_free(&html);
+}
+
+static const tc_channel_cfg_t *subscriber_mailer(const tc_engine_t *d)
+{
+    const char *id = d->config->subscribers.email_channel;
+    return id ? tc_config_channel(d->config, id) : NULL;
+}
+
 /* One outbox row per deliverable subscriber following @p ids: webhooks get @p payload with
- * their own unsubscribe link; e-mail subscribers get a message from @p subject, @p text and
- * @p html, to which their unsubscribe link is appended. */
+ * their own unsubscribe link; e-mail subscribers get @p w in the page's frame. */
 static void queue_for_subscribers(tc_engine_t *d, const char *const *ids, size_t nids,
-                                  json_t *payload, const char *subject, const char *text,
-                                  const char *html)
+                                  json_t *payload, const tc_mail_words_t *w)
 {
     char err[256];
     tc_subscriber_t *subs = NULL;
@@ -107,10 +162,7 @@ static void queue_for_subscribers(tc_engine_t *d, const char *const *ids, size_t
         tc_log(TC_LOG_ERROR, MODULE, "cannot read subscribers: %s", err);
         return;
     }
-    const tc_channel_cfg_t *mailer = d->config->subscribers.email_channel
-                                         ? tc_config_channel(d->config,
-                                                             d->config->subscribers.email_channel)
-                                         : NULL;
+    const tc_channel_cfg_t *mailer = subscriber_mailer(d);
     tc_outbox_t *msgs = tc_calloc(nsubs ? nsubs : 1, sizeof *msgs);
     size_t n = 0;
     int64_t now = tc_clock_wall_ms();
@@ -119,54 +171,22 @@ static void queue_for_subscribers(tc_engine_t *d, const char *const *ids, size_t
         bool mail = strcmp(s->kind, "email") == 0;
         if (!tc_subscribe_follows(s->components, ids, nids) || (mail && !mailer))
             continue;
-        char unsub[700], id[13], target[64];
-        unsubscribe_url(d, s->id, unsub, sizeof unsub);
-        tc_engine__new_id(id);
-        snprintf(target, sizeof target, "subscriber:%s", s->id);
         tc_outbox_t *m = &msgs[n++];
-        m->id = tc_strdup(id);
-        m->target = tc_strdup(target);
-        m->kind = tc_strdup(mail ? "email" : "webhook");
-        m->created_at = now;
-        m->expires_at = now + d->config->notify_retry_ms;
         if (mail) {
-            size_t len = strlen(s->address) + 8;
-            m->url = tc_malloc(len);
-            snprintf(m->url, len, "mailto:%s", s->address);
-            tc_buf_t t, h;
-            tc_buf_init(&t, 0);
-            tc_buf_init(&h, 0);
-            tc_buf_printf(&t, "%s\r\n\r\n--\r\nUnsubscribe: %s\r\n", text, unsub);
-            tc_buf_printf(&h, "%s<hr><p><small><a href=\"", html);
-            tc_buf_html(&h, unsub);
-            tc_buf_puts(&h, "\">Unsubscribe</a> from these notifications.</small></p>");
-            const char *to[1] = {s->address};
-            tc_mail_t mm = {
-                .from = mailer->from,
-                .to = to,
-                .nto = 1,
-                .subject = subject,
-                .text = t.data,
-                .html = h.data,
-                .id = id,
-                .at = now,
-                .zone = d->zone,
-                .unsubscribe = unsub,
-            };
-            m->payload = tc_notify_mail(&mm);
-            tc_buf_free(&t);
-            tc_buf_free(&h);
-        } else {
-            m->url = tc_strdup(s->address);
-            json_object_set_new(json_object_get(payload, "meta"), "unsubscribe",
-                                json_string(unsub));
-            m->payload = json_dumps(payload, JSON_COMPACT);
+            mail_row(d, mailer, s, w, now, m);
+            continue;
         }
+        char unsub[700];
+        unsubscribe_url(d, s->id, unsub, sizeof unsub);
+        new_row(d, s, "webhook", now, m);
+        m->url = tc_strdup(s->address);
+        json_object_set_new(json_object_get(payload, "meta"), "unsubscribe", json_string(unsub));
+        m->payload = json_dumps(payload, JSON_COMPACT);
     }
     if (n && tc_store_outbox_add(d->store, msgs, n, err, sizeof err) != 0)
         tc_log(TC_LOG_ERROR, MODULE, "cannot queue subscriber messages: %s", err);
     else if (n)
-        tc_log(TC_LOG_INFO, MODULE, "queued %zu subscriber message(s): %s", n, subject);
+        tc_log(TC_LOG_INFO, MODULE, "queued %zu subscriber message(s): %s", n, w->subject.data);
     tc_store_outbox_free(msgs, n);
     tc_store_subscribers_free(subs, nsubs);
 }
@@ -183,39 +203,15 @@ void tc_engine__notify_incident(tc_engine_t *d, const tc_incident_t *inc)
     const tc_view_t *view = tc_engine_view(d);
     json_t *payload = envelope(d, view);
     json_object_set_new(payload, "incident", tc_render_incident_json(view, inc, true));
-
-    int prev = inc->nupdates > 1 ? (int)inc->updates[inc->nupdates - 2].status : -1;
-    const char *label = tc_incident_update_label(u->status, prev);
     char base[512];
     base_url(d, base, sizeof base);
-    tc_buf_t subject, text, html;
-    tc_buf_init(&subject, 0);
-    tc_buf_init(&text, 0);
-    tc_buf_init(&html, 0);
-    tc_buf_printf(&subject, "[%s] %s%s: %s", d->config->page.name,
-                  inc->is_maintenance ? "Maintenance " : "", label, inc->name);
-    tc_buf_printf(&text, "%s\r\n%s - %s\r\n\r\n%s\r\n", inc->name, label,
-                  tc_impact_name(inc->impact), u->body);
-    for (size_t k = 0; k < inc->ncomponents; k++)
-        tc_buf_printf(&text, "Affects: %s\r\n", inc->component_ids[k]);
-    tc_buf_printf(&text, "\r\nDetails: %s/incidents/%s\r\n", base, inc->id);
-    tc_buf_puts(&html, "<h2>");
-    tc_buf_html(&html, inc->name);
-    tc_buf_puts(&html, "</h2><p><strong>");
-    tc_buf_html(&html, label);
-    tc_buf_puts(&html, "</strong> - ");
-    tc_buf_html(&html, u->body);
-    tc_buf_puts(&html, "</p><p><a href=\"");
-    tc_buf_html(&html, base);
-    tc_buf_puts(&html, "/incidents/");
-    tc_buf_html(&html, inc->id);
-    tc_buf_puts(&html, "\">View the incident</a></p>");
+    tc_mail_words_t w;
+    tc_mail_words_init(&w);
+    tc_render_incident_mail(view, inc, base, &w);
     queue_for_subscribers(d, (const char *const *)inc->component_ids, inc->ncomponents, payload,
-                          subject.data, text.data, html.data);
+                          &w);
     json_decref(payload);
-    tc_buf_free(&subject);
-    tc_buf_free(&text);
-    tc_buf_free(&html);
+    tc_mail_words_free(&w);
 }
 
 void tc_engine__notify_component(tc_engine_t *d, const tc_store_row_t *row, tc_status_t old,
@@ -241,54 +237,71 @@ void tc_engine__notify_component(tc_engine_t *d, const tc_store_row_t *row, tc_s
 
     char base[512];
     base_url(d, base, sizeof base);
-    tc_buf_t subject, text, html;
-    tc_buf_init(&subject, 0);
-    tc_buf_init(&text, 0);
-    tc_buf_init(&html, 0);
-    tc_buf_printf(&subject, "[%s] %s is now %s", d->config->page.name, row->name,
-                  tc_status_name(row->status));
-    tc_buf_printf(&text, "%s: %s -> %s\r\n\r\nStatus page: %s/\r\n", row->name,
-                  tc_status_name(old), tc_status_name(row->status), base);
-    tc_buf_puts(&html, "<p><strong>");
-    tc_buf_html(&html, row->name);
-    tc_buf_printf(&html, "</strong>: %s &rarr; %s</p><p><a href=\"", tc_status_name(old),
-                  tc_status_name(row->status));
-    tc_buf_html(&html, base);
-    tc_buf_puts(&html, "/\">Status page</a></p>");
+    tc_mail_words_t w;
+    tc_mail_words_init(&w);
+    tc_render_component_mail(view, row->name, old, row->status, now, base, &w);
     const char *ids[1] = {row->id};
-    queue_for_subscribers(d, ids, 1, payload, subject.data, text.data, html.data);
+    queue_for_subscribers(d, ids, 1, payload, &w);
     json_decref(payload);
-    tc_buf_free(&subject);
-    tc_buf_free(&text);
-    tc_buf_free(&html);
+    tc_mail_words_free(&w);
 }
 
 /* ---- commands ---- */
 
-/* Check the components list into a JSON text (NULL for the whole page). */
+/* Add @p id to @p list unless it is there already (a group and one of its children, or an
+ * id sent twice, make one entry). */
+static void add_once(json_t *list, const char *id)
+{
+    size_t k;
+    json_t *v;
+    json_array_foreach(list, k, v)
+    {
+        if (strcmp(json_string_value(v), id) == 0)
+            return;
+    }
+    json_array_append_new(list, json_string(id));
+}
+
+/* Check the components list into a JSON text of component ids (NULL for the whole page). A
+ * group stands for its components as they are now: the page's form offers groups, and a
+ * visitor who ticks "API" means every API component. */
 static int check_components(tc_engine_t *d, const tc_subscribe_cmd_t *c, char **out, char *err,
                             size_t errlen)
 {
     *out = NULL;
     if (!c->components || c->ncomponents == 0)
         return 0;
-    if (c->ncomponents > TC_SUBSCRIBE_MAX_COMPONENTS) {
-        snprintf(err, errlen, "components must be a list of at most %d component ids",
-                 TC_SUBSCRIBE_MAX_COMPONENTS);
-        return TC_EINVAL;
-    }
     json_t *list = json_array();
     for (size_t k = 0; k < c->ncomponents; k++) {
         const char *id = c->components[k];
         const tc_store_row_t *row = id ? tc_engine__row(d, id) : NULL;
-        if (!row || row->is_group) {
+        if (!row) {
             char shown[101];
             snprintf(err, errlen, "unknown component \"%s\"",
                      id ? tc_utf8_excerpt(shown, sizeof shown, id) : "(not a string)");
             json_decref(list);
             return TC_EINVAL;
         }
-        json_array_append_new(list, json_string(id));
+        if (!row->is_group) {
+            add_once(list, id);
+            continue;
+        }
+        for (size_t r = 0; r < d->nrows; r++)
+            if (d->rows[r].group_id && strcmp(d->rows[r].group_id, id) == 0)
+                add_once(list, d->rows[r].id);
+    }
+    if (json_array_size(list) > TC_SUBSCRIBE_MAX_COMPONENTS) {
+        snprintf(err, errlen, "components must be a list of at most %d component ids",
+                 TC_SUBSCRIBE_MAX_COMPONENTS);
+        json_decref(list);
+        return TC_EINVAL;
+    }
+    /* A group without components leaves nothing to follow; following nothing is not the
+     * whole page. */
+    if (json_array_size(list) == 0) {
+        snprintf(err, errlen, "the chosen groups have no components");
+        json_decref(list);
+        return TC_EINVAL;
     }
     *out = json_dumps(list, JSON_COMPACT);
     json_decref(list);
@@ -300,50 +313,17 @@ static int check_components(tc_engine_t *d, const tc_subscribe_cmd_t *c, char **
 static int queue_opt_in(tc_engine_t *d, const tc_subscriber_t *s, const char *token, char *err,
                         size_t errlen)
 {
-    const tc_channel_cfg_t *mailer = tc_config_channel(d->config,
-                                                       d->config->subscribers.email_channel);
-    char base[512], link[700], unsub[700], id[13], target[64];
+    char base[512], link[700];
     base_url(d, base, sizeof base);
     snprintf(link, sizeof link, "%s/subscribers/confirm/%s", base, token ? token : "");
-    unsubscribe_url(d, s->id, unsub, sizeof unsub);
-    tc_engine__new_id(id);
-    snprintf(target, sizeof target, "subscriber:%s", s->id);
-    tc_buf_t subject, text, html;
-    tc_buf_init(&subject, 0);
-    tc_buf_init(&text, 0);
-    tc_buf_init(&html, 0);
-    tc_subscribe_opt_in_message(d->config->page.name, token ? link : NULL, unsub, &subject,
-                                &text, &html);
-    int64_t now = tc_clock_wall_ms();
-    const char *to[1] = {s->address};
-    tc_mail_t mm = {
-        .from = mailer->from,
-        .to = to,
-        .nto = 1,
-        .subject = subject.data,
-        .text = text.data,
-        .html = html.data,
-        .id = id,
-        .at = now,
-        .zone = d->zone,
-        .unsubscribe = unsub,
-    };
-    char url[TC_SUBSCRIBE_MAX_EMAIL + 8];
-    snprintf(url, sizeof url, "mailto:%s", s->address);
-    tc_outbox_t m = {
-        .id = id,
-        .target = target,
-        .kind = "email",
-        .url = url,
-        .payload = tc_notify_mail(&mm),
-        .created_at = now,
-        .expires_at = now + d->config->notify_retry_ms,
-    };
-    int rc = tc_store_outbox_add(d->store, &m, 1, err, errlen);
-    free(m.payload);
-    tc_buf_free(&subject);
-    tc_buf_free(&text);
-    tc_buf_free(&html);
+    tc_mail_words_t w;
+    tc_mail_words_init(&w);
+    tc_render_opt_in_mail(tc_engine_view(d), token ? link : NULL, &w);
+    tc_outbox_t *m = tc_calloc(1, sizeof *m);
+    mail_row(d, subscriber_mailer(d), s, &w, tc_clock_wall_ms(), m);
+    int rc = tc_store_outbox_add(d->store, m, 1, err, errlen);
+    tc_store_outbox_free(m, 1);
+    tc_mail_words_free(&w);
     return rc;
 }
 

@@ -182,6 +182,9 @@ static void build_view(tc_engine_t *d, tc_view_t *view)
     for (int i = 0; i < 5; i++)
         view->impact_labels[i] = c->page.impact_labels[i];
     view->subscribe_email = c->subscribers.email_channel != NULL;
+    view->favicon = c->page.favicon;
+    view->favicon_len = c->page.favicon_len;
+    view->favicon_type = c->page.favicon_type;
 }
 
 const tc_view_t *tc_engine_view(tc_engine_t *d)

@@ -93,6 +93,7 @@ char *tc_notify_format(const tc_channel_cfg_t *ch, const tc_notify_event_t *e);
 /* An e-mail message to build with tc_notify_mail(); all strings borrowed. */
 typedef struct tc_mail {
     const char *from;
+    const char *from_name;    /* display name for From (the page's name), or NULL */
     const char *const *to;
     size_t nto;
     const char *subject;      /* line breaks are replaced by spaces */

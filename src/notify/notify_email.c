@@ -1,7 +1,12 @@
 /* E-mail through SMTP with libcurl: STARTTLS when the server offers it (smtps:// for implicit
  * TLS), optional AUTH, a multipart/alternative message with a plain-text and an HTML part.
  * The payload is the whole message, so a retry sends exactly the same bytes; the password is
- * taken from the config at send time. */
+ * taken from the config at send time. Messages are 7-bit clean whatever the text: headers
+ * with other characters become RFC 2047 encoded words and both parts are base64, so no relay
+ * needs SMTPUTF8 or 8BITMIME and no line passes SMTP's 998 characters. */
+#include <nettle/base64.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +54,77 @@ static void header_text(tc_buf_t *b, const char *s)
         tc_buf_append(b, *s == '\r' || *s == '\n' ? " " : s, 1);
 }
 
+static bool is_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    return true;
+}
+
+/* Header text with other characters than ASCII as RFC 2047 encoded words: "=?UTF-8?B?...?="
+ * of at most 39 bytes each (52 base64 characters, 64 with the wrapper, so "Subject: " and a
+ * word stay under the RFC's 76 a line), cut between characters and folded onto continuation
+ * lines. */
+static void header_words(tc_buf_t *b, const char *s)
+{
+    enum { CHUNK = 39 };
+    if (is_ascii(s)) {
+        header_text(b, s);
+        return;
+    }
+    size_t len = strlen(s);
+    for (size_t at = 0; at < len;) {
+        size_t n = len - at < CHUNK ? len - at : CHUNK;
+        while (n > 0 && at + n < len && ((unsigned char)s[at + n] & 0xC0) == 0x80)
+            n--;
+        if (n == 0) /* not UTF-8: a run of continuation bytes; cut anywhere */
+            n = len - at < CHUNK ? len - at : CHUNK;
+        uint8_t raw[CHUNK];
+        for (size_t i = 0; i < n; i++)
+            raw[i] = s[at + i] == '\r' || s[at + i] == '\n' ? ' ' : (uint8_t)s[at + i];
+        char enc[BASE64_ENCODE_RAW_LENGTH(CHUNK)];
+        base64_encode_raw(enc, n, raw);
+        tc_buf_printf(b, "%s=?UTF-8?B?%.*s?=", at ? "\r\n " : "",
+                      (int)BASE64_ENCODE_RAW_LENGTH(n), enc);
+        at += n;
+    }
+}
+
+/* "Display Name" <address>: a quoted string for ASCII names, encoded words otherwise. */
+static void mailbox(tc_buf_t *b, const char *name, const char *address)
+{
+    if (name && name[0] && is_ascii(name)) {
+        tc_buf_puts(b, "\"");
+        for (const char *p = name; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                tc_buf_puts(b, "\\");
+            tc_buf_append(b, *p == '\r' || *p == '\n' ? " " : p, 1);
+        }
+        tc_buf_puts(b, "\" ");
+    } else if (name && name[0]) {
+        header_words(b, name);
+        tc_buf_puts(b, " ");
+    }
+    tc_buf_puts(b, "<");
+    header_text(b, address);
+    tc_buf_puts(b, ">");
+}
+
+/* A body part in base64, 76 characters a line (RFC 2045). */
+static void base64_lines(tc_buf_t *b, const char *s)
+{
+    enum { LINE = 57 }; /* bytes that make 76 characters */
+    size_t len = strlen(s);
+    for (size_t at = 0; at < len; at += LINE) {
+        size_t n = len - at < LINE ? len - at : LINE;
+        char enc[BASE64_ENCODE_RAW_LENGTH(LINE)];
+        base64_encode_raw(enc, n, (const uint8_t *)s + at);
+        tc_buf_append(b, enc, BASE64_ENCODE_RAW_LENGTH(n));
+        tc_buf_puts(b, "\r\n");
+    }
+}
+
 char *tc_notify_mail(const tc_mail_t *m)
 {
     char date[64];
@@ -56,14 +132,14 @@ char *tc_notify_mail(const tc_mail_t *m)
     tc_buf_t b;
     tc_buf_init(&b, 0);
     tc_buf_puts(&b, "From: ");
-    header_text(&b, m->from);
+    mailbox(&b, m->from_name, m->from);
     tc_buf_puts(&b, "\r\nTo: ");
     for (size_t i = 0; i < m->nto; i++) {
         tc_buf_puts(&b, i ? ", " : "");
         header_text(&b, m->to[i]);
     }
     tc_buf_puts(&b, "\r\nSubject: ");
-    header_text(&b, m->subject);
+    header_words(&b, m->subject);
     if (m->unsubscribe) {
         /* RFC 2369 and RFC 8058: mail clients offer a one-click unsubscribe button. */
         tc_buf_puts(&b, "\r\nList-Unsubscribe: <");
@@ -74,13 +150,15 @@ char *tc_notify_mail(const tc_mail_t *m)
                   "\r\nDate: %s\r\nMessage-ID: <%s@tocsin>\r\nX-Tocsin-Event-Id: %s\r\n"
                   "MIME-Version: 1.0\r\n"
                   "Content-Type: multipart/alternative; boundary=\"tocsin-%s\"\r\n\r\n"
-                  "--tocsin-%s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n",
+                  "--tocsin-%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                  "Content-Transfer-Encoding: base64\r\n\r\n",
                   date, m->id, m->id, m->id, m->id);
-    tc_buf_puts(&b, m->text);
-    tc_buf_printf(&b, "\r\n--tocsin-%s\r\nContent-Type: text/html; charset=utf-8\r\n\r\n",
+    base64_lines(&b, m->text);
+    tc_buf_printf(&b, "--tocsin-%s\r\nContent-Type: text/html; charset=utf-8\r\n"
+                      "Content-Transfer-Encoding: base64\r\n\r\n",
                   m->id);
-    tc_buf_puts(&b, m->html);
-    tc_buf_printf(&b, "\r\n--tocsin-%s--\r\n", m->id);
+    base64_lines(&b, m->html);
+    tc_buf_printf(&b, "--tocsin-%s--\r\n", m->id);
     return tc_buf_steal(&b, NULL);
 }
 
@@ -111,6 +189,7 @@ static char *email_format(const tc_channel_cfg_t *ch, const tc_notify_event_t *e
     tc_buf_puts(&html, "\">Status page</a></p>");
     tc_mail_t m = {
         .from = ch->from,
+        .from_name = e->page_name,
         .to = (const char *const *)ch->to,
         .nto = ch->nto,
         .subject = subject.data,

@@ -1,6 +1,8 @@
 /* The websocket probe: connect (TLS for wss://), send the HTTP/1.1 Upgrade request, require
- * 101 with the right Sec-WebSocket-Accept, optionally send one text frame and wait for the
- * reply, then send a close frame. libcurl 7.88 has no websocket support, so curl only makes
+ * 101 with the right Sec-WebSocket-Accept, optionally send one text frame (send:) or one
+ * binary frame read from a file (send_file:) and wait for the reply, or wait for the
+ * server's first message (await_message:), measuring [FIRST_MESSAGE_TIME] from the 101 to it;
+ * then send a close frame. libcurl 7.88 has no websocket support, so curl only makes
  * the connection (CURLOPT_CONNECT_ONLY, with the same TLS checks as the http probe); the
  * upgrade is written here and frames are handled by wslay over curl_easy_send/recv.
  * This is the only file that includes <wslay/wslay.h> and <nettle/sha1.h>. */
@@ -9,6 +11,7 @@
 #include <nettle/sha1.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
@@ -32,13 +35,17 @@ typedef struct ws_cfg {
     char *host;                /* Host header value */
     struct curl_slist *headers; /* owned; extra "Name: value" lines */
     char *send;                /* text frame to send after the upgrade, or NULL */
+    char *send_data;           /* send_file: a binary frame read at load, or NULL */
+    size_t send_len;
+    bool await_message;        /* with nothing to send, wait for the server's first message */
     bool verify_tls;
 } ws_cfg_t;
 
 typedef enum {
     WS_CONNECTING, /* curl is connecting (and handshaking, for wss) */
     WS_UPGRADING,  /* sending the upgrade request, reading the response head */
-    WS_OPEN,       /* upgraded; waiting for the reply to the frame we sent */
+    WS_OPEN,       /* upgraded; waiting for the reply to the frame we sent (or the server's
+                      first message) */
     WS_CLOSING,    /* our close frame is queued; finish once it is written */
 } ws_phase_t;
 
@@ -56,7 +63,11 @@ typedef struct ws_run {
     tc_buf_t head;       /* upgrade response as read so far */
     size_t extra_off;    /* bytes of head past the blank line not yet handed to wslay */
     char accept[WS_ACCEPT_LEN + 1];
-    char *send;          /* owned copy of the frame to send */
+    const char *send;    /* the frame to send (borrowed from the config), or NULL */
+    size_t send_len;
+    bool send_binary;
+    bool await_message;
+    double upgraded_ms;  /* when the 101 was read, from the start */
     wslay_event_context_ptr ws; /* owned, once upgraded */
     bool got_reply;
     bool in_glue_cb;     /* inside on_connected(), where the glue must not be freed */
@@ -64,9 +75,12 @@ typedef struct ws_run {
     char errbuf[CURL_ERROR_SIZE];
 } ws_run_t;
 
-static const char *const keys[] = {"url", "headers", "send", "verify_tls", NULL};
+#define MAX_SEND_FILE (1 << 20) /* send_file: a recorded utterance, not a recording session */
+
+static const char *const keys[] = {"url",           "headers",    "send", "send_file",
+                                   "await_message", "verify_tls", NULL};
 static const char *const placeholders[] = {"STATUS", "CONNECTED", "RESPONSE_TIME", "BODY",
-                                           "HEADER", "IP", NULL};
+                                           "HEADER", "IP", "FIRST_MESSAGE_TIME", NULL};
 
 /* Sec-WebSocket-Accept for @p key: base64(SHA-1(key + GUID)), RFC 6455 section 4.2.2. */
 static void ws_accept(const char *key, char out[WS_ACCEPT_LEN + 1])
@@ -177,6 +191,42 @@ static void add_default_condition(tc_monitor_cfg_t *m)
     m->nconditions++;
 }
 
+/* send_file: the bytes of a file (say, a second of recorded speech) sent as one binary frame,
+ * read when the config loads so a run never touches the disk. */
+static void read_send_file(tc_yaml_t *y, tc_ynode_t node, ws_cfg_t *c)
+{
+    char *path = NULL;
+    tc_yaml_get_string(y, node, "monitor", "send_file", 0, &path);
+    if (!path)
+        return;
+    tc_ynode_t at = tc_yaml_lookup(y, node, "send_file");
+    if (c->send) {
+        tc_yaml_error(y, at, "monitor: send and send_file cannot both be given");
+        free(path);
+        return;
+    }
+    FILE *f = fopen(path, "rb");
+    tc_buf_t b;
+    tc_buf_init(&b, MAX_SEND_FILE);
+    char chunk[8192];
+    size_t n;
+    int too_big = 0;
+    while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        too_big |= tc_buf_append(&b, chunk, n) != 0;
+    if (!f)
+        tc_yaml_error(y, at, "monitor: cannot read send_file %s: %s", path, strerror(errno));
+    else if (ferror(f) || too_big)
+        tc_yaml_error(y, at, "monitor: send_file %s is unreadable or over 1 MiB", path);
+    else if (b.len == 0)
+        tc_yaml_error(y, at, "monitor: send_file %s is empty", path);
+    else
+        c->send_data = tc_buf_steal(&b, &c->send_len);
+    if (f)
+        fclose(f);
+    tc_buf_free(&b);
+    free(path);
+}
+
 static void ws_parse(tc_yaml_t *y, tc_ynode_t node, tc_monitor_cfg_t *m)
 {
     ws_cfg_t *c = tc_calloc(1, sizeof *c);
@@ -185,6 +235,8 @@ static void ws_parse(tc_yaml_t *y, tc_ynode_t node, tc_monitor_cfg_t *m)
     char *url = NULL;
     tc_yaml_get_string(y, node, "monitor", "url", 1, &url);
     tc_yaml_get_string(y, node, "monitor", "send", 0, &c->send);
+    read_send_file(y, node, c);
+    tc_yaml_get_bool(y, node, "monitor", "await_message", &c->await_message);
     tc_yaml_get_bool(y, node, "monitor", "verify_tls", &c->verify_tls);
     c->headers = tc_probe__parse_headers(y, node);
     add_default_condition(m);
@@ -239,6 +291,7 @@ static void ws_free_config(void *p)
     free(c->host);
     curl_slist_free_all(c->headers);
     free(c->send);
+    free(c->send_data);
     free(c);
 }
 
@@ -251,7 +304,6 @@ static void ws_free_state(void *state)
         curl_easy_cleanup(t->easy);
     tc_buf_free(&t->head);
     free(t->request);
-    free(t->send);
     free(t);
 }
 
@@ -399,6 +451,9 @@ static void on_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_m
         !t->got_reply && t->phase == WS_OPEN) {
         tc_buf_append(&run->result.body, arg->msg, arg->msg_length);
         t->got_reply = true;
+        /* Time to first message: what a voice API's users wait for (time to first audio). */
+        tc_probe__set_value(&run->result, "FIRST_MESSAGE_TIME", NULL, "%.3f",
+                            tc_probe__elapsed_ms(run) - t->upgraded_ms);
     }
 }
 
@@ -452,11 +507,12 @@ static void open_websocket(tc_probe_run_t *run)
     }
     wslay_event_config_set_max_recv_msg_length(t->ws, MAX_MSG);
     t->phase = WS_OPEN;
+    t->upgraded_ms = tc_probe__elapsed_ms(run);
     if (t->send) {
-        struct wslay_event_msg msg = {WSLAY_TEXT_FRAME, (const uint8_t *)t->send,
-                                      strlen(t->send)};
+        struct wslay_event_msg msg = {t->send_binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME,
+                                      (const uint8_t *)t->send, t->send_len};
         wslay_event_queue_msg(t->ws, &msg);
-    } else {
+    } else if (!t->await_message) {
         /* Nothing to wait for: the upgrade was the check. */
         run->result.response_ms = tc_probe__elapsed_ms(run);
         t->phase = WS_CLOSING;
@@ -623,7 +679,11 @@ static int ws_start(tc_probe_run_t *run)
     tc_buf_init(&t->head, MAX_HEAD);
     if (build_request(c, t) != 0)
         return TC_EIO;
-    t->send = c->send ? tc_strdup(c->send) : NULL;
+    /* The config outlives the run (a reload waits for runs in flight), so borrow its bytes. */
+    t->send = c->send_data ? c->send_data : c->send;
+    t->send_len = c->send_data ? c->send_len : c->send ? strlen(c->send) : 0;
+    t->send_binary = c->send_data != NULL;
+    t->await_message = c->await_message;
     unsigned flags = TC_PROBE_CURL_CONNECT_ONLY | TC_PROBE_CURL_KEEP_OPEN |
                      TC_PROBE_CURL_CERTINFO | (c->verify_tls ? TC_PROBE_CURL_VERIFY : 0);
     t->easy = tc_probe__curl_easy(c->http_url, run->m->timeout_ms, flags, NULL, NULL);

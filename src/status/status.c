@@ -15,6 +15,12 @@ static const char *const status_labels[] = {
     "Operational", "Under Maintenance", "Degraded Performance", "Partial Outage",
     "Major Outage",
 };
+/* The same in running text: "REST API is now in partial outage" reads wrong with a capital
+ * in mid-sentence, and "degraded_performance" is no word at all. */
+static const char *const status_words[] = {
+    "operational", "under maintenance", "degraded performance", "partial outage",
+    "major outage",
+};
 static const char *const indicator_names[] = {"none", "minor", "major", "critical",
                                               "maintenance"};
 static const char *const monitor_state_names[] = {"unknown", "up", "degraded", "down"};
@@ -27,6 +33,11 @@ const char *tc_status_name(tc_status_t s)
 const char *tc_status_label(tc_status_t s)
 {
     return status_labels[s];
+}
+
+const char *tc_status_words(tc_status_t s)
+{
+    return status_words[s];
 }
 
 int tc_status_parse(const char *name, tc_status_t *out)

@@ -56,6 +56,8 @@ const char *tc_status_name(tc_status_t s);
 int tc_status_parse(const char *name, tc_status_t *out);
 /** @return the label shown on the page, e.g. "Degraded Performance". */
 const char *tc_status_label(tc_status_t s);
+/** @return the status in running text, e.g. "degraded performance" (messages, lists). */
+const char *tc_status_words(tc_status_t s);
 /** @return the API name of @p i, e.g. "critical". */
 const char *tc_indicator_name(tc_indicator_t i);
 /** @return "unknown", "up", "degraded" or "down". */

@@ -1,8 +1,8 @@
 /* The subscriber domain, without I/O: who may subscribe how often (a per-address rate limit
  * with bounded memory), which addresses and links are well formed, which subscriber follows
- * which components, and what the double opt-in messages say. The engine (engine/
- * subscribers.c) stores subscriptions and queues messages; api/ decodes requests; web/
- * renders the pages. Nothing here reads a clock (times come in) or the store.
+ * which components. The engine (engine/subscribers.c) stores subscriptions and queues
+ * messages; api/ decodes requests; web/ renders the pages and the messages' words
+ * (render_mail.c). Nothing here reads a clock (times come in) or the store.
  *
  * Tokens: a confirmation link carries 128 random bits (32 hex digits), of which only a hash
  * is stored, and is spent when used. An unsubscribe link carries the subscriber id signed
@@ -15,7 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
 
 #define TC_SUBSCRIBE_MAX_EMAIL 254      /* RFC 5321 path limit */
 #define TC_SUBSCRIBE_MAX_COMPONENTS 200 /* ids in one subscription */
@@ -50,13 +49,5 @@ bool tc_subscribe_valid_confirm_token(const char *token);
 /** Does a subscriber following @p components (a JSON array of ids, or NULL for the whole
  *  page) follow any of the @p n ids? A message about the whole page (n == 0) goes to all. */
 bool tc_subscribe_follows(const char *components, const char *const *ids, size_t n);
-
-/** The double opt-in message to an address for page @p page: with @p confirm_link, the
- *  request to confirm; with NULL, the note that it is already subscribed (so its owner
- *  learns why no link came, while the requester learns nothing). Appends to the three
- *  (initialised) buffers; @p unsubscribe_link closes both bodies. */
-void tc_subscribe_opt_in_message(const char *page, const char *confirm_link,
-                                 const char *unsubscribe_link, tc_buf_t *subject,
-                                 tc_buf_t *text, tc_buf_t *html);
 
 #endif

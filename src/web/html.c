@@ -1,7 +1,10 @@
 /* The frame and incident fragments of the HTML pages. One inline stylesheet serves every
  * page: it follows the reader's light/dark preference, fits a phone, and colours impact
- * with borders and badges rather than text colour, so yellow on white never carries
- * meaning alone. No JavaScript anywhere: older updates fold with <details>. */
+ * with borders and badges as well as words, so colour never carries meaning alone. Every
+ * text colour meets WCAG AA (4.5:1) on its background in both schemes: light mode uses dark
+ * status colours with white text on them, dark mode light ones with dark text (--on), and
+ * yellow, too light for text on white, has its own darker text colour (--minor-text).
+ * No JavaScript anywhere: older updates fold with <details>. */
 #include "web/html.h"
 
 #include <stdio.h>
@@ -14,11 +17,13 @@
 
 static const char *const css =
     ":root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--fg:#1d2330;--muted:#5b6474;"
-    "--line:#e3e6eb;--ok:#1f9d55;--minor:#d69e2e;--major:#dd6b20;--critical:#c53030;"
-    "--maint:#3182ce;--nodata:#d5d9e0;--link:#2b6cb0}"
+    "--line:#e3e6eb;--ok:#15803d;--minor:#d69e2e;--minor-text:#946200;--major:#c2410c;"
+    "--critical:#c53030;--maint:#2b6cb0;--nodata:#d5d9e0;--link:#2b6cb0;--on:#fff;"
+    "--on-minor:#1d2330}"
     "@media (prefers-color-scheme:dark){:root{--bg:#111418;--card:#1a1f26;--fg:#e6e9ee;"
-    "--muted:#9aa3b2;--line:#2a313b;--ok:#48bb78;--minor:#ecc94b;--major:#ed8936;"
-    "--critical:#fc8181;--maint:#63b3ed;--nodata:#39414d;--link:#90cdf4}}"
+    "--muted:#9aa3b2;--line:#2a313b;--ok:#48bb78;--minor:#ecc94b;--minor-text:#ecc94b;"
+    "--major:#ed8936;--critical:#fc8181;--maint:#63b3ed;--nodata:#39414d;--link:#90cdf4;"
+    "--on:#111418;--on-minor:#111418}}"
     "*{box-sizing:border-box}"
     "body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"
     "'Segoe UI',Roboto,sans-serif}"
@@ -32,8 +37,8 @@ static const char *const css =
     "margin:0 0 1.25rem}"
     ".brand{margin:0 0 1rem;font-weight:600}.brand a{color:inherit;text-decoration:none}"
     ".banner{border-radius:.5rem;padding:1rem 1.25rem;font-weight:600;font-size:1.15rem;"
-    "color:#fff;margin:0 0 1.5rem}"
-    ".banner.none{background:var(--ok)}.banner.minor{background:var(--minor);color:#1d2330}"
+    "color:var(--on);margin:0 0 1.5rem}"
+    ".banner.none{background:var(--ok)}.banner.minor{background:var(--minor);color:var(--on-minor)}"
     ".banner.major{background:var(--major)}.banner.critical{background:var(--critical)}"
     ".banner.maintenance{background:var(--maint)}"
     ".components{list-style:none;margin:0;padding:0;background:var(--card);"
@@ -46,7 +51,7 @@ static const char *const css =
     ".children{list-style:none;margin:0;padding:0 0 0 1.1rem}"
     ".children li{border-top:1px solid var(--line)}"
     ".status{font-size:.95rem;white-space:nowrap}"
-    ".status.operational{color:var(--ok)}.status.degraded_performance{color:var(--minor)}"
+    ".status.operational{color:var(--ok)}.status.degraded_performance{color:var(--minor-text)}"
     ".status.partial_outage{color:var(--major)}.status.major_outage{color:var(--critical)}"
     ".status.under_maintenance{color:var(--maint)}"
     ".bars-row{padding-top:0;padding-bottom:0}"
@@ -68,14 +73,16 @@ static const char *const css =
     ".incident-title{font-size:1.05rem;margin:0 0 .25rem}"
     ".incident-title a{color:inherit}"
     ".badge{display:inline-block;font-size:.8rem;font-weight:600;padding:0 .45rem;"
-    "border-radius:.25rem;color:#fff;background:var(--muted);margin-right:.4rem}"
-    ".badge.impact-minor{background:var(--minor);color:#1d2330}"
+    "border-radius:.25rem;color:var(--on);background:var(--muted);margin-right:.4rem}"
+    ".badge.impact-minor{background:var(--minor);color:var(--on-minor)}"
     ".badge.impact-major{background:var(--major)}.badge.impact-critical{background:var(--critical)}"
     ".badge.impact-maintenance{background:var(--maint)}"
     ".meta{color:var(--muted);font-size:.9rem;margin:0 0 .5rem}"
+    ".components-affected{color:var(--muted);font-size:.9rem;margin:.5rem 0 0}"
     ".md{overflow-wrap:anywhere}.md>:first-child{margin-top:0}.md>:last-child{margin-bottom:0}"
     ".md h1,.md h2,.md h3,.md h4{font-size:1rem;margin:.75rem 0 .25rem;border:0;padding:0}"
-    ".md pre{overflow-x:auto}.md a,main p a,nav a{color:var(--link)}"
+    ".md pre{overflow-x:auto}a{color:var(--link)}"
+    ".month>h2 a{color:inherit;text-decoration:none}.month>h2 a:hover{text-decoration:underline}"
     "details{margin-top:.5rem}summary{cursor:pointer;color:var(--muted);font-size:.9rem}"
     ".updates{list-style:none;margin:.5rem 0 0;padding:0}"
     ".updates>li{border-top:1px solid var(--line);padding:.6rem 0}"
@@ -91,7 +98,48 @@ static const char *const css =
     ".report tbody th{white-space:nowrap}"
     "@media (max-width:30rem){.report th,.report td{padding:.35rem .3rem}}"
     "footer{margin-top:2rem;color:var(--muted);font-size:.875rem}"
+    ".top{display:flex;justify-content:space-between;align-items:flex-start;gap:.5rem 1rem;"
+    "flex-wrap:wrap;margin:0 0 1.25rem}.top .description{margin:0}"
+    ".button,.subscribe button,.confirm button{font:inherit;font-weight:600;padding:.5rem 1rem;"
+    "border:0;border-radius:.35rem;background:var(--link);color:var(--on);cursor:pointer;"
+    "text-decoration:none;display:inline-block;white-space:nowrap}"
+    ".subscribe form{background:var(--card);border:1px solid var(--line);border-radius:.5rem;"
+    "padding:.9rem 1.1rem;margin:0 0 .5rem}"
+    ".field{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:0}"
+    ".field label{font-weight:600;flex-basis:100%}"
+    ".field input{font:inherit;flex:1 1 14rem;min-width:0;padding:.45rem .6rem;color:var(--fg);"
+    "background:var(--bg);border:1px solid var(--muted);border-radius:.35rem}"
+    ".subscribe details{margin-top:.75rem}.subscribe fieldset{border:0;margin:0;padding:0}"
+    ".subscribe legend{font-weight:600;padding:0;margin:.5rem 0 .25rem}"
+    ".choices,.choices ul{list-style:none;margin:0;padding:0}.choices ul{padding-left:1.6rem}"
+    ".choices label{display:inline-block;padding:.3rem 0}.choices small{color:var(--muted)}"
+    ".choices input{width:1.15rem;height:1.15rem;margin:0 .5rem 0 0;vertical-align:-.2rem;"
+    "accent-color:var(--link)}"
     "main footer a{color:inherit}";
+
+/* OpenGraph and Twitter card tags, so a link to the page shared in chat or social media
+ * shows its name and description rather than a bare URL. */
+static void social_meta(tc_buf_t *b, const tc_view_t *v, const char *suffix)
+{
+    tc_buf_puts(b, "<meta property=\"og:type\" content=\"website\">"
+                   "<meta property=\"og:title\" content=\"");
+    tc_buf_html(b, v->page_name);
+    tc_buf_puts(b, suffix);
+    tc_buf_puts(b, "\"><meta property=\"og:site_name\" content=\"");
+    tc_buf_html(b, v->page_name);
+    tc_buf_puts(b, "\">");
+    if (v->page_description) {
+        tc_buf_puts(b, "<meta property=\"og:description\" content=\"");
+        tc_buf_html(b, v->page_description);
+        tc_buf_puts(b, "\">");
+    }
+    if (v->page_url && v->page_url[0]) {
+        tc_buf_puts(b, "<meta property=\"og:url\" content=\"");
+        tc_buf_html(b, v->page_url);
+        tc_buf_puts(b, "\">");
+    }
+    tc_buf_puts(b, "<meta name=\"twitter:card\" content=\"summary\">");
+}
 
 const char *tc_html_stylesheet(void)
 {
@@ -119,13 +167,17 @@ void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
         tc_buf_html(b, v->page_description);
         tc_buf_puts(b, "\">");
     }
+    tc_buf_printf(b, "<link rel=\"icon\" href=\"/favicon.ico\" type=\"%s\">",
+                  v->favicon ? v->favicon_type : "image/x-icon");
+    if (home)
+        social_meta(b, v, suffix);
     tc_buf_puts(b, "<link rel=\"alternate\" type=\"application/atom+xml\" "
                    "href=\"/history.atom\" title=\"Incident history (Atom)\">"
                    "<link rel=\"alternate\" type=\"application/rss+xml\" "
                    "href=\"/history.rss\" title=\"Incident history (RSS)\">");
     tc_buf_printf(b, "<style>%s</style></head><body><main><header>", css);
     if (home) {
-        tc_buf_puts(b, "<h1>");
+        tc_buf_puts(b, "<div class=\"top\"><div><h1>");
         tc_buf_html(b, v->page_name);
         tc_buf_puts(b, "</h1>");
         if (v->page_description) {
@@ -133,6 +185,12 @@ void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
             tc_buf_html(b, v->page_description);
             tc_buf_puts(b, "</p>");
         }
+        tc_buf_puts(b, "</div>");
+        /* The form is at the end of the page; the link takes a visitor there without
+         * JavaScript, and works for keyboards and screen readers as any link does. */
+        if (v->subscribe_email)
+            tc_buf_puts(b, "<a class=\"button\" href=\"#subscribe\">Subscribe to updates</a>");
+        tc_buf_puts(b, "</div>");
     } else {
         tc_buf_puts(b, "<p class=\"brand\"><a href=\"/\">");
         tc_buf_html(b, v->page_name);
@@ -212,6 +270,82 @@ void tc_html_format_when(const tc_zone_t *z, int64_t ms, char *out, size_t outle
     snprintf(out, outlen, "%s%s %s", day, ampm, zone);
 }
 
+static const char *row_name(const tc_view_t *v, const char *id)
+{
+    for (size_t r = 0; r < v->nrows; r++)
+        if (strcmp(v->rows[r].id, id) == 0)
+            return v->rows[r].name;
+    return NULL;
+}
+
+/* A component's name now, or the name an update recorded if it has since been removed. */
+static const char *component_name(const tc_view_t *v, const tc_incident_t *i, const char *id)
+{
+    const char *name = row_name(v, id);
+    for (size_t k = i->nupdates; !name && k-- > 0;)
+        for (size_t a = 0; a < i->updates[k].naffected; a++)
+            if (i->updates[k].affected[a].code &&
+                strcmp(i->updates[k].affected[a].code, id) == 0 &&
+                i->updates[k].affected[a].name)
+                name = i->updates[k].affected[a].name;
+    return name;
+}
+
+/* What a closed incident did to component @p c: the worst status it set, now or in any
+ * update (a resolved incident sets "operational" last, which says nothing of its impact). */
+static tc_status_t worst_set(const tc_incident_t *i, size_t c)
+{
+    tc_status_t worst = i->component_status ? i->component_status[c] : TC_STATUS_OPERATIONAL;
+    for (size_t k = 0; k < i->nupdates; k++)
+        for (size_t a = 0; a < i->updates[k].naffected; a++) {
+            const tc_affected_t *x = &i->updates[k].affected[a];
+            if (x->code && strcmp(x->code, i->component_ids[c]) == 0)
+                worst = tc_status_worst(worst, x->new_status);
+        }
+    return worst;
+}
+
+size_t tc_html_affected_words(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i,
+                              bool html)
+{
+    bool open = tc_incident_is_open(i);
+    size_t shown = 0, n = 0;
+    for (size_t c = 0; c < i->ncomponents; c++)
+        n += component_name(v, i, i->component_ids[c]) != NULL;
+    for (size_t c = 0; c < i->ncomponents; c++) {
+        const char *name = component_name(v, i, i->component_ids[c]);
+        if (!name)
+            continue;
+        if (shown == 0)
+            tc_buf_printf(b, "This %s %s: ",
+                          i->is_maintenance ? "scheduled maintenance" : "incident",
+                          open ? "affects" : "affected");
+        /* "A", "A and B", "A, B, and C": the serial comma, as on Statuspage. */
+        else
+            tc_buf_puts(b, n > 2 ? (shown == n - 1 ? ", and " : ", ") : " and ");
+        if (html)
+            tc_buf_html(b, name);
+        else
+            tc_buf_puts(b, name);
+        tc_status_t s = open && i->component_status ? i->component_status[c] : worst_set(i, c);
+        if (!i->is_maintenance && s != TC_STATUS_OPERATIONAL)
+            tc_buf_printf(b, " (%s)", tc_status_words(s));
+        shown++;
+    }
+    if (shown)
+        tc_buf_puts(b, ".");
+    return shown;
+}
+
+void tc_html_affected(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i)
+{
+    tc_buf_t words;
+    tc_buf_init(&words, 0);
+    if (tc_html_affected_words(&words, v, i, true))
+        tc_buf_printf(b, "<p class=\"components-affected\">%s</p>", words.data);
+    tc_buf_free(&words);
+}
+
 static const char *impact_label(const tc_view_t *v, tc_impact_t impact)
 {
     if ((unsigned)impact >= sizeof v->impact_labels / sizeof v->impact_labels[0])
@@ -270,6 +404,7 @@ void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t
     tc_buf_puts(b, "</p>");
     if (latest)
         tc_html_markdown(b, latest->body, BODY_MAX);
+    tc_html_affected(b, v, i);
     if (i->nupdates > 1) {
         size_t older = i->nupdates - 1;
         tc_buf_printf(b, "<details><summary>%zu previous update%s</summary><ol class=\"updates\">",

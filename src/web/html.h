@@ -41,6 +41,16 @@ int64_t tc_html_update_time(const tc_incident_update_t *u);
  *  bytes. */
 void tc_html_format_when(const tc_zone_t *z, int64_t ms, char *out, size_t outlen);
 
+/** "This incident affects: REST API (major outage) and WebSocket API (degraded
+ *  performance)." as <p class="components-affected">: the components @p i names, by their
+ *  names on the page, each with the status the incident sets now (open) or the worst it set
+ *  (closed; "affected"). Maintenance lists names only. Nothing when it names no component. */
+void tc_html_affected(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i);
+/** The sentence of tc_html_affected() alone, escaped for HTML when @p html, as plain text
+ *  otherwise (e-mail). @return the number of components named (0: nothing appended). */
+size_t tc_html_affected_words(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i,
+                              bool html);
+
 /** A history entry: linked title coloured by impact (heading level @p level), impact
  *  label, "Resolved <when>" (or the current status while open), the latest update's body
  *  (shortened) and the older updates behind <details>. */

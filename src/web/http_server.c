@@ -502,9 +502,9 @@ static void create_static(tc_http_t *h)
     static const char json[] = "application/json; charset=utf-8";
     h->not_found_json = static_response("{\"error\":\"not found\"}", json);
     h->not_found_html = static_response(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found"
-        "</title></head><body><h1>Not found</h1><p><a href=\"/\">Current status</a></p>"
-        "</body></html>\n",
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+        "content=\"width=device-width,initial-scale=1\"><title>Not found</title></head><body>"
+        "<main><h1>Not found</h1><p><a href=\"/\">Current status</a></p></main></body></html>\n",
         "text/html; charset=utf-8");
     h->method_not_allowed =
         static_response("{\"error\":\"method not allowed; use GET or HEAD\"}", json);

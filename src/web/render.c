@@ -67,6 +67,11 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_ca
     tc_snapshot_add(s, "/api/v2/uptime.json", TC_ROUTE_UPTIME, json, body, len);
     tc_render_badge_docs(v, s);
     tc_render_embed_docs(v, s);
+    const char *icon_type;
+    body = tc_render_favicon(v, &icon_type, &len);
+    tc_snapshot_add(s, "/favicon.ico", TC_ROUTE_ASSET, icon_type, body, len);
+    body = tc_render_robots_txt(v, &len);
+    tc_snapshot_add(s, "/robots.txt", TC_ROUTE_ASSET, "text/plain; charset=utf-8", body, len);
     add_console_assets(s);
     tc_snapshot_seal(s);
     return s;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "web/snapshot.h"
 #include "web/view.h"
 
@@ -74,6 +75,45 @@ char *tc_render_incident_html(const tc_view_t *v, const tc_incident_t *i, size_t
  *  and maintenances (render_feed.c). @return malloc'd XML, its length in @p len. */
 char *tc_render_feed_atom(const tc_view_t *v, size_t *len);
 char *tc_render_feed_rss(const tc_view_t *v, size_t *len);
+
+/** /favicon.ico: page.favicon's bytes, or tocsin's own icon; its Content-Type in @p type
+ *  (render_assets.c). @return malloc'd bytes, their count in @p len. */
+char *tc_render_favicon(const tc_view_t *v, const char **type, size_t *len);
+/** /robots.txt: every page may be crawled except the subscriber links and the write API.
+ *  @return malloc'd text, its length in @p len. */
+char *tc_render_robots_txt(const tc_view_t *v, size_t *len);
+
+/* The words of one subscriber e-mail, before the page's frame goes around them
+ * (render_mail.c). Initialise with tc_mail_words_init(), release with tc_mail_words_free(). */
+typedef struct tc_mail_words {
+    tc_buf_t subject;   /* "[Acme] Resolved: Delayed transcripts" */
+    tc_buf_t text;      /* the plain-text body, CRLF line ends */
+    tc_buf_t html;      /* an HTML fragment with inline styles */
+    const char *accent; /* static colour of the card's left edge (impact or status), or NULL */
+} tc_mail_words_t;
+
+void tc_mail_words_init(tc_mail_words_t *w);
+void tc_mail_words_free(tc_mail_words_t *w);
+
+/** An incident or maintenance after its latest update (@p i has at least one): subject
+ *  "[Page] Resolved: <title>" ("Maintenance in progress: ..." for maintenance), the update
+ *  with its label and time, the components by name with their status in words, and the
+ *  link @p base/incidents/<id>. @p base is the page's absolute URL without a final slash. */
+void tc_render_incident_mail(const tc_view_t *v, const tc_incident_t *i, const char *base,
+                             tc_mail_words_t *w);
+/** Component @p name went from @p old to @p now at @p at (wall ms): "[Page] REST API has a
+ *  major outage", what it was before, and the page's status with its link. */
+void tc_render_component_mail(const tc_view_t *v, const char *name, tc_status_t old,
+                              tc_status_t now, int64_t at, const char *base, tc_mail_words_t *w);
+/** The double opt-in message: with @p confirm_link, the request to confirm; with NULL, the
+ *  note that the address is subscribed already (so its owner learns why no link came, while
+ *  the requester learns nothing). */
+void tc_render_opt_in_mail(const tc_view_t *v, const char *confirm_link, tc_mail_words_t *w);
+/** The two bodies of one subscriber's message: @p w in the page's frame (its name linked to
+ *  @p base, the words in a card, and a footer saying why the reader gets it with the link
+ *  @p unsubscribe). Appends to @p text and @p html. */
+void tc_render_mail_frame(const tc_view_t *v, const char *base, const tc_mail_words_t *w,
+                          const char *unsubscribe, tc_buf_t *text, tc_buf_t *html);
 
 /** A small page in the status page's frame: @p title as heading, @p text (plain, escaped)
  *  below it, and with @p back_link a link back to the page. Caller frees. */

@@ -2,46 +2,9 @@
  * body and time, the published post-mortem, and the components it affected. The
  * post-mortem is the newest thing said about an incident, so it comes first, as on
  * Statuspage. */
-#include <stdlib.h>
-#include <string.h>
-
-#include "core/alloc.h"
 #include "core/clock.h"
 #include "web/html.h"
 #include "web/render.h"
-
-static const char *row_name(const tc_view_t *v, const char *id)
-{
-    for (size_t r = 0; r < v->nrows; r++)
-        if (strcmp(v->rows[r].id, id) == 0)
-            return v->rows[r].name;
-    return NULL;
-}
-
-/* A component's name now, or the name an update recorded if it has since been removed. */
-static const char *component_name(const tc_view_t *v, const tc_incident_t *i, const char *id)
-{
-    const char *name = row_name(v, id);
-    for (size_t k = i->nupdates; !name && k-- > 0;)
-        for (size_t a = 0; a < i->updates[k].naffected; a++)
-            if (i->updates[k].affected[a].code &&
-                strcmp(i->updates[k].affected[a].code, id) == 0 &&
-                i->updates[k].affected[a].name)
-                name = i->updates[k].affected[a].name;
-    return name;
-}
-
-/* "A", "A and B", "A, B, and C": the serial comma, as on Statuspage. */
-static void name_list(tc_buf_t *b, const char *const *names, size_t n)
-{
-    for (size_t k = 0; k < n; k++) {
-        if (k > 0 && n > 2)
-            tc_buf_puts(b, ",");
-        if (k > 0)
-            tc_buf_puts(b, k == n - 1 ? " and " : " ");
-        tc_buf_html(b, names[k]);
-    }
-}
 
 static void posted(tc_buf_t *b, const tc_view_t *v, int64_t ms)
 {
@@ -65,7 +28,7 @@ static void update_html(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i,
             continue;
         tc_buf_puts(b, shown++ ? ", " : "<p class=\"meta\">Affected: ");
         tc_buf_html(b, c->name);
-        tc_buf_printf(b, " (%s)", tc_status_label(c->new_status));
+        tc_buf_printf(b, " (%s)", tc_status_words(c->new_status));
     }
     if (shown)
         tc_buf_puts(b, "</p>");
@@ -103,20 +66,7 @@ char *tc_render_incident_html(const tc_view_t *v, const tc_incident_t *i, size_t
         update_html(&b, v, i, k);
     tc_buf_puts(&b, "</ol>");
 
-    const char **names = tc_calloc(i->ncomponents ? i->ncomponents : 1, sizeof *names);
-    size_t n = 0;
-    for (size_t c = 0; c < i->ncomponents; c++) {
-        const char *name = component_name(v, i, i->component_ids[c]);
-        if (name)
-            names[n++] = name;
-    }
-    if (n) {
-        tc_buf_printf(&b, "<p class=\"components-affected\">This %s affected: ",
-                      i->is_maintenance ? "scheduled maintenance" : "incident");
-        name_list(&b, names, n);
-        tc_buf_puts(&b, ".</p>");
-    }
-    free(names);
+    tc_html_affected(&b, v, i);
     tc_buf_puts(&b, "</article><p><a href=\"/\">&larr; Current Status</a></p>");
     tc_html_close(&b, v);
     return tc_buf_steal(&b, len);

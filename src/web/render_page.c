@@ -215,6 +215,7 @@ static void current_html(tc_buf_t *b, const tc_view_t *v)
             tc_buf_html(b, i->name);
             tc_buf_puts(b, "</a></h3>");
             latest_update_html(b, v, i);
+            tc_html_affected(b, v, i);
             tc_buf_puts(b, "</article>");
         }
         tc_buf_puts(b, "</section>");
@@ -236,6 +237,7 @@ static void current_html(tc_buf_t *b, const tc_view_t *v)
             if (i->scheduled_for)
                 window_html(b, v, i->scheduled_for, i->scheduled_until);
             latest_update_html(b, v, i);
+            tc_html_affected(b, v, i);
             tc_buf_puts(b, "</article>");
         }
         tc_buf_puts(b, "</section>");
@@ -269,20 +271,59 @@ static void recent_html(tc_buf_t *b, const tc_view_t *v)
     tc_buf_puts(b, "<p><a href=\"/history\">&larr; Incident history</a></p></section>");
 }
 
-/* A plain form (no JavaScript): the engine answers it with a page saying what happens next. */
+/* One checkbox of the component choice; a group's box stands for all its components. */
+static void choice_html(tc_buf_t *b, const tc_view_row_t *r)
+{
+    tc_buf_puts(b, "<label><input type=\"checkbox\" name=\"components\" value=\"");
+    tc_buf_html(b, r->id);
+    tc_buf_puts(b, "\"> ");
+    tc_buf_html(b, r->name);
+    if (r->is_group)
+        tc_buf_puts(b, " <small>(all its components)</small>");
+    tc_buf_puts(b, "</label>");
+}
+
+/* A plain form (no JavaScript): the engine answers it with a page saying what happens next.
+ * The component choice folds away behind <details>, so the form stays one line for the
+ * many who want everything; ticking nothing means the whole page. */
 static void subscribe_html(tc_buf_t *b, const tc_view_t *v)
 {
     if (!v->subscribe_email)
         return;
-    tc_buf_puts(b, "<section aria-labelledby=\"h-subscribe\" class=\"subscribe\">"
-                   "<h2 id=\"h-subscribe\">Get updates</h2>"
+    tc_buf_puts(b, "<section id=\"subscribe\" aria-labelledby=\"h-subscribe\" "
+                   "class=\"subscribe\"><h2 id=\"h-subscribe\">Subscribe to updates</h2>"
                    "<form method=\"post\" action=\"/api/v2/subscribers\">"
-                   "<label for=\"subscribe-email\">E-mail address</label> "
+                   "<p class=\"field\"><label for=\"subscribe-email\">E-mail address</label>"
                    "<input id=\"subscribe-email\" type=\"email\" name=\"email\" required "
                    "maxlength=\"254\" autocomplete=\"email\"> "
-                   "<button type=\"submit\">Subscribe</button></form>"
-                   "<p class=\"quiet\">We send a confirmation link first; every message has "
-                   "an unsubscribe link.</p></section>");
+                   "<button type=\"submit\">Subscribe</button></p>");
+    if (v->nrows) {
+        tc_buf_puts(b, "<details><summary>Only some components (all by default)</summary>"
+                       "<fieldset><legend>Components to follow</legend><ul class=\"choices\">");
+        for (size_t i = 0; i < v->nrows; i++) {
+            const tc_view_row_t *r = &v->rows[i];
+            if (r->group_id)
+                continue;
+            tc_buf_puts(b, "<li>");
+            choice_html(b, r);
+            if (r->is_group) {
+                tc_buf_puts(b, "<ul>");
+                for (size_t j = 0; j < v->nrows; j++) {
+                    const tc_view_row_t *c = &v->rows[j];
+                    if (!c->group_id || strcmp(c->group_id, r->id) != 0)
+                        continue;
+                    tc_buf_puts(b, "<li>");
+                    choice_html(b, c);
+                    tc_buf_puts(b, "</li>");
+                }
+                tc_buf_puts(b, "</ul>");
+            }
+            tc_buf_puts(b, "</li>");
+        }
+        tc_buf_puts(b, "</ul></fieldset></details>");
+    }
+    tc_buf_puts(b, "</form><p class=\"quiet\">We send a confirmation link first; every message "
+                   "has an unsubscribe link.</p></section>");
 }
 
 char *tc_render_page_html(const tc_view_t *v, size_t *len)

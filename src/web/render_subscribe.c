@@ -33,7 +33,7 @@ char *tc_render_confirm_html(const tc_view_t *v, const char *title, const char *
 {
     tc_buf_t b;
     open_page(&b, v, title, text);
-    tc_buf_puts(&b, "<form method=\"post\" action=\"");
+    tc_buf_puts(&b, "<form class=\"confirm\" method=\"post\" action=\"");
     tc_buf_html(&b, action);
     tc_buf_puts(&b, "\"><button type=\"submit\">");
     tc_buf_html(&b, button);

@@ -14,6 +14,7 @@ static const char *const route_names[] = {
     "/", "/api/v2/summary.json", "/api/v2/status.json", "/api/v2/components.json",
     "/history", "/incidents/{id}", "/history.{atom,rss}", "/api/v2/incidents",
     "/badges/{id}", "/uptime", "/embed",
+    "/{favicon.ico,robots.txt}",
     "/healthz", "/metrics", "engine", "other",
 };
 

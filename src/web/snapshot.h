@@ -29,6 +29,7 @@ typedef enum {
     TC_ROUTE_BADGE,      /* /badges/... (SVG and shields.io JSON) */
     TC_ROUTE_UPTIME,     /* /uptime and /api/v2/uptime.json */
     TC_ROUTE_EMBED,      /* /embed (the one page that may be framed) and /embed.js */
+    TC_ROUTE_ASSET,      /* /favicon.ico and /robots.txt */
     TC_ROUTE_HEALTHZ,    /* /healthz */
     TC_ROUTE_METRICS,    /* /metrics */
     TC_ROUTE_ENGINE,     /* answered by the engine: /api/push/..., /v1/... */

@@ -61,6 +61,10 @@ typedef struct tc_view {
     const char *impact_labels[5]; /* history labels by tc_impact_t: "", "Degraded",
                                      "Downtime", "Downtime", "Maintenance" by default */
     bool subscribe_email;         /* the page offers e-mail subscriptions (a form on /) */
+    const char *favicon;          /* /favicon.ico: page.favicon's bytes, or NULL for tocsin's
+                                     own icon */
+    size_t favicon_len;
+    const char *favicon_type;     /* its Content-Type (static) when favicon is set */
 } tc_view_t;
 
 #endif

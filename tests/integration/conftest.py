@@ -290,19 +290,16 @@ def shared_daemon(tmp_path_factory):
         d.stop()
 
 
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
-
 def chromium(width=1200, height=1600):
-    """A headless Chromium driven by selenium (Debian's chromium-driver); the caller quits it.
-    Skips the test when python3-selenium or chromium-driver is missing."""
-    webdriver = pytest.importorskip("selenium.webdriver", reason="python3-selenium is needed")
-    if not os.path.exists(CHROMEDRIVER):
-        pytest.skip("chromium-driver is needed")
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-    opts = Options()
-    opts.add_argument("--headless=new")
-    opts.add_argument("--no-sandbox")
-    opts.add_argument("--window-size=%d,%d" % (width, height))
-    return webdriver.Chrome(options=opts, service=Service(executable_path=CHROMEDRIVER))
+    """A headless Chromium (browser.py's); the caller quits it."""
+    from browser import chromium as start
+    return start(width, height)
+
+
+@pytest.fixture
+def browser():
+    """A headless Chromium (browser.py); fails, never skips, when Chromium is missing."""
+    from browser import chromium
+    b = chromium()
+    yield b
+    b.quit()

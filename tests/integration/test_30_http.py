@@ -265,7 +265,7 @@ def test_404_json_under_api(shared_daemon, path):
     assert isinstance(doc, dict) and "error" in doc
 
 
-@pytest.mark.parametrize("path", ["/nope", "/index.html", "/favicon.ico", "/API/v2/summary.json"])
+@pytest.mark.parametrize("path", ["/nope", "/index.html", "/favicon.png", "/API/v2/summary.json"])
 def test_404_html_elsewhere(shared_daemon, path):
     status, h, body = get(shared_daemon, path)
     assert status == 404

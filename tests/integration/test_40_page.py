@@ -2,9 +2,12 @@
 
 import html
 import re
+import signal
 
 import pytest
 import requests
+
+from conftest import dedent
 
 PAGE_CONFIG = """\
 page:
@@ -189,3 +192,62 @@ def test_unicode_names(start_daemon):
     comps = requests.get(d.url("/api/v2/components.json"), timeout=5).json()["components"]
     assert comps[0]["name"] == "東京 region ✓"
     assert comps[0]["description"] == "Ünïcödé — déscription"
+
+
+# ---- what browsers, crawlers and link previews ask for (issue 18) ----------------------------
+
+def test_default_favicon_and_robots_txt(page_daemon, page):
+    r = requests.get(page_daemon.url("/favicon.ico"), timeout=5)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "image/x-icon"
+    assert r.content[:4] == b"\0\0\1\0" and b"PNG" in r.content[:64]  # an ICO holding a PNG
+    assert r.headers["ETag"]
+    assert '<link rel="icon" href="/favicon.ico" type="image/x-icon">' in page.text
+    r = requests.get(page_daemon.url("/robots.txt"), timeout=5)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/plain")
+    lines = r.text.splitlines()
+    assert lines[0] == "User-agent: *"
+    assert "Disallow: /subscribers/" in lines and "Allow: /" in lines
+    assert "Disallow: /history" not in r.text
+
+
+def test_social_meta_on_home_page(page_daemon, page):
+    """OpenGraph and Twitter tags hold the page's name, description and URL, escaped."""
+    assert '<meta property="og:title" content="Acme Cloud Status">' in page.text
+    assert '<meta property="og:site_name" content="Acme Cloud Status">' in page.text
+    assert ('<meta property="og:description" content="Quotes &quot;double&quot; &amp; '
+            '&#39;single&#39; &lt;b&gt;not bold&lt;/b&gt;">') in page.text
+    assert '<meta property="og:url" content="https://status.acme.test">' in page.text
+    assert '<meta name="twitter:card" content="summary">' in page.text
+    history = requests.get(page_daemon.url("/history"), timeout=5).text
+    assert "og:title" not in history  # the page's own card is for the page
+
+
+def test_favicon_from_config_and_reload(start_daemon, tmp_path):
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    (tmp_path / "brand").mkdir()
+    (tmp_path / "brand" / "icon.png").write_bytes(png)
+    config = """\
+        page:
+          name: Branded
+          favicon: %s
+        components:
+          - id: web
+            name: Website
+        """
+    d = start_daemon(config % (tmp_path / "brand" / "icon.png"))
+    r = requests.get(d.url("/favicon.ico"), timeout=5)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "image/png"
+    assert r.content == png
+    page = requests.get(d.url("/"), timeout=5).text
+    assert '<link rel="icon" href="/favicon.ico" type="image/png">' in page
+    # A relative path is taken from the config file's folder; a reload reads the file again.
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" ' \
+          b'height="1"/></svg>'
+    (d.config_path.parent / "icon.svg").write_bytes(svg)
+    d.config_path.write_text(dedent(config % "icon.svg"))
+    d.signal(signal.SIGHUP)
+    d.wait_for(lambda: requests.get(d.url("/favicon.ico"), timeout=5).content == svg,
+               what="the new icon after SIGHUP")
+    assert requests.get(d.url("/favicon.ico"), timeout=5).headers["Content-Type"] == \
+        "image/svg+xml"

@@ -8,6 +8,7 @@ Run with /usr/bin/python3 -m pytest tests/integration/test_65_probe_kinds.py; th
 $TOCSIN_BIN (default build-san/tocsin).
 """
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -127,7 +128,17 @@ WS_SERVER = textwrap.dedent("""
     import websockets
     port, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     async def echo(ws, path):
+        if path == "/greet":  # speaks first, unasked
+            await asyncio.sleep(0.2)
+            await ws.send("hello")
+            await ws.wait_closed()
+            return
         async for msg in ws:
+            if path.startswith("/speech"):  # a voice API: audio back for a recorded utterance
+                if isinstance(msg, bytes) and len(msg) == 3000:
+                    await asyncio.sleep(1.5 if path == "/speech-slow" else 0.05)
+                    await ws.send(b"audio")
+                continue
             await ws.send(msg)
     async def process_request(path, headers):
         if path == "/refuse":
@@ -326,6 +337,40 @@ def test_websocket_echo(tmp_path, ws_port):
     assert rc == 0, out
     assert "PASS up       [STATUS] (101) == 101" in out
     assert "[BODY] (hello) == hello" in out
+
+
+def test_websocket_time_to_first_audio(tmp_path, ws_port):
+    """send_file sends a recorded utterance as one binary frame; [FIRST_MESSAGE_TIME] is the
+    time from the 101 to the first answer, so a slow first audio is a condition."""
+    clip = tmp_path / "hello.raw"
+    clip.write_bytes(bytes(range(256)) * 11 + bytes(184))  # 3000 bytes
+    rc, out = probe(tmp_path, {"kind": "websocket", "url": "ws://127.0.0.1:%d/speech-fast"
+                               % ws_port, "send_file": str(clip),
+                               "conditions": ["[FIRST_MESSAGE_TIME] < 1000"]})
+    assert rc == 0, out
+    rc, out = probe(tmp_path, {"kind": "websocket", "url": "ws://127.0.0.1:%d/speech-slow"
+                               % ws_port, "send_file": str(clip), "timeout": "5s",
+                               "degraded_conditions": ["[FIRST_MESSAGE_TIME] < 1000"]})
+    assert rc == 3, out
+    value = float(re.search(r"\[FIRST_MESSAGE_TIME\] \(([0-9.]+)\) < 1000", out).group(1))
+    assert 1400 < value < 4000, out
+
+
+def test_websocket_await_first_message(tmp_path, ws_port):
+    rc, out = probe(tmp_path, {"kind": "websocket", "url": "ws://127.0.0.1:%d/greet" % ws_port,
+                               "await_message": True,
+                               "conditions": ["[BODY] == hello", "[FIRST_MESSAGE_TIME] < 1000"]})
+    assert rc == 0, out
+
+
+def test_websocket_send_file_errors(tmp_path):
+    rc, out = probe(tmp_path, {"kind": "websocket", "url": "ws://127.0.0.1:1/",
+                               "send_file": str(tmp_path / "missing.raw")})
+    assert rc == 2 and "cannot read send_file" in out, out
+    (tmp_path / "x.raw").write_bytes(b"x")
+    rc, out = probe(tmp_path, {"kind": "websocket", "url": "ws://127.0.0.1:1/", "send": "hi",
+                               "send_file": str(tmp_path / "x.raw")})
+    assert rc == 2 and "send and send_file cannot both be given" in out, out
 
 
 def test_websocket_upgrade_only(tmp_path, ws_port):

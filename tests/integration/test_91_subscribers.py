@@ -105,7 +105,7 @@ def test_email_double_opt_in_then_unsubscribe(start_daemon, smtp):
 
     # GET shows a button (mail scanners open links); the POST confirms.
     status, hdrs, page = d.raw_request("GET", confirm)
-    assert status == 200 and b"<form method=\"post\"" in page
+    assert status == 200 and b"method=\"post\"" in page
     status, _, page = d.raw_request("POST", confirm)
     assert status == 200 and b"confirmed" in page
     status, _, page = d.raw_request("POST", confirm)
@@ -316,3 +316,170 @@ def test_write_api_lists_and_removes(start_daemon, smtp):
     assert status == 404
     status, _, _ = d.raw_request("GET", "/v1/pages/ntest/subscribers")
     assert status == 401
+
+
+# ---- messages a person would send (issue 18) -------------------------------------------------
+
+INTL_CONFIG = """\
+page:
+  id: ntest
+  name: Zahlungsstatus Ä
+  url: https://status.example.test/
+  time_zone: Europe/Berlin
+components:
+  - id: pay
+    name: Zahlungs-API (Überweisungen)
+  - id: jp
+    name: 決済API
+channels:
+  - {id: mail, kind: email, url: 'smtp://127.0.0.1:%d', from: status@example.test,
+     to: [ops@example.test]}
+subscribers:
+  email_channel: mail
+  rate_limit: 100
+"""
+
+RAW_VALUES = ("degraded_performance", "major_outage", "partial_outage", "critical", "pay",
+              "Affects: jp")
+
+
+def confirmed_subscriber(d, smtp, address, **more):
+    status, doc = subscribe(d, email=address, **more)
+    assert status == 201, doc
+    d.wait_for(lambda: smtp.to(address), timeout=10, what="the confirmation")
+    status, _, _ = d.raw_request("POST", link(parts(smtp.to(address)[0]["msg"])["text/plain"],
+                                              "confirm"))
+    assert status == 200
+
+
+def mails_about(smtp, address, words, count=1):
+    return [m["msg"] for m in smtp.to(address) if words in m["msg"]["Subject"]][:count]
+
+
+def test_messages_in_words_with_names_and_one_click_unsubscribe(start_daemon, smtp):
+    d = start_daemon(INTL_CONFIG % smtp.port)
+    key = api_key(d)
+    confirmed_subscriber(d, smtp, "leser@example.test")
+    status, inc = write(d, key, "POST", "/incidents", {"incident": {
+        "name": "Überweisungen verzögert", "status": "investigating",
+        "body": "Wir prüfen das.\nZweite Zeile.",
+        "components": {"pay": "major_outage", "jp": "degraded_performance"}}})
+    assert status == 201, inc
+
+    # The incident: subject, sender and words a person would write; both parts; the link.
+    d.wait_for(lambda: mails_about(smtp, "leser@example.test", "Investigating"), timeout=10,
+               what="the incident e-mail")
+    msg = mails_about(smtp, "leser@example.test", "Investigating")[0]
+    assert msg["Subject"] == "[Zahlungsstatus Ä] Investigating: Überweisungen verzögert"
+    sender = msg["From"].addresses[0]
+    assert sender.display_name == "Zahlungsstatus Ä" and sender.addr_spec == "status@example.test"
+    assert msg.get_content_type() == "multipart/alternative"
+    body = parts(msg)
+    text, html = body["text/plain"], body["text/html"]
+    affects = ("This incident affects: Zahlungs-API (Überweisungen) (major outage) and 決済API "
+               "(degraded performance).")
+    assert affects in text.replace("\r\n", "\n"), text
+    assert "Wir prüfen das.\nZweite Zeile." in text.replace("\r\n", "\n")
+    link_to = "https://status.example.test/incidents/" + inc["id"]
+    assert "Follow this incident: " + link_to in text
+    assert 'href="%s">View the incident</a>' % link_to in html
+    assert "Zahlungs-API (Überweisungen) (major outage)" in html
+    assert "Zahlungsstatus Ä</a>" in html  # the page's name heads the message
+    for raw in RAW_VALUES:
+        assert raw not in text and raw not in msg["Subject"], (raw, text)
+
+    # Each component's change, in a sentence.
+    d.wait_for(lambda: mails_about(smtp, "leser@example.test", "has a major outage"),
+               timeout=10, what="the component e-mail")
+    comp = mails_about(smtp, "leser@example.test", "has a major outage")[0]
+    assert comp["Subject"] == "[Zahlungsstatus Ä] Zahlungs-API (Überweisungen) has a major outage"
+    ctext = parts(comp)["text/plain"]
+    assert "It was operational until" in ctext and "Status page: https://status.example.test/" \
+        in ctext
+    d.wait_for(lambda: mails_about(smtp, "leser@example.test", "決済API has degraded performance"),
+               timeout=10, what="the second component's e-mail")
+
+    # Resolved: "[Page] Resolved: <title>", what it did to each component.
+    status, doc = write(d, key, "PATCH", "/incidents/" + inc["id"], {"incident": {
+        "status": "resolved", "body": "Behoben.",
+        "components": {"pay": "operational", "jp": "operational"}}})
+    assert status == 200, doc
+    d.wait_for(lambda: mails_about(smtp, "leser@example.test", "Resolved"), timeout=10,
+               what="the resolution e-mail")
+    done = mails_about(smtp, "leser@example.test", "Resolved")[0]
+    assert done["Subject"] == "[Zahlungsstatus Ä] Resolved: Überweisungen verzögert"
+    assert ("This incident affected: Zahlungs-API (Überweisungen) (major outage) and 決済API "
+            "(degraded performance).") in parts(done)["text/plain"]
+
+    # RFC 8058: the headers, and a POST of "List-Unsubscribe=One-Click" to that link (as a mail
+    # provider sends it, without cookies or a page) unsubscribes.
+    assert done["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    target = done["List-Unsubscribe"].strip()
+    assert target.startswith("<https://status.example.test/subscribers/unsubscribe/"), target
+    path = urllib.parse.urlsplit(target.strip("<>")).path
+    status, _, _ = d.raw_request("POST", path, body="List-Unsubscribe=One-Click", headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200
+    status, _, page = d.raw_request("GET", path)
+    assert status == 200 and b"not subscribed any more" in page
+    before = len(smtp.to("leser@example.test"))
+    open_incident(d, key, "Nach der Abmeldung")
+    time.sleep(2)
+    assert len(smtp.to("leser@example.test")) == before
+
+
+GROUP_CONFIG = """\
+page:
+  id: ntest
+  name: Groups
+components:
+  - id: rest
+    name: REST API
+    group: api
+  - id: ws
+    name: WebSocket API
+    group: api
+  - id: dash
+    name: Dashboard
+groups:
+  - id: api
+    name: API
+  - id: empty
+    name: Nothing yet
+"""
+
+
+def test_groups_stand_for_their_components(start_daemon, sink):
+    """Subscribing to a group subscribes to its components (JSON and the page's form); a
+    group and one of its children make one entry; unknown ids are still refused."""
+    d = start_daemon(GROUP_CONFIG + "subscribers:\n  allow_private_webhooks: true\n"
+                                    "  rate_limit: 100\n")
+    key = api_key(d)
+    status, doc = subscribe(d, endpoint=sink.url("/a"), components=["api"])
+    assert status == 201, doc
+    assert doc["subscriber"]["components"] == ["rest", "ws"]
+    status, doc = subscribe(d, endpoint=sink.url("/b"), components=["ws", "api", "dash", "ws"])
+    assert status == 201 and doc["subscriber"]["components"] == ["ws", "rest", "dash"], doc
+    status, doc = subscribe(d, endpoint=sink.url("/c"), components=["empty"])
+    assert status == 422 and "no components" in doc["error"], doc
+    status, doc = subscribe(d, endpoint=sink.url("/c"), components=["api", "nope"])
+    assert status == 422 and 'unknown component "nope"' in doc["error"], doc
+    # The page's form sends the ticked boxes as repeated fields.
+    status, _, page = d.raw_request(
+        "POST", "/api/v2/subscribers",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body="endpoint=" + urllib.parse.quote(sink.url("/form"), safe="") +
+             "&components=api&components=rest")
+    assert status == 201, page
+    status, subs = write(d, key, "GET", "/subscribers")
+    by_url = {s["endpoint"]: s["components"] for s in subs}
+    assert by_url[sink.url("/form")] == ["rest", "ws"]
+    assert sink.url("/c") not in by_url
+    # Following the API group: a WebSocket incident reaches /a, a Dashboard one does not.
+    open_incident(d, key, "Streams drop", components={"ws": "partial_outage"})
+    open_incident(d, key, "Dashboard slow", components={"dash": "degraded_performance"})
+    d.wait_for(lambda: any(r["json"].get("incident", {}).get("name") == "Streams drop"
+                           for r in sink.at("/a")), timeout=10, what="the group's incident")
+    time.sleep(1.5)
+    names = {r["json"]["incident"]["name"] for r in sink.at("/a") if "incident" in r["json"]}
+    assert names == {"Streams drop"}, names

@@ -5,20 +5,15 @@ $TOCSIN_SCREENSHOTS (default: the test's tmp folder) so a person can look at the
 """
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
+from browser import click_and_wait, shot
 from test_80_write_api import make_key
 from test_90_notify import SmtpSink
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="python3-selenium is needed")
-from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-
-CHROMEDRIVER = "/usr/bin/chromedriver"
 
 CONFIG = """\
 page:
@@ -48,28 +43,6 @@ def smtp():
     s = SmtpSink()
     yield s
     s.close()
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMEDRIVER):
-        pytest.skip("chromium-driver is needed")
-    opts = Options()
-    opts.add_argument("--headless=new")
-    opts.add_argument("--no-sandbox")
-    opts.add_argument("--window-size=1200,1600")
-    b = webdriver.Chrome(options=opts, service=Service(executable_path=CHROMEDRIVER))
-    yield b
-    b.quit()
-
-
-def shot(browser, tmp_path, name):
-    folder = Path(os.environ.get("TOCSIN_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / (name + ".png")
-    browser.save_screenshot(str(path))
-    assert path.stat().st_size > 1000
-    return path
 
 
 def test_page_shows_other_scripts_and_keeps_markup_inert(start_daemon, smtp, browser,
@@ -109,7 +82,7 @@ def test_subscribe_form_with_non_ascii_addresses(start_daemon, smtp, browser, tm
         browser.execute_script("arguments[0].noValidate = true;", form)
         field = browser.find_element(By.ID, "subscribe-email")
         field.send_keys(address)
-        form.find_element(By.TAG_NAME, "button").click()
+        click_and_wait(browser, form.find_element(By.TAG_NAME, "button"))
         return browser.find_element(By.TAG_NAME, "body").text
 
     # An internationalised domain is accepted and a confirmation goes out.

@@ -496,3 +496,41 @@ def test_console_on_its_own_address(start_daemon):
                allow_redirects=False)
     assert r.status_code == 303, r.text
     assert "Overview" in s.get(console + "/admin/").text
+
+
+def test_console_pages_are_accessible(start_daemon, tmp_path):
+    """axe-core finds no violation on any console page, light and dark: the login page, the
+    overview, incidents (list, new with a template and the backfill form, one incident with
+    its timeline, edit forms and post-mortem), maintenance, coverage and the audit log."""
+    from browser import assert_accessible, chromium
+    d = start_daemon(CONFIG + """\
+incident_templates:
+  - id: api-errors
+    name: Elevated API errors
+    components: {rest: partial_outage}
+""")
+    add_user(d, "pia")
+    b = chromium(1280, 1400)
+    try:
+        assert_accessible(b, d.url("/admin/login"))
+        log_in(b, d, "pia")
+        wait_text(b, "Overview", "h1")
+        b.get(d.url("/admin/incidents/new"))
+        b.find_element(By.ID, "name").send_keys("Checked by axe")
+        b.find_element(By.CSS_SELECTOR, "button[value=publish]").click()
+        wait_text(b, "Timeline")
+        incident = b.current_url
+        s, csrf = None, None
+        pages = ["/admin/", "/admin/incidents", "/admin/incidents/new",
+                 "/admin/incidents/new?template=api-errors", incident.replace(d.base, ""),
+                 "/admin/maintenance", "/admin/coverage", "/admin/audit"]
+        for path in pages:
+            assert_accessible(b, d.url(path))
+        # The folded parts too: the backfill form and an update's edit form, opened.
+        b.get(d.url("/admin/incidents/new"))
+        b.execute_script("document.querySelectorAll('details').forEach(e => e.open = true)")
+        from browser import axe_violations, describe
+        found = axe_violations(b)
+        assert not found, describe(found)
+    finally:
+        b.quit()

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <nettle/base64.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,10 +90,85 @@ static void mail(void **state)
     assert_non_null(strstr(msg, "Subject: Hello  Bcc: evil@example.com\r\n"));
     assert_non_null(strstr(msg, "List-Unsubscribe: <https://x/subscribers/unsubscribe/t.0>"));
     assert_non_null(strstr(msg, "X-Tocsin-Event-Id: abc\r\n"));
-    assert_non_null(strstr(msg, "Content-Type: text/plain; charset=utf-8\r\n\r\nplain"));
-    assert_non_null(strstr(msg, "Content-Type: text/html; charset=utf-8\r\n\r\n<p>html</p>"));
-    assert_non_null(strstr(msg, "--tocsin-abc--\r\n"));
+    assert_non_null(strstr(msg, "From: <s@example.com>\r\n"));
+    /* Both parts in base64: "plain" and "<p>html</p>". */
+    assert_non_null(strstr(msg, "Content-Type: text/plain; charset=utf-8\r\n"
+                                "Content-Transfer-Encoding: base64\r\n\r\ncGxhaW4=\r\n"));
+    assert_non_null(strstr(msg, "Content-Type: text/html; charset=utf-8\r\n"
+                                "Content-Transfer-Encoding: base64\r\n\r\nPHA+aHRtbDwvcD4=\r\n"));
+    assert_non_null(strstr(msg, "\r\n--tocsin-abc--\r\n"));
     free(msg);
+}
+
+/* Decode one RFC 2047 word "=?UTF-8?B?...?=" at @p w into @p out; @return its length. */
+static size_t decode_word(const char *w, size_t wlen, char *out)
+{
+    assert_true(wlen > 12 && strncmp(w, "=?UTF-8?B?", 10) == 0 &&
+                strncmp(w + wlen - 2, "?=", 2) == 0);
+    struct base64_decode_ctx ctx;
+    base64_decode_init(&ctx);
+    size_t n = 256;
+    assert_true(base64_decode_update(&ctx, &n, (uint8_t *)out, wlen - 12, w + 10));
+    assert_true(base64_decode_final(&ctx));
+    return n;
+}
+
+/* Names in any script: the subject and the sender's name become encoded words of at most 75
+ * characters on folded lines, each holding whole characters; the message stays 7-bit and no
+ * line is longer than 78 characters. */
+static void mail_non_ascii(void **state)
+{
+    (void)state;
+    char subject[512] = "[Zürich Status] ";
+    for (int i = 0; i < 40; i++)
+        strcat(subject, "決済"); /* 3 bytes each: 240 bytes that never split evenly */
+    strcat(subject, " \xff end"); /* not UTF-8: still encoded, never raw */
+    const char *to[] = {"a@example.com"};
+    const char *names[] = {"Zürich Status", "Acme \"Ops\" \\ Team", NULL};
+    const char *want_from[] = {NULL, "From: \"Acme \\\"Ops\\\" \\\\ Team\" <s@example.com>\r\n",
+                               "From: <s@example.com>\r\n"};
+    for (int k = 0; k < 3; k++) {
+        tc_mail_t m = {.from = "s@example.com", .from_name = names[k], .to = to, .nto = 1,
+                       .subject = subject, .text = "Zahlungs-API: größere Störung",
+                       .html = "<p>é</p>", .id = "x1", .at = 0};
+        char *msg = tc_notify_mail(&m);
+        for (const char *p = msg; *p; p++)
+            assert_true((unsigned char)*p < 0x80);
+        for (const char *line = msg, *eol; (eol = strstr(line, "\r\n")); line = eol + 2)
+            assert_true(eol - line <= 78);
+        if (want_from[k])
+            assert_non_null(strstr(msg, want_from[k]));
+        /* Unfold the Subject and decode its words back to the subject. */
+        const char *s = strstr(msg, "\r\nSubject: ") + 11;
+        char decoded[512] = "";
+        size_t dlen = 0;
+        for (;;) {
+            const char *end = strstr(s, "?=") + 2;
+            assert_true(end - s <= 75);
+            char part[256];
+            size_t n = decode_word(s, (size_t)(end - s), part);
+            /* Whole characters: a word never ends inside a UTF-8 sequence (before the \xff). */
+            if (dlen + n < strlen(subject) - 5)
+                assert_true(((unsigned char)subject[dlen + n] & 0xC0) != 0x80);
+            memcpy(decoded + dlen, part, n);
+            dlen += n;
+            if (strncmp(end, "\r\n ", 3) != 0)
+                break;
+            s = end + 3;
+        }
+        decoded[dlen] = '\0';
+        assert_string_equal(decoded, subject);
+        if (k == 0) {
+            const char *f = strstr(msg, "From: ") + 6;
+            const char *end = strstr(f, "?=") + 2;
+            char part[256];
+            size_t n = decode_word(f, (size_t)(end - f), part);
+            part[n] = '\0';
+            assert_string_equal(part, "Zürich Status");
+            assert_int_equal(strncmp(end, " <s@example.com>\r\n", 18), 0);
+        }
+        free(msg);
+    }
 }
 
 /* ---- the worker, through a fake outbox ---- */
@@ -219,6 +295,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(check_url),
         cmocka_unit_test(mail),
+        cmocka_unit_test(mail_non_ascii),
         cmocka_unit_test(worker),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

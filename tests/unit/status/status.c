@@ -271,18 +271,19 @@ static void test_names(void **state)
     (void)state;
     static const struct {
         tc_status_t s;
-        const char *name, *label;
+        const char *name, *label, *words;
     } names[] = {
-        {OP, "operational", "Operational"},
-        {MNT, "under_maintenance", "Under Maintenance"},
-        {DEG, "degraded_performance", "Degraded Performance"},
-        {PART, "partial_outage", "Partial Outage"},
-        {MAJ, "major_outage", "Major Outage"},
+        {OP, "operational", "Operational", "operational"},
+        {MNT, "under_maintenance", "Under Maintenance", "under maintenance"},
+        {DEG, "degraded_performance", "Degraded Performance", "degraded performance"},
+        {PART, "partial_outage", "Partial Outage", "partial outage"},
+        {MAJ, "major_outage", "Major Outage", "major outage"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         tc_status_t parsed = OP;
         assert_string_equal(tc_status_name(names[i].s), names[i].name);
         assert_string_equal(tc_status_label(names[i].s), names[i].label);
+        assert_string_equal(tc_status_words(names[i].s), names[i].words);
         assert_int_equal(tc_status_parse(names[i].name, &parsed), 0);
         assert_int_equal(parsed, names[i].s);
     }

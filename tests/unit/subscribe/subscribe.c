@@ -1,5 +1,5 @@
 /* Unit tests of the subscriber domain (src/subscribe/subscribe.c): the rate limit, address
- * and token checks, who follows what, and the opt-in texts. */
+ * and token checks, and who follows what. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,35 +86,6 @@ static void who_follows_what(void **state)
     assert_false(tc_subscribe_follows("[\"db\"]", web, 1));
 }
 
-static void opt_in_texts(void **state)
-{
-    (void)state;
-    tc_buf_t s, t, h;
-    tc_buf_init(&s, 0);
-    tc_buf_init(&t, 0);
-    tc_buf_init(&h, 0);
-    tc_subscribe_opt_in_message("Acme <Status>", "https://s.test/subscribers/confirm/abc",
-                                "https://s.test/subscribers/unsubscribe/x", &s, &t, &h);
-    assert_string_equal(s.data, "[Acme <Status>] Confirm your subscription");
-    assert_non_null(strstr(t.data, "https://s.test/subscribers/confirm/abc"));
-    assert_non_null(strstr(h.data, "Acme &lt;Status&gt;")); /* escaped in HTML */
-    assert_null(strstr(h.data, "<Status>"));
-    tc_buf_free(&s);
-    tc_buf_free(&t);
-    tc_buf_free(&h);
-    tc_buf_init(&s, 0);
-    tc_buf_init(&t, 0);
-    tc_buf_init(&h, 0);
-    tc_subscribe_opt_in_message("Acme", NULL, "https://s.test/subscribers/unsubscribe/x", &s,
-                                &t, &h);
-    assert_string_equal(s.data, "[Acme] You are already subscribed");
-    assert_null(strstr(t.data, "/confirm/"));
-    assert_non_null(strstr(t.data, "/unsubscribe/x"));
-    tc_buf_free(&s);
-    tc_buf_free(&t);
-    tc_buf_free(&h);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -122,7 +93,6 @@ int main(void)
         cmocka_unit_test(email_addresses),
         cmocka_unit_test(confirm_tokens),
         cmocka_unit_test(who_follows_what),
-        cmocka_unit_test(opt_in_texts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -188,10 +188,11 @@ static void test_incident_page(void **state)
                "<h2>Resolved</h2>",
                "Posted Nov 14, 2024 - 13:08 PST",
                "<h2>Investigating</h2>",
-               "Affected: API (Degraded Performance)",
+               "Affected: API (degraded performance)",
                "Posted Nov 14, 2024 - 12:30 PST",
-               "<p class=\"components-affected\">This incident affected: API, Database, and "
-               "Website.</p>",
+               "<p class=\"components-affected\">This incident affected: API (degraded "
+               "performance), Database (degraded performance), and Website (degraded "
+               "performance).</p>",
                "<a href=\"/\">&larr; Current Status</a>",
                NULL},
            NULL);
@@ -203,7 +204,7 @@ static void test_incident_page(void **state)
     expect(html,
            (const char *const[]){"<h1 class=\"impact impact-major\">",
                                  "<h2>Update</h2>", "<h2>Identified</h2>",
-                                 "This incident affected: Website.</p>", NULL},
+                                 "This incident affects: Website (partial outage).</p>", NULL},
            (const char *const[]){"Postmortem", NULL});
     before(html, "<h2>Update</h2>", "<h2>Identified</h2>");
     free(html);
@@ -213,14 +214,15 @@ static void test_incident_page(void **state)
            (const char *const[]){"<h1 class=\"impact impact-maintenance\">Database upgrade",
                                  "Scheduled for Nov 20, 2024 - 01:00 PST until Nov 20, 2024 - "
                                  "03:00 PST",
-                                 "This scheduled maintenance affected: Database.", NULL},
+                                 "This scheduled maintenance affects: Database.", NULL},
            NULL);
     free(html);
 
     html = tc_render_incident_html(&v, &fx_xss, &len);
     expect(html,
            (const char *const[]){"<h1 class=\"impact impact-minor\">&lt;script&gt;", NULL},
-           (const char *const[]){"<script", "alert('body')", "components-affected", NULL});
+           (const char *const[]){"<script", "alert('body')",
+                                 "<p class=\"components-affected\"", NULL});
     free(html);
 }
 

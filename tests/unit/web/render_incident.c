@@ -43,7 +43,7 @@ static const struct {
     {&fx_open,
      {"<title>Web calls are slow - Acme Status</title>",
       "<h1 class=\"impact impact-major\">Web calls are slow</h1>",
-      "<p class=\"components-affected\">This incident affected: Website.</p>",
+      "<p class=\"components-affected\">This incident affects: Website (partial outage).</p>",
       "<a href=\"/\">&larr; Current Status</a>", NULL},
      {"<h2>Update</h2>", "<p>Fix rolling out.</p>", "Posted Nov 15, 2024 - 12:20 PST",
       "<h2>Identified</h2>", "Posted Nov 15, 2024 - 12:10 PST", "<h2>Investigating</h2>",
@@ -53,8 +53,9 @@ static const struct {
      * of both sides of the fixture. */
     {&fx_nov14,
      {"<h1 class=\"impact impact-minor\">ElevenLabs is degraded</h1>",
-      "<p class=\"meta\">Affected: API (Degraded Performance)</p>",
-      "This incident affected: API, Database, and Website.</p>", NULL},
+      "<p class=\"meta\">Affected: API (degraded performance)</p>",
+      "This incident affected: API (degraded performance), Database (degraded "
+      "performance), and Website (degraded performance).</p>", NULL},
      {"<h2>Postmortem</h2>", "<h1>Root Cause</h1>", "Posted Nov 16, 2024 - 10:00 PST",
       "<h2>Resolved</h2>", "Posted Nov 14, 2024 - 13:08 PST", "<h2>Investigating</h2>",
       "Posted Nov 14, 2024 - 12:30 PST", NULL},
@@ -62,7 +63,7 @@ static const struct {
     /* Upcoming maintenance: the window in the page's zone. */
     {&fx_maint,
      {"<h1 class=\"impact impact-maintenance\">Database upgrade</h1>",
-      "This scheduled maintenance affected: Database.</p>", NULL},
+      "This scheduled maintenance affects: Database.</p>", NULL},
      {"<p class=\"meta\">Scheduled for Nov 20, 2024 - 01:00 PST until Nov 20, 2024 - 03:00 "
       "PST</p>",
       "<h2>Scheduled</h2>", "<p>We will upgrade the database.</p>",
@@ -74,7 +75,7 @@ static const struct {
       "Provider in the meanwhile</h1>", NULL},
      {"<h2>Resolved</h2>", "Posted Oct 23, 2024 - 11:08 PDT", "<h2>Investigating</h2>",
       "Posted Oct 23, 2024 - 10:00 PDT", NULL},
-     {"PST</small>", "components-affected", NULL}},
+     {"PST</small>", "<p class=\"components-affected\"", NULL}},
     /* XSS in the name (title and heading) and the body. */
     {&fx_xss,
      {"<title>&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt; API - Acme Status</title>",

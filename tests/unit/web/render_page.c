@@ -135,6 +135,37 @@ static void times_in_the_page_zone(void **state)
     }
 }
 
+/* Each incident card names the components it touches, with what it does to them in words:
+ * the status an open incident sets now, the worst a resolved one set. */
+static void cards_name_affected_components(void **state)
+{
+    (void)state;
+    tc_view_t v = fx_view();
+    char *html = page(&v);
+    /* The open incident, in "Active incidents" and again among today's past incidents. */
+    const char *open_card = "<a href=\"/incidents/openbbbbbbbb\">Web calls are slow</a></h3>";
+    const char *affects = "<p class=\"components-affected\">This incident affects: Website "
+                          "(partial outage).</p></article>";
+    expect(html,
+           (const char *const[]){open_card, affects,
+                                 "<p class=\"components-affected\">This scheduled maintenance "
+                                 "affects: Database.</p></article>",
+                                 NULL},
+           (const char *const[]){"partial_outage)", "Partial Outage)", NULL});
+    before(html, open_card, affects);
+    free(html);
+    /* Nov 14's resolved incident, seen from Nov 15: the worst each component reached. */
+    v.now = INT64_C(1731700800000);
+    html = page(&v);
+    expect(html,
+           (const char *const[]){"This incident affected: API (degraded performance), Database "
+                                 "(degraded performance), and Website (degraded performance)."
+                                 "</p>",
+                                 NULL},
+           NULL);
+    free(html);
+}
+
 /* The XSS incident (Oct 09) is in the last seven days when "now" is Oct 10: its name shows
  * escaped, its body's script is dropped by the Markdown renderer. */
 static void escapes(void **state)
@@ -155,24 +186,46 @@ static void escapes(void **state)
     free(html);
 }
 
-/* The subscribe form is a plain POST form, and the page carries no script at all. */
+/* The subscribe form is a plain POST form reached from a link at the top, with a choice of
+ * components and whole groups (each group's box before its components), and the page
+ * carries no script at all. */
 static void subscribe_form(void **state)
 {
     (void)state;
     static const struct {
         bool offered;
-        const char *const present[4];
-        const char *const absent[3];
+        const char *const present[8];
+        const char *const absent[4];
     } cases[] = {
         {true,
-         {"<form method=\"post\" action=\"/api/v2/subscribers\">",
-          "<input id=\"subscribe-email\" type=\"email\" name=\"email\" required",
-          "<button type=\"submit\">Subscribe</button></form>", NULL},
+         {"<a class=\"button\" href=\"#subscribe\">Subscribe to updates</a></div></header>",
+          "<section id=\"subscribe\" aria-labelledby=\"h-subscribe\" class=\"subscribe\">",
+          "<form method=\"post\" action=\"/api/v2/subscribers\">",
+          "<label for=\"subscribe-email\">E-mail address</label><input id=\"subscribe-email\" "
+          "type=\"email\" name=\"email\" required",
+          "<button type=\"submit\">Subscribe</button></p>",
+          "<details><summary>Only some components (all by default)</summary><fieldset>"
+          "<legend>Components to follow</legend>",
+          "<ul class=\"choices\"><li><label><input type=\"checkbox\" name=\"components\" "
+          "value=\"core\"> Core &amp; DB <small>(all its components)</small></label><ul><li>"
+          "<label><input type=\"checkbox\" name=\"components\" value=\"api\"> API</label>"
+          "</li><li><label><input type=\"checkbox\" name=\"components\" value=\"db\"> "
+          "Database</label></li></ul></li><li><label><input type=\"checkbox\" "
+          "name=\"components\" value=\"web\"> Website</label></li></ul>",
+          NULL},
          {"<script", NULL}},
-        {false, {NULL}, {"<form", "<script", NULL}},
+        {false, {NULL}, {"<form", "<script", "href=\"#subscribe\"", NULL}},
+    };
+    tc_view_row_t rows[] = {
+        {.id = "core", .name = "Core & DB", .position = 1, .is_group = true},
+        {.id = "api", .name = "API", .group_id = "core", .position = 1},
+        {.id = "db", .name = "Database", .group_id = "core", .position = 2},
+        {.id = "web", .name = "Website", .position = 2},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         tc_view_t v = fx_view();
+        v.rows = rows;
+        v.nrows = sizeof rows / sizeof rows[0];
         v.subscribe_email = cases[c].offered;
         char *html = page(&v);
         expect(html, cases[c].present, cases[c].absent);
@@ -188,6 +241,7 @@ int main(void)
         cmocka_unit_test(components),
         cmocka_unit_test(times_in_the_page_zone),
         cmocka_unit_test(escapes),
+        cmocka_unit_test(cards_name_affected_components),
         cmocka_unit_test(subscribe_form),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
