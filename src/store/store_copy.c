@@ -41,6 +41,7 @@ static const tc_store_table_t tables[] = {
     {"console_session", "token_hash, user_id, csrf, created_at, seen_at", 5, 1u << 0},
     {"audit_log", "id, at, actor, action, target, detail", 6, 0},
     {"maintenance_schedule", "id, doc, from_config, last_start", 4, 0},
+    {"monitor_pause", "monitor_id, paused_at, paused_by", 3, 0},
 };
 
 /* Rows read but not written yet: their values' bytes one after the other in @bytes (each

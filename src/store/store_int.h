@@ -72,7 +72,16 @@
        (tc_store_t *s, void (*fn)(void *ctx, const char *id, const char *name, int64_t created,   \
         int64_t revoked), void *ctx, char *err, size_t errlen),                                   \
        (s, fn, ctx, err, errlen))                                                                 \
-    XX(key_valid, (tc_store_t *s, const unsigned char *hash, size_t hashlen), (s, hash, hashlen)) \
+    XX(key_name,                                                                                  \
+       (tc_store_t *s, const unsigned char *hash, size_t hashlen, char *name, size_t namelen),    \
+       (s, hash, hashlen, name, namelen))                                                         \
+    XX(monitor_pause,                                                                             \
+       (tc_store_t *s, const char *id, int64_t paused_at, const char *by, char *err,              \
+        size_t errlen),                                                                           \
+       (s, id, paused_at, by, err, errlen))                                                       \
+    XX(monitor_paused,                                                                            \
+       (tc_store_t *s, const char *id, int64_t *paused_at, char *by, size_t bylen),               \
+       (s, id, paused_at, by, bylen))                                                             \
     XX(last_results,                                                                              \
        (tc_store_t *s, const char *monitor_id, size_t max, int *verdicts, double *latency_ms,     \
         size_t *n),                                                                               \
@@ -94,6 +103,9 @@
        (s, id, state, attempts, next_at, error, err, errlen))                                     \
     XX(outbox_counts, (tc_store_t *s, long counts[3], long *retried), (s, counts, retried))       \
     XX(outbox_dead,                                                                               \
+       (tc_store_t *s, tc_outbox_t **out, size_t *n, char *err, size_t errlen),                   \
+       (s, out, n, err, errlen))                                                                  \
+    XX(outbox_pending,                                                                            \
        (tc_store_t *s, tc_outbox_t **out, size_t *n, char *err, size_t errlen),                   \
        (s, out, n, err, errlen))                                                                  \
     XX(outbox_retry,                                                                              \

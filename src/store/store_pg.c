@@ -150,6 +150,11 @@ static const struct {
         "  from_config BOOLEAN NOT NULL,"
         "  last_start BIGINT NOT NULL DEFAULT 0"
         ");"},
+    {9, "CREATE TABLE monitor_pause ("
+        "  monitor_id TEXT PRIMARY KEY,"
+        "  paused_at BIGINT NOT NULL,"
+        "  paused_by TEXT NOT NULL"
+        ");"},
 };
 
 int tc_pg__newest_version(void)
@@ -590,16 +595,58 @@ int tc_pg_each_key(tc_store_t *s,
     return 0;
 }
 
-int tc_pg_key_valid(tc_store_t *s, const unsigned char *hash, size_t hashlen)
+int tc_pg_key_name(tc_store_t *s, const unsigned char *hash, size_t hashlen, char *name,
+                   size_t namelen)
 {
     tc_pg_args_t a = {0};
     tc_pg__bytes(&a, hash, hashlen);
     char err[256];
-    PGresult *r = tc_pg__query(s, "SELECT 1 FROM api_key WHERE hash = $1 AND revoked_at IS NULL",
+    PGresult *r = tc_pg__query(s,
+                               "SELECT name FROM api_key WHERE hash = $1 AND revoked_at IS NULL",
                                &a, err, sizeof err);
     int ok = r && PQntuples(r) > 0;
+    if (ok)
+        snprintf(name, namelen, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     return ok;
+}
+
+int tc_pg_monitor_pause(tc_store_t *s, const char *id, int64_t paused_at, const char *by,
+                        char *err, size_t errlen)
+{
+    tc_pg_args_t a = {0};
+    tc_pg__text(&a, id);
+    if (!paused_at)
+        return tc_pg__run(s, "DELETE FROM monitor_pause WHERE monitor_id = $1", &a, NULL, err,
+                          errlen);
+    tc_pg__int(&a, paused_at);
+    tc_pg__text(&a, by);
+    return tc_pg__run(s,
+                      "INSERT INTO monitor_pause VALUES ($1, $2, $3) ON CONFLICT (monitor_id)"
+                      " DO UPDATE SET paused_at = excluded.paused_at,"
+                      " paused_by = excluded.paused_by",
+                      &a, NULL, err, errlen);
+}
+
+int tc_pg_monitor_paused(tc_store_t *s, const char *id, int64_t *paused_at, char *by,
+                         size_t bylen)
+{
+    tc_pg_args_t a = {0};
+    tc_pg__text(&a, id);
+    char err[256];
+    PGresult *r = tc_pg__query(s,
+                               "SELECT paused_at, paused_by FROM monitor_pause"
+                               " WHERE monitor_id = $1",
+                               &a, err, sizeof err);
+    if (!r)
+        return TC_ESTORE;
+    int rc = PQntuples(r) > 0 ? 0 : TC_ENOENT;
+    if (!rc) {
+        *paused_at = tc_pg__i64(r, 0, 0);
+        snprintf(by, bylen, "%s", PQgetvalue(r, 0, 1));
+    }
+    PQclear(r);
+    return rc;
 }
 
 int tc_pg_setting(tc_store_t *s, const char *key, const char *fresh, char **value, char *err,

@@ -137,14 +137,13 @@ int tc_pg_outbox_counts(tc_store_t *s, long counts[3], long *retried)
     return 0;
 }
 
-int tc_pg_outbox_dead(tc_store_t *s, tc_outbox_t **out, size_t *n, char *err, size_t errlen)
+/* The messages @p sql selects (OUTBOX_COLS, then last_error). */
+static int list_state(tc_store_t *s, const char *sql, tc_outbox_t **out, size_t *n, char *err,
+                      size_t errlen)
 {
     *out = NULL;
     *n = 0;
-    PGresult *r = tc_pg__query(s,
-                               "SELECT " OUTBOX_COLS ", last_error FROM outbox WHERE"
-                               " state = 'dead' ORDER BY created_at DESC LIMIT 500",
-                               NULL, err, errlen);
+    PGresult *r = tc_pg__query(s, sql, NULL, err, errlen);
     if (!r)
         return TC_ESTORE;
     int rows = PQntuples(r);
@@ -154,6 +153,22 @@ int tc_pg_outbox_dead(tc_store_t *s, tc_outbox_t **out, size_t *n, char *err, si
         read_outbox_row(r, i, true, &(*out)[(*n)++]);
     PQclear(r);
     return 0;
+}
+
+int tc_pg_outbox_dead(tc_store_t *s, tc_outbox_t **out, size_t *n, char *err, size_t errlen)
+{
+    return list_state(s,
+                      "SELECT " OUTBOX_COLS ", last_error FROM outbox WHERE state = 'dead'"
+                      " ORDER BY created_at DESC LIMIT 500",
+                      out, n, err, errlen);
+}
+
+int tc_pg_outbox_pending(tc_store_t *s, tc_outbox_t **out, size_t *n, char *err, size_t errlen)
+{
+    return list_state(s,
+                      "SELECT " OUTBOX_COLS ", last_error FROM outbox WHERE state = 'pending'"
+                      " ORDER BY next_at LIMIT 500",
+                      out, n, err, errlen);
 }
 
 int tc_pg_outbox_retry(tc_store_t *s, const char *id, int64_t now, int64_t expires_at, char *err,

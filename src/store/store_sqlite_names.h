@@ -33,7 +33,9 @@
 #define tc_store_add_key tc_sqlite_add_key
 #define tc_store_revoke_key tc_sqlite_revoke_key
 #define tc_store_each_key tc_sqlite_each_key
-#define tc_store_key_valid tc_sqlite_key_valid
+#define tc_store_key_name tc_sqlite_key_name
+#define tc_store_monitor_pause tc_sqlite_monitor_pause
+#define tc_store_monitor_paused tc_sqlite_monitor_paused
 #define tc_store_last_results tc_sqlite_last_results
 #define tc_store_first_failure tc_sqlite_first_failure
 #define tc_store_outbox_add tc_sqlite_outbox_add
@@ -41,6 +43,7 @@
 #define tc_store_outbox_mark tc_sqlite_outbox_mark
 #define tc_store_outbox_counts tc_sqlite_outbox_counts
 #define tc_store_outbox_dead tc_sqlite_outbox_dead
+#define tc_store_outbox_pending tc_sqlite_outbox_pending
 #define tc_store_outbox_retry tc_sqlite_outbox_retry
 #define tc_store_outbox_prune tc_sqlite_outbox_prune
 #define tc_store_subscriber_add tc_sqlite_subscriber_add

@@ -302,6 +302,11 @@ static void test_outbox(void **state)
     assert_int_equal(ndead, 2);
     assert_string_equal(dead[0].last_error, "boom");
     tc_store_outbox_free(dead, ndead);
+    assert_int_equal(tc_store_outbox_pending(s, &dead, &ndead, err, sizeof err), 0);
+    assert_int_equal(ndead, 1);
+    assert_string_equal(dead[0].id, "pending-old");
+    assert_string_equal(dead[0].last_error, "boom");
+    tc_store_outbox_free(dead, ndead);
     size_t deleted = 99;
     assert_int_equal(tc_store_outbox_prune(s, now - 30 * DAY, now - 90 * DAY, 100, &deleted,
                                            err, sizeof err),
@@ -380,11 +385,22 @@ static void test_keys_settings_subscribers(void **state)
     char err[256];
     tc_store_t *s = fresh();
     unsigned char hash[32] = {0, 1, 2, 3};
+    char name[64] = "";
     assert_int_equal(tc_store_add_key(s, "k1", "deploy", hash, sizeof hash, 100, err, sizeof err),
                      0);
-    assert_int_equal(tc_store_key_valid(s, hash, sizeof hash), 1);
+    assert_int_equal(tc_store_key_name(s, hash, sizeof hash, name, sizeof name), 1);
+    assert_string_equal(name, "deploy");
+    assert_int_equal(tc_store_monitor_pause(s, "web", 150, "user:ana", err, sizeof err), 0);
+    assert_int_equal(tc_store_monitor_pause(s, "web", 160, "user:bo", err, sizeof err), 0);
+    int64_t paused_at = 0;
+    char by[32];
+    assert_int_equal(tc_store_monitor_paused(s, "web", &paused_at, by, sizeof by), 0);
+    assert_int_equal(paused_at, 160);
+    assert_string_equal(by, "user:bo");
+    assert_int_equal(tc_store_monitor_pause(s, "web", 0, NULL, err, sizeof err), 0);
+    assert_int_equal(tc_store_monitor_paused(s, "web", &paused_at, by, sizeof by), TC_ENOENT);
     assert_int_equal(tc_store_revoke_key(s, "k1", 200, err, sizeof err), 0);
-    assert_int_equal(tc_store_key_valid(s, hash, sizeof hash), 0);
+    assert_int_equal(tc_store_key_name(s, hash, sizeof hash, name, sizeof name), 0);
     assert_int_equal(tc_store_revoke_key(s, "k1", 200, err, sizeof err), TC_ENOENT);
 
     char *value = NULL;
@@ -452,6 +468,7 @@ static void test_copy_from_sqlite(void **state)
                               {"m1", 30, 1, 2.25, "slow"}};
     assert_int_equal(tc_store_add_results(lite, r, 3, err, sizeof err), 0);
     unsigned char hash[32] = {9, 0, 8};
+    char name[64] = "";
     assert_int_equal(tc_store_add_key(lite, "k1", "deploy", hash, sizeof hash, 5, err, sizeof err),
                      0);
     tc_audit_t line = {500, (char *)"user:ana", (char *)"x", (char *)"t", (char *)"d"};
@@ -461,7 +478,7 @@ static void test_copy_from_sqlite(void **state)
     assert_int_equal(tc_store_copy(lite, pg, NULL, NULL, err, sizeof err), 0);
     assert_int_equal(scalar("SELECT COUNT(*) FROM result"), 3);
     assert_int_equal(scalar("SELECT latency_us FROM result WHERE at = 30"), 2250);
-    assert_int_equal(tc_store_key_valid(pg, hash, sizeof hash), 1);
+    assert_int_equal(tc_store_key_name(pg, hash, sizeof hash, name, sizeof name), 1);
     assert_int_equal(scalar("SELECT COUNT(*) FROM maintenance_schedule WHERE from_config"), 1);
     /* New rows get fresh ids after the copied ones. */
     assert_int_equal(tc_store_audit_add(pg, &line, err, sizeof err), 0);
