@@ -24,11 +24,12 @@ from pgserver import pg  # noqa: F401 (the fixture)
 HISTORY = REPO / "examples" / "history.json"
 
 # The part of the suite run again on PostgreSQL, less the tests that open the SQLite file
-# itself (they check what SQLite keeps on disk, which PostgreSQL does not have).
+# itself (they check what SQLite keeps on disk, which PostgreSQL does not have) and the
+# console's accessibility check in a browser (markup, the same whatever the store).
 SUITE_ON_POSTGRES = ["test_80_write_api.py", "test_81_incident_lifecycle.py",
                      "test_91_subscribers.py", "test_70_monitors.py", "test_95_console.py"]
 SQLITE_ONLY = ["test_auth_required_and_key_forms", "test_store_from_an_older_tocsin_is_upgraded",
-               "test_user_commands_and_session_end"]
+               "test_user_commands_and_session_end", "test_console_pages_are_accessible"]
 
 
 def new_database(pg):
