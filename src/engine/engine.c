@@ -321,6 +321,13 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         tc_log(TC_LOG_ERROR, MODULE, "cannot open store: %s", err);
         goto out;
     }
+    /* PostgreSQL: result batches go through a writer thread with its own connection. */
+    if (d.config->storage_dsn &&
+        tc_store_writer_start(d.config->storage_path, d.config->storage_dsn, RESULTS_QUEUED,
+                              &d.writer, err, sizeof err) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "cannot start the results writer: %s", err);
+        goto out;
+    }
     if (tc_engine__subscribers_init(&d) != 0 || tc_engine__adopt_rows(&d, d.config) != 0 ||
         tc_engine__load_incidents(&d) != 0 || tc_engine__schedules_load(&d) != 0)
         goto out;
@@ -444,6 +451,8 @@ out:
         uv_run(&d.loop, UV_RUN_DEFAULT);
         uv_loop_close(&d.loop);
     }
+    /* After stop_parts()'s last flush: what is queued is saved, within a few seconds. */
+    tc_store_writer_stop(d.writer, 5000);
     tc_store_close(d.store);
     tc_dir_unlock(d.lock_fd);
     tc_store_rows_free(d.rows, d.nrows);

@@ -162,13 +162,25 @@ int tc_pg__newest_version(void)
     return migrations[sizeof migrations / sizeof migrations[0] - 1].version;
 }
 
-/* "what: the server's message", without libpq's trailing newline. */
+/* "what: the server's message" on one line: libpq's messages end with a newline and some
+ * go on over indented lines, which a log line must not. */
 static int fail(const char *what, const char *msg, char *err, size_t errlen)
 {
-    size_t len = strlen(msg);
-    while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-        len--;
-    snprintf(err, errlen, "%s: %.*s", what, (int)len, msg);
+    int n = snprintf(err, errlen, "%s: ", what);
+    size_t len = n > 0 && (size_t)n < errlen ? (size_t)n : 0;
+    int space = 0;
+    for (; *msg && len + 1 < errlen; msg++) {
+        if (*msg == '\n' || *msg == '\t' || *msg == ' ') {
+            space = 1;
+            continue;
+        }
+        if (space && len > 0 && err[len - 1] != ' ')
+            err[len++] = ' ';
+        space = 0;
+        err[len++] = *msg;
+    }
+    if (len < errlen)
+        err[len] = '\0';
     return TC_ESTORE;
 }
 

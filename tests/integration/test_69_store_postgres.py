@@ -8,18 +8,22 @@ node the same /api/v2/incidents.json.
 Run with /usr/bin/python3 -m pytest tests/integration/test_69_store_postgres.py; the binary is
 $TOCSIN_BIN (default build-san/tocsin), and the unit tests' binary is beside it.
 """
+import http.server
 import os
 import re
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from pathlib import Path
 
+import pytest
 import requests
 
 from conftest import BASIC_CONFIG, REPO, TOCSIN_BIN, dedent, free_port, run_cli, sanitizer_env
-from pgserver import pg  # noqa: F401 (the fixture)
+from pgserver import Postgres, pg, pg_bindir  # noqa: F401 (pg: the fixture)
 
 HISTORY = REPO / "examples" / "history.json"
 
@@ -219,3 +223,54 @@ def test_backup_and_restore_point_to_the_database_tools(pg, tmp_path):
     assert not (tmp_path / "b.db").exists()
     p = run_cli("restore", "-c", cfg, tmp_path / "b.db")
     assert p.returncode == 2 and "PostgreSQL" in p.stderr, p.stderr
+
+
+class Ok(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_results_taken_while_postgres_is_away_are_saved_when_it_returns(start_daemon):
+    # A server of its own: this test stops it. The results writer keeps what the monitor
+    # measures meanwhile and saves it once the server is back; the page is served all along.
+    bindir = pg_bindir()
+    if not bindir:
+        pytest.skip("PostgreSQL server binaries not installed (Debian postgresql)")
+    server = Postgres(bindir)
+    target = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    threading.Thread(target=target.serve_forever, daemon=True).start()
+    try:
+        server.init()
+        server.start()
+        d = start_daemon(with_postgres(BASIC_CONFIG, server.dsn()) + dedent(f"""
+            monitors:
+              - id: web
+                kind: http
+                url: http://127.0.0.1:{target.server_port}/
+                interval: 1s
+                timeout: 1s
+                components: [dashboard]
+            """))
+        count = lambda where="true": int(server.sql(f"SELECT COUNT(*) FROM result WHERE {where}"))
+        d.wait_for(lambda: count() >= 2, timeout=15, what="results in PostgreSQL")
+        server.stop()
+        down = int(time.time() * 1000)
+        time.sleep(4)
+        for path in ("/", "/api/v2/summary.json"):
+            assert requests.get(d.url(path), timeout=5).status_code == 200, path
+        up = int(time.time() * 1000)
+        server.start()
+        d.wait_for(lambda: count(f"at > {down} AND at < {up}") >= 3, timeout=30,
+                   what="the results taken while the server was away")
+        metrics = requests.get(d.url("/metrics"), timeout=5).text
+        assert "tocsin_store_results_dropped_total 0" in metrics, metrics
+        assert "(kept, will retry)" in d.stderr and "saving results again" in d.stderr
+    finally:
+        target.shutdown()
+        server.cleanup()
