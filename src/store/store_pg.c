@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 
@@ -23,6 +24,7 @@
 
 /* Held while migrating, so two nodes starting at once do not both apply a migration. */
 #define MIGRATION_LOCK "7596523004312846336" /* any constant of our own: "tocsin" in ASCII */
+#define RECONNECT_MS 5000 /* between attempts to connect again to a server that went away */
 
 /* Append-only, and numbered as SQLite's (store_sqlite.c): migration N makes the same tables
  * in both dialects, so a store of either backend at version N holds the same data. */
@@ -186,17 +188,21 @@ static int fail(const char *what, const char *msg, char *err, size_t errlen)
 
 /* A connection lost between calls (the server restarted, a network blip) is made again
  * before the next statement; inside a transaction that is not possible, and the statement
- * fails as the transaction has. */
+ * fails as the transaction has. A failed attempt is not repeated for RECONNECT_MS: an
+ * attempt can wait connect_timeout for a server that does not answer, and every store call
+ * in between would otherwise wait that long again. */
 static int connected(tc_store_t *s, char *err, size_t errlen)
 {
     if (PQstatus(s->conn) == CONNECTION_OK)
         return 0;
-    if (s->depth == 0) {
+    if (s->depth == 0 && tc_clock_mono_ms() >= s->retry_at) {
         PQreset(s->conn);
         if (PQstatus(s->conn) == CONNECTION_OK) {
             tc_log(TC_LOG_INFO, MODULE, "reconnected to PostgreSQL");
+            s->retry_at = 0;
             return 0;
         }
+        s->retry_at = tc_clock_mono_ms() + RECONNECT_MS;
     }
     return fail("PostgreSQL connection", PQerrorMessage(s->conn), err, errlen);
 }
@@ -478,14 +484,15 @@ static void ignore_notice(void *arg, const char *message)
 int tc_pg_open(const char *dsn, tc_store_t **out, char *err, size_t errlen)
 {
     *out = NULL;
-    /* Defaults first: the dsn (dbname, expanded last) overrides any of them. The keepalives
-     * make a dead server or a cut network show within about a minute, instead of a call
-     * waiting on TCP for hours. */
-    static const char *const keys[] = {"connect_timeout", "application_name",
-                                       "client_encoding", "keepalives_idle",
-                                       "keepalives_interval", "keepalives_count",
-                                       "dbname", NULL};
-    const char *values[] = {"10", "tocsin", "UTF8", "30", "10", "3", dsn, NULL};
+    /* Defaults first: the dsn (dbname, expanded last) overrides any of them. A call waits
+     * for the network on the engine's thread, so each wait is bounded: 5 s to connect, 10 s
+     * for sent data to be acknowledged (tcp_user_timeout), and keepalives that find a dead
+     * server or a cut network within a minute while nothing is sent. */
+    static const char *const keys[] = {"connect_timeout", "tcp_user_timeout",
+                                       "application_name", "client_encoding",
+                                       "keepalives_idle", "keepalives_interval",
+                                       "keepalives_count", "dbname", NULL};
+    const char *values[] = {"5", "10000", "tocsin", "UTF8", "30", "10", "3", dsn, NULL};
     tc_store_t *s = tc_calloc(1, sizeof *s);
     s->conn = PQconnectdbParams(keys, values, 1);
     int rc = 0;

@@ -24,6 +24,7 @@ struct tc_store {
     int version;               /* schema version after migrations */
     int depth;                 /* open tc_store_begin() calls: only the outermost one talks */
     int failed;                /* a step inside the transaction failed: it ends in ROLLBACK */
+    int64_t retry_at;          /* monotonic ms before which a lost connection is not retried */
 };
 
 /* Every store.h function, under the prefix tc_pg_ (listed in tc_store_pg_ops). */
