@@ -317,6 +317,25 @@ void tc_pg__bytes(tc_pg_args_t *a, const void *v, size_t len)
     arg(a, v, (int)len, 1);
 }
 
+int tc_pg__read_rows(tc_store_t *s, const char *sql, const tc_pg_args_t *a, size_t size,
+                     void (*read)(const PGresult *r, int row, void *elem), void **out, size_t *n,
+                     char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    PGresult *r = tc_pg__query(s, sql, a, err, errlen);
+    if (!r)
+        return TC_ESTORE;
+    int rows = PQntuples(r);
+    if (rows > 0)
+        *out = tc_calloc((size_t)rows, size);
+    for (int i = 0; i < rows; i++)
+        read(r, i, (char *)*out + (size_t)i * size);
+    *n = (size_t)rows;
+    PQclear(r);
+    return 0;
+}
+
 char *tc_pg__dup(const PGresult *r, int row, int col)
 {
     return PQgetisnull(r, row, col) ? NULL : tc_strdup(PQgetvalue(r, row, col));

@@ -35,8 +35,9 @@ int tc_pg_user_add(tc_store_t *s, const tc_user_t *u, char *err, size_t errlen)
     return rc;
 }
 
-static void read_user(const PGresult *r, int i, tc_user_t *u)
+static void read_user(const PGresult *r, int i, void *elem)
 {
+    tc_user_t *u = elem;
     u->id = tc_pg__dup(r, i, 0);
     u->name = tc_pg__dup(r, i, 1);
     u->role = tc_pg__dup(r, i, 2);
@@ -73,22 +74,14 @@ int tc_pg_user_by_id(tc_store_t *s, const char *id, tc_user_t *out)
 
 int tc_pg_users(tc_store_t *s, tc_user_t **out, size_t *n, char *err, size_t errlen)
 {
-    *out = NULL;
-    *n = 0;
+    void *rows = NULL;
     /* By name in byte order, as SQLite's default collation sorts. */
-    PGresult *r = tc_pg__query(s,
-                               "SELECT " USER_COLUMNS " FROM console_user"
-                               " ORDER BY name COLLATE \"C\"",
-                               NULL, err, errlen);
-    if (!r)
-        return TC_ESTORE;
-    int rows = PQntuples(r);
-    if (rows > 0)
-        *out = tc_calloc((size_t)rows, sizeof **out);
-    for (int i = 0; i < rows; i++)
-        read_user(r, i, &(*out)[(*n)++]);
-    PQclear(r);
-    return 0;
+    int rc = tc_pg__read_rows(s,
+                              "SELECT " USER_COLUMNS " FROM console_user"
+                              " ORDER BY name COLLATE \"C\"",
+                              NULL, sizeof **out, read_user, &rows, n, err, errlen);
+    *out = rows;
+    return rc;
 }
 
 int tc_pg_user_remove(tc_store_t *s, const char *name, char *err, size_t errlen)

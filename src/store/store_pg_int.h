@@ -66,6 +66,13 @@ PGresult *tc_pg__query(tc_store_t *s, const char *sql, const tc_pg_args_t *a, ch
 int tc_pg__run(tc_store_t *s, const char *sql, const tc_pg_args_t *a, long *changed, char *err,
                size_t errlen);
 
+/** Run @p sql and read each row of its answer with @p read into a new array of @p size-byte
+ *  elements, handed out in *@p out (NULL when there is none) and *@p n.
+ *  @return 0 or TC_ESTORE (then *@p out is NULL and *@p n 0). */
+int tc_pg__read_rows(tc_store_t *s, const char *sql, const tc_pg_args_t *a, size_t size,
+                     void (*read)(const PGresult *r, int row, void *elem), void **out, size_t *n,
+                     char *err, size_t errlen);
+
 /** @return a malloc'd copy of the value at @p row, @p col, or NULL when it is NULL. */
 char *tc_pg__dup(const PGresult *r, int row, int col);
 /** @return the integer at @p row, @p col; 0 when NULL. */

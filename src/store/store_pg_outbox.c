@@ -137,22 +137,21 @@ int tc_pg_outbox_counts(tc_store_t *s, long counts[3], long *retried)
     return 0;
 }
 
+/* A row of OUTBOX_COLS and last_error. */
+static void read_with_error(const PGresult *r, int i, void *elem)
+{
+    read_outbox_row(r, i, true, elem);
+}
+
 /* The messages @p sql selects (OUTBOX_COLS, then last_error). */
 static int list_state(tc_store_t *s, const char *sql, tc_outbox_t **out, size_t *n, char *err,
                       size_t errlen)
 {
-    *out = NULL;
-    *n = 0;
-    PGresult *r = tc_pg__query(s, sql, NULL, err, errlen);
-    if (!r)
-        return TC_ESTORE;
-    int rows = PQntuples(r);
-    if (rows > 0)
-        *out = tc_malloc((size_t)rows * sizeof **out);
-    for (int i = 0; i < rows; i++)
-        read_outbox_row(r, i, true, &(*out)[(*n)++]);
-    PQclear(r);
-    return 0;
+    void *rows = NULL;
+    int rc = tc_pg__read_rows(s, sql, NULL, sizeof **out, read_with_error, &rows, n, err,
+                              errlen);
+    *out = rows;
+    return rc;
 }
 
 int tc_pg_outbox_dead(tc_store_t *s, tc_outbox_t **out, size_t *n, char *err, size_t errlen)
@@ -220,8 +219,9 @@ int tc_pg_outbox_prune(tc_store_t *s, int64_t delivered_before, int64_t dead_bef
 #define SUB_COLS "id, kind, address, components, confirmed, created_at, " \
                  "COALESCE(unsubscribed_at, 0)"
 
-static void read_subscriber(const PGresult *r, int i, tc_subscriber_t *sub)
+static void read_subscriber(const PGresult *r, int i, void *elem)
 {
+    tc_subscriber_t *sub = elem;
     memset(sub, 0, sizeof *sub);
     sub->id = tc_pg__dup(r, i, 0);
     sub->kind = tc_pg__dup(r, i, 1);
@@ -345,22 +345,14 @@ int tc_pg_subscriber_unsubscribe(tc_store_t *s, const char *id, int64_t now, cha
 int tc_pg_subscribers(tc_store_t *s, bool deliverable, tc_subscriber_t **out, size_t *n,
                       char *err, size_t errlen)
 {
-    *out = NULL;
-    *n = 0;
-    PGresult *r = tc_pg__query(s,
-                               deliverable
-                                   ? "SELECT " SUB_COLS " FROM subscriber WHERE confirmed AND"
-                                     " unsubscribed_at IS NULL ORDER BY created_at"
-                                   : "SELECT " SUB_COLS " FROM subscriber WHERE"
-                                     " unsubscribed_at IS NULL ORDER BY created_at",
-                               NULL, err, errlen);
-    if (!r)
-        return TC_ESTORE;
-    int rows = PQntuples(r);
-    if (rows > 0)
-        *out = tc_malloc((size_t)rows * sizeof **out);
-    for (int i = 0; i < rows; i++)
-        read_subscriber(r, i, &(*out)[(*n)++]);
-    PQclear(r);
-    return 0;
+    void *rows = NULL;
+    int rc = tc_pg__read_rows(s,
+                              deliverable
+                                  ? "SELECT " SUB_COLS " FROM subscriber WHERE confirmed AND"
+                                    " unsubscribed_at IS NULL ORDER BY created_at"
+                                  : "SELECT " SUB_COLS " FROM subscriber WHERE"
+                                    " unsubscribed_at IS NULL ORDER BY created_at",
+                              NULL, sizeof **out, read_subscriber, &rows, n, err, errlen);
+    *out = rows;
+    return rc;
 }
