@@ -54,7 +54,7 @@ void tc_api__reply_failure(tc_http_request_t *req, int rc, const char *err)
 /* Fields Statuspage clients send that tocsin accepts and ignores (tweets, reminders). */
 static const char *const ignored_fields[] = {
     "metadata", "auto_tweet_at_beginning", "auto_tweet_on_completion", "auto_tweet_on_creation",
-    "auto_tweet_one_hour_before", "wants_twitter_update", "scheduled_remind_prior",
+    "auto_tweet_one_hour_before", "wants_twitter_update",
     "auto_transition_deliver_notifications_at_start",
     "auto_transition_deliver_notifications_at_end", "custom_tweet", NULL,
 };

@@ -85,7 +85,8 @@ static int decode_incident(json_t *doc, incident_body_t *b, char *err, size_t er
         "deliver_notifications", "backfilled", "backfill_date", "created_at", "display_at",
         "started_at", "scheduled_for", "scheduled_until", "scheduled_auto_in_progress",
         "scheduled_auto_completed", "scheduled_auto_transition",
-        "auto_transition_to_maintenance_state", "auto_transition_to_operational_state", NULL,
+        "auto_transition_to_maintenance_state", "auto_transition_to_operational_state",
+        "scheduled_remind_prior", NULL,
     };
     memset(b, 0, sizeof *b);
     tc_incident_cmd_t *c = &b->cmd;
@@ -149,6 +150,7 @@ static int decode_incident(json_t *doc, incident_body_t *b, char *err, size_t er
         tc_api__bool_field(o, "auto_transition_to_maintenance_state", &c->auto_in_progress, err,
                            errlen) ||
         tc_api__bool_field(o, "scheduled_auto_completed", &c->auto_completed, err, errlen) ||
+        tc_api__bool_field(o, "scheduled_remind_prior", &c->remind_prior, err, errlen) ||
         tc_api__bool_field(o, "auto_transition_to_operational_state", &c->auto_completed, err,
                            errlen))
         return TC_EINVAL;

@@ -48,6 +48,8 @@ typedef struct tc_incident_cmd {
     int deliver_notifications;           /* -1 unset, else 0/1 */
     int backfilled;                      /* -1 unset */
     int auto_in_progress, auto_completed; /* -1 unset */
+    int remind_prior;                    /* maintenance: remind subscribers an hour before
+                                            it starts; -1 unset */
     int64_t created_at, display_at, started_at; /* wall ms; 0 unset */
     int64_t scheduled_for, scheduled_until;     /* wall ms; 0 unset */
     const char *author;                  /* the console user posting it, or NULL */

@@ -46,6 +46,7 @@
 #define RECENT 60           /* response times kept per monitor for the page's sparkline */
 #define REFRESH_TICKS 6     /* metrics ticks between re-renders for new response times */
 #define MAINTENANCE_MS 10000 /* how often maintenance windows are checked */
+#define REMIND_PRIOR_MS 3600000 /* maintenance reminders go out this long before the start */
 #define MAX_REMINDED 8      /* alert rules per monitor that can send reminders */
 
 /* The engine's view of one configured monitor. */
@@ -251,6 +252,9 @@ void tc_engine__accounts_free(tc_engine_t *d);
 /** Queue subscriber messages for the latest update of @p inc (unless it asked for no
  *  notifications), in the caller's transaction. */
 void tc_engine__notify_incident(tc_engine_t *d, const tc_incident_t *inc);
+/** Remind subscribers that maintenance @p inc starts within the hour (e-mails with a
+ *  "Reminder" subject; webhooks get the incident with meta.event "maintenance_reminder"). */
+void tc_engine__notify_reminder(tc_engine_t *d, const tc_incident_t *inc);
 /** Queue subscriber messages for component @p row, whose status changed from @p old. */
 void tc_engine__notify_component(tc_engine_t *d, const tc_store_row_t *row, tc_status_t old,
                                  int64_t now);
