@@ -103,7 +103,8 @@ static void test_sync_and_status(void **state)
     tc_store_row_t *rows = rows_of(ids, 3);
     assert_int_equal(tc_store_sync_rows(s, rows, 3, 1000, err, sizeof err), 0);
     assert_int_equal(rows[0].created_at, 1000);
-    assert_int_equal(tc_store_set_status(s, "db", TC_STATUS_MAJOR_OUTAGE, 5000, err, sizeof err), 0);
+    assert_int_equal(
+        tc_store_set_status(s, "db", TC_STATUS_MAJOR_OUTAGE, 5000, err, sizeof err), 0);
     tc_store_rows_free(rows, 3);
     assert_int_equal(scalar("SELECT COUNT(*) FROM component WHERE id = 'quote\"and\\slash'"), 1);
 
