@@ -24,7 +24,7 @@
 
 /* Held while migrating, so two nodes starting at once do not both apply a migration. */
 #define MIGRATION_LOCK "7596523004312846336" /* any constant of our own: "tocsin" in ASCII */
-#define RECONNECT_MS 5000 /* between attempts to connect again to a server that went away */
+#define RECONNECT_MS 5000 /* at least, between attempts to connect again to a lost server */
 
 /* Append-only, and numbered as SQLite's (store_sqlite.c): migration N makes the same tables
  * in both dialects, so a store of either backend at version N holds the same data. */
@@ -188,21 +188,26 @@ static int fail(const char *what, const char *msg, char *err, size_t errlen)
 
 /* A connection lost between calls (the server restarted, a network blip) is made again
  * before the next statement; inside a transaction that is not possible, and the statement
- * fails as the transaction has. A failed attempt is not repeated for RECONNECT_MS: an
- * attempt can wait connect_timeout for a server that does not answer, and every store call
- * in between would otherwise wait that long again. */
+ * fails as the transaction has. Calls between two attempts fail at once. The next attempt
+ * comes after RECONNECT_MS, or after ten times as long as the failed one took when that is
+ * longer (up to a minute): an attempt can wait connect_timeout for a server that does not
+ * answer, and the engine's loop waits with it, so such waits take at most a tenth of its
+ * time. */
 static int connected(tc_store_t *s, char *err, size_t errlen)
 {
     if (PQstatus(s->conn) == CONNECTION_OK)
         return 0;
-    if (s->depth == 0 && tc_clock_mono_ms() >= s->retry_at) {
+    int64_t started = tc_clock_mono_ms();
+    if (s->depth == 0 && started >= s->retry_at) {
         PQreset(s->conn);
         if (PQstatus(s->conn) == CONNECTION_OK) {
             tc_log(TC_LOG_INFO, MODULE, "reconnected to PostgreSQL");
             s->retry_at = 0;
             return 0;
         }
-        s->retry_at = tc_clock_mono_ms() + RECONNECT_MS;
+        int64_t took = tc_clock_mono_ms() - started;
+        int64_t wait = took * 10 > RECONNECT_MS ? took * 10 : RECONNECT_MS;
+        s->retry_at = tc_clock_mono_ms() + (wait < 60000 ? wait : 60000);
     }
     return fail("PostgreSQL connection", PQerrorMessage(s->conn), err, errlen);
 }
