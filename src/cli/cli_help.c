@@ -26,11 +26,17 @@ static const struct {
      "Validate FILE and print every error as FILE:LINE:COL: what is wrong.\n"
      "Exit code 0 when the file is valid, 2 when it is not.\n"},
     {"probe",
-     "usage: tocsin probe [-c FILE] MONITOR_ID\n"
+     "usage: tocsin probe [-c FILE] [--runs N] MONITOR_ID\n"
      "\n"
      "Run one monitor once and print what it measured: connection, status, each phase's\n"
      "timing, certificate expiry, each condition with its actual value and PASS/FAIL, and\n"
-     "the verdict. Exit code 0 up, 1 down, 3 degraded, 2 usage or config error.\n"},
+     "the verdict, then the window: the share of runs that failed and the response-time\n"
+     "percentiles. A failed run is re-checked when the monitor sets retries.\n"
+     "  --runs N   run it N times in a row (1 to 1000) and show what the daemon would make\n"
+     "             of them: failure share, [RESPONSE_TIME_P95] and the others over the\n"
+     "             runs so far, flapping, and the state (failure window and thresholds)\n"
+     "Exit code 0 up (or pending), 1 down, 3 degraded (or flapping), 2 usage or config\n"
+     "error; with --runs, by the state the runs add up to.\n"},
     {"apikey",
      "usage: tocsin apikey [-c FILE] [--data DIR] create --name NAME\n"
      "       tocsin apikey [-c FILE] [--data DIR] list\n"

@@ -68,9 +68,9 @@ typedef struct tc_monitor_rules {
     size_t ncomponents;
     tc_status_t down_status;      /* major_outage (default) or partial_outage */
     bool auto_incident;           /* open/resolve incidents from this monitor's state */
-    char *incident_title;         /* owned; template with {{monitor}} {{component}} {{reason}}
-                                     {{fallback}} (default: the advice, when a fed component
-                                     has it) */
+    char *incident_title;         /* owned; template with {{monitor}} {{component}}
+                                     {{problem}} {{reason}} {{condition}} {{fallback}}
+                                     (default: the advice, when a fed component has it) */
     char *incident_body;          /* owned; same placeholders */
     tc_alert_cfg_t *alerts;       /* owned; which channels hear about this monitor */
     size_t nalerts;

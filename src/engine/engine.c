@@ -390,6 +390,7 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     d.probe_env.curl = d.curl;
     d.probe_env.push_state = tc_engine__push_state;
     d.probe_env.push_ctx = &d;
+    d.probe_env.fill_window = tc_engine__fill_window;
     d.notify = tc_notify_new(&d.loop, d.curl, &notify_ops, &d);
     tc_notify_allow_private(d.notify, d.config->subscribers.allow_private_webhooks);
     tc_engine__start_monitors(&d, d.config, NULL, 0);
