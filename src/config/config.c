@@ -46,7 +46,8 @@ static const char *const server_keys[] = {"listen",         "connection_limit",
                                           "trusted_proxies", "trusted_proxy_header", "tls",
                                           NULL};
 static const char *const storage_keys[] = {"path", "raw_retention", "aggregate_retention",
-                                           NULL};
+                                           "postgres", NULL};
+static const char *const postgres_keys[] = {"dsn", NULL};
 static const char *const group_keys[] = {"id", "name", "description", "position", NULL};
 static const char *const component_keys[] = {"id", "name", "description", "group",
                                              "position", "showcase", "only_show_if_degraded",
@@ -317,6 +318,11 @@ static void parse_storage(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
                          &c->raw_retention_ms);
     tc_yaml_get_duration(y, storage, "storage", "aggregate_retention", 86400000L,
                          36500L * 86400000L, &c->aggregate_retention_ms);
+    /* PostgreSQL instead of the embedded SQLite: the dsn is checked when the store connects
+     * (libpq parses it), so check-config does not need the database. */
+    tc_ynode_t pg = tc_yaml_lookup(y, storage, "postgres");
+    if (pg && tc_yaml_check_mapping(y, pg, "storage.postgres", postgres_keys) == 0)
+        tc_yaml_get_string(y, pg, "storage.postgres", "dsn", 1, &c->storage_dsn);
 }
 
 /* Ids of groups and components share one namespace: both are rows of components.json. */
@@ -628,6 +634,10 @@ void tc_config_free(tc_config_t *c)
     free(c->server.trusted_proxy_header);
     tc_config__tls_free(c);
     free(c->storage_path);
+    /* The dsn may hold a password: no copy of it is left in freed memory. */
+    if (c->storage_dsn)
+        memset(c->storage_dsn, 0, strlen(c->storage_dsn));
+    free(c->storage_dsn);
     free(c->path);
     free(c);
 }

@@ -110,6 +110,8 @@ typedef struct tc_config {
         } tls;                   /* bound at start, except the files (reread on SIGHUP) */
     } server;
     char *storage_path;     /* data directory, absolute or relative to the config file */
+    char *storage_dsn;      /* storage.postgres.dsn: the PostgreSQL store's libpq connection
+                               string (may hold a password; never logged), NULL for SQLite */
     long raw_retention_ms;  /* raw probe results are kept this long (default 7 days) */
     long aggregate_retention_ms; /* hourly/daily aggregates and status changes (400 days) */
     tc_group_cfg_t *groups;

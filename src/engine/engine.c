@@ -202,6 +202,8 @@ static int bound_at_start_changed(const tc_config_t *cur, const tc_config_t *nex
     return strcmp(next->server.host, cur->server.host) != 0 ||
            next->server.port != cur->server.port ||
            strcmp(next->storage_path, cur->storage_path) != 0 ||
+           !next->storage_dsn != !cur->storage_dsn ||
+           (next->storage_dsn && strcmp(next->storage_dsn, cur->storage_dsn) != 0) ||
            !next->server.tls.cert != !cur->server.tls.cert || !rc != !rn ||
            (rc && (strcmp(rc, rn) != 0 ||
                    cur->server.tls.redirect_port != next->server.tls.redirect_port));
@@ -245,8 +247,8 @@ static int reload(tc_engine_t *d)
     }
     /* The listen addresses, TLS on or off and the data folder are bound at start. */
     if (bound_at_start_changed(d->config, next))
-        tc_log(TC_LOG_WARN, MODULE, "server.listen, server.tls (on or off, redirect_from) "
-                                    "and storage.path take effect at restart");
+        tc_log(TC_LOG_WARN, MODULE, "server.listen, server.tls (on or off, redirect_from), "
+                                    "storage.path and storage.postgres take effect at restart");
     if (tc_engine__adopt_rows(d, next) != 0) {
         tc_http_cert_free(cert);
         tc_config_free(next);
@@ -381,8 +383,16 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
         goto out;
     }
-    if (tc_store_open(d.config->storage_path, &d.store, err, sizeof err) != 0) {
+    if (tc_store_open(d.config->storage_path, d.config->storage_dsn, &d.store, err,
+                      sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot open store: %s", err);
+        goto out;
+    }
+    /* PostgreSQL: result batches go through a writer thread with its own connection. */
+    if (d.config->storage_dsn &&
+        tc_store_writer_start(d.config->storage_path, d.config->storage_dsn, RESULTS_QUEUED,
+                              &d.writer, err, sizeof err) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "cannot start the results writer: %s", err);
         goto out;
     }
     if (tc_engine__subscribers_init(&d) != 0 || tc_engine__adopt_rows(&d, d.config) != 0 ||
@@ -506,9 +516,10 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         tc_log(TC_LOG_INFO, MODULE, "http://%s:%d/ redirects to https", hopts.redirect_host,
                hopts.redirect_port);
     tc_log(TC_LOG_INFO, MODULE,
-           "serving \"%s\" on %s://%s:%d/ (%zu monitors, data in %s, schema v%d)",
+           "serving \"%s\" on %s://%s:%d/ (%zu monitors, data in %s, %s store schema v%d)",
            d.config->page.name, scheme, d.config->server.host, d.config->server.port,
-           d.config->nmonitors, d.config->storage_path, tc_store_schema_version(d.store));
+           d.config->nmonitors, d.config->storage_path, tc_store_kind(d.store),
+           tc_store_schema_version(d.store));
     /* Ready only now: the first snapshot is published and every port is bound. */
     char status[512];
     snprintf(status, sizeof status, "serving \"%s\" on %s://%s:%d/ (%zu monitors)",
@@ -532,6 +543,8 @@ out:
         uv_run(&d.loop, UV_RUN_DEFAULT);
         uv_loop_close(&d.loop);
     }
+    /* After stop_parts()'s last flush: what is queued is saved, within a few seconds. */
+    tc_store_writer_stop(d.writer, 5000);
     tc_store_close(d.store);
     tc_dir_unlock(d.lock_fd);
     tc_store_rows_free(d.rows, d.nrows);

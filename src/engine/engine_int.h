@@ -29,6 +29,7 @@
 #include "probe/probe.h"
 #include "sched/sched.h"
 #include "store/store.h"
+#include "store/store_writer.h"
 #include "web/http_server.h"
 #include "web/snapshot.h"
 #include "web/view.h"
@@ -40,6 +41,7 @@
 #define MAX_IN_FLIGHT 4096  /* probes running at once; more are skipped and counted */
 #define LAG_WINDOW 4096     /* schedule lags kept for the /metrics quantiles */
 #define ROLLUP_MS 300000    /* aggregation and pruning of stored results */
+#define RESULTS_QUEUED 200000 /* results the writer holds while PostgreSQL is slow or away */
 #define UPTIME_DAYS 90      /* daily bars on the page */
 #define UPTIME_MONTHS 12    /* months in the uptime report (/uptime), the current one included */
 #define RECENT 60           /* response times kept per monitor for the page's sparkline */
@@ -126,6 +128,7 @@ struct tc_engine {
     tc_config_t *config;        /* owned; the current generation */
     tc_zone_t *zone;            /* owned; config->page.time_zone, loaded with the generation */
     tc_store_t *store;          /* owned */
+    tc_store_writer_t *writer;  /* owned; PostgreSQL only: writes result batches off the loop */
     int lock_fd;                /* owned: DATA/tocsin.lock, held while serving (dirlock.h) */
     tc_http_t *http;            /* owned */
     tc_http_t *admin_http;      /* owned; the console's own server (admin.listen), or NULL */

@@ -332,7 +332,7 @@ void fx_ready(int fresh)
     fx.render_cache = tc_snapshot_cache_new();
     if (tc_zone_load(fx.config->page.time_zone, &fx.zone, err, sizeof err) != 0)
         fx_fail("cannot load the zone", err);
-    if (tc_store_open(fx.config->storage_path, &fx.store, err, sizeof err) != 0)
+    if (tc_store_open(fx.config->storage_path, NULL, &fx.store, err, sizeof err) != 0)
         fx_fail("cannot open the store", err);
     if (tc_engine__subscribers_init(&fx) != 0 || tc_engine__adopt_rows(&fx, fx.config) != 0 ||
         tc_engine__load_incidents(&fx) != 0)
