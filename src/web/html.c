@@ -54,12 +54,22 @@ static const char *const css =
     ".status.operational{color:var(--ok)}.status.degraded_performance{color:var(--minor-text)}"
     ".status.partial_outage{color:var(--major)}.status.major_outage{color:var(--critical)}"
     ".status.under_maintenance{color:var(--maint)}"
-    ".bars-row{padding-top:0;padding-bottom:0}"
+    ".bars-row{padding-top:0;padding-bottom:0;position:relative}"
     ".fallback{padding-top:0;font-size:.95rem;border-left:3px solid var(--minor)}"
     ".bars{display:block;width:100%;height:2.1rem;margin:.1rem 0 0}"
     ".bars rect{fill:var(--nodata)}.bars .operational{fill:var(--ok)}"
     ".bars .degraded_performance{fill:var(--minor)}.bars .partial_outage{fill:var(--major)}"
     ".bars .major_outage{fill:var(--critical)}.bars .under_maintenance{fill:var(--maint)}"
+    ".bars .nodata{fill:var(--nodata)}.bars .gaps{fill:url(#tc-gaps)}.gap{fill:var(--card)}"
+    ".defs{position:absolute}.bars[tabindex]{cursor:pointer;touch-action:pan-y}"
+    ".bars:focus{outline:0}.bars:focus-visible{outline:2px solid var(--link);outline-offset:2px}"
+    ".bars .sel{fill:none;stroke:var(--fg);stroke-width:2px;vector-effect:non-scaling-stroke}"
+    ".day-pop{position:absolute;top:100%;z-index:2;width:max-content;"
+    "max-width:min(20rem,calc(100% - 1rem));background:var(--card);color:var(--fg);"
+    "border:1px solid var(--muted);border-radius:.4rem;padding:.5rem .75rem;font-size:.875rem;"
+    "box-shadow:0 4px 14px rgba(0,0,0,.2)}"
+    ".day-pop p{margin:0}.day-pop ul{list-style:none;margin:.3rem 0 0;padding:0}"
+    ".day-pop li{margin:.2rem 0 0;border-top:0}.uptime a{color:inherit}"
     ".uptime{display:flex;justify-content:space-between;color:var(--muted);font-size:.8rem;"
     "padding:0 1.1rem .7rem}"
     ".spark{width:7.5rem;height:1.5rem;vertical-align:middle;margin-right:.5rem}"
@@ -255,6 +265,37 @@ int64_t tc_html_incident_time(const tc_incident_t *i)
 int64_t tc_html_update_time(const tc_incident_update_t *u)
 {
     return u->display_at ? u->display_at : u->created_at;
+}
+
+static bool names_id(const tc_incident_t *i, const char *id)
+{
+    for (size_t k = 0; k < i->ncomponents; k++)
+        if (strcmp(i->component_ids[k], id) == 0)
+            return true;
+    for (size_t u = 0; u < i->nupdates; u++)
+        for (size_t a = 0; a < i->updates[u].naffected; a++)
+            if (i->updates[u].affected[a].code && strcmp(i->updates[u].affected[a].code, id) == 0)
+                return true;
+    return false;
+}
+
+bool tc_html_incident_names(const tc_incident_t *i, const tc_view_row_t *r)
+{
+    return names_id(i, r->id) || (r->group_id && names_id(i, r->group_id));
+}
+
+void tc_html_incident_span(const tc_view_t *v, const tc_incident_t *i, int64_t *begin,
+                           int64_t *end)
+{
+    *begin = tc_html_incident_time(i);
+    *end = i->resolved_at                            ? i->resolved_at
+           : tc_incident_status_is_closed(i->status) ? i->updated_at
+                                                     : v->now;
+}
+
+bool tc_html_span_meets(int64_t begin, int64_t end, int64_t start, int64_t stop)
+{
+    return begin < stop && (end > start || begin >= start);
 }
 
 void tc_html_format_when(const tc_zone_t *z, int64_t ms, char *out, size_t outlen)

@@ -70,6 +70,8 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_ca
     const char *icon_type;
     body = tc_render_favicon(v, &icon_type, &len);
     tc_snapshot_add(s, "/favicon.ico", TC_ROUTE_ASSET, icon_type, body, len);
+    body = tc_render_page_js(&len);
+    tc_snapshot_add(s, "/page.js", TC_ROUTE_ASSET, "text/javascript; charset=utf-8", body, len);
     body = tc_render_robots_txt(v, &len);
     tc_snapshot_add(s, "/robots.txt", TC_ROUTE_ASSET, "text/plain; charset=utf-8", body, len);
     add_console_assets(s);

@@ -1,5 +1,6 @@
 /* The HTML status page "/": open incidents and maintenance, the components with their
- * uptime bars, and the last week of history. Server-rendered, no JavaScript; the frame and
+ * uptime bars, and the last week of history. Server-rendered and complete without
+ * JavaScript; /page.js only adds each day's detail to the bars (day_bars.c). The frame and
  * stylesheet come from html.c. Every string that comes from the config or a user goes
  * through tc_buf_html() or the safe Markdown renderer. */
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "web/day_bars.h"
 #include "web/html.h"
 #include "web/render.h"
 
@@ -41,51 +43,7 @@ static void sparkline_html(tc_buf_t *b, const tc_view_row_t *r)
     tc_buf_puts(b, "\"/></svg>");
 }
 
-/* 90 daily bars; each has a <title> tooltip with the date, uptime and outage minutes, so it
- * reads without JavaScript, and the row ends with the uptime over the whole range. */
-static void bars_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r)
-{
-    if (!r->days)
-        return;
-    tc_buf_printf(b, "<svg class=\"bars\" viewBox=\"0 0 %zu 34\" preserveAspectRatio=\"none\" "
-                     "role=\"img\" aria-label=\"Uptime of ",
-                  r->ndays * 5);
-    tc_buf_html(b, r->name);
-    tc_buf_puts(b, " over the last days\">");
-    for (size_t i = 0; i < r->ndays; i++) {
-        const tc_uptime_day_t *day = &r->days[i];
-        char date[32];
-        tc_clock_format_local(v->zone, day->start, "%b %d, %Y", date, sizeof date);
-        tc_buf_printf(b, "<rect x=\"%zu\" width=\"3.6\" height=\"34\"", i * 5);
-        if (day->uptime < 0) {
-            tc_buf_printf(b, "><title>%s: no data</title></rect>", date);
-            continue;
-        }
-        tc_buf_printf(b, " class=\"%s\"><title>%s: %.2f%% uptime", tc_status_name(day->worst),
-                      date, day->uptime);
-        static const struct {
-            tc_status_t status;
-            const char *what;
-        } spans[] = {{TC_STATUS_MAJOR_OUTAGE, "major outage"},
-                     {TC_STATUS_PARTIAL_OUTAGE, "partial outage"},
-                     {TC_STATUS_DEGRADED, "degraded"},
-                     {TC_STATUS_UNDER_MAINTENANCE, "maintenance"}};
-        for (size_t k = 0; k < sizeof spans / sizeof spans[0]; k++) {
-            double minutes = day->seconds[spans[k].status] / 60.0;
-            /* Any time at all is shown: a red bar must never read "no incidents". */
-            if (minutes >= 1)
-                tc_buf_printf(b, ", %.0f min %s", minutes, spans[k].what);
-            else if (minutes > 0)
-                tc_buf_printf(b, ", &lt;1 min %s", spans[k].what);
-        }
-        if (day->worst == TC_STATUS_OPERATIONAL)
-            tc_buf_puts(b, ", no incidents");
-        tc_buf_puts(b, "</title></rect>");
-    }
-    tc_buf_puts(b, "</svg>");
-}
-
-static void row_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r)
+static void row_html(tc_buf_t *b, tc_day_bars_t *bars, const tc_view_row_t *r)
 {
     tc_buf_puts(b, "<div class=\"row\"><span class=\"name\">");
     tc_buf_html(b, r->name);
@@ -112,21 +70,21 @@ static void row_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r)
     }
     if (r->days) {
         tc_buf_puts(b, "</div><div class=\"row bars-row\">");
-        bars_html(b, v, r);
-        tc_buf_puts(b, "</div><div class=\"uptime\">");
+        tc_day_bars_row(bars, b, r);
+        /* The row's months on /uptime: the figures behind the bars, for every reader. */
+        tc_buf_printf(b, "</div><div class=\"uptime\"><span>%zu days ago</span>"
+                         "<a href=\"/uptime#u-",
+                      r->ndays);
+        tc_buf_html(b, r->id);
         if (r->uptime >= 0)
-            tc_buf_printf(b, "<span>%zu days ago</span><span>%.2f%% uptime</span><span>Today"
-                             "</span>",
-                          r->ndays, r->uptime);
+            tc_buf_printf(b, "\">%.2f%% uptime</a><span>Today</span>", r->uptime);
         else
-            tc_buf_printf(b, "<span>%zu days ago</span><span>no data yet</span><span>Today"
-                             "</span>",
-                          r->ndays);
+            tc_buf_puts(b, "\">no data yet</a><span>Today</span>");
     }
     tc_buf_puts(b, "</div>");
 }
 
-static void components_html(tc_buf_t *b, const tc_view_t *v)
+static void components_html(tc_buf_t *b, const tc_view_t *v, tc_day_bars_t *bars)
 {
     tc_buf_puts(b, "<ul class=\"components\" aria-label=\"Components\">");
     for (size_t i = 0; i < v->nrows; i++) {
@@ -135,19 +93,19 @@ static void components_html(tc_buf_t *b, const tc_view_t *v)
             continue;
         if (!r->is_group) {
             tc_buf_puts(b, "<li>");
-            row_html(b, v, r);
+            row_html(b, bars, r);
             tc_buf_puts(b, "</li>");
             continue;
         }
         tc_buf_puts(b, "<li class=\"group\">");
-        row_html(b, v, r);
+        row_html(b, bars, r);
         tc_buf_puts(b, "<ul class=\"children\">");
         for (size_t j = 0; j < v->nrows; j++) {
             const tc_view_row_t *c = &v->rows[j];
             if (!c->group_id || strcmp(c->group_id, r->id) != 0 || !visible(c))
                 continue;
             tc_buf_puts(b, "<li>");
-            row_html(b, v, c);
+            row_html(b, bars, c);
             tc_buf_puts(b, "</li>");
         }
         tc_buf_puts(b, "</ul></li>");
@@ -335,9 +293,11 @@ char *tc_render_page_html(const tc_view_t *v, size_t *len)
                   tc_indicator_name(v->rollup.indicator), tc_indicator_name(v->rollup.indicator),
                   v->rollup.description);
     current_html(&b, v);
-    components_html(&b, v);
+    tc_day_bars_t *bars = tc_day_bars_new(v);
+    components_html(&b, v, bars);
     recent_html(&b, v);
     subscribe_html(&b, v);
+    tc_day_bars_finish(bars, &b);
     tc_html_close(&b, v);
     return tc_buf_steal(&b, len);
 }

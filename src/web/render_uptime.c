@@ -21,34 +21,15 @@ static double downtime_minutes(const tc_uptime_day_t *m)
     return tc_uptime_downtime(m) / 60.0;
 }
 
-/* Does incident @p i name component @p id, among the components it sets or in an update? */
-static bool names_component(const tc_incident_t *i, const char *id)
-{
-    for (size_t k = 0; k < i->ncomponents; k++)
-        if (strcmp(i->component_ids[k], id) == 0)
-            return true;
-    for (size_t u = 0; u < i->nupdates; u++)
-        for (size_t a = 0; a < i->updates[u].naffected; a++)
-            if (i->updates[u].affected[a].code && strcmp(i->updates[u].affected[a].code, id) == 0)
-                return true;
-    return false;
-}
-
-/* Is incident @p i (not maintenance) one of those behind component @p r's month @p m: it names
- * the component (or its group) and was open during the month? An open incident lasts until
- * now; one closed without a resolution time until its last change. */
+/* Is incident @p i (not maintenance) one of those behind component @p r's month @p m? */
 static bool behind(const tc_view_t *v, const tc_incident_t *i, const tc_view_row_t *r,
                    const tc_uptime_day_t *m)
 {
-    if (i->is_maintenance)
+    if (i->is_maintenance || !tc_html_incident_names(i, r))
         return false;
-    if (!names_component(i, r->id) && !(r->group_id && names_component(i, r->group_id)))
-        return false;
-    int64_t begin = tc_html_incident_time(i);
-    int64_t end = i->resolved_at                          ? i->resolved_at
-                  : tc_incident_status_is_closed(i->status) ? i->updated_at
-                                                           : v->now;
-    return begin < m->end && (end > m->start || begin >= m->start);
+    int64_t begin, end;
+    tc_html_incident_span(v, i, &begin, &end);
+    return tc_html_span_meets(begin, end, m->start, m->end);
 }
 
 /* "3 min", "2 h 05 min", "<1 min", "none". */
