@@ -125,7 +125,11 @@ static const char *const css =
     ".choices label{display:inline-block;padding:.3rem 0}.choices small{color:var(--muted)}"
     ".choices input{width:1.15rem;height:1.15rem;margin:0 .5rem 0 0;vertical-align:-.2rem;"
     "accent-color:var(--link)}"
-    "main footer a{color:inherit}";
+    "main footer a{color:inherit}"
+    ".bar{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1.25rem;margin:0 0 1rem}"
+    ".logo{display:block;height:2.5rem;width:auto;max-width:100%}"
+    ".bar nav{margin-left:auto}.links{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;"
+    "list-style:none;margin:0;padding:0}";
 
 /* OpenGraph and Twitter card tags, so a link to the page shared in chat or social media
  * shows its name and description rather than a bare URL. */
@@ -149,6 +153,32 @@ static void social_meta(tc_buf_t *b, const tc_view_t *v, const char *suffix)
         tc_buf_puts(b, "\">");
     }
     tc_buf_puts(b, "<meta name=\"twitter:card\" content=\"summary\">");
+}
+
+/* The logo and the operator's links, above the page's name, when the page has either. The
+ * logo is decoration next to the name (alt=""); its height is fixed by the stylesheet and
+ * it sits on a line of its own, so the page does not move when it arrives. */
+static void brand_bar(tc_buf_t *b, const tc_view_t *v)
+{
+    if (!v->logo && !(v->links && v->links[0]))
+        return;
+    tc_buf_puts(b, "<div class=\"bar\">");
+    if (v->logo)
+        tc_buf_printf(b, "<img class=\"logo\" src=\"%s\" alt=\"\">", v->logo_path);
+    if (v->links && v->links[0]) {
+        tc_buf_puts(b, "<nav aria-label=\"");
+        tc_buf_html(b, v->page_name);
+        tc_buf_puts(b, "\"><ul class=\"links\">");
+        for (size_t i = 0; v->links[i] && v->links[i + 1]; i += 2) {
+            tc_buf_puts(b, "<li><a href=\"");
+            tc_buf_html(b, v->links[i + 1]);
+            tc_buf_puts(b, "\">");
+            tc_buf_html(b, v->links[i]);
+            tc_buf_puts(b, "</a></li>");
+        }
+        tc_buf_puts(b, "</ul></nav>");
+    }
+    tc_buf_puts(b, "</div>");
 }
 
 const char *tc_html_stylesheet(void)
@@ -185,7 +215,16 @@ void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
                    "href=\"/history.atom\" title=\"Incident history (Atom)\">"
                    "<link rel=\"alternate\" type=\"application/rss+xml\" "
                    "href=\"/history.rss\" title=\"Incident history (RSS)\">");
-    tc_buf_printf(b, "<style>%s</style></head><body><main><header>", css);
+    tc_buf_printf(b, "<style>%s", css);
+    /* The accent replaces the link colour of each scheme; the operator's stylesheet comes
+     * last, so it can override anything above. */
+    if (v->accent)
+        tc_buf_printf(b, ":root{--link:%s}@media (prefers-color-scheme:dark){:root{--link:%s}}",
+                      v->accent, v->accent_dark);
+    if (v->css)
+        tc_buf_puts(b, v->css);
+    tc_buf_puts(b, "</style></head><body><main><header>");
+    brand_bar(b, v);
     if (home) {
         tc_buf_puts(b, "<div class=\"top\"><div><h1>");
         tc_buf_html(b, v->page_name);
@@ -219,7 +258,13 @@ void tc_html_close(tc_buf_t *b, const tc_view_t *v)
 {
     char updated[64];
     tc_clock_format_local(v->zone, v->updated_at, "%b %d, %Y %H:%M %Z", updated, sizeof updated);
-    tc_buf_puts(b, "<footer><p>Times are shown in ");
+    tc_buf_puts(b, "<footer>");
+    if (v->footer) {
+        tc_buf_puts(b, "<p>");
+        tc_buf_html(b, v->footer);
+        tc_buf_puts(b, "</p>");
+    }
+    tc_buf_puts(b, "<p>Times are shown in ");
     tc_buf_html(b, v->time_zone);
     tc_buf_puts(b, ". Last updated ");
     tc_buf_html(b, updated);

@@ -65,6 +65,16 @@ typedef struct tc_view {
                                      own icon */
     size_t favicon_len;
     const char *favicon_type;     /* its Content-Type (static) when favicon is set */
+    const char *logo;             /* page.logo's bytes, shown in every page's header; or NULL */
+    size_t logo_len;
+    const char *logo_type;        /* its Content-Type (static) when logo is set */
+    const char *logo_path;        /* where it is served, e.g. "/logo.svg" (static) */
+    const char *accent;           /* page.accent for light pages ("#rrggbb", readable on the
+                                     page's backgrounds), or NULL for tocsin's colours */
+    const char *accent_dark;      /* the same for dark pages; set when accent is */
+    const char *css;              /* page.css's text, appended to the stylesheet; or NULL */
+    const char *const *links;     /* page.links: name, url, name, url, ..., NULL; or NULL */
+    const char *footer;           /* page.footer: a line in every page's footer, or NULL */
 } tc_view_t;
 
 #endif
