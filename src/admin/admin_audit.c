@@ -1,5 +1,5 @@
 /* The audit log: who did what and when, newest first, 50 a page. Console users appear as
- * "user:NAME"; the write API's changes are not recorded yet (see CONSOLE.md). */
+ * "user:NAME", the write API's changes as "key:NAME" (the key's name). */
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -21,6 +21,12 @@ static const struct {
     {"overview", "Overview", "/admin/"},
     {"incidents", "Incidents", "/admin/incidents"},
     {"maintenance", "Maintenance", "/admin/maintenance"},
+    {"components", "Components", "/admin/components"},
+    {"monitors", "Monitors", "/admin/monitors"},
+    {"subscribers", "Subscribers", "/admin/subscribers"},
+    {"deliveries", "Deliveries", "/admin/deliveries"},
+    {"keys", "API keys", "/admin/keys"},
+    {"users", "Users", "/admin/users"},
     {"coverage", "Coverage", "/admin/coverage"},
     {"audit", "Audit log", "/admin/audit"},
 };

@@ -226,12 +226,29 @@ void tc_admin__message_box(tc_buf_t *b, const char *text, const char *error)
 
 void tc_admin__notify_box(tc_buf_t *b, tc_admin_call_t *c, bool checked)
 {
-    size_t reach = tc_engine_recipients(c->e, NULL, 0);
+    /* Whom it reaches depends on the components chosen (those typed so far, when the form
+     * comes back): subscribers of the whole page, and those who follow one of them. */
+    const char **ids = tc_calloc(c->form.n + 1, sizeof *ids);
+    size_t nids = 0;
+    for (size_t i = 0; i < c->form.n; i++)
+        if (strncmp(c->form.fields[i].name, "c.", 2) == 0 && c->form.fields[i].value[0])
+            ids[nids++] = c->form.fields[i].name + 2;
+    size_t reach = tc_engine_recipients(c->e, ids, nids);
+    size_t all = nids ? tc_engine_recipients(c->e, NULL, 0) : reach;
+    free(ids);
     tc_buf_printf(b, "<p><label class=\"inline\"><input type=\"checkbox\" name=\"notify\" "
-                     "value=\"1\"%s> Notify subscribers</label> <small>(%zu confirmed "
-                     "subscriber%s; those who follow only other components are not told)"
-                     "</small></p>",
-                  checked ? " checked" : "", reach, reach == 1 ? "" : "s");
+                     "value=\"1\"%s> Notify subscribers</label> <small id=\"reach\">(",
+                  checked ? " checked" : "");
+    if (all == 0) {
+        tc_buf_puts(b, "no confirmed subscribers yet)</small></p>");
+        return;
+    }
+    tc_buf_printf(b, "reaches %zu confirmed subscriber%s", reach, reach == 1 ? "" : "s");
+    if (nids)
+        tc_buf_printf(b, " of %zu: those following these components or the whole page", all);
+    else
+        tc_buf_puts(b, "; with components chosen, only those who follow them or the whole page");
+    tc_buf_puts(b, ")</small></p>");
 }
 
 /* The preview of what the form would publish, by the public page's renderer. */

@@ -2,9 +2,10 @@
  * page helpers. admin.c routes and guards (session, CSRF, origin, roles), login and logout;
  * admin_html.c the console's frame and form pieces; admin_overview.c the overview;
  * admin_incidents.c incidents, updates, post-mortems and the preview (admin_incident_form.c
- * the form's parts); admin_maintenance.c
- * one-off and recurring maintenance; admin_coverage.c what the probes missed; admin_audit.c the
- * audit log. Not for use outside src/admin/. */
+ * the form's parts); admin_maintenance.c one-off and recurring maintenance; admin_coverage.c
+ * what the probes missed; admin_audit.c the audit log; admin_components.c,
+ * admin_monitors.c, admin_subscribers.c (and deliveries), admin_keys.c and admin_users.c
+ * their pages. Not for use outside src/admin/. */
 #ifndef TC_ADMIN_INT_H
 #define TC_ADMIN_INT_H
 
@@ -134,5 +135,28 @@ void tc_admin__maintenance(tc_admin_call_t *c);
 void tc_admin__maintenance_create(tc_admin_call_t *c);
 void tc_admin__maintenance_recurring(tc_admin_call_t *c);
 void tc_admin__maintenance_stop(tc_admin_call_t *c);
+/* admin_components.c */
+void tc_admin__components(tc_admin_call_t *c);
+void tc_admin__component_set(tc_admin_call_t *c);
+/* admin_monitors.c */
+void tc_admin__monitors(tc_admin_call_t *c);
+void tc_admin__monitor_page(tc_admin_call_t *c);
+void tc_admin__monitor_check(tc_admin_call_t *c);
+void tc_admin__monitor_pause(tc_admin_call_t *c);
+void tc_admin__monitor_resume(tc_admin_call_t *c);
+/* admin_subscribers.c: subscribers and deliveries */
+void tc_admin__subscribers(tc_admin_call_t *c);
+void tc_admin__subscriber_remove(tc_admin_call_t *c);
+void tc_admin__deliveries(tc_admin_call_t *c);
+void tc_admin__delivery_retry(tc_admin_call_t *c);
+void tc_admin__deliveries_retry_all(tc_admin_call_t *c);
+/* admin_keys.c and admin_users.c (admins only) */
+void tc_admin__keys(tc_admin_call_t *c);
+void tc_admin__key_create(tc_admin_call_t *c);
+void tc_admin__key_revoke(tc_admin_call_t *c);
+void tc_admin__users(tc_admin_call_t *c);
+void tc_admin__user_add(tc_admin_call_t *c);
+void tc_admin__user_password(tc_admin_call_t *c);
+void tc_admin__user_remove(tc_admin_call_t *c);
 
 #endif

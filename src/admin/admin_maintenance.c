@@ -199,10 +199,13 @@ static void render(tc_admin_call_t *c, unsigned status, const char *reshow_form,
     tc_buf_printf(&b, "<p><label class=\"inline\"><input type=\"checkbox\" name=\"auto\" "
                       "value=\"1\"%s> Start and complete by itself at these times</label></p>"
                       "<p><label class=\"inline\"><input type=\"checkbox\" name=\"notify\" "
-                      "value=\"1\"%s> Notify subscribers</label></p><p><button "
+                      "value=\"1\"%s> Notify subscribers</label></p><p><label "
+                      "class=\"inline\"><input type=\"checkbox\" name=\"remind\" value=\"1\"%s> "
+                      "Remind subscribers an hour before it starts</label></p><p><button "
                       "type=\"submit\">Schedule maintenance</button></p></form></section>",
                   !once || tc_form_get(&c->form, "auto") ? " checked" : "",
-                  !once || tc_form_get(&c->form, "notify") ? " checked" : "");
+                  !once || tc_form_get(&c->form, "notify") ? " checked" : "",
+                  !once || tc_form_get(&c->form, "remind") ? " checked" : "");
 
     tc_buf_puts(&b, "<section><h2 id=\"recurring\">Repeat every week</h2>");
     if (e && e->recurring[0])
@@ -296,6 +299,7 @@ void tc_admin__maintenance_create(tc_admin_call_t *c)
         cmd.scheduled_until = until;
         cmd.auto_in_progress = cmd.auto_completed = tc_form_get(&c->form, "auto") != NULL;
         cmd.deliver_notifications = tc_form_get(&c->form, "notify") != NULL;
+        cmd.remind_prior = tc_form_get(&c->form, "remind") != NULL;
         cmd.author = c->user.name;
         const tc_incident_t *in = NULL;
         if (tc_engine_incident_create(c->e, &cmd, &in, e.once, sizeof e.once) == 0) {

@@ -20,6 +20,7 @@ typedef struct tc_api_call {
     json_t *body;                   /* the JSON object sent ({} when empty; NULL on the public
                                        routes, whose handlers read the body themselves) */
     char params[TC_API_MAX_PARAMS][TC_API_MAX_PARAM]; /* the pattern's :segments, in order */
+    char actor[112];                /* "key:NAME" on the v1 routes, for the audit log */
 } tc_api_call_t;
 
 typedef void (*tc_api_handler_t)(tc_api_call_t *c);
@@ -62,6 +63,9 @@ void tc_api__subscriber_delete(tc_api_call_t *c);
  *  components= repeated) as the JSON request {"subscriber": {...}} they stand for. Fields
  *  whose bytes are not UTF-8 are left out. */
 json_t *tc_api__form_to_json(const char *body, size_t len);
+
+/** Record a change made through the write API in the audit log, as "key:NAME". */
+void tc_api__audit(tc_api_call_t *c, const char *action, const char *target, const char *detail);
 
 /** Answer a failed engine command: TC_ENOENT 404, TC_EINVAL 422, anything else 500. */
 void tc_api__reply_failure(tc_http_request_t *req, int rc, const char *err);

@@ -40,6 +40,11 @@ void tc_api_reply_error(tc_http_request_t *req, unsigned status, const char *fmt
     tc_api_reply_json(req, status, doc);
 }
 
+void tc_api__audit(tc_api_call_t *c, const char *action, const char *target, const char *detail)
+{
+    tc_engine_audit(c->e, c->actor, action, target, detail);
+}
+
 void tc_api__reply_failure(tc_http_request_t *req, int rc, const char *err)
 {
     unsigned status = rc == TC_ENOENT ? 404 : rc == TC_EINVAL ? 422 : 500;
@@ -49,7 +54,7 @@ void tc_api__reply_failure(tc_http_request_t *req, int rc, const char *err)
 /* Fields Statuspage clients send that tocsin accepts and ignores (tweets, reminders). */
 static const char *const ignored_fields[] = {
     "metadata", "auto_tweet_at_beginning", "auto_tweet_on_completion", "auto_tweet_on_creation",
-    "auto_tweet_one_hour_before", "wants_twitter_update", "scheduled_remind_prior",
+    "auto_tweet_one_hour_before", "wants_twitter_update",
     "auto_transition_deliver_notifications_at_start",
     "auto_transition_deliver_notifications_at_end", "custom_tweet", NULL,
 };

@@ -184,7 +184,8 @@ static void handle_v1(tc_engine_t *e, tc_http_request_t *req)
                                      "(tocsin apikey create)");
         return;
     }
-    if (!tc_engine_key_valid(e, key)) {
+    char key_name[TC_KEY_NAME_MAX + 1];
+    if (!tc_engine_key_name(e, key, key_name, sizeof key_name)) {
         tc_api_reply_error(req, 401, "invalid or revoked API key");
         return;
     }
@@ -200,6 +201,7 @@ static void handle_v1(tc_engine_t *e, tc_http_request_t *req)
     }
     const char *resource = path + plen + idlen + 1;
     tc_api_call_t call = {.e = e, .req = req};
+    snprintf(call.actor, sizeof call.actor, "key:%s", key_name);
     tc_buf_t allowed;
     tc_buf_init(&allowed, 0);
     const route_t *r = find(v1_routes, sizeof v1_routes / sizeof v1_routes[0],

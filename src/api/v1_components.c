@@ -78,8 +78,12 @@ void tc_api__component_patch(tc_api_call_t *c)
     }
     int rc = tc_engine_component_set(c->e, c->params[0], json_is_null(v) ? NULL : &st, err,
                                      sizeof err);
-    if (rc)
+    if (rc) {
         tc_api__reply_failure(c->req, rc, err);
-    else
-        reply_components(c, c->params[0]);
+        return;
+    }
+    tc_api__audit(c, json_is_null(v) ? "component.release" : "component.set", c->params[0],
+                  json_is_null(v) ? "status back to its monitors and incidents"
+                                  : tc_status_name(st));
+    reply_components(c, c->params[0]);
 }

@@ -2,6 +2,7 @@
  * retries; POST notifications/dead/retry (or .../dead/{id}/retry) queues them again for
  * another retry window. */
 #include <stdio.h>
+#include <string.h>
 
 #include "api/api_int.h"
 #include "core/clock.h"
@@ -37,8 +38,11 @@ static void retry(tc_api_call_t *c, const char *id)
         tc_api_reply_error(c->req, 404, "%s", err);
     else if (rc)
         tc_api_reply_error(c->req, 500, "%s", err);
-    else
+    else {
+        tc_api__audit(c, "delivery.retry", id, strcmp(id, "*") == 0 ? "every dead delivery"
+                                                                     : "one dead delivery");
         tc_http_reply(c->req, 200, "{\"ok\":true}");
+    }
 }
 
 void tc_api__deliveries_retry_all(tc_api_call_t *c)

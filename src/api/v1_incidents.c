@@ -85,7 +85,8 @@ static int decode_incident(json_t *doc, incident_body_t *b, char *err, size_t er
         "deliver_notifications", "backfilled", "backfill_date", "created_at", "display_at",
         "started_at", "scheduled_for", "scheduled_until", "scheduled_auto_in_progress",
         "scheduled_auto_completed", "scheduled_auto_transition",
-        "auto_transition_to_maintenance_state", "auto_transition_to_operational_state", NULL,
+        "auto_transition_to_maintenance_state", "auto_transition_to_operational_state",
+        "scheduled_remind_prior", NULL,
     };
     memset(b, 0, sizeof *b);
     tc_incident_cmd_t *c = &b->cmd;
@@ -149,6 +150,7 @@ static int decode_incident(json_t *doc, incident_body_t *b, char *err, size_t er
         tc_api__bool_field(o, "auto_transition_to_maintenance_state", &c->auto_in_progress, err,
                            errlen) ||
         tc_api__bool_field(o, "scheduled_auto_completed", &c->auto_completed, err, errlen) ||
+        tc_api__bool_field(o, "scheduled_remind_prior", &c->remind_prior, err, errlen) ||
         tc_api__bool_field(o, "auto_transition_to_operational_state", &c->auto_completed, err,
                            errlen))
         return TC_EINVAL;
@@ -194,14 +196,17 @@ static void reply_incident(tc_api_call_t *c, unsigned status, const tc_incident_
     tc_api_reply_json(c->req, status, doc);
 }
 
-/* The reply to a command that returns the incident it changed. */
+/* The reply to a command that returns the incident it changed; a change is recorded in the
+ * audit log as @p action on the incident. */
 static void reply_result(tc_api_call_t *c, int rc, unsigned status, const tc_incident_t *inc,
-                         const char *err)
+                         const char *err, const char *action)
 {
-    if (rc)
+    if (rc) {
         tc_api__reply_failure(c->req, rc, err);
-    else
-        reply_incident(c, status, inc);
+        return;
+    }
+    tc_api__audit(c, action, inc->id, inc->name);
+    reply_incident(c, status, inc);
 }
 
 /* ---- handlers ---- */
@@ -214,7 +219,7 @@ void tc_api__incident_create(tc_api_call_t *c)
     int rc = decode_incident(c->body, &b, err, sizeof err);
     if (!rc)
         rc = tc_engine_incident_create(c->e, &b.cmd, &inc, err, sizeof err);
-    reply_result(c, rc, 201, inc, err);
+    reply_result(c, rc, 201, inc, err, "incident.create");
     incident_body_free(&b);
 }
 
@@ -226,7 +231,7 @@ void tc_api__incident_patch(tc_api_call_t *c)
     int rc = decode_incident(c->body, &b, err, sizeof err);
     if (!rc)
         rc = tc_engine_incident_patch(c->e, c->params[0], &b.cmd, &inc, err, sizeof err);
-    reply_result(c, rc, 200, inc, err);
+    reply_result(c, rc, 200, inc, err, "incident.update");
     incident_body_free(&b);
 }
 
@@ -244,7 +249,7 @@ void tc_api__incident_delete(tc_api_call_t *c)
     char err[512];
     tc_incident_t *gone = NULL;
     int rc = tc_engine_incident_delete(c->e, c->params[0], &gone, err, sizeof err);
-    reply_result(c, rc, 200, gone, err);
+    reply_result(c, rc, 200, gone, err, "incident.delete");
     tc_incident_free(gone);
 }
 
@@ -287,7 +292,7 @@ void tc_api__update_patch(tc_api_call_t *c)
         rc = tc_engine_update_edit(c->e, c->params[0], c->params[1], &cmd, &inc, err,
                                    sizeof err);
     }
-    reply_result(c, rc, 200, inc, err);
+    reply_result(c, rc, 200, inc, err, "update.edit");
 }
 
 /* PUT incidents/{id}/postmortem {"postmortem": {"body_draft": "..."}}. */
@@ -314,7 +319,7 @@ void tc_api__postmortem_put(tc_api_call_t *c)
     if (!rc)
         rc = tc_engine_postmortem_write(c->e, c->params[0], json_string_value(body), &inc, err,
                                         sizeof err);
-    reply_result(c, rc, 200, inc, err);
+    reply_result(c, rc, 200, inc, err, "postmortem.save");
 }
 
 /* PUT incidents/{id}/postmortem/publish; Statuspage's publish options are accepted (tocsin
@@ -332,7 +337,7 @@ void tc_api__postmortem_publish(tc_api_call_t *c)
         rc = tc_api__only_fields(pm, fields, err, sizeof err);
     if (!rc)
         rc = tc_engine_postmortem_publish(c->e, c->params[0], &inc, err, sizeof err);
-    reply_result(c, rc, 200, inc, err);
+    reply_result(c, rc, 200, inc, err, "postmortem.publish");
 }
 
 void tc_api__postmortem_delete(tc_api_call_t *c)
@@ -340,7 +345,7 @@ void tc_api__postmortem_delete(tc_api_call_t *c)
     char err[512];
     const tc_incident_t *inc = NULL;
     int rc = tc_engine_postmortem_delete(c->e, c->params[0], &inc, err, sizeof err);
-    reply_result(c, rc, 200, inc, err);
+    reply_result(c, rc, 200, inc, err, "postmortem.delete");
 }
 
 /* ---- lists ---- */

@@ -130,19 +130,22 @@ void tc_api__schedule_create(tc_api_call_t *c)
     const tc_schedule_t *made = NULL;
     int rc = tc_engine_schedule_add(c->e, &cmd, &made, err, sizeof err);
     free(ids);
-    if (rc)
+    if (rc) {
         tc_api__reply_failure(c->req, rc, err);
-    else
-        tc_api_reply_json(c->req, 201, schedule_json(c, made));
+        return;
+    }
+    tc_api__audit(c, "maintenance.recurring", made->id, made->name);
+    tc_api_reply_json(c->req, 201, schedule_json(c, made));
 }
 
 void tc_api__schedule_delete(tc_api_call_t *c)
 {
     char err[512];
     int rc = tc_engine_schedule_delete(c->e, c->params[0], err, sizeof err);
-    if (rc)
+    if (rc) {
         tc_api__reply_failure(c->req, rc, err);
-    else
-        tc_api_reply_json(c->req, 200, json_pack("{s:s, s:b}", "id", c->params[0], "deleted",
-                                                 1));
+        return;
+    }
+    tc_api__audit(c, "maintenance.stop", c->params[0], "stopped repeating");
+    tc_api_reply_json(c->req, 200, json_pack("{s:s, s:b}", "id", c->params[0], "deleted", 1));
 }

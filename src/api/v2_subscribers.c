@@ -326,9 +326,11 @@ void tc_api__subscriber_delete(tc_api_call_t *c)
     char err[256];
     tc_subscriber_t s;
     int rc = tc_engine_subscriber_remove(c->e, c->params[0], &s, err, sizeof err);
-    if (rc)
+    if (rc) {
         tc_api__reply_failure(c->req, rc, err);
-    else
+    } else {
+        tc_api__audit(c, "subscriber.remove", s.id, s.kind);
         tc_api_reply_json(c->req, 200, subscriber_json(tc_engine_zone(c->e), &s));
+    }
     tc_engine_subscriber_clear(&s);
 }

@@ -16,23 +16,8 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/secret.h"
+#include "engine/command.h"
 #include "store/store.h"
-
-#define PASSWORD_MIN 8
-#define PASSWORD_MAX 1024
-
-/* Names people type at the login form: letters, digits and . _ - @, 1-64 bytes. */
-static int valid_name(const char *name)
-{
-    size_t n = strlen(name);
-    if (n == 0 || n > 64)
-        return 0;
-    for (const char *p = name; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '.' || *p == '_' || *p == '-' || *p == '@'))
-            return 0;
-    return 1;
-}
 
 /* Read the password: a prompt without echo on a terminal, else the first line of stdin. */
 static int read_password(char *out, size_t outlen)
@@ -59,7 +44,7 @@ static int read_password(char *out, size_t outlen)
 
 static int new_password_hash(const char *command, char hash[TC_SECRET_PASSWORD_HASH_LEN])
 {
-    char password[PASSWORD_MAX + 2];
+    char password[TC_PASSWORD_MAX + 2];
     if (read_password(password, sizeof password) != 0) {
         fprintf(stderr, "tocsin user %s: no password given (type it, or pipe it on stdin)\n",
                 command);
@@ -67,9 +52,9 @@ static int new_password_hash(const char *command, char hash[TC_SECRET_PASSWORD_H
     }
     size_t n = strlen(password);
     int rc = 0;
-    if (n < PASSWORD_MIN || n > PASSWORD_MAX) {
+    if (n < TC_PASSWORD_MIN || n > TC_PASSWORD_MAX) {
         fprintf(stderr, "tocsin user %s: the password needs %d to %d characters\n", command,
-                PASSWORD_MIN, PASSWORD_MAX);
+                TC_PASSWORD_MIN, TC_PASSWORD_MAX);
         rc = 2;
     } else if (tc_secret_password_hash(password, hash) != 0) {
         fprintf(stderr, "tocsin user %s: not enough memory to hash the password\n", command);
@@ -163,7 +148,7 @@ int tc_cli_user(int argc, char **argv)
         return tc_cli_usage_error("user", "unknown action \"%s\"", action);
     if (!is_list && !name)
         return tc_cli_usage_error("user", "%s needs the user's NAME", action);
-    if (name && !valid_name(name))
+    if (name && !tc_engine_user_name_ok(name))
         return tc_cli_usage_error("user", "a user name has 1-64 letters, digits, '.', '_', "
                                           "'-' or '@'");
     if (strcmp(role, "admin") != 0 && strcmp(role, "editor") != 0)

@@ -1,5 +1,6 @@
-/* The console's people on the engine thread: sessions (found by the hash of their token,
- * ended by idle and absolute expiry, by logout, or with their user), the audit log, and
+/* The console's people on the engine thread: users, sessions (found by the hash of their
+ * token, ended by idle and absolute expiry, by logout, or with their user), API keys (only
+ * their hashes are stored; a key's name is what the audit log records), the audit log, and
  * background work for what would stall the loop (checking an Argon2id hash). The rules of
  * logging in (rate limits, CSRF, cookies) are admin/'s; this file only keeps the records. */
 #include <stdio.h>
@@ -141,6 +142,129 @@ void tc_engine_user_clear(tc_user_t *u)
 {
     tc_store_user_clear(u);
 }
+
+bool tc_engine_user_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 64)
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '.' || *p == '_' || *p == '-' || *p == '@'))
+            return false;
+    return true;
+}
+
+int tc_engine_users(tc_engine_t *d, tc_user_t **out, size_t *n, char *err, size_t errlen)
+{
+    return tc_store_users(d->store, out, n, err, errlen);
+}
+
+void tc_engine_users_free(tc_user_t *users, size_t n)
+{
+    tc_store_users_free(users, n);
+}
+
+int tc_engine_user_add(tc_engine_t *d, const char *name, const char *role,
+                       const char *password_hash, char *err, size_t errlen)
+{
+    if (!tc_engine_user_name_ok(name)) {
+        snprintf(err, errlen, "a user name has 1-64 letters, digits, '.', '_', '-' or '@'");
+        return TC_EINVAL;
+    }
+    if (strcmp(role, "admin") != 0 && strcmp(role, "editor") != 0) {
+        snprintf(err, errlen, "the role is admin or editor");
+        return TC_EINVAL;
+    }
+    char id[13];
+    tc_secret_random_hex(id, 6);
+    int64_t now = tc_clock_wall_ms();
+    tc_user_t u = {.id = id, .name = (char *)name, .role = (char *)role,
+                   .password_hash = (char *)password_hash, .created_at = now,
+                   .password_changed_at = now};
+    return tc_store_user_add(d->store, &u, err, errlen);
+}
+
+int tc_engine_user_remove(tc_engine_t *d, const char *name, char *err, size_t errlen)
+{
+    return tc_store_user_remove(d->store, name, err, errlen);
+}
+
+int tc_engine_user_set_password(tc_engine_t *d, const char *name, const char *password_hash,
+                                char *err, size_t errlen)
+{
+    return tc_store_user_set_password(d->store, name, password_hash, tc_clock_wall_ms(), err,
+                                      errlen);
+}
+
+/* ---- API keys ---- */
+
+int tc_engine_key_name(tc_engine_t *d, const char *key, char *name, size_t namelen)
+{
+    unsigned char hash[TC_SECRET_HASH_LEN];
+    tc_secret_hash(key, hash);
+    return tc_store_key_name(d->store, hash, sizeof hash, name, namelen);
+}
+
+int tc_engine_key_create(tc_engine_t *d, const char *name, char key[TC_SECRET_KEY_LEN],
+                         char id[13], char *err, size_t errlen)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > TC_KEY_NAME_MAX || !tc_utf8_valid(name, len)) {
+        snprintf(err, errlen, "a key's name has 1 to %d bytes of text", TC_KEY_NAME_MAX);
+        return TC_EINVAL;
+    }
+    unsigned char hash[TC_SECRET_HASH_LEN];
+    tc_secret_new_key(key);
+    tc_secret_hash(key, hash);
+    tc_secret_random_hex(id, 6);
+    int rc = tc_store_add_key(d->store, id, name, hash, sizeof hash, tc_clock_wall_ms(), err,
+                              errlen);
+    if (rc)
+        memset(key, 0, TC_SECRET_KEY_LEN);
+    return rc;
+}
+
+typedef struct key_list {
+    tc_key_info_t *keys;
+    size_t n, cap;
+} key_list_t;
+
+static void collect_key(void *ctx, const char *id, const char *name, int64_t created,
+                        int64_t revoked)
+{
+    key_list_t *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 16;
+        l->keys = tc_realloc(l->keys, l->cap * sizeof *l->keys);
+    }
+    l->keys[l->n++] = (tc_key_info_t){tc_strdup(id), tc_strdup(name), created, revoked};
+}
+
+int tc_engine_keys(tc_engine_t *d, tc_key_info_t **out, size_t *n, char *err, size_t errlen)
+{
+    key_list_t l = {0};
+    int rc = tc_store_each_key(d->store, collect_key, &l, err, errlen);
+    *out = l.keys;
+    *n = l.n;
+    return rc;
+}
+
+void tc_engine_keys_free(tc_key_info_t *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(keys[i].id);
+        free(keys[i].name);
+    }
+    free(keys);
+}
+
+int tc_engine_key_revoke(tc_engine_t *d, const char *id, char *err, size_t errlen)
+{
+    return tc_store_revoke_key(d->store, id, tc_clock_wall_ms(), err, errlen);
+}
+
+/* ---- the audit log ---- */
 
 void tc_engine_audit(tc_engine_t *d, const char *actor, const char *action, const char *target,
                      const char *detail)

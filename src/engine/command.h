@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/secret.h" /* TC_SECRET_KEY_LEN */
 #include "incident/coverage.h"
 #include "incident/incident.h"
 #include "incident/recurrence.h"
@@ -47,6 +48,8 @@ typedef struct tc_incident_cmd {
     int deliver_notifications;           /* -1 unset, else 0/1 */
     int backfilled;                      /* -1 unset */
     int auto_in_progress, auto_completed; /* -1 unset */
+    int remind_prior;                    /* maintenance: remind subscribers an hour before
+                                            it starts; -1 unset */
     int64_t created_at, display_at, started_at; /* wall ms; 0 unset */
     int64_t scheduled_for, scheduled_until;     /* wall ms; 0 unset */
     const char *author;                  /* the console user posting it, or NULL */
@@ -145,11 +148,15 @@ const char *tc_engine_page_id(tc_engine_t *e);
 /** The page's time zone (the current generation's), for the times in replies. Valid until
  *  the engine next reloads its configuration, so only for the reply being built. */
 const tc_zone_t *tc_engine_zone(tc_engine_t *e);
-/** @return non-zero when @p key is a valid, unrevoked API key (compared by hash). */
-int tc_engine_key_valid(tc_engine_t *e, const char *key);
+/** @return non-zero when @p key is a valid, unrevoked API key (compared by hash), with the
+ *  key's name copied into @p name (for the audit log's "key:NAME"). */
+int tc_engine_key_name(tc_engine_t *e, const char *key, char *name, size_t namelen);
 /** Deliveries that ran out of retries; free with tc_engine_deliveries_free(). */
 int tc_engine_dead_deliveries(tc_engine_t *e, tc_outbox_t **out, size_t *n, char *err,
                               size_t errlen);
+/** Deliveries still waiting (next attempt first), with their last error; free likewise. */
+int tc_engine_pending_deliveries(tc_engine_t *e, tc_outbox_t **out, size_t *n, char *err,
+                                 size_t errlen);
 void tc_engine_deliveries_free(tc_outbox_t *msgs, size_t n);
 /** Queue dead delivery @p id ("*" for all) again for another retry window.
  *  @return 0, TC_ENOENT, or TC_ESTORE. */
@@ -203,7 +210,13 @@ typedef struct tc_monitor_info {
     double last_ms;             /* its response time */
     const char *last_reason;    /* why the last run was not up ("" when it was) */
     unsigned long checks[3];    /* runs by verdict since start: up, degraded, down */
-    long interval_ms;
+    long interval_ms, timeout_ms;
+    int64_t last_failure_at;    /* wall ms of the last run that was not up, 0 when none */
+    const char *last_failure;   /* why it was not up */
+    bool paused;                /* a person paused it: it does not run or count */
+    int64_t paused_at;          /* wall ms */
+    const char *paused_by;      /* "user:NAME" */
+    bool checking;              /* a run is in flight now */
     char *const *components;    /* ids of the components it feeds */
     size_t ncomponents;
 } tc_monitor_info_t;
@@ -237,6 +250,55 @@ void tc_engine_coverage_free(tc_coverage_report_t *r);
 
 /** Every configured monitor, in config order; free the array (only) with free(). */
 void tc_engine_monitors(tc_engine_t *e, tc_monitor_info_t **out, size_t *n);
+/** The status a person set on component @p id (component_set), into @p out.
+ *  @return true when there is one. */
+bool tc_engine_component_manual(tc_engine_t *e, const char *id, tc_status_t *out);
+
+/** Monitor @p id, as tc_engine_monitors() shows it. @return 0 or TC_ENOENT. */
+int tc_engine_monitor(tc_engine_t *e, const char *id, tc_monitor_info_t *out);
+
+/** Pause (@p paused true) or resume monitor @p id; @p actor ("user:NAME") is kept with the
+ *  pause. A paused monitor is not scheduled, shows "paused", feeds no component (its
+ *  threshold state starts over, from no result, when it is resumed) and raises no alert. The
+ *  pause is stored, so it survives a reload and a restart. Pausing a paused monitor, or
+ *  resuming a running one, changes nothing. @return 0, TC_ENOENT or TC_ESTORE. */
+int tc_engine_monitor_pause(tc_engine_t *e, const char *id, bool paused, const char *actor,
+                            char *err, size_t errlen);
+
+/* What one "check now" run measured, as `tocsin probe` prints it. Borrowed: valid during the
+ * callback only. */
+typedef struct tc_check_report {
+    const char *monitor_id;
+    bool canceled;            /* the run was stopped (a reload or a shutdown): nothing else
+                                 is set */
+    bool counted;             /* it counted as the monitor's next result (not paused) */
+    const char *verdict;      /* "up", "degraded" or "down" */
+    const char *reason;       /* why not up ("" when up) */
+    const char *error;        /* the transport's error, "" when none */
+    bool connected;
+    const char *ip;           /* address connected to, "" when none */
+    int status_code;          /* HTTP status, 0 when none */
+    double dns_ms, connect_ms, tls_ms, first_byte_ms, total_ms; /* phase end times */
+    double cert_days;         /* days until the certificate expires; < 0 when unknown */
+    const char *body;         /* the start of the response body, "" when none */
+    size_t body_len;          /* its whole length */
+    const char *details;      /* the kind's own lines (each step of a transaction), or "" */
+    const char *conditions;   /* "PASS|FAIL  condition  (actual values)" lines, or "" */
+} tc_check_report_t;
+
+typedef void (*tc_engine_check_fn)(tc_engine_t *e, const tc_check_report_t *report, void *arg);
+
+/** Run monitor @p id once now (or, when a run is in flight, wait for that one), without
+ *  stalling the loop; @p done is called on the engine thread when the run ends, exactly once
+ *  unless this returns an error. The result counts like a scheduled run's unless the monitor
+ *  is paused. @return 0 or TC_ENOENT (no such monitor), TC_EAGAIN (too many runs in flight),
+ *  TC_EIO (the run could not start). */
+int tc_engine_monitor_check(tc_engine_t *e, const char *id, tc_engine_check_fn done, void *arg,
+                            char *err, size_t errlen);
+
+/** Does subscriber @p s follow component @p component_id (or the whole page)? */
+bool tc_engine_subscriber_follows(const tc_subscriber_t *s, const char *component_id);
+
 /** How many confirmed subscribers an incident on @p ids (all of them when @p n is 0) would
  *  notify. */
 size_t tc_engine_recipients(tc_engine_t *e, const char *const *ids, size_t n);
@@ -271,6 +333,45 @@ bool tc_engine_console_secure_cookie(tc_engine_t *e);
 /** The user named @p name. @return 0, TC_ENOENT or TC_ESTORE. */
 int tc_engine_user_by_name(tc_engine_t *e, const char *name, tc_user_t *out);
 void tc_engine_user_clear(tc_user_t *u);
+
+/** Names a person can log in with: 1-64 letters, digits, '.', '_', '-', '@'. */
+bool tc_engine_user_name_ok(const char *name);
+#define TC_PASSWORD_MIN 8    /* bytes of a console password */
+#define TC_PASSWORD_MAX 1024
+
+/** Every user, by name; free with tc_engine_users_free(). */
+int tc_engine_users(tc_engine_t *e, tc_user_t **out, size_t *n, char *err, size_t errlen);
+void tc_engine_users_free(tc_user_t *users, size_t n);
+/** Add user @p name with @p role ("admin" or "editor") and @p password_hash (made by
+ *  tc_secret_password_hash(), in the background). @return 0, TC_EINVAL (name or role),
+ *  TC_EEXIST (the name is taken) or TC_ESTORE. */
+int tc_engine_user_add(tc_engine_t *e, const char *name, const char *role,
+                       const char *password_hash, char *err, size_t errlen);
+/** Remove user @p name; their sessions end with them. @return 0, TC_ENOENT or TC_ESTORE. */
+int tc_engine_user_remove(tc_engine_t *e, const char *name, char *err, size_t errlen);
+/** Give user @p name a new password hash; every session of theirs ends.
+ *  @return 0, TC_ENOENT or TC_ESTORE. */
+int tc_engine_user_set_password(tc_engine_t *e, const char *name, const char *password_hash,
+                                char *err, size_t errlen);
+
+/* An API key as listed (never the key itself: only its hash is stored). */
+typedef struct tc_key_info {
+    char *id, *name;
+    int64_t created_at, revoked_at; /* wall ms; revoked_at 0 while it works */
+} tc_key_info_t;
+
+#define TC_KEY_NAME_MAX 100 /* bytes of a key's name */
+
+/** Create an API key named @p name (1-100 bytes of UTF-8). The key, shown to its maker once
+ *  and stored only as a hash, goes to @p key, its id to @p id.
+ *  @return 0, TC_EINVAL (the name) or TC_ESTORE. */
+int tc_engine_key_create(tc_engine_t *e, const char *name, char key[TC_SECRET_KEY_LEN],
+                         char id[13], char *err, size_t errlen);
+/** Every key, oldest first; free with tc_engine_keys_free(). */
+int tc_engine_keys(tc_engine_t *e, tc_key_info_t **out, size_t *n, char *err, size_t errlen);
+void tc_engine_keys_free(tc_key_info_t *keys, size_t n);
+/** Revoke key @p id: it stops working at once. @return 0, TC_ENOENT or TC_ESTORE. */
+int tc_engine_key_revoke(tc_engine_t *e, const char *id, char *err, size_t errlen);
 
 /** Record in the audit log that @p actor ("user:NAME", "key:NAME") did @p action on
  *  @p target; @p detail is a short sentence. A failure to record is logged, not returned:

@@ -35,6 +35,9 @@ static tc_status_row_t status_input(const tc_engine_t *d, size_t r, tc_status_fe
     for (size_t f = d->feed_start ? d->feed_start[r] : 0;
          d->feed_start && f < d->feed_start[r + 1]; f++) {
         const mon_slot_t *slot = &d->monitors[d->feed_slots[f]];
+        /* A paused monitor says nothing: the row is as if it had no such monitor. */
+        if (slot->paused)
+            continue;
         feeds[in.nfeeds].state = slot->tracker.state;
         feeds[in.nfeeds].down_status = slot->rules->down_status;
         in.nfeeds++;

@@ -44,10 +44,12 @@
 #define RECENT 60           /* response times kept per monitor for the page's sparkline */
 #define REFRESH_TICKS 6     /* metrics ticks between re-renders for new response times */
 #define MAINTENANCE_MS 10000 /* how often maintenance windows are checked */
+#define REMIND_PRIOR_MS 3600000 /* maintenance reminders go out this long before the start */
 #define MAX_REMINDED 8      /* alert rules per monitor that can send reminders */
 
 /* The engine's view of one configured monitor. */
 typedef struct mon_slot {
+    struct ticket *ticket;        /* the run in flight's, or NULL; borrowed (owned by the run) */
     const tc_monitor_cfg_t *cfg;  /* borrowed from the current config generation */
     const tc_monitor_rules_t *rules; /* cfg's components, incident and alert rules; borrowed */
     tc_monitor_tracker_t tracker;
@@ -57,17 +59,30 @@ typedef struct mon_slot {
     double last_ms;               /* latency of the last run */
     int64_t last_at;              /* wall ms of the last run, 0 before the first */
     char last_reason[512];
+    int64_t last_failure_at;      /* wall ms of the last run that was not up, 0 before one */
+    char last_failure[512];       /* its reason */
+    bool paused;                  /* a person paused it: not scheduled, feeds nothing */
+    int64_t paused_at;            /* wall ms */
+    char paused_by[80];           /* "user:NAME" */
     tc_push_state_t push;         /* what a push monitor heard */
     double recent[RECENT];        /* ring of the last response times, ms */
     size_t nrecent;               /* runs recorded in the ring (may exceed RECENT) */
     int64_t alerted_at[MAX_REMINDED]; /* per alert rule: when its channel was last told */
 } mon_slot_t;
 
+/* A console request waiting for a run's result ("check now"). */
+typedef struct check_waiter {
+    tc_engine_check_fn done;
+    void *arg;
+    struct check_waiter *next;
+} check_waiter_t;
+
 /* Passed through a probe run so its result finds its slot, unless the config changed. */
 typedef struct ticket {
     struct tc_engine *d;
     size_t slot;
     uint64_t epoch;
+    check_waiter_t *waiters;      /* owned; told when the run ends, however it ends */
 } ticket_t;
 
 /* One component's status log over the uptime report's months (which hold the page's 90
@@ -234,6 +249,9 @@ void tc_engine__accounts_free(tc_engine_t *d);
 /** Queue subscriber messages for the latest update of @p inc (unless it asked for no
  *  notifications), in the caller's transaction. */
 void tc_engine__notify_incident(tc_engine_t *d, const tc_incident_t *inc);
+/** Remind subscribers that maintenance @p inc starts within the hour (e-mails with a
+ *  "Reminder" subject; webhooks get the incident with meta.event "maintenance_reminder"). */
+void tc_engine__notify_reminder(tc_engine_t *d, const tc_incident_t *inc);
 /** Queue subscriber messages for component @p row, whose status changed from @p old. */
 void tc_engine__notify_component(tc_engine_t *d, const tc_store_row_t *row, tc_status_t old,
                                  int64_t now);

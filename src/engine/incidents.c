@@ -137,7 +137,7 @@ void tc_incident_cmd_init(tc_incident_cmd_t *cmd)
     memset(cmd, 0, sizeof *cmd);
     cmd->impact_override = -1;
     cmd->deliver_notifications = cmd->backfilled = -1;
-    cmd->auto_in_progress = cmd->auto_completed = -1;
+    cmd->auto_in_progress = cmd->auto_completed = cmd->remind_prior = -1;
 }
 
 const tc_incident_t *tc_engine_incident(tc_engine_t *e, const char *id)
@@ -339,6 +339,7 @@ static tc_incident_t *create_incident(tc_engine_t *d, const tc_incident_cmd_t *c
     inc->scheduled_for = c->scheduled_for;
     inc->scheduled_until = c->scheduled_until;
     inc->auto_in_progress = c->auto_in_progress > 0;
+    inc->remind_prior = c->remind_prior > 0;
     inc->auto_completed = c->auto_completed > 0;
     inc->backfilled = c->backfilled > 0;
     inc->created_at = c->created_at ? c->created_at : now;
@@ -440,6 +441,8 @@ int tc_engine_incident_patch(tc_engine_t *d, const char *id, const tc_incident_c
         inc->backfilled = c->backfilled;
     if (c->auto_in_progress >= 0)
         inc->auto_in_progress = c->auto_in_progress;
+    if (c->remind_prior >= 0)
+        inc->remind_prior = c->remind_prior;
     if (c->auto_completed >= 0)
         inc->auto_completed = c->auto_completed;
     inc->scheduled_for = for_;
@@ -596,13 +599,6 @@ int tc_engine_component_set(tc_engine_t *d, const char *id, const tc_status_t *s
 
 /* ---- queries for the API ---- */
 
-int tc_engine_key_valid(tc_engine_t *d, const char *key)
-{
-    unsigned char hash[TC_SECRET_HASH_LEN];
-    tc_secret_hash(key, hash);
-    return tc_store_key_valid(d->store, hash, sizeof hash);
-}
-
 const char *tc_engine_page_id(tc_engine_t *d)
 {
     return d->config->page.id;
@@ -636,6 +632,16 @@ int tc_engine_retry_deliveries(tc_engine_t *d, const char *id, char *err, size_t
 
 /* ---- maintenance windows and automatic incidents (incident/incident_policy.h decides) ---- */
 
+/* A maintenance with remind_prior reminds subscribers once, an hour before it starts; one
+ * scheduled less than an hour ahead was just announced, so it gets no reminder. */
+static bool reminder_due(const tc_incident_t *inc, int64_t now)
+{
+    return inc->remind_prior && !inc->reminded_at && inc->status == TC_INC_SCHEDULED &&
+           inc->scheduled_for && now < inc->scheduled_for &&
+           inc->scheduled_for - now <= REMIND_PRIOR_MS &&
+           inc->scheduled_for - inc->created_at > REMIND_PRIOR_MS;
+}
+
 void tc_engine__maintenance_tick(tc_engine_t *d)
 {
     char err[256];
@@ -644,6 +650,12 @@ void tc_engine__maintenance_tick(tc_engine_t *d)
         tc_incident_t *inc = d->incidents[i];
         if (!inc->is_maintenance || !tc_incident_is_open(inc))
             continue;
+        if (reminder_due(inc, now)) {
+            inc->reminded_at = now;
+            tc_engine__notify_reminder(d, inc);
+            tc_log(TC_LOG_INFO, MODULE, "maintenance %s: subscribers reminded", inc->id);
+            commit_incident(d, inc, false, err, sizeof err);
+        }
         tc_incident_status_t next;
         if (inc->auto_completed && inc->scheduled_until && now >= inc->scheduled_until)
             next = TC_INC_COMPLETED;

@@ -1,7 +1,9 @@
 /* Monitoring on the engine thread: schedule -> probe -> judge -> threshold state -> component
- * status. Owns the monitor slots (rebuilt on reload, keeping threshold state), batches
- * results into the store, publishes /metrics figures, runs the rollup passes and outbox
- * pruning, and answers push (heartbeat) monitors' pings. */
+ * status. Owns the monitor slots (rebuilt on reload, keeping threshold state and pauses),
+ * batches results into the store, publishes /metrics figures, runs the rollup passes and
+ * outbox pruning, and answers push (heartbeat) monitors' pings. The console's commands on
+ * monitors live here too: pause and resume (stored, so they outlive reloads and restarts),
+ * and "check now", whose request is answered when the run ends, never blocking the loop. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,18 +61,11 @@ static void queue_result(tc_engine_t *d, const tc_monitor_cfg_t *m, const tc_res
     d->npending++;
 }
 
-static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
+/* A counted result: into the slot's figures, the batch for the store, the threshold state
+ * and what follows a change of state. */
+static void record_result(tc_engine_t *d, mon_slot_t *slot, const tc_monitor_cfg_t *m,
+                          const tc_result_t *r)
 {
-    ticket_t *t = arg;
-    tc_engine_t *d = t->d;
-    int current = t->epoch == d->monitor_epoch;
-    mon_slot_t *slot = current ? &d->monitors[t->slot] : NULL;
-    free(t);
-    d->in_flight--;
-    if (slot)
-        slot->run = NULL;
-    if (!slot || r->canceled)
-        return;
     slot->checks[r->verdict]++;
     slot->last_ms = r->response_ms;
     slot->last_at = r->started_at;
@@ -79,6 +74,10 @@ static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
         d->fresh_results = 1;
     }
     snprintf(slot->last_reason, sizeof slot->last_reason, "%s", r->reason);
+    if (r->verdict != TC_VERDICT_UP) {
+        slot->last_failure_at = r->started_at;
+        snprintf(slot->last_failure, sizeof slot->last_failure, "%s", r->reason);
+    }
     queue_result(d, m, r);
     tc_monitor_state_t before = slot->tracker.state;
     tc_monitor_state_t after = tc_monitor_observe(&slot->tracker, r->verdict,
@@ -103,16 +102,83 @@ static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
     tc_notify_kick(d->notify);
 }
 
-void tc_engine__on_due(size_t index, int64_t lag_ms, void *arg)
+/* Tell the console requests waiting for this run what it measured, as `tocsin probe` shows
+ * it. @p m is only read when the run was not canceled (a canceled run's config generation
+ * may be gone). */
+static void answer_waiters(tc_engine_t *d, const tc_monitor_cfg_t *m, tc_result_t *r,
+                           bool canceled, bool counted, check_waiter_t *w)
 {
-    tc_engine_t *d = arg;
-    mon_slot_t *slot = &d->monitors[index];
-    d->lags[d->nlags++ % LAG_WINDOW] = lag_ms;
-    if (slot->run || d->in_flight >= MAX_IN_FLIGHT) {
-        slot->skipped++;
-        return;
+    tc_check_report_t rep = {.canceled = canceled, .cert_days = -1, .body = "", .details = "",
+                             .conditions = ""};
+    tc_buf_t explain;
+    tc_buf_init(&explain, 0);
+    if (!canceled) {
+        /* Judged again only to explain each condition; the verdict is the same (pure). */
+        tc_probe_judge(m, r, &explain);
+        rep.monitor_id = m->id;
+        rep.counted = counted;
+        rep.verdict = tc_verdict_name(r->verdict);
+        rep.reason = r->reason;
+        rep.error = r->error;
+        rep.connected = r->connected;
+        rep.ip = r->ip;
+        rep.status_code = r->status_code;
+        rep.dns_ms = r->dns_ms;
+        rep.connect_ms = r->connect_ms;
+        rep.tls_ms = r->tls_ms;
+        rep.first_byte_ms = r->first_byte_ms;
+        rep.total_ms = r->response_ms;
+        if (r->cert_expires_at)
+            rep.cert_days = (double)(r->cert_expires_at - r->finished_at) / 86400000.0;
+        if (r->body.len) {
+            rep.body = r->body.data;
+            rep.body_len = r->body.len;
+        }
+        if (r->details.len)
+            rep.details = r->details.data;
+        if (explain.len)
+            rep.conditions = explain.data;
     }
-    ticket_t *t = tc_malloc(sizeof *t);
+    while (w) {
+        check_waiter_t *next = w->next;
+        w->done(d, &rep, w->arg);
+        free(w);
+        w = next;
+    }
+    tc_buf_free(&explain);
+}
+
+static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
+{
+    ticket_t *t = arg;
+    tc_engine_t *d = t->d;
+    int current = t->epoch == d->monitor_epoch;
+    mon_slot_t *slot = current ? &d->monitors[t->slot] : NULL;
+    check_waiter_t *waiters = t->waiters;
+    free(t);
+    d->in_flight--;
+    if (slot) {
+        slot->run = NULL;
+        slot->ticket = NULL;
+    }
+    bool canceled = !slot || r->canceled;
+    /* A paused monitor's run (one that was in flight when it was paused, or a check now)
+     * is shown to whoever asked, and otherwise not counted. */
+    bool counted = !canceled && !slot->paused;
+    if (counted)
+        record_result(d, slot, m, r);
+    if (waiters)
+        answer_waiters(d, m, r, canceled, counted, waiters);
+}
+
+/* Start a run of monitor slot @p index. @return 0, TC_EAGAIN (too many in flight) or the
+ * probe's error. */
+static int start_run(tc_engine_t *d, size_t index)
+{
+    mon_slot_t *slot = &d->monitors[index];
+    if (d->in_flight >= MAX_IN_FLIGHT)
+        return TC_EAGAIN;
+    ticket_t *t = tc_calloc(1, sizeof *t);
     t->d = d;
     t->slot = index;
     t->epoch = d->monitor_epoch;
@@ -122,9 +188,96 @@ void tc_engine__on_due(size_t index, int64_t lag_ms, void *arg)
         slot->run = NULL;
         tc_log(TC_LOG_ERROR, MODULE, "monitor %s: cannot start: %s", slot->cfg->id,
                tc_strerror(rc));
-        return;
+        return rc;
     }
+    slot->ticket = t;
     d->in_flight++;
+    return 0;
+}
+
+void tc_engine__on_due(size_t index, int64_t lag_ms, void *arg)
+{
+    tc_engine_t *d = arg;
+    mon_slot_t *slot = &d->monitors[index];
+    d->lags[d->nlags++ % LAG_WINDOW] = lag_ms;
+    if (slot->run || start_run(d, index) == TC_EAGAIN)
+        slot->skipped++;
+}
+
+static mon_slot_t *find_slot(tc_engine_t *d, const char *id, size_t *index)
+{
+    for (size_t i = 0; i < d->nmonitors; i++)
+        if (strcmp(d->monitors[i].cfg->id, id) == 0) {
+            *index = i;
+            return &d->monitors[i];
+        }
+    return NULL;
+}
+
+int tc_engine_monitor_check(tc_engine_t *d, const char *id, tc_engine_check_fn done, void *arg,
+                            char *err, size_t errlen)
+{
+    size_t i;
+    mon_slot_t *slot = find_slot(d, id, &i);
+    if (!slot) {
+        snprintf(err, errlen, "no monitor \"%s\"", id);
+        return TC_ENOENT;
+    }
+    /* A run in flight is the check asked for: its result is as fresh, and a second run at
+     * once would only load the target twice. */
+    if (!slot->run) {
+        int rc = start_run(d, i);
+        if (rc == TC_EAGAIN) {
+            snprintf(err, errlen, "too many checks are running; try again in a moment");
+            return rc;
+        }
+        if (rc) {
+            snprintf(err, errlen, "the check could not start: %s", tc_strerror(rc));
+            return TC_EIO;
+        }
+    }
+    check_waiter_t *w = tc_calloc(1, sizeof *w);
+    w->done = done;
+    w->arg = arg;
+    w->next = slot->ticket->waiters;
+    slot->ticket->waiters = w;
+    return 0;
+}
+
+int tc_engine_monitor_pause(tc_engine_t *d, const char *id, bool paused, const char *actor,
+                            char *err, size_t errlen)
+{
+    size_t i;
+    mon_slot_t *slot = find_slot(d, id, &i);
+    if (!slot) {
+        snprintf(err, errlen, "no monitor \"%s\"", id);
+        return TC_ENOENT;
+    }
+    if (slot->paused == paused)
+        return 0;
+    int64_t now = tc_clock_wall_ms();
+    if (tc_store_monitor_pause(d->store, id, paused ? now : 0, actor, err, errlen) != 0)
+        return TC_ESTORE;
+    slot->paused = paused;
+    if (paused) {
+        slot->paused_at = now;
+        snprintf(slot->paused_by, sizeof slot->paused_by, "%s", actor);
+        tc_sched_remove(d->sched, i);
+        /* Its state is forgotten: it feeds nothing while paused (components.c), and once
+         * resumed it starts from "no result yet", as after a fresh start. */
+        memset(&slot->tracker, 0, sizeof slot->tracker);
+    } else {
+        slot->paused_at = 0;
+        slot->paused_by[0] = '\0';
+        /* The first run at once: whoever resumed it wants to see it work. */
+        tc_sched_add(d->sched, i, slot->cfg->interval_ms, tc_clock_mono_ms());
+    }
+    tc_log(TC_LOG_INFO, MODULE, "monitor %s: %s by %s", id, paused ? "paused" : "resumed",
+           actor);
+    tc_engine__derive_components(d);
+    d->view_valid = false;
+    tc_engine__request_render(d);
+    return 0;
 }
 
 /* Stop every run and forget the schedule; results still in flight are dropped by epoch. */
@@ -141,8 +294,6 @@ void tc_engine__stop_monitors(tc_engine_t *d)
     d->nmonitors = 0;
 }
 
-/* A new slot replays the monitor's last stored verdicts, so a restart during an outage keeps
- * the monitor down until success_threshold good runs, as if it had never stopped. */
 /* A monitor new to this process (a start, or a reload that added it) picks up where the
  * store left off: its threshold state from its last results, and the page's sparkline from
  * the response times of its last RECENT results that were up or degraded (a stored result
@@ -150,6 +301,9 @@ void tc_engine__stop_monitors(tc_engine_t *d)
 static void restore_slot(tc_engine_t *d, mon_slot_t *slot)
 {
     const tc_monitor_cfg_t *m = slot->cfg;
+    /* A pause outlives the process; a paused monitor's old results set no state. */
+    slot->paused = tc_store_monitor_paused(d->store, m->id, &slot->paused_at, slot->paused_by,
+                                           sizeof slot->paused_by) == 0;
     size_t threshold = (size_t)(m->failure_threshold + m->success_threshold);
     size_t max = threshold > RECENT ? threshold : RECENT;
     int *verdicts = tc_calloc(max, sizeof *verdicts);
@@ -157,8 +311,9 @@ static void restore_slot(tc_engine_t *d, mon_slot_t *slot)
     size_t n = 0;
     if (tc_store_last_results(d->store, m->id, max, verdicts, latency, &n) == 0) {
         for (size_t k = n > threshold ? n - threshold : 0; k < n; k++)
-            tc_monitor_observe(&slot->tracker, (tc_verdict_t)verdicts[k], m->failure_threshold,
-                               m->success_threshold);
+            if (!slot->paused)
+                tc_monitor_observe(&slot->tracker, (tc_verdict_t)verdicts[k],
+                                   m->failure_threshold, m->success_threshold);
         for (size_t k = 0; k < n; k++)
             if (latency[k] >= 0 && verdicts[k] != TC_VERDICT_DOWN)
                 slot->recent[slot->nrecent++ % RECENT] = latency[k];
@@ -178,18 +333,22 @@ void tc_engine__start_monitors(tc_engine_t *d, const tc_config_t *c, mon_slot_t 
         mon_slot_t *slot = &d->monitors[i];
         slot->cfg = &c->monitors[i];
         slot->rules = &c->monitor_rules[i];
+        bool kept = false;
         for (size_t j = 0; j < nold; j++) {
             if (strcmp(old[j].cfg->id, slot->cfg->id) == 0) {
                 *slot = old[j];
                 slot->cfg = &c->monitors[i];
                 slot->rules = &c->monitor_rules[i];
                 slot->run = NULL;
+                slot->ticket = NULL;
+                kept = true;
             }
         }
-        if (!slot->tracker.state)
+        if (!kept)
             restore_slot(d, slot);
         int64_t interval = slot->cfg->interval_ms;
-        tc_sched_add(d->sched, i, interval, now + tc_sched_spread(slot->cfg->id, interval));
+        if (!slot->paused)
+            tc_sched_add(d->sched, i, interval, now + tc_sched_spread(slot->cfg->id, interval));
     }
 }
 
@@ -225,7 +384,8 @@ static void publish_metrics(tc_engine_t *d)
     for (size_t i = 0; i < d->nmonitors; i++)
         tc_buf_printf(&b, "tocsin_monitor_state{monitor=\"%s\",state=\"%s\"} 1\n",
                       d->monitors[i].cfg->id,
-                      tc_monitor_state_name(d->monitors[i].tracker.state));
+                      d->monitors[i].paused ? "paused"
+                                            : tc_monitor_state_name(d->monitors[i].tracker.state));
     tc_buf_puts(&b, "# HELP tocsin_monitor_latency_seconds Duration of the last probe run.\n"
                     "# TYPE tocsin_monitor_latency_seconds gauge\n");
     for (size_t i = 0; i < d->nmonitors; i++)

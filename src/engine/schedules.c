@@ -177,6 +177,7 @@ static void make_windows(tc_engine_t *d, tc_schedule_t *s, int64_t now)
         cmd.auto_in_progress = 1;
         cmd.auto_completed = 1;
         cmd.deliver_notifications = s->notify;
+        cmd.remind_prior = s->notify; /* announced a week ahead, reminded an hour before */
         char err[512];
         const tc_incident_t *made = NULL;
         if (tc_engine_incident_create(d, &cmd, &made, err, sizeof err) != 0) {

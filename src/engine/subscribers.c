@@ -214,6 +214,26 @@ void tc_engine__notify_incident(tc_engine_t *d, const tc_incident_t *inc)
     tc_mail_words_free(&w);
 }
 
+void tc_engine__notify_reminder(tc_engine_t *d, const tc_incident_t *inc)
+{
+    if (!inc->nupdates || inc->backfilled)
+        return;
+    const tc_view_t *view = tc_engine_view(d);
+    json_t *payload = envelope(d, view);
+    json_object_set_new(json_object_get(payload, "meta"), "event",
+                        json_string("maintenance_reminder"));
+    json_object_set_new(payload, "incident", tc_render_incident_json(view, inc, true));
+    char base[512];
+    base_url(d, base, sizeof base);
+    tc_mail_words_t w;
+    tc_mail_words_init(&w);
+    tc_render_reminder_mail(view, inc, base, &w);
+    queue_for_subscribers(d, (const char *const *)inc->component_ids, inc->ncomponents, payload,
+                          &w);
+    json_decref(payload);
+    tc_mail_words_free(&w);
+}
+
 void tc_engine__notify_component(tc_engine_t *d, const tc_store_row_t *row, tc_status_t old,
                                  int64_t now)
 {

@@ -273,6 +273,7 @@ json_t *tc_incident_to_json(const tc_incident_t *i, const tc_zone_t *z, const ch
     json_object_set_new(o, "postmortem_published_at", ts(z, i->postmortem_published_at));
     json_object_set_new(o, "scheduled_auto_in_progress", json_boolean(i->auto_in_progress));
     json_object_set_new(o, "scheduled_auto_completed", json_boolean(i->auto_completed));
+    json_object_set_new(o, "scheduled_remind_prior", json_boolean(i->remind_prior));
     json_object_set_new(o, "monitor_id", str_or_null(i->monitor_id));
     json_t *set = json_object();
     for (size_t k = 0; k < i->ncomponents; k++)
@@ -396,6 +397,7 @@ tc_incident_t *tc_incident_from_json(json_t *doc)
     i->backfilled = json_is_true(json_object_get(doc, "backfilled"));
     i->auto_in_progress = json_is_true(json_object_get(doc, "scheduled_auto_in_progress"));
     i->auto_completed = json_is_true(json_object_get(doc, "scheduled_auto_completed"));
+    i->remind_prior = json_is_true(json_object_get(doc, "scheduled_remind_prior"));
     i->postmortem_body = get_str(doc, "postmortem_body");
     i->postmortem_published_at = get_time(doc, "postmortem_published_at");
     i->monitor_id = get_str(doc, "monitor_id");

@@ -70,6 +70,8 @@ typedef struct tc_incident {
     int64_t scheduled_for, scheduled_until;     /* maintenance; 0 when not set */
     bool auto_in_progress;     /* move to in_progress at scheduled_for */
     bool auto_completed;       /* move to completed at scheduled_until */
+    bool remind_prior;         /* remind subscribers an hour before scheduled_for */
+    int64_t reminded_at;       /* when that reminder went out; 0 before */
     char **component_ids;      /* components the incident affects */
     tc_status_t *component_status; /* the status it sets on each (same order) */
     size_t ncomponents;

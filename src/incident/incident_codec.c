@@ -54,6 +54,9 @@ char *tc_incident_encode(const tc_incident_t *i)
     json_object_set_new(o, "backfilled", json_boolean(i->backfilled));
     json_object_set_new(o, "auto_in_progress", json_boolean(i->auto_in_progress));
     json_object_set_new(o, "auto_completed", json_boolean(i->auto_completed));
+    if (i->remind_prior)
+        json_object_set_new(o, "remind_prior", json_true());
+    put_time(o, "reminded_at", i->reminded_at);
     put_time(o, "created_at", i->created_at);
     put_time(o, "updated_at", i->updated_at);
     put_time(o, "started_at", i->started_at);
@@ -231,6 +234,8 @@ static tc_incident_t *decode_v1(decoder_t *dc, json_t *o)
     i->backfilled = get_bool(dc, o, "backfilled");
     i->auto_in_progress = get_bool(dc, o, "auto_in_progress");
     i->auto_completed = get_bool(dc, o, "auto_completed");
+    i->remind_prior = get_bool(dc, o, "remind_prior");
+    i->reminded_at = get_ms(dc, o, "reminded_at");
     i->created_at = get_ms(dc, o, "created_at");
     i->updated_at = get_ms(dc, o, "updated_at");
     i->started_at = get_ms(dc, o, "started_at");

@@ -116,6 +116,22 @@ void tc_sched_add(tc_sched_t *s, size_t slot, int64_t interval_ms, int64_t first
     arm(s);
 }
 
+void tc_sched_remove(tc_sched_t *s, size_t slot)
+{
+    /* A linear search: pausing is a person's click, not a hot path. */
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->heap[i].slot != slot)
+            continue;
+        s->heap[i] = s->heap[--s->n];
+        if (i < s->n) {
+            sift_up(s, i);
+            sift_down(s, i);
+        }
+        arm(s);
+        return;
+    }
+}
+
 void tc_sched_clear(tc_sched_t *s)
 {
     s->n = 0;

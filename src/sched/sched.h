@@ -17,6 +17,8 @@ typedef void (*tc_sched_due_fn)(size_t slot, int64_t lag_ms, void *arg);
 tc_sched_t *tc_sched_new(uv_loop_t *loop, tc_sched_due_fn due, void *arg);
 /** Plan @p slot every @p interval_ms, first at monotonic time @p first_due_ms. */
 void tc_sched_add(tc_sched_t *s, size_t slot, int64_t interval_ms, int64_t first_due_ms);
+/** Forget @p slot's entry (a paused monitor); nothing happens when it has none. */
+void tc_sched_remove(tc_sched_t *s, size_t slot);
 /** Forget every entry (used when the config is reloaded). */
 void tc_sched_clear(tc_sched_t *s);
 /** Stop and free; the loop must run once more so the timer is released. */

@@ -128,8 +128,19 @@ int tc_store_each_key(tc_store_t *s,
                       void (*fn)(void *ctx, const char *id, const char *name, int64_t created,
                                  int64_t revoked),
                       void *ctx, char *err, size_t errlen);
-/** @return 1 when an unrevoked key has this hash. */
-int tc_store_key_valid(tc_store_t *s, const unsigned char *hash, size_t hashlen);
+/** @return 1 when an unrevoked key has this hash, with its name copied into @p name (the
+ *  write API's audit lines say which key made a change); 0 otherwise. */
+int tc_store_key_name(tc_store_t *s, const unsigned char *hash, size_t hashlen, char *name,
+                      size_t namelen);
+
+/** Record that monitor @p id was paused at @p paused_at by @p by ("user:NAME"), or with
+ *  @p paused_at 0 that it runs again. @return 0 or TC_ESTORE. */
+int tc_store_monitor_pause(tc_store_t *s, const char *id, int64_t paused_at, const char *by,
+                           char *err, size_t errlen);
+/** Whether monitor @p id is paused: when and by whom (into @p by).
+ *  @return 0 (paused), TC_ENOENT (not paused) or TC_ESTORE. */
+int tc_store_monitor_paused(tc_store_t *s, const char *id, int64_t *paused_at, char *by,
+                            size_t bylen);
 
 /** The last @p max results of monitor @p monitor_id, oldest first: verdicts (0 up,
  *  1 degraded, 2 down) into @p verdicts and response times in ms into @p latency_ms (-1 where
@@ -155,7 +166,7 @@ typedef struct tc_outbox {
     char *payload;     /* the body to send */
     int64_t created_at, next_at, expires_at; /* wall ms */
     int attempts;
-    char *last_error;  /* dead messages only */
+    char *last_error;  /* dead and pending messages only: the last attempt's error or NULL */
 } tc_outbox_t;
 
 /** Queue @p n messages in one transaction (an id already queued is ignored). */
@@ -173,6 +184,10 @@ int tc_store_outbox_mark(tc_store_t *s, const char *id, const char *state, int a
 int tc_store_outbox_counts(tc_store_t *s, long counts[3], long *retried);
 /** The latest dead messages (at most 500). */
 int tc_store_outbox_dead(tc_store_t *s, tc_outbox_t **out, size_t *n, char *err, size_t errlen);
+/** The messages still waiting to be sent, the next due first (at most 500), with the error
+ *  of their last attempt when they had one. */
+int tc_store_outbox_pending(tc_store_t *s, tc_outbox_t **out, size_t *n, char *err,
+                            size_t errlen);
 /** Put dead message @p id (or every dead one, with "*") back in the queue. */
 int tc_store_outbox_retry(tc_store_t *s, const char *id, int64_t now, int64_t expires_at,
                           char *err, size_t errlen);

@@ -154,6 +154,14 @@ static const struct {
         "  from_config INTEGER NOT NULL,"
         "  last_start INTEGER NOT NULL DEFAULT 0"
         ");"},
+    /* Monitors a person paused from the console: not run until resumed, across reloads and
+     * restarts. Keyed by the monitor's configured id (a monitor removed from the config and
+     * added back later is still paused). */
+    {9, "CREATE TABLE monitor_pause ("
+        "  monitor_id TEXT PRIMARY KEY,"
+        "  paused_at INTEGER NOT NULL,"
+        "  paused_by TEXT NOT NULL"
+        ") WITHOUT ROWID;"},
 };
 
 int tc_sqlite__newest_version(void)
@@ -422,18 +430,53 @@ int tc_store_each_key(tc_store_t *s,
     return rc;
 }
 
-int tc_store_key_valid(tc_store_t *s, const unsigned char *hash, size_t hashlen)
+int tc_store_key_name(tc_store_t *s, const unsigned char *hash, size_t hashlen, char *name,
+                      size_t namelen)
 {
     sqlite3_stmt *st = NULL;
     int ok = 0;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT 1 FROM api_key WHERE hash = ?1 AND revoked_at IS NULL", -1,
-                           &st, NULL) == SQLITE_OK) {
+                           "SELECT name FROM api_key WHERE hash = ?1 AND revoked_at IS NULL",
+                           -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_blob(st, 1, hash, (int)hashlen, SQLITE_STATIC);
         ok = sqlite3_step(st) == SQLITE_ROW;
+        if (ok)
+            snprintf(name, namelen, "%s", (const char *)sqlite3_column_text(st, 0));
     }
     sqlite3_finalize(st);
     return ok;
+}
+
+int tc_store_monitor_pause(tc_store_t *s, const char *id, int64_t paused_at, const char *by,
+                           char *err, size_t errlen)
+{
+    if (!paused_at)
+        return tc_sqlite__run(s->db, "DELETE FROM monitor_pause WHERE monitor_id = ?1", id, NULL,
+                              NULL, 0, 0, 0, err, errlen);
+    return tc_sqlite__run(s->db, "INSERT OR REPLACE INTO monitor_pause VALUES (?1, ?4, ?2)", id,
+                          by, NULL, 0, paused_at, 0, err, errlen);
+}
+
+int tc_store_monitor_paused(tc_store_t *s, const char *id, int64_t *paused_at, char *by,
+                            size_t bylen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = TC_ESTORE;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT paused_at, paused_by FROM monitor_pause WHERE monitor_id = ?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            *paused_at = sqlite3_column_int64(st, 0);
+            snprintf(by, bylen, "%s", (const char *)sqlite3_column_text(st, 1));
+            rc = 0;
+        } else if (step == SQLITE_DONE) {
+            rc = TC_ENOENT;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 int tc_store_setting(tc_store_t *s, const char *key, const char *fresh, char **value, char *err,

@@ -145,16 +145,14 @@ int tc_store_outbox_counts(tc_store_t *s, long counts[3], long *retried)
     return 0;
 }
 
-int tc_store_outbox_dead(tc_store_t *s, tc_outbox_t **out, size_t *n, char *err, size_t errlen)
+/* The messages @p sql selects (the columns read_outbox_row() reads, then last_error). */
+static int list_state(tc_store_t *s, const char *sql, tc_outbox_t **out, size_t *n, char *err,
+                      size_t errlen)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, target, kind, url, payload, created_at, next_at,"
-                           " expires_at, attempts, last_error FROM outbox WHERE state = 'dead'"
-                           " ORDER BY created_at DESC LIMIT 500",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return tc_sqlite__fail(s->db, "prepare", err, errlen);
     size_t cap = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -163,6 +161,25 @@ int tc_store_outbox_dead(tc_store_t *s, tc_outbox_t **out, size_t *n, char *err,
     }
     sqlite3_finalize(st);
     return 0;
+}
+
+int tc_store_outbox_dead(tc_store_t *s, tc_outbox_t **out, size_t *n, char *err, size_t errlen)
+{
+    return list_state(s,
+                      "SELECT id, target, kind, url, payload, created_at, next_at,"
+                      " expires_at, attempts, last_error FROM outbox WHERE state = 'dead'"
+                      " ORDER BY created_at DESC LIMIT 500",
+                      out, n, err, errlen);
+}
+
+int tc_store_outbox_pending(tc_store_t *s, tc_outbox_t **out, size_t *n, char *err,
+                            size_t errlen)
+{
+    return list_state(s,
+                      "SELECT id, target, kind, url, payload, created_at, next_at,"
+                      " expires_at, attempts, last_error FROM outbox WHERE state = 'pending'"
+                      " ORDER BY next_at LIMIT 500",
+                      out, n, err, errlen);
 }
 
 int tc_store_outbox_retry(tc_store_t *s, const char *id, int64_t now, int64_t expires_at,

@@ -80,7 +80,14 @@ static const char *const console_css =
     ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;"
     "clip:rect(0 0 0 0);white-space:nowrap}"
     ".columns.wide{grid-template-columns:repeat(auto-fit,minmax(22rem,1fr))}"
-    ".crumbs{margin:0}.actions{display:flex;gap:.75rem;flex-wrap:wrap}";
+    ".crumbs{margin:0}.actions{display:flex;gap:.75rem;flex-wrap:wrap}"
+    "form.inline{display:inline-flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:0}"
+    "form.inline input:not([type=checkbox]){width:auto;min-width:9rem}"
+    ".state.paused{color:var(--muted)}.pass{color:var(--good)}.fail{color:var(--bad)}"
+    "code.secret{display:inline-block;font-size:1.05rem;padding:.3rem .5rem;"
+    "border:1px solid var(--line);border-radius:.3rem;word-break:break-all}"
+    "pre.out{white-space:pre-wrap;word-break:break-word;margin:.3rem 0}"
+    ".conditions{padding-left:1.1rem}table.facts th{width:12rem}div.actions{margin:1rem 0}";
 
 static const char console_js[] =
     "'use strict';\n"

@@ -104,6 +104,10 @@ void tc_mail_words_free(tc_mail_words_t *w);
  *  link @p base/incidents/<id>. @p base is the page's absolute URL without a final slash. */
 void tc_render_incident_mail(const tc_view_t *v, const tc_incident_t *i, const char *base,
                              tc_mail_words_t *w);
+/** The reminder an hour before maintenance @p i starts: the incident mail of its latest
+ *  update under the subject "[Page] Reminder: <title> starts at 02:00 PST". */
+void tc_render_reminder_mail(const tc_view_t *v, const tc_incident_t *i, const char *base,
+                             tc_mail_words_t *w);
 /** Component @p name went from @p old to @p now at @p at (wall ms): "[Page] REST API has a
  *  major outage", what it was before, and the page's status with its link. */
 void tc_render_component_mail(const tc_view_t *v, const char *name, tc_status_t old,

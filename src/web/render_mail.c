@@ -156,6 +156,18 @@ static void component_sentence(tc_buf_t *b, const char *name, tc_status_t s, boo
     tc_buf_printf(b, " %s", was ? had[s] : is[s]);
 }
 
+void tc_render_reminder_mail(const tc_view_t *v, const tc_incident_t *i, const char *base,
+                             tc_mail_words_t *w)
+{
+    tc_render_incident_mail(v, i, base, w);
+    char at[48];
+    tc_clock_format_local(v->zone, i->scheduled_for, "%H:%M %Z", at, sizeof at);
+    w->subject.len = 0; /* the incident mail's subject, replaced */
+    if (w->subject.data)
+        w->subject.data[0] = '\0';
+    tc_buf_printf(&w->subject, "[%s] Reminder: %s starts at %s", v->page_name, i->name, at);
+}
+
 void tc_render_component_mail(const tc_view_t *v, const char *name, tc_status_t old,
                               tc_status_t now, int64_t at, const char *base, tc_mail_words_t *w)
 {

@@ -1,8 +1,10 @@
 /* The engine the request fuzzers drive (see daemon_fixture.h). The set-up follows
  * tc_engine_run() step by step with the engine's own functions; only the parts a request
- * cannot reach are left out: the HTTP server, the monitors, the notify worker
- * (tc_notify_kick() accepts NULL) and the timers other than the render timer, which is armed
- * by writes and never fires because the loop never runs. */
+ * cannot reach are left out: the HTTP server, libcurl, the notify worker (tc_notify_kick()
+ * accepts NULL) and the timers other than the render timer, which is armed by writes and
+ * never fires because the loop only runs while a request waits. One push monitor (no network;
+ * planned once a day, so never due during a run) gives the console's monitor pages, pause
+ * and "check now" something to act on. */
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
@@ -204,7 +206,10 @@ static const char fx_config[] =
     " to: [ops@example.test]}\n"
     "subscribers:\n"
     "  email_channel: mail\n"
-    "  rate_limit: 10000\n";
+    "  rate_limit: 10000\n"
+    "monitors:\n"
+    "  - {id: beat, name: Heartbeat, kind: push, token: fuzz-push-token-0123, interval: 24h,"
+    " components: [cdn]}\n";
 
 /* Like tc_secret_password_hash(), with libsodium's smallest Argon2id limits. */
 static int fx_cheap_password_hash(const char *password, char out[TC_SECRET_PASSWORD_HASH_LEN])
@@ -247,6 +252,10 @@ static void fx_down(void)
 {
     if (!fx_up)
         return;
+    tc_engine__stop_monitors(&fx);
+    while (fx.in_flight > 0)
+        uv_run(&fx.loop, UV_RUN_ONCE); /* canceled runs close their handles */
+    tc_sched_free(fx.sched);
     uv_walk(&fx.loop, close_walk, NULL);
     uv_run(&fx.loop, UV_RUN_DEFAULT);
     uv_loop_close(&fx.loop);
@@ -337,6 +346,11 @@ void fx_ready(int fresh)
     if (tc_store_add_key(fx.store, "fuzzkey", "fuzz", hash, sizeof hash, tc_clock_wall_ms(), err,
                          sizeof err) != 0)
         fx_fail("cannot add the API key", err);
+    fx.sched = tc_sched_new(&fx.loop, tc_engine__on_due, &fx);
+    fx.probe_env.loop = &fx.loop;
+    fx.probe_env.push_state = tc_engine__push_state;
+    fx.probe_env.push_ctx = &fx;
+    tc_engine__start_monitors(&fx, fx.config, NULL, 0);
     tc_engine__index_feeds(&fx);
     tc_engine__derive_components(&fx);
     fx_up = 1;
@@ -473,11 +487,11 @@ unsigned fx_request(const fx_request_t *r, int subscribers)
     (void)subscribers; /* one route table answers both; the key is only sent for /v1/ */
     if (console) {
         tc_admin_handle(&fx, &req);
-        /* A login is answered after its password check, which runs on libuv's pool; the
-         * loop runs for it alone (the fixture never renders, so the render timer a write
-         * armed is stopped first). */
+        /* A login (or a new password) is answered after its hashing, which runs on libuv's
+         * pool, and "check now" when its run ends; the loop runs for them alone (the fixture
+         * never renders, so the render timer a write armed is stopped first). */
         uv_timer_stop(&fx.render_timer);
-        while (!req.answered && fx.background > 0)
+        while (!req.answered && (fx.background > 0 || fx.in_flight > 0))
             uv_run(&fx.loop, UV_RUN_ONCE);
     } else {
         tc_api_handle(&fx, &req);

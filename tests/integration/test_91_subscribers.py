@@ -483,3 +483,38 @@ def test_groups_stand_for_their_components(start_daemon, sink):
     time.sleep(1.5)
     names = {r["json"]["incident"]["name"] for r in sink.at("/a") if "incident" in r["json"]}
     assert names == {"Streams drop"}, names
+
+
+def test_maintenance_reminder_an_hour_before(start_daemon, sink, smtp):
+    """scheduled_remind_prior (and the console's "remind" box) reminds subscribers once, an
+    hour before a maintenance starts: e-mail under a "Reminder" subject, webhooks with
+    meta.event "maintenance_reminder". A window made less than an hour ahead gets none."""
+    from datetime import datetime, timedelta, timezone
+    d = start_daemon(sub_config(smtp.port))
+    key = api_key(d)
+    status, doc = subscribe(d, endpoint=sink.url("/hook"))
+    assert status == 201, doc
+    iso = lambda t: t.isoformat().replace("+00:00", "Z")
+    start = datetime.now(timezone.utc) + timedelta(hours=1, seconds=12)
+    status, inc = write(d, key, "POST", "/incidents", {"incident": {
+        "name": "Database upgrade", "status": "scheduled", "scheduled_for": iso(start),
+        "scheduled_until": iso(start + timedelta(hours=1)), "scheduled_remind_prior": True,
+        "component_ids": ["api"]}})
+    assert status == 201, inc
+    assert inc["scheduled_remind_prior"] is True
+    soon = datetime.now(timezone.utc) + timedelta(minutes=20)
+    status, other = write(d, key, "POST", "/incidents", {"incident": {
+        "name": "Quick fix", "status": "scheduled", "scheduled_for": iso(soon),
+        "scheduled_until": iso(soon + timedelta(minutes=5)), "scheduled_remind_prior": True,
+        "component_ids": ["api"]}})
+    assert status == 201, other
+
+    def reminders():
+        return [r for r in sink.records if r["json"] and
+                r["json"].get("meta", {}).get("event") == "maintenance_reminder"]
+    got = d.wait_for(reminders, timeout=40, interval=0.5, what="the reminder")
+    assert got[0]["json"]["incident"]["id"] == inc["id"]
+    time.sleep(11)  # another maintenance tick: no second reminder, none for "Quick fix"
+    assert len(reminders()) == 1
+    status, again = write(d, key, "GET", "/incidents/" + inc["id"])
+    assert status == 200 and again["status"] == "scheduled"

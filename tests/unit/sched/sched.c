@@ -1,5 +1,6 @@
 /* Unit tests for src/sched/sched.c on a real libuv loop: entries fire at their interval
- * without drift, the spread offset is stable and in range, clear forgets every entry, and the
+ * without drift, the spread offset is stable and in range, clear forgets every entry, remove
+ * forgets one, and the
  * loop closes clean. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -73,6 +74,37 @@ static void test_intervals(void **state)
     assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+/* A removed entry (a paused monitor) stops firing while the others keep their plan; removing
+ * what is not planned changes nothing; adding it back makes it fire again. */
+static void test_remove(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    counts_t c = {{0}, 0, NULL, &loop};
+    c.s = tc_sched_new(&loop, on_due, &c);
+    int64_t now = tc_clock_mono_ms();
+    tc_sched_add(c.s, 0, 40, now + 20);
+    tc_sched_add(c.s, 1, 40, now + 20);
+    tc_sched_add(c.s, 2, 40, now + 20);
+    tc_sched_remove(c.s, 1);
+    tc_sched_remove(c.s, 3); /* never planned */
+    run_for(&loop, &c, 200);
+    assert_int_equal(c.calls[1], 0);
+    assert_true(c.calls[0] >= 3 && c.calls[2] >= 3);
+    tc_sched_remove(c.s, 0);
+    tc_sched_remove(c.s, 2);
+    tc_sched_add(c.s, 1, 40, tc_clock_mono_ms() + 10);
+    int zero = c.calls[0], two = c.calls[2];
+    run_for(&loop, &c, 150);
+    assert_int_equal(c.calls[0], zero);
+    assert_int_equal(c.calls[2], two);
+    assert_true(c.calls[1] >= 2);
+    tc_sched_free(c.s);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 static void test_spread(void **state)
 {
     (void)state;
@@ -92,6 +124,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_intervals),
+        cmocka_unit_test(test_remove),
         cmocka_unit_test(test_spread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

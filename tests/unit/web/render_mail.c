@@ -67,6 +67,20 @@ static void incident_mails(void **state)
     }
 }
 
+/* The reminder an hour before a maintenance: its own subject, the maintenance's words. */
+static void reminder_mail(void **state)
+{
+    (void)state;
+    tc_view_t v = fx_view();
+    tc_mail_words_t w;
+    tc_mail_words_init(&w);
+    tc_render_reminder_mail(&v, &fx_maint, BASE, &w);
+    assert_string_equal(w.subject.data, "[Acme] Reminder: Database upgrade starts at 01:00 PST");
+    assert_non_null(strstr(w.text.data, "Scheduled for Nov 20, 2024 01:00 PST"));
+    assert_non_null(strstr(w.text.data, BASE "/incidents/maintccccccc"));
+    tc_mail_words_free(&w);
+}
+
 /* A name with markup: kept in the subject and the text, escaped in the HTML. */
 static void incident_mail_escapes(void **state)
 {
@@ -198,6 +212,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(incident_mails),
         cmocka_unit_test(incident_mail_escapes),
+        cmocka_unit_test(reminder_mail),
         cmocka_unit_test(component_mails),
         cmocka_unit_test(frame),
         cmocka_unit_test(opt_in_texts),
