@@ -79,18 +79,31 @@
         return days;
     }
 
+    /* A template of the page's language (web/i18n.h): "{}" is the next argument, "{2}"
+     * the second, "{{" a brace. */
+    function fill(template) {
+        var args = arguments, next = 1;
+        return template.replace(/\{\{|\{(\d*)\}/g, function (all, n) {
+            if (all === '{{') {
+                return '{';
+            }
+            var v = args[n ? +n : next++];
+            return v === undefined ? '' : String(v);
+        });
+    }
+
     /* "<1 min", "12 min", "2 h 05 min". */
     function duration(seconds) {
         var m = seconds / 60;
         if (m < 1) {
-            return '<1 ' + T.min;
+            return T.lt1;
         }
         m = Math.round(m);
         if (m < 60) {
-            return m + ' ' + T.min;
+            return fill(T.min, m);
         }
         var rest = m % 60;
-        return Math.floor(m / 60) + ' ' + T.h + ' ' + (rest < 10 ? '0' : '') + rest + ' ' + T.min;
+        return fill(T.hmin, Math.floor(m / 60), (rest < 10 ? '0' : '') + rest);
     }
 
     /* The figures of a day as lines of text: uptime, then the time in each status. */
@@ -98,10 +111,10 @@
         if (day.uptime < 0) {
             return [T.nodata];
         }
-        var lines = [day.uptime.toFixed(2) + '% ' + T.uptime];
+        var lines = [fill(T.uptime, day.uptime.toFixed(2).replace('.', T.decimal))];
         for (var k = 0; k < STATUSES.length; k++) {
             if (day.seconds[k] > 0) {
-                lines.push(duration(day.seconds[k]) + ' ' + T[STATUSES[k]]);
+                lines.push(fill(T[STATUSES[k]], duration(day.seconds[k])));
             }
         }
         if (lines.length === 1 && !day.incidents.length) {

@@ -288,10 +288,6 @@ static void set_defaults(tc_config_t *c)
 {
     c->page.time_zone = tc_strdup("Etc/UTC");
     c->page.url = tc_strdup("");
-    /* How /history names an incident's impact, as the seed's page does. */
-    static const char *const labels[] = {"", "Degraded", "Downtime", "Downtime", "Maintenance"};
-    for (int i = 0; i < 5; i++)
-        c->page.impact_labels[i] = tc_strdup(labels[i]);
     c->export_.timeout_ms = 60000;
     c->server.host = tc_strdup("127.0.0.1");
     c->server.port = 8080;

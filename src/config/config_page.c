@@ -19,6 +19,7 @@
 #include "core/clock.h"
 #include "core/color.h"
 #include "core/err.h"
+#include "core/lang.h"
 
 #define MAX_FAVICON (64 << 10) /* an icon is a few KB; a bigger file is a mistake */
 #define MAX_LOGO (256 << 10)   /* a header logo; every page view may fetch it */
@@ -27,7 +28,7 @@
 
 static const char *const page_keys[] = {
     "id",   "name",   "url",    "time_zone", "description", "impact_labels", "notice",
-    "favicon", "logo", "accent", "css",     "links",       "footer",        NULL};
+    "favicon", "logo", "accent", "css",     "links",       "footer",        "language", NULL};
 static const char *const impact_keys[] = {"none", "minor", "major", "critical", "maintenance",
                                           NULL};
 static const char *const accent_keys[] = {"light", "dark", NULL};
@@ -383,6 +384,13 @@ void tc_config__parse_page(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
                    &c->page.logo, &c->page.logo_len);
     c->page.logo_type = k ? k->type : NULL;
     c->page.logo_path = k ? k->logo_path : NULL;
+    char *language = NULL;
+    tc_yaml_get_string(y, page, "page", "language", 0, &language);
+    if (language && tc_lang_parse(language, &c->page.language) != 0)
+        tc_yaml_error(y, tc_yaml_lookup(y, page, "language"),
+                      "page: language \"%s\" is not one tocsin speaks (use one of %s)",
+                      language, tc_lang_list());
+    free(language);
     parse_accent(y, page, c);
     parse_css(y, page, c);
     parse_links(y, page, c);

@@ -194,6 +194,7 @@ static void build_view(tc_engine_t *d, tc_view_t *view)
     view->css = c->page.css;
     view->links = (const char *const *)c->page.links;
     view->footer = c->page.footer;
+    view->lang = c->page.language;
 }
 
 const tc_view_t *tc_engine_view(tc_engine_t *d)

@@ -12,6 +12,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "web/html.h"
+#include "web/i18n.h"
 
 #define DAY_WIDTH 5 /* viewBox units per day: a bar of 3.6 and a gap of 1.4 */
 
@@ -190,11 +191,13 @@ void tc_day_bars_row(tc_day_bars_t *db, tc_buf_t *b, const tc_view_row_t *r)
                       DAY_WIDTH);
     }
     size_t nfound = row_incidents(db, r);
+    char n[24];
+    snprintf(n, sizeof n, "%zu", r->ndays);
     tc_buf_printf(b, "<svg class=\"bars\" viewBox=\"0 0 %zu 34\" preserveAspectRatio=\"none\" "
-                     "role=\"img\" aria-label=\"Uptime of ",
+                     "role=\"img\" aria-label=\"",
                   r->ndays * DAY_WIDTH);
-    tc_buf_html(b, r->name);
-    tc_buf_printf(b, " over the last %zu days\" data-days=\"", r->ndays);
+    tc_i18n_html(b, db->v->lang, TC_T_BARS_LABEL, r->name, n, NULL);
+    tc_buf_puts(b, "\" data-days=\"");
     data_days(db, b, r, nfound);
     tc_buf_puts(b, "\">");
     runs(b, r);
@@ -224,11 +227,25 @@ static void script_json(tc_buf_t *b, json_t *root)
 void tc_day_bars_finish(tc_day_bars_t *db, tc_buf_t *b)
 {
     if (db->first[0]) {
-        json_t *words = json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "uptime", "uptime", "nodata",
-            "No data", "quiet", "No incidents", "major_outage", "major outage",
-            "partial_outage", "partial outage", "degraded_performance", "degraded performance",
-            "under_maintenance", "maintenance", "min", "min", "h", "h");
+        /* The words of the detail, as templates with "{}" (web/i18n.h), keyed as page.js
+         * reads them; the seconds of data-days are in STATUSES order there. */
+        static const struct {
+            const char *key;
+            tc_text_t text;
+        } words_of[] = {
+            {"nodata", TC_T_DAY_NO_DATA},        {"quiet", TC_T_DAY_QUIET},
+            {"uptime", TC_T_DAY_UPTIME},         {"major_outage", TC_T_DAY_MAJOR},
+            {"partial_outage", TC_T_DAY_PARTIAL}, {"degraded_performance", TC_T_DAY_DEGRADED},
+            {"under_maintenance", TC_T_DAY_MAINT}, {"lt1", TC_T_DUR_LT1},
+            {"min", TC_T_DUR_MIN},               {"hmin", TC_T_DUR_HMIN},
+        };
+        json_t *words = json_object();
+        for (size_t k = 0; k < sizeof words_of / sizeof words_of[0]; k++)
+            json_object_set_new(words, words_of[k].key,
+                                json_string(tc_i18n(db->v->lang, words_of[k].text)));
+        char decimal[32];
+        tc_i18n_decimal(db->v->lang, 0.5, 1, decimal);
+        json_object_set_new(words, "decimal", json_stringn(decimal + 1, 1));
         json_t *incidents = json_array();
         for (size_t k = 0; k < db->nnamed; k++)
             json_array_append_new(incidents,

@@ -13,6 +13,7 @@
 
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "web/i18n.h"
 #include "web/markdown.h"
 
 static const char *const css =
@@ -61,7 +62,8 @@ static const char *const css =
     ".bars .degraded_performance{fill:var(--minor)}.bars .partial_outage{fill:var(--major)}"
     ".bars .major_outage{fill:var(--critical)}.bars .under_maintenance{fill:var(--maint)}"
     ".bars .nodata{fill:var(--nodata)}.bars .gaps{fill:url(#tc-gaps)}.gap{fill:var(--card)}"
-    ".defs{position:absolute}.bars[tabindex]{cursor:pointer;touch-action:pan-y}"
+    ".defs{position:absolute}.bars[tabindex]{cursor:pointer;touch-action:pan-y;"
+    "-webkit-tap-highlight-color:transparent}"
     ".bars:focus{outline:0}.bars:focus-visible{outline:2px solid var(--link);outline-offset:2px}"
     ".bars .sel{fill:none;stroke:var(--fg);stroke-width:2px;vector-effect:non-scaling-stroke}"
     ".day-pop{position:absolute;top:100%;z-index:2;width:max-content;"
@@ -189,18 +191,20 @@ const char *tc_html_stylesheet(void)
 void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
 {
     /* "Acme Status" stays as it is; "Acme" becomes "Acme Status". */
-    const char *suffix =
-        strstr(v->page_name, "Status") || strstr(v->page_name, "status") ? "" : " Status";
+    const char *suffix = strstr(v->page_name, "Status") || strstr(v->page_name, "status")
+                             ? ""
+                             : tc_i18n(v->lang, TC_T_TITLE_SUFFIX);
 
-    tc_buf_puts(b, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-                   "<meta name=\"color-scheme\" content=\"light dark\"><title>");
+    tc_buf_printf(b, "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                     "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+                     "<meta name=\"color-scheme\" content=\"light dark\"><title>",
+                  tc_lang_code(v->lang));
     if (title) {
         tc_buf_html(b, title);
         tc_buf_puts(b, " - ");
     }
     tc_buf_html(b, v->page_name);
-    tc_buf_puts(b, suffix);
+    tc_buf_html(b, suffix);
     tc_buf_puts(b, "</title>");
     if (v->page_description) {
         tc_buf_puts(b, "<meta name=\"description\" content=\"");
@@ -212,9 +216,12 @@ void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
     if (home)
         social_meta(b, v, suffix);
     tc_buf_puts(b, "<link rel=\"alternate\" type=\"application/atom+xml\" "
-                   "href=\"/history.atom\" title=\"Incident history (Atom)\">"
-                   "<link rel=\"alternate\" type=\"application/rss+xml\" "
-                   "href=\"/history.rss\" title=\"Incident history (RSS)\">");
+                   "href=\"/history.atom\" title=\"");
+    tc_html_text(b, v, TC_T_FEED_ATOM);
+    tc_buf_puts(b, "\"><link rel=\"alternate\" type=\"application/rss+xml\" "
+                   "href=\"/history.rss\" title=\"");
+    tc_html_text(b, v, TC_T_FEED_RSS);
+    tc_buf_puts(b, "\">");
     tc_buf_printf(b, "<style>%s", css);
     /* The accent replaces the link colour of each scheme; the operator's stylesheet comes
      * last, so it can override anything above. */
@@ -237,13 +244,16 @@ void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
         tc_buf_puts(b, "</div>");
         /* The form is at the end of the page; the link takes a visitor there without
          * JavaScript, and works for keyboards and screen readers as any link does. */
-        if (v->subscribe_email)
-            tc_buf_puts(b, "<a class=\"button\" href=\"#subscribe\">Subscribe to updates</a>");
+        if (v->subscribe_email) {
+            tc_buf_puts(b, "<a class=\"button\" href=\"#subscribe\">");
+            tc_html_text(b, v, TC_T_SUBSCRIBE_BUTTON);
+            tc_buf_puts(b, "</a>");
+        }
         tc_buf_puts(b, "</div>");
     } else {
         tc_buf_puts(b, "<p class=\"brand\"><a href=\"/\">");
         tc_buf_html(b, v->page_name);
-        tc_buf_puts(b, suffix);
+        tc_buf_html(b, suffix);
         tc_buf_puts(b, "</a></p>");
     }
     if (v->page_notice) {
@@ -257,22 +267,27 @@ void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
 void tc_html_close(tc_buf_t *b, const tc_view_t *v)
 {
     char updated[64];
-    tc_clock_format_local(v->zone, v->updated_at, "%b %d, %Y %H:%M %Z", updated, sizeof updated);
+    tc_i18n_date(v->lang, v->zone, v->updated_at, TC_T_FMT_STAMP, updated, sizeof updated);
     tc_buf_puts(b, "<footer>");
     if (v->footer) {
         tc_buf_puts(b, "<p>");
         tc_buf_html(b, v->footer);
         tc_buf_puts(b, "</p>");
     }
-    tc_buf_puts(b, "<p>Times are shown in ");
-    tc_buf_html(b, v->time_zone);
-    tc_buf_puts(b, ". Last updated ");
-    tc_buf_html(b, updated);
-    tc_buf_puts(b, ".</p><p><a href=\"/history\">Incident history</a> &middot; "
-                   "<a href=\"/uptime\">Uptime</a> &middot; "
-                   "<a href=\"/history.atom\">Atom</a> &middot; <a href=\"/history.rss\">RSS</a>"
-                   " &middot; <a href=\"/api/v2/summary.json\">Status API</a> &middot; "
-                   "Powered by tocsin</p></footer></main></body></html>\n");
+    tc_buf_puts(b, "<p>");
+    tc_i18n_html(b, v->lang, TC_T_TIMES_IN, v->time_zone, NULL);
+    tc_buf_puts(b, " ");
+    tc_i18n_html(b, v->lang, TC_T_LAST_UPDATED, updated, NULL);
+    tc_buf_puts(b, "</p><p><a href=\"/history\">");
+    tc_html_text(b, v, TC_T_INCIDENT_HISTORY);
+    tc_buf_puts(b, "</a> &middot; <a href=\"/uptime\">");
+    tc_html_text(b, v, TC_T_UPTIME);
+    tc_buf_puts(b, "</a> &middot; <a href=\"/history.atom\">Atom</a> &middot; "
+                   "<a href=\"/history.rss\">RSS</a> &middot; <a href=\"/api/v2/summary.json\">");
+    tc_html_text(b, v, TC_T_STATUS_API);
+    tc_buf_puts(b, "</a> &middot; ");
+    tc_html_text(b, v, TC_T_POWERED);
+    tc_buf_puts(b, "</p></footer></main></body></html>\n");
 }
 
 void tc_html_markdown(tc_buf_t *b, const char *md, size_t max)
@@ -345,15 +360,17 @@ bool tc_html_span_meets(int64_t begin, int64_t end, int64_t start, int64_t stop)
 
 void tc_html_format_when(const tc_zone_t *z, int64_t ms, char *out, size_t outlen)
 {
-    /* strftime's %p is upper case in the C locale; readers expect "01:08pm". */
-    char day[24], ampm[8], zone[16];
-    tc_clock_format_local(z, ms, "%b %d at %I:%M", day, sizeof day);
-    tc_clock_format_local(z, ms, "%p", ampm, sizeof ampm);
-    tc_clock_format_local(z, ms, "%Z", zone, sizeof zone);
-    for (char *p = ampm; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    snprintf(out, outlen, "%s%s %s", day, ampm, zone);
+    tc_i18n_date(TC_LANG_EN, z, ms, TC_T_FMT_WHEN, out, outlen);
+}
+
+void tc_html_text(tc_buf_t *b, const tc_view_t *v, tc_text_t key)
+{
+    tc_buf_html(b, tc_i18n(v->lang, key));
+}
+
+void tc_html_when(const tc_view_t *v, int64_t ms, char *out, size_t outlen)
+{
+    tc_i18n_date(v->lang, v->zone, ms, TC_T_FMT_WHEN, out, outlen);
 }
 
 static const char *row_name(const tc_view_t *v, const char *id)
@@ -403,23 +420,29 @@ size_t tc_html_affected_words(tc_buf_t *b, const tc_view_t *v, const tc_incident
         if (!name)
             continue;
         if (shown == 0)
-            tc_buf_printf(b, "This %s %s: ",
-                          i->is_maintenance ? "scheduled maintenance" : "incident",
-                          open ? "affects" : "affected");
+            tc_buf_puts(b, tc_i18n(v->lang, i->is_maintenance
+                                                ? open ? TC_T_MAINT_AFFECTS : TC_T_MAINT_AFFECTED
+                                                : open ? TC_T_AFFECTS : TC_T_AFFECTED));
         /* "A", "A and B", "A, B, and C": the serial comma, as on Statuspage. */
         else
-            tc_buf_puts(b, n > 2 ? (shown == n - 1 ? ", and " : ", ") : " and ");
-        if (html)
+            tc_buf_puts(b, tc_i18n(v->lang, n > 2 ? (shown == n - 1 ? TC_T_LIST_LAST
+                                                                     : TC_T_LIST_SEP)
+                                                   : TC_T_LIST_AND));
+        tc_status_t s = open && i->component_status ? i->component_status[c] : worst_set(i, c);
+        bool with_status = !i->is_maintenance && s != TC_STATUS_OPERATIONAL;
+        const char *words = tc_i18n_status_words(v->lang, s);
+        if (html && with_status)
+            tc_i18n_html(b, v->lang, TC_T_NAME_STATUS, name, words, NULL);
+        else if (with_status)
+            tc_i18n_put(b, v->lang, TC_T_NAME_STATUS, name, words, NULL);
+        else if (html)
             tc_buf_html(b, name);
         else
             tc_buf_puts(b, name);
-        tc_status_t s = open && i->component_status ? i->component_status[c] : worst_set(i, c);
-        if (!i->is_maintenance && s != TC_STATUS_OPERATIONAL)
-            tc_buf_printf(b, " (%s)", tc_status_words(s));
         shown++;
     }
     if (shown)
-        tc_buf_puts(b, ".");
+        tc_buf_puts(b, tc_i18n(v->lang, TC_T_FULL_STOP));
     return shown;
 }
 
@@ -437,7 +460,9 @@ static const char *impact_label(const tc_view_t *v, tc_impact_t impact)
     if ((unsigned)impact >= sizeof v->impact_labels / sizeof v->impact_labels[0])
         return NULL;
     const char *l = v->impact_labels[impact];
-    return l && l[0] ? l : NULL;
+    if (!l)
+        l = tc_i18n_impact(v->lang, impact);
+    return l[0] ? l : NULL;
 }
 
 /* One older update inside the <details> of a history entry. */
@@ -445,10 +470,13 @@ static void older_update(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i
 {
     const tc_incident_update_t *u = &i->updates[k];
     int prev = k > 0 ? (int)i->updates[k - 1].status : -1;
-    char when[48];
-    tc_html_format_when(v->zone, tc_html_update_time(u), when, sizeof when);
-    tc_buf_printf(b, "<li><p class=\"update-head\"><strong>%s</strong> <small>%s</small></p>",
-                  tc_incident_update_label(u->status, prev), when);
+    char when[64];
+    tc_html_when(v, tc_html_update_time(u), when, sizeof when);
+    tc_buf_puts(b, "<li><p class=\"update-head\"><strong>");
+    tc_buf_html(b, tc_i18n_update(v->lang, u->status, prev));
+    tc_buf_puts(b, "</strong> <small>");
+    tc_buf_html(b, when);
+    tc_buf_puts(b, "</small></p>");
     tc_html_markdown(b, u->body, 0);
     tc_buf_puts(b, "</li>");
 }
@@ -462,7 +490,7 @@ void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t
     const char *impact = tc_impact_name(i->impact);
     const char *label = impact_label(v, i->impact);
     const tc_incident_update_t *latest = i->nupdates ? &i->updates[i->nupdates - 1] : NULL;
-    char when[48];
+    char when[64], n[24];
 
     tc_buf_printf(b, "<article class=\"incident impact impact-%s\">", impact);
     tc_buf_printf(b, "<h%d class=\"incident-title\"><a href=\"/incidents/", level);
@@ -478,14 +506,18 @@ void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t
     if (tc_incident_status_is_closed(i->status)) {
         int64_t end = i->resolved_at ? i->resolved_at
                                      : latest ? tc_html_update_time(latest) : i->updated_at;
-        tc_html_format_when(v->zone, end, when, sizeof when);
-        tc_buf_printf(b, "<span>%s %s</span>", i->is_maintenance ? "Completed" : "Resolved",
-                      when);
+        tc_html_when(v, end, when, sizeof when);
+        tc_buf_puts(b, "<span>");
+        tc_i18n_html(b, v->lang, i->is_maintenance ? TC_T_COMPLETED_AT : TC_T_RESOLVED_AT,
+                     when, NULL);
+        tc_buf_puts(b, "</span>");
     } else {
         int64_t at = latest ? tc_html_update_time(latest) : i->updated_at;
-        tc_html_format_when(v->zone, at, when, sizeof when);
-        tc_buf_printf(b, "<span>%s, updated %s</span>", tc_incident_update_label(i->status, -1),
-                      when);
+        tc_html_when(v, at, when, sizeof when);
+        tc_buf_puts(b, "<span>");
+        tc_i18n_html(b, v->lang, TC_T_UPDATED_AT, tc_i18n_update(v->lang, i->status, -1), when,
+                     NULL);
+        tc_buf_puts(b, "</span>");
     }
     tc_buf_puts(b, "</p>");
     if (latest)
@@ -493,8 +525,12 @@ void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t
     tc_html_affected(b, v, i);
     if (i->nupdates > 1) {
         size_t older = i->nupdates - 1;
-        tc_buf_printf(b, "<details><summary>%zu previous update%s</summary><ol class=\"updates\">",
-                      older, older == 1 ? "" : "s");
+        snprintf(n, sizeof n, "%zu", older);
+        tc_buf_puts(b, "<details><summary>");
+        tc_i18n_html(b, v->lang,
+                     tc_i18n_plural(v->lang, older, TC_T_PREVIOUS_UPDATE, TC_T_PREVIOUS_UPDATES),
+                     n, NULL);
+        tc_buf_puts(b, "</summary><ol class=\"updates\">");
         for (size_t k = older; k-- > 0;)
             older_update(b, v, i, k);
         tc_buf_puts(b, "</ol></details>");

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "web/i18n.h"
 #include "web/view.h"
 
 #define TC_HTML_LIMIT (8 << 20) /* a page past 8 MiB means a bug, not a big status page */
@@ -48,9 +49,13 @@ void tc_html_incident_span(const tc_view_t *v, const tc_incident_t *i, int64_t *
  *  and closed at the same instant meets the period holding that instant. */
 bool tc_html_span_meets(int64_t begin, int64_t end, int64_t start, int64_t stop);
 
-/** Format @p ms as "Nov 14 at 01:08pm PST" in @p z (the page's zone). @p out needs 48
- *  bytes. */
+/** Format @p ms as "Nov 14 at 01:08pm PST" in @p z, in English (the console's words).
+ *  @p out needs 48 bytes. */
 void tc_html_format_when(const tc_zone_t *z, int64_t ms, char *out, size_t outlen);
+/** Append the text of @p key (web/i18n.h) in the page's language, HTML-escaped. */
+void tc_html_text(tc_buf_t *b, const tc_view_t *v, tc_text_t key);
+/** The same in the page's zone and language ("14. Nov. um 13:08 CET"); 64 bytes. */
+void tc_html_when(const tc_view_t *v, int64_t ms, char *out, size_t outlen);
 
 /** "This incident affects: REST API (major outage) and WebSocket API (degraded
  *  performance)." as <p class="components-affected">: the components @p i names, by their

@@ -11,6 +11,7 @@
 #include "status/rollup.h"
 #include "incident/incident.h"
 #include "status/uptime.h"
+#include "core/lang.h"
 
 typedef struct tc_zone tc_zone_t;
 
@@ -58,8 +59,10 @@ typedef struct tc_view {
     const tc_incident_t *const *incidents;
     size_t nincidents;
     int64_t now;                  /* wall ms of this render */
-    const char *impact_labels[5]; /* history labels by tc_impact_t: "", "Degraded",
-                                     "Downtime", "Downtime", "Maintenance" by default */
+    const char *impact_labels[5]; /* history labels by tc_impact_t, or NULL for the
+                                     language's ("", "Degraded", "Downtime", "Downtime",
+                                     "Maintenance" in English) */
+    tc_lang_t lang;               /* page.language: the words of pages, feeds and e-mails */
     bool subscribe_email;         /* the page offers e-mail subscriptions (a form on /) */
     const char *favicon;          /* /favicon.ico: page.favicon's bytes, or NULL for tocsin's
                                      own icon */

@@ -388,6 +388,21 @@ static void test_css_links_footer(void **state)
     rmdir(dir);
 }
 
+/* page.language: a code tocsin speaks, in either case; English without the key. */
+static void test_language(void **state)
+{
+    (void)state;
+    tc_config_t *cfg = parse_ok(NAME, PAGE);
+    assert_int_equal(cfg->page.language, TC_LANG_EN);
+    tc_config_free(cfg);
+    cfg = parse_ok(NAME, PAGE "  language: JA\n");
+    assert_int_equal(cfg->page.language, TC_LANG_JA);
+    tc_config_free(cfg);
+    refused(PAGE "  language: pt-BR\n",
+            NAME ":3:13: page: language \"pt-BR\" is not one tocsin speaks (use one of en, de, "
+                 "fr, es, pt, ja)\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_accent_backgrounds_are_the_pages),
         cmocka_unit_test(test_accent),
         cmocka_unit_test(test_css_links_footer),
+        cmocka_unit_test(test_language),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

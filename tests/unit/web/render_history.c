@@ -193,7 +193,7 @@ static void test_incident_page(void **state)
                "<p class=\"components-affected\">This incident affected: API (degraded "
                "performance), Database (degraded performance), and Website (degraded "
                "performance).</p>",
-               "<a href=\"/\">&larr; Current Status</a>",
+               "<a href=\"/\">&larr; Current status</a>",
                NULL},
            NULL);
     before(html, "<h2>Postmortem</h2>", "<h2>Resolved</h2>");

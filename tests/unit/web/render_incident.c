@@ -44,7 +44,7 @@ static const struct {
      {"<title>Web calls are slow - Acme Status</title>",
       "<h1 class=\"impact impact-major\">Web calls are slow</h1>",
       "<p class=\"components-affected\">This incident affects: Website (partial outage).</p>",
-      "<a href=\"/\">&larr; Current Status</a>", NULL},
+      "<a href=\"/\">&larr; Current status</a>", NULL},
      {"<h2>Update</h2>", "<p>Fix rolling out.</p>", "Posted Nov 15, 2024 - 12:20 PST",
       "<h2>Identified</h2>", "Posted Nov 15, 2024 - 12:10 PST", "<h2>Investigating</h2>",
       "Posted Nov 15, 2024 - 12:00 PST", NULL},
