@@ -245,8 +245,9 @@
             show(chosen);
         });
         svg.addEventListener('keydown', function (ev) {
+            /* As every slider: Up and Page Up increase the value, here a later day. */
             var moves = {ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1,
-                         PageUp: -7, PageDown: 7};
+                         PageUp: 7, PageDown: -7};
             if (ev.key in moves) {
                 show(chosen + moves[ev.key]);
             } else if (ev.key === 'Home') {

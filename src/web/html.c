@@ -72,8 +72,8 @@ static const char *const css =
     "box-shadow:0 4px 14px rgba(0,0,0,.2)}"
     ".day-pop p{margin:0}.day-pop ul{list-style:none;margin:.3rem 0 0;padding:0}"
     ".day-pop li{margin:.2rem 0 0;border-top:0}.uptime a{color:inherit}"
-    ".uptime{display:flex;justify-content:space-between;color:var(--muted);font-size:.8rem;"
-    "padding:0 1.1rem .7rem}"
+    ".uptime{display:flex;justify-content:space-between;align-items:center;color:var(--muted);"
+    "font-size:.8rem;padding:0 1.1rem .5rem}.uptime a{padding:.25rem 0}"
     ".spark{width:7.5rem;height:1.5rem;vertical-align:middle;margin-right:.5rem}"
     ".spark polyline{fill:none;stroke:var(--muted);stroke-width:1.5}"
     ".incident{background:var(--card);border:1px solid var(--line);border-radius:.5rem;"
@@ -92,7 +92,8 @@ static const char *const css =
     ".meta{color:var(--muted);font-size:.9rem;margin:0 0 .5rem}"
     ".components-affected{color:var(--muted);font-size:.9rem;margin:.5rem 0 0}"
     ".md{overflow-wrap:anywhere}.md>:first-child{margin-top:0}.md>:last-child{margin-bottom:0}"
-    ".md h1,.md h2,.md h3,.md h4{font-size:1rem;margin:.75rem 0 .25rem;border:0;padding:0}"
+    ".md h1,.md h2,.md h3,.md h4,.md h5,.md h6{font-size:1rem;margin:.75rem 0 .25rem;"
+    "border:0;padding:0}"
     ".md pre{overflow-x:auto}a{color:var(--link)}"
     ".month>h2 a{color:inherit;text-decoration:none}.month>h2 a:hover{text-decoration:underline}"
     "details{margin-top:.5rem}summary{cursor:pointer;color:var(--muted);font-size:.9rem}"
@@ -290,7 +291,46 @@ void tc_html_close(tc_buf_t *b, const tc_view_t *v)
     tc_buf_puts(b, "</p></footer></main></body></html>\n");
 }
 
+/* Append cmark's @p html with its headings placed under an <h@p level>: the first becomes
+ * <h level+1>, and each next one keeps its step from the one before, but never deeper than
+ * one level below it ("## A" then "#### B" gives h+1 and h+2) and never above level+1.
+ * Writers often start at "##" or skip levels; the page's outline must not. Safe mode
+ * escapes raw HTML, so every "<hN>" and "</hN>" in the output is a heading of cmark's. */
+static void nested_headings(tc_buf_t *b, const char *html, size_t len, int level)
+{
+    const char *p = html, *end = html + len;
+    int was = 0, now = 0; /* the last heading's level in the body and on the page */
+    while (p < end) {
+        const char *lt = memchr(p, '<', (size_t)(end - p));
+        if (!lt) {
+            tc_buf_append(b, p, (size_t)(end - p));
+            return;
+        }
+        bool closing = end - lt > 1 && lt[1] == '/';
+        const char *h = lt + 1 + closing;
+        tc_buf_append(b, p, (size_t)(lt - p));
+        if (end - h >= 3 && h[0] == 'h' && h[1] >= '1' && h[1] <= '6' && h[2] == '>') {
+            int own = h[1] - '0';
+            if (!closing) {
+                int next = !was ? level + 1 : own > was ? now + 1 : now - (was - own);
+                now = next < level + 1 ? level + 1 : next > 6 ? 6 : next;
+                was = own;
+            }
+            tc_buf_printf(b, "<%sh%d>", closing ? "/" : "", now);
+            p = h + 3;
+        } else {
+            tc_buf_append(b, lt, 1);
+            p = lt + 1;
+        }
+    }
+}
+
 void tc_html_markdown(tc_buf_t *b, const char *md, size_t max)
+{
+    tc_html_markdown_under(b, md, max, 0);
+}
+
+void tc_html_markdown_under(tc_buf_t *b, const char *md, size_t max, int level)
 {
     char *cut = NULL;
     if (!md)
@@ -309,7 +349,10 @@ void tc_html_markdown(tc_buf_t *b, const char *md, size_t max)
     size_t len = 0;
     char *html = tc_markdown_html(md, &len);
     tc_buf_puts(b, "<div class=\"md\">");
-    tc_buf_append(b, html, len);
+    if (level > 0)
+        nested_headings(b, html, len, level);
+    else
+        tc_buf_append(b, html, len);
     tc_buf_puts(b, "</div>");
     free(html);
     free(cut);
@@ -466,7 +509,8 @@ static const char *impact_label(const tc_view_t *v, tc_impact_t impact)
 }
 
 /* One older update inside the <details> of a history entry. */
-static void older_update(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i, size_t k)
+static void older_update(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i, size_t k,
+                         int level)
 {
     const tc_incident_update_t *u = &i->updates[k];
     int prev = k > 0 ? (int)i->updates[k - 1].status : -1;
@@ -477,7 +521,7 @@ static void older_update(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i
     tc_buf_puts(b, "</strong> <small>");
     tc_buf_html(b, when);
     tc_buf_puts(b, "</small></p>");
-    tc_html_markdown(b, u->body, 0);
+    tc_html_markdown_under(b, u->body, 0, level);
     tc_buf_puts(b, "</li>");
 }
 
@@ -521,7 +565,7 @@ void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t
     }
     tc_buf_puts(b, "</p>");
     if (latest)
-        tc_html_markdown(b, latest->body, BODY_MAX);
+        tc_html_markdown_under(b, latest->body, BODY_MAX, level);
     tc_html_affected(b, v, i);
     if (i->nupdates > 1) {
         size_t older = i->nupdates - 1;
@@ -532,7 +576,7 @@ void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t
                      n, NULL);
         tc_buf_puts(b, "</summary><ol class=\"updates\">");
         for (size_t k = older; k-- > 0;)
-            older_update(b, v, i, k);
+            older_update(b, v, i, k, level);
         tc_buf_puts(b, "</ol></details>");
     }
     tc_buf_puts(b, "</article>");

@@ -31,6 +31,10 @@ void tc_html_close(tc_buf_t *b, const tc_view_t *v);
  *  and the text is longer, only its first @p max bytes (cut on a UTF-8 boundary) are shown,
  *  followed by "...". */
 void tc_html_markdown(tc_buf_t *b, const char *md, size_t max);
+/** The same inside a part headed by an <h@p level>: the body's headings are placed under it
+ *  (its first heading becomes <h@p level+1>, the next ones keep their steps but never skip a
+ *  level), so the page's headings descend in order (WCAG 1.3.1, axe's heading-order). */
+void tc_html_markdown_under(tc_buf_t *b, const char *md, size_t max, int level);
 
 /** The instant an incident is filed under in history: scheduled_for for maintenance,
  *  otherwise started_at (created_at when unset). */

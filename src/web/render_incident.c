@@ -22,7 +22,7 @@ static void update_html(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i,
     tc_buf_puts(b, "<li class=\"update\"><h2>");
     tc_buf_html(b, tc_i18n_update(v->lang, u->status, prev));
     tc_buf_puts(b, "</h2>");
-    tc_html_markdown(b, u->body, 0);
+    tc_html_markdown_under(b, u->body, 0, 2);
     /* Statuspage records a placeholder without a code on backfilled updates ("No
      * components were affected by this update."); only real components are listed. */
     size_t shown = 0;
@@ -70,7 +70,7 @@ char *tc_render_incident_html(const tc_view_t *v, const tc_incident_t *i, size_t
         tc_buf_puts(&b, "<li class=\"update postmortem\"><h2>");
         tc_buf_html(&b, tc_i18n_update(v->lang, TC_INC_POSTMORTEM, -1));
         tc_buf_puts(&b, "</h2>");
-        tc_html_markdown(&b, i->postmortem_body, 0);
+        tc_html_markdown_under(&b, i->postmortem_body, 0, 2);
         posted(&b, v, i->postmortem_published_at);
         tc_buf_puts(&b, "</li>");
     }

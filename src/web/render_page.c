@@ -146,7 +146,7 @@ static void latest_update_html(tc_buf_t *b, const tc_view_t *v, const tc_inciden
     tc_buf_puts(b, "</strong> <small>");
     tc_buf_html(b, when);
     tc_buf_puts(b, "</small></p>");
-    tc_html_markdown(b, u->body, 0);
+    tc_html_markdown_under(b, u->body, 0, 3);
 }
 
 /* "Nov 14 at 01:00am - 03:00am PST", or both dates when the window spans days. */
