@@ -18,6 +18,7 @@
 
 #include "config/config.h"
 #include "core/curl_glue.h"
+#include "core/sdnotify.h"
 #include "engine/command.h"
 #include "engine/engine.h"
 #include "incident/incident.h"
@@ -121,6 +122,8 @@ struct tc_engine {
     uv_signal_t sighup, sigterm, sigint;
     uv_timer_t heartbeat_timer, render_timer;
     _Atomic int64_t heartbeat;  /* monotonic ms, read by HTTP threads */
+    tc_sdnotify_t *sd;          /* owned; systemd notifications, NULL outside systemd */
+    int64_t watchdog_sent;      /* monotonic ms of the last WATCHDOG=1 */
     const tc_engine_opts_t *opts;
     tc_config_t *config;        /* owned; the current generation */
     tc_zone_t *zone;            /* owned; config->page.time_zone, loaded with the generation */

@@ -3,6 +3,9 @@
 #include "web/render.h"
 
 #include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
 
 /* The console's stylesheet and script: static, but served like every document (ETags,
  * compression) from the snapshot of whichever server carries the console. */
@@ -70,6 +73,13 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_snapshot_ca
     const char *icon_type;
     body = tc_render_favicon(v, &icon_type, &len);
     tc_snapshot_add(s, "/favicon.ico", TC_ROUTE_ASSET, icon_type, body, len);
+    if (v->logo) {
+        body = tc_malloc(v->logo_len ? v->logo_len : 1);
+        memcpy(body, v->logo, v->logo_len);
+        tc_snapshot_add(s, v->logo_path, TC_ROUTE_ASSET, v->logo_type, body, v->logo_len);
+    }
+    body = tc_render_page_js(&len);
+    tc_snapshot_add(s, "/page.js", TC_ROUTE_ASSET, "text/javascript; charset=utf-8", body, len);
     body = tc_render_robots_txt(v, &len);
     tc_snapshot_add(s, "/robots.txt", TC_ROUTE_ASSET, "text/plain; charset=utf-8", body, len);
     add_console_assets(s);

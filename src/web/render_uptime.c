@@ -21,68 +21,50 @@ static double downtime_minutes(const tc_uptime_day_t *m)
     return tc_uptime_downtime(m) / 60.0;
 }
 
-/* Does incident @p i name component @p id, among the components it sets or in an update? */
-static bool names_component(const tc_incident_t *i, const char *id)
-{
-    for (size_t k = 0; k < i->ncomponents; k++)
-        if (strcmp(i->component_ids[k], id) == 0)
-            return true;
-    for (size_t u = 0; u < i->nupdates; u++)
-        for (size_t a = 0; a < i->updates[u].naffected; a++)
-            if (i->updates[u].affected[a].code && strcmp(i->updates[u].affected[a].code, id) == 0)
-                return true;
-    return false;
-}
-
-/* Is incident @p i (not maintenance) one of those behind component @p r's month @p m: it names
- * the component (or its group) and was open during the month? An open incident lasts until
- * now; one closed without a resolution time until its last change. */
+/* Is incident @p i (not maintenance) one of those behind component @p r's month @p m? */
 static bool behind(const tc_view_t *v, const tc_incident_t *i, const tc_view_row_t *r,
                    const tc_uptime_day_t *m)
 {
-    if (i->is_maintenance)
+    if (i->is_maintenance || !tc_html_incident_names(i, r))
         return false;
-    if (!names_component(i, r->id) && !(r->group_id && names_component(i, r->group_id)))
-        return false;
-    int64_t begin = tc_html_incident_time(i);
-    int64_t end = i->resolved_at                          ? i->resolved_at
-                  : tc_incident_status_is_closed(i->status) ? i->updated_at
-                                                           : v->now;
-    return begin < m->end && (end > m->start || begin >= m->start);
+    int64_t begin, end;
+    tc_html_incident_span(v, i, &begin, &end);
+    return tc_html_span_meets(begin, end, m->start, m->end);
 }
 
 /* "3 min", "2 h 05 min", "<1 min", "none". */
-static void minutes_html(tc_buf_t *b, double minutes)
+static void minutes_html(tc_buf_t *b, const tc_view_t *v, double minutes)
 {
-    if (minutes <= 0)
-        tc_buf_puts(b, "none");
-    else if (minutes < 1)
-        tc_buf_puts(b, "&lt;1 min");
-    else if (minutes < 60)
-        tc_buf_printf(b, "%.0f min", minutes);
-    else
-        tc_buf_printf(b, "%ld h %02ld min", (long)(minutes + 0.5) / 60,
-                      (long)(minutes + 0.5) % 60);
+    char text[64];
+    tc_i18n_duration(v->lang, minutes, text, sizeof text);
+    tc_buf_html(b, text);
 }
 
 static void month_row_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r,
                            const tc_uptime_day_t *m)
 {
-    char name[32];
-    tc_clock_format_local(v->zone, m->start, "%b %Y", name, sizeof name); /* fits a phone */
-    tc_buf_printf(b, "<tr><th scope=\"row\">%s</th>", name);
+    char name[64], percent[32];
+    /* The short month fits a phone. */
+    tc_i18n_date(v->lang, v->zone, m->start, TC_T_FMT_MONTH_SHORT, name, sizeof name);
+    tc_buf_puts(b, "<tr><th scope=\"row\">");
+    tc_buf_html(b, name);
+    tc_buf_puts(b, "</th>");
     if (m->uptime < 0) {
-        tc_buf_puts(b, "<td>no data</td><td>&mdash;</td>");
+        tc_buf_puts(b, "<td>");
+        tc_html_text(b, v, TC_T_NO_DATA);
+        tc_buf_puts(b, "</td><td>&mdash;</td>");
     } else {
-        tc_buf_printf(b, "<td>%.2f%%</td><td>", m->uptime);
-        minutes_html(b, downtime_minutes(m));
+        tc_i18n_decimal(v->lang, m->uptime, 2, percent);
+        tc_buf_printf(b, "<td>%s%%</td><td>", percent);
+        minutes_html(b, v, downtime_minutes(m));
         double major = m->seconds[TC_STATUS_MAJOR_OUTAGE] / 60.0;
         double partial = m->seconds[TC_STATUS_PARTIAL_OUTAGE] / 60.0;
         if (major > 0 || partial > 0) {
-            tc_buf_puts(b, "<small>major outage ");
-            minutes_html(b, major);
-            tc_buf_puts(b, ", partial outage ");
-            minutes_html(b, partial);
+            char a[64], p[64];
+            tc_i18n_duration(v->lang, major, a, sizeof a);
+            tc_i18n_duration(v->lang, partial, p, sizeof p);
+            tc_buf_puts(b, "<small>");
+            tc_i18n_html(b, v->lang, TC_T_MAJOR_PARTIAL, a, p, NULL);
             tc_buf_puts(b, "</small>");
         }
         tc_buf_puts(b, "</td>");
@@ -111,10 +93,13 @@ static void component_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t 
     tc_buf_puts(b, "\">");
     tc_buf_html(b, r->name);
     tc_buf_printf(b, "</h%d><p class=\"meta\">", level);
+    char percent[32], n[24];
+    tc_i18n_decimal(v->lang, total, 3, percent);
+    snprintf(n, sizeof n, "%zu", r->nmonths);
     if (total >= 0)
-        tc_buf_printf(b, "%.3f%% uptime over %zu months", total, r->nmonths);
+        tc_i18n_html(b, v->lang, TC_T_UPTIME_OVER, percent, n, NULL);
     else
-        tc_buf_puts(b, "No data yet");
+        tc_html_text(b, v, TC_T_NO_DATA_CAP);
     /* The wrapper scrolls sideways on narrow screens, so it takes the keyboard focus (and a
      * name) for those who cannot swipe. */
     tc_buf_puts(b, "</p><div class=\"table-wrap\" role=\"region\" tabindex=\"0\" "
@@ -122,9 +107,14 @@ static void component_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t 
     tc_buf_html(b, r->id);
     tc_buf_puts(b, "\"><table class=\"report\" aria-labelledby=\"u-");
     tc_buf_html(b, r->id);
-    tc_buf_puts(b, "\"><thead><tr><th scope=\"col\">Month</th><th scope=\"col\">Uptime</th>"
-                   "<th scope=\"col\">Downtime</th><th scope=\"col\">Incidents</th></tr>"
-                   "</thead><tbody>");
+    static const tc_text_t columns[] = {TC_T_MONTH, TC_T_UPTIME, TC_T_DOWNTIME, TC_T_INCIDENTS};
+    tc_buf_puts(b, "\"><thead><tr>");
+    for (size_t k = 0; k < sizeof columns / sizeof columns[0]; k++) {
+        tc_buf_puts(b, "<th scope=\"col\">");
+        tc_html_text(b, v, columns[k]);
+        tc_buf_puts(b, "</th>");
+    }
+    tc_buf_puts(b, "</tr></thead><tbody>");
     for (size_t k = 0; k < r->nmonths; k++)
         month_row_html(b, v, r, &r->months[k]);
     tc_buf_puts(b, "</tbody></table></div></section>");
@@ -134,13 +124,17 @@ char *tc_render_uptime_html(const tc_view_t *v, size_t *len)
 {
     tc_buf_t b;
     tc_buf_init(&b, TC_HTML_LIMIT);
-    tc_html_open(&b, v, "Uptime", false);
-    tc_buf_puts(&b, "<h1>Uptime</h1><p class=\"description\">Each component's uptime by month "
-                    "in ");
-    tc_buf_html(&b, v->time_zone);
-    tc_buf_puts(&b, ". Downtime counts a minute of major outage in full and a minute of "
-                    "partial outage as 0.3 of a minute; degraded performance and maintenance "
-                    "count as up. Also as <a href=\"/api/v2/uptime.json\">JSON</a>.</p>");
+    tc_html_open(&b, v, tc_i18n(v->lang, TC_T_UPTIME), false);
+    tc_buf_puts(&b, "<h1>");
+    tc_html_text(&b, v, TC_T_UPTIME);
+    /* The intro's template holds the JSON link, so only the zone's name is escaped. */
+    tc_buf_puts(&b, "</h1><p class=\"description\">");
+    tc_buf_t zone;
+    tc_buf_init(&zone, 0);
+    tc_buf_html(&zone, v->time_zone);
+    tc_i18n_put(&b, v->lang, TC_T_UPTIME_INTRO, zone.data, NULL);
+    tc_buf_free(&zone);
+    tc_buf_puts(&b, "</p>");
     size_t shown = 0;
     for (size_t i = 0; i < v->nrows; i++) {
         const tc_view_row_t *r = &v->rows[i];
@@ -169,8 +163,11 @@ char *tc_render_uptime_html(const tc_view_t *v, size_t *len)
             shown++;
         }
     }
-    if (!shown)
-        tc_buf_puts(&b, "<p class=\"quiet\">No component shows its uptime.</p>");
+    if (!shown) {
+        tc_buf_puts(&b, "<p class=\"quiet\">");
+        tc_html_text(&b, v, TC_T_NO_UPTIME_SHOWN);
+        tc_buf_puts(&b, "</p>");
+    }
     tc_html_close(&b, v);
     return tc_buf_steal(&b, len);
 }
