@@ -41,7 +41,7 @@ static void fed_by(tc_buf_t *b, const tc_admin_call_t *c, const tc_view_t *v,
         tc_buf_printf(b, "<li>Monitor <a href=\"/admin/monitors/%s\">", m->id);
         tc_buf_html(b, m->name);
         tc_buf_printf(b, "</a> <span class=\"state %s\">%s</span></li>", m->state,
-                      strcmp(m->state, "unknown") == 0 ? "no result yet" : m->state);
+                      strcmp(m->state, "pending") == 0 ? "no result yet" : m->state);
         shown++;
     }
     for (size_t i = 0; i < v->nincidents; i++) {

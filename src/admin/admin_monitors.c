@@ -17,7 +17,7 @@
 
 static const char *state_words(const tc_monitor_info_t *m)
 {
-    return strcmp(m->state, "unknown") == 0 ? "no result yet" : m->state;
+    return strcmp(m->state, "pending") == 0 ? "no result yet" : m->state;
 }
 
 static void interval_words(tc_buf_t *b, long ms)
@@ -56,8 +56,12 @@ void tc_admin__monitors(tc_admin_call_t *c)
         tc_admin__when(c, m->last_failure_at, failed, sizeof failed);
         tc_buf_printf(&b, "<tr><th scope=\"row\"><a href=\"/admin/monitors/%s\">", m->id);
         tc_buf_html(&b, m->name);
-        tc_buf_printf(&b, "</a></th><td><span class=\"state %s\">%s</span></td><td>%s</td><td>",
-                      m->state, state_words(m), m->kind);
+        tc_buf_printf(&b, "</a></th><td><span class=\"state %s\">%s</span>", m->state,
+                      state_words(m));
+        if (m->failure_share > 0)
+            tc_buf_printf(&b, " <small>%.0f%% of the last %d failed</small>",
+                          m->failure_share * 100, m->window);
+        tc_buf_printf(&b, "</td><td>%s</td><td>", m->kind);
         interval_words(&b, m->interval_ms);
         tc_buf_printf(&b, "</td><td>%s</td><td>", when);
         if (m->last_at)

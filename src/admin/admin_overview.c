@@ -14,11 +14,14 @@ static void monitor_line(tc_buf_t *b, const tc_admin_call_t *c, const tc_monitor
     char when[64];
     tc_admin__when(c, m->last_at, when, sizeof when);
     tc_buf_printf(b, "<li><span class=\"state %s\">%s</span> ", m->state,
-                  strcmp(m->state, "unknown") == 0 ? "no result yet" : m->state);
+                  strcmp(m->state, "pending") == 0 ? "no result yet" : m->state);
     tc_buf_html(b, m->name);
     tc_buf_printf(b, " <small>(%s", m->kind);
     if (m->last_at)
         tc_buf_printf(b, "; last check %s, %.0f ms", when, m->last_ms);
+    if (m->failure_share > 0)
+        tc_buf_printf(b, "; %.0f%% of the last %d checks failed", m->failure_share * 100,
+                      m->window);
     tc_buf_puts(b, ")</small>");
     if (m->last_at && m->last_reason && m->last_reason[0] && strcmp(m->state, "up") != 0) {
         tc_buf_puts(b, "<br><span class=\"reason\">");

@@ -26,11 +26,17 @@ static const struct {
      "Validate FILE and print every error as FILE:LINE:COL: what is wrong.\n"
      "Exit code 0 when the file is valid, 2 when it is not.\n"},
     {"probe",
-     "usage: tocsin probe [-c FILE] MONITOR_ID\n"
+     "usage: tocsin probe [-c FILE] [--runs N] MONITOR_ID\n"
      "\n"
      "Run one monitor once and print what it measured: connection, status, each phase's\n"
      "timing, certificate expiry, each condition with its actual value and PASS/FAIL, and\n"
-     "the verdict. Exit code 0 up, 1 down, 3 degraded, 2 usage or config error.\n"},
+     "the verdict, then the window: the share of runs that failed and the response-time\n"
+     "percentiles. A failed run is re-checked when the monitor sets retries.\n"
+     "  --runs N   run it N times in a row (1 to 1000) and show what the daemon would make\n"
+     "             of them: failure share, [RESPONSE_TIME_P95] and the others over the\n"
+     "             runs so far, flapping, and the state (failure window and thresholds)\n"
+     "Exit code 0 up (or pending), 1 down, 3 degraded (or flapping), 2 usage or config\n"
+     "error; with --runs, by the state the runs add up to.\n"},
     {"apikey",
      "usage: tocsin apikey [-c FILE] [--data DIR] create --name NAME\n"
      "       tocsin apikey [-c FILE] [--data DIR] list\n"
@@ -78,6 +84,15 @@ static const struct {
      "Put a backup into an empty data folder (no store, no daemon running on it), after\n"
      "checking that it is a sound tocsin store this version can read. Start tocsin on the\n"
      "folder afterwards. Exit 0 done, 2 when the backup or the folder will not do.\n"},
+    {"migrate",
+     "usage: tocsin migrate --from DATA_DIR --to DSN\n"
+     "\n"
+     "Copy the SQLite store in DATA_DIR (incidents, status history, results and rollups,\n"
+     "API keys, subscribers, the outbox, console users, sessions and audit log, recurring\n"
+     "maintenance, settings) into the empty PostgreSQL database DSN names (a libpq\n"
+     "connection string; keep the password in PGPASSWORD or ~/.pgpass, not on the command\n"
+     "line). One transaction: on any failure nothing is copied. A database that already\n"
+     "holds rows is refused. Stop the daemon first. Exit 0 done, 1 failure, 2 refused.\n"},
     {"import",
      "usage: tocsin import [-c FILE] [--data DIR] [--shift-to-now] statuspage HISTORY.json\n"
      "\n"
@@ -106,6 +121,7 @@ int tc_cli_help(const char *command)
                "  export         write the page as static files (a mirror)\n"
                "  backup         copy the running store to a file\n"
                "  restore        put a backup into an empty data folder\n"
+               "  migrate        copy a SQLite store into PostgreSQL\n"
                "  import         import a Statuspage incident history\n"
                "  help           show help for a command\n"
                "\n"

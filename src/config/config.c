@@ -31,9 +31,11 @@ static const char *const subscriber_keys[] = {"email_channel", "allow_private_we
 static const char *const server_keys[] = {"listen",         "connection_limit",
                                           "per_ip_limit",   "connection_timeout",
                                           "header_timeout", "body_timeout",
-                                          "trusted_proxies", "trusted_proxy_header", NULL};
+                                          "trusted_proxies", "trusted_proxy_header", "tls",
+                                          NULL};
 static const char *const storage_keys[] = {"path", "raw_retention", "aggregate_retention",
-                                           NULL};
+                                           "postgres", NULL};
+static const char *const postgres_keys[] = {"dsn", NULL};
 static const char *const group_keys[] = {"id", "name", "description", "position", NULL};
 static const char *const component_keys[] = {"id", "name", "description", "group",
                                              "position", "showcase", "only_show_if_degraded",
@@ -153,6 +155,9 @@ static void parse_server(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
         tc_yaml_error(y, tc_yaml_lookup(y, server, "trusted_proxy_header"),
                       "server: trusted_proxy_header needs trusted_proxies (the addresses "
                       "whose header is believed)");
+    tc_config__parse_tls(y, server, c);
+    tc_config__make_absolute(c, &c->server.tls.cert);
+    tc_config__make_absolute(c, &c->server.tls.key);
 }
 
 static void parse_storage(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
@@ -165,6 +170,11 @@ static void parse_storage(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
                          &c->raw_retention_ms);
     tc_yaml_get_duration(y, storage, "storage", "aggregate_retention", 86400000L,
                          36500L * 86400000L, &c->aggregate_retention_ms);
+    /* PostgreSQL instead of the embedded SQLite: the dsn is checked when the store connects
+     * (libpq parses it), so check-config does not need the database. */
+    tc_ynode_t pg = tc_yaml_lookup(y, storage, "postgres");
+    if (pg && tc_yaml_check_mapping(y, pg, "storage.postgres", postgres_keys) == 0)
+        tc_yaml_get_string(y, pg, "storage.postgres", "dsn", 1, &c->storage_dsn);
 }
 
 /* Ids of groups and components share one namespace: both are rows of components.json. */
@@ -296,6 +306,7 @@ static void set_defaults(tc_config_t *c)
     c->server.connection_timeout = 15;
     c->server.header_timeout = 10;
     c->server.body_timeout = 30;
+    c->server.tls.hsts_ms = 365L * 86400000L;
     c->storage_path = tc_strdup("data");
     c->raw_retention_ms = 7L * 86400000L;
     c->notify_retry_ms = 86400000L;
@@ -461,7 +472,12 @@ void tc_config_free(tc_config_t *c)
         free(*p);
     free(c->server.trusted_proxies);
     free(c->server.trusted_proxy_header);
+    tc_config__tls_free(c);
     free(c->storage_path);
+    /* The dsn may hold a password: no copy of it is left in freed memory. */
+    if (c->storage_dsn)
+        memset(c->storage_dsn, 0, strlen(c->storage_dsn));
+    free(c->storage_dsn);
     free(c->path);
     free(c);
 }

@@ -69,9 +69,9 @@ typedef struct tc_monitor_rules {
     size_t ncomponents;
     tc_status_t down_status;      /* major_outage (default) or partial_outage */
     bool auto_incident;           /* open/resolve incidents from this monitor's state */
-    char *incident_title;         /* owned; template with {{monitor}} {{component}} {{reason}}
-                                     {{fallback}} (default: the advice, when a fed component
-                                     has it) */
+    char *incident_title;         /* owned; template with {{monitor}} {{component}}
+                                     {{problem}} {{reason}} {{condition}} {{fallback}}
+                                     (default: the advice, when a fed component has it) */
     char *incident_body;          /* owned; same placeholders */
     tc_alert_cfg_t *alerts;       /* owned; which channels hear about this monitor */
     size_t nalerts;
@@ -114,8 +114,17 @@ typedef struct tc_config {
         int body_timeout;        /* seconds to deliver a body after the headers; 0: none */
         char **trusted_proxies;  /* NULL-terminated "ADDR" or "ADDR/BITS"; NULL when none */
         char *trusted_proxy_header; /* e.g. "X-Forwarded-For"; NULL when none */
+        struct {
+            char *cert;          /* PEM chain, absolute path; NULL: plain HTTP */
+            char *key;           /* PEM private key, absolute path */
+            long hsts_ms;        /* Strict-Transport-Security max-age; 0: not sent */
+            char *redirect_host; /* plain-HTTP listener that redirects to https; or NULL */
+            int redirect_port;
+        } tls;                   /* bound at start, except the files (reread on SIGHUP) */
     } server;
     char *storage_path;     /* data directory, absolute or relative to the config file */
+    char *storage_dsn;      /* storage.postgres.dsn: the PostgreSQL store's libpq connection
+                               string (may hold a password; never logged), NULL for SQLite */
     long raw_retention_ms;  /* raw probe results are kept this long (default 7 days) */
     long aggregate_retention_ms; /* hourly/daily aggregates and status changes (400 days) */
     tc_group_cfg_t *groups;

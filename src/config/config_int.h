@@ -37,4 +37,8 @@ void tc_config__parse_channels(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c);
 void tc_config__parse_console(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c);
 void tc_config__console_free(tc_config_t *c);
 
+/** Parse server.tls (config_tls.c) into c->server.tls, after server.listen; and free it. */
+void tc_config__parse_tls(tc_yaml_t *y, tc_ynode_t server, tc_config_t *c);
+void tc_config__tls_free(tc_config_t *c);
+
 #endif

@@ -12,14 +12,29 @@
 #include "core/err.h"
 #include "notify/notify.h"
 #include "probe/probe_int.h"
+#include "status/window.h"
 
 #define MAX_KEYS 48
 
 static const char *const common_keys[] = {
     "id", "name", "kind", "interval", "timeout", "conditions", "degraded_conditions",
     "failure_threshold", "success_threshold", "components", "down_status", "incident",
-    "alerts", NULL,
+    "alerts", "window", "degraded_ratio", "down_ratio", "flap_detection", "flap_start",
+    "flap_stop", "retries", "retry_interval", NULL,
 };
+
+/* Percentiles over the window ([RESPONSE_TIME_P95]) exist wherever the kind measures
+ * [RESPONSE_TIME]: the engine computes them from the runs it keeps, not the kind. */
+static const char *const window_placeholders[] = {"RESPONSE_TIME_P50", "RESPONSE_TIME_P95",
+                                                  "RESPONSE_TIME_P99", NULL};
+
+static bool offers(const tc_probe_type_t *t, const char *name)
+{
+    for (const char *const *p = t->placeholders; *p; p++)
+        if (strcmp(*p, name) == 0)
+            return true;
+    return false;
+}
 
 /* Condition placeholders are checked against what the kind offers. */
 static int kind_lookup(void *ctx, const char *name, const char *key, tc_value_t *out)
@@ -27,8 +42,10 @@ static int kind_lookup(void *ctx, const char *name, const char *key, tc_value_t 
     const tc_probe_type_t *t = ctx;
     (void)key;
     out->type = TC_VALUE_MISSING;
-    for (const char *const *p = t->placeholders; *p; p++)
-        if (strcmp(*p, name) == 0)
+    if (offers(t, name))
+        return 0;
+    for (const char *const *p = window_placeholders; *p; p++)
+        if (strcmp(*p, name) == 0 && offers(t, "RESPONSE_TIME"))
             return 0;
     return TC_ENOENT;
 }
@@ -92,11 +109,14 @@ static tc_cond_t **parse_conditions(tc_yaml_t *y, tc_ynode_t item, const char *k
         if (t && tc_cond_check(cond, kind_lookup, (void *)t, &col, err, sizeof err) != 0) {
             condition_prefix(m, key, text, prefix, sizeof prefix);
             if (strncmp(err, "unknown placeholder", 19) == 0) {
-                char offered[256] = "";
+                char offered[512] = "";
                 size_t len = 0;
                 for (const char *const *p = t->placeholders; *p && len < sizeof offered; p++)
                     len += (size_t)snprintf(offered + len, sizeof offered - len, "%s[%s]",
                                             len ? ", " : "", *p);
+                for (const char *const *p = window_placeholders;
+                     *p && offers(t, "RESPONSE_TIME") && len < sizeof offered; p++)
+                    len += (size_t)snprintf(offered + len, sizeof offered - len, ", [%s]", *p);
                 tc_yaml_error_at(y, c, col, "%s: %s (a %s monitor offers %s)", prefix, err,
                                  t->name, offered);
             } else {
@@ -177,15 +197,15 @@ static void parse_incident(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
     }
     if (m->auto_incident && !m->incident_title)
         m->incident_title = tc_strdup(has_fallback(c, m) ? "{{fallback}}"
-                                                         : "{{component}} is not working "
-                                                           "as expected");
+                                                         : "{{component}} is {{problem}}");
     if (m->auto_incident && !m->incident_body)
-        m->incident_body = tc_strdup("Our checks found a problem with {{component}}: "
-                                     "{{reason}}. We are investigating.");
+        m->incident_body = tc_strdup("{{component}} is {{problem}}: {{reason}}. We are "
+                                     "investigating.");
 }
 
-/* `alerts: [oncall]` or `alerts: [{channel: oncall, on: [down, degraded, recovered],
- * remind: 30m}]`; the default `on` is down and recovered. */
+/* `alerts: [oncall]` or `alerts: [{channel: oncall, on: [down, degraded, recovered, flapping],
+ * remind: 30m}]`; the default `on` is down, recovered and flapping (which stands for the
+ * flapping alert and the stable-again one). */
 static void parse_alerts(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
                          tc_monitor_rules_t *m)
 {
@@ -202,7 +222,7 @@ static void parse_alerts(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
     for (size_t i = 0; i < n; i++) {
         tc_ynode_t a = tc_yaml_item(y, list, i);
         tc_alert_cfg_t *rule = &m->alerts[m->nalerts];
-        rule->on = TC_ON_DOWN | TC_ON_RECOVERED;
+        rule->on = TC_ON_DOWN | TC_ON_RECOVERED | TC_ON_FLAPPING;
         tc_ynode_t idnode = a;
         if (tc_yaml_type(y, a) == TC_YAML_SCALAR) {
             rule->channel = tc_yaml_expand(y, a);
@@ -214,7 +234,8 @@ static void parse_alerts(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
             rule->remind_ms = remind;
             tc_ynode_t on = tc_yaml_lookup(y, a, "on");
             if (on && tc_yaml_type(y, on) != TC_YAML_SEQUENCE) {
-                tc_yaml_error(y, on, "alert: on must be a list of down, degraded, recovered");
+                tc_yaml_error(y, on, "alert: on must be a list of down, degraded, recovered, "
+                                     "flapping");
             } else if (on) {
                 rule->on = 0;
                 for (size_t k = 0; k < tc_yaml_size(y, on); k++) {
@@ -226,9 +247,11 @@ static void parse_alerts(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
                         rule->on |= TC_ON_DEGRADED;
                     else if (strcmp(what, "recovered") == 0)
                         rule->on |= TC_ON_RECOVERED;
+                    else if (strcmp(what, "flapping") == 0)
+                        rule->on |= TC_ON_FLAPPING;
                     else
-                        tc_yaml_error(y, e, "alert: on takes down, degraded and recovered, "
-                                            "not \"%s\"",
+                        tc_yaml_error(y, e, "alert: on takes down, degraded, recovered and "
+                                            "flapping, not \"%s\"",
                                       what);
                 }
             }
@@ -247,6 +270,48 @@ static void parse_alerts(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
     }
 }
 
+/* A number up to @p max and above @p above (a ratio such as 0.2, or a percentage such as
+ * 20), into *@p out; a missing key leaves it unchanged. */
+static void get_number(tc_yaml_t *y, tc_ynode_t item, const char *key, double above,
+                       double max, double *out)
+{
+    tc_ynode_t v = tc_yaml_lookup(y, item, key);
+    if (!v)
+        return;
+    const char *text = tc_yaml_type(y, v) == TC_YAML_SCALAR ? tc_yaml_raw(y, v) : "";
+    char *end = NULL;
+    double d = strtod(text, &end);
+    if (!text[0] || *end || tc_yaml_quoted(y, v) || !(d > above && d <= max)) {
+        tc_yaml_error(y, v, "monitor: \"%s\" must be a number above %g and at most %g", key,
+                      above, max);
+        return;
+    }
+    *out = d;
+}
+
+/* The detection keys beyond consecutive thresholds (PROBES.md "Detection"). */
+static void parse_detection(tc_yaml_t *y, tc_ynode_t item, tc_monitor_cfg_t *m)
+{
+    tc_yaml_get_int(y, item, "monitor", "window", 2, TC_WINDOW_MAX, &m->window);
+    /* A ratio of 0 would make every run "at least 0% failed": the keys start above it. */
+    get_number(y, item, "degraded_ratio", 0, 1, &m->degraded_ratio);
+    get_number(y, item, "down_ratio", 0, 1, &m->down_ratio);
+    if (m->degraded_ratio > 0 && m->down_ratio > 0 && m->degraded_ratio > m->down_ratio)
+        tc_yaml_error(y, tc_yaml_lookup(y, item, "degraded_ratio"),
+                      "monitor: degraded_ratio must not be above down_ratio");
+    tc_yaml_get_bool(y, item, "monitor", "flap_detection", &m->flap_detection);
+    get_number(y, item, "flap_start", 0, 100, &m->flap_start);
+    get_number(y, item, "flap_stop", -1, 100, &m->flap_stop);
+    if (m->flap_stop >= m->flap_start) {
+        tc_ynode_t at = tc_yaml_lookup(y, item, "flap_stop");
+        tc_yaml_error(y, at ? at : tc_yaml_lookup(y, item, "flap_start"),
+                      "monitor: flap_stop must be below flap_start");
+    }
+    tc_yaml_get_int(y, item, "monitor", "retries", 0, 10, &m->retries);
+    tc_yaml_get_duration(y, item, "monitor", "retry_interval", 100, 3600000L,
+                         &m->retry_interval_ms);
+}
+
 static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_monitor_cfg_t *m,
                           tc_monitor_rules_t *rules)
 {
@@ -254,6 +319,11 @@ static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_moni
     m->timeout_ms = 10000;
     m->failure_threshold = 3;
     m->success_threshold = 2;
+    m->window = 20;
+    m->flap_detection = true;
+    m->flap_start = 20;
+    m->flap_stop = 5;
+    m->retry_interval_ms = 2000;
     rules->monitor = m;
     rules->down_status = TC_STATUS_MAJOR_OUTAGE;
 
@@ -291,6 +361,7 @@ static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_moni
         m->timeout_ms = m->interval_ms;
     tc_yaml_get_int(y, item, "monitor", "failure_threshold", 1, 1000, &m->failure_threshold);
     tc_yaml_get_int(y, item, "monitor", "success_threshold", 1, 1000, &m->success_threshold);
+    parse_detection(y, item, m);
     char *down = NULL;
     tc_yaml_get_string(y, item, "monitor", "down_status", 0, &down);
     if (down) {

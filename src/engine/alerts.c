@@ -13,6 +13,7 @@
 #include "engine/engine_int.h"
 #include "incident/incident_policy.h"
 #include "notify/notify.h"
+#include "status/window.h"
 #include "store/store.h"
 
 #define MODULE "engine"
@@ -31,7 +32,7 @@ static bool under_maintenance(tc_engine_t *d, const tc_monitor_rules_t *m)
 /* Queue the alerts @p alert selects for @p kind, in the caller's transaction. */
 static void queue_alerts(tc_engine_t *d, mon_slot_t *slot, tc_event_kind_t kind,
                          const bool *alert, tc_monitor_state_t before, tc_monitor_state_t after,
-                         const tc_result_t *r)
+                         const tc_result_t *r, const char *why)
 {
     const tc_monitor_cfg_t *m = slot->cfg;
     const tc_monitor_rules_t *rules = slot->rules;
@@ -62,7 +63,7 @@ static void queue_alerts(tc_engine_t *d, mon_slot_t *slot, tc_event_kind_t kind,
         .monitor_kind = tc_probe_type_name(m->type),
         .old_state = tc_monitor_state_name(before),
         .new_state = tc_monitor_state_name(after),
-        .reason = r->reason,
+        .reason = why,
         .status_code = r->status_code,
         .response_ms = r->response_ms,
         .components = comps,
@@ -114,8 +115,33 @@ static void queue_alerts(tc_engine_t *d, mon_slot_t *slot, tc_event_kind_t kind,
     free(comps);
 }
 
+/* The words people read for the state the monitor is now in: a failure share or flapping
+ * is described as such, anything else by the run that made it. */
+static void public_words(const mon_slot_t *slot, tc_monitor_state_t after, const tc_result_t *r,
+                         tc_buf_t *problem, tc_buf_t *summary)
+{
+    const tc_monitor_tracker_t *t = &slot->tracker;
+    const tc_monitor_cfg_t *m = slot->cfg;
+    if (after == TC_MONITOR_FLAPPING) {
+        tc_buf_puts(problem, "unstable");
+        tc_buf_printf(summary, "its checks changed state %zu times in the last %d",
+                      tc_window_changes(&slot->window, TC_FLAP_RUNS), TC_FLAP_RUNS);
+    } else if ((after == TC_MONITOR_DOWN || after == TC_MONITOR_DEGRADED) && after == t->level &&
+               after != t->threshold) {
+        tc_buf_puts(problem, after == TC_MONITOR_DOWN ? "failing" : "degraded");
+        tc_buf_printf(summary, "%zu of the last %d checks failed",
+                      tc_window_failures(&slot->window, (size_t)m->window), m->window);
+        if (slot->last_failure_words[0])
+            tc_buf_printf(summary, ", most recently: %s", slot->last_failure_words);
+    } else {
+        tc_buf_puts(problem, tc_probe_problem(r));
+        tc_probe_words(m, r, summary);
+    }
+}
+
 void tc_engine__monitor_changed(tc_engine_t *d, mon_slot_t *slot, tc_monitor_state_t before,
-                                tc_monitor_state_t after, const tc_result_t *r)
+                                tc_monitor_state_t after, const tc_result_t *r,
+                                const char *why)
 {
     const tc_monitor_rules_t *rules = slot->rules;
     tc_policy_rule_t *prules = tc_calloc(rules->nalerts + 1, sizeof *prules);
@@ -139,8 +165,18 @@ void tc_engine__monitor_changed(tc_engine_t *d, mon_slot_t *slot, tc_monitor_sta
     tc_policy_out_t out = tc_incident_policy(&in, alert);
     /* Alerts first, so they record the components' status before the incident moves it. */
     if (out.nalerted)
-        queue_alerts(d, slot, out.kind, alert, before, after, r);
-    tc_engine__auto_incident(d, rules, out.incident, after, r->reason);
+        queue_alerts(d, slot, out.kind, alert, before, after, r, why);
+    if (out.incident != TC_POLICY_KEEP) {
+        tc_buf_t problem, summary;
+        tc_buf_init(&problem, 0);
+        tc_buf_init(&summary, 0);
+        public_words(slot, after, r, &problem, &summary);
+        auto_words_t words = {problem.data ? problem.data : "", summary.data ? summary.data : "",
+                              why};
+        tc_engine__auto_incident(d, rules, out.incident, after, &words);
+        tc_buf_free(&problem);
+        tc_buf_free(&summary);
+    }
     free(alert);
     free(prules);
 }

@@ -205,7 +205,10 @@ int tc_engine_schedule_delete(tc_engine_t *e, const char *id, char *err, size_t 
  * the request being answered. */
 typedef struct tc_monitor_info {
     const char *id, *name, *kind;
-    const char *state;          /* "unknown" (no result yet), "up", "degraded", "down" */
+    const char *state;          /* "pending" (no result yet), "up", "degraded", "down",
+                                   "flapping" */
+    double failure_share;       /* failed share of its last `window` runs */
+    int window;                 /* runs in that window */
     int64_t last_at;            /* wall ms of the last run, 0 before the first */
     double last_ms;             /* its response time */
     const char *last_reason;    /* why the last run was not up ("" when it was) */

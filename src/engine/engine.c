@@ -58,10 +58,26 @@ static int load_config(const tc_engine_opts_t *opts, tc_config_t **out, char **e
     return 0;
 }
 
+/* Tell systemd (when it started us with Type=notify) how the engine is doing. */
+static void notify_systemd(tc_engine_t *d, tc_sdnotify_state_t state, const char *status)
+{
+    char err[256];
+    if (tc_sdnotify_send(d->sd, state, status, err, sizeof err) != 0)
+        tc_log(TC_LOG_WARN, MODULE, "%s", err);
+}
+
+/* The heartbeat proves the loop turns: /healthz reads it, and systemd's watchdog is fed from
+ * here (every half interval), so a loop that stops turning gets the daemon restarted. */
 static void on_heartbeat(uv_timer_t *t)
 {
     tc_engine_t *d = t->data;
-    atomic_store(&d->heartbeat, tc_clock_mono_ms());
+    int64_t now = tc_clock_mono_ms();
+    atomic_store(&d->heartbeat, now);
+    int64_t watchdog = tc_sdnotify_watchdog_ms(d->sd);
+    if (watchdog > 0 && now - d->watchdog_sent >= watchdog / 2) {
+        d->watchdog_sent = now;
+        notify_systemd(d, TC_SDNOTIFY_WATCHDOG, NULL);
+    }
     tc_http_reap(d->http);
     if (d->admin_http)
         tc_http_reap(d->admin_http);
@@ -159,7 +175,42 @@ static void wake_engine(void *arg)
     uv_async_send(arg);
 }
 
-static void reload(tc_engine_t *d)
+/* server.tls's certificate and key, read and checked now (at start, and at each reload, so
+ * a renewed certificate at the same path is picked up). @return 0 with *out NULL without
+ * TLS, 0 with the pair, or -1 after logging why it cannot be used. */
+static int load_cert(const tc_engine_t *d, const tc_config_t *c, const char *doing,
+                     tc_http_cert_t **out)
+{
+    char err[1024], when[40];
+    *out = NULL;
+    if (!c->server.tls.cert)
+        return 0;
+    if (tc_http_cert_load(c->server.tls.cert, c->server.tls.key, out, err, sizeof err) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "%sserver.tls: %s", doing, err);
+        return -1;
+    }
+    tc_clock_format_iso(d->zone, tc_http_cert_expires(*out), when, sizeof when);
+    tc_log(tc_http_cert_expires(*out) < tc_clock_wall_ms() ? TC_LOG_WARN : TC_LOG_INFO, MODULE,
+           "TLS certificate %s (expires %s)", c->server.tls.cert, when);
+    return 0;
+}
+
+/* What is bound at start and needs a restart to change. */
+static int bound_at_start_changed(const tc_config_t *cur, const tc_config_t *next)
+{
+    const char *rc = cur->server.tls.redirect_host, *rn = next->server.tls.redirect_host;
+    return strcmp(next->server.host, cur->server.host) != 0 ||
+           next->server.port != cur->server.port ||
+           strcmp(next->storage_path, cur->storage_path) != 0 ||
+           !next->storage_dsn != !cur->storage_dsn ||
+           (next->storage_dsn && strcmp(next->storage_dsn, cur->storage_dsn) != 0) ||
+           !next->server.tls.cert != !cur->server.tls.cert || !rc != !rn ||
+           (rc && (strcmp(rc, rn) != 0 ||
+                   cur->server.tls.redirect_port != next->server.tls.redirect_port));
+}
+
+/* @return 0 when the new generation runs, -1 when the running one stays. */
+static int reload(tc_engine_t *d)
 {
     tc_config_t *next = NULL;
     char *errors = NULL;
@@ -175,7 +226,7 @@ static void reload(tc_engine_t *d)
         }
         free(errors);
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
-        return;
+        return -1;
     }
     /* The zone belongs to the generation: loaded (with tzdata as it is now) before the
      * swap, so a failure keeps the running generation whole. */
@@ -185,19 +236,25 @@ static void reload(tc_engine_t *d)
         tc_log(TC_LOG_ERROR, MODULE, "reload refused: %s", zerr);
         tc_config_free(next);
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
-        return;
+        return -1;
     }
-    /* The listen address and data folder are bound at start; they need a restart. */
-    const tc_config_t *cur = d->config;
-    if (strcmp(next->server.host, cur->server.host) != 0 ||
-        next->server.port != cur->server.port ||
-        strcmp(next->storage_path, cur->storage_path) != 0)
-        tc_log(TC_LOG_WARN, MODULE, "server.listen and storage.path take effect at restart");
-    if (tc_engine__adopt_rows(d, next) != 0) {
+    tc_http_cert_t *cert = NULL;
+    if (load_cert(d, next, "reload refused: ", &cert) != 0) {
         tc_config_free(next);
         tc_zone_free(zone);
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
-        return;
+        return -1;
+    }
+    /* The listen addresses, TLS on or off and the data folder are bound at start. */
+    if (bound_at_start_changed(d->config, next))
+        tc_log(TC_LOG_WARN, MODULE, "server.listen, server.tls (on or off, redirect_from), "
+                                    "storage.path and storage.postgres take effect at restart");
+    if (tc_engine__adopt_rows(d, next) != 0) {
+        tc_http_cert_free(cert);
+        tc_config_free(next);
+        tc_zone_free(zone);
+        tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
+        return -1;
     }
     /* Keep the old slots (and their threshold state) until the new ones copied them. */
     mon_slot_t *old = d->monitors;
@@ -216,6 +273,9 @@ static void reload(tc_engine_t *d)
     d->view_valid = false; /* it points into the old generation */
     tc_config_free(d->config);
     d->config = next;
+    /* New handshakes get the certificate as the files are now; open connections carry on. */
+    if (cert)
+        tc_http_use_cert(d->http, cert);
     tc_zone_free(d->zone);
     d->zone = zone;
     tc_notify_allow_private(d->notify, next->subscribers.allow_private_webhooks);
@@ -227,6 +287,7 @@ static void reload(tc_engine_t *d)
            "configuration reloaded: %zu groups, %zu components, %zu monitors", next->ngroups,
            next->ncomponents, next->nmonitors);
     tc_engine__request_render(d);
+    return 0;
 }
 
 static void on_signal(uv_signal_t *s, int signum)
@@ -234,10 +295,16 @@ static void on_signal(uv_signal_t *s, int signum)
     tc_engine_t *d = s->data;
     if (signum == SIGHUP) {
         tc_log(TC_LOG_INFO, MODULE, "SIGHUP: reloading %s", d->opts->config_path);
-        reload(d);
+        notify_systemd(d, TC_SDNOTIFY_RELOADING, "reloading the configuration");
+        if (reload(d) == 0)
+            notify_systemd(d, TC_SDNOTIFY_READY, "configuration reloaded");
+        else
+            notify_systemd(d, TC_SDNOTIFY_READY, "reload refused (see the log); running "
+                                                 "the previous configuration");
         return;
     }
     tc_log(TC_LOG_INFO, MODULE, "signal %d: shutting down", signum);
+    notify_systemd(d, TC_SDNOTIFY_STOPPING, "shutting down");
     uv_stop(&d->loop);
 }
 
@@ -308,13 +375,24 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
         goto out;
     }
+    /* Before any thread starts: it clears systemd's variables from the environment. */
+    if (tc_sdnotify_open(&d.sd, err, sizeof err) != 0)
+        tc_log(TC_LOG_ERROR, MODULE, "systemd notifications are off: %s", err);
     raise_fd_limit();
     if (tc_dir_lock(d.config->storage_path, &d.lock_fd, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
         goto out;
     }
-    if (tc_store_open(d.config->storage_path, &d.store, err, sizeof err) != 0) {
+    if (tc_store_open(d.config->storage_path, d.config->storage_dsn, &d.store, err,
+                      sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot open store: %s", err);
+        goto out;
+    }
+    /* PostgreSQL: result batches go through a writer thread with its own connection. */
+    if (d.config->storage_dsn &&
+        tc_store_writer_start(d.config->storage_path, d.config->storage_dsn, RESULTS_QUEUED,
+                              &d.writer, err, sizeof err) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "cannot start the results writer: %s", err);
         goto out;
     }
     if (tc_engine__subscribers_init(&d) != 0 || tc_engine__adopt_rows(&d, d.config) != 0 ||
@@ -357,7 +435,11 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     uv_timer_init(&d.loop, &d.render_timer);
     uv_timer_init(&d.loop, &d.heartbeat_timer);
     d.render_timer.data = d.heartbeat_timer.data = &d;
-    uv_timer_start(&d.heartbeat_timer, on_heartbeat, HEARTBEAT_MS, HEARTBEAT_MS);
+    /* A short systemd watchdog needs a faster beat to be fed every half interval. */
+    int64_t beat = HEARTBEAT_MS, watchdog = tc_sdnotify_watchdog_ms(d.sd);
+    if (watchdog > 0 && watchdog / 4 < beat)
+        beat = watchdog >= 4 ? watchdog / 4 : 1;
+    uv_timer_start(&d.heartbeat_timer, on_heartbeat, (uint64_t)beat, (uint64_t)beat);
     uv_timer_init(&d.loop, &d.flush_timer);
     uv_timer_init(&d.loop, &d.metrics_timer);
     uv_timer_init(&d.loop, &d.rollup_timer);
@@ -379,6 +461,7 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     d.probe_env.curl = d.curl;
     d.probe_env.push_state = tc_engine__push_state;
     d.probe_env.push_ctx = &d;
+    d.probe_env.fill_window = tc_engine__fill_window;
     d.notify = tc_notify_new(&d.loop, d.curl, &notify_ops, &d);
     tc_notify_allow_private(d.notify, d.config->subscribers.allow_private_webhooks);
     tc_engine__start_monitors(&d, d.config, NULL, 0);
@@ -394,6 +477,14 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         exit_code = rc ? 1 : 0;
         goto out;
     }
+    if (load_cert(&d, d.config, "", &hopts.cert) != 0) {
+        stop_parts(&d);
+        goto out;
+    }
+    hopts.hsts_seconds = d.config->server.tls.hsts_ms / 1000;
+    hopts.redirect_host = d.config->server.tls.redirect_host;
+    hopts.redirect_port = d.config->server.tls.redirect_port;
+    const char *scheme = hopts.cert ? "https" : "http";
     /* The first snapshot is ready before the port opens, so no reader ever gets a 503. */
     tc_snapshot_t *first = tc_engine__build_snapshot(&d);
     tc_engine__mirror(&d, first);
@@ -409,6 +500,9 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         aopts.host = d.config->admin.host;
         aopts.port = d.config->admin.port;
         aopts.console = TC_HTTP_CONSOLE_ONLY;
+        /* Plain HTTP: an address of its own is meant for loopback or an internal network. */
+        aopts.cert = NULL;
+        aopts.redirect_host = NULL;
         if (tc_http_start(&aopts, tc_render_console_only(0), &d.admin_http, err, sizeof err) !=
             0) {
             tc_log(TC_LOG_ERROR, MODULE, "console: %s", err);
@@ -418,10 +512,20 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         tc_log(TC_LOG_INFO, MODULE, "console on http://%s:%d/admin/ (not on the page's port)",
                d.config->admin.host, d.config->admin.port);
     }
+    if (hopts.redirect_host)
+        tc_log(TC_LOG_INFO, MODULE, "http://%s:%d/ redirects to https", hopts.redirect_host,
+               hopts.redirect_port);
     tc_log(TC_LOG_INFO, MODULE,
-           "serving \"%s\" on http://%s:%d/ (%zu monitors, data in %s, schema v%d)",
-           d.config->page.name, d.config->server.host, d.config->server.port,
-           d.config->nmonitors, d.config->storage_path, tc_store_schema_version(d.store));
+           "serving \"%s\" on %s://%s:%d/ (%zu monitors, data in %s, %s store schema v%d)",
+           d.config->page.name, scheme, d.config->server.host, d.config->server.port,
+           d.config->nmonitors, d.config->storage_path, tc_store_kind(d.store),
+           tc_store_schema_version(d.store));
+    /* Ready only now: the first snapshot is published and every port is bound. */
+    char status[512];
+    snprintf(status, sizeof status, "serving \"%s\" on %s://%s:%d/ (%zu monitors)",
+             d.config->page.name, scheme, d.config->server.host, d.config->server.port,
+             d.config->nmonitors);
+    notify_systemd(&d, TC_SDNOTIFY_READY, status);
     uv_run(&d.loop, UV_RUN_DEFAULT);
 
     /* From here on, requests that reach the engine are refused: the notify worker and the
@@ -439,6 +543,8 @@ out:
         uv_run(&d.loop, UV_RUN_DEFAULT);
         uv_loop_close(&d.loop);
     }
+    /* After stop_parts()'s last flush: what is queued is saved, within a few seconds. */
+    tc_store_writer_stop(d.writer, 5000);
     tc_store_close(d.store);
     tc_dir_unlock(d.lock_fd);
     tc_store_rows_free(d.rows, d.nrows);
@@ -455,6 +561,7 @@ out:
     tc_engine__subscribers_free(&d);
     tc_config_free(d.config);
     tc_zone_free(d.zone);
+    tc_sdnotify_close(d.sd);
     if (exit_code == 0)
         tc_log(TC_LOG_INFO, MODULE, "stopped");
     return exit_code;

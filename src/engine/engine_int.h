@@ -18,6 +18,7 @@
 
 #include "config/config.h"
 #include "core/curl_glue.h"
+#include "core/sdnotify.h"
 #include "engine/command.h"
 #include "engine/engine.h"
 #include "incident/incident.h"
@@ -28,6 +29,7 @@
 #include "probe/probe.h"
 #include "sched/sched.h"
 #include "store/store.h"
+#include "store/store_writer.h"
 #include "web/http_server.h"
 #include "web/snapshot.h"
 #include "web/view.h"
@@ -39,6 +41,7 @@
 #define MAX_IN_FLIGHT 4096  /* probes running at once; more are skipped and counted */
 #define LAG_WINDOW 4096     /* schedule lags kept for the /metrics quantiles */
 #define ROLLUP_MS 300000    /* aggregation and pruning of stored results */
+#define RESULTS_QUEUED 200000 /* results the writer holds while PostgreSQL is slow or away */
 #define UPTIME_DAYS 90      /* daily bars on the page */
 #define UPTIME_MONTHS 12    /* months in the uptime report (/uptime), the current one included */
 #define RECENT 60           /* response times kept per monitor for the page's sparkline */
@@ -53,9 +56,18 @@ typedef struct mon_slot {
     const tc_monitor_cfg_t *cfg;  /* borrowed from the current config generation */
     const tc_monitor_rules_t *rules; /* cfg's components, incident and alert rules; borrowed */
     tc_monitor_tracker_t tracker;
+    tc_window_t window;           /* the last runs the tracker reads; storage: samples */
+    tc_run_sample_t *samples;     /* owned; max(cfg->window, TC_FLAP_RUNS) runs */
     tc_probe_run_t *run;          /* the run in flight, or NULL */
+    struct retry *retry;          /* the re-check waiting to start, or NULL (monitors.c) */
+    int attempt;                  /* re-checks made of the current run so far */
+    char first_failure[256];      /* why the current run's first attempt failed */
+    char last_failure_words[256]; /* the last failed run, in words people read */
     unsigned long checks[3];      /* by verdict: up, degraded, down */
     unsigned long skipped;        /* due while the previous run was still going */
+    unsigned long retried;        /* re-checks made */
+    unsigned long recovered;      /* runs that failed and passed on a re-check */
+    unsigned long pending_runs;   /* runs that had nothing to judge yet (push) */
     double last_ms;               /* latency of the last run */
     int64_t last_at;              /* wall ms of the last run, 0 before the first */
     char last_reason[512];
@@ -69,6 +81,14 @@ typedef struct mon_slot {
     size_t nrecent;               /* runs recorded in the ring (may exceed RECENT) */
     int64_t alerted_at[MAX_REMINDED]; /* per alert rule: when its channel was last told */
 } mon_slot_t;
+
+/* What an automatic incident says about a monitor's state, in words people read (titles
+ * and bodies on the page, feeds, the API, subscriber messages); see probe_words.c. */
+typedef struct auto_words {
+    const char *problem; /* "failing", "slow", "degraded", "unstable" ({{problem}}) */
+    const char *summary; /* what shows it: "HTTP 503 from /health (expected 200)" ({{reason}}) */
+    const char *exact;   /* the exact failed condition or error ({{condition}}) */
+} auto_words_t;
 
 /* A console request waiting for a run's result ("check now"). */
 typedef struct check_waiter {
@@ -102,10 +122,13 @@ struct tc_engine {
     uv_signal_t sighup, sigterm, sigint;
     uv_timer_t heartbeat_timer, render_timer;
     _Atomic int64_t heartbeat;  /* monotonic ms, read by HTTP threads */
+    tc_sdnotify_t *sd;          /* owned; systemd notifications, NULL outside systemd */
+    int64_t watchdog_sent;      /* monotonic ms of the last WATCHDOG=1 */
     const tc_engine_opts_t *opts;
     tc_config_t *config;        /* owned; the current generation */
     tc_zone_t *zone;            /* owned; config->page.time_zone, loaded with the generation */
     tc_store_t *store;          /* owned */
+    tc_store_writer_t *writer;  /* owned; PostgreSQL only: writes result batches off the loop */
     int lock_fd;                /* owned: DATA/tocsin.lock, held while serving (dirlock.h) */
     tc_http_t *http;            /* owned */
     tc_http_t *admin_http;      /* owned; the console's own server (admin.listen), or NULL */
@@ -130,6 +153,7 @@ struct tc_engine {
     size_t nmonitors;
     uint64_t monitor_epoch;     /* bumped when monitors are rebuilt; stale results are dropped */
     int in_flight;
+    struct retry *retries;      /* owned; re-checks waiting for their timer (monitors.c) */
     int background;             /* tc_engine_in_background() jobs not yet done */
     bool mirror_busy;           /* an export is being written (mirror.c) */
     bool mirror_stale;          /* a snapshot came meanwhile: export again after it */
@@ -210,6 +234,9 @@ void tc_engine__handle_push(tc_engine_t *d, tc_http_request_t *req);
 void tc_engine__on_due(size_t index, int64_t lag_ms, void *arg);
 /** What push monitor @p m heard (the probe environment's hook). */
 const tc_push_state_t *tc_engine__push_state(void *ctx, const tc_monitor_cfg_t *m);
+/** The window percentiles of the run whose done argument is @p done_arg (the probe
+ *  environment's fill_window hook). */
+void tc_engine__fill_window(void *done_arg, tc_result_t *r);
 /** Timer callbacks: result batches, /metrics figures, rollup passes and outbox pruning. */
 void tc_engine__on_flush_timer(uv_timer_t *t);
 void tc_engine__on_metrics_timer(uv_timer_t *t);
@@ -226,9 +253,11 @@ void tc_engine__free_incidents(tc_engine_t *d);
 void tc_engine__maintenance_tick(tc_engine_t *d);
 /** A monitor's state changed (or, with @p before == @p after, is still down or degraded):
  *  queue its alerts and carry out its automatic incident, as incident_policy.h decides, in
- *  the caller's transaction (alerts.c). */
+ *  the caller's transaction (alerts.c). @p why is the exact reason for on-call alerts (the
+ *  failed condition, or the failure share or flapping that made the state). */
 void tc_engine__monitor_changed(tc_engine_t *d, mon_slot_t *slot, tc_monitor_state_t before,
-                                tc_monitor_state_t after, const tc_result_t *r);
+                                tc_monitor_state_t after, const tc_result_t *r,
+                                const char *why);
 
 /** Subscribers (subscribers.c). Load or create the key that signs unsubscribe links.
  *  @return 0 or TC_ESTORE. */
@@ -259,9 +288,9 @@ void tc_engine__notify_component(tc_engine_t *d, const tc_store_row_t *row, tc_s
 /** The open automatic incident of monitor @p monitor_id, or NULL. */
 tc_incident_t *tc_engine__monitor_incident(tc_engine_t *d, const char *monitor_id);
 /** Carry out the policy's incident decision @p what for the monitor of @p rules, now in
- *  state @p after because of @p reason (incidents.c). */
+ *  state @p after, described by @p words (incidents.c). */
 void tc_engine__auto_incident(tc_engine_t *d, const tc_monitor_rules_t *rules,
                               tc_policy_incident_t what, tc_monitor_state_t after,
-                              const char *reason);
+                              const auto_words_t *words);
 
 #endif

@@ -684,7 +684,6 @@ static const char *fallback_of(const tc_engine_t *d, const tc_monitor_rules_t *m
     return "";
 }
 
-/* Expand {{monitor}}, {{component}}, {{reason}} and {{fallback}} in a template. */
 /* Text measured from the outside (a body excerpt, a vendor's incident title, a push msg=)
  * goes into Markdown bodies with its punctuation escaped, so it reads as plain text and
  * cannot turn into a link on our page. */
@@ -697,9 +696,13 @@ static void markdown_text(tc_buf_t *b, const char *s)
     }
 }
 
-/* @p markdown: the result is a Markdown body (else a plain title). */
+/* Expand {{monitor}}, {{component}}, {{problem}}, {{reason}}, {{condition}} and
+ * {{fallback}} in a template. {{problem}} and {{reason}} are words people read, made of the
+ * configuration and measured numbers only (probe_words.c), so they go in as they are;
+ * {{condition}} is the exact condition with the values the target sent, escaped in a
+ * Markdown body (@p markdown; else the result is a plain title). */
 static char *expand(const char *tpl, const tc_monitor_cfg_t *m, const char *component,
-                    const char *reason, const char *fallback, bool markdown)
+                    const auto_words_t *w, const char *fallback, bool markdown)
 {
     tc_buf_t b;
     tc_buf_init(&b, 0);
@@ -710,12 +713,18 @@ static char *expand(const char *tpl, const tc_monitor_cfg_t *m, const char *comp
         } else if (strncmp(p, "{{component}}", 13) == 0) {
             tc_buf_puts(&b, component);
             p += 13;
+        } else if (strncmp(p, "{{problem}}", 11) == 0) {
+            tc_buf_puts(&b, w->problem);
+            p += 11;
         } else if (strncmp(p, "{{reason}}", 10) == 0) {
-            if (markdown)
-                markdown_text(&b, reason ? reason : "");
-            else
-                tc_buf_puts(&b, reason ? reason : "");
+            tc_buf_puts(&b, w->summary);
             p += 10;
+        } else if (strncmp(p, "{{condition}}", 13) == 0) {
+            if (markdown)
+                markdown_text(&b, w->exact);
+            else
+                tc_buf_puts(&b, w->exact);
+            p += 13;
         } else if (strncmp(p, "{{fallback}}", 12) == 0) {
             tc_buf_puts(&b, fallback);
             p += 12;
@@ -738,7 +747,7 @@ tc_incident_t *tc_engine__monitor_incident(tc_engine_t *d, const char *monitor_i
 
 void tc_engine__auto_incident(tc_engine_t *d, const tc_monitor_rules_t *rules,
                               tc_policy_incident_t what, tc_monitor_state_t after,
-                              const char *reason)
+                              const auto_words_t *words)
 {
     if (what == TC_POLICY_KEEP)
         return;
@@ -763,7 +772,7 @@ void tc_engine__auto_incident(tc_engine_t *d, const tc_monitor_rules_t *rules,
         tc_incident_cmd_t c;
         tc_incident_cmd_init(&c);
         char *title =
-            expand(rules->incident_title, m, component, reason, fallback_of(d, rules), false);
+            expand(rules->incident_title, m, component, words, fallback_of(d, rules), false);
         c.name = title;
         tc_incident_t *inc = create_incident(d, &c, now);
         free(title);
@@ -771,7 +780,7 @@ void tc_engine__auto_incident(tc_engine_t *d, const tc_monitor_rules_t *rules,
         for (size_t k = 0; k < rules->ncomponents; k++)
             set_component(inc, rules->components[k], want, false);
         char *body =
-            expand(rules->incident_body, m, component, reason, fallback_of(d, rules), true);
+            expand(rules->incident_body, m, component, words, fallback_of(d, rules), true);
         tc_incident_add_update(inc, uid, TC_INC_INVESTIGATING, body, now, 0, aff,
                                rules->ncomponents, true);
         free(body);
@@ -792,10 +801,7 @@ void tc_engine__auto_incident(tc_engine_t *d, const tc_monitor_rules_t *rules,
             open->component_status[k] = want;
         tc_buf_t text;
         tc_buf_init(&text, 0);
-        tc_buf_printf(&text, "The problem has %s: ",
-                      what == TC_POLICY_WORSENED ? "worsened" : "eased");
-        markdown_text(&text, reason ? reason : "");
-        tc_buf_puts(&text, ".");
+        tc_buf_printf(&text, "%s is now %s: %s.", component, words->problem, words->summary);
         tc_incident_add_update(open, uid, open->status, text.data, now, 0, aff,
                                rules->ncomponents, true);
         tc_buf_free(&text);

@@ -1,5 +1,5 @@
-/* Monitoring on the engine thread: schedule -> probe -> judge -> threshold state -> component
- * status. Owns the monitor slots (rebuilt on reload, keeping threshold state and pauses),
+/* Monitoring on the engine thread: schedule -> probe -> judge -> (re-checks) -> tracker state
+ * (thresholds, failure window, flapping) -> component status. Owns the monitor slots (rebuilt on reload, keeping threshold state and pauses),
  * batches results into the store, publishes /metrics figures, runs the rollup passes and
  * outbox pruning, and answers push (heartbeat) monitors' pings. The console's commands on
  * monitors live here too: pause and resume (stored, so they outlive reloads and restarts),
@@ -21,6 +21,7 @@
 #include "sched/sched.h"
 #include "status/status.h"
 #include "status/tracker.h"
+#include "status/window.h"
 #include "store/store.h"
 #include "web/http_server.h"
 
@@ -31,7 +32,11 @@ void tc_engine__flush_results(tc_engine_t *d)
     if (!d->npending)
         return;
     char err[256];
-    if (tc_store_add_results(d->store, d->pending, d->npending, err, sizeof err) != 0)
+    /* With PostgreSQL the writer's thread takes the batch (a copy): the loop does not wait
+     * for the network and the server's commit. */
+    if (d->writer)
+        tc_store_writer_add(d->writer, d->pending, d->npending);
+    else if (tc_store_add_results(d->store, d->pending, d->npending, err, sizeof err) != 0)
         tc_log(TC_LOG_ERROR, MODULE, "cannot save %zu results: %s", d->npending, err);
     for (size_t i = 0; i < d->npending; i++)
         free(d->pending_reasons[i]);
@@ -61,8 +66,147 @@ static void queue_result(tc_engine_t *d, const tc_monitor_cfg_t *m, const tc_res
     d->npending++;
 }
 
-/* A counted result: into the slot's figures, the batch for the store, the threshold state
- * and what follows a change of state. */
+/* A re-check of a failed run, waiting for its retry_interval. Owned by the engine's list
+ * until its timer is closed. */
+typedef struct retry {
+    uv_timer_t timer;        /* first member: the close callback frees the whole struct */
+    tc_engine_t *d;
+    size_t slot;
+    uint64_t epoch;          /* the monitor generation it belongs to */
+    struct retry *prev, *next;
+} retry_t;
+
+static int start_run(tc_engine_t *d, size_t index);
+
+static void free_retry(uv_handle_t *h)
+{
+    free(h);
+}
+
+/* Take @p rt off the engine's list and close its timer (which frees it). */
+static void drop_retry(retry_t *rt)
+{
+    if (rt->prev)
+        rt->prev->next = rt->next;
+    else
+        rt->d->retries = rt->next;
+    if (rt->next)
+        rt->next->prev = rt->prev;
+    uv_timer_stop(&rt->timer);
+    uv_close((uv_handle_t *)&rt->timer, free_retry);
+}
+
+static void on_retry_due(uv_timer_t *h)
+{
+    retry_t *rt = (retry_t *)h;
+    tc_engine_t *d = rt->d;
+    size_t index = rt->slot;
+    int current = rt->epoch == d->monitor_epoch;
+    drop_retry(rt);
+    if (!current)
+        return;
+    mon_slot_t *slot = &d->monitors[index];
+    slot->retry = NULL;
+    /* With too many runs in flight the re-check is skipped like a due run, and the next
+     * due run starts afresh. */
+    if (start_run(d, index) != 0) {
+        slot->skipped++;
+        slot->attempt = 0;
+    }
+}
+
+static void schedule_retry(tc_engine_t *d, size_t index)
+{
+    mon_slot_t *slot = &d->monitors[index];
+    retry_t *rt = tc_calloc(1, sizeof *rt);
+    rt->d = d;
+    rt->slot = index;
+    rt->epoch = d->monitor_epoch;
+    rt->next = d->retries;
+    if (d->retries)
+        d->retries->prev = rt;
+    d->retries = rt;
+    uv_timer_init(&d->loop, &rt->timer);
+    uv_timer_start(&rt->timer, on_retry_due, (uint64_t)slot->cfg->retry_interval_ms, 0);
+    slot->retry = rt;
+}
+
+/* Cancel every waiting re-check (config generation replaced, or shutdown). */
+static void drop_retries(tc_engine_t *d)
+{
+    while (d->retries)
+        drop_retry(d->retries);
+}
+
+/* The exact words for a state the run alone does not explain: a failure share, flapping. */
+static void state_reason(const mon_slot_t *slot, tc_monitor_state_t before,
+                         tc_monitor_state_t after, const tc_result_t *r, char *out, size_t size)
+{
+    const tc_monitor_cfg_t *m = slot->cfg;
+    const tc_monitor_tracker_t *t = &slot->tracker;
+    size_t failed = tc_window_failures(&slot->window, (size_t)m->window);
+    if (after == TC_MONITOR_FLAPPING) {
+        snprintf(out, size, "%.0f%% weighted state change over the last %d runs "
+                            "(flap_start %g%%); last run: %s",
+                 t->flap_percent, TC_FLAP_RUNS, m->flap_start, r->reason[0] ? r->reason : "up");
+    } else if (before == TC_MONITOR_FLAPPING) {
+        snprintf(out, size, "%.0f%% weighted state change over the last %d runs (flap_stop "
+                            "%g%%)%s%s",
+                 t->flap_percent, TC_FLAP_RUNS, m->flap_stop, r->reason[0] ? "; last run: " : "",
+                 r->reason);
+    } else if (after == t->level && after != t->threshold &&
+               (after == TC_MONITOR_DOWN || after == TC_MONITOR_DEGRADED)) {
+        snprintf(out, size, "%zu of the last %d runs failed (%.0f%%, %s %g)%s%s", failed,
+                 m->window, t->share * 100,
+                 after == TC_MONITOR_DOWN ? "down_ratio" : "degraded_ratio",
+                 after == TC_MONITOR_DOWN ? m->down_ratio : m->degraded_ratio,
+                 r->reason[0] ? "; last failure: " : "", r->reason);
+    } else {
+        snprintf(out, size, "%s", r->reason);
+    }
+}
+
+/* A run that will count: a re-check of a failure first, when the monitor asks for them.
+ * @return true when the run is held back for a re-check. */
+static bool hold_for_retry(tc_engine_t *d, size_t index, tc_result_t *r)
+{
+    mon_slot_t *slot = &d->monitors[index];
+    const tc_monitor_cfg_t *m = slot->cfg;
+    if (r->verdict == TC_VERDICT_DOWN && slot->attempt < m->retries) {
+        if (slot->attempt == 0)
+            snprintf(slot->first_failure, sizeof slot->first_failure, "%.*s",
+                     (int)sizeof slot->first_failure - 1, r->reason);
+        slot->attempt++;
+        slot->retried++;
+        tc_log(TC_LOG_INFO, MODULE, "monitor %s: failed (%s); re-check %d of %d in %ld ms",
+               m->id, r->reason, slot->attempt, m->retries, m->retry_interval_ms);
+        schedule_retry(d, index);
+        return true;
+    }
+    if (slot->attempt == 0)
+        return false;
+    /* Said, not hidden: the result records that the first attempt failed. */
+    tc_buf_t reason;
+    tc_buf_init(&reason, 0);
+    if (r->verdict == TC_VERDICT_DOWN) {
+        tc_buf_printf(&reason, "%s (failed on %d re-check%s too)", r->reason, slot->attempt,
+                      slot->attempt > 1 ? "s" : "");
+    } else {
+        slot->recovered++;
+        tc_buf_printf(&reason, "recovered on retry %d of %d (first attempt: %s)%s%s",
+                      slot->attempt, m->retries, slot->first_failure, r->reason[0] ? "; " : "",
+                      r->reason);
+        tc_log(TC_LOG_INFO, MODULE, "monitor %s: %s", m->id, reason.data);
+    }
+    snprintf(r->reason, sizeof r->reason, "%s", reason.data);
+    tc_buf_free(&reason);
+    tc_utf8_clean(r->reason);
+    slot->attempt = 0;
+    return false;
+}
+
+/* A counted result: into the slot's figures, the batch for the store, the tracker (thresholds,
+ * failure window, flapping) and what follows a change of state. */
 static void record_result(tc_engine_t *d, mon_slot_t *slot, const tc_monitor_cfg_t *m,
                           const tc_result_t *r)
 {
@@ -78,24 +222,34 @@ static void record_result(tc_engine_t *d, mon_slot_t *slot, const tc_monitor_cfg
         slot->last_failure_at = r->started_at;
         snprintf(slot->last_failure, sizeof slot->last_failure, "%s", r->reason);
     }
+    if (r->verdict == TC_VERDICT_DOWN) {
+        tc_buf_t words;
+        tc_buf_init(&words, 0);
+        tc_probe_words(m, r, &words);
+        snprintf(slot->last_failure_words, sizeof slot->last_failure_words, "%s",
+                 words.data ? words.data : "");
+        tc_buf_free(&words);
+    }
     queue_result(d, m, r);
     tc_monitor_state_t before = slot->tracker.state;
-    tc_monitor_state_t after = tc_monitor_observe(&slot->tracker, r->verdict,
-                                                  m->failure_threshold, m->success_threshold);
+    tc_monitor_state_t after = tc_monitor_track(&slot->tracker, &slot->window, r->verdict,
+                                                r->connected ? r->response_ms : -1, m);
+    char why[1024];
+    state_reason(slot, before, after, r, why, sizeof why);
     if (after == before) {
         if (after == TC_MONITOR_DOWN || after == TC_MONITOR_DEGRADED)
-            tc_engine__monitor_changed(d, slot, before, after, r); /* reminders */
+            tc_engine__monitor_changed(d, slot, before, after, r, why); /* reminders */
         return;
     }
     tc_log(after == TC_MONITOR_UP ? TC_LOG_INFO : TC_LOG_WARN, MODULE,
            "monitor %s: %s -> %s%s%s", m->id, tc_monitor_state_name(before),
-           tc_monitor_state_name(after), r->reason[0] ? ": " : "", r->reason);
+           tc_monitor_state_name(after), why[0] ? ": " : "", why);
     /* One transaction: the alerts, the automatic incident and the component statuses are
      * stored together or not at all. Alerts and the incident go first, so they record the
      * components' old status. */
     char err[256];
     int tx = tc_store_begin(d->store, err, sizeof err) == 0;
-    tc_engine__monitor_changed(d, slot, before, after, r);
+    tc_engine__monitor_changed(d, slot, before, after, r, why);
     tc_engine__derive_components(d);
     if (tx && tc_store_commit(d->store, err, sizeof err) != 0)
         tc_log(TC_LOG_ERROR, MODULE, "monitor %s: state change not saved: %s", m->id, err);
@@ -153,7 +307,8 @@ static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
     ticket_t *t = arg;
     tc_engine_t *d = t->d;
     int current = t->epoch == d->monitor_epoch;
-    mon_slot_t *slot = current ? &d->monitors[t->slot] : NULL;
+    size_t t_slot = t->slot;
+    mon_slot_t *slot = current ? &d->monitors[t_slot] : NULL;
     check_waiter_t *waiters = t->waiters;
     free(t);
     d->in_flight--;
@@ -163,12 +318,31 @@ static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
     }
     bool canceled = !slot || r->canceled;
     /* A paused monitor's run (one that was in flight when it was paused, or a check now)
-     * is shown to whoever asked, and otherwise not counted. */
+     * is shown to whoever asked, and otherwise not counted. A run with nothing to judge yet
+     * (a push monitor before its first push) is no result: no downtime, still pending. A
+     * failed run with re-checks left waits for them. */
     bool counted = !canceled && !slot->paused;
+    if (counted && r->pending) {
+        slot->pending_runs++;
+        counted = false;
+    }
+    if (counted && hold_for_retry(d, t_slot, r))
+        counted = false;
     if (counted)
         record_result(d, slot, m, r);
     if (waiters)
         answer_waiters(d, m, r, canceled, counted, waiters);
+}
+
+void tc_engine__fill_window(void *done_arg, tc_result_t *r)
+{
+    const ticket_t *t = done_arg;
+    r->window_runs = 0;
+    if (t->epoch != t->d->monitor_epoch)
+        return;
+    const mon_slot_t *slot = &t->d->monitors[t->slot];
+    r->window_runs = tc_window_percentiles(&slot->window, (size_t)slot->cfg->window,
+                                           r->connected ? r->response_ms : -1, r->window_ms);
 }
 
 /* Start a run of monitor slot @p index. @return 0, TC_EAGAIN (too many in flight) or the
@@ -200,7 +374,8 @@ void tc_engine__on_due(size_t index, int64_t lag_ms, void *arg)
     tc_engine_t *d = arg;
     mon_slot_t *slot = &d->monitors[index];
     d->lags[d->nlags++ % LAG_WINDOW] = lag_ms;
-    if (slot->run || start_run(d, index) == TC_EAGAIN)
+    /* A re-check waiting for its turn is the run in progress: the due run is skipped. */
+    if (slot->run || slot->retry || start_run(d, index) == TC_EAGAIN)
         slot->skipped++;
 }
 
@@ -264,8 +439,14 @@ int tc_engine_monitor_pause(tc_engine_t *d, const char *id, bool paused, const c
         snprintf(slot->paused_by, sizeof slot->paused_by, "%s", actor);
         tc_sched_remove(d->sched, i);
         /* Its state is forgotten: it feeds nothing while paused (components.c), and once
-         * resumed it starts from "no result yet", as after a fresh start. */
+         * resumed it starts from "no result yet", as after a fresh start: no tracker, no
+         * window, no re-check waiting. */
         memset(&slot->tracker, 0, sizeof slot->tracker);
+        tc_window_init(&slot->window, slot->samples, slot->window.cap);
+        if (slot->retry)
+            drop_retry(slot->retry);
+        slot->retry = NULL;
+        slot->attempt = 0;
     } else {
         slot->paused_at = 0;
         slot->paused_by[0] = '\0';
@@ -285,77 +466,181 @@ void tc_engine__stop_monitors(tc_engine_t *d)
 {
     d->monitor_epoch++;
     tc_sched_clear(d->sched);
+    drop_retries(d);
     for (size_t i = 0; i < d->nmonitors; i++)
         if (d->monitors[i].run)
             tc_probe_cancel(d->monitors[i].run);
     tc_engine__flush_results(d);
+    for (size_t i = 0; i < d->nmonitors; i++)
+        free(d->monitors[i].samples);
     free(d->monitors);
     d->monitors = NULL;
     d->nmonitors = 0;
 }
 
+/* Room for the window and for flap detection's runs. */
+static size_t window_cap(const tc_monitor_cfg_t *m)
+{
+    return m->window > TC_FLAP_RUNS ? (size_t)m->window : TC_FLAP_RUNS;
+}
+
 /* A monitor new to this process (a start, or a reload that added it) picks up where the
- * store left off: its threshold state from its last results, and the page's sparkline from
- * the response times of its last RECENT results that were up or degraded (a stored result
- * does not say whether the connection was made; down ones mostly did not). */
+ * store left off: its tracker (thresholds, failure window, flapping) from its last results
+ * replayed as if it had never stopped, so a restart during an outage keeps it down until
+ * success_threshold good runs; and the page's sparkline from the response times of its last
+ * RECENT results that were up or degraded (a stored result does not say whether the
+ * connection was made; down ones mostly did not). */
 static void restore_slot(tc_engine_t *d, mon_slot_t *slot)
 {
     const tc_monitor_cfg_t *m = slot->cfg;
     /* A pause outlives the process; a paused monitor's old results set no state. */
     slot->paused = tc_store_monitor_paused(d->store, m->id, &slot->paused_at, slot->paused_by,
                                            sizeof slot->paused_by) == 0;
-    size_t threshold = (size_t)(m->failure_threshold + m->success_threshold);
-    size_t max = threshold > RECENT ? threshold : RECENT;
+    size_t replay = (size_t)(m->failure_threshold + m->success_threshold);
+    if (replay < window_cap(m))
+        replay = window_cap(m);
+    size_t max = replay > RECENT ? replay : RECENT;
     int *verdicts = tc_calloc(max, sizeof *verdicts);
     double *latency = tc_calloc(max, sizeof *latency);
     size_t n = 0;
     if (tc_store_last_results(d->store, m->id, max, verdicts, latency, &n) == 0) {
-        for (size_t k = n > threshold ? n - threshold : 0; k < n; k++)
+        for (size_t k = n > replay ? n - replay : 0; k < n; k++)
             if (!slot->paused)
-                tc_monitor_observe(&slot->tracker, (tc_verdict_t)verdicts[k],
-                                   m->failure_threshold, m->success_threshold);
+                tc_monitor_track(&slot->tracker, &slot->window, (tc_verdict_t)verdicts[k],
+                                 verdicts[k] != TC_VERDICT_DOWN ? latency[k] : -1, m);
         for (size_t k = 0; k < n; k++)
             if (latency[k] >= 0 && verdicts[k] != TC_VERDICT_DOWN)
                 slot->recent[slot->nrecent++ % RECENT] = latency[k];
     }
+    slot->push.heard_before = n > 0;
     free(latency);
     free(verdicts);
 }
 
+/* Give @p slot a window sized for its monitor, keeping the runs it had (a reload may change
+ * `window:`). */
+static void size_window(mon_slot_t *slot)
+{
+    size_t cap = window_cap(slot->cfg);
+    if (slot->samples && slot->window.cap == cap)
+        return;
+    tc_run_sample_t *samples = tc_calloc(cap, sizeof *samples);
+    tc_window_t w;
+    tc_window_init(&w, samples, cap);
+    if (slot->samples)
+        tc_window_copy(&w, &slot->window);
+    free(slot->samples);
+    slot->samples = samples;
+    slot->window = w;
+}
+
 /* Build slots for the config's monitors, keeping the state of monitors that still exist, and
- * spread their first runs over their intervals. */
+ * spread their first runs over their intervals. The old slots' windows move to the new ones
+ * or are freed here; the caller frees the array. */
 void tc_engine__start_monitors(tc_engine_t *d, const tc_config_t *c, mon_slot_t *old, size_t nold)
 {
+    /* A re-check planned by the old generation belongs to it. */
+    drop_retries(d);
     d->monitors = tc_calloc(c->nmonitors, sizeof *d->monitors);
     d->nmonitors = c->nmonitors;
     int64_t now = tc_clock_mono_ms();
+    int64_t wall = tc_clock_wall_ms();
     for (size_t i = 0; i < c->nmonitors; i++) {
         mon_slot_t *slot = &d->monitors[i];
         slot->cfg = &c->monitors[i];
         slot->rules = &c->monitor_rules[i];
         bool kept = false;
         for (size_t j = 0; j < nold; j++) {
-            if (strcmp(old[j].cfg->id, slot->cfg->id) == 0) {
+            if (old[j].samples && strcmp(old[j].cfg->id, slot->cfg->id) == 0) {
                 *slot = old[j];
+                old[j].samples = NULL; /* moved */
                 slot->cfg = &c->monitors[i];
                 slot->rules = &c->monitor_rules[i];
                 slot->run = NULL;
                 slot->ticket = NULL;
+                slot->retry = NULL;
+                slot->attempt = 0;
                 kept = true;
             }
         }
-        if (!kept)
+        size_window(slot);
+        if (!kept) {
+            slot->push.watching_since = wall;
             restore_slot(d, slot);
+        }
         int64_t interval = slot->cfg->interval_ms;
         if (!slot->paused)
             tc_sched_add(d->sched, i, interval, now + tc_sched_spread(slot->cfg->id, interval));
     }
+    for (size_t j = 0; j < nold; j++)
+        free(old[j].samples);
 }
 
 static int cmp_lag(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
+}
+
+/* The detection figures of each monitor: failure share, flapping, window percentiles,
+ * re-checks and runs with nothing to judge yet. */
+static void publish_detection(tc_engine_t *d, tc_buf_t *b)
+{
+    tc_buf_puts(b, "# HELP tocsin_monitor_failure_share Share of the monitor's last `window` "
+                   "runs that failed.\n"
+                   "# TYPE tocsin_monitor_failure_share gauge\n");
+    for (size_t i = 0; i < d->nmonitors; i++)
+        tc_buf_printf(b, "tocsin_monitor_failure_share{monitor=\"%s\"} %.4f\n",
+                      d->monitors[i].cfg->id, d->monitors[i].tracker.share);
+    tc_buf_puts(b, "# HELP tocsin_monitor_state_change_percent Weighted percent state change "
+                   "over the last 21 runs (flap detection).\n"
+                   "# TYPE tocsin_monitor_state_change_percent gauge\n");
+    for (size_t i = 0; i < d->nmonitors; i++)
+        tc_buf_printf(b, "tocsin_monitor_state_change_percent{monitor=\"%s\"} %.1f\n",
+                      d->monitors[i].cfg->id, d->monitors[i].tracker.flap_percent);
+    tc_buf_puts(b, "# HELP tocsin_monitor_flapping 1 while the monitor is flapping.\n"
+                   "# TYPE tocsin_monitor_flapping gauge\n");
+    for (size_t i = 0; i < d->nmonitors; i++)
+        tc_buf_printf(b, "tocsin_monitor_flapping{monitor=\"%s\"} %d\n",
+                      d->monitors[i].cfg->id, d->monitors[i].tracker.flapping ? 1 : 0);
+    tc_buf_puts(b, "# HELP tocsin_monitor_response_time_seconds Response time over the "
+                   "monitor's last `window` runs.\n"
+                   "# TYPE tocsin_monitor_response_time_seconds summary\n");
+    for (size_t i = 0; i < d->nmonitors; i++) {
+        const mon_slot_t *slot = &d->monitors[i];
+        double q[3];
+        if (!tc_window_percentiles(&slot->window, (size_t)slot->cfg->window, -1, q))
+            continue;
+        static const char *const names[3] = {"0.5", "0.95", "0.99"};
+        for (int k = 0; k < 3; k++)
+            tc_buf_printf(b,
+                          "tocsin_monitor_response_time_seconds{monitor=\"%s\",quantile=\"%s\"} "
+                          "%.4f\n",
+                          slot->cfg->id, names[k], q[k] / 1000.0);
+    }
+    /* Lines that only some monitors can move are left out for the others: with 10,000
+     * monitors every line per monitor is half a megabyte of /metrics. */
+    tc_buf_puts(b, "# HELP tocsin_monitor_retries_total Re-checks of failed runs (monitors "
+                   "with retries).\n"
+                   "# TYPE tocsin_monitor_retries_total counter\n");
+    for (size_t i = 0; i < d->nmonitors; i++)
+        if (d->monitors[i].cfg->retries || d->monitors[i].retried)
+            tc_buf_printf(b, "tocsin_monitor_retries_total{monitor=\"%s\"} %lu\n",
+                          d->monitors[i].cfg->id, d->monitors[i].retried);
+    tc_buf_puts(b, "# HELP tocsin_monitor_recovered_on_retry_total Runs that failed, then "
+                   "passed on a re-check (monitors with retries).\n"
+                   "# TYPE tocsin_monitor_recovered_on_retry_total counter\n");
+    for (size_t i = 0; i < d->nmonitors; i++)
+        if (d->monitors[i].cfg->retries || d->monitors[i].recovered)
+            tc_buf_printf(b, "tocsin_monitor_recovered_on_retry_total{monitor=\"%s\"} %lu\n",
+                          d->monitors[i].cfg->id, d->monitors[i].recovered);
+    tc_buf_puts(b, "# HELP tocsin_monitor_pending_runs_total Runs with nothing to judge yet "
+                   "(push monitors before their first push).\n"
+                   "# TYPE tocsin_monitor_pending_runs_total counter\n");
+    for (size_t i = 0; i < d->nmonitors; i++)
+        if (tc_probe_push_token(d->monitors[i].cfg))
+            tc_buf_printf(b, "tocsin_monitor_pending_runs_total{monitor=\"%s\"} %lu\n",
+                          d->monitors[i].cfg->id, d->monitors[i].pending_runs);
 }
 
 static void publish_metrics(tc_engine_t *d)
@@ -400,11 +685,12 @@ static void publish_metrics(tc_engine_t *d)
                           d->monitors[i].cfg->id, tc_verdict_name((tc_verdict_t)v),
                           d->monitors[i].checks[v]);
     tc_buf_puts(&b, "# HELP tocsin_monitor_skipped_total Runs skipped because the previous "
-                    "one was still going.\n"
+                    "one (or its re-check) was still going.\n"
                     "# TYPE tocsin_monitor_skipped_total counter\n");
     for (size_t i = 0; i < d->nmonitors; i++)
         tc_buf_printf(&b, "tocsin_monitor_skipped_total{monitor=\"%s\"} %lu\n",
                       d->monitors[i].cfg->id, d->monitors[i].skipped);
+    publish_detection(d, &b);
     long counts[3], retried = 0;
     if (tc_store_outbox_counts(d->store, counts, &retried) == 0)
         tc_buf_printf(&b,
@@ -421,6 +707,23 @@ static void publish_metrics(tc_engine_t *d)
                       "# TYPE tocsin_notifications_in_flight gauge\n"
                       "tocsin_notifications_in_flight %d\n",
                       counts[0], counts[1], counts[2], retried, tc_notify_in_flight(d->notify));
+    if (d->writer) {
+        tc_store_writer_stats_t ws;
+        tc_store_writer_stats(d->writer, &ws);
+        tc_buf_printf(&b,
+                      "# HELP tocsin_store_results_written_total Probe results saved by the "
+                      "results writer.\n"
+                      "# TYPE tocsin_store_results_written_total counter\n"
+                      "tocsin_store_results_written_total %llu\n"
+                      "# HELP tocsin_store_results_dropped_total Probe results dropped because "
+                      "the store did not keep up.\n"
+                      "# TYPE tocsin_store_results_dropped_total counter\n"
+                      "tocsin_store_results_dropped_total %llu\n"
+                      "# HELP tocsin_store_results_queued Probe results waiting to be saved.\n"
+                      "# TYPE tocsin_store_results_queued gauge\n"
+                      "tocsin_store_results_queued %zu\n",
+                      (unsigned long long)ws.written, (unsigned long long)ws.dropped, ws.queued);
+    }
     size_t len;
     char *text = tc_buf_steal(&b, &len);
     tc_http_set_metrics(d->http, text, len);
@@ -442,6 +745,16 @@ static void on_rollup_step(uv_timer_t *t)
 {
     tc_engine_t *d = t->data;
     char err[256];
+    /* A pass aggregates the hours completed by rollup_now: first let the writer save the
+     * results queued before it (a few milliseconds; the loop goes on meanwhile). */
+    if (d->rollup_cursor == 0 && d->writer) {
+        tc_store_writer_stats_t ws;
+        tc_store_writer_stats(d->writer, &ws);
+        if (ws.queued > 0) {
+            uv_timer_start(&d->rollup_step, on_rollup_step, 50, 0);
+            return;
+        }
+    }
     int rc = tc_store_rollup(d->store, d->rollup_now, d->config->raw_retention_ms,
                              d->config->aggregate_retention_ms, &d->rollup_cursor, err,
                              sizeof err);

@@ -73,6 +73,29 @@ bool tc_cond_eval(const tc_cond_t *c, tc_cond_lookup_fn lookup, void *ctx, tc_bu
  *  placeholder, or TC_ETOOBIG when @p out is full. */
 int tc_cond_extract(const tc_cond_t *c, tc_cond_lookup_fn lookup, void *ctx, tc_buf_t *out);
 
+/* The comparison to blame for a failed condition, for words people read instead of the
+ * condition's syntax ("HTTP 503 (expected 200)"). Strings point into the condition and live
+ * as long as it does. */
+typedef struct tc_cond_blame {
+    const char *name;       /* the placeholder compared, e.g. "STATUS" (len()/has(): its
+                               argument's) */
+    const char *key;        /* its key ([HEADER].Content-Type, [STEP_TIME].login), or NULL */
+    bool path;              /* it was a [BODY] JSON path, len() or has() */
+    const char *op;         /* "==", "!=", "<", "<=", ">" or ">=", as if the placeholder
+                               were on the left ("true == [X]" reads "[X] == true") */
+    tc_value_t expected;    /* the literal it was compared with (strings borrowed from the
+                               condition); MISSING for pat(), any() or another placeholder */
+    tc_value_t actual;      /* the placeholder's value when a number or a boolean; MISSING
+                               otherwise: text is the target's, never put in such words */
+} tc_cond_blame_t;
+
+/** Find the comparison that made @p c false for the values @p lookup gives: the first
+ *  false operand of a chain of &&, itself a comparison or a bare placeholder (`[CONNECTED]`,
+ *  `![READ_ONLY]`). @return 0 with @p out filled, or TC_ENOENT when @p c holds or no single
+ *  comparison is to blame (an || or a negated group). */
+int tc_cond_blame(const tc_cond_t *c, tc_cond_lookup_fn lookup, void *ctx,
+                  tc_cond_blame_t *out);
+
 /** The text the condition was parsed from; owned by @p c. */
 const char *tc_cond_text(const tc_cond_t *c);
 

@@ -487,6 +487,97 @@ static void eval_done(eval_t *e)
     free(e->dumps);
 }
 
+static const char *op_text(tc_cond_op_t op, bool mirrored)
+{
+    static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">="};
+    static const tc_cond_op_t mirror[] = {TC_COND_OP_EQ, TC_COND_OP_NE, TC_COND_OP_GT,
+                                          TC_COND_OP_GE, TC_COND_OP_LT, TC_COND_OP_LE};
+    return ops[mirrored ? mirror[op] : op];
+}
+
+/* The placeholder node under @p n (itself, or the argument of len()/has()), or NULL. */
+static const tc_cond_node_t *placeholder_of(const tc_cond_node_t *n)
+{
+    if (n->kind == TC_COND_NODE_PH)
+        return n;
+    if (n->kind == TC_COND_NODE_LEN || n->kind == TC_COND_NODE_HAS)
+        return n->kids[0];
+    return NULL;
+}
+
+/* Fill @p out from the placeholder side @p ph (whose value is evaluated from @p side). */
+static void blame_side(eval_t *e, const tc_cond_node_t *side, const tc_cond_node_t *ph,
+                       tc_cond_blame_t *out)
+{
+    out->name = ph->name;
+    out->key = ph->key;
+    out->path = ph->npath > 0 || side != ph;
+    val_t v = eval_node(e, side);
+    if (v.v.type == TC_VALUE_NUMBER || v.v.type == TC_VALUE_BOOL)
+        out->actual = v.v;
+}
+
+static int blame_node(eval_t *e, const tc_cond_node_t *n, tc_cond_blame_t *out)
+{
+    const tc_cond_node_t *ph;
+    switch (n->kind) {
+    case TC_COND_NODE_AND:
+        for (size_t i = 0; i < n->nkids; i++) {
+            val_t v = eval_node(e, n->kids[i]);
+            if (!truthy(&v.v))
+                return blame_node(e, n->kids[i], out);
+        }
+        return TC_ENOENT;
+    case TC_COND_NODE_CMP: {
+        /* The placeholder on the left, or on the right of a literal ("200 == [STATUS]"). */
+        bool mirrored = false;
+        const tc_cond_node_t *side = n->kids[0], *other = n->kids[1];
+        ph = placeholder_of(side);
+        if (!ph && (ph = placeholder_of(n->kids[1])) != NULL) {
+            mirrored = true;
+            side = n->kids[1];
+            other = n->kids[0];
+        }
+        if (!ph)
+            return TC_ENOENT;
+        blame_side(e, side, ph, out);
+        out->op = op_text(n->op, mirrored);
+        if (other->kind == TC_COND_NODE_LIT)
+            out->expected = other->lit;
+        return 0;
+    }
+    case TC_COND_NODE_NOT:
+        if (!(ph = placeholder_of(n->kids[0])))
+            return TC_ENOENT;
+        blame_side(e, n->kids[0], ph, out);
+        out->op = "==";
+        out->expected.type = TC_VALUE_BOOL;
+        out->expected.boolean = false;
+        return 0;
+    default:
+        if (!(ph = placeholder_of(n)))
+            return TC_ENOENT;
+        blame_side(e, n, ph, out);
+        out->op = "==";
+        out->expected.type = TC_VALUE_BOOL;
+        out->expected.boolean = true;
+        return 0;
+    }
+}
+
+int tc_cond_blame(const tc_cond_t *c, tc_cond_lookup_fn lookup, void *ctx,
+                  tc_cond_blame_t *out)
+{
+    eval_t e = {.c = c, .lookup = lookup, .ctx = ctx};
+    memset(out, 0, sizeof *out);
+    val_t r = eval_node(&e, c->root);
+    int rc = truthy(&r.v) ? TC_ENOENT : blame_node(&e, c->root, out);
+    eval_done(&e);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
 int tc_cond_extract(const tc_cond_t *c, tc_cond_lookup_fn lookup, void *ctx, tc_buf_t *out)
 {
     eval_t e = {.c = c, .lookup = lookup, .ctx = ctx};

@@ -400,7 +400,8 @@ static tc_cond_node_t *parse_placeholder(parser_t *p)
     size_t start = p->pos;
     size_t ns = ++p->pos;
 
-    while (isupper(peek(p, 0)) || peek(p, 0) == '_')
+    /* Upper-case letters and '_', and digits after the first ([RESPONSE_TIME_P95]). */
+    while (isupper(peek(p, 0)) || peek(p, 0) == '_' || (p->pos > ns && isdigit(peek(p, 0))))
         p->pos++;
     if (peek(p, 0) != ']' || p->pos == ns) {
         if (at_eof(p))
@@ -866,6 +867,9 @@ static const struct {
     {"STATUS", TYPE_NUMBER},
     {"ROWS", TYPE_NUMBER},
     {"RESPONSE_TIME", TYPE_DURATION},
+    {"RESPONSE_TIME_P50", TYPE_DURATION},
+    {"RESPONSE_TIME_P95", TYPE_DURATION},
+    {"RESPONSE_TIME_P99", TYPE_DURATION},
     {"CERTIFICATE_EXPIRATION", TYPE_DURATION},
     {"CONNECT_TIME", TYPE_DURATION},
     {"QUERY_TIME", TYPE_DURATION},

@@ -5,7 +5,23 @@
 
 static bool bad(tc_monitor_state_t s)
 {
-    return s == TC_MONITOR_DOWN || s == TC_MONITOR_DEGRADED;
+    return s == TC_MONITOR_DOWN || s == TC_MONITOR_DEGRADED || s == TC_MONITOR_FLAPPING;
+}
+
+/* How bad a state is, for "worsened" and "eased": flapping lies between degraded (what the
+ * component shows) and down. */
+static int severity(tc_monitor_state_t s)
+{
+    switch (s) {
+    case TC_MONITOR_DEGRADED:
+        return 1;
+    case TC_MONITOR_FLAPPING:
+        return 2;
+    case TC_MONITOR_DOWN:
+        return 3;
+    default:
+        return 0;
+    }
 }
 
 tc_policy_out_t tc_incident_policy(const tc_policy_in_t *in, bool *alert)
@@ -14,8 +30,9 @@ tc_policy_out_t tc_incident_policy(const tc_policy_in_t *in, bool *alert)
     for (size_t k = 0; k < in->nrules; k++)
         alert[k] = false;
     if (in->before == in->after) {
-        /* Still down or degraded: remind the rules whose period has passed. */
-        if (!bad(in->after) || in->under_maintenance)
+        /* Still down or degraded: remind the rules whose period has passed. Flapping reminds
+         * nobody: its alerts are held until it is stable. */
+        if (!bad(in->after) || in->after == TC_MONITOR_FLAPPING || in->under_maintenance)
             return out;
         out.kind = TC_EVENT_REMINDER;
         for (size_t k = 0; k < in->nrules; k++) {
@@ -25,15 +42,20 @@ tc_policy_out_t tc_incident_policy(const tc_policy_in_t *in, bool *alert)
         }
         return out;
     }
-    out.kind = in->after == TC_MONITOR_DOWN       ? TC_EVENT_DOWN
-               : in->after == TC_MONITOR_DEGRADED ? TC_EVENT_DEGRADED
-                                                  : TC_EVENT_RECOVERED;
+    /* While flapping, one alert says so and one says it is stable again; the changes in
+     * between are not news (they are the flapping). */
+    out.kind = in->after == TC_MONITOR_FLAPPING    ? TC_EVENT_FLAPPING
+               : in->before == TC_MONITOR_FLAPPING ? TC_EVENT_STABLE
+               : in->after == TC_MONITOR_DOWN      ? TC_EVENT_DOWN
+               : in->after == TC_MONITOR_DEGRADED  ? TC_EVENT_DEGRADED
+                                                   : TC_EVENT_RECOVERED;
+    unsigned bit = out.kind == TC_EVENT_STABLE ? TC_ON_FLAPPING : 1u << out.kind;
     /* A maintenance silences alerts; the first result after a start is news only when it
      * is bad. */
     bool first_up = in->after == TC_MONITOR_UP && in->before == TC_MONITOR_UNKNOWN;
     if (!in->under_maintenance && !first_up && in->after != TC_MONITOR_UNKNOWN) {
         for (size_t k = 0; k < in->nrules; k++) {
-            alert[k] = (in->rules[k].on & (1u << out.kind)) != 0;
+            alert[k] = (in->rules[k].on & bit) != 0;
             out.nalerted += alert[k];
         }
     }
@@ -46,6 +68,7 @@ tc_policy_out_t tc_incident_policy(const tc_policy_in_t *in, bool *alert)
     else if (in->has_open && in->after == TC_MONITOR_UP)
         out.incident = TC_POLICY_RESOLVE;
     else if (in->has_open && in->after != TC_MONITOR_UNKNOWN)
-        out.incident = in->after > in->before ? TC_POLICY_WORSENED : TC_POLICY_EASED;
+        out.incident = severity(in->after) > severity(in->before) ? TC_POLICY_WORSENED
+                                                                  : TC_POLICY_EASED;
     return out;
 }

@@ -7,11 +7,14 @@
  * The rules, as a table in tests/unit/incident/incident_policy.c:
  * - a component of the monitor in an active maintenance silences its alerts and keeps a
  *   failure from opening an incident (an incident already open still follows the monitor);
- * - leaving "unknown" for "up" (the first result after a start) alerts nobody;
+ * - leaving "pending" for "up" (the first result after a start) alerts nobody;
  * - down or degraded with no open incident opens one (when the monitor opens incidents);
  * - up with an open incident resolves it; another change records worsened / eased;
  * - a change alerts the rules whose "on" set holds its kind; a monitor still down or
- *   degraded reminds the rules with a reminder period that has passed since they were told. */
+ *   degraded reminds the rules with a reminder period that has passed since they were told;
+ * - flapping is one "flapping" alert when it starts and one "stable" alert when it stops
+ *   (rules with `flapping` in their "on" set), no reminders in between; for incidents it is
+ *   a problem between degraded and down. */
 #ifndef TC_INCIDENT_POLICY_H
 #define TC_INCIDENT_POLICY_H
 

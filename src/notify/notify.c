@@ -53,8 +53,9 @@ const char *tc_notify_type_name(const tc_notify_type_t *t)
 
 const char *tc_event_kind_name(tc_event_kind_t k)
 {
-    static const char *const names[] = {"monitor.down", "monitor.degraded", "monitor.recovered",
-                                        "monitor.reminder"};
+    static const char *const names[] = {"monitor.down",     "monitor.degraded",
+                                        "monitor.recovered", "monitor.reminder",
+                                        "monitor.flapping", "monitor.stable"};
     return names[k];
 }
 
@@ -80,10 +81,34 @@ char *tc_notify__headline(const tc_notify_event_t *e)
     case TC_EVENT_REMINDER:
         tc_buf_printf(&b, "%s is still %s", e->monitor_name, e->new_state);
         break;
+    case TC_EVENT_FLAPPING:
+        tc_buf_printf(&b, "%s is flapping (alerts held until it is stable)", e->monitor_name);
+        break;
+    case TC_EVENT_STABLE:
+        tc_buf_printf(&b, "%s is stable again, %s", e->monitor_name, e->new_state);
+        break;
     }
     if (e->reason && e->reason[0] && e->kind != TC_EVENT_RECOVERED)
         tc_buf_printf(&b, ": %s", e->reason);
     return tc_buf_steal(&b, NULL);
+}
+
+tc_notify_tone_t tc_notify__tone(const tc_notify_event_t *e)
+{
+    bool up = e->new_state && strcmp(e->new_state, "up") == 0;
+    bool degraded = e->new_state && strcmp(e->new_state, "degraded") == 0;
+    switch (e->kind) {
+    case TC_EVENT_RECOVERED:
+        return TC_TONE_GOOD;
+    case TC_EVENT_DEGRADED:
+    case TC_EVENT_FLAPPING:
+        return TC_TONE_WARN;
+    case TC_EVENT_STABLE:
+    case TC_EVENT_REMINDER:
+        return up ? TC_TONE_GOOD : degraded ? TC_TONE_WARN : TC_TONE_BAD;
+    default:
+        return TC_TONE_BAD;
+    }
 }
 
 void tc_notify__json_post(CURL *easy, const char *url, const char *id, const char *payload,
@@ -229,6 +254,7 @@ struct tc_notify {
     delivery_t *flying;         /* deliveries in flight */
     int nflying;
     bool allow_private;         /* subscriber webhooks may reach private addresses */
+    bool outbox_failing;        /* the last read of the outbox failed (logged once a streak) */
 };
 
 static void schedule(tc_notify_t *n, uint64_t ms);
@@ -458,8 +484,15 @@ static void on_tick(uv_timer_t *t)
         char err[256];
         if (n->ops->due(n->ctx, tc_clock_wall_ms(), skip, nskip, (size_t)room, due, &ndue, err,
                         sizeof err) != 0) {
-            tc_log(TC_LOG_ERROR, MODULE, "cannot read the outbox: %s", err);
+            /* Once per streak: a store that is away (PostgreSQL restarting) would otherwise
+             * fill the log every tick. */
+            if (!n->outbox_failing)
+                tc_log(TC_LOG_ERROR, MODULE, "cannot read the outbox: %s", err);
+            n->outbox_failing = true;
             ndue = 0;
+        } else if (n->outbox_failing) {
+            tc_log(TC_LOG_INFO, MODULE, "reading the outbox again");
+            n->outbox_failing = false;
         }
         free(skip);
         for (size_t i = 0; i < ndue; i++)

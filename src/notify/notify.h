@@ -42,17 +42,21 @@ typedef enum {
     TC_EVENT_DEGRADED,  /* a monitor became degraded */
     TC_EVENT_RECOVERED, /* a monitor is up again */
     TC_EVENT_REMINDER,  /* still down */
+    TC_EVENT_FLAPPING,  /* a monitor started flapping: its alerts are held until it is stable */
+    TC_EVENT_STABLE,    /* a monitor stopped flapping; new_state says how it is now */
 } tc_event_kind_t;
 
-/* Bits for a rule's `on:` list. */
+/* Bits for a rule's `on:` list. TC_ON_FLAPPING selects both the flapping and the stable-again
+ * alert. */
 #define TC_ON_DOWN (1u << TC_EVENT_DOWN)
 #define TC_ON_DEGRADED (1u << TC_EVENT_DEGRADED)
 #define TC_ON_RECOVERED (1u << TC_EVENT_RECOVERED)
+#define TC_ON_FLAPPING (1u << TC_EVENT_FLAPPING)
 
 /* One monitor → channel rule. */
 typedef struct tc_alert_cfg {
     char *channel;      /* channel id */
-    unsigned on;        /* TC_ON_* bits; default down and recovered */
+    unsigned on;        /* TC_ON_* bits; default down, recovered and flapping */
     long remind_ms;     /* 0: no reminders */
 } tc_alert_cfg_t;
 
@@ -71,7 +75,7 @@ typedef struct tc_notify_event {
     const tc_zone_t *zone;    /* the page's zone, for the times in payloads; NULL is UTC */
     const char *page_id, *page_name, *page_url;
     const char *monitor_id, *monitor_name, *monitor_kind;
-    const char *old_state, *new_state; /* "up", "degraded", "down", "unknown" */
+    const char *old_state, *new_state; /* "pending", "up", "degraded", "down", "flapping" */
     const char *reason;       /* why (the failed condition or error); "" when up */
     int status_code;          /* last result, 0 when none */
     double response_ms;
@@ -84,7 +88,8 @@ typedef struct tc_notify_event {
 const tc_notify_type_t *tc_notify_find_type(const char *name);
 const char *tc_notify_type_list(void);
 const char *tc_notify_type_name(const tc_notify_type_t *t);
-/** @return "monitor.down", "monitor.degraded", "monitor.recovered" or "monitor.reminder". */
+/** @return "monitor.down", "monitor.degraded", "monitor.recovered", "monitor.reminder",
+ *  "monitor.flapping" or "monitor.stable". */
 const char *tc_event_kind_name(tc_event_kind_t k);
 
 /** Format @p e for channel @p ch. Pure. @return a malloc'd payload the caller frees. */

@@ -26,17 +26,19 @@ static void chat_prepare(CURL *easy, const tc_channel_cfg_t *ch, const char *url
     tc_notify__json_post(easy, ch ? ch->url : url, id, payload, headers);
 }
 
-static const char *emoji(tc_event_kind_t k)
+static const char *emoji(const tc_notify_event_t *e)
 {
-    return k == TC_EVENT_RECOVERED ? ":large_green_circle:"
-           : k == TC_EVENT_DEGRADED ? ":large_yellow_circle:"
-                                    : ":red_circle:";
+    tc_notify_tone_t t = tc_notify__tone(e);
+    return t == TC_TONE_GOOD ? ":large_green_circle:"
+           : t == TC_TONE_WARN ? ":large_yellow_circle:"
+                               : ":red_circle:";
 }
 
 /* Colours as integers (Discord) and hex (Teams), by event. */
-static int colour(tc_event_kind_t k)
+static int colour(const tc_notify_event_t *e)
 {
-    return k == TC_EVENT_RECOVERED ? 0x1f9d55 : k == TC_EVENT_DEGRADED ? 0xd69e2e : 0xc53030;
+    tc_notify_tone_t t = tc_notify__tone(e);
+    return t == TC_TONE_GOOD ? 0x1f9d55 : t == TC_TONE_WARN ? 0xd69e2e : 0xc53030;
 }
 
 static char *dump(json_t *o)
@@ -66,7 +68,7 @@ static char *slack_format(const tc_channel_cfg_t *ch, const tc_notify_event_t *e
     char *headline = tc_notify__headline(e);
     char *comps = components_text(e);
     char title[600], fields[900];
-    snprintf(title, sizeof title, "%s %s", emoji(e->kind), headline);
+    snprintf(title, sizeof title, "%s %s", emoji(e), headline);
     snprintf(fields, sizeof fields, "*Monitor:* %s (%s)\n*State:* %s → %s%s%s", e->monitor_name,
              e->monitor_kind, e->old_state, e->new_state, comps[0] ? "\n*Components:* " : "",
              comps);
@@ -98,7 +100,7 @@ static char *discord_format(const tc_channel_cfg_t *ch, const tc_notify_event_t 
         json_array_append_new(fields, json_pack("{s:s, s:s, s:b}", "name", "Components",
                                                 "value", comps, "inline", 1));
     json_t *embed = json_pack("{s:s, s:s, s:i, s:o}", "title", headline, "url", e->page_url,
-                              "color", colour(e->kind), "fields", fields);
+                              "color", colour(e), "fields", fields);
     json_t *o = json_pack("{s:s, s:[o]}", "content", headline, "embeds", embed);
     free(headline);
     free(comps);
@@ -114,7 +116,7 @@ static char *teams_format(const tc_channel_cfg_t *ch, const tc_notify_event_t *e
     json_t *body = json_array();
     json_array_append_new(body, json_pack("{s:s, s:s, s:s, s:s, s:b}", "type", "TextBlock",
                                           "text", headline, "weight", "Bolder", "color",
-                                          e->kind == TC_EVENT_RECOVERED ? "Good" : "Attention",
+                                          tc_notify__tone(e) == TC_TONE_GOOD ? "Good" : "Attention",
                                           "wrap", 1));
     json_t *facts = json_array();
     json_array_append_new(facts, json_pack("{s:s, s:s}", "title", "Monitor", "value",

@@ -35,6 +35,16 @@ extern const tc_notify_type_t tc_notify_email;
 
 /** A short one-line text for the event, e.g. "API health is down: [STATUS] (500) == 200". */
 char *tc_notify__headline(const tc_notify_event_t *e);
+
+/* How an event reads at a glance, for colours, emoji and severities. */
+typedef enum {
+    TC_TONE_GOOD, /* recovered, or stable again and up */
+    TC_TONE_WARN, /* degraded, flapping, or stable again and degraded */
+    TC_TONE_BAD,  /* down, or stable again and down */
+} tc_notify_tone_t;
+
+/** @return the tone of @p e. */
+tc_notify_tone_t tc_notify__tone(const tc_notify_event_t *e);
 /** JSON POST setup shared by the web-hook-like kinds: URL, body, JSON content type,
  *  X-Tocsin-Event-Id, no redirects, 30 s timeout. */
 void tc_notify__json_post(CURL *easy, const char *url, const char *id, const char *payload,

@@ -29,7 +29,7 @@ static char *pd_format(const tc_channel_cfg_t *ch, const tc_notify_event_t *e)
     snprintf(dedup, sizeof dedup, "tocsin/%s/%s", e->page_id, e->monitor_id);
     json_t *o = json_object();
     json_object_set_new(o, "dedup_key", json_string(dedup));
-    if (e->kind == TC_EVENT_RECOVERED) {
+    if (tc_notify__tone(e) == TC_TONE_GOOD) {
         json_object_set_new(o, "event_action", json_string("resolve"));
     } else {
         char *headline = tc_notify__headline(e);
@@ -40,7 +40,7 @@ static char *pd_format(const tc_channel_cfg_t *ch, const tc_notify_event_t *e)
                                     e->monitor_kind, "reason", e->reason ? e->reason : "");
         json_t *payload = json_pack("{s:s, s:s, s:s, s:s, s:o}", "summary", headline, "source",
                                     e->page_name, "severity",
-                                    e->kind == TC_EVENT_DEGRADED ? "warning" : "critical",
+                                    tc_notify__tone(e) == TC_TONE_WARN ? "warning" : "critical",
                                     "timestamp", when, "custom_details", details);
         if (e->ncomponents)
             json_object_set_new(payload, "component", json_string(e->components[0].name));

@@ -102,6 +102,15 @@ double tc_probe__elapsed_ms(const tc_probe_run_t *run)
     return (double)(tc_clock_mono_ms() - run->start_mono);
 }
 
+/* Without an engine keeping a window (tocsin probe), the window is the run alone: what
+ * [RESPONSE_TIME_P50] and the others then read is its own response time. */
+static void window_alone(tc_result_t *r)
+{
+    r->window_runs = r->connected ? 1 : 0;
+    for (int i = 0; i < 3; i++)
+        r->window_ms[i] = r->connected ? r->response_ms : 0;
+}
+
 /* The outcome is decided and nothing is held any more: free the kind's state, judge, report
  * and free the run. Reached once, from a loop callback or a cancel, never from start. */
 static void finish(tc_probe_run_t *run)
@@ -113,6 +122,10 @@ static void finish(tc_probe_run_t *run)
     }
     r->finished_at = tc_clock_wall_ms();
     if (!r->canceled) {
+        if (run->env->fill_window)
+            run->env->fill_window(run->arg, r);
+        else
+            window_alone(r);
         tc_probe_judge(run->m, r, NULL);
         /* A reason quoting a body or a vendor's text may have been cut mid-character. */
         tc_utf8_clean(r->reason);
@@ -247,6 +260,17 @@ int tc_probe_lookup(void *ctx, const char *name, const char *key, tc_value_t *ou
             out->type = TC_VALUE_NUMBER;
             out->num = r->response_ms;
         }
+    } else if (strncmp(name, "RESPONSE_TIME_P", 15) == 0) {
+        int which = strcmp(name + 15, "50") == 0   ? 0
+                    : strcmp(name + 15, "95") == 0 ? 1
+                    : strcmp(name + 15, "99") == 0 ? 2
+                                                   : -1;
+        if (which < 0)
+            return kind_value(r, name, key, out);
+        if (r->window_runs) {
+            out->type = TC_VALUE_NUMBER;
+            out->num = r->window_ms[which];
+        }
     } else if (strcmp(name, "BODY") == 0) {
         if (r->connected) {
             out->type = TC_VALUE_STRING;
@@ -302,7 +326,8 @@ int tc_probe_lookup(void *ctx, const char *name, const char *key, tc_value_t *ou
 }
 
 static int judge_list(tc_cond_t *const *conds, size_t n, tc_result_t *r, tc_buf_t *explain,
-                      const char *label, char *reason, size_t reasonlen)
+                      const char *label, char *reason, size_t reasonlen,
+                      const tc_cond_t **blamed)
 {
     int all = 1;
     for (size_t i = 0; i < n; i++) {
@@ -313,7 +338,10 @@ static int judge_list(tc_cond_t *const *conds, size_t n, tc_result_t *r, tc_buf_
             tc_buf_printf(explain, "%s %-8s %s\n", ok ? "PASS" : "FAIL", label,
                           why.data ? why.data : tc_cond_text(conds[i]));
         if (!ok && all) {
-            snprintf(reason, reasonlen, "%s", why.data ? why.data : tc_cond_text(conds[i]));
+            if (reason)
+                snprintf(reason, reasonlen, "%s", why.data ? why.data : tc_cond_text(conds[i]));
+            if (blamed)
+                *blamed = conds[i];
             all = 0;
         }
         tc_buf_free(&why);
@@ -329,8 +357,14 @@ void tc_probe_judge(const tc_monitor_cfg_t *m, tc_result_t *r, tc_buf_t *explain
     tc_utf8_clean(r->degraded);
     r->reason[0] = '\0';
     r->verdict = TC_VERDICT_UP;
+    r->blamed = NULL;
+    if (r->pending) {
+        /* Nothing to judge yet: the kind says why in error; the engine counts nothing. */
+        snprintf(r->reason, sizeof r->reason, "%s", r->error);
+        return;
+    }
     int ok = judge_list(m->conditions, m->nconditions, r, explain, "up", r->reason,
-                        sizeof r->reason);
+                        sizeof r->reason, &r->blamed);
     /* A transport error explains a failure better than the condition it broke. A kind that
      * judged the run down itself (r->failed) is down whatever the conditions say. */
     if (r->error[0] && (!ok || m->nconditions == 0 || r->failed)) {
@@ -340,11 +374,12 @@ void tc_probe_judge(const tc_monitor_cfg_t *m, tc_result_t *r, tc_buf_t *explain
     if (!ok) {
         r->verdict = TC_VERDICT_DOWN;
         if (explain)
-            judge_list(m->degraded, m->ndegraded, r, explain, "degraded", NULL, 0);
+            judge_list(m->degraded, m->ndegraded, r, explain, "degraded", NULL, 0, NULL);
         return;
     }
     char why[512] = "";
-    if (!judge_list(m->degraded, m->ndegraded, r, explain, "degraded", why, sizeof why)) {
+    if (!judge_list(m->degraded, m->ndegraded, r, explain, "degraded", why, sizeof why,
+                    &r->blamed)) {
         r->verdict = TC_VERDICT_DEGRADED;
         snprintf(r->reason, sizeof r->reason, "%s", why);
     } else if (r->degraded[0]) {

@@ -44,6 +44,15 @@ typedef struct tc_monitor_cfg {
     size_t ndegraded;
     int failure_threshold;        /* consecutive failures before down (default 3) */
     int success_threshold;        /* consecutive successes before up again (default 2) */
+    /* Detection beyond consecutive thresholds (status/tracker.h, PROBES.md "Detection"). */
+    int window;                   /* runs the failure share and [RESPONSE_TIME_Pnn] look at
+                                     (default 20) */
+    double degraded_ratio;        /* failure share that makes it degraded; 0 = off (default) */
+    double down_ratio;            /* failure share that makes it down; 0 = off (default) */
+    bool flap_detection;          /* default true */
+    double flap_start, flap_stop; /* weighted percent state change (default 20 and 5) */
+    int retries;                  /* re-checks of a failed run before it counts (default 0) */
+    long retry_interval_ms;       /* pause before each re-check (default 2 s) */
 } tc_monitor_cfg_t;
 
 /* What one run measured and how it was judged. Fields a kind does not measure stay zero. */
@@ -68,15 +77,25 @@ typedef struct tc_result {
     tc_buf_t values;         /* kind placeholders as "NAME=value\n" or "NAME.key=value\n" lines
                                 (VENDOR_INDICATOR, STEP_TIME.name); see tc_probe__set_value() */
     tc_buf_t details;        /* lines `tocsin probe` prints for the kind (http-steps: each step) */
+    double window_ms[3];     /* p50, p95, p99 response time over the monitor's window, this
+                                run included ([RESPONSE_TIME_P50] ...) */
+    size_t window_runs;      /* runs with a response time behind window_ms; 0: missing */
+    bool pending;            /* the kind has nothing to judge yet (push: no push heard since
+                                the start): not a result, neither up nor down */
     bool canceled;           /* the run was stopped by tc_probe_cancel() */
     tc_verdict_t verdict;
     char reason[512];        /* why down or degraded: the error or the failed condition */
+    const tc_cond_t *blamed; /* the condition that made it down or degraded (the monitor's,
+                                borrowed), NULL when an error or the kind decided */
 } tc_result_t;
 
 typedef void (*tc_probe_done_fn)(const tc_monitor_cfg_t *m, tc_result_t *result, void *arg);
 
 /* What a push monitor has heard from its service, kept by the engine. */
 typedef struct tc_push_state {
+    int64_t watching_since; /* wall ms the engine started watching (its start, or a reload
+                               that added the monitor) */
+    bool heard_before;   /* the store holds results of this monitor from before */
     int64_t last_at;     /* wall ms of the last push; 0 before the first */
     bool last_down;      /* the last push said status=down */
     double last_ping_ms; /* the ping= the service reported, or 0 */
@@ -90,6 +109,10 @@ typedef struct tc_probe_env {
     /* The push state of a monitor (NULL when unknown); for the push kind. */
     const tc_push_state_t *(*push_state)(void *ctx, const tc_monitor_cfg_t *m);
     void *push_ctx;
+    /* Before judging: fill @p r's window_ms and window_runs from the monitor's recent runs
+     * and @p r itself; @p done_arg is the run's done argument. NULL: the window is the run
+     * alone. */
+    void (*fill_window)(void *done_arg, tc_result_t *r);
 } tc_probe_env_t;
 
 /** The token a push monitor is called with, or NULL when @p m is not a push monitor. */
@@ -118,6 +141,16 @@ int tc_probe_lookup(void *result, const char *name, const char *key, tc_value_t 
 
 /** @return "up", "degraded" or "down". */
 const char *tc_verdict_name(tc_verdict_t v);
+
+/** Append words people read about why judged run @p r of @p m is down or degraded: "HTTP
+ *  503 from /health (expected 200)", "answered in 1.2 s (limit 800 ms)", "p95 1.9 s over the
+ *  last 20 checks", "no answer within 10 s". No condition syntax and nothing the target
+ *  sent as text, so they go into Markdown, JSON and feeds as they are; on-call alerts keep
+ *  r->reason (probe_words.c). */
+void tc_probe_words(const tc_monitor_cfg_t *m, const tc_result_t *r, tc_buf_t *out);
+/** The word for what is wrong with judged run @p r: "failing" (down), "slow" (degraded by a
+ *  time over its limit) or "degraded". */
+const char *tc_probe_problem(const tc_result_t *r);
 
 /** Release what the monitor definition owns (not the struct itself). */
 void tc_monitor_cfg_clear(tc_monitor_cfg_t *m);

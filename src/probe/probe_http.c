@@ -90,6 +90,11 @@ static int http_start(tc_probe_run_t *run)
     return tc_probe__transfer_start(run, e, on_done);
 }
 
+static const char *http_address(const tc_monitor_cfg_t *m)
+{
+    return ((const http_cfg_t *)m->kind_cfg)->url;
+}
+
 const tc_probe_type_t tc_probe_http = {
     .name = "http",
     .keys = keys,
@@ -99,4 +104,5 @@ const tc_probe_type_t tc_probe_http = {
     .start = http_start,
     .stop = tc_probe__transfer_stop,
     .free_state = tc_probe__transfer_free,
+    .address = http_address,
 };

@@ -391,6 +391,8 @@ static void step_failed(tc_probe_run_t *run, size_t index, const char *what)
     tc_buf_printf(&b, "step %zu '%s': %s", index + 1, st->name, what);
     snprintf(run->result.error, sizeof run->result.error, "%s", b.data);
     tc_buf_free(&b);
+    /* For the words people read (probe_words.c): which step, without what it answered. */
+    tc_probe__set_value(&run->result, "FAILED_STEP", NULL, "%zu '%s'", index + 1, st->name);
 }
 
 static void reset_step(steps_run_t *s)

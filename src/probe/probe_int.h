@@ -28,6 +28,9 @@ struct tc_probe_type {
     void (*stop)(tc_probe_run_t *run);
     /** Free run->state (not NULL) once nothing is held. */
     void (*free_state)(void *state);
+    /** Optional: the URL (or request target) a run of @p m asks for; words people read
+     *  show its path only (probe_words.c). */
+    const char *(*address)(const tc_monitor_cfg_t *m);
 };
 
 struct tc_probe_run {

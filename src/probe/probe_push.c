@@ -65,7 +65,20 @@ static void judge_push(uv_timer_t *t)
                                     : NULL;
     int64_t now = tc_clock_wall_ms();
     long window = run->m->interval_ms + c->grace_ms;
-    if (!st || !st->last_at || now - st->last_at > window) {
+    if (!st || (!st->last_at && (!st->heard_before || now - st->watching_since <= window))) {
+        /* Pending, not down: a monitor that never heard a push is waiting for its service to
+         * start pushing; one heard before gets the same interval + grace after a restart
+         * (pushes are not kept across restarts) as it gets between pushes. */
+        r->pending = true;
+        if (!st)
+            snprintf(r->error, sizeof r->error, "waiting for a push (only the daemon hears "
+                                                "them)");
+        else if (!st->heard_before)
+            snprintf(r->error, sizeof r->error, "waiting for the first push");
+        else
+            snprintf(r->error, sizeof r->error, "waiting for a push since the start, %ld s ago",
+                     (long)((now - st->watching_since) / 1000));
+    } else if (!st->last_at || now - st->last_at > window) {
         snprintf(r->error, sizeof r->error, "no push received in the last %ld s",
                  window / 1000);
     } else if (st->last_down) {

@@ -703,6 +703,11 @@ static int ws_start(tc_probe_run_t *run)
     return 0;
 }
 
+static const char *ws_address(const tc_monitor_cfg_t *m)
+{
+    return ((const ws_cfg_t *)m->kind_cfg)->target;
+}
+
 const tc_probe_type_t tc_probe_websocket = {
     .name = "websocket",
     .keys = keys,
@@ -712,4 +717,5 @@ const tc_probe_type_t tc_probe_websocket = {
     .start = ws_start,
     .stop = ws_stop,
     .free_state = ws_free_state,
+    .address = ws_address,
 };

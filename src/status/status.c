@@ -23,7 +23,8 @@ static const char *const status_words[] = {
 };
 static const char *const indicator_names[] = {"none", "minor", "major", "critical",
                                               "maintenance"};
-static const char *const monitor_state_names[] = {"unknown", "up", "degraded", "down"};
+static const char *const monitor_state_names[] = {"pending", "up", "degraded", "down",
+                                                  "flapping"};
 
 const char *tc_status_name(tc_status_t s)
 {
@@ -72,6 +73,7 @@ tc_status_t tc_monitor_component_status(tc_monitor_state_t s, tc_status_t down_s
     case TC_MONITOR_DOWN:
         return down_status;
     case TC_MONITOR_DEGRADED:
+    case TC_MONITOR_FLAPPING:
         return TC_STATUS_DEGRADED;
     default:
         return TC_STATUS_OPERATIONAL;
@@ -104,7 +106,7 @@ tc_status_t tc_status_derive_component(const tc_status_row_t *row, const tc_stat
     }
     if (set)
         return status;
-    /* Monitors still unknown have not run (or not crossed a threshold) since the start; if
+    /* Monitors still pending have no result (or none crossed a threshold) since the start; if
      * none has a state, the stored status stands rather than a made-up "operational". */
     int known = 0;
     for (size_t f = 0; f < row->nfeeds; f++) {

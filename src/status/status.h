@@ -39,13 +39,17 @@ typedef struct tc_rollup {
     const char *description; /* static string, e.g. "All Systems Operational" */
 } tc_rollup_t;
 
-/* The state of one monitor, as its threshold tracker (tracker.h) decides it. The names keep
- * the tc_monitor_ prefix they had in src/monitor/: they name the monitor's state. */
+/* The state of one monitor, as its tracker (tracker.h) decides it. The names keep the
+ * tc_monitor_ prefix they had in src/monitor/: they name the monitor's state. UNKNOWN to DOWN
+ * are ordered by severity; FLAPPING stands apart (tc_monitor_component_status() says what it
+ * means for a component). */
 typedef enum {
-    TC_MONITOR_UNKNOWN,  /* no verdict has crossed a threshold yet ("pending") */
+    TC_MONITOR_UNKNOWN,  /* "pending": no result yet, or none has crossed a threshold; no
+                            downtime */
     TC_MONITOR_UP,       /* healthy */
-    TC_MONITOR_DEGRADED, /* degraded conditions failing */
-    TC_MONITOR_DOWN,     /* conditions failing */
+    TC_MONITOR_DEGRADED, /* degraded conditions failing, or the failure share says so */
+    TC_MONITOR_DOWN,     /* conditions failing, or the failure share says so */
+    TC_MONITOR_FLAPPING, /* changing state too often to tell (flap detection) */
 } tc_monitor_state_t;
 
 /* ---- names ---- */
@@ -60,15 +64,15 @@ const char *tc_status_label(tc_status_t s);
 const char *tc_status_words(tc_status_t s);
 /** @return the API name of @p i, e.g. "critical". */
 const char *tc_indicator_name(tc_indicator_t i);
-/** @return "unknown", "up", "degraded" or "down". */
+/** @return "pending", "up", "degraded", "down" or "flapping". */
 const char *tc_monitor_state_name(tc_monitor_state_t s);
 
 /** The worse of two statuses. */
 tc_status_t tc_status_worst(tc_status_t a, tc_status_t b);
 
 /** The component status a monitor in state @p s asks for: @p down_status when down (the
- *  monitor's `down_status:`, major or partial outage), degraded performance when degraded,
- *  operational otherwise (up, and unknown, which the derivation skips anyway). */
+ *  monitor's `down_status:`, major or partial outage), degraded performance when degraded
+ *  or flapping, operational otherwise (up, and pending, which the derivation skips). */
 tc_status_t tc_monitor_component_status(tc_monitor_state_t s, tc_status_t down_status);
 
 /* ---- derivation ---- */
@@ -114,8 +118,8 @@ typedef struct tc_status_open {
  *     under_maintenance (so an incident that sets operational does not hide a maintenance,
  *     and any worse incident status beats it); scheduled maintenances do not count;
  *  3. else, if monitors feed it and at least one has a state, the worst status they ask for
- *     (tc_monitor_component_status()), skipping the unknown ones;
- *  4. else, if monitors feed it but all are unknown (pending: none has run since the start),
+ *     (tc_monitor_component_status()), skipping the pending ones;
+ *  4. else, if monitors feed it but all are pending (none has a result since the start),
  *     @p row->current, so a restart does not reset a stored outage;
  *  5. else (no monitor) operational.
  *  @p open may be NULL when @p nopen is 0. */

@@ -77,8 +77,10 @@ static struct MHD_Response *static_response(const char *body, const char *type)
     return r;
 }
 
-static void add_doc_headers(struct MHD_Response *r, const tc_doc_t *d, const char *etag)
+static void add_doc_headers(const tc_http_t *h, struct MHD_Response *r, const tc_doc_t *d,
+                            const char *etag)
 {
+    tc_http__hsts(h, r);
     MHD_add_response_header(r, "ETag", etag);
     MHD_add_response_header(r, "Cache-Control", d->cache_control);
     MHD_add_response_header(r, "Vary", "Accept-Encoding");
@@ -96,7 +98,7 @@ static void add_doc_headers(struct MHD_Response *r, const tc_doc_t *d, const cha
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "
 #define HOME_CSP "script-src 'self'; " PAGE_CSP "'none'"
 
-static void build_doc(served_doc_t *sd, tc_doc_t *d)
+static void build_doc(const tc_http_t *h, served_doc_t *sd, tc_doc_t *d)
 {
     static const char *const coding[TC_ENC_COUNT] = {NULL, "gzip", "br"};
     sd->doc = d;
@@ -111,7 +113,7 @@ static void build_doc(served_doc_t *sd, tc_doc_t *d)
         MHD_add_response_header(r, "Content-Type", d->content_type);
         if (coding[e])
             MHD_add_response_header(r, "Content-Encoding", coding[e]);
-        add_doc_headers(r, d, v->etag);
+        add_doc_headers(h, r, d, v->etag);
         /* Every HTML page (/, /history..., /incidents/...) gets the same strict policy; only
          * /embed, made to be framed by other sites, may be. */
         if (strncmp(d->content_type, "text/html", 9) == 0) {
@@ -130,7 +132,7 @@ static void build_doc(served_doc_t *sd, tc_doc_t *d)
          * 304, so it is documented in README.md rather than worked around. */
         struct MHD_Response *nm =
             MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-        add_doc_headers(nm, d, v->etag);
+        add_doc_headers(h, nm, d, v->etag);
         sd->not_modified[e] = nm;
     }
 }
@@ -156,7 +158,7 @@ void tc_http_publish(tc_http_t *h, tc_snapshot_t *snap)
     set->snap = snap;
     set->docs = tc_calloc(snap->ndocs, sizeof *set->docs);
     for (size_t i = 0; i < snap->ndocs; i++)
-        build_doc(&set->docs[i], &snap->docs[i]);
+        build_doc(h, &set->docs[i], &snap->docs[i]);
     set->published_mono = tc_clock_mono_ms();
     served_set_t *old = atomic_exchange(&h->current, set);
     if (old) {
@@ -179,6 +181,7 @@ void tc_http_reap(tc_http_t *h)
             link = &set->next;
         }
     }
+    tc_http__certs_reap(h, 0);
 }
 
 /* The q-value of a coding in an Accept-Encoding header: 1000 for q=1, 0 when absent or
@@ -348,6 +351,7 @@ static enum MHD_Result serve_metrics(tc_http_t *h, struct MHD_Connection *c)
     struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, text, free);
     MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     MHD_add_response_header(r, "Cache-Control", "no-store");
+    tc_http__hsts(h, r);
     enum MHD_Result ret = tc_http__reply(h, c, TC_ROUTE_METRICS, 200, r);
     MHD_destroy_response(r);
     return ret;
@@ -503,6 +507,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                           is_api_path(url) ? h->not_found_json : h->not_found_html);
 }
 
+/* The responses made once per server, for create_static() and destroy_static(). */
+#define STATIC_RESPONSES(h)                                                                  \
+    (h)->not_found_json, (h)->not_found_html, (h)->method_not_allowed, (h)->too_large,       \
+        (h)->options, (h)->health_ok, (h)->health_stale, (h)->unavailable, (h)->stopping_resp
+
 static void create_static(tc_http_t *h)
 {
     static const char json[] = "application/json; charset=utf-8";
@@ -526,13 +535,14 @@ static void create_static(tc_http_t *h)
     h->unavailable = static_response("{\"error\":\"starting up\"}", json);
     h->stopping_resp = static_response("{\"error\":\"shutting down; try again shortly\"}",
                                        json);
+    struct MHD_Response *all[] = {STATIC_RESPONSES(h)};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        tc_http__hsts(h, all[i]);
 }
 
 static void destroy_static(tc_http_t *h)
 {
-    struct MHD_Response *all[] = {h->not_found_json, h->not_found_html, h->method_not_allowed,
-                                  h->too_large,      h->options,        h->health_ok,
-                                  h->health_stale,   h->unavailable,      h->stopping_resp};
+    struct MHD_Response *all[] = {STATIC_RESPONSES(h)};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (all[i])
             MHD_destroy_response(all[i]);
@@ -568,26 +578,34 @@ fail:;
     return -1;
 }
 
+int tc_http__listen(const char *host, int port, int *ipv6, char *err, size_t errlen)
+{
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    char service[8];
+    snprintf(service, sizeof service, "%d", port);
+    int gai = getaddrinfo(host, service, &hints, &ai);
+    if (gai != 0) {
+        snprintf(err, errlen, "cannot resolve listen address %s: %s", host, gai_strerror(gai));
+        return -1;
+    }
+    int fd = open_listener(ai, host, port, err, errlen);
+    *ipv6 = ai->ai_family == AF_INET6;
+    freeaddrinfo(ai);
+    return fd;
+}
+
 int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **out, char *err,
                   size_t errlen)
 {
     *out = NULL;
-    struct addrinfo hints = {0}, *ai = NULL;
-    int fd = -1, rc = TC_EIO;
-    tc_http_t *h = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE;
-    char port[8];
-    snprintf(port, sizeof port, "%d", opts->port);
-    int gai = getaddrinfo(opts->host, port, &hints, &ai);
-    if (gai != 0) {
-        snprintf(err, errlen, "cannot resolve listen address %s: %s", opts->host,
-                 gai_strerror(gai));
-        ai = NULL;
-        goto fail;
-    }
-    h = tc_calloc(1, sizeof *h);
+    int fd = -1, rc = TC_EIO, ipv6 = 0;
+    tc_http_t *h = tc_calloc(1, sizeof *h);
+    /* First: every response built from here on carries HSTS when it should. */
+    tc_http__tls_init(h, opts->cert, opts->hsts_seconds);
+    h->port = opts->port;
     h->heartbeat = opts->heartbeat;
     pthread_mutex_init(&h->metrics_lock, NULL);
     pthread_mutex_init(&h->queue_lock, NULL);
@@ -625,15 +643,19 @@ int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **
     h->started_mono = tc_clock_mono_ms();
     create_static(h);
 
-    fd = open_listener(ai, opts->host, opts->port, err, errlen);
+    fd = tc_http__listen(opts->host, opts->port, &ipv6, err, errlen);
     if (fd < 0)
         goto fail;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opts->threads > 0 ? (unsigned)opts->threads : cores > 0 ? (unsigned)cores
                                                                                 : 1;
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-    if (ai->ai_family == AF_INET6)
+    if (ipv6)
         flags |= MHD_USE_IPv6;
+    struct MHD_OptionItem tls[3];
+    tc_http__tls_options(h, tls);
+    if (opts->cert)
+        flags |= MHD_USE_TLS;
     /* Our accept policy replaces MHD_OPTION_PER_IP_CONNECTION_LIMIT (exact addresses only,
      * and no exemption for proxies). */
     h->mhd = MHD_start_daemon(
@@ -643,42 +665,45 @@ int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->connection_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->connection_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_ARRAY, tls,
+        MHD_OPTION_END);
     if (!h->mhd) {
         snprintf(err, errlen, "cannot start the HTTP server on %s:%d (see the log above)",
                  opts->host, opts->port);
         goto fail;
     }
     fd = -1; /* libmicrohttpd's now; it closes it when stopped */
+    if (opts->cert && opts->redirect_host &&
+        tc_http__redirect_start(h, opts->redirect_host, opts->redirect_port,
+                                opts->connection_limit, opts->per_ip_limit,
+                                opts->connection_timeout, err, errlen) != 0)
+        goto fail;
     if (tc_http__sweeper_start(h) != 0) {
         snprintf(err, errlen, "cannot start the connection sweeper thread");
         goto fail;
     }
-    freeaddrinfo(ai);
     *out = h;
     return 0;
 
 fail:
-    if (ai)
-        freeaddrinfo(ai);
     if (fd >= 0)
         close(fd);
-    if (h) {
-        if (h->mhd)
-            MHD_stop_daemon(h->mhd);
-        served_set_t *cur = atomic_exchange(&h->current, NULL);
-        if (cur)
-            free_set(cur);
-        destroy_static(h);
-        pthread_mutex_destroy(&h->metrics_lock);
-        pthread_mutex_destroy(&h->queue_lock);
-        pthread_mutex_destroy(&h->conns_lock);
-        pthread_mutex_destroy(&h->mhd_log_lock);
-        pthread_cond_destroy(&h->sweep_cond);
-        tc_http_guard_table_free(&h->table);
-        free(h->proxy_header);
-        free(h);
-    }
+    tc_http__redirect_stop(h);
+    if (h->mhd)
+        MHD_stop_daemon(h->mhd);
+    tc_http__certs_reap(h, 1);
+    served_set_t *cur = atomic_exchange(&h->current, NULL);
+    if (cur)
+        free_set(cur);
+    destroy_static(h);
+    pthread_mutex_destroy(&h->metrics_lock);
+    pthread_mutex_destroy(&h->queue_lock);
+    pthread_mutex_destroy(&h->conns_lock);
+    pthread_mutex_destroy(&h->mhd_log_lock);
+    pthread_cond_destroy(&h->sweep_cond);
+    tc_http_guard_table_free(&h->table);
+    free(h->proxy_header);
+    free(h);
     tc_snapshot_free(first);
     return rc;
 }
@@ -696,7 +721,9 @@ void tc_http_stop(tc_http_t *h)
     while ((req = tc_http_take(h)))
         tc_http_reply(req, 503, "{\"error\":\"shutting down\"}");
     tc_http__sweeper_stop(h);
+    tc_http__redirect_stop(h);
     MHD_stop_daemon(h->mhd);
+    tc_http__certs_reap(h, 1);
     tc_http__log_events(h, coarse_ms(), 1);
     served_set_t *cur = atomic_exchange(&h->current, NULL);
     if (cur)

@@ -1,7 +1,8 @@
 /* libFuzzer driver for vendor Statuspage feeds (summary.json as a vendor's page serves it):
  * the statuspage probe's judge_feed(), which parses the body, picks the watched components
- * and writes the verdict, reasons, [BODY] and details. The file under test is included to
- * reach its static functions.
+ * and writes the verdict, reasons, [BODY] and details; then the words people read about a
+ * vendor's problem (probe_words.c), which quote the vendor's incident titles and must hold
+ * no markup. The file under test is included to reach its static functions.
  *
  * Input: a first line of watched component names separated by '|' (empty: the page's overall
  * indicator), then the feed. The result's body buffer is capped at the feed's size, like a
@@ -55,6 +56,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!r.failed && r.body.data && strlen(r.body.data) != r.body.len) {
         fprintf(stderr, "fuzz_statuspage: [BODY] length does not match its text\n");
         abort();
+    }
+    tc_monitor_cfg_t m = {.id = "v", .name = "v", .type = &tc_probe_statuspage,
+                          .timeout_ms = 1000};
+    tc_probe_judge(&m, &r, NULL);
+    if (r.verdict != TC_VERDICT_UP) {
+        tc_buf_t words;
+        tc_buf_init(&words, 0);
+        tc_probe_words(&m, &r, &words);
+        for (size_t i = 0; i < words.len; i++) {
+            unsigned char ch = (unsigned char)words.data[i];
+            if (ch < 0x20 || ch == 0x7f || strchr("\\`*_{}[]()#+!|<>~&", ch)) {
+                fprintf(stderr, "fuzz_statuspage: markup in the words: %s\n", words.data);
+                abort();
+            }
+        }
+        tc_buf_free(&words);
     }
     tc_buf_free(&r.body);
     tc_buf_free(&r.values);

@@ -447,4 +447,4 @@ def test_sigterm_with_runs_in_flight(tmp_path, dns_port, silent_port, ws_port, t
             proc.wait()
     assert proc.returncode == 0, out
     assert "Sanitizer" not in out, out
-    assert "monitor d2: unknown -> up" in out, out
+    assert "monitor d2: pending -> up" in out, out

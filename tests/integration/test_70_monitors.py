@@ -325,7 +325,7 @@ def test_http_body_condition_reason_in_log(start_daemon, target):
         "body-check", target, "/b", ["api"],
         conditions=["[STATUS] == 200", "[BODY].status == UP"], failure_threshold=2)]))
     wait_served(d, target, "/b", 1)
-    d.wait_for(lambda: "monitor body-check: unknown -> up" in d.stderr, timeout=10,
+    d.wait_for(lambda: "monitor body-check: pending -> up" in d.stderr, timeout=10,
                what="the monitor to be up")
     target.set("/b", body='{"status":"DOWN"}')
     wait_status(d, "api", "major_outage")

@@ -42,7 +42,7 @@ def test_reload_keeps_state_removes_and_changes_monitors(start_daemon, target):
         http_monitor("m-chg", target, "/chg", ["chg"], conditions=cond, failure_threshold=30),
         gone]))
     for m in ("m-keep", "m-chg", "m-gone"):
-        d.wait_for(lambda: "monitor %s: unknown -> up" % m in d.stderr, timeout=10,
+        d.wait_for(lambda: "monitor %s: pending -> up" % m in d.stderr, timeout=10,
                    what="%s up" % m)
     t0 = time.monotonic()
     for p in ("/keep", "/chg", "/gone"):
@@ -68,7 +68,7 @@ def test_reload_keeps_state_removes_and_changes_monitors(start_daemon, target):
     assert now["keep"] == "major_outage", (now, d.stderr)
     # The failures counted before the reload count towards the new threshold.
     wait_status(d, "chg", "major_outage", timeout=10)
-    assert d.stderr.count("monitor m-keep: unknown -> ") == 1, d.stderr
+    assert d.stderr.count("monitor m-keep: pending -> ") == 1, d.stderr
     assert "monitor m-keep: down -> " not in d.stderr
 
     # The removed monitor does not run any more (one run may have been in flight).
@@ -122,7 +122,7 @@ def test_state_survives_restart(start_daemon, target):
     # monitor starts unknown and needs 2 failed runs to move the component).
     since_start = d.stderr.rsplit('msg="serving ', 1)[1]
     assert now["api"] == "major_outage", (now, d.stderr)
-    assert "monitor m-r: unknown -> down" not in since_start, d.stderr
+    assert "monitor m-r: pending -> down" not in since_start, d.stderr
     assert page_status(d) == ("critical", "Major System Outage")
 
     # Still down while the target fails, and back after it recovers.
@@ -216,7 +216,8 @@ EXPECTED = [
     "('=' compares as '==')",
     ':21:29: monitor "d": condition "[STATUS] == 200 && [DNS_RCODE] == NOERROR": '
     "unknown placeholder [DNS_RCODE] (a http monitor offers [STATUS], "
-    "[RESPONSE_TIME], [BODY], [HEADER], [CONNECTED], [CERTIFICATE_EXPIRATION], [IP])",
+    "[RESPONSE_TIME], [BODY], [HEADER], [CONNECTED], [CERTIFICATE_EXPIRATION], [IP], "
+    "[RESPONSE_TIME_P50], [RESPONSE_TIME_P95], [RESPONSE_TIME_P99])",
     ":26:14: monitor: timeout must not be longer than interval",
     ':30:15: monitor: "interval" must be a duration such as 500ms, 30s, 5m or 2h',
     ":33:12: monitor: token must be 16 to 128 letters, digits, '-' or '_'",

@@ -34,7 +34,7 @@ def test_tcp_refused_goes_down(start_daemon, tcp_target):
         components=["db"], conditions=["[CONNECTED] == true"], failure_threshold=2,
         success_threshold=1)]))
     d.wait_for(lambda: tcp_target.accepts >= 1, timeout=10, what="a tcp connect")
-    d.wait_for(lambda: "monitor db-port: unknown -> up" in d.stderr, timeout=10,
+    d.wait_for(lambda: "monitor db-port: pending -> up" in d.stderr, timeout=10,
                what="the monitor to be up")
     assert statuses(d)["db"] == "operational"
     tcp_target.close()  # new connections are refused from now on
@@ -55,7 +55,7 @@ def test_tcp_without_conditions_down_on_refusal(start_daemon):
         id="db-refused", kind="tcp", address="127.0.0.1:%d" % port, interval="1s",
         timeout="500ms", components=["db"], failure_threshold=1)]))
     wait_status(d, "db", "major_outage")
-    assert "monitor db-refused: unknown -> down: " in d.stderr
+    assert "monitor db-refused: pending -> down: " in d.stderr
 
 
 # ---- several monitors on one component ---------------------------------------------------

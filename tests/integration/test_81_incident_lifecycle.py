@@ -388,7 +388,7 @@ def test_auto_incidents_from_a_failing_target(start_daemon):
         t0 = time.monotonic()
         for path in ("/rest", "/ws", "/dash"):
             target.set(path, status=500)
-        names = ("REST API is not working as expected", "WebSocket API is degraded")
+        names = ("REST API is failing", "WebSocket API is degraded")
         wait_until(d, lambda: all(n in _incidents_by_name(d) for n in names),
                    "two automatic incidents", timeout=15)
         by_name = _incidents_by_name(d)
@@ -399,10 +399,11 @@ def test_auto_incidents_from_a_failing_target(start_daemon):
             [u] = inc["incident_updates"]
             assert u["affected_components"][0]["code"] == cid
             assert u["affected_components"][0]["new_status"] == "major_outage"
-        assert rest["incident_updates"][0]["body"].startswith(
-            "Our checks found a problem with REST API:")
-        assert ws["incident_updates"][0]["body"].startswith("ws-check says: ")
-        assert "500" in ws["incident_updates"][0]["body"]
+        # Words people read, as stored and served: no condition syntax, no escapes.
+        assert rest["incident_updates"][0]["body"] == (
+            "REST API is failing: HTTP 500 from /rest (expected 200). We are investigating.")
+        assert ws["incident_updates"][0]["body"] == (
+            "ws-check says: HTTP 500 from /ws (expected 200)")
         st = statuses(d)
         assert st["rest"] == "major_outage" and st["websocket"] == "major_outage"
         assert set(public_ids(d, "/api/v2/incidents/unresolved.json")) == {rest["id"],
@@ -436,7 +437,7 @@ def test_auto_incidents_from_a_failing_target(start_daemon):
         wait_until(d, lambda: statuses(d)["rest"] == "operational" and
                    statuses(d)["websocket"] == "operational", "components operational")
         assert public_ids(d, "/api/v2/incidents/unresolved.json") == []
-        assert "REST API is not working as expected" in get_text(d, "/history")
+        assert "REST API is failing" in get_text(d, "/history")
     finally:
         target.close()
 

@@ -362,7 +362,7 @@ def test_kill_9_with_deliveries_pending(start_daemon, closed_port):
         for eid, bodies in by_id.items():
             assert len(set(bodies)) == 1, "a duplicate with the same id must be the same message"
         # A restart may alert again when the last results had not been flushed before the
-        # kill (the monitor starts from "unknown"); such alerts are new events, not copies.
+        # kill (the monitor starts from "pending"); such alerts are new events, not copies.
         for r in delivered:
             if r["headers"]["x-tocsin-event-id"] not in queued:
                 assert r["json"]["type" if r["path"] == "/one" else "text"]

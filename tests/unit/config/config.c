@@ -18,6 +18,8 @@
 
 #define NAME "t.yaml"
 #define PAGE "page:\n  name: Acme\n"
+/* A monitor whose next line (7) is the key under test. */
+#define MONITOR PAGE "monitors:\n  - id: m\n    kind: tcp\n    address: 127.0.0.1:1\n"
 
 /* Variables the tests set and unset; none should exist in a normal environment. */
 #define VAR_UNSET "TOCSIN_TEST_UNSET_VAR"
@@ -210,6 +212,38 @@ static const struct error_case {
      NAME ":2:10: invalid environment variable name in ${...}"},
     {"empty variable name", "page:\n  name: ${}\n",
      NAME ":2:9: invalid environment variable name in ${...}"},
+    /* detection keys (PROBES.md "Detection") */
+    {"window of 1", MONITOR "    window: 1\n",
+     NAME ":7:13: monitor: \"window\" must be between 2 and 1000"},
+    {"window over the maximum", MONITOR "    window: 1001\n",
+     NAME ":7:13: monitor: \"window\" must be between 2 and 1000"},
+    {"degraded_ratio of 0", MONITOR "    degraded_ratio: 0\n",
+     NAME ":7:21: monitor: \"degraded_ratio\" must be a number above 0 and at most 1"},
+    {"down_ratio as a percentage", MONITOR "    down_ratio: 50\n",
+     NAME ":7:17: monitor: \"down_ratio\" must be a number above 0 and at most 1"},
+    {"down_ratio quoted", MONITOR "    down_ratio: \"0.5\"\n",
+     NAME ":7:17: monitor: \"down_ratio\" must be a number above 0 and at most 1"},
+    {"degraded_ratio above down_ratio", MONITOR "    degraded_ratio: 0.6\n    down_ratio: 0.5\n",
+     NAME ":7:21: monitor: degraded_ratio must not be above down_ratio"},
+    {"flap_stop at flap_start", MONITOR "    flap_start: 10\n    flap_stop: 10\n",
+     NAME ":8:16: monitor: flap_stop must be below flap_start"},
+    {"flap_start under the default flap_stop", MONITOR "    flap_start: 4\n",
+     NAME ":7:17: monitor: flap_stop must be below flap_start"},
+    {"flap_detection yes", MONITOR "    flap_detection: yes\n",
+     NAME ":7:21: monitor: \"flap_detection\" must be true or false"},
+    {"retries over 10", MONITOR "    retries: 11\n",
+     NAME ":7:14: monitor: \"retries\" must be between 0 and 10"},
+    {"retry_interval under 100ms", MONITOR "    retry_interval: 10ms\n",
+     NAME ":7:21: monitor: \"retry_interval\" must be between 100ms and 3600000ms"},
+    {"a placeholder name starting with a digit",
+     MONITOR "    conditions: [\"[RESPONSE_TIME_P95] < 800\", \"[9X] == 1\"]\n",
+     NAME ":7:49: monitor \"m\": condition \"[9X] == 1\": unexpected character in placeholder "
+          "name"},
+    {"a percentile the kind cannot offer", PAGE "monitors:\n  - id: m\n    kind: push\n"
+     "    token: abcdefghijklmnopqrstuvwxyz\n    conditions: [\"[RESPONSE_TIME_P90] < 1\"]\n",
+     NAME ":7:19: monitor \"m\": condition \"[RESPONSE_TIME_P90] < 1\": unknown placeholder "
+          "[RESPONSE_TIME_P90] (a push monitor offers [CONNECTED], [RESPONSE_TIME], [BODY], "
+          "[RESPONSE_TIME_P50], [RESPONSE_TIME_P95], [RESPONSE_TIME_P99])"},
 };
 
 /* The "${" column must be right also when the scalar's text differs from its source: after
@@ -462,6 +496,38 @@ static void test_defaults(void **state)
     tc_config_free(cfg);
 }
 
+/* The detection keys' defaults: window 20, no ratios, flap detection at 20% / 5%, no
+ * retries (2 s apart when asked for), and flapping among the alerts a rule hears. */
+static void test_detection_defaults(void **state)
+{
+    (void)state;
+    tc_config_t *cfg = parse_ok(NAME, PAGE "channels:\n  - {id: c, kind: webhook, url: "
+                                           "\"http://127.0.0.1:1/\"}\n"
+                                           "monitors:\n  - id: m\n    kind: tcp\n"
+                                           "    address: 127.0.0.1:1\n    alerts: [c]\n"
+                                           "  - id: n\n    kind: tcp\n    address: 127.0.0.1:1\n"
+                                           "    window: 50\n    degraded_ratio: 0.1\n"
+                                           "    down_ratio: 0.4\n    flap_detection: false\n"
+                                           "    flap_start: 30\n    flap_stop: 10.5\n"
+                                           "    retries: 2\n    retry_interval: 500ms\n");
+    const tc_monitor_cfg_t *m = &cfg->monitors[0], *n = &cfg->monitors[1];
+    assert_int_equal(m->window, 20);
+    assert_true(m->degraded_ratio == 0 && m->down_ratio == 0);
+    assert_true(m->flap_detection);
+    assert_true(m->flap_start == 20 && m->flap_stop == 5);
+    assert_int_equal(m->retries, 0);
+    assert_int_equal(m->retry_interval_ms, 2000);
+    assert_int_equal(cfg->monitor_rules[0].alerts[0].on,
+                     TC_ON_DOWN | TC_ON_RECOVERED | TC_ON_FLAPPING);
+    assert_int_equal(n->window, 50);
+    assert_true(n->degraded_ratio == 0.1 && n->down_ratio == 0.4);
+    assert_false(n->flap_detection);
+    assert_true(n->flap_start == 30 && n->flap_stop == 10.5);
+    assert_int_equal(n->retries, 2);
+    assert_int_equal(n->retry_interval_ms, 500);
+    tc_config_free(cfg);
+}
+
 static void test_full_config(void **state)
 {
     (void)state;
@@ -697,6 +763,7 @@ int main(void)
         cmocka_unit_test(test_env_expansion),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_full_config),
+        cmocka_unit_test(test_detection_defaults),
         cmocka_unit_test(test_listen),
         cmocka_unit_test(test_storage_path),
         cmocka_unit_test(test_load_missing_file),

@@ -393,6 +393,7 @@ static const error_case_t error_cases[] = {
     {"[status] == 200", 1, "placeholder names are upper case"},
     {"[] == 1", 0, "empty placeholder name"},
     {"[ST-ATUS] == 1", 3, "unexpected character in placeholder name"},
+    {"[9LIVES] == 1", 1, "unexpected character in placeholder name"},
     {"[BODY]. == 1", 7, "expected a key after '.'"},
     {"[BODY].a. == 1", 9, "expected a key after '.'"},
     {"[BODY].a[x] == 1", 9, "expected an array index"},
@@ -572,6 +573,8 @@ static const check_case_t type_cases[] = {
     {"[BODY].updated > 2024-01-01 && [BODY].v >= \"1.2.3\" && [BODY].name > m", -1, NULL},
     {"[HEADER].X-Count > 5 && [BODY] == 2OO && [BODY].a != 5x", -1, NULL},
     {"len([BODY]) < 1e3", -1, NULL},
+    {"[RESPONSE_TIME_P50] < 100 && [RESPONSE_TIME_P95] < 800ms && [RESPONSE_TIME_P99] < 2s", -1,
+     NULL},
     /* Typed placeholders with a value of another type. */
     {"[STATUS] == 2OO", 12, "2OO is not a number"},
     {"[STATUS] != \"2OO\"", 12, "\"2OO\" is not a number"},
@@ -583,6 +586,8 @@ static const check_case_t type_cases[] = {
     {"len([BODY].items) > many", 20, "many is not a number"},
     {"[RESPONSE_TIME] < 5x", 18,
      "5x is not a number or a duration such as 500ms, 30s or 48h"},
+    {"[RESPONSE_TIME_P95] < 8OO", 22,
+     "8OO is not a number or a duration such as 500ms, 30s or 48h"},
     {"[RESPONSE_TIME] < 1h30m", 18,
      "1h30m is not a number or a duration such as 500ms, 30s or 48h"},
     {"[CERTIFICATE_EXPIRATION] > 48 h", 30, "expected '&&' or '||' after 48"},
@@ -748,6 +753,74 @@ static void test_text(void **state)
     assert_null(c);
 }
 
+/* tc_cond_blame(): the comparison that made a condition false, as probe_words.c reads it. */
+static const struct blame_case {
+    const char *text;
+    int fx;
+    int rc;
+    const char *name, *key;
+    bool path;
+    const char *op;
+    const char *expected; /* as "n:200", "b:true", "s:UP" or "-" for missing */
+    const char *actual;   /* the same */
+} blame_cases[] = {
+    {"[STATUS] == 200", FX_DOWN, 0, "STATUS", NULL, false, "==", "n:200", "n:503"},
+    {"200 == [STATUS]", FX_DOWN, 0, "STATUS", NULL, false, "==", "n:200", "n:503"},
+    {"500 > [STATUS]", FX_DOWN, 0, "STATUS", NULL, false, "<", "n:500", "n:503"},
+    {"[STATUS] == 200 && [RESPONSE_TIME] < 800ms", FX_DOWN, 0, "STATUS", NULL, false, "==",
+     "n:200", "n:503"},
+    {"[STATUS] == 503 && [RESPONSE_TIME] < 800ms", FX_DOWN, 0, "RESPONSE_TIME", NULL, false,
+     "<", "n:800", "n:1500"},
+    {"[STATUS] == any(200, 204)", FX_DOWN, 0, "STATUS", NULL, false, "==", "-", "n:503"},
+    {"[BODY].status == UP", FX_DOWN, 0, "BODY", NULL, true, "==", "s:UP", "-"},
+    {"len([BODY].items) > 0", FX_UP, 0, "BODY", NULL, true, ">", "n:0", "n:0"},
+    {"[HEADER].Content-Type == pat(application/json*)", FX_DOWN, 0, "HEADER", "Content-Type",
+     false, "==", "-", "-"},
+    {"[CONNECTED]", FX_DOWN, 0, "CONNECTED", NULL, false, "==", "b:true", "b:false"},
+    {"![CONNECTED]", FX_UP, 0, "CONNECTED", NULL, false, "==", "b:false", "b:true"},
+    {"[DNS_RCODE] == NOERROR", FX_DOWN, 0, "DNS_RCODE", NULL, false, "==", "s:NOERROR", "-"},
+    {"[STATUS] == 200", FX_EMPTY, 0, "STATUS", NULL, false, "==", "n:200", "-"},
+    /* Nothing to blame: the condition holds, or no single comparison fails it. */
+    {"[STATUS] == 200", FX_UP, TC_ENOENT, NULL, NULL, false, NULL, "-", "-"},
+    {"[STATUS] == 200 || [STATUS] == 204", FX_DOWN, TC_ENOENT, NULL, NULL, false, NULL, "-",
+     "-"},
+    {"!([STATUS] == 503)", FX_DOWN, TC_ENOENT, NULL, NULL, false, NULL, "-", "-"},
+};
+
+static void value_text(const tc_value_t *v, char *out, size_t size)
+{
+    if (v->type == TC_VALUE_NUMBER)
+        snprintf(out, size, "n:%g", v->num);
+    else if (v->type == TC_VALUE_BOOL)
+        snprintf(out, size, "b:%s", v->boolean ? "true" : "false");
+    else if (v->type == TC_VALUE_STRING)
+        snprintf(out, size, "s:%.*s", (int)v->len, v->str);
+    else
+        snprintf(out, size, "-");
+}
+
+static void test_blame(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof blame_cases / sizeof blame_cases[0]; i++) {
+        const struct blame_case *bc = &blame_cases[i];
+        tc_cond_t *c = must_parse(bc->text);
+        tc_cond_blame_t b;
+        int rc = tc_cond_blame(c, lookup, &fixtures[bc->fx], &b);
+        char expected[64], actual[64];
+        value_text(&b.expected, expected, sizeof expected);
+        value_text(&b.actual, actual, sizeof actual);
+        if (rc != bc->rc || (bc->name ? !b.name || strcmp(b.name, bc->name) : b.name != NULL) ||
+            (bc->key ? !b.key || strcmp(b.key, bc->key) : b.key != NULL) || b.path != bc->path ||
+            (bc->op ? !b.op || strcmp(b.op, bc->op) : b.op != NULL) ||
+            strcmp(expected, bc->expected) || strcmp(actual, bc->actual))
+            fail_msg("'%s': rc %d name %s key %s path %d op %s expected %s actual %s", bc->text,
+                     rc, b.name ? b.name : "-", b.key ? b.key : "-", b.path, b.op ? b.op : "-",
+                     expected, actual);
+        tc_cond_free(c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -760,6 +833,7 @@ int main(void)
         cmocka_unit_test(test_explain_truncation),
         cmocka_unit_test(test_body_parsed_once),
         cmocka_unit_test(test_text),
+        cmocka_unit_test(test_blame),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

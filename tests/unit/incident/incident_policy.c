@@ -17,13 +17,19 @@
 #define DOWN TC_MONITOR_DOWN
 #define NOW INT64_C(1000000)
 
-/* Three rules: one wants down and recovered, one degraded only, one reminds every 100 s
- * and was told 150 s ago (on down). */
+#define FLAP TC_MONITOR_FLAPPING
+
+/* Four rules: one wants down and recovered, one degraded only, one reminds every 100 s
+ * and was told 150 s ago (on down), one has the default set (down, recovered, flapping) and
+ * the same reminders. */
 static const tc_policy_rule_t rules[] = {
     {.on = TC_ON_DOWN | TC_ON_RECOVERED},
     {.on = TC_ON_DEGRADED},
     {.on = TC_ON_DOWN, .remind_ms = 100000, .alerted_at = NOW - 150000},
+    {.on = TC_ON_DOWN | TC_ON_RECOVERED | TC_ON_FLAPPING, .remind_ms = 100000,
+     .alerted_at = NOW - 150000},
 };
+#define NRULES (sizeof rules / sizeof rules[0])
 
 static const struct {
     const char *what;
@@ -34,36 +40,55 @@ static const struct {
     const char *alerted; /* per rule: '1' told, '0' not */
 } cases[] = {
     {"first result up is no news", U, UP, true, false, false, TC_POLICY_KEEP,
-     TC_EVENT_RECOVERED, "000"},
+     TC_EVENT_RECOVERED, "0000"},
     {"first result down opens and alerts", U, DOWN, true, false, false, TC_POLICY_OPEN,
-     TC_EVENT_DOWN, "101"},
-    {"up to down opens", UP, DOWN, true, false, false, TC_POLICY_OPEN, TC_EVENT_DOWN, "101"},
+     TC_EVENT_DOWN, "1011"},
+    {"up to down opens", UP, DOWN, true, false, false, TC_POLICY_OPEN, TC_EVENT_DOWN, "1011"},
     {"up to degraded opens, tells the degraded rule", UP, DEG, true, false, false,
-     TC_POLICY_OPEN, TC_EVENT_DEGRADED, "010"},
+     TC_POLICY_OPEN, TC_EVENT_DEGRADED, "0100"},
     {"down to up resolves", DOWN, UP, true, true, false, TC_POLICY_RESOLVE,
-     TC_EVENT_RECOVERED, "100"},
+     TC_EVENT_RECOVERED, "1001"},
     {"degraded to down worsens", DEG, DOWN, true, true, false, TC_POLICY_WORSENED,
-     TC_EVENT_DOWN, "101"},
+     TC_EVENT_DOWN, "1011"},
     {"down to degraded eases", DOWN, DEG, true, true, false, TC_POLICY_EASED,
-     TC_EVENT_DEGRADED, "010"},
+     TC_EVENT_DEGRADED, "0100"},
     {"no automatic incidents: alerts only", UP, DOWN, false, false, false, TC_POLICY_KEEP,
-     TC_EVENT_DOWN, "101"},
+     TC_EVENT_DOWN, "1011"},
     {"recovery with no open incident resolves nothing", DOWN, UP, true, false, false,
-     TC_POLICY_KEEP, TC_EVENT_RECOVERED, "100"},
+     TC_POLICY_KEEP, TC_EVENT_RECOVERED, "1001"},
     {"a failure already open does not open twice", DEG, DOWN, true, true, false,
-     TC_POLICY_WORSENED, TC_EVENT_DOWN, "101"},
+     TC_POLICY_WORSENED, TC_EVENT_DOWN, "1011"},
     {"maintenance: no alert, no new incident", UP, DOWN, true, false, true, TC_POLICY_KEEP,
-     TC_EVENT_DOWN, "000"},
+     TC_EVENT_DOWN, "0000"},
     {"maintenance: an open incident still resolves", DOWN, UP, true, true, true,
-     TC_POLICY_RESOLVE, TC_EVENT_RECOVERED, "000"},
+     TC_POLICY_RESOLVE, TC_EVENT_RECOVERED, "0000"},
     {"still down: remind the rule whose period passed", DOWN, DOWN, true, true, false,
-     TC_POLICY_KEEP, TC_EVENT_REMINDER, "001"},
+     TC_POLICY_KEEP, TC_EVENT_REMINDER, "0011"},
     {"still degraded: reminders too", DEG, DEG, true, true, false, TC_POLICY_KEEP,
-     TC_EVENT_REMINDER, "001"},
+     TC_EVENT_REMINDER, "0011"},
     {"still up: nothing", UP, UP, true, false, false, TC_POLICY_KEEP, TC_EVENT_RECOVERED,
-     "000"},
+     "0000"},
     {"still down in maintenance: no reminder", DOWN, DOWN, true, true, true, TC_POLICY_KEEP,
-     TC_EVENT_REMINDER, "000"},
+     TC_EVENT_REMINDER, "0000"},
+    /* Flapping: one alert when it starts, one when it stops, nothing in between. */
+    {"up to flapping: the flapping alert, an incident", UP, FLAP, true, false, false,
+     TC_POLICY_OPEN, TC_EVENT_FLAPPING, "0001"},
+    {"first results flapping", U, FLAP, true, false, false, TC_POLICY_OPEN, TC_EVENT_FLAPPING,
+     "0001"},
+    {"down to flapping eases", DOWN, FLAP, true, true, false, TC_POLICY_EASED,
+     TC_EVENT_FLAPPING, "0001"},
+    {"degraded to flapping worsens", DEG, FLAP, true, true, false, TC_POLICY_WORSENED,
+     TC_EVENT_FLAPPING, "0001"},
+    {"still flapping: no reminder", FLAP, FLAP, true, true, false, TC_POLICY_KEEP,
+     TC_EVENT_REMINDER, "0000"},
+    {"stable again and up: resolves, the stable alert", FLAP, UP, true, true, false,
+     TC_POLICY_RESOLVE, TC_EVENT_STABLE, "0001"},
+    {"stable again and down: worse, the stable alert only", FLAP, DOWN, true, true, false,
+     TC_POLICY_WORSENED, TC_EVENT_STABLE, "0001"},
+    {"stable again and degraded: better", FLAP, DEG, true, true, false, TC_POLICY_EASED,
+     TC_EVENT_STABLE, "0001"},
+    {"flapping in maintenance: silent, no incident", UP, FLAP, true, false, true,
+     TC_POLICY_KEEP, TC_EVENT_FLAPPING, "0000"},
 };
 
 static void every_rule(void **state)
@@ -77,18 +102,18 @@ static void every_rule(void **state)
             .has_open = cases[k].has_open,
             .under_maintenance = cases[k].maintenance,
             .rules = rules,
-            .nrules = 3,
+            .nrules = NRULES,
             .now = NOW,
         };
-        bool alert[3];
+        bool alert[NRULES];
         tc_policy_out_t out = tc_incident_policy(&in, alert);
-        char got[4];
+        char got[NRULES + 1];
         size_t told = 0;
-        for (int r = 0; r < 3; r++) {
+        for (size_t r = 0; r < NRULES; r++) {
             got[r] = alert[r] ? '1' : '0';
             told += alert[r];
         }
-        got[3] = '\0';
+        got[NRULES] = '\0';
         if (out.incident != cases[k].incident || strcmp(got, cases[k].alerted) != 0 ||
             out.nalerted != told || (told && out.kind != cases[k].kind))
             fail_msg("%s: incident %d (want %d), alerted %s (want %s), kind %d (want %d)",

@@ -1,6 +1,7 @@
 /* Unit tests for src/notify/notify.c's subscriber URL check (scheme, credentials, private
- * address literals), for the shared e-mail builder in notify_email.c, and for the delivery
- * worker against a fake outbox (tc_notify_ops_t): no store, one loop per case. */
+ * address literals), for the shared e-mail builder in notify_email.c, for the flapping and
+ * stable-again events as channels format them, and for the delivery worker against a fake
+ * outbox (tc_notify_ops_t): no store, one loop per case. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -290,11 +291,53 @@ static void worker(void **state)
     }
 }
 
+/* Flapping and stable again: their type and summary (webhook), and what PagerDuty makes of
+ * them: a warning while flapping, a resolve when stable and up, a trigger when stable and
+ * down. */
+static void flapping_events(void **state)
+{
+    (void)state;
+    tc_channel_cfg_t hook = {.id = "h", .type = tc_notify_find_type("webhook"), .url = "x"};
+    tc_channel_cfg_t pd = {.id = "p", .type = tc_notify_find_type("pagerduty"), .url = "x",
+                           .routing_key = "k"};
+    static const struct {
+        tc_event_kind_t kind;
+        const char *new_state;
+        const char *type, *summary, *pd;
+    } cases[] = {
+        {TC_EVENT_FLAPPING, "flapping", "\"type\":\"monitor.flapping\"",
+         "API is flapping (alerts held until it is stable): 45% weighted",
+         "\"severity\":\"warning\""},
+        {TC_EVENT_STABLE, "up", "\"type\":\"monitor.stable\"",
+         "API is stable again, up: 45% weighted", "\"event_action\":\"resolve\""},
+        {TC_EVENT_STABLE, "down", "\"type\":\"monitor.stable\"",
+         "API is stable again, down: 45% weighted", "\"severity\":\"critical\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tc_notify_event_t e = {
+            .id = "e1", .kind = cases[i].kind, .at = 0, .page_id = "p", .page_name = "P",
+            .page_url = "http://x", .monitor_id = "api", .monitor_name = "API",
+            .monitor_kind = "http", .old_state = "up", .new_state = cases[i].new_state,
+            .reason = "45% weighted state change over the last 21 runs",
+        };
+        char *body = tc_notify_format(&hook, &e);
+        assert_non_null(strstr(body, cases[i].type));
+        if (!strstr(body, cases[i].summary))
+            fail_msg("case %zu: no \"%s\" in %s", i, cases[i].summary, body);
+        free(body);
+        body = tc_notify_format(&pd, &e);
+        if (!strstr(body, cases[i].pd))
+            fail_msg("case %zu: no %s in %s", i, cases[i].pd, body);
+        free(body);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(check_url),
         cmocka_unit_test(mail),
+        cmocka_unit_test(flapping_events),
         cmocka_unit_test(mail_non_ascii),
         cmocka_unit_test(worker),
     };

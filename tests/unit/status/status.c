@@ -136,11 +136,15 @@ static const struct comp_case {
      PART},
     {"partial-down and major-down: major", 0, OP, OP, 2, {{DOWN, PART}, {DOWN, MAJ}}, 0, {{0}},
      MAJ},
-    {"unknown monitors are skipped", 0, OP, MAJ, 2, {{UNK, MAJ}, {UP, MAJ}}, 0, {{0}}, OP},
-    {"unknown and degraded: degraded", 0, OP, OP, 3, {{UNK, MAJ}, {MDEG, MAJ}, {UNK, MAJ}}, 0,
+    {"pending monitors are skipped", 0, OP, MAJ, 2, {{UNK, MAJ}, {UP, MAJ}}, 0, {{0}}, OP},
+    {"pending and degraded: degraded", 0, OP, OP, 3, {{UNK, MAJ}, {MDEG, MAJ}, {UNK, MAJ}}, 0,
      {{0}}, DEG},
+    {"flapping: degraded, whatever its down_status", 0, OP, OP, 1,
+     {{TC_MONITOR_FLAPPING, MAJ}}, 0, {{0}}, DEG},
+    {"flapping and down: down wins", 0, OP, OP, 2, {{TC_MONITOR_FLAPPING, MAJ}, {DOWN, PART}},
+     0, {{0}}, PART},
 
-    /* 4. Pending: every monitor unknown keeps the stored status. */
+    /* 4. Pending: every monitor pending keeps the stored status. */
     {"pending keeps a stored outage", 0, OP, MAJ, 1, {{UNK, MAJ}}, 0, {{0}}, MAJ},
     {"pending keeps a stored operational", 0, OP, OP, 2, {{UNK, MAJ}, {UNK, PART}}, 0, {{0}},
      OP},
@@ -291,7 +295,7 @@ static void test_names(void **state)
     assert_int_not_equal(tc_status_parse("Operational", &untouched), 0);
     assert_int_equal(untouched, DEG);
     assert_string_equal(tc_indicator_name(I_MAINT), "maintenance");
-    assert_string_equal(tc_monitor_state_name(UNK), "unknown");
+    assert_string_equal(tc_monitor_state_name(UNK), "pending");
     assert_string_equal(tc_monitor_state_name(DOWN), "down");
     assert_int_equal(tc_status_worst(MNT, OP), MNT);
     assert_int_equal(tc_status_worst(DEG, MNT), DEG);
