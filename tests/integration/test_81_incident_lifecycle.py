@@ -237,7 +237,8 @@ def test_postmortem_and_delete(start_daemon):
 
     def shown():
         page = page_text(d, "/incidents/" + inc_id)
-        return "expired certificate" in page and "<h2>Root cause</h2>" in page
+        # "## Root cause" sits under the post-mortem's own <h2>.
+        return "expired certificate" in page and "<h3>Root cause</h3>" in page
 
     wait_until(d, shown, "the postmortem on /incidents/<id>")
     assert labels_on_incident_page(d, inc_id)[0] == "Postmortem"
