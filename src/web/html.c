@@ -508,21 +508,19 @@ static const char *impact_label(const tc_view_t *v, tc_impact_t impact)
     return l[0] ? l : NULL;
 }
 
-/* One older update inside the <details> of a history entry. */
-static void older_update(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i, size_t k,
-                         int level)
+void tc_html_update(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i, size_t k,
+                    int level)
 {
     const tc_incident_update_t *u = &i->updates[k];
     int prev = k > 0 ? (int)i->updates[k - 1].status : -1;
     char when[64];
     tc_html_when(v, tc_html_update_time(u), when, sizeof when);
-    tc_buf_puts(b, "<li><p class=\"update-head\"><strong>");
+    tc_buf_puts(b, "<p class=\"update-head\"><strong>");
     tc_buf_html(b, tc_i18n_update(v->lang, u->status, prev));
     tc_buf_puts(b, "</strong> <small>");
     tc_buf_html(b, when);
     tc_buf_puts(b, "</small></p>");
     tc_html_markdown_under(b, u->body, 0, level);
-    tc_buf_puts(b, "</li>");
 }
 
 void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i,
@@ -575,8 +573,11 @@ void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t
                      tc_i18n_plural(v->lang, older, TC_T_PREVIOUS_UPDATE, TC_T_PREVIOUS_UPDATES),
                      n, NULL);
         tc_buf_puts(b, "</summary><ol class=\"updates\">");
-        for (size_t k = older; k-- > 0;)
-            older_update(b, v, i, k, level);
+        for (size_t k = older; k-- > 0;) {
+            tc_buf_puts(b, "<li>");
+            tc_html_update(b, v, i, k, level);
+            tc_buf_puts(b, "</li>");
+        }
         tc_buf_puts(b, "</ol></details>");
     }
     tc_buf_puts(b, "</article>");

@@ -71,6 +71,11 @@ void tc_html_affected(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i);
 size_t tc_html_affected_words(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i,
                               bool html);
 
+/** Update @p k of @p i in a part headed by an <h@p level>: its label ("Identified",
+ *  "Update") and time, then its body. */
+void tc_html_update(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i, size_t k,
+                    int level);
+
 /** A history entry: linked title coloured by impact (heading level @p level), impact
  *  label, "Resolved <when>" (or the current status while open), the latest update's body
  *  (shortened) and the older updates behind <details>. */

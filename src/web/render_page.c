@@ -136,17 +136,7 @@ static void latest_update_html(tc_buf_t *b, const tc_view_t *v, const tc_inciden
 {
     if (!i->nupdates)
         return;
-    size_t k = i->nupdates - 1;
-    const tc_incident_update_t *u = &i->updates[k];
-    int prev = k > 0 ? (int)i->updates[k - 1].status : -1;
-    char when[64];
-    tc_html_when(v, tc_html_update_time(u), when, sizeof when);
-    tc_buf_puts(b, "<p class=\"update-head\"><strong>");
-    tc_buf_html(b, tc_i18n_update(v->lang, u->status, prev));
-    tc_buf_puts(b, "</strong> <small>");
-    tc_buf_html(b, when);
-    tc_buf_puts(b, "</small></p>");
-    tc_html_markdown_under(b, u->body, 0, 3);
+    tc_html_update(b, v, i, i->nupdates - 1, 3);
 }
 
 /* "Nov 14 at 01:00am - 03:00am PST", or both dates when the window spans days. */
