@@ -32,6 +32,8 @@ int main(int argc, char **argv)
         return tc_cli_backup(argc - 1, argv + 1);
     if (strcmp(cmd, "restore") == 0)
         return tc_cli_restore(argc - 1, argv + 1);
+    if (strcmp(cmd, "migrate") == 0)
+        return tc_cli_migrate(argc - 1, argv + 1);
     if (strcmp(cmd, "user") == 0)
         return tc_cli_user(argc - 1, argv + 1);
     if (strcmp(cmd, "probe") == 0)

@@ -2,9 +2,10 @@
  *
  *   <script src="https://status.example.com/embed.js" async></script>
  *
- * shows a small status pill where the tag is and, while an incident is open, a banner in the
- * corner of the window with its title and a link, which the visitor can dismiss (button or
- * Escape; it stays dismissed until the incident changes). It reads /api/v2/summary.json from
+ * shows a small status pill where the tag is and, while an incident is open (or, when none
+ * is, while a maintenance is in progress), a banner in the corner of the window with its
+ * title and a link, which the visitor can dismiss (button or Escape; it stays dismissed
+ * until the incident or maintenance changes). It reads /api/v2/summary.json from
  * the server the script came from, once a minute while the page is visible. Options on the
  * tag: data-pill="off" (banner only), data-banner="off" (pill only).
  *
@@ -33,7 +34,8 @@
     var FONT = '13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif';
     var STATUS = {
         investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring',
-        resolved: 'Resolved', postmortem: 'Postmortem'
+        resolved: 'Resolved', postmortem: 'Postmortem', in_progress: 'Maintenance in progress',
+        verifying: 'Maintenance being verified'
     };
 
     function el(tag, styles, text) {
@@ -115,6 +117,15 @@
         }
     }
 
+    /* "until 14:00" in the visitor's own time, for a maintenance with an end. */
+    function until(item) {
+        var end = item.scheduled_until ? new Date(item.scheduled_until) : null;
+        if (!end || isNaN(end.getTime())) {
+            return '';
+        }
+        return ' until ' + end.toLocaleTimeString([], {hour: '2-digit', minute: '2-digit'});
+    }
+
     function showBanner(summary, incident, more) {
         var key = incident.id + '@' + incident.updated_at;
         if (dismissed(key)) {
@@ -142,17 +153,19 @@
         banner.setAttribute('data-part', 'banner');
         var text = el('div', {flex: '1'});
         /* A polite live region: screen readers announce an incident that appears. */
+        var maintenance = incident.impact === 'maintenance';
         var said = el('div');
         said.setAttribute('role', 'status');
         said.appendChild(el('strong', {display: 'block', 'font-weight': '600'}, incident.name));
         said.appendChild(el('span', {display: 'block'},
                             (STATUS[incident.status] || incident.status) +
+                            (maintenance ? until(incident) : '') +
                             (more ? ' \u00b7 ' + more + ' more open' : '')));
         text.appendChild(said);
+        var what = maintenance ? 'View maintenance' : 'View incident';
         var details = link(base + '/incidents/' + encodeURIComponent(incident.id),
-                           {color: THEME.link, 'text-decoration': 'underline'},
-                           'View incident');
-        details.setAttribute('aria-label', 'View incident: ' + incident.name);
+                           {color: THEME.link, 'text-decoration': 'underline'}, what);
+        details.setAttribute('aria-label', what + ': ' + incident.name);
         text.appendChild(details);
         banner.appendChild(text);
         var close = el('button', {
@@ -190,7 +203,13 @@
             pill.setAttribute('data-indicator', indicator);
             pillHost.style.setProperty('display', 'inline-block');
         }
+        /* An open incident first; a maintenance under way when there is none. */
         var open = wantBanner && summary.incidents ? summary.incidents : [];
+        if (!open.length && wantBanner && summary.scheduled_maintenances) {
+            open = summary.scheduled_maintenances.filter(function (m) {
+                return m.status === 'in_progress' || m.status === 'verifying';
+            });
+        }
         if (open.length) {
             showBanner(summary, open[0], open.length - 1);
         } else {

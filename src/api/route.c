@@ -10,6 +10,7 @@
 
 #include "api/api_int.h"
 #include "core/buf.h"
+#include "web/i18n.h"
 #include "web/render.h"
 
 typedef struct route {
@@ -169,7 +170,8 @@ static void handle_public(tc_engine_t *e, tc_http_request_t *req)
     } else {
         /* A person followed a broken link: answer with a page, not JSON. */
         const tc_view_t *view = tc_engine_view(e);
-        char *html = tc_render_notice_html(view, "Not found", "There is no such page.", true);
+        char *html = tc_render_notice_html(view, tc_i18n(view->lang, TC_T_NOT_FOUND),
+                                           tc_i18n(view->lang, TC_T_NO_SUCH_PAGE), true);
         tc_http_reply_html(req, 404, html);
         free(html);
     }

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "subscribe/subscribe.h"
+#include "web/i18n.h"
 #include "web/render.h"
 
 /* ---- replies ---- */
@@ -23,12 +24,19 @@ static void reply_page(tc_api_call_t *c, unsigned status, char *html)
     free(html);
 }
 
-static void reply_notice(tc_api_call_t *c, unsigned status, const char *title,
-                         const char *text, bool back_link)
+/* A page titled @p title with @p text below it: the texts in the page's language. */
+static void reply_notice_text(tc_api_call_t *c, unsigned status, tc_text_t title,
+                              const char *text, bool back_link)
 {
     const tc_view_t *view = tc_engine_view(c->e);
-    char *html = tc_render_notice_html(view, title, text, back_link);
+    char *html = tc_render_notice_html(view, tc_i18n(view->lang, title), text, back_link);
     reply_page(c, status, html);
+}
+
+static void reply_notice(tc_api_call_t *c, unsigned status, tc_text_t title, tc_text_t text,
+                         bool back_link)
+{
+    reply_notice_text(c, status, title, tc_i18n(tc_engine_view(c->e)->lang, text), back_link);
 }
 
 /* An error as JSON {"error": ...} or, for the page's form, as a page. */
@@ -45,7 +53,7 @@ static void reply_error(tc_api_call_t *c, bool form, unsigned status, const char
     va_end(ap);
     tc_utf8_excerpt(msg, sizeof msg, full);
     if (form)
-        reply_notice(c, status, "Subscription not saved", msg, true);
+        reply_notice_text(c, status, TC_T_NOT_SAVED, msg, true); /* msg: English */
     else
         tc_api_reply_error(c->req, status, "%s", msg);
 }
@@ -210,15 +218,15 @@ void tc_api__subscribe(tc_api_call_t *c)
     if (rc) {
         reply_error(c, form, rc == TC_EAGAIN ? 429 : rc == TC_EINVAL ? 422 : 500, "%s", err);
     } else if (form && cmd.email) {
-        char text[600];
         char shown_email[TC_SUBSCRIBE_MAX_EMAIL + 1];
-        snprintf(text, sizeof text,
-                 "We sent a message to %s. Follow the link in it to confirm your "
-                 "subscription; until then you will get nothing else.",
-                 tc_utf8_excerpt(shown_email, sizeof shown_email, cmd.email));
-        reply_notice(c, 201, "Check your inbox", text, true);
+        tc_buf_t text;
+        tc_buf_init(&text, 0);
+        tc_i18n_put(&text, tc_engine_view(c->e)->lang, TC_T_CHECK_INBOX_TEXT,
+                    tc_utf8_excerpt(shown_email, sizeof shown_email, cmd.email), NULL);
+        reply_notice_text(c, 201, TC_T_CHECK_INBOX, text.data, true);
+        tc_buf_free(&text);
     } else if (form) {
-        reply_notice(c, 201, "Subscribed", "You are subscribed.", true);
+        reply_notice(c, 201, TC_T_SUBSCRIBED, TC_T_SUBSCRIBED_TEXT, true);
     } else {
         tc_api_reply_json(c->req, 201, json_pack("{s:o}", "subscriber", subscriber_json(tc_engine_zone(c->e), &shown)));
     }
@@ -232,32 +240,26 @@ void tc_api__confirm(tc_api_call_t *c)
 {
     const char *token = c->params[0];
     if (!tc_subscribe_valid_confirm_token(token)) {
-        reply_notice(c, 404, "Link not valid",
-                     "This confirmation link is not valid. Subscribe again from the status page.",
-                     false);
+        reply_notice(c, 404, TC_T_LINK_INVALID, TC_T_CONFIRM_INVALID, false);
         return;
     }
     if (strcmp(tc_http_method(c->req), "POST") != 0) {
         const tc_view_t *view = tc_engine_view(c->e);
-        char *html = tc_render_confirm_html(
-            view, "Confirm your subscription",
-            "Press the button to start receiving status updates at this address.",
-            tc_http_path(c->req), "Confirm");
+        char *html = tc_render_confirm_html(view, tc_i18n(view->lang, TC_T_CONFIRM_TITLE),
+                                            tc_i18n(view->lang, TC_T_CONFIRM_TEXT),
+                                            tc_http_path(c->req),
+                                            tc_i18n(view->lang, TC_T_CONFIRM));
         reply_page(c, 200, html);
         return;
     }
     char err[256];
     int rc = tc_engine_subscription_confirm(c->e, token, err, sizeof err);
     if (rc == TC_ENOENT)
-        reply_notice(c, 404, "Link not valid",
-                     "This confirmation link was already used or has been replaced by a newer "
-                     "one.",
-                     false);
+        reply_notice(c, 404, TC_T_LINK_INVALID, TC_T_CONFIRM_USED, false);
     else if (rc)
-        reply_notice(c, 500, "Not confirmed", "Something went wrong; try again.", false);
+        reply_notice(c, 500, TC_T_NOT_CONFIRMED, TC_T_TRY_AGAIN, false);
     else
-        reply_notice(c, 200, "Subscription confirmed", "You will now receive status updates.",
-                     true);
+        reply_notice(c, 200, TC_T_CONFIRMED, TC_T_CONFIRMED_TEXT, true);
 }
 
 /* GET /subscribers/unsubscribe/<token> asks; POST unsubscribes. */
@@ -266,26 +268,29 @@ void tc_api__unsubscribe(tc_api_call_t *c)
     const char *token = c->params[0];
     tc_subscriber_t s;
     if (tc_engine_subscription_of(c->e, token, &s) != 0) {
-        reply_notice(c, 404, "Link not valid", "This unsubscribe link is not valid.", false);
+        reply_notice(c, 404, TC_T_LINK_INVALID, TC_T_UNSUB_INVALID, false);
         return;
     }
     if (s.unsubscribed_at) {
-        reply_notice(c, 200, "Unsubscribed", "You are not subscribed any more.", false);
+        reply_notice(c, 200, TC_T_UNSUBSCRIBED, TC_T_NOT_SUBSCRIBED, false);
     } else if (strcmp(tc_http_method(c->req), "POST") != 0) {
-        char text[400], shown[300];
-        snprintf(text, sizeof text, "Stop sending status updates to %s?",
-                 tc_utf8_excerpt(shown, sizeof shown, s.address));
+        char shown[300];
         const tc_view_t *view = tc_engine_view(c->e);
-        char *html = tc_render_confirm_html(view, "Unsubscribe", text, tc_http_path(c->req),
-                                            "Unsubscribe");
+        tc_buf_t text;
+        tc_buf_init(&text, 0);
+        tc_i18n_put(&text, view->lang, TC_T_UNSUB_ASK,
+                    tc_utf8_excerpt(shown, sizeof shown, s.address), NULL);
+        const char *unsubscribe = tc_i18n(view->lang, TC_T_UNSUBSCRIBE);
+        char *html = tc_render_confirm_html(view, unsubscribe, text.data, tc_http_path(c->req),
+                                            unsubscribe);
+        tc_buf_free(&text);
         reply_page(c, 200, html);
     } else {
         char err[256];
         if (tc_engine_unsubscribe(c->e, token, err, sizeof err) != 0)
-            reply_notice(c, 500, "Not unsubscribed", "Something went wrong; try again.", false);
+            reply_notice(c, 500, TC_T_NOT_UNSUBSCRIBED, TC_T_TRY_AGAIN, false);
         else
-            reply_notice(c, 200, "Unsubscribed", "You will not receive any more status updates.",
-                         false);
+            reply_notice(c, 200, TC_T_UNSUBSCRIBED, TC_T_UNSUBSCRIBED_TEXT, false);
     }
     tc_engine_subscriber_clear(&s);
 }

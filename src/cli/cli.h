@@ -18,6 +18,8 @@ int tc_cli_user(int argc, char **argv);
 int tc_cli_backup(int argc, char **argv);
 /** `tocsin restore [-c FILE] [--data DIR] FILE`: a backup into an empty data folder. */
 int tc_cli_restore(int argc, char **argv);
+/** `tocsin migrate --from DATA_DIR --to DSN`: a SQLite store into an empty PostgreSQL one. */
+int tc_cli_migrate(int argc, char **argv);
 /** `tocsin export [-c FILE] [--data DIR] FOLDER`: the page as static files. */
 int tc_cli_export(int argc, char **argv);
 /** `tocsin report coverage [--since 90d]`: what the probes missed. */

@@ -56,6 +56,11 @@ static int run(const char *command, int argc, char **argv)
             fprintf(stderr, "tocsin backup: %s\n", err);
         else if (!rc)
             printf("backed up %s to %s\n", dir, file);
+    } else if (c->storage_dsn) {
+        fprintf(stderr, "tocsin restore: the store is in PostgreSQL (storage.postgres): "
+                        "restore it with the database's tools; tocsin restore fills a data "
+                        "folder's SQLite store\n");
+        rc = TC_EINVAL;
     } else {
         rc = tc_store_restore(file, dir, err, sizeof err);
         if (rc)

@@ -1,10 +1,12 @@
-/* `tocsin check-config`: validates a file without starting anything. */
+/* `tocsin check-config`: validates a file (and the TLS certificate and key it names) without
+ * starting anything. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli/cli.h"
 #include "config/config.h"
+#include "web/http_server.h"
 
 int tc_cli_check(int argc, char **argv)
 {
@@ -45,6 +47,17 @@ int tc_cli_check(int argc, char **argv)
         free(errors);
         return 2;
     }
+    /* The certificate and key are files the daemon reads at start and on each reload:
+     * check them the same way, so a reload after check-config does not fail on them. */
+    tc_http_cert_t *cert = NULL;
+    char err[1024];
+    if (c->server.tls.cert &&
+        tc_http_cert_load(c->server.tls.cert, c->server.tls.key, &cert, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: server.tls: %s\n", path, err);
+        tc_config_free(c);
+        return 2;
+    }
+    tc_http_cert_free(cert);
     printf("%s: ok (page \"%s\", %zu groups, %zu components)\n", path, c->page.name, c->ngroups,
            c->ncomponents);
     tc_config_free(c);

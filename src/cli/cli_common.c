@@ -22,7 +22,8 @@ int tc_cli__open_store(const char *command, const tc_config_t *c, const char *da
                        tc_store_t **out)
 {
     char err[512];
-    if (tc_store_open(data ? data : c->storage_path, out, err, sizeof err) != 0) {
+    if (tc_store_open(data ? data : c->storage_path, c->storage_dsn, out, err, sizeof err) !=
+        0) {
         fprintf(stderr, "tocsin %s: %s\n", command, err);
         return 1;
     }

@@ -84,6 +84,15 @@ static const struct {
      "Put a backup into an empty data folder (no store, no daemon running on it), after\n"
      "checking that it is a sound tocsin store this version can read. Start tocsin on the\n"
      "folder afterwards. Exit 0 done, 2 when the backup or the folder will not do.\n"},
+    {"migrate",
+     "usage: tocsin migrate --from DATA_DIR --to DSN\n"
+     "\n"
+     "Copy the SQLite store in DATA_DIR (incidents, status history, results and rollups,\n"
+     "API keys, subscribers, the outbox, console users, sessions and audit log, recurring\n"
+     "maintenance, settings) into the empty PostgreSQL database DSN names (a libpq\n"
+     "connection string; keep the password in PGPASSWORD or ~/.pgpass, not on the command\n"
+     "line). One transaction: on any failure nothing is copied. A database that already\n"
+     "holds rows is refused. Stop the daemon first. Exit 0 done, 1 failure, 2 refused.\n"},
     {"import",
      "usage: tocsin import [-c FILE] [--data DIR] [--shift-to-now] statuspage HISTORY.json\n"
      "\n"
@@ -112,6 +121,7 @@ int tc_cli_help(const char *command)
                "  export         write the page as static files (a mirror)\n"
                "  backup         copy the running store to a file\n"
                "  restore        put a backup into an empty data folder\n"
+               "  migrate        copy a SQLite store into PostgreSQL\n"
                "  import         import a Statuspage incident history\n"
                "  help           show help for a command\n"
                "\n"

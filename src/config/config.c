@@ -5,16 +5,10 @@
 #include "config/config.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "config/config_int.h"
 #include "config/config_yaml.h"
@@ -24,7 +18,6 @@
 #include "core/hostport.h"
 
 #define MAX_ROWS 10000 /* groups plus components; far beyond any real page */
-#define MAX_FAVICON (64 << 10) /* an icon is a few KB; a bigger file is a mistake */
 
 static const char *const root_keys[] = {"page",       "server",   "storage",       "groups",
                                         "components", "monitors", "channels",      "notifications",
@@ -35,24 +28,20 @@ static const char *const admin_keys[] = {"listen", "secure_cookie", NULL};
 static const char *const notify_keys[] = {"retry_for", "keep_delivered", "keep_dead", NULL};
 static const char *const subscriber_keys[] = {"email_channel", "allow_private_webhooks",
                                               "rate_limit", NULL};
-static const char *const page_keys[] = {"id",          "name",          "url", "time_zone",
-                                        "description", "impact_labels", "notice", "favicon",
-                                        NULL};
-static const char *const impact_keys[] = {"none", "minor", "major", "critical", "maintenance",
-                                          NULL};
 static const char *const server_keys[] = {"listen",         "connection_limit",
                                           "per_ip_limit",   "connection_timeout",
                                           "header_timeout", "body_timeout",
-                                          "trusted_proxies", "trusted_proxy_header", NULL};
+                                          "trusted_proxies", "trusted_proxy_header", "tls",
+                                          NULL};
 static const char *const storage_keys[] = {"path", "raw_retention", "aggregate_retention",
-                                           NULL};
+                                           "postgres", NULL};
+static const char *const postgres_keys[] = {"dsn", NULL};
 static const char *const group_keys[] = {"id", "name", "description", "position", NULL};
 static const char *const component_keys[] = {"id", "name", "description", "group",
                                              "position", "showcase", "only_show_if_degraded",
                                              "fallback", "vendor_url", NULL};
 
-/* Ids appear in URLs and JSON, so they are kept to a safe alphabet. */
-static int valid_id(const char *s)
+int tc_config__valid_id(const char *s)
 {
     size_t len = strlen(s);
     if (len == 0 || len > 64)
@@ -73,141 +62,6 @@ int tc_config_parse_listen(const char *s, char **host, int *port)
         *host = tc_strdup("0.0.0.0");
     }
     return rc;
-}
-
-static void make_absolute(const tc_config_t *c, char **path);
-
-/* Read the regular file @p path whole, up to @p max bytes. Opened without blocking and
- * checked to be a regular file, so a FIFO or a device named in the config can neither hang
- * the loader nor feed it without end. The bytes (caller frees) are followed by a NUL, so a
- * text file reads as a string. @return 0, or TC_EIO with a sentence in @p err. */
-static int read_small_file(const char *path, size_t max, char **out, size_t *outlen, char *err,
-                           size_t errlen)
-{
-    *out = NULL;
-    *outlen = 0;
-    char *data = NULL;
-    int rc = TC_EIO;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot read \"%s\": %s", path, strerror(errno));
-        goto out;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "\"%s\" is not a regular file", path);
-        goto out;
-    }
-    /* One byte more than allowed tells a file that is too big from one that fits. */
-    data = tc_malloc(max + 1);
-    size_t n = 0;
-    while (n <= max) {
-        ssize_t got = read(fd, data + n, max + 1 - n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            snprintf(err, errlen, "cannot read \"%s\": %s", path, strerror(errno));
-            goto out;
-        }
-        if (got == 0)
-            break;
-        n += (size_t)got;
-    }
-    if (n > max) {
-        snprintf(err, errlen, "\"%s\" is larger than %zu KiB", path, max >> 10);
-        goto out;
-    }
-    data[n] = '\0';
-    *out = data;
-    *outlen = n;
-    data = NULL;
-    rc = 0;
-out:
-    free(data);
-    if (fd >= 0)
-        close(fd);
-    return rc;
-}
-
-/* page.favicon: an .ico, .png or .svg file, read at load (and at each reload) so the page
- * serves it from memory as /favicon.ico. The content must match the extension: a PNG saved
- * as .ico would be served with the wrong type and shown by no browser. */
-static void parse_favicon(tc_yaml_t *y, tc_ynode_t page, tc_config_t *c)
-{
-    static const struct {
-        const char *ext, *type, *magic;
-        size_t magic_len;
-    } kinds[] = {
-        {".ico", "image/x-icon", "\0\0\1\0", 4},
-        {".png", "image/png", "\x89PNG\r\n\x1a\n", 8},
-        {".svg", "image/svg+xml", NULL, 0},
-    };
-    char *name = NULL;
-    tc_yaml_get_string(y, page, "page", "favicon", 0, &name);
-    if (!name)
-        return;
-    tc_ynode_t at = tc_yaml_lookup(y, page, "favicon");
-    const char *dot = strrchr(name, '.');
-    size_t k = 0;
-    while (k < sizeof kinds / sizeof kinds[0] && !(dot && strcasecmp(dot, kinds[k].ext) == 0))
-        k++;
-    if (k == sizeof kinds / sizeof kinds[0]) {
-        tc_yaml_error(y, at, "page: favicon must be a .ico, .png or .svg file");
-        free(name);
-        return;
-    }
-    char *path = tc_strdup(name);
-    make_absolute(c, &path);
-    char err[PATH_MAX + 128];
-    char *data = NULL;
-    size_t len = 0;
-    if (read_small_file(path, MAX_FAVICON, &data, &len, err, sizeof err) != 0) {
-        tc_yaml_error(y, at, "page: favicon %s", err);
-    } else if (kinds[k].magic ? len < kinds[k].magic_len ||
-                                    memcmp(data, kinds[k].magic, kinds[k].magic_len) != 0
-                              : !strstr(data, "<svg")) {
-        tc_yaml_error(y, at, "page: favicon \"%s\" does not hold %s image data", name,
-                      kinds[k].ext + 1);
-    } else {
-        c->page.favicon = data;
-        c->page.favicon_len = len;
-        c->page.favicon_type = kinds[k].type;
-        data = NULL;
-    }
-    free(data);
-    free(path);
-    free(name);
-}
-
-static void parse_page(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
-{
-    tc_ynode_t page = tc_yaml_lookup(y, root, "page");
-    if (!page) {
-        tc_yaml_error(y, root, "missing required section \"page\"");
-        return;
-    }
-    if (tc_yaml_check_mapping(y, page, "page", page_keys) != 0)
-        return;
-    tc_yaml_get_string(y, page, "page", "name", 1, &c->page.name);
-    tc_yaml_get_string(y, page, "page", "id", 0, &c->page.id);
-    tc_yaml_get_string(y, page, "page", "url", 0, &c->page.url);
-    tc_yaml_get_string(y, page, "page", "description", 0, &c->page.description);
-    tc_yaml_get_string(y, page, "page", "notice", 0, &c->page.notice);
-    tc_yaml_get_string(y, page, "page", "time_zone", 0, &c->page.time_zone);
-    if (c->page.id && !valid_id(c->page.id))
-        tc_yaml_error(y, tc_yaml_lookup(y, page, "id"),
-                      "page: id may hold only letters, digits, '-', '_' and '.' (1-64)");
-    tc_ynode_t labels = tc_yaml_lookup(y, page, "impact_labels");
-    if (labels && tc_yaml_check_mapping(y, labels, "impact_labels", impact_keys) == 0)
-        for (int i = 0; impact_keys[i]; i++)
-            tc_yaml_get_string(y, labels, "impact_labels", impact_keys[i], 0,
-                               &c->page.impact_labels[i]);
-    if (!tc_clock_zone_exists(c->page.time_zone))
-        tc_yaml_error(y, tc_yaml_lookup(y, page, "time_zone"),
-                      "page: unknown time zone \"%s\" (use an IANA name such as "
-                      "America/Los_Angeles or Etc/UTC)",
-                      c->page.time_zone);
-    parse_favicon(y, page, c);
 }
 
 /* "10.0.0.1", "10.0.0.0/8", "fd00::/8": an address and an optional prefix length. */
@@ -301,6 +155,9 @@ static void parse_server(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
         tc_yaml_error(y, tc_yaml_lookup(y, server, "trusted_proxy_header"),
                       "server: trusted_proxy_header needs trusted_proxies (the addresses "
                       "whose header is believed)");
+    tc_config__parse_tls(y, server, c);
+    tc_config__make_absolute(c, &c->server.tls.cert);
+    tc_config__make_absolute(c, &c->server.tls.key);
 }
 
 static void parse_storage(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
@@ -313,6 +170,11 @@ static void parse_storage(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
                          &c->raw_retention_ms);
     tc_yaml_get_duration(y, storage, "storage", "aggregate_retention", 86400000L,
                          36500L * 86400000L, &c->aggregate_retention_ms);
+    /* PostgreSQL instead of the embedded SQLite: the dsn is checked when the store connects
+     * (libpq parses it), so check-config does not need the database. */
+    tc_ynode_t pg = tc_yaml_lookup(y, storage, "postgres");
+    if (pg && tc_yaml_check_mapping(y, pg, "storage.postgres", postgres_keys) == 0)
+        tc_yaml_get_string(y, pg, "storage.postgres", "dsn", 1, &c->storage_dsn);
 }
 
 /* Ids of groups and components share one namespace: both are rows of components.json. */
@@ -338,7 +200,7 @@ char *tc_config__row_id(tc_yaml_t *y, tc_ynode_t item, const char *what, tc_conf
     if (!id)
         return NULL;
     const char *kind;
-    if (!valid_id(id)) {
+    if (!tc_config__valid_id(id)) {
         tc_yaml_error(y, tc_yaml_lookup(y, item, "id"),
                       "%s: id \"%s\" may hold only letters, digits, '-', '_' and '.' (1-64)",
                       what, id);
@@ -436,10 +298,6 @@ static void set_defaults(tc_config_t *c)
 {
     c->page.time_zone = tc_strdup("Etc/UTC");
     c->page.url = tc_strdup("");
-    /* How /history names an incident's impact, as the seed's page does. */
-    static const char *const labels[] = {"", "Degraded", "Downtime", "Downtime", "Maintenance"};
-    for (int i = 0; i < 5; i++)
-        c->page.impact_labels[i] = tc_strdup(labels[i]);
     c->export_.timeout_ms = 60000;
     c->server.host = tc_strdup("127.0.0.1");
     c->server.port = 8080;
@@ -448,6 +306,7 @@ static void set_defaults(tc_config_t *c)
     c->server.connection_timeout = 15;
     c->server.header_timeout = 10;
     c->server.body_timeout = 30;
+    c->server.tls.hsts_ms = 365L * 86400000L;
     c->storage_path = tc_strdup("data");
     c->raw_retention_ms = 7L * 86400000L;
     c->notify_retry_ms = 86400000L;
@@ -459,7 +318,7 @@ static void set_defaults(tc_config_t *c)
 
 /* A relative path (storage, export) is taken from the config file's folder, so the daemon
  * finds its files whatever its working directory (systemd starts it in /). */
-static void make_absolute(const tc_config_t *c, char **path)
+void tc_config__make_absolute(const tc_config_t *c, char **path)
 {
     if (!*path || (*path)[0] == '/')
         return;
@@ -514,7 +373,7 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
     set_defaults(c);
     tc_ynode_t root = tc_yaml_root(y);
     if (root && tc_yaml_check_mapping(y, root, "the file", root_keys) == 0) {
-        parse_page(y, root, c);
+        tc_config__parse_page(y, root, c);
         parse_server(y, root, c);
         parse_storage(y, root, c);
         parse_groups(y, root, c);
@@ -539,7 +398,7 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
             tc_yaml_get_string(y, exp, "export", "command", 0, &c->export_.command);
             tc_yaml_get_duration(y, exp, "export", "timeout", 1000L, 3600000L,
                                  &c->export_.timeout_ms);
-            make_absolute(c, &c->export_.dir);
+            tc_config__make_absolute(c, &c->export_.dir);
         }
         tc_ynode_t admin = tc_yaml_lookup(y, root, "admin");
         if (admin && tc_yaml_check_mapping(y, admin, "admin", admin_keys) == 0)
@@ -554,7 +413,7 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
     tc_yaml_free(y);
     if (!c->page.id)
         c->page.id = tc_strdup("tocsin");
-    make_absolute(c, &c->storage_path);
+    tc_config__make_absolute(c, &c->storage_path);
     *out = c;
     return 0;
 }
@@ -604,15 +463,7 @@ void tc_config_free(tc_config_t *c)
     free(c->channels);
     free(c->subscribers.email_channel);
     tc_config__console_free(c);
-    free(c->page.id);
-    free(c->page.name);
-    free(c->page.url);
-    free(c->page.time_zone);
-    free(c->page.description);
-    free(c->page.notice);
-    free(c->page.favicon);
-    for (int i = 0; i < 5; i++)
-        free(c->page.impact_labels[i]);
+    tc_config__page_free(c);
     free(c->server.host);
     free(c->admin.host);
     free(c->export_.dir);
@@ -621,7 +472,12 @@ void tc_config_free(tc_config_t *c)
         free(*p);
     free(c->server.trusted_proxies);
     free(c->server.trusted_proxy_header);
+    tc_config__tls_free(c);
     free(c->storage_path);
+    /* The dsn may hold a password: no copy of it is left in freed memory. */
+    if (c->storage_dsn)
+        memset(c->storage_dsn, 0, strlen(c->storage_dsn));
+    free(c->storage_dsn);
     free(c->path);
     free(c);
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/lang.h"
 #include "notify/notify.h"
 #include "incident/coverage.h"
 #include "incident/recurrence.h"
@@ -85,11 +86,23 @@ typedef struct tc_config {
         char *time_zone;    /* IANA name, checked against the tz database */
         char *notice;       /* a sentence shown at the top of every page, or NULL */
         char *description;  /* NULL when not given */
-        char *impact_labels[5]; /* by tc_impact_t: how /history names an impact */
+        char *impact_labels[5]; /* by tc_impact_t: how /history names an impact; NULL for
+                                   the page language's default */
         char *favicon;          /* bytes of page.favicon's file, served as /favicon.ico;
                                    NULL for tocsin's own icon */
         size_t favicon_len;
         const char *favicon_type; /* static: "image/x-icon", "image/png" or "image/svg+xml" */
+        char *logo;             /* bytes of page.logo's file, shown in the header; or NULL */
+        size_t logo_len;
+        const char *logo_type;  /* static: its Content-Type */
+        const char *logo_path;  /* static: where it is served, e.g. "/logo.svg" */
+        char accent[8];         /* page.accent for light pages, "#rrggbb"; "" for tocsin's */
+        char accent_dark[8];    /* for dark pages: given, or derived from accent; "" when
+                                   accent is not set */
+        char *css;              /* page.css's text, appended to the stylesheet; or NULL */
+        char **links;           /* page.links as name, url, name, url, ..., NULL; or NULL */
+        char *footer;           /* page.footer: a line of text in every page's footer */
+        tc_lang_t language;     /* page.language: the pages' and e-mails' words (en) */
     } page;
     struct {
         char *host;         /* listen address, e.g. "127.0.0.1" */
@@ -101,8 +114,17 @@ typedef struct tc_config {
         int body_timeout;        /* seconds to deliver a body after the headers; 0: none */
         char **trusted_proxies;  /* NULL-terminated "ADDR" or "ADDR/BITS"; NULL when none */
         char *trusted_proxy_header; /* e.g. "X-Forwarded-For"; NULL when none */
+        struct {
+            char *cert;          /* PEM chain, absolute path; NULL: plain HTTP */
+            char *key;           /* PEM private key, absolute path */
+            long hsts_ms;        /* Strict-Transport-Security max-age; 0: not sent */
+            char *redirect_host; /* plain-HTTP listener that redirects to https; or NULL */
+            int redirect_port;
+        } tls;                   /* bound at start, except the files (reread on SIGHUP) */
     } server;
     char *storage_path;     /* data directory, absolute or relative to the config file */
+    char *storage_dsn;      /* storage.postgres.dsn: the PostgreSQL store's libpq connection
+                               string (may hold a password; never logged), NULL for SQLite */
     long raw_retention_ms;  /* raw probe results are kept this long (default 7 days) */
     long aggregate_retention_ms; /* hourly/daily aggregates and status changes (400 days) */
     tc_group_cfg_t *groups;

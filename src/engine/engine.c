@@ -58,10 +58,26 @@ static int load_config(const tc_engine_opts_t *opts, tc_config_t **out, char **e
     return 0;
 }
 
+/* Tell systemd (when it started us with Type=notify) how the engine is doing. */
+static void notify_systemd(tc_engine_t *d, tc_sdnotify_state_t state, const char *status)
+{
+    char err[256];
+    if (tc_sdnotify_send(d->sd, state, status, err, sizeof err) != 0)
+        tc_log(TC_LOG_WARN, MODULE, "%s", err);
+}
+
+/* The heartbeat proves the loop turns: /healthz reads it, and systemd's watchdog is fed from
+ * here (every half interval), so a loop that stops turning gets the daemon restarted. */
 static void on_heartbeat(uv_timer_t *t)
 {
     tc_engine_t *d = t->data;
-    atomic_store(&d->heartbeat, tc_clock_mono_ms());
+    int64_t now = tc_clock_mono_ms();
+    atomic_store(&d->heartbeat, now);
+    int64_t watchdog = tc_sdnotify_watchdog_ms(d->sd);
+    if (watchdog > 0 && now - d->watchdog_sent >= watchdog / 2) {
+        d->watchdog_sent = now;
+        notify_systemd(d, TC_SDNOTIFY_WATCHDOG, NULL);
+    }
     tc_http_reap(d->http);
     if (d->admin_http)
         tc_http_reap(d->admin_http);
@@ -161,13 +177,57 @@ static void wake_engine(void *arg)
     uv_async_send(arg);
 }
 
-/* A config being read for a reload, off the engine thread. */
+/* server.tls's certificate, once read: say which file and when it expires. */
+static void log_cert(const tc_zone_t *zone, const tc_config_t *c, const tc_http_cert_t *cert)
+{
+    char when[40];
+    tc_clock_format_iso(zone, tc_http_cert_expires(cert), when, sizeof when);
+    tc_log(tc_http_cert_expires(cert) < tc_clock_wall_ms() ? TC_LOG_WARN : TC_LOG_INFO, MODULE,
+           "TLS certificate %s (expires %s)", c->server.tls.cert, when);
+}
+
+/* server.tls's certificate and key at start, read and checked now. @return 0 with *out NULL
+ * without TLS, 0 with the pair, or -1 after logging why it cannot be used. */
+static int load_cert(const tc_engine_t *d, const tc_config_t *c, tc_http_cert_t **out)
+{
+    char err[1024];
+    *out = NULL;
+    if (!c->server.tls.cert)
+        return 0;
+    if (tc_http_cert_load(c->server.tls.cert, c->server.tls.key, out, err, sizeof err) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "server.tls: %s", err);
+        return -1;
+    }
+    log_cert(d->zone, c, *out);
+    return 0;
+}
+
+/* What is bound at start and needs a restart to change. */
+static int bound_at_start_changed(const tc_config_t *cur, const tc_config_t *next)
+{
+    const char *rc = cur->server.tls.redirect_host, *rn = next->server.tls.redirect_host;
+    return strcmp(next->server.host, cur->server.host) != 0 ||
+           next->server.port != cur->server.port ||
+           strcmp(next->storage_path, cur->storage_path) != 0 ||
+           !next->storage_dsn != !cur->storage_dsn ||
+           (next->storage_dsn && strcmp(next->storage_dsn, cur->storage_dsn) != 0) ||
+           !next->server.tls.cert != !cur->server.tls.cert || !rc != !rn ||
+           (rc && (strcmp(rc, rn) != 0 ||
+                   cur->server.tls.redirect_port != next->server.tls.redirect_port));
+}
+
+/* What a reload reads off the engine thread: the config, its zone (tzdata as it is now) and
+ * server.tls's pair (so a renewed certificate at the same path is picked up). With 10,000
+ * monitors, parsing was most of the engine's stall. */
 typedef struct reload_job {
     const tc_engine_opts_t *opts;
     int64_t read_ms;
     tc_config_t *next;
-    char *errors;
-    int rc;
+    char *errors;        /* the config's errors, one a line */
+    int rc;              /* load_config()'s */
+    tc_zone_t *zone;
+    tc_http_cert_t *cert;
+    char refused[1024];  /* why the zone or the pair cannot be used, or "" */
 } reload_job_t;
 
 static void reload_read(void *arg)
@@ -175,20 +235,36 @@ static void reload_read(void *arg)
     reload_job_t *j = arg;
     int64_t t0 = tc_clock_mono_ms();
     j->rc = load_config(j->opts, &j->next, &j->errors);
+    if (j->rc == 0 &&
+        tc_zone_load(j->next->page.time_zone, &j->zone, j->refused, sizeof j->refused) == 0 &&
+        j->next->server.tls.cert) {
+        char err[sizeof j->refused - 16];
+        if (tc_http_cert_load(j->next->server.tls.cert, j->next->server.tls.key, &j->cert, err,
+                              sizeof err) != 0)
+            snprintf(j->refused, sizeof j->refused, "server.tls: %s", err);
+    }
     j->read_ms = tc_clock_mono_ms() - t0;
+}
+
+static void reload_job_free(reload_job_t *j)
+{
+    tc_config_free(j->next);
+    free(j->errors);
+    tc_zone_free(j->zone);
+    tc_http_cert_free(j->cert);
+    free(j);
 }
 
 static void start_reload(tc_engine_t *d);
 
-/* The file was read and checked on a worker (with 10,000 monitors, parsing was most of the
- * engine's stall); the engine only swaps generations. */
-static void apply_config(tc_engine_t *d, tc_config_t *next, char *errors, int rc,
-                         int64_t read_ms)
+/* The engine's part of a reload: swap generations. Takes what @p j holds that it uses.
+ * @return 0 when the new generation runs, -1 when the running one stays. */
+static int apply_config(tc_engine_t *d, reload_job_t *j)
 {
     int64_t t0 = tc_clock_mono_ms();
-    if (rc != 0) {
+    if (j->rc != 0) {
         /* Report every error on its own line and keep the running generation. */
-        char *line = errors;
+        char *line = j->errors;
         while (line && *line) {
             char *end = strchr(line, '\n');
             if (end)
@@ -196,31 +272,26 @@ static void apply_config(tc_engine_t *d, tc_config_t *next, char *errors, int rc
             tc_log(TC_LOG_ERROR, MODULE, "reload refused: %s", line);
             line = end ? end + 1 : NULL;
         }
-        free(errors);
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
-        return;
+        return -1;
     }
-    /* The zone belongs to the generation: loaded (with tzdata as it is now) before the
-     * swap, so a failure keeps the running generation whole. */
-    tc_zone_t *zone = NULL;
-    char zerr[256];
-    if (tc_zone_load(next->page.time_zone, &zone, zerr, sizeof zerr) != 0) {
-        tc_log(TC_LOG_ERROR, MODULE, "reload refused: %s", zerr);
-        tc_config_free(next);
+    /* The zone belongs to the generation: loaded before the swap, so a failure keeps the
+     * running generation whole. */
+    if (j->refused[0]) {
+        tc_log(TC_LOG_ERROR, MODULE, "reload refused: %s", j->refused);
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
-        return;
+        return -1;
     }
-    /* The listen address and data folder are bound at start; they need a restart. */
-    const tc_config_t *cur = d->config;
-    if (strcmp(next->server.host, cur->server.host) != 0 ||
-        next->server.port != cur->server.port ||
-        strcmp(next->storage_path, cur->storage_path) != 0)
-        tc_log(TC_LOG_WARN, MODULE, "server.listen and storage.path take effect at restart");
+    tc_config_t *next = j->next;
+    if (j->cert)
+        log_cert(j->zone, next, j->cert);
+    /* The listen addresses, TLS on or off and the data folder are bound at start. */
+    if (bound_at_start_changed(d->config, next))
+        tc_log(TC_LOG_WARN, MODULE, "server.listen, server.tls (on or off, redirect_from), "
+                                    "storage.path and storage.postgres take effect at restart");
     if (tc_engine__adopt_rows(d, next) != 0) {
-        tc_config_free(next);
-        tc_zone_free(zone);
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
-        return;
+        return -1;
     }
     /* Keep the old slots (and their threshold state) until the new ones copied them. */
     mon_slot_t *old = d->monitors;
@@ -248,8 +319,14 @@ static void apply_config(tc_engine_t *d, tc_config_t *next, char *errors, int rc
     d->view_valid = false; /* it points into the old generation */
     tc_config_free(d->config);
     d->config = next;
+    j->next = NULL;
+    /* New handshakes get the certificate as the files are now; open connections carry on. */
+    if (j->cert)
+        tc_http_use_cert(d->http, j->cert);
+    j->cert = NULL;
     tc_zone_free(d->zone);
-    d->zone = zone;
+    d->zone = j->zone;
+    j->zone = NULL;
     tc_notify_allow_private(d->notify, next->subscribers.allow_private_webhooks);
     /* Incidents may have been imported by `tocsin import` while we ran. */
     tc_engine__load_incidents(d);
@@ -258,24 +335,26 @@ static void apply_config(tc_engine_t *d, tc_config_t *next, char *errors, int rc
     tc_log(TC_LOG_INFO, MODULE,
            "configuration reloaded: %zu groups, %zu components, %zu monitors (read in %lld ms "
            "on a worker, applied in %lld ms)",
-           next->ngroups, next->ncomponents, next->nmonitors, (long long)read_ms,
+           next->ngroups, next->ncomponents, next->nmonitors, (long long)j->read_ms,
            (long long)(tc_clock_mono_ms() - t0));
     tc_engine__request_render(d);
+    return 0;
 }
 
 static void reload_apply(tc_engine_t *d, void *arg)
 {
     reload_job_t *j = arg;
     d->reloading = false;
-    if (d->stopping) {
-        tc_config_free(j->next);
-        free(j->errors);
-    } else {
-        apply_config(d, j->next, j->errors, j->rc, j->read_ms);
+    if (!d->stopping) {
+        if (apply_config(d, j) == 0)
+            notify_systemd(d, TC_SDNOTIFY_READY, "configuration reloaded");
+        else
+            notify_systemd(d, TC_SDNOTIFY_READY, "reload refused (see the log); running "
+                                                 "the previous configuration");
         if (d->reload_again)
             start_reload(d);
     }
-    free(j);
+    reload_job_free(j);
 }
 
 /* One reload at a time: a SIGHUP during one asks for another after it, which reads the
@@ -288,6 +367,7 @@ static void start_reload(tc_engine_t *d)
     }
     d->reloading = true;
     d->reload_again = false;
+    notify_systemd(d, TC_SDNOTIFY_RELOADING, "reloading the configuration");
     reload_job_t *j = tc_calloc(1, sizeof *j);
     j->opts = d->opts;
     tc_engine_in_background(d, reload_read, reload_apply, j);
@@ -302,6 +382,7 @@ static void on_signal(uv_signal_t *s, int signum)
         return;
     }
     tc_log(TC_LOG_INFO, MODULE, "signal %d: shutting down", signum);
+    notify_systemd(d, TC_SDNOTIFY_STOPPING, "shutting down");
     uv_stop(&d->loop);
 }
 
@@ -372,13 +453,24 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
         goto out;
     }
+    /* Before any thread starts: it clears systemd's variables from the environment. */
+    if (tc_sdnotify_open(&d.sd, err, sizeof err) != 0)
+        tc_log(TC_LOG_ERROR, MODULE, "systemd notifications are off: %s", err);
     raise_fd_limit();
     if (tc_dir_lock(d.config->storage_path, &d.lock_fd, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
         goto out;
     }
-    if (tc_store_open(d.config->storage_path, &d.store, err, sizeof err) != 0) {
+    if (tc_store_open(d.config->storage_path, d.config->storage_dsn, &d.store, err,
+                      sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot open store: %s", err);
+        goto out;
+    }
+    /* PostgreSQL: result batches go through a writer thread with its own connection. */
+    if (d.config->storage_dsn &&
+        tc_store_writer_start(d.config->storage_path, d.config->storage_dsn, RESULTS_QUEUED,
+                              &d.writer, err, sizeof err) != 0) {
+        tc_log(TC_LOG_ERROR, MODULE, "cannot start the results writer: %s", err);
         goto out;
     }
     if (tc_engine__subscribers_init(&d) != 0 || tc_engine__adopt_rows(&d, d.config) != 0 ||
@@ -421,7 +513,11 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     uv_timer_init(&d.loop, &d.render_timer);
     uv_timer_init(&d.loop, &d.heartbeat_timer);
     d.render_timer.data = d.heartbeat_timer.data = &d;
-    uv_timer_start(&d.heartbeat_timer, on_heartbeat, HEARTBEAT_MS, HEARTBEAT_MS);
+    /* A short systemd watchdog needs a faster beat to be fed every half interval. */
+    int64_t beat = HEARTBEAT_MS, watchdog = tc_sdnotify_watchdog_ms(d.sd);
+    if (watchdog > 0 && watchdog / 4 < beat)
+        beat = watchdog >= 4 ? watchdog / 4 : 1;
+    uv_timer_start(&d.heartbeat_timer, on_heartbeat, (uint64_t)beat, (uint64_t)beat);
     uv_timer_init(&d.loop, &d.flush_timer);
     uv_timer_init(&d.loop, &d.refresh_timer);
     uv_timer_init(&d.loop, &d.rollup_timer);
@@ -459,6 +555,14 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         exit_code = rc ? 1 : 0;
         goto out;
     }
+    if (load_cert(&d, d.config, &hopts.cert) != 0) {
+        stop_parts(&d);
+        goto out;
+    }
+    hopts.hsts_seconds = d.config->server.tls.hsts_ms / 1000;
+    hopts.redirect_host = d.config->server.tls.redirect_host;
+    hopts.redirect_port = d.config->server.tls.redirect_port;
+    const char *scheme = hopts.cert ? "https" : "http";
     /* The first snapshot is ready before the port opens, so no reader ever gets a 503. */
     tc_snapshot_t *first = tc_engine__build_snapshot(&d);
     tc_engine__mirror(&d, first);
@@ -474,6 +578,9 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         aopts.host = d.config->admin.host;
         aopts.port = d.config->admin.port;
         aopts.console = TC_HTTP_CONSOLE_ONLY;
+        /* Plain HTTP: an address of its own is meant for loopback or an internal network. */
+        aopts.cert = NULL;
+        aopts.redirect_host = NULL;
         if (tc_http_start(&aopts, tc_render_console_only(0), &d.admin_http, err, sizeof err) !=
             0) {
             tc_log(TC_LOG_ERROR, MODULE, "console: %s", err);
@@ -483,10 +590,20 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         tc_log(TC_LOG_INFO, MODULE, "console on http://%s:%d/admin/ (not on the page's port)",
                d.config->admin.host, d.config->admin.port);
     }
+    if (hopts.redirect_host)
+        tc_log(TC_LOG_INFO, MODULE, "http://%s:%d/ redirects to https", hopts.redirect_host,
+               hopts.redirect_port);
     tc_log(TC_LOG_INFO, MODULE,
-           "serving \"%s\" on http://%s:%d/ (%zu monitors, data in %s, schema v%d)",
-           d.config->page.name, d.config->server.host, d.config->server.port,
-           d.config->nmonitors, d.config->storage_path, tc_store_schema_version(d.store));
+           "serving \"%s\" on %s://%s:%d/ (%zu monitors, data in %s, %s store schema v%d)",
+           d.config->page.name, scheme, d.config->server.host, d.config->server.port,
+           d.config->nmonitors, d.config->storage_path, tc_store_kind(d.store),
+           tc_store_schema_version(d.store));
+    /* Ready only now: the first snapshot is published and every port is bound. */
+    char status[512];
+    snprintf(status, sizeof status, "serving \"%s\" on %s://%s:%d/ (%zu monitors)",
+             d.config->page.name, scheme, d.config->server.host, d.config->server.port,
+             d.config->nmonitors);
+    notify_systemd(&d, TC_SDNOTIFY_READY, status);
     uv_run(&d.loop, UV_RUN_DEFAULT);
 
     /* From here on, requests that reach the engine are refused: the notify worker and the
@@ -504,6 +621,8 @@ out:
         uv_run(&d.loop, UV_RUN_DEFAULT);
         uv_loop_close(&d.loop);
     }
+    /* After stop_parts()'s last flush: what is queued is saved, within a few seconds. */
+    tc_store_writer_stop(d.writer, 5000);
     tc_store_close(d.store);
     tc_dir_unlock(d.lock_fd);
     tc_store_rows_free(d.rows, d.nrows);
@@ -520,6 +639,7 @@ out:
     tc_engine__subscribers_free(&d);
     tc_config_free(d.config);
     tc_zone_free(d.zone);
+    tc_sdnotify_close(d.sd);
     if (exit_code == 0)
         tc_log(TC_LOG_INFO, MODULE, "stopped");
     return exit_code;

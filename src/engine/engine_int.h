@@ -18,6 +18,7 @@
 
 #include "config/config.h"
 #include "core/curl_glue.h"
+#include "core/sdnotify.h"
 #include "engine/command.h"
 #include "engine/engine.h"
 #include "incident/incident.h"
@@ -28,6 +29,7 @@
 #include "probe/probe.h"
 #include "sched/sched.h"
 #include "store/store.h"
+#include "store/store_writer.h"
 #include "web/http_server.h"
 #include "web/render.h"
 #include "web/snapshot.h"
@@ -40,6 +42,7 @@
 #define MAX_IN_FLIGHT 4096  /* probes running at once; more are skipped and counted */
 #define LAG_WINDOW 4096     /* schedule lags kept for the /metrics quantiles */
 #define ROLLUP_MS 300000    /* aggregation and pruning of stored results */
+#define RESULTS_QUEUED 200000 /* results the writer holds while PostgreSQL is slow or away */
 #define UPTIME_DAYS 90      /* daily bars on the page */
 #define UPTIME_MONTHS 12    /* months in the uptime report (/uptime), the current one included */
 #define RECENT 60           /* response times kept per monitor for the page's sparkline */
@@ -120,10 +123,13 @@ struct tc_engine {
     uv_signal_t sighup, sigterm, sigint;
     uv_timer_t heartbeat_timer, render_timer;
     _Atomic int64_t heartbeat;  /* monotonic ms, read by HTTP threads */
+    tc_sdnotify_t *sd;          /* owned; systemd notifications, NULL outside systemd */
+    int64_t watchdog_sent;      /* monotonic ms of the last WATCHDOG=1 */
     const tc_engine_opts_t *opts;
     tc_config_t *config;        /* owned; the current generation */
     tc_zone_t *zone;            /* owned; config->page.time_zone, loaded with the generation */
     tc_store_t *store;          /* owned */
+    tc_store_writer_t *writer;  /* owned; PostgreSQL only: writes result batches off the loop */
     int lock_fd;                /* owned: DATA/tocsin.lock, held while serving (dirlock.h) */
     tc_http_t *http;            /* owned */
     tc_http_t *admin_http;      /* owned; the console's own server (admin.listen), or NULL */

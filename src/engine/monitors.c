@@ -32,7 +32,11 @@ void tc_engine__flush_results(tc_engine_t *d)
     if (!d->npending)
         return;
     char err[256];
-    if (tc_store_add_results(d->store, d->pending, d->npending, err, sizeof err) != 0)
+    /* With PostgreSQL the writer's thread takes the batch (a copy): the loop does not wait
+     * for the network and the server's commit. */
+    if (d->writer)
+        tc_store_writer_add(d->writer, d->pending, d->npending);
+    else if (tc_store_add_results(d->store, d->pending, d->npending, err, sizeof err) != 0)
         tc_log(TC_LOG_ERROR, MODULE, "cannot save %zu results: %s", d->npending, err);
     for (size_t i = 0; i < d->npending; i++)
         free(d->pending_reasons[i]);
@@ -745,6 +749,23 @@ static void publish_metrics(tc_engine_t *d)
                       "# TYPE tocsin_notifications_in_flight gauge\n"
                       "tocsin_notifications_in_flight %d\n",
                       counts[0], counts[1], counts[2], retried, tc_notify_in_flight(d->notify));
+    if (d->writer) {
+        tc_store_writer_stats_t ws;
+        tc_store_writer_stats(d->writer, &ws);
+        tc_buf_printf(&b,
+                      "# HELP tocsin_store_results_written_total Probe results saved by the "
+                      "results writer.\n"
+                      "# TYPE tocsin_store_results_written_total counter\n"
+                      "tocsin_store_results_written_total %llu\n"
+                      "# HELP tocsin_store_results_dropped_total Probe results dropped because "
+                      "the store did not keep up.\n"
+                      "# TYPE tocsin_store_results_dropped_total counter\n"
+                      "tocsin_store_results_dropped_total %llu\n"
+                      "# HELP tocsin_store_results_queued Probe results waiting to be saved.\n"
+                      "# TYPE tocsin_store_results_queued gauge\n"
+                      "tocsin_store_results_queued %zu\n",
+                      (unsigned long long)ws.written, (unsigned long long)ws.dropped, ws.queued);
+    }
     size_t len;
     char *text = tc_buf_steal(&b, &len);
     tc_http_set_metrics(d->http, text, len);
@@ -780,6 +801,16 @@ static void on_rollup_step(uv_timer_t *t)
 {
     tc_engine_t *d = t->data;
     char err[256];
+    /* A pass aggregates the hours completed by rollup_now: first let the writer save the
+     * results queued before it (a few milliseconds; the loop goes on meanwhile). */
+    if (d->rollup_cursor == 0 && d->writer) {
+        tc_store_writer_stats_t ws;
+        tc_store_writer_stats(d->writer, &ws);
+        if (ws.queued > 0) {
+            uv_timer_start(&d->rollup_step, on_rollup_step, 50, 0);
+            return;
+        }
+    }
     int rc = tc_store_rollup(d->store, d->rollup_now, d->config->raw_retention_ms,
                              d->config->aggregate_retention_ms, &d->rollup_cursor, err,
                              sizeof err);

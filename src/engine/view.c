@@ -185,6 +185,16 @@ static void build_view(tc_engine_t *d, tc_view_t *view)
     view->favicon = c->page.favicon;
     view->favicon_len = c->page.favicon_len;
     view->favicon_type = c->page.favicon_type;
+    view->logo = c->page.logo;
+    view->logo_len = c->page.logo_len;
+    view->logo_type = c->page.logo_type;
+    view->logo_path = c->page.logo_path;
+    view->accent = c->page.accent[0] ? c->page.accent : NULL;
+    view->accent_dark = c->page.accent[0] ? c->page.accent_dark : NULL;
+    view->css = c->page.css;
+    view->links = (const char *const *)c->page.links;
+    view->footer = c->page.footer;
+    view->lang = c->page.language;
 }
 
 const tc_view_t *tc_engine_view(tc_engine_t *d)

@@ -254,6 +254,7 @@ struct tc_notify {
     delivery_t *flying;         /* deliveries in flight */
     int nflying;
     bool allow_private;         /* subscriber webhooks may reach private addresses */
+    bool outbox_failing;        /* the last read of the outbox failed (logged once a streak) */
 };
 
 static void schedule(tc_notify_t *n, uint64_t ms);
@@ -483,8 +484,15 @@ static void on_tick(uv_timer_t *t)
         char err[256];
         if (n->ops->due(n->ctx, tc_clock_wall_ms(), skip, nskip, (size_t)room, due, &ndue, err,
                         sizeof err) != 0) {
-            tc_log(TC_LOG_ERROR, MODULE, "cannot read the outbox: %s", err);
+            /* Once per streak: a store that is away (PostgreSQL restarting) would otherwise
+             * fill the log every tick. */
+            if (!n->outbox_failing)
+                tc_log(TC_LOG_ERROR, MODULE, "cannot read the outbox: %s", err);
+            n->outbox_failing = true;
             ndue = 0;
+        } else if (n->outbox_failing) {
+            tc_log(TC_LOG_INFO, MODULE, "reading the outbox again");
+            n->outbox_failing = false;
         }
         free(skip);
         for (size_t i = 0; i < ndue; i++)

@@ -1,7 +1,10 @@
-/* The store: durable state behind one interface. Only the engine thread calls it (it is the
- * only writer), so a tc_store_t is not thread-safe. The SQLite implementation keeps the
- * database in WAL mode with synchronous=FULL, so a write that returned 0 survives a crash.
- * Schema changes are numbered migrations applied by tc_store_open().
+/* The store: durable state behind one interface, with two backends: SQLite (the embedded
+ * default, store_sqlite*.c) and PostgreSQL (store_pg*.c; several nodes on one database later).
+ * Only the engine thread calls it (it is the only writer), so a tc_store_t is not thread-safe.
+ * Every call is synchronous: with PostgreSQL each one waits for at least one network round
+ * trip. SQLite keeps the database in WAL mode with synchronous=FULL and PostgreSQL commits
+ * durably, so a write that returned 0 survives a crash. Schema changes are numbered
+ * migrations, the same numbers in both dialects, applied by tc_store_open().
  *
  * Ownership: the store never keeps pointers to caller data; strings it returns are copies
  * owned by the caller's row (freed with tc_store_rows_free()). */
@@ -34,9 +37,17 @@ typedef struct tc_store_row {
     int64_t updated_at;    /* ms since the epoch; bumped when a field or the status changes */
 } tc_store_row_t;
 
-/** Open (creating if needed) the database in folder @p dir, which is created too, and apply
- *  pending migrations. @return 0, or TC_ESTORE with the reason in @p err. */
-int tc_store_open(const char *dir, tc_store_t **out, char *err, size_t errlen);
+/** Open the store and apply pending migrations: with @p dsn NULL, SQLite's database in folder
+ *  @p dir (both created if needed); otherwise the PostgreSQL database that libpq connection
+ *  string @p dsn names (@p dir is then not used by the store). Both backends keep the same
+ *  tables and answer every function below alike (docs/internals/STORE.md).
+ *  @return 0, or TC_ESTORE with the reason in @p err. */
+#ifndef TC_STORE_SQLITE_NAMES /* SQLite's own open has other parameters (store_int.h) */
+int tc_store_open(const char *dir, const char *dsn, tc_store_t **out, char *err, size_t errlen);
+#endif
+
+/** "sqlite" or "postgresql": which backend @p s is. */
+const char *tc_store_kind(tc_store_t *s);
 
 /** Group the following store calls into one transaction, ended by tc_store_commit() (which
  *  fails, and rolls everything back, if any call inside failed) or tc_store_rollback(). */
@@ -56,6 +67,16 @@ int tc_store_restore(const char *path, const char *dir, char *err, size_t errlen
 
 /** Close the database. NULL is accepted. */
 void tc_store_close(tc_store_t *s);
+
+/** Copy every row of SQLite store @p from into PostgreSQL store @p to, which must not hold a
+ *  row yet, in one transaction on @p to: all of it, or on any failure nothing. Both must be at
+ *  the newest schema (tc_store_open() brings them there). @p progress, unless NULL, is told
+ *  each table and how many rows it held once the table is copied.
+ *  @return 0, TC_EINVAL (not SQLite into PostgreSQL), TC_EEXIST (@p to holds rows) or
+ *  TC_ESTORE, with the reason in @p err. */
+int tc_store_copy(tc_store_t *from, tc_store_t *to,
+                  void (*progress)(void *ctx, const char *table, size_t rows), void *ctx,
+                  char *err, size_t errlen);
 
 /** @return the schema version the database is at (the last applied migration). */
 int tc_store_schema_version(tc_store_t *s);

@@ -133,27 +133,6 @@ int tc_store_user_set_password(tc_store_t *s, const char *name, const char *pass
     return tc_store_commit(s, err, errlen);
 }
 
-void tc_store_user_clear(tc_user_t *u)
-{
-    if (!u)
-        return;
-    free(u->id);
-    free(u->name);
-    free(u->role);
-    /* A password hash is not a password, but there is no reason to leave it in freed memory. */
-    if (u->password_hash)
-        memset(u->password_hash, 0, strlen(u->password_hash));
-    free(u->password_hash);
-    memset(u, 0, sizeof *u);
-}
-
-void tc_store_users_free(tc_user_t *users, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        tc_store_user_clear(&users[i]);
-    free(users);
-}
-
 int tc_store_session_add(tc_store_t *s, const unsigned char *token_hash, size_t hashlen,
                          const char *user_id, const char *csrf, int64_t now, char *err,
                          size_t errlen)
@@ -210,15 +189,6 @@ int tc_store_sessions_prune(tc_store_t *s, int64_t created_before, int64_t seen_
                           NULL, NULL, NULL, 0, created_before, seen_before, err, sizeof err);
 }
 
-void tc_store_session_clear(tc_session_t *sess)
-{
-    if (!sess)
-        return;
-    free(sess->user_id);
-    free(sess->csrf);
-    memset(sess, 0, sizeof *sess);
-}
-
 int tc_store_audit_add(tc_store_t *s, const tc_audit_t *a, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
@@ -266,17 +236,6 @@ int tc_store_audit_list(tc_store_t *s, size_t offset, size_t limit, tc_audit_t *
                  : tc_sqlite__fail(s->db, "audit", err, errlen);
     sqlite3_finalize(st);
     return rc;
-}
-
-void tc_store_audit_free(tc_audit_t *lines, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(lines[i].actor);
-        free(lines[i].action);
-        free(lines[i].target);
-        free(lines[i].detail);
-    }
-    free(lines);
 }
 
 int tc_store_schedule_put(tc_store_t *s, const char *id, const char *doc, bool from_config,

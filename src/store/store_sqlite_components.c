@@ -237,14 +237,3 @@ int tc_store_set_manual_status(tc_store_t *s, const char *id, const tc_status_t 
     return tc_sqlite__run(s->db, "UPDATE component SET manual_status = ?2 WHERE id = ?1", id,
                           status ? tc_status_name(*status) : NULL, NULL, 0, 0, 0, err, errlen);
 }
-
-void tc_store_rows_free(tc_store_row_t *rows, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(rows[i].id);
-        free(rows[i].name);
-        free(rows[i].description);
-        free(rows[i].group_id);
-    }
-    free(rows);
-}

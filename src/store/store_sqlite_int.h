@@ -5,13 +5,17 @@
 #ifndef TC_STORE_SQLITE_INT_H
 #define TC_STORE_SQLITE_INT_H
 
+#include "store/store_sqlite_names.h" /* first: before store.h */
+
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "store/store.h"
+#include "store/store_int.h"
 
 struct tc_store {
+    const tc_store_ops_t *ops; /* first (store_int.h); set by store.c's tc_store_open() */
     sqlite3 *db; /* owned */
     int version; /* schema version after migrations */
     int depth;   /* open tc_store_begin() calls: only the outermost one talks to SQLite */

@@ -225,19 +225,6 @@ int tc_store_outbox_prune(tc_store_t *s, int64_t delivered_before, int64_t dead_
     return n == limit ? TC_EAGAIN : 0;
 }
 
-void tc_store_outbox_free(tc_outbox_t *msgs, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(msgs[i].id);
-        free(msgs[i].target);
-        free(msgs[i].kind);
-        free(msgs[i].url);
-        free(msgs[i].payload);
-        free(msgs[i].last_error);
-    }
-    free(msgs);
-}
-
 /* ---- subscribers ---- */
 
 static void read_subscriber(sqlite3_stmt *st, tc_subscriber_t *sub)
@@ -396,20 +383,4 @@ int tc_store_subscribers(tc_store_t *s, bool deliverable, tc_subscriber_t **out,
     int rc = step == SQLITE_DONE ? 0 : tc_sqlite__fail(s->db, "subscribers", err, errlen);
     sqlite3_finalize(st);
     return rc;
-}
-
-void tc_store_subscriber_clear(tc_subscriber_t *sub)
-{
-    free(sub->id);
-    free(sub->kind);
-    free(sub->address);
-    free(sub->components);
-    memset(sub, 0, sizeof *sub);
-}
-
-void tc_store_subscribers_free(tc_subscriber_t *subs, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        tc_store_subscriber_clear(&subs[i]);
-    free(subs);
 }

@@ -13,6 +13,7 @@
 
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "web/i18n.h"
 #include "web/markdown.h"
 
 static const char *const css =
@@ -54,14 +55,25 @@ static const char *const css =
     ".status.operational{color:var(--ok)}.status.degraded_performance{color:var(--minor-text)}"
     ".status.partial_outage{color:var(--major)}.status.major_outage{color:var(--critical)}"
     ".status.under_maintenance{color:var(--maint)}"
-    ".bars-row{padding-top:0;padding-bottom:0}"
+    ".bars-row{padding-top:0;padding-bottom:0;position:relative}"
     ".fallback{padding-top:0;font-size:.95rem;border-left:3px solid var(--minor)}"
     ".bars{display:block;width:100%;height:2.1rem;margin:.1rem 0 0}"
     ".bars rect{fill:var(--nodata)}.bars .operational{fill:var(--ok)}"
     ".bars .degraded_performance{fill:var(--minor)}.bars .partial_outage{fill:var(--major)}"
     ".bars .major_outage{fill:var(--critical)}.bars .under_maintenance{fill:var(--maint)}"
-    ".uptime{display:flex;justify-content:space-between;color:var(--muted);font-size:.8rem;"
-    "padding:0 1.1rem .7rem}"
+    ".bars .nodata{fill:var(--nodata)}.bars .gaps{fill:url(#tc-gaps)}.gap{fill:var(--card)}"
+    ".defs{position:absolute}.bars[tabindex]{cursor:pointer;touch-action:pan-y;"
+    "-webkit-tap-highlight-color:transparent}"
+    ".bars:focus{outline:0}.bars:focus-visible{outline:2px solid var(--link);outline-offset:2px}"
+    ".bars .sel{fill:none;stroke:var(--fg);stroke-width:2px;vector-effect:non-scaling-stroke}"
+    ".day-pop{position:absolute;top:100%;z-index:2;width:max-content;"
+    "max-width:min(20rem,calc(100% - 1rem));background:var(--card);color:var(--fg);"
+    "border:1px solid var(--muted);border-radius:.4rem;padding:.5rem .75rem;font-size:.875rem;"
+    "box-shadow:0 4px 14px rgba(0,0,0,.2)}"
+    ".day-pop p{margin:0}.day-pop ul{list-style:none;margin:.3rem 0 0;padding:0}"
+    ".day-pop li{margin:.2rem 0 0;border-top:0}.uptime a{color:inherit}"
+    ".uptime{display:flex;justify-content:space-between;align-items:center;color:var(--muted);"
+    "font-size:.8rem;padding:0 1.1rem .5rem}.uptime a{padding:.25rem 0}"
     ".spark{width:7.5rem;height:1.5rem;vertical-align:middle;margin-right:.5rem}"
     ".spark polyline{fill:none;stroke:var(--muted);stroke-width:1.5}"
     ".incident{background:var(--card);border:1px solid var(--line);border-radius:.5rem;"
@@ -80,7 +92,8 @@ static const char *const css =
     ".meta{color:var(--muted);font-size:.9rem;margin:0 0 .5rem}"
     ".components-affected{color:var(--muted);font-size:.9rem;margin:.5rem 0 0}"
     ".md{overflow-wrap:anywhere}.md>:first-child{margin-top:0}.md>:last-child{margin-bottom:0}"
-    ".md h1,.md h2,.md h3,.md h4{font-size:1rem;margin:.75rem 0 .25rem;border:0;padding:0}"
+    ".md h1,.md h2,.md h3,.md h4,.md h5,.md h6{font-size:1rem;margin:.75rem 0 .25rem;"
+    "border:0;padding:0}"
     ".md pre{overflow-x:auto}a{color:var(--link)}"
     ".month>h2 a{color:inherit;text-decoration:none}.month>h2 a:hover{text-decoration:underline}"
     "details{margin-top:.5rem}summary{cursor:pointer;color:var(--muted);font-size:.9rem}"
@@ -115,7 +128,11 @@ static const char *const css =
     ".choices label{display:inline-block;padding:.3rem 0}.choices small{color:var(--muted)}"
     ".choices input{width:1.15rem;height:1.15rem;margin:0 .5rem 0 0;vertical-align:-.2rem;"
     "accent-color:var(--link)}"
-    "main footer a{color:inherit}";
+    "main footer a{color:inherit}"
+    ".bar{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1.25rem;margin:0 0 1rem}"
+    ".logo{display:block;height:2.5rem;width:auto;max-width:100%}"
+    ".bar nav{margin-left:auto}.links{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;"
+    "list-style:none;margin:0;padding:0}";
 
 /* OpenGraph and Twitter card tags, so a link to the page shared in chat or social media
  * shows its name and description rather than a bare URL. */
@@ -141,6 +158,32 @@ static void social_meta(tc_buf_t *b, const tc_view_t *v, const char *suffix)
     tc_buf_puts(b, "<meta name=\"twitter:card\" content=\"summary\">");
 }
 
+/* The logo and the operator's links, above the page's name, when the page has either. The
+ * logo is decoration next to the name (alt=""); its height is fixed by the stylesheet and
+ * it sits on a line of its own, so the page does not move when it arrives. */
+static void brand_bar(tc_buf_t *b, const tc_view_t *v)
+{
+    if (!v->logo && !(v->links && v->links[0]))
+        return;
+    tc_buf_puts(b, "<div class=\"bar\">");
+    if (v->logo)
+        tc_buf_printf(b, "<img class=\"logo\" src=\"%s\" alt=\"\">", v->logo_path);
+    if (v->links && v->links[0]) {
+        tc_buf_puts(b, "<nav aria-label=\"");
+        tc_buf_html(b, v->page_name);
+        tc_buf_puts(b, "\"><ul class=\"links\">");
+        for (size_t i = 0; v->links[i] && v->links[i + 1]; i += 2) {
+            tc_buf_puts(b, "<li><a href=\"");
+            tc_buf_html(b, v->links[i + 1]);
+            tc_buf_puts(b, "\">");
+            tc_buf_html(b, v->links[i]);
+            tc_buf_puts(b, "</a></li>");
+        }
+        tc_buf_puts(b, "</ul></nav>");
+    }
+    tc_buf_puts(b, "</div>");
+}
+
 const char *tc_html_stylesheet(void)
 {
     return css;
@@ -149,18 +192,20 @@ const char *tc_html_stylesheet(void)
 void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
 {
     /* "Acme Status" stays as it is; "Acme" becomes "Acme Status". */
-    const char *suffix =
-        strstr(v->page_name, "Status") || strstr(v->page_name, "status") ? "" : " Status";
+    const char *suffix = strstr(v->page_name, "Status") || strstr(v->page_name, "status")
+                             ? ""
+                             : tc_i18n(v->lang, TC_T_TITLE_SUFFIX);
 
-    tc_buf_puts(b, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-                   "<meta name=\"color-scheme\" content=\"light dark\"><title>");
+    tc_buf_printf(b, "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                     "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+                     "<meta name=\"color-scheme\" content=\"light dark\"><title>",
+                  tc_lang_code(v->lang));
     if (title) {
         tc_buf_html(b, title);
         tc_buf_puts(b, " - ");
     }
     tc_buf_html(b, v->page_name);
-    tc_buf_puts(b, suffix);
+    tc_buf_html(b, suffix);
     tc_buf_puts(b, "</title>");
     if (v->page_description) {
         tc_buf_puts(b, "<meta name=\"description\" content=\"");
@@ -172,10 +217,22 @@ void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
     if (home)
         social_meta(b, v, suffix);
     tc_buf_puts(b, "<link rel=\"alternate\" type=\"application/atom+xml\" "
-                   "href=\"/history.atom\" title=\"Incident history (Atom)\">"
-                   "<link rel=\"alternate\" type=\"application/rss+xml\" "
-                   "href=\"/history.rss\" title=\"Incident history (RSS)\">");
-    tc_buf_printf(b, "<style>%s</style></head><body><main><header>", css);
+                   "href=\"/history.atom\" title=\"");
+    tc_html_text(b, v, TC_T_FEED_ATOM);
+    tc_buf_puts(b, "\"><link rel=\"alternate\" type=\"application/rss+xml\" "
+                   "href=\"/history.rss\" title=\"");
+    tc_html_text(b, v, TC_T_FEED_RSS);
+    tc_buf_puts(b, "\">");
+    tc_buf_printf(b, "<style>%s", css);
+    /* The accent replaces the link colour of each scheme; the operator's stylesheet comes
+     * last, so it can override anything above. */
+    if (v->accent)
+        tc_buf_printf(b, ":root{--link:%s}@media (prefers-color-scheme:dark){:root{--link:%s}}",
+                      v->accent, v->accent_dark);
+    if (v->css)
+        tc_buf_puts(b, v->css);
+    tc_buf_puts(b, "</style></head><body><main><header>");
+    brand_bar(b, v);
     if (home) {
         tc_buf_puts(b, "<div class=\"top\"><div><h1>");
         tc_buf_html(b, v->page_name);
@@ -188,13 +245,16 @@ void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
         tc_buf_puts(b, "</div>");
         /* The form is at the end of the page; the link takes a visitor there without
          * JavaScript, and works for keyboards and screen readers as any link does. */
-        if (v->subscribe_email)
-            tc_buf_puts(b, "<a class=\"button\" href=\"#subscribe\">Subscribe to updates</a>");
+        if (v->subscribe_email) {
+            tc_buf_puts(b, "<a class=\"button\" href=\"#subscribe\">");
+            tc_html_text(b, v, TC_T_SUBSCRIBE_BUTTON);
+            tc_buf_puts(b, "</a>");
+        }
         tc_buf_puts(b, "</div>");
     } else {
         tc_buf_puts(b, "<p class=\"brand\"><a href=\"/\">");
         tc_buf_html(b, v->page_name);
-        tc_buf_puts(b, suffix);
+        tc_buf_html(b, suffix);
         tc_buf_puts(b, "</a></p>");
     }
     if (v->page_notice) {
@@ -208,19 +268,69 @@ void tc_html_open(tc_buf_t *b, const tc_view_t *v, const char *title, bool home)
 void tc_html_close(tc_buf_t *b, const tc_view_t *v)
 {
     char updated[64];
-    tc_clock_format_local(v->zone, v->updated_at, "%b %d, %Y %H:%M %Z", updated, sizeof updated);
-    tc_buf_puts(b, "<footer><p>Times are shown in ");
-    tc_buf_html(b, v->time_zone);
-    tc_buf_puts(b, ". Last updated ");
-    tc_buf_html(b, updated);
-    tc_buf_puts(b, ".</p><p><a href=\"/history\">Incident history</a> &middot; "
-                   "<a href=\"/uptime\">Uptime</a> &middot; "
-                   "<a href=\"/history.atom\">Atom</a> &middot; <a href=\"/history.rss\">RSS</a>"
-                   " &middot; <a href=\"/api/v2/summary.json\">Status API</a> &middot; "
-                   "Powered by tocsin</p></footer></main></body></html>\n");
+    tc_i18n_date(v->lang, v->zone, v->updated_at, TC_T_FMT_STAMP, updated, sizeof updated);
+    tc_buf_puts(b, "<footer>");
+    if (v->footer) {
+        tc_buf_puts(b, "<p>");
+        tc_buf_html(b, v->footer);
+        tc_buf_puts(b, "</p>");
+    }
+    tc_buf_puts(b, "<p>");
+    tc_i18n_html(b, v->lang, TC_T_TIMES_IN, v->time_zone, NULL);
+    tc_buf_puts(b, " ");
+    tc_i18n_html(b, v->lang, TC_T_LAST_UPDATED, updated, NULL);
+    tc_buf_puts(b, "</p><p><a href=\"/history\">");
+    tc_html_text(b, v, TC_T_INCIDENT_HISTORY);
+    tc_buf_puts(b, "</a> &middot; <a href=\"/uptime\">");
+    tc_html_text(b, v, TC_T_UPTIME);
+    tc_buf_puts(b, "</a> &middot; <a href=\"/history.atom\">Atom</a> &middot; "
+                   "<a href=\"/history.rss\">RSS</a> &middot; <a href=\"/api/v2/summary.json\">");
+    tc_html_text(b, v, TC_T_STATUS_API);
+    tc_buf_puts(b, "</a> &middot; ");
+    tc_html_text(b, v, TC_T_POWERED);
+    tc_buf_puts(b, "</p></footer></main></body></html>\n");
+}
+
+/* Append cmark's @p html with its headings placed under an <h@p level>: the first becomes
+ * <h level+1>, and each next one keeps its step from the one before, but never deeper than
+ * one level below it ("## A" then "#### B" gives h+1 and h+2) and never above level+1.
+ * Writers often start at "##" or skip levels; the page's outline must not. Safe mode
+ * escapes raw HTML, so every "<hN>" and "</hN>" in the output is a heading of cmark's. */
+static void nested_headings(tc_buf_t *b, const char *html, size_t len, int level)
+{
+    const char *p = html, *end = html + len;
+    int was = 0, now = 0; /* the last heading's level in the body and on the page */
+    while (p < end) {
+        const char *lt = memchr(p, '<', (size_t)(end - p));
+        if (!lt) {
+            tc_buf_append(b, p, (size_t)(end - p));
+            return;
+        }
+        bool closing = end - lt > 1 && lt[1] == '/';
+        const char *h = lt + 1 + closing;
+        tc_buf_append(b, p, (size_t)(lt - p));
+        if (end - h >= 3 && h[0] == 'h' && h[1] >= '1' && h[1] <= '6' && h[2] == '>') {
+            int own = h[1] - '0';
+            if (!closing) {
+                int next = !was ? level + 1 : own > was ? now + 1 : now - (was - own);
+                now = next < level + 1 ? level + 1 : next > 6 ? 6 : next;
+                was = own;
+            }
+            tc_buf_printf(b, "<%sh%d>", closing ? "/" : "", now);
+            p = h + 3;
+        } else {
+            tc_buf_append(b, lt, 1);
+            p = lt + 1;
+        }
+    }
 }
 
 void tc_html_markdown(tc_buf_t *b, const char *md, size_t max)
+{
+    tc_html_markdown_under(b, md, max, 0);
+}
+
+void tc_html_markdown_under(tc_buf_t *b, const char *md, size_t max, int level)
 {
     char *cut = NULL;
     if (!md)
@@ -239,7 +349,10 @@ void tc_html_markdown(tc_buf_t *b, const char *md, size_t max)
     size_t len = 0;
     char *html = tc_markdown_html(md, &len);
     tc_buf_puts(b, "<div class=\"md\">");
-    tc_buf_append(b, html, len);
+    if (level > 0)
+        nested_headings(b, html, len, level);
+    else
+        tc_buf_append(b, html, len);
     tc_buf_puts(b, "</div>");
     free(html);
     free(cut);
@@ -257,17 +370,50 @@ int64_t tc_html_update_time(const tc_incident_update_t *u)
     return u->display_at ? u->display_at : u->created_at;
 }
 
+static bool names_id(const tc_incident_t *i, const char *id)
+{
+    for (size_t k = 0; k < i->ncomponents; k++)
+        if (strcmp(i->component_ids[k], id) == 0)
+            return true;
+    for (size_t u = 0; u < i->nupdates; u++)
+        for (size_t a = 0; a < i->updates[u].naffected; a++)
+            if (i->updates[u].affected[a].code && strcmp(i->updates[u].affected[a].code, id) == 0)
+                return true;
+    return false;
+}
+
+bool tc_html_incident_names(const tc_incident_t *i, const tc_view_row_t *r)
+{
+    return names_id(i, r->id) || (r->group_id && names_id(i, r->group_id));
+}
+
+void tc_html_incident_span(const tc_view_t *v, const tc_incident_t *i, int64_t *begin,
+                           int64_t *end)
+{
+    *begin = tc_html_incident_time(i);
+    *end = i->resolved_at                            ? i->resolved_at
+           : tc_incident_status_is_closed(i->status) ? i->updated_at
+                                                     : v->now;
+}
+
+bool tc_html_span_meets(int64_t begin, int64_t end, int64_t start, int64_t stop)
+{
+    return begin < stop && (end > start || begin >= start);
+}
+
 void tc_html_format_when(const tc_zone_t *z, int64_t ms, char *out, size_t outlen)
 {
-    /* strftime's %p is upper case in the C locale; readers expect "01:08pm". */
-    char day[24], ampm[8], zone[16];
-    tc_clock_format_local(z, ms, "%b %d at %I:%M", day, sizeof day);
-    tc_clock_format_local(z, ms, "%p", ampm, sizeof ampm);
-    tc_clock_format_local(z, ms, "%Z", zone, sizeof zone);
-    for (char *p = ampm; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    snprintf(out, outlen, "%s%s %s", day, ampm, zone);
+    tc_i18n_date(TC_LANG_EN, z, ms, TC_T_FMT_WHEN, out, outlen);
+}
+
+void tc_html_text(tc_buf_t *b, const tc_view_t *v, tc_text_t key)
+{
+    tc_buf_html(b, tc_i18n(v->lang, key));
+}
+
+void tc_html_when(const tc_view_t *v, int64_t ms, char *out, size_t outlen)
+{
+    tc_i18n_date(v->lang, v->zone, ms, TC_T_FMT_WHEN, out, outlen);
 }
 
 static const char *row_name(const tc_view_t *v, const char *id)
@@ -317,23 +463,29 @@ size_t tc_html_affected_words(tc_buf_t *b, const tc_view_t *v, const tc_incident
         if (!name)
             continue;
         if (shown == 0)
-            tc_buf_printf(b, "This %s %s: ",
-                          i->is_maintenance ? "scheduled maintenance" : "incident",
-                          open ? "affects" : "affected");
+            tc_buf_puts(b, tc_i18n(v->lang, i->is_maintenance
+                                                ? open ? TC_T_MAINT_AFFECTS : TC_T_MAINT_AFFECTED
+                                                : open ? TC_T_AFFECTS : TC_T_AFFECTED));
         /* "A", "A and B", "A, B, and C": the serial comma, as on Statuspage. */
         else
-            tc_buf_puts(b, n > 2 ? (shown == n - 1 ? ", and " : ", ") : " and ");
-        if (html)
+            tc_buf_puts(b, tc_i18n(v->lang, n > 2 ? (shown == n - 1 ? TC_T_LIST_LAST
+                                                                     : TC_T_LIST_SEP)
+                                                   : TC_T_LIST_AND));
+        tc_status_t s = open && i->component_status ? i->component_status[c] : worst_set(i, c);
+        bool with_status = !i->is_maintenance && s != TC_STATUS_OPERATIONAL;
+        const char *words = tc_i18n_status_words(v->lang, s);
+        if (html && with_status)
+            tc_i18n_html(b, v->lang, TC_T_NAME_STATUS, name, words, NULL);
+        else if (with_status)
+            tc_i18n_put(b, v->lang, TC_T_NAME_STATUS, name, words, NULL);
+        else if (html)
             tc_buf_html(b, name);
         else
             tc_buf_puts(b, name);
-        tc_status_t s = open && i->component_status ? i->component_status[c] : worst_set(i, c);
-        if (!i->is_maintenance && s != TC_STATUS_OPERATIONAL)
-            tc_buf_printf(b, " (%s)", tc_status_words(s));
         shown++;
     }
     if (shown)
-        tc_buf_puts(b, ".");
+        tc_buf_puts(b, tc_i18n(v->lang, TC_T_FULL_STOP));
     return shown;
 }
 
@@ -351,20 +503,24 @@ static const char *impact_label(const tc_view_t *v, tc_impact_t impact)
     if ((unsigned)impact >= sizeof v->impact_labels / sizeof v->impact_labels[0])
         return NULL;
     const char *l = v->impact_labels[impact];
-    return l && l[0] ? l : NULL;
+    if (!l)
+        l = tc_i18n_impact(v->lang, impact);
+    return l[0] ? l : NULL;
 }
 
-/* One older update inside the <details> of a history entry. */
-static void older_update(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i, size_t k)
+void tc_html_update(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i, size_t k,
+                    int level)
 {
     const tc_incident_update_t *u = &i->updates[k];
     int prev = k > 0 ? (int)i->updates[k - 1].status : -1;
-    char when[48];
-    tc_html_format_when(v->zone, tc_html_update_time(u), when, sizeof when);
-    tc_buf_printf(b, "<li><p class=\"update-head\"><strong>%s</strong> <small>%s</small></p>",
-                  tc_incident_update_label(u->status, prev), when);
-    tc_html_markdown(b, u->body, 0);
-    tc_buf_puts(b, "</li>");
+    char when[64];
+    tc_html_when(v, tc_html_update_time(u), when, sizeof when);
+    tc_buf_puts(b, "<p class=\"update-head\"><strong>");
+    tc_buf_html(b, tc_i18n_update(v->lang, u->status, prev));
+    tc_buf_puts(b, "</strong> <small>");
+    tc_buf_html(b, when);
+    tc_buf_puts(b, "</small></p>");
+    tc_html_markdown_under(b, u->body, 0, level);
 }
 
 void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i,
@@ -376,7 +532,7 @@ void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t
     const char *impact = tc_impact_name(i->impact);
     const char *label = impact_label(v, i->impact);
     const tc_incident_update_t *latest = i->nupdates ? &i->updates[i->nupdates - 1] : NULL;
-    char when[48];
+    char when[64], n[24];
 
     tc_buf_printf(b, "<article class=\"incident impact impact-%s\">", impact);
     tc_buf_printf(b, "<h%d class=\"incident-title\"><a href=\"/incidents/", level);
@@ -392,25 +548,36 @@ void tc_html_incident_entry(tc_buf_t *b, const tc_view_t *v, const tc_incident_t
     if (tc_incident_status_is_closed(i->status)) {
         int64_t end = i->resolved_at ? i->resolved_at
                                      : latest ? tc_html_update_time(latest) : i->updated_at;
-        tc_html_format_when(v->zone, end, when, sizeof when);
-        tc_buf_printf(b, "<span>%s %s</span>", i->is_maintenance ? "Completed" : "Resolved",
-                      when);
+        tc_html_when(v, end, when, sizeof when);
+        tc_buf_puts(b, "<span>");
+        tc_i18n_html(b, v->lang, i->is_maintenance ? TC_T_COMPLETED_AT : TC_T_RESOLVED_AT,
+                     when, NULL);
+        tc_buf_puts(b, "</span>");
     } else {
         int64_t at = latest ? tc_html_update_time(latest) : i->updated_at;
-        tc_html_format_when(v->zone, at, when, sizeof when);
-        tc_buf_printf(b, "<span>%s, updated %s</span>", tc_incident_update_label(i->status, -1),
-                      when);
+        tc_html_when(v, at, when, sizeof when);
+        tc_buf_puts(b, "<span>");
+        tc_i18n_html(b, v->lang, TC_T_UPDATED_AT, tc_i18n_update(v->lang, i->status, -1), when,
+                     NULL);
+        tc_buf_puts(b, "</span>");
     }
     tc_buf_puts(b, "</p>");
     if (latest)
-        tc_html_markdown(b, latest->body, BODY_MAX);
+        tc_html_markdown_under(b, latest->body, BODY_MAX, level);
     tc_html_affected(b, v, i);
     if (i->nupdates > 1) {
         size_t older = i->nupdates - 1;
-        tc_buf_printf(b, "<details><summary>%zu previous update%s</summary><ol class=\"updates\">",
-                      older, older == 1 ? "" : "s");
-        for (size_t k = older; k-- > 0;)
-            older_update(b, v, i, k);
+        snprintf(n, sizeof n, "%zu", older);
+        tc_buf_puts(b, "<details><summary>");
+        tc_i18n_html(b, v->lang,
+                     tc_i18n_plural(v->lang, older, TC_T_PREVIOUS_UPDATE, TC_T_PREVIOUS_UPDATES),
+                     n, NULL);
+        tc_buf_puts(b, "</summary><ol class=\"updates\">");
+        for (size_t k = older; k-- > 0;) {
+            tc_buf_puts(b, "<li>");
+            tc_html_update(b, v, i, k, level);
+            tc_buf_puts(b, "</li>");
+        }
         tc_buf_puts(b, "</ol></details>");
     }
     tc_buf_puts(b, "</article>");

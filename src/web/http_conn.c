@@ -88,6 +88,7 @@ void tc_http__on_connection(void *cls, struct MHD_Connection *c, void **socket_c
     tc_http_t *h = cls;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         conn_rec_t *rec = tc_calloc(1, sizeof *rec);
+        rec->h = h;
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
         rec->fd = ci ? ci->connect_fd : -1;

@@ -248,6 +248,7 @@ enum MHD_Result tc_http__serve_engine_request(tc_http_t *h, struct MHD_Connectio
     }
     MHD_add_response_header(r, "Cache-Control", "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    tc_http__hsts(h, r);
     enum MHD_Result ret = tc_http__reply(h, c, TC_ROUTE_ENGINE, req->status, r);
     MHD_destroy_response(r);
     return ret;

@@ -78,8 +78,10 @@ static struct MHD_Response *static_response(const char *body, const char *type)
     return r;
 }
 
-static void add_doc_headers(struct MHD_Response *r, const tc_doc_t *d, const char *etag)
+static void add_doc_headers(const tc_http_t *h, struct MHD_Response *r, const tc_doc_t *d,
+                            const char *etag)
 {
+    tc_http__hsts(h, r);
     MHD_add_response_header(r, "ETag", etag);
     MHD_add_response_header(r, "Cache-Control", d->cache_control);
     MHD_add_response_header(r, "Vary", "Accept-Encoding");
@@ -87,10 +89,15 @@ static void add_doc_headers(struct MHD_Response *r, const tc_doc_t *d, const cha
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 }
 
-/* The policy of the HTML pages, up to the sites that may frame them. */
+/* The policy of the HTML pages, up to the sites that may frame them. "/" alone runs a
+ * script, /page.js from its own origin (the day detail of the uptime bars); no page runs
+ * inline script. connect-src 'self' lets nothing new run: it is there because Chromium
+ * applies a page's policy to the requests its tools make from the page, and Lighthouse's
+ * fetch of /robots.txt failed ("CSP violation") under connect-src 'none'. */
 #define PAGE_CSP                                                                           \
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "                \
-    "form-action 'self'; base-uri 'none'; frame-ancestors "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "
+#define HOME_CSP "script-src 'self'; " PAGE_CSP "'none'"
 
 static void served_free(void *p)
 {
@@ -111,8 +118,9 @@ static void response_done(void *cls)
 }
 
 /* The responses of @p d, built the first time a snapshot with it is published: a document
- * shared by later snapshots keeps them. */
-static void build_doc(tc_doc_t *d)
+ * shared by later snapshots keeps them. A document is only ever published to one server (the
+ * console's server renders its own), so its responses may carry that server's HSTS header. */
+static void build_doc(const tc_http_t *h, tc_doc_t *d)
 {
     static const char *const coding[TC_ENC_COUNT] = {NULL, "gzip", "br"};
     if (d->served)
@@ -128,13 +136,14 @@ static void build_doc(tc_doc_t *d)
         MHD_add_response_header(r, "Content-Type", d->content_type);
         if (coding[e])
             MHD_add_response_header(r, "Content-Encoding", coding[e]);
-        add_doc_headers(r, d, v->etag);
+        add_doc_headers(h, r, d, v->etag);
         /* Every HTML page (/, /history..., /incidents/...) gets the same strict policy; only
          * /embed, made to be framed by other sites, may be. */
         if (strncmp(d->content_type, "text/html", 9) == 0) {
             MHD_add_response_header(r, "Content-Security-Policy",
-                                    d->route == TC_ROUTE_EMBED ? PAGE_CSP "*"
-                                                               : PAGE_CSP "'none'");
+                                    d->route == TC_ROUTE_EMBED  ? PAGE_CSP "*"
+                                    : d->route == TC_ROUTE_PAGE ? HOME_CSP
+                                                                : PAGE_CSP "'none'");
             MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
         } else if (strncmp(d->content_type, "image/svg+xml", 13) == 0) {
             /* A badge opened on its own is a document: it may load and run nothing. */
@@ -146,7 +155,7 @@ static void build_doc(tc_doc_t *d)
          * 304, so it is documented in README.md rather than worked around. */
         struct MHD_Response *nm =
             MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-        add_doc_headers(nm, d, v->etag);
+        add_doc_headers(h, nm, d, v->etag);
         sd->not_modified[e] = nm;
     }
     d->served = sd;
@@ -157,6 +166,19 @@ static void free_set(served_set_t *set)
 {
     tc_snapshot_release(set->snap);
     free(set);
+}
+
+/* The current set and every retired one, once no request thread can be serving. */
+static void free_sets(tc_http_t *h)
+{
+    served_set_t *cur = atomic_exchange(&h->current, NULL);
+    if (cur)
+        free_set(cur);
+    while (h->retired) {
+        served_set_t *next = h->retired->next;
+        free_set(h->retired);
+        h->retired = next;
+    }
 }
 
 /* A request thread's read section: the set it loads stays alive until it leaves. */
@@ -177,7 +199,7 @@ void tc_http_publish(tc_http_t *h, tc_snapshot_t *snap)
     served_set_t *set = tc_calloc(1, sizeof *set);
     set->snap = snap;
     for (size_t i = 0; i < snap->ndocs; i++)
-        build_doc(snap->docs[i]);
+        build_doc(h, snap->docs[i]);
     set->published_mono = tc_clock_mono_ms();
     served_set_t *old = atomic_exchange(&h->current, set);
     if (old) {
@@ -190,6 +212,7 @@ void tc_http_publish(tc_http_t *h, tc_snapshot_t *snap)
 
 void tc_http_reap(tc_http_t *h)
 {
+    tc_http__certs_reap(h, 0);
     /* A reader counted in slot e & 1 may hold any set retired in epoch e or before it. Once
      * the slot of the epoch before the current one is empty, every set retired before the
      * current epoch is free to go; the epoch then moves on if sets wait in it, so the next
@@ -392,6 +415,7 @@ enum MHD_Result tc_http__serve_metrics(tc_http_t *h, struct MHD_Connection *c)
     struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, text, free);
     MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     MHD_add_response_header(r, "Cache-Control", "no-store");
+    tc_http__hsts(h, r);
     enum MHD_Result ret = tc_http__reply(h, c, TC_ROUTE_METRICS, 200, r);
     MHD_destroy_response(r);
     return ret;
@@ -562,6 +586,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return ret;
 }
 
+/* The responses made once per server, for create_static() and destroy_static(). */
+#define STATIC_RESPONSES(h)                                                                  \
+    (h)->not_found_json, (h)->not_found_html, (h)->method_not_allowed, (h)->too_large,       \
+        (h)->options, (h)->health_ok, (h)->health_stale, (h)->unavailable, (h)->stopping_resp
+
 static void create_static(tc_http_t *h)
 {
     static const char json[] = "application/json; charset=utf-8";
@@ -585,13 +614,14 @@ static void create_static(tc_http_t *h)
     h->unavailable = static_response("{\"error\":\"starting up\"}", json);
     h->stopping_resp = static_response("{\"error\":\"shutting down; try again shortly\"}",
                                        json);
+    struct MHD_Response *all[] = {STATIC_RESPONSES(h)};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        tc_http__hsts(h, all[i]);
 }
 
 static void destroy_static(tc_http_t *h)
 {
-    struct MHD_Response *all[] = {h->not_found_json, h->not_found_html, h->method_not_allowed,
-                                  h->too_large,      h->options,        h->health_ok,
-                                  h->health_stale,   h->unavailable,      h->stopping_resp};
+    struct MHD_Response *all[] = {STATIC_RESPONSES(h)};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (all[i])
             MHD_destroy_response(all[i]);
@@ -627,26 +657,34 @@ fail:;
     return -1;
 }
 
+int tc_http__listen(const char *host, int port, int *ipv6, char *err, size_t errlen)
+{
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    char service[8];
+    snprintf(service, sizeof service, "%d", port);
+    int gai = getaddrinfo(host, service, &hints, &ai);
+    if (gai != 0) {
+        snprintf(err, errlen, "cannot resolve listen address %s: %s", host, gai_strerror(gai));
+        return -1;
+    }
+    int fd = open_listener(ai, host, port, err, errlen);
+    *ipv6 = ai->ai_family == AF_INET6;
+    freeaddrinfo(ai);
+    return fd;
+}
+
 int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **out, char *err,
                   size_t errlen)
 {
     *out = NULL;
-    struct addrinfo hints = {0}, *ai = NULL;
-    int fd = -1, rc = TC_EIO;
-    tc_http_t *h = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE;
-    char port[8];
-    snprintf(port, sizeof port, "%d", opts->port);
-    int gai = getaddrinfo(opts->host, port, &hints, &ai);
-    if (gai != 0) {
-        snprintf(err, errlen, "cannot resolve listen address %s: %s", opts->host,
-                 gai_strerror(gai));
-        ai = NULL;
-        goto fail;
-    }
-    h = tc_calloc(1, sizeof *h);
+    int fd = -1, rc = TC_EIO, ipv6 = 0;
+    tc_http_t *h = tc_calloc(1, sizeof *h);
+    /* First: every response built from here on carries HSTS when it should. */
+    tc_http__tls_init(h, opts->cert, opts->hsts_seconds);
+    h->port = opts->port;
     h->heartbeat = opts->heartbeat;
     pthread_mutex_init(&h->metrics_lock, NULL);
     pthread_mutex_init(&h->queue_lock, NULL);
@@ -684,15 +722,19 @@ int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **
     h->started_mono = tc_clock_mono_ms();
     create_static(h);
 
-    fd = open_listener(ai, opts->host, opts->port, err, errlen);
+    fd = tc_http__listen(opts->host, opts->port, &ipv6, err, errlen);
     if (fd < 0)
         goto fail;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opts->threads > 0 ? (unsigned)opts->threads : cores > 0 ? (unsigned)cores
                                                                                 : 1;
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-    if (ai->ai_family == AF_INET6)
+    if (ipv6)
         flags |= MHD_USE_IPv6;
+    struct MHD_OptionItem tls[3];
+    tc_http__tls_options(h, tls);
+    if (opts->cert)
+        flags |= MHD_USE_TLS;
     /* Our accept policy replaces MHD_OPTION_PER_IP_CONNECTION_LIMIT (exact addresses only,
      * and no exemption for proxies). */
     h->mhd = MHD_start_daemon(
@@ -702,47 +744,43 @@ int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->connection_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->connection_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_ARRAY, tls,
+        MHD_OPTION_END);
     if (!h->mhd) {
         snprintf(err, errlen, "cannot start the HTTP server on %s:%d (see the log above)",
                  opts->host, opts->port);
         goto fail;
     }
     fd = -1; /* libmicrohttpd's now; it closes it when stopped */
+    if (opts->cert && opts->redirect_host &&
+        tc_http__redirect_start(h, opts->redirect_host, opts->redirect_port,
+                                opts->connection_limit, opts->per_ip_limit,
+                                opts->connection_timeout, err, errlen) != 0)
+        goto fail;
     if (tc_http__sweeper_start(h) != 0) {
         snprintf(err, errlen, "cannot start the connection sweeper thread");
         goto fail;
     }
-    freeaddrinfo(ai);
     *out = h;
     return 0;
 
 fail:
-    if (ai)
-        freeaddrinfo(ai);
     if (fd >= 0)
         close(fd);
-    if (h) {
-        if (h->mhd)
-            MHD_stop_daemon(h->mhd);
-        served_set_t *cur = atomic_exchange(&h->current, NULL);
-        if (cur)
-            free_set(cur);
-        while (h->retired) {
-            served_set_t *next = h->retired->next;
-            free_set(h->retired);
-            h->retired = next;
-        }
-        destroy_static(h);
-        pthread_mutex_destroy(&h->metrics_lock);
-        pthread_mutex_destroy(&h->queue_lock);
-        pthread_mutex_destroy(&h->conns_lock);
-        pthread_mutex_destroy(&h->mhd_log_lock);
-        pthread_cond_destroy(&h->sweep_cond);
-        tc_http_guard_table_free(&h->table);
-        free(h->proxy_header);
-        free(h);
-    }
+    tc_http__redirect_stop(h);
+    if (h->mhd)
+        MHD_stop_daemon(h->mhd);
+    tc_http__certs_reap(h, 1);
+    free_sets(h);
+    destroy_static(h);
+    pthread_mutex_destroy(&h->metrics_lock);
+    pthread_mutex_destroy(&h->queue_lock);
+    pthread_mutex_destroy(&h->conns_lock);
+    pthread_mutex_destroy(&h->mhd_log_lock);
+    pthread_cond_destroy(&h->sweep_cond);
+    tc_http_guard_table_free(&h->table);
+    free(h->proxy_header);
+    free(h);
     tc_snapshot_release(first);
     return rc;
 }
@@ -760,16 +798,11 @@ void tc_http_stop(tc_http_t *h)
     while ((req = tc_http_take(h)))
         tc_http_reply(req, 503, "{\"error\":\"shutting down\"}");
     tc_http__sweeper_stop(h);
+    tc_http__redirect_stop(h);
     MHD_stop_daemon(h->mhd);
+    tc_http__certs_reap(h, 1);
     tc_http__log_events(h, coarse_ms(), 1);
-    served_set_t *cur = atomic_exchange(&h->current, NULL);
-    if (cur)
-        free_set(cur);
-    while (h->retired) {
-        served_set_t *next = h->retired->next;
-        free_set(h->retired);
-        h->retired = next;
-    }
+    free_sets(h);
     destroy_static(h);
     free(h->engine_metrics);
     pthread_mutex_destroy(&h->metrics_lock);

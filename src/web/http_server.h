@@ -56,6 +56,14 @@ typedef struct tc_http_opts {
      * default), TC_HTTP_CONSOLE_NONE not here (it has its own address), or
      * TC_HTTP_CONSOLE_ONLY on a server for the console alone (every other path is 404). */
     int console;
+    /* HTTPS: the certificate and key (see tc_http_cert_load(); taken over by tc_http_start(),
+     * also when it fails), or NULL for plain HTTP. TLS 1.2 and 1.3 only. */
+    struct tc_http_cert *cert;
+    long hsts_seconds;        /* with cert: Strict-Transport-Security max-age; 0: none */
+    /* With cert: a plain-HTTP address whose every request is redirected (308) to https on
+     * this server's port; NULL for none. Borrowed for the call only. */
+    const char *redirect_host;
+    int redirect_port;
 } tc_http_opts_t;
 
 enum { TC_HTTP_CONSOLE_ALSO = 0, TC_HTTP_CONSOLE_NONE = 1, TC_HTTP_CONSOLE_ONLY = 2 };
@@ -111,7 +119,30 @@ const char *tc_http_body(const tc_http_request_t *req, size_t *len);
  *  and sent the configured proxy header, the last address in that header. */
 const char *tc_http_client(const tc_http_request_t *req);
 
-/** Release the retired snapshots that no request can still be using. */
+/* ---- HTTPS (web/http_tls.c) ---- */
+
+/* A certificate chain and its private key, as GnuTLS uses them. */
+typedef struct tc_http_cert tc_http_cert_t;
+
+/** Read the PEM certificate chain @p cert_path (leaf first) and the unencrypted PEM key
+ *  @p key_path, and check that the key belongs to the leaf. Any thread.
+ *  @return 0, or TC_EIO with a sentence naming the file in @p err. */
+int tc_http_cert_load(const char *cert_path, const char *key_path, tc_http_cert_t **out,
+                      char *err, size_t errlen);
+
+/** @return when the leaf certificate expires, wall ms (0 if unknown). */
+int64_t tc_http_cert_expires(const tc_http_cert_t *c);
+
+/** Free a certificate that was not handed to a server. NULL is accepted. */
+void tc_http_cert_free(tc_http_cert_t *c);
+
+/** Engine thread: give new TLS handshakes @p cert (taken over); connections already open
+ *  keep theirs. The replaced certificate is freed by tc_http_reap() after a grace period.
+ *  @return 0, or TC_EINVAL when @p h serves plain HTTP (then @p cert is freed). */
+int tc_http_use_cert(tc_http_t *h, tc_http_cert_t *cert);
+
+/** Release the retired snapshots that no request can still be using, and certificates
+ *  retired long enough ago. */
 void tc_http_reap(tc_http_t *h);
 
 /** Stop accepting, finish with the pool threads and free everything. NULL is accepted. */

@@ -70,6 +70,7 @@ enum {
  * starts, freed when it closes; prev/next/key/counted are guarded by conns_lock, deadline is
  * written by request threads and read by the sweeper. */
 typedef struct conn_rec {
+    tc_http_t *h;   /* the server it belongs to (the TLS certificate callback looks it up) */
     struct conn_rec *prev, *next;
     tc_http_guard_key_t key;
     int counted; /* holds a count in the address table */
@@ -125,6 +126,13 @@ struct tc_http {
     void (*wake)(void *arg);
     void *wake_arg;
     int console;                       /* TC_HTTP_CONSOLE_*: where /admin is served */
+    int port;                          /* the port served; https redirects point here */
+    /* HTTPS (http_tls.c). cert is what new handshakes get: written by the engine, read by
+     * the certificate callback; NULL for plain HTTP. */
+    _Atomic(tc_http_cert_t *) cert;
+    tc_http_cert_t *retired_certs;     /* engine thread only; freed after a grace period */
+    char hsts[40];                     /* "max-age=N" on every response, or "" */
+    struct MHD_Daemon *redirect;       /* the plain-HTTP redirector (http_redirect.c), or NULL */
 };
 
 /* A cheap monotonic clock for deadlines (a few ms coarse, which they can afford); the
@@ -173,6 +181,38 @@ void tc_http__free_request(tc_http_request_t *req);
 enum MHD_Result tc_http__serve_engine_request(tc_http_t *h, struct MHD_Connection *c,
                                               tc_http_request_t *req, const char *upload_data,
                                               size_t *upload_data_size);
+
+/** Open the listening socket for @p host:@p port (@p ipv6 set for an IPv6 address).
+ *  @return the descriptor, or -1 with "cannot listen on ..." in @p err. */
+int tc_http__listen(const char *host, int port, int *ipv6, char *err, size_t errlen);
+
+/* ---- http_tls.c ---- */
+
+/** At start, before anything is built: serve HTTPS with @p cert (taken over; NULL: plain
+ *  HTTP) and send Strict-Transport-Security max-age @p hsts_seconds with it (0: not). */
+void tc_http__tls_init(tc_http_t *h, tc_http_cert_t *cert, long hsts_seconds);
+
+/** The libmicrohttpd options of an HTTPS server (certificate callback, TLS 1.2+ priorities)
+ *  for MHD_OPTION_ARRAY; just MHD_OPTION_END for plain HTTP. */
+void tc_http__tls_options(const tc_http_t *h, struct MHD_OptionItem items[3]);
+
+/** Add Strict-Transport-Security to @p r when @p h serves HTTPS with HSTS. Every response
+ *  the server builds goes through this. */
+void tc_http__hsts(const tc_http_t *h, struct MHD_Response *r);
+
+/** Free replaced certificates past their grace period; all of them and the current one
+ *  with @p all (at stop, after libmicrohttpd). */
+void tc_http__certs_reap(tc_http_t *h, int all);
+
+/* ---- http_redirect.c ---- */
+
+/** Start the plain-HTTP redirector on @p host:@p port, pointing at @p h's port.
+ *  @return 0, or TC_EIO with the reason in @p err. */
+int tc_http__redirect_start(tc_http_t *h, const char *host, int port, int connection_limit,
+                            int per_ip_limit, int timeout, char *err, size_t errlen);
+
+/** Stop it (nothing when it was not started). */
+void tc_http__redirect_stop(tc_http_t *h);
 
 /* ---- http_conn.c ---- */
 

@@ -6,7 +6,7 @@
  * key, a fingerprint of its inputs: the incident's version (incident.h: it changes with every
  * change) or the versions of a month's incidents, mixed with the "frame", everything of the
  * view that those pages show besides their incidents (page name, description, notice, zone,
- * impact labels, favicon type, component names). A document of the previous snapshot with the
+ * impact labels, favicon type, language, branding, component names). A document of the previous snapshot with the
  * same key is shared as it is. Every other document is rendered each time, and shared when
  * its bytes came out the same (snapshot.c), so it is compressed only when it changed.
  * Whoever adds to what an incident or history page shows of the view adds it to
@@ -84,7 +84,14 @@ static uint64_t frame_key(const tc_view_t *v)
     put_str(&b, v->favicon ? v->favicon_type : NULL);
     for (int i = 0; i < 5; i++)
         put_str(&b, v->impact_labels[i]);
-    tc_buf_printf(&b, "%d\n", (int)v->subscribe_email);
+    tc_buf_printf(&b, "%d %d\n", (int)v->subscribe_email, (int)v->lang);
+    put_str(&b, v->logo ? v->logo_path : NULL);
+    put_str(&b, v->accent);
+    put_str(&b, v->accent_dark);
+    put_str(&b, v->css);
+    put_str(&b, v->footer);
+    for (const char *const *l = v->links; l && *l; l++)
+        put_str(&b, *l);
     for (size_t r = 0; r < v->nrows; r++) {
         put_str(&b, v->rows[r].id);
         put_str(&b, v->rows[r].name);
@@ -248,6 +255,13 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
     const char *icon_type;
     body = tc_render_favicon(v, &icon_type, &len);
     tc_snapshot_add(s, "/favicon.ico", TC_ROUTE_ASSET, icon_type, body, len);
+    if (v->logo) {
+        body = tc_malloc(v->logo_len ? v->logo_len : 1);
+        memcpy(body, v->logo, v->logo_len);
+        tc_snapshot_add(s, v->logo_path, TC_ROUTE_ASSET, v->logo_type, body, v->logo_len);
+    }
+    body = tc_render_page_js(&len);
+    tc_snapshot_add(s, "/page.js", TC_ROUTE_ASSET, "text/javascript; charset=utf-8", body, len);
     body = tc_render_robots_txt(v, &len);
     tc_snapshot_add(s, "/robots.txt", TC_ROUTE_ASSET, "text/plain; charset=utf-8", body, len);
     add_console_assets(s);

@@ -101,6 +101,9 @@ char *tc_render_feed_rss(const tc_view_t *v, size_t *len);
 /** /favicon.ico: page.favicon's bytes, or tocsin's own icon; its Content-Type in @p type
  *  (render_assets.c). @return malloc'd bytes, their count in @p len. */
 char *tc_render_favicon(const tc_view_t *v, const char **type, size_t *len);
+/** /page.js: the script of static/page.js that gives the day bars of "/" their detail.
+ *  @return a malloc'd copy, its length in @p len. */
+char *tc_render_page_js(size_t *len);
 /** /robots.txt: every page may be crawled except the subscriber links and the write API.
  *  @return malloc'd text, its length in @p len. */
 char *tc_render_robots_txt(const tc_view_t *v, size_t *len);

@@ -1,9 +1,12 @@
-/* The small fixed documents every site is asked for: /favicon.ico (the operator's file from
- * page.favicon, or tocsin's own icon below) and /robots.txt. Pure: the view in, bytes out. */
+/* The small fixed documents: /favicon.ico (the operator's file from page.favicon, or
+ * tocsin's own icon below), /robots.txt, and /page.js (static/page.js, compiled in). Pure:
+ * the view in, bytes out. */
 #include <string.h>
 
 #include "core/alloc.h"
 #include "web/render.h"
+
+#include "page_js.h"
 
 /* tocsin's icon: a white pulse line on a blue disc, 32x32, a PNG inside an ICO (every browser
  * reads it). Drawn by scripts/make-favicon, which prints this array. */
@@ -66,4 +69,14 @@ char *tc_render_robots_txt(const tc_view_t *v, size_t *len)
                                  "Disallow: /api/push/\nAllow: /\n";
     *len = sizeof robots - 1;
     return tc_strdup(robots);
+}
+
+char *tc_render_page_js(size_t *len)
+{
+    /* The snapshot owns its bodies, so the script is copied; its compression is computed
+     * once and then found in the snapshot cache at every render. */
+    char *js = tc_malloc(sizeof tc_page_js);
+    memcpy(js, tc_page_js, sizeof tc_page_js);
+    *len = sizeof tc_page_js;
+    return js;
 }

@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "web/i18n.h"
 #include "web/render.h"
 #include "web/xml.h"
 
@@ -75,10 +76,13 @@ static void body_html(tc_buf_t *h, const char *body)
 
 /* "Jun <var data-var='date'>11</var>, <var data-var='time'>21:39</var>": the day is
  * padded with a space, as Statuspage does. */
-static void stamp(tc_buf_t *h, const tc_zone_t *z, int64_t ms, int with_date)
+static void stamp(tc_buf_t *h, const tc_view_t *v, int64_t ms, int with_date)
 {
-    char mon[8], day[8], hm[8];
-    tc_clock_format_local(z, ms, "%b", mon, sizeof mon);
+    const tc_zone_t *z = v->zone;
+    char mon[32], day[8], hm[8];
+    /* Only the month's name follows the page's language: feed readers and chat
+     * integrations find the date and time by the <var> elements. */
+    tc_i18n_strftime(v->lang, z, ms, "%b", mon, sizeof mon);
     tc_clock_format_local(z, ms, "%e", day, sizeof day);
     tc_clock_format_local(z, ms, "%H:%M", hm, sizeof hm);
     if (with_date)
@@ -88,17 +92,20 @@ static void stamp(tc_buf_t *h, const tc_zone_t *z, int64_t ms, int with_date)
 
 /* The entry's HTML (before XML escaping): for maintenance the scheduled window first, then
  * one paragraph per update, newest first. */
-static void entry_html(tc_buf_t *h, const tc_zone_t *z, const tc_incident_t *i)
+static void entry_html(tc_buf_t *h, const tc_view_t *v, const tc_incident_t *i)
 {
+    const tc_zone_t *z = v->zone;
     char zone[16], d1[16], d2[16];
     if (i->is_maintenance && i->scheduled_for) {
-        tc_buf_puts(h, "<p><strong>THIS IS A SCHEDULED EVENT ");
-        stamp(h, z, i->scheduled_for, 1);
+        tc_buf_puts(h, "<p><strong>");
+        tc_buf_html(h, tc_i18n(v->lang, TC_T_SCHEDULED_EVENT));
+        tc_buf_puts(h, " ");
+        stamp(h, v, i->scheduled_for, 1);
         if (i->scheduled_until) {
             tc_clock_format_local(z, i->scheduled_for, "%Y-%m-%d", d1, sizeof d1);
             tc_clock_format_local(z, i->scheduled_until, "%Y-%m-%d", d2, sizeof d2);
             tc_buf_puts(h, " - ");
-            stamp(h, z, i->scheduled_until, strcmp(d1, d2) != 0);
+            stamp(h, v, i->scheduled_until, strcmp(d1, d2) != 0);
         }
         tc_clock_format_local(z, i->scheduled_until ? i->scheduled_until : i->scheduled_for, "%Z",
                               zone, sizeof zone);
@@ -110,12 +117,22 @@ static void entry_html(tc_buf_t *h, const tc_zone_t *z, const tc_incident_t *i)
         int64_t at = update_time(u);
         tc_clock_format_local(z, at, "%Z", zone, sizeof zone);
         tc_buf_puts(h, "<p><small>");
-        stamp(h, z, at, 1);
+        stamp(h, v, at, 1);
         tc_buf_printf(h, " %s</small><br><strong>%s</strong> - ", zone,
-                      tc_incident_update_label(u->status, prev));
+                      tc_i18n_update(v->lang, u->status, prev));
         body_html(h, u->body);
         tc_buf_puts(h, "</p>");
     }
+}
+
+/* "Acme - Incident History", escaped for XML (@p escape_quotes as tc_xml_str()). */
+static void feed_title(tc_buf_t *b, const tc_view_t *v, int escape_quotes)
+{
+    tc_buf_t title;
+    tc_buf_init(&title, 0);
+    tc_i18n_put(&title, v->lang, TC_T_FEED_TITLE, v->page_name, NULL);
+    tc_xml_str(b, title.data ? title.data : "", escape_quotes);
+    tc_buf_free(&title);
 }
 
 /* The page's host for tag: ids: page_url without scheme, user, port and path. */
@@ -179,8 +196,10 @@ char *tc_render_feed_atom(const tc_view_t *v, size_t *len)
 
     tc_buf_init(&b, FEED_LIMIT);
     tc_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                    "<feed xml:lang=\"en-US\" xmlns=\"http://www.w3.org/2005/Atom\">\n"
-                    "  <id>tag:");
+                    "<feed xml:lang=\"");
+    /* Statuspage's feeds say en-US; a page in another language says which. */
+    tc_buf_puts(&b, v->lang == TC_LANG_EN ? "en-US" : tc_lang_code(v->lang));
+    tc_buf_puts(&b, "\" xmlns=\"http://www.w3.org/2005/Atom\">\n  <id>tag:");
     tc_xml_str(&b, host, 0);
     tc_buf_puts(&b, ",2005:/history</id>\n  <link rel=\"alternate\" type=\"text/html\" href=\"");
     if (base_len(v))
@@ -190,10 +209,9 @@ char *tc_render_feed_atom(const tc_view_t *v, size_t *len)
     tc_buf_puts(&b, "\"/>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"");
     base_url(&b, v, 0);
     tc_buf_puts(&b, "/history.atom\"/>\n  <title>");
-    tc_xml_str(&b, v->page_name, 0);
+    feed_title(&b, v, 0);
     atom_time(updated, t, sizeof t);
-    tc_buf_printf(&b, " - Incident History</title>\n  <updated>%s</updated>\n"
-                      "  <author><name>", t);
+    tc_buf_printf(&b, "</title>\n  <updated>%s</updated>\n  <author><name>", t);
     tc_xml_str(&b, v->page_name, 0);
     tc_buf_puts(&b, "</name></author>\n");
 
@@ -214,7 +232,7 @@ char *tc_render_feed_atom(const tc_view_t *v, size_t *len)
         tc_xml_str(&b, i->name, 0);
         tc_buf_puts(&b, "</title>\n    <content type=\"html\">");
         tc_buf_init(&h, FEED_LIMIT);
-        entry_html(&h, v->zone, i);
+        entry_html(&h, v, i);
         tc_xml_text(&b, h.data ? h.data : "", h.len, 0);
         tc_buf_free(&h);
         tc_buf_puts(&b, "</content>\n  </entry>\n");
@@ -237,8 +255,8 @@ char *tc_render_feed_rss(const tc_view_t *v, size_t *len)
     tc_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                     "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
                     "  <channel>\n    <title>");
-    tc_xml_str(&b, v->page_name, 1);
-    tc_buf_puts(&b, " - Incident History</title>\n    <link>");
+    feed_title(&b, v, 1);
+    tc_buf_puts(&b, "</title>\n    <link>");
     base_url(&b, v, 1);
     rss_time(latest, t, sizeof t);
     tc_buf_printf(&b, "</link>\n    <description>Statuspage</description>\n"
@@ -251,7 +269,7 @@ char *tc_render_feed_rss(const tc_view_t *v, size_t *len)
         tc_xml_str(&b, i->name, 1);
         tc_buf_puts(&b, "</title>\n      <description>");
         tc_buf_init(&h, FEED_LIMIT);
-        entry_html(&h, v->zone, i);
+        entry_html(&h, v, i);
         tc_xml_text(&b, h.data ? h.data : "", h.len, 1);
         tc_buf_free(&h);
         rss_time(maint ? i->scheduled_for : published(i), t, sizeof t);

@@ -72,25 +72,32 @@ static month_t *split_months(const entry_t *e, size_t n, size_t *nmonths)
 /* "November 2024", from any entry of the month. */
 static void month_name(const tc_view_t *v, const entry_t *e, char *out, size_t outlen)
 {
-    tc_clock_format_local(v->zone, e->at, "%B %Y", out, outlen);
+    tc_i18n_date(v->lang, v->zone, e->at, TC_T_FMT_MONTH, out, outlen);
 }
 
 static void month_html(tc_buf_t *b, const tc_view_t *v, const entry_t *e, const month_t *m)
 {
-    char name[32];
+    char name[64];
     month_name(v, &e[m->first], name, sizeof name);
-    tc_buf_printf(b, "<section class=\"month\"><h2><a href=\"/history/%s\">%s</a></h2>",
-                  e[m->first].month, name);
+    tc_buf_printf(b, "<section class=\"month\"><h2><a href=\"/history/%s\">",
+                  e[m->first].month);
+    tc_buf_html(b, name);
+    tc_buf_puts(b, "</a></h2>");
     size_t end = m->first + m->count;
     for (size_t i = m->first; i < end;) {
         size_t j = i;
         while (j < end && strcmp(e[j].day, e[i].day) == 0)
             j++;
-        char day[32];
-        tc_clock_format_local(v->zone, e[i].at, "%b %d, %Y", day, sizeof day);
+        char day[64], n[24];
+        tc_i18n_date(v->lang, v->zone, e[i].at, TC_T_FMT_DAY, day, sizeof day);
+        snprintf(n, sizeof n, "%zu", j - i);
         /* U+00B7 MIDDLE DOT, as on the seed history. */
-        tc_buf_printf(b, "<h3 class=\"day\">%s \xC2\xB7 %zu incident%s</h3>", day, j - i,
-                      j - i == 1 ? "" : "s");
+        tc_buf_puts(b, "<h3 class=\"day\">");
+        tc_buf_html(b, day);
+        tc_buf_puts(b, " \xC2\xB7 ");
+        tc_i18n_html(b, v->lang, tc_i18n_plural(v->lang, j - i, TC_T_N_INCIDENT, TC_T_N_INCIDENTS),
+                     n, NULL);
+        tc_buf_puts(b, "</h3>");
         for (; i < j; i++)
             tc_html_incident_entry(b, v, e[i].inc, 4);
     }
@@ -103,41 +110,57 @@ static char *history_html(const tc_view_t *v, const entry_t *e, const month_t *m
                           size_t nmonths, size_t from, size_t to, long index, size_t *len)
 {
     tc_buf_t b;
-    char name[32];
+    char name[64];
     tc_buf_init(&b, TC_HTML_LIMIT);
     if (index < 0) {
-        tc_html_open(&b, v, "Incident History", false);
+        tc_html_open(&b, v, tc_i18n(v->lang, TC_T_HISTORY_TITLE), false);
     } else {
         month_name(v, &e[m[index].first], name, sizeof name);
         tc_html_open(&b, v, name, false);
     }
-    tc_buf_puts(&b, "<h1>Previous incidents</h1>");
-    if (!nmonths)
-        tc_buf_puts(&b, "<p class=\"quiet\">No incidents reported.</p>");
+    tc_buf_puts(&b, "<h1>");
+    tc_html_text(&b, v, TC_T_PREVIOUS_INCIDENTS);
+    tc_buf_puts(&b, "</h1>");
+    if (!nmonths) {
+        tc_buf_puts(&b, "<p class=\"quiet\">");
+        tc_html_text(&b, v, TC_T_NONE_REPORTED);
+        tc_buf_puts(&b, "</p>");
+    }
     for (size_t k = from; k < to; k++)
         month_html(&b, v, e, &m[k]);
 
-    tc_buf_puts(&b, "<nav class=\"pager\" aria-label=\"Months\">");
+    tc_buf_puts(&b, "<nav class=\"pager\" aria-label=\"");
+    tc_html_text(&b, v, TC_T_MONTHS);
+    tc_buf_puts(&b, "\">");
     if (index < 0) {
-        tc_buf_puts(&b, "<a href=\"/\">&larr; Current status</a>");
+        tc_buf_puts(&b, "<a href=\"/\">&larr; ");
+        tc_html_text(&b, v, TC_T_CURRENT_STATUS);
+        tc_buf_puts(&b, "</a>");
         if (nmonths > to) {
             month_name(v, &e[m[to].first], name, sizeof name);
-            tc_buf_printf(&b, "<a href=\"/history/%s\">Older incidents (%s) &rarr;</a>",
-                          e[m[to].first].month, name);
+            tc_buf_printf(&b, "<a href=\"/history/%s\">", e[m[to].first].month);
+            tc_i18n_html(&b, v->lang, TC_T_OLDER_INCIDENTS, name, NULL);
+            tc_buf_puts(&b, " &rarr;</a>");
         }
     } else {
         /* Months are newest first: the one before is newer, the one after older. */
         if (index > 0) {
             month_name(v, &e[m[index - 1].first], name, sizeof name);
-            tc_buf_printf(&b, "<a href=\"/history/%s\" rel=\"prev\">&larr; %s</a>",
-                          e[m[index - 1].first].month, name);
+            tc_buf_printf(&b, "<a href=\"/history/%s\" rel=\"prev\">&larr; ",
+                          e[m[index - 1].first].month);
+            tc_buf_html(&b, name);
+            tc_buf_puts(&b, "</a>");
         } else {
-            tc_buf_puts(&b, "<a href=\"/history\">&larr; Recent history</a>");
+            tc_buf_puts(&b, "<a href=\"/history\">&larr; ");
+            tc_html_text(&b, v, TC_T_RECENT_HISTORY);
+            tc_buf_puts(&b, "</a>");
         }
         if ((size_t)index + 1 < nmonths) {
             month_name(v, &e[m[index + 1].first], name, sizeof name);
-            tc_buf_printf(&b, "<a href=\"/history/%s\" rel=\"next\">%s &rarr;</a>",
-                          e[m[index + 1].first].month, name);
+            tc_buf_printf(&b, "<a href=\"/history/%s\" rel=\"next\">",
+                          e[m[index + 1].first].month);
+            tc_buf_html(&b, name);
+            tc_buf_puts(&b, " &rarr;</a>");
         }
     }
     tc_buf_puts(&b, "</nav>");

@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "web/html.h"
+#include "web/i18n.h"
 #include "web/render.h"
 
 #define MUTED "#5b6474"
@@ -60,26 +61,35 @@ static void text_lines(tc_buf_t *b, const char *s)
     }
 }
 
+/* <base>/incidents/<id>, the link a message points to. Caller frees. */
+static char *incident_link(const char *base, const tc_incident_t *i)
+{
+    tc_buf_t b;
+    tc_buf_init(&b, 0);
+    tc_buf_printf(&b, "%s/incidents/%s", base, i->id);
+    return tc_buf_steal(&b, NULL);
+}
+
 /* What a subject says for an update: "Resolved", "Update", and for maintenance "Maintenance
  * in progress", "Maintenance completed", ... */
-static const char *subject_label(const tc_incident_t *i, tc_incident_status_t s, int prev)
+static const char *subject_label(const tc_view_t *v, const tc_incident_t *i,
+                                 tc_incident_status_t s, int prev)
 {
-    const char *label = tc_incident_update_label(s, prev);
     if (!i->is_maintenance)
-        return label;
-    if (strcmp(label, "Update") == 0)
-        return "Maintenance update";
+        return tc_i18n_update(v->lang, s, prev);
+    if (prev >= 0 && (tc_incident_status_t)prev == s)
+        return tc_i18n(v->lang, TC_T_MAINT_UPDATE);
     switch (s) {
     case TC_INC_SCHEDULED:
-        return "Scheduled maintenance";
+        return tc_i18n(v->lang, TC_T_SCHEDULED_MAINT);
     case TC_INC_IN_PROGRESS:
-        return "Maintenance in progress";
+        return tc_i18n(v->lang, TC_T_MAINT_IN_PROGRESS);
     case TC_INC_VERIFYING:
-        return "Maintenance being verified";
+        return tc_i18n(v->lang, TC_T_MAINT_VERIFYING);
     case TC_INC_COMPLETED:
-        return "Maintenance completed";
+        return tc_i18n(v->lang, TC_T_MAINT_COMPLETED);
     default:
-        return label;
+        return tc_i18n_update(v->lang, s, prev);
     }
 }
 
@@ -88,23 +98,22 @@ void tc_render_incident_mail(const tc_view_t *v, const tc_incident_t *i, const c
 {
     const tc_incident_update_t *u = &i->updates[i->nupdates - 1];
     int prev = i->nupdates > 1 ? (int)i->updates[i->nupdates - 2].status : -1;
-    const char *label = tc_incident_update_label(u->status, prev);
-    char when[48], from[48], until[48];
-    tc_html_format_when(v->zone, tc_html_update_time(u), when, sizeof when);
+    const char *label = tc_i18n_update(v->lang, u->status, prev);
+    char when[64], from[64], until[64];
+    tc_html_when(v, tc_html_update_time(u), when, sizeof when);
     w->accent = impact_colour(i->impact);
 
-    tc_buf_printf(&w->subject, "[%s] %s: %s", v->page_name, subject_label(i, u->status, prev),
-                  i->name);
+    tc_buf_printf(&w->subject, "[%s] %s: %s", v->page_name,
+                  subject_label(v, i, u->status, prev), i->name);
 
     tc_buf_printf(&w->text, "%s\r\n%s - %s\r\n", i->name, label, when);
     if (i->is_maintenance && i->scheduled_for) {
-        tc_clock_format_local(v->zone, i->scheduled_for, "%b %d, %Y %H:%M %Z", from,
-                              sizeof from);
-        tc_buf_printf(&w->text, "Scheduled for %s", from);
+        tc_i18n_date(v->lang, v->zone, i->scheduled_for, TC_T_FMT_STAMP, from, sizeof from);
+        tc_i18n_put(&w->text, v->lang, TC_T_SCHEDULED_FOR, from, NULL);
         if (i->scheduled_until) {
-            tc_clock_format_local(v->zone, i->scheduled_until, "%b %d, %Y %H:%M %Z", until,
-                                  sizeof until);
-            tc_buf_printf(&w->text, " until %s", until);
+            tc_i18n_date(v->lang, v->zone, i->scheduled_until, TC_T_FMT_STAMP, until,
+                         sizeof until);
+            tc_i18n_put(&w->text, v->lang, TC_T_UNTIL, until, NULL);
         }
         tc_buf_puts(&w->text, "\r\n");
     }
@@ -113,18 +122,25 @@ void tc_render_incident_mail(const tc_view_t *v, const tc_incident_t *i, const c
     tc_buf_puts(&w->text, "\r\n\r\n");
     if (tc_html_affected_words(&w->text, v, i, false))
         tc_buf_puts(&w->text, "\r\n\r\n");
-    tc_buf_printf(&w->text, "Follow this %s: %s/incidents/%s\r\n",
-                  i->is_maintenance ? "maintenance" : "incident", base, i->id);
+    char *link = incident_link(base, i);
+    tc_i18n_put(&w->text, v->lang, i->is_maintenance ? TC_T_FOLLOW_MAINT : TC_T_FOLLOW_INCIDENT,
+                link, NULL);
+    tc_buf_puts(&w->text, "\r\n");
+    free(link);
 
     tc_buf_puts(&w->html, "<h1 style=\"font-size:20px;margin:0 0 4px\">");
     tc_buf_html(&w->html, i->name);
-    tc_buf_printf(&w->html, "</h1><p style=\"margin:0 0 12px;color:" MUTED "\"><strong "
-                            "style=\"color:#1d2330\">%s</strong> &middot; %s</p>",
-                  label, when);
+    tc_buf_puts(&w->html, "</h1><p style=\"margin:0 0 12px;color:" MUTED "\"><strong "
+                          "style=\"color:#1d2330\">");
+    tc_buf_html(&w->html, label);
+    tc_buf_puts(&w->html, "</strong> &middot; ");
+    tc_buf_html(&w->html, when);
+    tc_buf_puts(&w->html, "</p>");
     if (i->is_maintenance && i->scheduled_for) {
-        tc_buf_printf(&w->html, "<p style=\"margin:0 0 12px\">Scheduled for %s", from);
+        tc_buf_puts(&w->html, "<p style=\"margin:0 0 12px\">");
+        tc_i18n_html(&w->html, v->lang, TC_T_SCHEDULED_FOR, from, NULL);
         if (i->scheduled_until)
-            tc_buf_printf(&w->html, " until %s", until);
+            tc_i18n_html(&w->html, v->lang, TC_T_UNTIL, until, NULL);
         tc_buf_puts(&w->html, "</p>");
     }
     tc_html_markdown(&w->html, u->body, 0);
@@ -134,26 +150,26 @@ void tc_render_incident_mail(const tc_view_t *v, const tc_incident_t *i, const c
     tc_buf_html(&w->html, base);
     tc_buf_puts(&w->html, "/incidents/");
     tc_buf_html(&w->html, i->id);
-    tc_buf_printf(&w->html, "\">View the %s</a></p>",
-                  i->is_maintenance ? "maintenance" : "incident");
+    tc_buf_puts(&w->html, "\">");
+    tc_buf_html(&w->html, tc_i18n(v->lang, i->is_maintenance ? TC_T_VIEW_MAINT
+                                                             : TC_T_VIEW_INCIDENT));
+    tc_buf_puts(&w->html, "</a></p>");
 }
 
-/* "REST API has a major outage" (@p now), or "It had a major outage" (@p was): one
- * sentence per status, since "is now partial_outage" is no English. */
-static void component_sentence(tc_buf_t *b, const char *name, tc_status_t s, bool was,
-                               bool html)
+/* "REST API has a major outage" (@p now, with the component's name), or "It had a major
+ * outage until Nov 14 at 01:08pm PST." (@p was, with the time it ended): one sentence per
+ * status, since "is now partial_outage" is no English. */
+static void component_sentence(tc_buf_t *b, const tc_view_t *v, const char *arg,
+                               tc_status_t s, bool was, bool html)
 {
-    static const char *const is[] = {"is operational again", "is under maintenance",
-                                     "has degraded performance", "has a partial outage",
-                                     "has a major outage"};
-    static const char *const had[] = {"was operational", "was under maintenance",
-                                      "had degraded performance", "had a partial outage",
-                                      "had a major outage"};
+    static const tc_text_t is[] = {TC_T_IS_OPERATIONAL, TC_T_IS_MAINTENANCE, TC_T_IS_DEGRADED,
+                                   TC_T_IS_PARTIAL, TC_T_IS_MAJOR};
+    static const tc_text_t had[] = {TC_T_WAS_OPERATIONAL, TC_T_WAS_MAINTENANCE,
+                                    TC_T_WAS_DEGRADED, TC_T_WAS_PARTIAL, TC_T_WAS_MAJOR};
     if (html)
-        tc_buf_html(b, name);
+        tc_i18n_html(b, v->lang, was ? had[s] : is[s], arg, NULL);
     else
-        tc_buf_puts(b, name);
-    tc_buf_printf(b, " %s", was ? had[s] : is[s]);
+        tc_i18n_put(b, v->lang, was ? had[s] : is[s], arg, NULL);
 }
 
 void tc_render_reminder_mail(const tc_view_t *v, const tc_incident_t *i, const char *base,
@@ -165,82 +181,105 @@ void tc_render_reminder_mail(const tc_view_t *v, const tc_incident_t *i, const c
     w->subject.len = 0; /* the incident mail's subject, replaced */
     if (w->subject.data)
         w->subject.data[0] = '\0';
-    tc_buf_printf(&w->subject, "[%s] Reminder: %s starts at %s", v->page_name, i->name, at);
+    tc_buf_printf(&w->subject, "[%s] ", v->page_name);
+    tc_i18n_put(&w->subject, v->lang, TC_T_REMINDER, i->name, at, NULL);
 }
 
 void tc_render_component_mail(const tc_view_t *v, const char *name, tc_status_t old,
                               tc_status_t now, int64_t at, const char *base, tc_mail_words_t *w)
 {
-    char when[48];
-    tc_html_format_when(v->zone, at, when, sizeof when);
+    char when[64];
+    tc_html_when(v, at, when, sizeof when);
+    const char *page_status = tc_i18n_rollup(v->lang, v->rollup.description);
     w->accent = status_colour(now);
     tc_buf_printf(&w->subject, "[%s] ", v->page_name);
-    component_sentence(&w->subject, name, now, false, false);
+    component_sentence(&w->subject, v, name, now, false, false);
 
-    component_sentence(&w->text, name, now, false, false);
-    tc_buf_puts(&w->text, ".\r\n");
-    component_sentence(&w->text, "It", old, true, false);
-    tc_buf_printf(&w->text, " until %s.\r\n\r\nThe page says: %s\r\nStatus page: %s/\r\n",
-                  when, v->rollup.description, base);
+    component_sentence(&w->text, v, name, now, false, false);
+    tc_buf_printf(&w->text, "%s\r\n", tc_i18n(v->lang, TC_T_FULL_STOP));
+    component_sentence(&w->text, v, when, old, true, false);
+    tc_buf_puts(&w->text, "\r\n\r\n");
+    tc_i18n_put(&w->text, v->lang, TC_T_PAGE_SAYS, page_status, NULL);
+    tc_buf_puts(&w->text, "\r\n");
+    tc_buf_t page;
+    tc_buf_init(&page, 0);
+    tc_buf_printf(&page, "%s/", base);
+    tc_i18n_put(&w->text, v->lang, TC_T_STATUS_PAGE_LINK, page.data, NULL);
+    tc_buf_free(&page);
+    tc_buf_puts(&w->text, "\r\n");
 
     tc_buf_puts(&w->html, "<h1 style=\"font-size:20px;margin:0 0 4px\">");
-    component_sentence(&w->html, name, now, false, true);
+    component_sentence(&w->html, v, name, now, false, true);
     tc_buf_puts(&w->html, "</h1><p style=\"margin:0 0 12px;color:" MUTED "\">");
-    component_sentence(&w->html, "It", old, true, true);
-    tc_buf_printf(&w->html, " until %s.</p><p style=\"margin:0\">The page says: <strong>%s"
-                            "</strong></p><p style=\"margin:16px 0 0\"><a style=\"" BUTTON
-                            "\" href=\"",
-                  when, v->rollup.description);
+    component_sentence(&w->html, v, when, old, true, true);
+    tc_buf_puts(&w->html, "</p><p style=\"margin:0\">");
+    tc_buf_t strong;
+    tc_buf_init(&strong, 0);
+    tc_buf_puts(&strong, "<strong>");
+    tc_buf_html(&strong, page_status);
+    tc_buf_puts(&strong, "</strong>");
+    tc_i18n_put(&w->html, v->lang, TC_T_PAGE_SAYS, strong.data, NULL);
+    tc_buf_free(&strong);
+    tc_buf_puts(&w->html, "</p><p style=\"margin:16px 0 0\"><a style=\"" BUTTON "\" href=\"");
     tc_buf_html(&w->html, base);
-    tc_buf_puts(&w->html, "/\">View the status page</a></p>");
+    tc_buf_puts(&w->html, "/\">");
+    tc_buf_html(&w->html, tc_i18n(v->lang, TC_T_VIEW_PAGE));
+    tc_buf_puts(&w->html, "</a></p>");
+}
+
+/* @p key's sentence with the page's name: as text, or as HTML with the name escaped. */
+static void with_page(tc_buf_t *b, const tc_view_t *v, tc_text_t key, bool html)
+{
+    if (html)
+        tc_i18n_html(b, v->lang, key, v->page_name, NULL);
+    else
+        tc_i18n_put(b, v->lang, key, v->page_name, NULL);
 }
 
 void tc_render_opt_in_mail(const tc_view_t *v, const char *confirm_link, tc_mail_words_t *w)
 {
-    const char *page = v->page_name;
+    const tc_lang_t lang = v->lang;
     if (confirm_link) {
-        tc_buf_printf(&w->subject, "[%s] Confirm your subscription", page);
-        tc_buf_printf(&w->text,
-                      "Someone (we hope you) asked to receive status updates from %s at this "
-                      "address.\r\n\r\nTo confirm, open this link:\r\n%s\r\n\r\nIf it was "
-                      "not you, ignore this message: nothing will be sent.\r\n",
-                      page, confirm_link);
-        tc_buf_puts(&w->html, "<p style=\"margin:0 0 12px\">Someone (we hope you) asked to "
-                              "receive status updates from ");
-        tc_buf_html(&w->html, page);
-        tc_buf_puts(&w->html, " at this address.</p><p style=\"margin:0 0 12px\"><a style=\""
-                              BUTTON "\" href=\"");
+        tc_buf_printf(&w->subject, "[%s] %s", v->page_name, tc_i18n(lang, TC_T_CONFIRM_TITLE));
+        with_page(&w->text, v, TC_T_OPTIN_ASKED, false);
+        tc_buf_printf(&w->text, "\r\n\r\n%s\r\n%s\r\n\r\n%s\r\n",
+                      tc_i18n(lang, TC_T_OPTIN_OPEN), confirm_link,
+                      tc_i18n(lang, TC_T_OPTIN_IGNORE));
+        tc_buf_puts(&w->html, "<p style=\"margin:0 0 12px\">");
+        with_page(&w->html, v, TC_T_OPTIN_ASKED, true);
+        tc_buf_puts(&w->html, "</p><p style=\"margin:0 0 12px\"><a style=\"" BUTTON "\" href=\"");
         tc_buf_html(&w->html, confirm_link);
-        tc_buf_puts(&w->html, "\">Confirm your subscription</a></p><p style=\"margin:0\">If "
-                              "it was not you, ignore this message: nothing will be sent.</p>");
+        tc_buf_puts(&w->html, "\">");
+        tc_buf_html(&w->html, tc_i18n(lang, TC_T_CONFIRM_TITLE));
+        tc_buf_puts(&w->html, "</a></p><p style=\"margin:0\">");
+        tc_buf_html(&w->html, tc_i18n(lang, TC_T_OPTIN_IGNORE));
+        tc_buf_puts(&w->html, "</p>");
         return;
     }
-    tc_buf_printf(&w->subject, "[%s] You are already subscribed", page);
-    tc_buf_printf(&w->text,
-                  "Someone (we hope you) asked again to receive status updates from %s at "
-                  "this address. It is already subscribed, so nothing changed.\r\n\r\nTo "
-                  "follow other components, unsubscribe with the link below and subscribe "
-                  "again.\r\n",
-                  page);
-    tc_buf_puts(&w->html, "<p style=\"margin:0 0 12px\">Someone (we hope you) asked again to "
-                          "receive status updates from ");
-    tc_buf_html(&w->html, page);
-    tc_buf_puts(&w->html, " at this address. It is already subscribed, so nothing changed.</p>"
-                          "<p style=\"margin:0\">To follow other components, unsubscribe with "
-                          "the link below and subscribe again.</p>");
+    tc_buf_printf(&w->subject, "[%s] %s", v->page_name, tc_i18n(lang, TC_T_ALREADY_SUBJECT));
+    with_page(&w->text, v, TC_T_ALREADY_ASKED, false);
+    tc_buf_printf(&w->text, "\r\n\r\n%s\r\n", tc_i18n(lang, TC_T_ALREADY_OTHER));
+    tc_buf_puts(&w->html, "<p style=\"margin:0 0 12px\">");
+    with_page(&w->html, v, TC_T_ALREADY_ASKED, true);
+    tc_buf_puts(&w->html, "</p><p style=\"margin:0\">");
+    tc_buf_html(&w->html, tc_i18n(lang, TC_T_ALREADY_OTHER));
+    tc_buf_puts(&w->html, "</p>");
 }
 
 void tc_render_mail_frame(const tc_view_t *v, const char *base, const tc_mail_words_t *w,
                           const char *unsubscribe, tc_buf_t *text, tc_buf_t *html)
 {
     tc_buf_puts(text, w->text.data ? w->text.data : "");
-    tc_buf_printf(text, "\r\n-- \r\nYou receive this because you subscribed to status updates "
-                        "from %s.\r\nUnsubscribe: %s\r\n",
-                  v->page_name, unsubscribe);
+    tc_buf_puts(text, "\r\n-- \r\n");
+    with_page(text, v, TC_T_MAIL_WHY, false);
+    tc_buf_puts(text, "\r\n");
+    tc_i18n_put(text, v->lang, TC_T_UNSUBSCRIBE_LINK, unsubscribe, NULL);
+    tc_buf_puts(text, "\r\n");
 
-    tc_buf_puts(html, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-                      "<title>");
+    tc_buf_printf(html, "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                        "<meta name=\"viewport\" content=\"width=device-width,"
+                        "initial-scale=1\"><title>",
+                  tc_lang_code(v->lang));
     tc_buf_html(html, w->subject.data ? w->subject.data : "");
     tc_buf_puts(html, "</title></head><body style=\"margin:0;padding:0;background:#f6f7f9\">"
                       "<div style=\"max-width:600px;margin:0 auto;padding:24px 16px;"
@@ -253,10 +292,11 @@ void tc_render_mail_frame(const tc_view_t *v, const char *base, const tc_mail_wo
                         "border-left:4px solid %s;border-radius:8px;padding:16px 20px\">",
                   w->accent ? w->accent : "#e3e6eb");
     tc_buf_puts(html, w->html.data ? w->html.data : "");
-    tc_buf_puts(html, "</div><p style=\"margin:16px 0 0;color:" MUTED ";font-size:13px\">"
-                      "You receive this because you subscribed to status updates from ");
-    tc_buf_html(html, v->page_name);
-    tc_buf_puts(html, ". <a style=\"color:" MUTED "\" href=\"");
+    tc_buf_puts(html, "</div><p style=\"margin:16px 0 0;color:" MUTED ";font-size:13px\">");
+    with_page(html, v, TC_T_MAIL_WHY, true);
+    tc_buf_puts(html, " <a style=\"color:" MUTED "\" href=\"");
     tc_buf_html(html, unsubscribe);
-    tc_buf_puts(html, "\">Unsubscribe</a></p></div></body></html>");
+    tc_buf_puts(html, "\">");
+    tc_buf_html(html, tc_i18n(v->lang, TC_T_UNSUBSCRIBE));
+    tc_buf_puts(html, "</a></p></div></body></html>");
 }

@@ -1,13 +1,17 @@
 /* The HTML status page "/": open incidents and maintenance, the components with their
- * uptime bars, and the last week of history. Server-rendered, no JavaScript; the frame and
+ * uptime bars, and the last week of history. Server-rendered and complete without
+ * JavaScript; /page.js only adds each day's detail to the bars (day_bars.c). The frame and
  * stylesheet come from html.c. Every string that comes from the config or a user goes
  * through tc_buf_html() or the safe Markdown renderer. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "web/day_bars.h"
 #include "web/html.h"
+#include "web/i18n.h"
 #include "web/render.h"
 
 /* Rows hidden while operational are still shown once they are not. */
@@ -17,7 +21,7 @@ static int visible(const tc_view_row_t *r)
 }
 
 /* A small response-time chart: the monitor's last runs as a polyline, with a text title. */
-static void sparkline_html(tc_buf_t *b, const tc_view_row_t *r)
+static void sparkline_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r)
 {
     if (r->nlatencies < 2)
         return;
@@ -27,13 +31,15 @@ static void sparkline_html(tc_buf_t *b, const tc_view_row_t *r)
             max = r->latencies[i];
         sum += r->latencies[i];
     }
-    tc_buf_printf(b,
-                  "<svg class=\"spark\" viewBox=\"0 0 120 24\" role=\"img\" "
-                  "aria-label=\"Response time: last %.0f ms, average %.0f ms\">"
-                  "<title>Response time: last %.0f ms, average %.0f ms, highest %.0f ms"
-                  "</title><polyline points=\"",
-                  r->latencies[r->nlatencies - 1], sum / (double)r->nlatencies,
-                  r->latencies[r->nlatencies - 1], sum / (double)r->nlatencies, max);
+    char last[32], mean[32], high[32];
+    tc_i18n_decimal(v->lang, r->latencies[r->nlatencies - 1], 0, last);
+    tc_i18n_decimal(v->lang, sum / (double)r->nlatencies, 0, mean);
+    tc_i18n_decimal(v->lang, max, 0, high);
+    tc_buf_puts(b, "<svg class=\"spark\" viewBox=\"0 0 120 24\" role=\"img\" aria-label=\"");
+    tc_i18n_html(b, v->lang, TC_T_RESPONSE_LABEL, last, mean, NULL);
+    tc_buf_puts(b, "\"><title>");
+    tc_i18n_html(b, v->lang, TC_T_RESPONSE_TITLE, last, mean, high, NULL);
+    tc_buf_puts(b, "</title><polyline points=\"");
     for (size_t i = 0; i < r->nlatencies; i++)
         tc_buf_printf(b, "%s%.1f,%.1f", i ? " " : "",
                       120.0 * (double)i / (double)(r->nlatencies - 1),
@@ -41,51 +47,8 @@ static void sparkline_html(tc_buf_t *b, const tc_view_row_t *r)
     tc_buf_puts(b, "\"/></svg>");
 }
 
-/* 90 daily bars; each has a <title> tooltip with the date, uptime and outage minutes, so it
- * reads without JavaScript, and the row ends with the uptime over the whole range. */
-static void bars_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r)
-{
-    if (!r->days)
-        return;
-    tc_buf_printf(b, "<svg class=\"bars\" viewBox=\"0 0 %zu 34\" preserveAspectRatio=\"none\" "
-                     "role=\"img\" aria-label=\"Uptime of ",
-                  r->ndays * 5);
-    tc_buf_html(b, r->name);
-    tc_buf_puts(b, " over the last days\">");
-    for (size_t i = 0; i < r->ndays; i++) {
-        const tc_uptime_day_t *day = &r->days[i];
-        char date[32];
-        tc_clock_format_local(v->zone, day->start, "%b %d, %Y", date, sizeof date);
-        tc_buf_printf(b, "<rect x=\"%zu\" width=\"3.6\" height=\"34\"", i * 5);
-        if (day->uptime < 0) {
-            tc_buf_printf(b, "><title>%s: no data</title></rect>", date);
-            continue;
-        }
-        tc_buf_printf(b, " class=\"%s\"><title>%s: %.2f%% uptime", tc_status_name(day->worst),
-                      date, day->uptime);
-        static const struct {
-            tc_status_t status;
-            const char *what;
-        } spans[] = {{TC_STATUS_MAJOR_OUTAGE, "major outage"},
-                     {TC_STATUS_PARTIAL_OUTAGE, "partial outage"},
-                     {TC_STATUS_DEGRADED, "degraded"},
-                     {TC_STATUS_UNDER_MAINTENANCE, "maintenance"}};
-        for (size_t k = 0; k < sizeof spans / sizeof spans[0]; k++) {
-            double minutes = day->seconds[spans[k].status] / 60.0;
-            /* Any time at all is shown: a red bar must never read "no incidents". */
-            if (minutes >= 1)
-                tc_buf_printf(b, ", %.0f min %s", minutes, spans[k].what);
-            else if (minutes > 0)
-                tc_buf_printf(b, ", &lt;1 min %s", spans[k].what);
-        }
-        if (day->worst == TC_STATUS_OPERATIONAL)
-            tc_buf_puts(b, ", no incidents");
-        tc_buf_puts(b, "</title></rect>");
-    }
-    tc_buf_puts(b, "</svg>");
-}
-
-static void row_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r)
+static void row_html(tc_buf_t *b, const tc_view_t *v, tc_day_bars_t *bars,
+                     const tc_view_row_t *r)
 {
     tc_buf_puts(b, "<div class=\"row\"><span class=\"name\">");
     tc_buf_html(b, r->name);
@@ -95,9 +58,10 @@ static void row_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r)
         tc_buf_puts(b, "</small>");
     }
     tc_buf_puts(b, "</span><span>");
-    sparkline_html(b, r);
-    tc_buf_printf(b, "<span class=\"status %s\">%s</span></span>", tc_status_name(r->status),
-                  tc_status_label(r->status));
+    sparkline_html(b, v, r);
+    tc_buf_printf(b, "<span class=\"status %s\">", tc_status_name(r->status));
+    tc_buf_html(b, tc_i18n_status(v->lang, r->status));
+    tc_buf_puts(b, "</span></span>");
     /* A vendor-fed component tells readers what to do instead while it is degraded or
      * worse (not during maintenance, which is announced on its own). */
     if (r->fallback && r->status >= TC_STATUS_DEGRADED) {
@@ -106,48 +70,60 @@ static void row_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r)
         if (r->vendor_url) {
             tc_buf_puts(b, " <a href=\"");
             tc_buf_html(b, r->vendor_url);
-            tc_buf_puts(b, "\" rel=\"noopener\">Vendor status page</a>");
+            tc_buf_puts(b, "\" rel=\"noopener\">");
+            tc_html_text(b, v, TC_T_VENDOR_PAGE);
+            tc_buf_puts(b, "</a>");
         }
         tc_buf_puts(b, "</span>");
     }
     if (r->days) {
         tc_buf_puts(b, "</div><div class=\"row bars-row\">");
-        bars_html(b, v, r);
-        tc_buf_puts(b, "</div><div class=\"uptime\">");
-        if (r->uptime >= 0)
-            tc_buf_printf(b, "<span>%zu days ago</span><span>%.2f%% uptime</span><span>Today"
-                             "</span>",
-                          r->ndays, r->uptime);
-        else
-            tc_buf_printf(b, "<span>%zu days ago</span><span>no data yet</span><span>Today"
-                             "</span>",
-                          r->ndays);
+        tc_day_bars_row(bars, b, r);
+        /* The row's months on /uptime: the figures behind the bars, for every reader. */
+        char n[24], percent[32];
+        snprintf(n, sizeof n, "%zu", r->ndays);
+        tc_buf_puts(b, "</div><div class=\"uptime\"><span>");
+        tc_i18n_html(b, v->lang, TC_T_DAYS_AGO, n, NULL);
+        tc_buf_puts(b, "</span><a href=\"/uptime#u-");
+        tc_buf_html(b, r->id);
+        tc_buf_puts(b, "\">");
+        if (r->uptime >= 0) {
+            tc_i18n_decimal(v->lang, r->uptime, 2, percent);
+            tc_i18n_html(b, v->lang, TC_T_PERCENT_UPTIME, percent, NULL);
+        } else {
+            tc_html_text(b, v, TC_T_NO_DATA_YET);
+        }
+        tc_buf_puts(b, "</a><span>");
+        tc_html_text(b, v, TC_T_TODAY);
+        tc_buf_puts(b, "</span>");
     }
     tc_buf_puts(b, "</div>");
 }
 
-static void components_html(tc_buf_t *b, const tc_view_t *v)
+static void components_html(tc_buf_t *b, const tc_view_t *v, tc_day_bars_t *bars)
 {
-    tc_buf_puts(b, "<ul class=\"components\" aria-label=\"Components\">");
+    tc_buf_puts(b, "<ul class=\"components\" aria-label=\"");
+    tc_html_text(b, v, TC_T_COMPONENTS);
+    tc_buf_puts(b, "\">");
     for (size_t i = 0; i < v->nrows; i++) {
         const tc_view_row_t *r = &v->rows[i];
         if (r->group_id || !visible(r))
             continue;
         if (!r->is_group) {
             tc_buf_puts(b, "<li>");
-            row_html(b, v, r);
+            row_html(b, v, bars, r);
             tc_buf_puts(b, "</li>");
             continue;
         }
         tc_buf_puts(b, "<li class=\"group\">");
-        row_html(b, v, r);
+        row_html(b, v, bars, r);
         tc_buf_puts(b, "<ul class=\"children\">");
         for (size_t j = 0; j < v->nrows; j++) {
             const tc_view_row_t *c = &v->rows[j];
             if (!c->group_id || strcmp(c->group_id, r->id) != 0 || !visible(c))
                 continue;
             tc_buf_puts(b, "<li>");
-            row_html(b, v, c);
+            row_html(b, v, bars, c);
             tc_buf_puts(b, "</li>");
         }
         tc_buf_puts(b, "</ul></li>");
@@ -160,35 +136,32 @@ static void latest_update_html(tc_buf_t *b, const tc_view_t *v, const tc_inciden
 {
     if (!i->nupdates)
         return;
-    size_t k = i->nupdates - 1;
-    const tc_incident_update_t *u = &i->updates[k];
-    int prev = k > 0 ? (int)i->updates[k - 1].status : -1;
-    char when[48];
-    tc_html_format_when(v->zone, tc_html_update_time(u), when, sizeof when);
-    tc_buf_printf(b, "<p class=\"update-head\"><strong>%s</strong> <small>%s</small></p>",
-                  tc_incident_update_label(u->status, prev), when);
-    tc_html_markdown(b, u->body, 0);
+    tc_html_update(b, v, i, i->nupdates - 1, 3);
 }
 
 /* "Nov 14 at 01:00am - 03:00am PST", or both dates when the window spans days. */
 static void window_html(tc_buf_t *b, const tc_view_t *v, int64_t from, int64_t until)
 {
-    char a[48], z[48], da[16], dz[16];
-    tc_html_format_when(v->zone, from, a, sizeof a);
-    tc_buf_puts(b, "<p class=\"meta\">Scheduled for ");
-    if (!until) {
-        tc_buf_printf(b, "%s</p>", a);
-        return;
+    char a[64], z[64], da[16], dz[16], zone[16], window[136];
+    tc_html_when(v, from, a, sizeof a);
+    z[0] = '\0';
+    if (until) {
+        tc_clock_format_local(v->zone, from, "%Y-%m-%d", da, sizeof da);
+        tc_clock_format_local(v->zone, until, "%Y-%m-%d", dz, sizeof dz);
+        /* On the same day only the time of the end is repeated. */
+        tc_i18n_date(v->lang, v->zone, until,
+                     strcmp(da, dz) == 0 ? TC_T_FMT_CLOCK : TC_T_FMT_WHEN, z, sizeof z);
+        /* Both ends in one zone: its name once, at the end (every format ends with it). */
+        tc_clock_format_local(v->zone, until, " %Z", zone, sizeof zone);
+        size_t la = strlen(a), lz = strlen(zone), lend = strlen(z);
+        if (la > lz && lend > lz && strcmp(a + la - lz, zone) == 0 &&
+            strcmp(z + lend - lz, zone) == 0)
+            a[la - lz] = '\0';
     }
-    tc_html_format_when(v->zone, until, z, sizeof z);
-    tc_clock_format_local(v->zone, from, "%Y-%m-%d", da, sizeof da);
-    tc_clock_format_local(v->zone, until, "%Y-%m-%d", dz, sizeof dz);
-    /* "Nov 14 at " is 10 bytes; on the same day only the time of the end is repeated. */
-    const char *end = strcmp(da, dz) == 0 && strlen(z) > 10 ? z + 10 : z;
-    char *zone = strrchr(a, ' ');
-    if (zone && strcmp(zone, strrchr(z, ' ')) == 0)
-        *zone = '\0'; /* one zone name at the end when both ends share it */
-    tc_buf_printf(b, "%s - %s</p>", a, end);
+    snprintf(window, sizeof window, "%s%s%s", a, until ? " - " : "", z);
+    tc_buf_puts(b, "<p class=\"meta\">");
+    tc_i18n_html(b, v->lang, TC_T_SCHEDULED_FOR, window, NULL);
+    tc_buf_puts(b, "</p>");
 }
 
 /* Open incidents, then active and upcoming maintenance, above the components. */
@@ -201,8 +174,9 @@ static void current_html(tc_buf_t *b, const tc_view_t *v)
             *(i->is_maintenance ? &nmaint : &nopen) += 1;
     }
     if (nopen) {
-        tc_buf_puts(b, "<section aria-labelledby=\"h-open\"><h2 id=\"h-open\">"
-                       "Active incidents</h2>");
+        tc_buf_puts(b, "<section aria-labelledby=\"h-open\"><h2 id=\"h-open\">");
+        tc_html_text(b, v, TC_T_ACTIVE_INCIDENTS);
+        tc_buf_puts(b, "</h2>");
         for (size_t k = 0; k < v->nincidents; k++) {
             const tc_incident_t *i = v->incidents[k];
             if (i->is_maintenance || !tc_incident_is_open(i))
@@ -221,8 +195,9 @@ static void current_html(tc_buf_t *b, const tc_view_t *v)
         tc_buf_puts(b, "</section>");
     }
     if (nmaint) {
-        tc_buf_puts(b, "<section aria-labelledby=\"h-maint\"><h2 id=\"h-maint\">"
-                       "Scheduled maintenance</h2>");
+        tc_buf_puts(b, "<section aria-labelledby=\"h-maint\"><h2 id=\"h-maint\">");
+        tc_html_text(b, v, TC_T_SCHEDULED_MAINT);
+        tc_buf_puts(b, "</h2>");
         /* The view is newest first; the maintenance due soonest reads best at the top. */
         for (size_t k = v->nincidents; k-- > 0;) {
             const tc_incident_t *i = v->incidents[k];
@@ -248,13 +223,17 @@ static void current_html(tc_buf_t *b, const tc_view_t *v)
 static void recent_html(tc_buf_t *b, const tc_view_t *v)
 {
     enum { DAYS = 7 };
-    tc_buf_puts(b, "<section aria-labelledby=\"h-past\"><h2 id=\"h-past\">Past incidents</h2>");
+    tc_buf_puts(b, "<section aria-labelledby=\"h-past\"><h2 id=\"h-past\">");
+    tc_html_text(b, v, TC_T_PAST_INCIDENTS);
+    tc_buf_puts(b, "</h2>");
     for (int d = 0; d < DAYS; d++) {
         int64_t start = tc_clock_local_midnight(v->zone, v->now, d);
         int64_t end = tc_clock_local_midnight(v->zone, v->now, d - 1);
-        char day[32];
-        tc_clock_format_local(v->zone, start, "%b %d, %Y", day, sizeof day);
-        tc_buf_printf(b, "<h3 class=\"day\">%s</h3>", day);
+        char day[64];
+        tc_i18n_date(v->lang, v->zone, start, TC_T_FMT_DAY, day, sizeof day);
+        tc_buf_puts(b, "<h3 class=\"day\">");
+        tc_buf_html(b, day);
+        tc_buf_puts(b, "</h3>");
         size_t shown = 0;
         for (size_t k = 0; k < v->nincidents; k++) {
             const tc_incident_t *i = v->incidents[k];
@@ -264,22 +243,29 @@ static void recent_html(tc_buf_t *b, const tc_view_t *v)
             tc_html_incident_entry(b, v, i, 4);
             shown++;
         }
-        if (!shown)
-            tc_buf_printf(b, "<p class=\"quiet\">No incidents reported%s.</p>",
-                          d == 0 ? " today" : "");
+        if (!shown) {
+            tc_buf_puts(b, "<p class=\"quiet\">");
+            tc_html_text(b, v, d == 0 ? TC_T_NONE_TODAY : TC_T_NONE_REPORTED);
+            tc_buf_puts(b, "</p>");
+        }
     }
-    tc_buf_puts(b, "<p><a href=\"/history\">&larr; Incident history</a></p></section>");
+    tc_buf_puts(b, "<p><a href=\"/history\">&larr; ");
+    tc_html_text(b, v, TC_T_INCIDENT_HISTORY);
+    tc_buf_puts(b, "</a></p></section>");
 }
 
 /* One checkbox of the component choice; a group's box stands for all its components. */
-static void choice_html(tc_buf_t *b, const tc_view_row_t *r)
+static void choice_html(tc_buf_t *b, const tc_view_t *v, const tc_view_row_t *r)
 {
     tc_buf_puts(b, "<label><input type=\"checkbox\" name=\"components\" value=\"");
     tc_buf_html(b, r->id);
     tc_buf_puts(b, "\"> ");
     tc_buf_html(b, r->name);
-    if (r->is_group)
-        tc_buf_puts(b, " <small>(all its components)</small>");
+    if (r->is_group) {
+        tc_buf_puts(b, " <small>");
+        tc_html_text(b, v, TC_T_ALL_ITS_COMPONENTS);
+        tc_buf_puts(b, "</small>");
+    }
     tc_buf_puts(b, "</label>");
 }
 
@@ -291,21 +277,28 @@ static void subscribe_html(tc_buf_t *b, const tc_view_t *v)
     if (!v->subscribe_email)
         return;
     tc_buf_puts(b, "<section id=\"subscribe\" aria-labelledby=\"h-subscribe\" "
-                   "class=\"subscribe\"><h2 id=\"h-subscribe\">Subscribe to updates</h2>"
-                   "<form method=\"post\" action=\"/api/v2/subscribers\">"
-                   "<p class=\"field\"><label for=\"subscribe-email\">E-mail address</label>"
-                   "<input id=\"subscribe-email\" type=\"email\" name=\"email\" required "
-                   "maxlength=\"254\" autocomplete=\"email\"> "
-                   "<button type=\"submit\">Subscribe</button></p>");
+                   "class=\"subscribe\"><h2 id=\"h-subscribe\">");
+    tc_html_text(b, v, TC_T_SUBSCRIBE_BUTTON);
+    tc_buf_puts(b, "</h2><form method=\"post\" action=\"/api/v2/subscribers\">"
+                   "<p class=\"field\"><label for=\"subscribe-email\">");
+    tc_html_text(b, v, TC_T_EMAIL_ADDRESS);
+    tc_buf_puts(b, "</label><input id=\"subscribe-email\" type=\"email\" name=\"email\" "
+                   "required maxlength=\"254\" autocomplete=\"email\"> "
+                   "<button type=\"submit\">");
+    tc_html_text(b, v, TC_T_SUBSCRIBE);
+    tc_buf_puts(b, "</button></p>");
     if (v->nrows) {
-        tc_buf_puts(b, "<details><summary>Only some components (all by default)</summary>"
-                       "<fieldset><legend>Components to follow</legend><ul class=\"choices\">");
+        tc_buf_puts(b, "<details><summary>");
+        tc_html_text(b, v, TC_T_ONLY_SOME);
+        tc_buf_puts(b, "</summary><fieldset><legend>");
+        tc_html_text(b, v, TC_T_TO_FOLLOW);
+        tc_buf_puts(b, "</legend><ul class=\"choices\">");
         for (size_t i = 0; i < v->nrows; i++) {
             const tc_view_row_t *r = &v->rows[i];
             if (r->group_id)
                 continue;
             tc_buf_puts(b, "<li>");
-            choice_html(b, r);
+            choice_html(b, v, r);
             if (r->is_group) {
                 tc_buf_puts(b, "<ul>");
                 for (size_t j = 0; j < v->nrows; j++) {
@@ -313,7 +306,7 @@ static void subscribe_html(tc_buf_t *b, const tc_view_t *v)
                     if (!c->group_id || strcmp(c->group_id, r->id) != 0)
                         continue;
                     tc_buf_puts(b, "<li>");
-                    choice_html(b, c);
+                    choice_html(b, v, c);
                     tc_buf_puts(b, "</li>");
                 }
                 tc_buf_puts(b, "</ul>");
@@ -322,8 +315,9 @@ static void subscribe_html(tc_buf_t *b, const tc_view_t *v)
         }
         tc_buf_puts(b, "</ul></fieldset></details>");
     }
-    tc_buf_puts(b, "</form><p class=\"quiet\">We send a confirmation link first; every message "
-                   "has an unsubscribe link.</p></section>");
+    tc_buf_puts(b, "</form><p class=\"quiet\">");
+    tc_html_text(b, v, TC_T_SUBSCRIBE_NOTE);
+    tc_buf_puts(b, "</p></section>");
 }
 
 char *tc_render_page_html(const tc_view_t *v, size_t *len)
@@ -331,13 +325,16 @@ char *tc_render_page_html(const tc_view_t *v, size_t *len)
     tc_buf_t b;
     tc_buf_init(&b, TC_HTML_LIMIT);
     tc_html_open(&b, v, NULL, true);
-    tc_buf_printf(&b, "<p class=\"banner %s\" role=\"status\" data-indicator=\"%s\">%s</p>",
-                  tc_indicator_name(v->rollup.indicator), tc_indicator_name(v->rollup.indicator),
-                  v->rollup.description);
+    tc_buf_printf(&b, "<p class=\"banner %s\" role=\"status\" data-indicator=\"%s\">",
+                  tc_indicator_name(v->rollup.indicator), tc_indicator_name(v->rollup.indicator));
+    tc_buf_html(&b, tc_i18n_rollup(v->lang, v->rollup.description));
+    tc_buf_puts(&b, "</p>");
     current_html(&b, v);
-    components_html(&b, v);
+    tc_day_bars_t *bars = tc_day_bars_new(v);
+    components_html(&b, v, bars);
     recent_html(&b, v);
     subscribe_html(&b, v);
+    tc_day_bars_finish(bars, &b);
     tc_html_close(&b, v);
     return tc_buf_steal(&b, len);
 }

@@ -22,8 +22,11 @@ char *tc_render_notice_html(const tc_view_t *v, const char *title, const char *t
 {
     tc_buf_t b;
     open_page(&b, v, title, text);
-    if (back_link)
-        tc_buf_puts(&b, "<p><a href=\"/\">&larr; Back to the status page</a></p>");
+    if (back_link) {
+        tc_buf_puts(&b, "<p><a href=\"/\">&larr; ");
+        tc_html_text(&b, v, TC_T_BACK);
+        tc_buf_puts(&b, "</a></p>");
+    }
     tc_html_close(&b, v);
     return tc_buf_steal(&b, NULL);
 }

@@ -23,15 +23,12 @@ static double downtime_minutes(const tc_uptime_day_t *m)
 }
 
 /* Is incident @p i, which names the component (or its group; row_index_t found it), one of
- * those behind month @p m: was it open during the month? An open incident lasts until now;
- * one closed without a resolution time until its last change. */
+ * those behind month @p m: was it open during the month? */
 static bool behind(const tc_view_t *v, const tc_incident_t *i, const tc_uptime_day_t *m)
 {
-    int64_t begin = tc_html_incident_time(i);
-    int64_t end = i->resolved_at                          ? i->resolved_at
-                  : tc_incident_status_is_closed(i->status) ? i->updated_at
-                                                           : v->now;
-    return begin < m->end && (end > m->start || begin >= m->start);
+    int64_t begin, end;
+    tc_html_incident_span(v, i, &begin, &end);
+    return tc_html_span_meets(begin, end, m->start, m->end);
 }
 
 /* Per showcased row, the incidents that can be behind its months, oldest first (as the
@@ -104,10 +101,9 @@ static void index_build(const tc_view_t *v, row_index_t *x)
         const tc_incident_t *i = v->incidents[k];
         if (i->is_maintenance)
             continue;
-        int64_t end = i->resolved_at                          ? i->resolved_at
-                      : tc_incident_status_is_closed(i->status) ? i->updated_at
-                                                               : v->now;
-        if (end <= from && tc_html_incident_time(i) < from)
+        int64_t begin, end;
+        tc_html_incident_span(v, i, &begin, &end);
+        if (!tc_html_span_meets(begin, end, from, INT64_MAX))
             continue;
         for (size_t c = 0; c < i->ncomponents; c++)
             index_code(v, row_h, group_h, i->component_ids[c], i, &links, &nlinks, &cap, head,
@@ -143,37 +139,38 @@ static void index_free(row_index_t *x)
 }
 
 /* "3 min", "2 h 05 min", "<1 min", "none". */
-static void minutes_html(tc_buf_t *b, double minutes)
+static void minutes_html(tc_buf_t *b, const tc_view_t *v, double minutes)
 {
-    if (minutes <= 0)
-        tc_buf_puts(b, "none");
-    else if (minutes < 1)
-        tc_buf_puts(b, "&lt;1 min");
-    else if (minutes < 60)
-        tc_buf_printf(b, "%.0f min", minutes);
-    else
-        tc_buf_printf(b, "%ld h %02ld min", (long)(minutes + 0.5) / 60,
-                      (long)(minutes + 0.5) % 60);
+    char text[64];
+    tc_i18n_duration(v->lang, minutes, text, sizeof text);
+    tc_buf_html(b, text);
 }
 
 static void month_row_html(tc_buf_t *b, const tc_view_t *v,
                            const tc_uptime_day_t *m, const tc_incident_t *const *inc, size_t ninc)
 {
-    char name[32];
-    tc_clock_format_local(v->zone, m->start, "%b %Y", name, sizeof name); /* fits a phone */
-    tc_buf_printf(b, "<tr><th scope=\"row\">%s</th>", name);
+    char name[64], percent[32];
+    /* The short month fits a phone. */
+    tc_i18n_date(v->lang, v->zone, m->start, TC_T_FMT_MONTH_SHORT, name, sizeof name);
+    tc_buf_puts(b, "<tr><th scope=\"row\">");
+    tc_buf_html(b, name);
+    tc_buf_puts(b, "</th>");
     if (m->uptime < 0) {
-        tc_buf_puts(b, "<td>no data</td><td>&mdash;</td>");
+        tc_buf_puts(b, "<td>");
+        tc_html_text(b, v, TC_T_NO_DATA);
+        tc_buf_puts(b, "</td><td>&mdash;</td>");
     } else {
-        tc_buf_printf(b, "<td>%.2f%%</td><td>", m->uptime);
-        minutes_html(b, downtime_minutes(m));
+        tc_i18n_decimal(v->lang, m->uptime, 2, percent);
+        tc_buf_printf(b, "<td>%s%%</td><td>", percent);
+        minutes_html(b, v, downtime_minutes(m));
         double major = m->seconds[TC_STATUS_MAJOR_OUTAGE] / 60.0;
         double partial = m->seconds[TC_STATUS_PARTIAL_OUTAGE] / 60.0;
         if (major > 0 || partial > 0) {
-            tc_buf_puts(b, "<small>major outage ");
-            minutes_html(b, major);
-            tc_buf_puts(b, ", partial outage ");
-            minutes_html(b, partial);
+            char a[64], p[64];
+            tc_i18n_duration(v->lang, major, a, sizeof a);
+            tc_i18n_duration(v->lang, partial, p, sizeof p);
+            tc_buf_puts(b, "<small>");
+            tc_i18n_html(b, v->lang, TC_T_MAJOR_PARTIAL, a, p, NULL);
             tc_buf_puts(b, "</small>");
         }
         tc_buf_puts(b, "</td>");
@@ -203,10 +200,13 @@ static void component_html(tc_buf_t *b, const tc_view_t *v, const row_index_t *x
     tc_buf_puts(b, "\">");
     tc_buf_html(b, r->name);
     tc_buf_printf(b, "</h%d><p class=\"meta\">", level);
+    char percent[32], n[24];
+    tc_i18n_decimal(v->lang, total, 3, percent);
+    snprintf(n, sizeof n, "%zu", r->nmonths);
     if (total >= 0)
-        tc_buf_printf(b, "%.3f%% uptime over %zu months", total, r->nmonths);
+        tc_i18n_html(b, v->lang, TC_T_UPTIME_OVER, percent, n, NULL);
     else
-        tc_buf_puts(b, "No data yet");
+        tc_html_text(b, v, TC_T_NO_DATA_CAP);
     /* The wrapper scrolls sideways on narrow screens, so it takes the keyboard focus (and a
      * name) for those who cannot swipe. */
     tc_buf_puts(b, "</p><div class=\"table-wrap\" role=\"region\" tabindex=\"0\" "
@@ -214,9 +214,14 @@ static void component_html(tc_buf_t *b, const tc_view_t *v, const row_index_t *x
     tc_buf_html(b, r->id);
     tc_buf_puts(b, "\"><table class=\"report\" aria-labelledby=\"u-");
     tc_buf_html(b, r->id);
-    tc_buf_puts(b, "\"><thead><tr><th scope=\"col\">Month</th><th scope=\"col\">Uptime</th>"
-                   "<th scope=\"col\">Downtime</th><th scope=\"col\">Incidents</th></tr>"
-                   "</thead><tbody>");
+    static const tc_text_t columns[] = {TC_T_MONTH, TC_T_UPTIME, TC_T_DOWNTIME, TC_T_INCIDENTS};
+    tc_buf_puts(b, "\"><thead><tr>");
+    for (size_t k = 0; k < sizeof columns / sizeof columns[0]; k++) {
+        tc_buf_puts(b, "<th scope=\"col\">");
+        tc_html_text(b, v, columns[k]);
+        tc_buf_puts(b, "</th>");
+    }
+    tc_buf_puts(b, "</tr></thead><tbody>");
     size_t at = (size_t)(r - v->rows);
     for (size_t k = 0; k < r->nmonths; k++)
         month_row_html(b, v, &r->months[k], &x->inc[x->first[at]], x->count[at]);
@@ -227,13 +232,17 @@ char *tc_render_uptime_html(const tc_view_t *v, size_t *len)
 {
     tc_buf_t b;
     tc_buf_init(&b, TC_HTML_LIMIT);
-    tc_html_open(&b, v, "Uptime", false);
-    tc_buf_puts(&b, "<h1>Uptime</h1><p class=\"description\">Each component's uptime by month "
-                    "in ");
-    tc_buf_html(&b, v->time_zone);
-    tc_buf_puts(&b, ". Downtime counts a minute of major outage in full and a minute of "
-                    "partial outage as 0.3 of a minute; degraded performance and maintenance "
-                    "count as up. Also as <a href=\"/api/v2/uptime.json\">JSON</a>.</p>");
+    tc_html_open(&b, v, tc_i18n(v->lang, TC_T_UPTIME), false);
+    tc_buf_puts(&b, "<h1>");
+    tc_html_text(&b, v, TC_T_UPTIME);
+    /* The intro's template holds the JSON link, so only the zone's name is escaped. */
+    tc_buf_puts(&b, "</h1><p class=\"description\">");
+    tc_buf_t zone;
+    tc_buf_init(&zone, 0);
+    tc_buf_html(&zone, v->time_zone);
+    tc_i18n_put(&b, v->lang, TC_T_UPTIME_INTRO, zone.data, NULL);
+    tc_buf_free(&zone);
+    tc_buf_puts(&b, "</p>");
     size_t shown = 0;
     row_index_t x;
     index_build(v, &x);
@@ -265,8 +274,11 @@ char *tc_render_uptime_html(const tc_view_t *v, size_t *len)
         }
     }
     index_free(&x);
-    if (!shown)
-        tc_buf_puts(&b, "<p class=\"quiet\">No component shows its uptime.</p>");
+    if (!shown) {
+        tc_buf_puts(&b, "<p class=\"quiet\">");
+        tc_html_text(&b, v, TC_T_NO_UPTIME_SHOWN);
+        tc_buf_puts(&b, "</p>");
+    }
     tc_html_close(&b, v);
     return tc_buf_steal(&b, len);
 }

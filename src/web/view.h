@@ -11,6 +11,7 @@
 #include "status/rollup.h"
 #include "incident/incident.h"
 #include "status/uptime.h"
+#include "core/lang.h"
 
 typedef struct tc_zone tc_zone_t;
 
@@ -58,13 +59,25 @@ typedef struct tc_view {
     const tc_incident_t *const *incidents;
     size_t nincidents;
     int64_t now;                  /* wall ms of this render */
-    const char *impact_labels[5]; /* history labels by tc_impact_t: "", "Degraded",
-                                     "Downtime", "Downtime", "Maintenance" by default */
+    const char *impact_labels[5]; /* history labels by tc_impact_t, or NULL for the
+                                     language's ("", "Degraded", "Downtime", "Downtime",
+                                     "Maintenance" in English) */
+    tc_lang_t lang;               /* page.language: the words of pages, feeds and e-mails */
     bool subscribe_email;         /* the page offers e-mail subscriptions (a form on /) */
     const char *favicon;          /* /favicon.ico: page.favicon's bytes, or NULL for tocsin's
                                      own icon */
     size_t favicon_len;
     const char *favicon_type;     /* its Content-Type (static) when favicon is set */
+    const char *logo;             /* page.logo's bytes, shown in every page's header; or NULL */
+    size_t logo_len;
+    const char *logo_type;        /* its Content-Type (static) when logo is set */
+    const char *logo_path;        /* where it is served, e.g. "/logo.svg" (static) */
+    const char *accent;           /* page.accent for light pages ("#rrggbb", readable on the
+                                     page's backgrounds), or NULL for tocsin's colours */
+    const char *accent_dark;      /* the same for dark pages; set when accent is */
+    const char *css;              /* page.css's text, appended to the stylesheet; or NULL */
+    const char *const *links;     /* page.links: name, url, name, url, ..., NULL; or NULL */
+    const char *footer;           /* page.footer: a line in every page's footer, or NULL */
 } tc_view_t;
 
 #endif

@@ -54,7 +54,7 @@ struct tc_http_request {
 int tc_http_start(const tc_http_opts_t *opts, tc_snapshot_t *first, tc_http_t **out, char *err,
                   size_t errlen)
 {
-    (void)opts;
+    tc_http_cert_free(opts->cert); /* taken over, as by the real server */
     tc_snapshot_release(first);
     *out = NULL;
     snprintf(err, errlen, "no HTTP server in the fuzz fixture");
@@ -337,7 +337,7 @@ void fx_ready(int fresh)
     fx.render_state = tc_render_state_new();
     if (tc_zone_load(fx.config->page.time_zone, &fx.zone, err, sizeof err) != 0)
         fx_fail("cannot load the zone", err);
-    if (tc_store_open(fx.config->storage_path, &fx.store, err, sizeof err) != 0)
+    if (tc_store_open(fx.config->storage_path, NULL, &fx.store, err, sizeof err) != 0)
         fx_fail("cannot open the store", err);
     if (tc_engine__subscribers_init(&fx) != 0 || tc_engine__adopt_rows(&fx, fx.config) != 0 ||
         tc_engine__load_incidents(&fx) != 0)

@@ -1,8 +1,9 @@
 /* libFuzzer driver for Markdown bodies (incident updates and post-mortems, written by
- * operators and imported from other pages): tc_markdown_html(). Besides memory errors it
- * checks what the page relies on: no raw HTML gets through (no "<script", no "<iframe", no
- * on...= attributes outside text), no javascript:/vbscript: link or image target, and the
- * output is valid UTF-8.
+ * operators and imported from other pages): tc_markdown_html(), and the page's placing of
+ * the body's headings under a card's heading (tc_html_markdown_under()). Besides memory
+ * errors it checks what the page relies on: no raw HTML gets through (no "<script", no
+ * "<iframe", no on...= attributes outside text), no javascript:/vbscript: link or image
+ * target, the output is valid UTF-8, and under an <h3> every heading is an h4 to h6.
  *
  * Run: build-fuzz/fuzz_markdown tests/fuzz/corpus/markdown */
 #include <ctype.h>
@@ -13,6 +14,8 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
+#include "web/html.h"
 #include "web/markdown.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -88,6 +91,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!valid_utf8((const unsigned char *)html))
         fail("invalid UTF-8", html);
+    tc_buf_t under;
+    tc_buf_init(&under, 0);
+    tc_html_markdown_under(&under, md, 0, 3);
+    for (const char *p = under.data; p && (p = strstr(p, "<h")) != NULL; p++)
+        if (p[2] >= '0' && p[2] <= '9' && (p[2] < '4' || p[2] > '6' || p[3] != '>'))
+            fail("a heading out of h4-h6 under an h3", under.data);
+    for (const char *p = under.data; p && (p = strstr(p, "</h")) != NULL; p++)
+        if (p[3] < '4' || p[3] > '6')
+            fail("a heading's end out of h4-h6 under an h3", under.data);
+    tc_buf_free(&under);
     free(low);
     free(html);
     free(md);

@@ -4,15 +4,20 @@ Every test talks to a real `tocsin serve` process on 127.0.0.1 with its own conf
 data folder. The daemon's stderr goes to a file (never a pipe, so the daemon can never block
 on a full pipe). On teardown the daemon gets SIGTERM and must exit 0 without any sanitizer
 report in its stderr.
+
+With TOCSIN_TEST_PG_DSN set (test_69_store_postgres.py does, to run other files again), every
+daemon gets a fresh PostgreSQL database of that server as its store instead of SQLite.
 """
 
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
 import textwrap
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -107,6 +112,25 @@ def dedent(text):
     return textwrap.dedent(text).lstrip("\n")
 
 
+# A server's libpq connection string without dbname, and its psql (test_69 sets both).
+PG_SERVER_DSN = os.environ.get("TOCSIN_TEST_PG_DSN")
+PG_PSQL = os.environ.get("TOCSIN_TEST_PSQL", "psql")
+
+
+def on_postgres(config_text):
+    """@config_text with storage.postgres naming a new, empty database of PG_SERVER_DSN."""
+    name = "t_" + uuid.uuid4().hex[:16]
+    r = subprocess.run([PG_PSQL, "-X", "-q", "-d", PG_SERVER_DSN + " dbname=postgres",
+                        "-c", f"CREATE DATABASE {name}"], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    lines = f'  postgres:\n    dsn: "{PG_SERVER_DSN} dbname={name}"\n'
+    if re.search(r"^storage:[ \t]*$", config_text, re.M):
+        return re.sub(r"^storage:[ \t]*\n", lambda m: m.group(0) + lines, config_text,
+                      count=1, flags=re.M)
+    return config_text.rstrip("\n") + "\nstorage:\n" + lines
+
+
 class PortTaken(Exception):
     pass
 
@@ -120,6 +144,8 @@ class Daemon:
         self.config_path = self.dir / "tocsin.yaml"
         self.data_dir = self.dir / "data"
         self.stderr_path = self.dir / "stderr.log"
+        if PG_SERVER_DSN:
+            config_text = on_postgres(config_text)
         self.config_path.write_text(config_text)
         self.host = "127.0.0.1"
         self.port = None

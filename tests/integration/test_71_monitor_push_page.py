@@ -1,6 +1,6 @@
 """Black-box tests of push monitors (/api/push/<token>), the monitor lines of /metrics, and
-what monitoring puts on the page: 90 daily uptime bars per showcase component with a text
-tooltip, and the response-time sparkline. Targets and helpers come from test_70_monitors.
+what monitoring puts on the page: 90 daily uptime bars per showcase component with each
+day's figures in its data (src/web/day_bars.h), and the response-time sparkline. Targets and helpers come from test_70_monitors.
 """
 
 import json
@@ -167,10 +167,28 @@ def test_metrics_monitor_lines(start_daemon, target):
 
 
 def bars_of(page, name):
-    """The <svg class="bars"> element of component @name, or None."""
-    m = re.search(r'<svg class="bars"[^>]*aria-label="Uptime of %s over the last days">'
-                  r'(.*?)</svg>' % re.escape(name), page, re.S)
-    return m.group(1) if m else None
+    """The <svg class="bars"> of component @name as (its data-days, its content), or None."""
+    m = re.search(r'<svg class="bars"[^>]*aria-label="Uptime of %s over the last 90 days" '
+                  r'data-days="([^"]*)">(.*?)</svg>' % re.escape(name), page, re.S)
+    return (m.group(1), m.group(2)) if m else None
+
+
+def days_of(data_days):
+    """data-days as {day index: (uptime or None, [major, partial, degraded, maintenance
+    seconds], [incident slots])}; days not listed are quiet."""
+    days = {}
+    for entry in data_days.split():
+        span, figures, *incidents = entry.split(":")
+        first, _, last = span.partition("-")
+        slots = [int(x) for x in incidents[0].split(".")] if incidents else []
+        if figures == "-":
+            day = (None, [0, 0, 0, 0], slots)
+        else:
+            uptime, *seconds = figures.split(",")
+            day = (float(uptime), [int(x or 0) for x in seconds], slots)
+        for i in range(int(first), int(last or first) + 1):
+            days[i] = day
+    return days
 
 
 def test_page_uptime_bars_and_sparkline(start_daemon, target):
@@ -186,13 +204,15 @@ def test_page_uptime_bars_and_sparkline(start_daemon, target):
     for name in ("API component", "BATCH component"):
         bars = bars_of(page, name)
         assert bars is not None, page
-        rects = re.findall(r"<rect\b.*?</rect>", bars, re.S)
-        assert len(rects) == 90 and bars.count("<rect") == 90, name
-        today = rects[-1]
-        assert re.search(r"<title>[A-Z][a-z]{2} \d\d, \d{4}: \d{1,3}\.\d\d% uptime", today), \
-            today
+        data, drawn = bars
+        # The days before the component existed have no data, today is quiet: a run of
+        # days is one entry, and nothing is drawn or said per quiet day.
+        assert days_of(data) == {i: (None, [0, 0, 0, 0], []) for i in range(89)}, data
+        assert "<title>" not in drawn and drawn.count("<rect") <= 4, drawn
+        assert '<rect class="operational" x="445" width="5" height="34"/>' in drawn, drawn
     assert bars_of(page, "HIDDEN component") is None  # showcase: false has no bars
     assert page.count('<svg class="bars"') == 2
+    assert page.count('<script src="/page.js" defer></script>') == 1
 
     # After a few runs and a state change (which re-renders at once), the monitors'
     # response times show as a sparkline.
@@ -212,29 +232,31 @@ def test_page_uptime_bars_and_sparkline(start_daemon, target):
                   r', highest \d+ ms</title><polyline points="([^"]*)"', page)
     assert m, page
     assert len(m.group(1).split()) >= 2
-    # Today's bar of the component that went down says so.
-    bars = bars_of(page, "BATCH component")
-    today = re.findall(r"<rect\b.*?</rect>", bars, re.S)[-1]
-    assert re.search(r"\d{1,3}\.\d\d% uptime", today), today
-    assert 'class="major_outage"' in today, today  # coloured by the day's worst state
-    bars = bars_of(page, "API component")
-    assert 'class="operational"' in re.findall(r"<rect\b.*?</rect>", bars, re.S)[-1]
-    # Each showcase row ends with its uptime over the 90 days.
-    assert len(re.findall(r'<div class="uptime"><span>90 days ago</span><span>\d{1,3}\.\d\d% '
-                          r'uptime</span>', page)) == 2, page
+    # Today's bar of the component that went down says so, in its colour and its data.
+    data, drawn = bars_of(page, "BATCH component")
+    uptime, seconds, _ = days_of(data)[89]
+    assert 0 <= uptime < 100 and seconds[0] >= 1, data
+    assert '<rect class="major_outage" x="445" width="5" height="34"/>' in drawn, drawn
+    data, drawn = bars_of(page, "API component")
+    assert 89 not in days_of(data), data
+    assert '<rect class="operational" x="445" width="5" height="34"/>' in drawn, drawn
+    # Each showcase row ends with its uptime over the 90 days, a link to its months.
+    assert len(re.findall(r'<div class="uptime"><span>90 days ago</span><a href="/uptime#u-'
+                          r'(?:api|batch)">\d{1,3}\.\d\d% uptime</a>', page)) == 2, page
 
 
-def test_today_bar_tooltip_mentions_short_outage(start_daemon, target):
+def test_today_bar_mentions_short_outage(start_daemon, target):
     target.set("/down", status=500)
     d = start_daemon(config(["batch"], [http_monitor(
         "m-down", target, "/down", ["batch"], conditions=["[STATUS] == 200"],
         failure_threshold=1)]))
     wait_status(d, "batch", "major_outage")
     page = d.raw_request("GET", "/")[2].decode()
-    today = re.findall(r"<rect\b.*?</rect>", bars_of(page, "BATCH component"), re.S)[-1]
-    assert 'class="major_outage"' in today, today
-    title = re.search(r"<title>(.*?)</title>", today).group(1)
-    assert "no incidents" not in title and "major outage" in title, title
+    data, drawn = bars_of(page, "BATCH component")
+    assert '<rect class="major_outage" x="445" width="5" height="34"/>' in drawn, drawn
+    # Even a second of outage is counted: a red bar never reads "no incidents".
+    uptime, seconds, _ = days_of(data)[89]
+    assert seconds[0] >= 1, data
 
 
 def test_sparkline_survives_a_restart(start_daemon, target):

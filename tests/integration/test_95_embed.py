@@ -259,3 +259,53 @@ def test_embed_script_is_small_and_cached(site):
                                   headers={"Origin": "http://customer.example"})
     assert header(hdrs, "Access-Control-Allow-Origin") == ["*"]
     json.loads(body)
+
+
+def test_embed_banner_shows_maintenance_in_progress(site, browser, tmp_path):
+    """With no incident open, a maintenance under way has the banner (its name, "Maintenance
+    in progress until <its end in the visitor's time>", a link to it); an incident that opens
+    takes the banner over. /embed lists the maintenance as well; upcoming maintenance shows
+    in neither."""
+    d, host = site
+    key = make_key(d)
+    create(d, key, name="Upgrade next year", status="scheduled",
+           scheduled_for="2099-01-01T00:00:00Z", scheduled_until="2099-01-01T02:00:00Z",
+           body="Later.", components={"web": "under_maintenance"})
+    maint = create(d, key, name="Datenbank-Wartung", status="in_progress",
+                   scheduled_for="2020-01-01T00:00:00Z", scheduled_until="2099-01-01T13:30:00Z",
+                   body="Upgrading.", components={"web": "under_maintenance"})
+    wait_until(d, lambda: any(m["status"] == "in_progress" for m in get_json(
+        d, "/api/v2/summary.json")["scheduled_maintenances"]), "the maintenance in summary.json")
+
+    browser.get(host.base + "/index.html")
+    state = wait_until(d, lambda: (lambda s: s["banner"] and s)(embed_state(browser)),
+                       "the maintenance banner")
+    banner = state["banner"]
+    assert "Datenbank-Wartung" in banner["live"] and "Upgrade next year" not in banner["text"]
+    end = browser.execute_script(
+        "return new Date('2099-01-01T13:30:00Z').toLocaleTimeString([], "
+        "{hour: '2-digit', minute: '2-digit'})")
+    assert "Maintenance in progress until " + end in banner["live"], banner
+    assert banner["link"] == d.base + "/incidents/" + maint["id"]
+    assert banner["linkLabel"] == "View maintenance: Datenbank-Wartung"
+    edge = browser.execute_script(
+        "var h = document.querySelectorAll('[data-tocsin-embed]');"
+        "for (var i = 0; i < h.length; i++) { var b = h[i].shadowRoot"
+        "  .querySelector('[data-part=banner]'); if (b) return getComputedStyle(b)"
+        "  .borderLeftColor; }")
+    assert edge == "rgb(9, 105, 218)"  # the maintenance colour
+    assert embed_state(browser)["violations"] == []
+    shot(browser, tmp_path, "embed-maintenance")
+
+    page = d.raw_request("GET", "/embed")[2].decode()
+    assert "Datenbank-Wartung</a><span>Maintenance in progress</span>" in page
+    assert "Upgrade next year" not in page
+
+    # An incident outranks the maintenance.
+    create(d, key, name=TITLE, status="investigating", body="Looking.",
+           components={"rest": "major_outage"})
+    wait_until(d, lambda: get_json(d, "/api/v2/summary.json")["incidents"], "the incident")
+    revisit(browser, host.base + "/index.html")
+    state = wait_until(d, lambda: (lambda s: s["banner"] and TITLE in s["banner"]["live"] and s)(
+        embed_state(browser)), "the incident's banner")
+    assert "Datenbank-Wartung" not in state["banner"]["text"]

@@ -3,10 +3,12 @@ violation of WCAG 2.1 A/AA or axe's best practices on /, /history, a month of hi
 incident with updates and a post-mortem, and every subscriber page (the form's answers, the
 confirmation and unsubscribe pages). The page under test has the seed's imported history
 (every impact label), an open incident, maintenance, and components in every status, so each
-colour the stylesheet uses is on screen. Screenshots (light, dark, phone) go to
-$TOCSIN_SCREENSHOTS.
+colour the stylesheet uses is on screen. The day bars' detail (/page.js) opens on a tap at
+390 px and on keyboard focus, and passes axe while open. Screenshots (light, dark, phone) go
+to $TOCSIN_SCREENSHOTS.
 """
 
+import datetime
 import json
 import re
 import urllib.parse
@@ -132,6 +134,112 @@ def test_status_page_light_and_dark(page, browser, tmp_path):
     assert not found, "at 390 px:\n" + describe(found)
     full_page_shot(browser, tmp_path, "a11y-page-phone")
     shot(browser, tmp_path, "a11y-page-phone-top")
+
+
+REST_BARS = "svg.bars[aria-label='Uptime of REST API over the last 90 days']"
+
+
+def day_date(browser, day):
+    """The date of bar @day as the page's script writes it in English ("Sep 3, 2026")."""
+    first = json.loads(browser.execute_script(
+        "return document.getElementById('tc-days').textContent"))["first"]
+    date = datetime.date.fromisoformat(first) + datetime.timedelta(days=day)
+    return "%s %d, %d" % (date.strftime("%b"), date.day, date.year)
+
+
+def tap(browser, element, fraction_x, fraction_y=0.5):
+    """A finger's tap (a touch pointer, as a phone sends) at a point of @element given as
+    fractions of its width and height."""
+    from selenium.webdriver.common.actions import interaction
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+    from selenium.webdriver.common.actions.pointer_input import PointerInput
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    box = browser.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.left, r.top, r.width, "
+        "r.height];", element)
+    actions = ActionBuilder(browser, mouse=PointerInput(interaction.POINTER_TOUCH, "finger"))
+    actions.pointer_action.move_to_location(int(box[0] + box[2] * fraction_x),
+                                            int(box[1] + box[3] * fraction_y))
+    actions.pointer_action.pointer_down().pointer_up()
+    actions.perform()
+
+
+def test_day_detail_on_tap_at_phone_width(page, browser, tmp_path):
+    """At 390 px a tap on a day's bar shows that day: its date, its figures and its
+    incidents with links; a tap elsewhere closes it. It passes axe while open."""
+    d, ids = page
+    from selenium.webdriver.common.by import By
+    set_phone(browser)
+    try:
+        browser.get(d.url("/"))
+        bars = browser.find_element(By.CSS_SELECTOR, REST_BARS)
+        assert bars.size["width"] < 390
+        pop = browser.find_element(By.ID, "tc-day-pop") if browser.find_elements(
+            By.ID, "tc-day-pop") else None
+        assert pop is None or not pop.is_displayed()
+        tap(browser, bars, 89.5 / 90)  # today: the open incident's major outage
+        pop = browser.find_element(By.ID, "tc-day-pop")
+        assert pop.is_displayed()
+        lines = pop.text.split("\n")
+        assert lines[0] == day_date(browser, 89), lines
+        assert re.fullmatch(r"\d{1,3}\.\d\d% uptime", lines[1]), lines
+        assert any(re.fullmatch(r"(<1|\d+) min major outage", x) for x in lines), lines
+        link = pop.find_element(By.LINK_TEXT, "Elevated error rates on the REST API")
+        assert link.get_attribute("href").endswith("/incidents/" + ids["open"])
+        shot(browser, tmp_path, "day-detail-phone")
+        for scheme in ("light", "dark"):
+            set_color_scheme(browser, scheme)
+            found = axe_violations(browser)
+            assert not found, "the open day detail (%s):\n%s" % (scheme, describe(found))
+        set_color_scheme(browser, "light")
+        # The first day, before the component existed, says so; the screen reader's value
+        # text follows the day.
+        tap(browser, bars, 0.5 / 90)
+        assert pop.text.split("\n") == [day_date(browser, 0), "No data"]
+        assert bars.get_attribute("aria-valuetext") == day_date(browser, 0) + ": No data"
+        tap(browser, browser.find_element(By.TAG_NAME, "h1"), 0.5)
+        assert not pop.is_displayed()
+    finally:
+        set_phone(browser, None)
+
+
+def test_day_detail_on_keyboard_focus(page, browser):
+    """Tab reaches the bars, which show today's detail on focus; the arrow keys move through
+    the days; Tab goes on to the day's incident link, and on leaving, the detail closes."""
+    d, ids = page
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    browser.get(d.url("/"))
+    bars = browser.find_element(By.CSS_SELECTOR, REST_BARS)
+
+    def press(key):
+        ActionChains(browser).send_keys(key).perform()
+
+    for _ in range(60):
+        press(Keys.TAB)
+        if browser.switch_to.active_element == bars:
+            break
+    else:
+        pytest.fail("Tab never reached the REST API's bars")
+    assert bars.get_attribute("role") == "slider"
+    pop = browser.find_element(By.ID, "tc-day-pop")
+    assert pop.is_displayed() and pop.text.startswith(day_date(browser, 89) + "\n")
+    assert "Elevated error rates on the REST API" in pop.text
+    assert "major outage" in bars.get_attribute("aria-valuetext")
+    press(Keys.ARROW_LEFT)
+    assert bars.get_attribute("aria-valuenow") == "89"
+    assert pop.text.split("\n") == [day_date(browser, 88), "No data"]
+    press(Keys.END)
+    assert bars.get_attribute("aria-valuenow") == "90"
+    press(Keys.TAB)
+    active = browser.switch_to.active_element
+    assert active.text == "Elevated error rates on the REST API"
+    assert pop.is_displayed()
+    press(Keys.TAB)
+    assert not pop.is_displayed()
+    found = axe_violations(browser)
+    assert not found, describe(found)
 
 
 def test_uptime_report_and_embed(page, browser):

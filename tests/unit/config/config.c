@@ -772,114 +772,6 @@ static void test_load_file(void **state)
     assert_true(ok2);
 }
 
-/* page.favicon: read beside the config file at load; each refusal says why, at the key. */
-static void test_favicon(void **state)
-{
-    (void)state;
-    char dir[] = "/tmp/tocsin-favicon-test-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    static const char png[] = "\x89PNG\r\n\x1a\n rest of a PNG";
-    static const char ico[] = {0, 0, 1, 0, 1, 0, 16, 16};
-    static const char svg[] = "<?xml version=\"1.0\"?>\n"
-                              "<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
-    static const struct {
-        const char *file;
-        const char *bytes;
-        size_t len;
-    } files[] = {
-        {"icon.png", png, sizeof png - 1},
-        {"icon.ico", ico, sizeof ico},
-        {"logo.SVG", svg, sizeof svg - 1},
-        {"fake.png", "GIF89a", 6},
-        {"text.svg", "not an image", 12},
-    };
-    char path[256];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i].file);
-        FILE *f = fopen(path, "wb");
-        assert_non_null(f);
-        fwrite(files[i].bytes, 1, files[i].len, f);
-        fclose(f);
-    }
-    /* One byte over 64 KiB. */
-    snprintf(path, sizeof path, "%s/big.ico", dir);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    for (int i = 0; i < (64 << 10) + 1; i++)
-        fputc(0, f);
-    fclose(f);
-    snprintf(path, sizeof path, "%s/folder.png", dir);
-    assert_int_equal(mkdir(path, 0700), 0);
-
-    char name[128];
-    snprintf(name, sizeof name, "%s/tocsin.yaml", dir);
-    static const struct {
-        const char *value;
-        const char *type; /* NULL: refused with error, where NAME and DIR stand for the
-                             config's and the folder's paths */
-        const char *error;
-    } cases[] = {
-        {"icon.png", "image/png", NULL},
-        {"icon.ico", "image/x-icon", NULL},
-        {"logo.SVG", "image/svg+xml", NULL},
-        {"icon.gif", NULL, "NAME:3:12: page: favicon must be a .ico, .png or .svg file\n"},
-        {"noext", NULL, "NAME:3:12: page: favicon must be a .ico, .png or .svg file\n"},
-        {"fake.png", NULL, "NAME:3:12: page: favicon \"fake.png\" does not hold png image "
-                           "data\n"},
-        {"text.svg", NULL, "NAME:3:12: page: favicon \"text.svg\" does not hold svg image "
-                           "data\n"},
-        {"missing.ico", NULL, "NAME:3:12: page: favicon cannot read \"DIR/missing.ico\": No "
-                              "such file or directory\n"},
-        {"big.ico", NULL, "NAME:3:12: page: favicon \"DIR/big.ico\" is larger than 64 "
-                          "KiB\n"},
-        {"folder.png", NULL, "NAME:3:12: page: favicon \"DIR/folder.png\" is not a regular "
-                             "file\n"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char yaml[256];
-        snprintf(yaml, sizeof yaml, PAGE "  favicon: %s\n", cases[i].value);
-        tc_config_t *cfg = NULL;
-        char *errors = NULL;
-        int rc = tc_config_parse(name, yaml, strlen(yaml), &cfg, &errors);
-        if (cases[i].type) {
-            assert_int_equal(rc, 0);
-            assert_string_equal(cfg->page.favicon_type, cases[i].type);
-            size_t k = 0;
-            while (strcmp(files[k].file, cases[i].value) != 0)
-                k++;
-            assert_int_equal(cfg->page.favicon_len, files[k].len);
-            assert_memory_equal(cfg->page.favicon, files[k].bytes, files[k].len);
-            tc_config_free(cfg);
-            continue;
-        }
-        assert_int_equal(rc, TC_ECONFIG);
-        /* The messages name the config and the icon by their full paths: NAME and DIR. */
-        char want[512];
-        const char *dir_at = strstr(cases[i].error, "DIR");
-        if (dir_at)
-            snprintf(want, sizeof want, "%s%.*s%s%s", name,
-                     (int)(dir_at - cases[i].error - 4), cases[i].error + 4, dir, dir_at + 3);
-        else
-            snprintf(want, sizeof want, "%s%s", name, cases[i].error + 4);
-        assert_string_equal(errors, want);
-        free(errors);
-    }
-    /* Without the key, the page uses tocsin's own icon. */
-    tc_config_t *cfg = parse_ok(name, PAGE);
-    assert_null(cfg->page.favicon);
-    tc_config_free(cfg);
-
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i].file);
-        remove(path);
-    }
-    snprintf(path, sizeof path, "%s/big.ico", dir);
-    remove(path);
-    snprintf(path, sizeof path, "%s/folder.png", dir);
-    rmdir(path);
-    rmdir(dir);
-}
-
 /* ---- tc_config_parse_listen directly ---------------------------------------------------- */
 
 static void test_parse_listen_rejects(void **state)
@@ -916,7 +808,6 @@ int main(void)
         cmocka_unit_test(test_storage_path),
         cmocka_unit_test(test_load_missing_file),
         cmocka_unit_test(test_load_file),
-        cmocka_unit_test(test_favicon),
         cmocka_unit_test(test_parse_listen_rejects),
     };
     return cmocka_run_group_tests_name("config/config", tests, setup_env, teardown_env);

@@ -69,7 +69,7 @@ static void test_sync_and_status(void **state)
     (void)state;
     char err[256];
     tc_store_t *s = NULL;
-    assert_int_equal(tc_store_open(dir, &s, err, sizeof err), 0);
+    assert_int_equal(tc_store_open(dir, NULL, &s, err, sizeof err), 0);
     assert_true(tc_store_schema_version(s) >= 3);
     const char *ids[] = {"api", "db"};
     tc_store_row_t *rows = rows_of(ids, 2);
@@ -120,7 +120,7 @@ static void test_results_rollup_retention(void **state)
     (void)state;
     char err[256];
     tc_store_t *s = NULL;
-    assert_int_equal(tc_store_open(dir, &s, err, sizeof err), 0);
+    assert_int_equal(tc_store_open(dir, NULL, &s, err, sizeof err), 0);
     int64_t t0 = 20000 * DAY; /* a UTC midnight */
     /* 100 results in the first hour: latencies 1..100 ms, 5 down, 10 degraded. */
     tc_store_result_t r[100];
@@ -163,7 +163,7 @@ static void test_rollup_in_slices(void **state)
     (void)state;
     char err[256];
     tc_store_t *s = NULL;
-    assert_int_equal(tc_store_open(dir, &s, err, sizeof err), 0);
+    assert_int_equal(tc_store_open(dir, NULL, &s, err, sizeof err), 0);
     int64_t t0 = 30000 * DAY;
     /* 60 monitors: more than one slice. */
     for (int m = 0; m < 60; m++) {
@@ -194,7 +194,7 @@ static void test_outbox_prune(void **state)
     (void)state;
     char err[256];
     tc_store_t *s = NULL;
-    assert_int_equal(tc_store_open(dir, &s, err, sizeof err), 0);
+    assert_int_equal(tc_store_open(dir, NULL, &s, err, sizeof err), 0);
     const int64_t now = 20000 * DAY;
     static const struct {
         const char *id;

@@ -184,7 +184,7 @@ static void test_incident_page(void **state)
            (const char *const[]){
                "<title>ElevenLabs is degraded - Acme Status</title>",
                "<h1 class=\"impact impact-minor\">ElevenLabs is degraded</h1>",
-               "<h2>Postmortem</h2><div class=\"md\"><h1>Root Cause</h1>",
+               "<h2>Postmortem</h2><div class=\"md\"><h3>Root Cause</h3>",
                "<h2>Resolved</h2>",
                "Posted Nov 14, 2024 - 13:08 PST",
                "<h2>Investigating</h2>",
@@ -193,7 +193,7 @@ static void test_incident_page(void **state)
                "<p class=\"components-affected\">This incident affected: API (degraded "
                "performance), Database (degraded performance), and Website (degraded "
                "performance).</p>",
-               "<a href=\"/\">&larr; Current Status</a>",
+               "<a href=\"/\">&larr; Current status</a>",
                NULL},
            NULL);
     before(html, "<h2>Postmortem</h2>", "<h2>Resolved</h2>");

@@ -44,7 +44,7 @@ static const struct {
      {"<title>Web calls are slow - Acme Status</title>",
       "<h1 class=\"impact impact-major\">Web calls are slow</h1>",
       "<p class=\"components-affected\">This incident affects: Website (partial outage).</p>",
-      "<a href=\"/\">&larr; Current Status</a>", NULL},
+      "<a href=\"/\">&larr; Current status</a>", NULL},
      {"<h2>Update</h2>", "<p>Fix rolling out.</p>", "Posted Nov 15, 2024 - 12:20 PST",
       "<h2>Identified</h2>", "Posted Nov 15, 2024 - 12:10 PST", "<h2>Investigating</h2>",
       "Posted Nov 15, 2024 - 12:00 PST", NULL},
@@ -56,7 +56,7 @@ static const struct {
       "<p class=\"meta\">Affected: API (degraded performance)</p>",
       "This incident affected: API (degraded performance), Database (degraded "
       "performance), and Website (degraded performance).</p>", NULL},
-     {"<h2>Postmortem</h2>", "<h1>Root Cause</h1>", "Posted Nov 16, 2024 - 10:00 PST",
+     {"<h2>Postmortem</h2>", "<h3>Root Cause</h3>", "Posted Nov 16, 2024 - 10:00 PST",
       "<h2>Resolved</h2>", "Posted Nov 14, 2024 - 13:08 PST", "<h2>Investigating</h2>",
       "Posted Nov 14, 2024 - 12:30 PST", NULL},
      {NULL}},

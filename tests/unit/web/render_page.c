@@ -235,6 +235,76 @@ static void subscribe_form(void **state)
     }
 }
 
+/* page.logo, page.accent, page.css, page.links and page.footer appear on "/" and on every
+ * other page's frame; links and footer text arrive escaped; without them nothing is added. */
+static void branding(void **state)
+{
+    (void)state;
+    static const char *const links[] = {"Acme & Co", "https://acme.example/?a=1&b=\"2\"",
+                                         "Support", "mailto:help@acme.example", NULL};
+    tc_view_t v = fx_view();
+    v.logo = "<svg/>";
+    v.logo_len = 6;
+    v.logo_type = "image/svg+xml";
+    v.logo_path = "/logo.svg";
+    v.accent = "#0b5cad";
+    v.accent_dark = "#8ab4e0";
+    v.css = ".banner{border-radius:0}";
+    v.links = links;
+    v.footer = "Acme Inc. <support@acme.example>";
+    static const char *const present[] = {
+        ":root{--link:#0b5cad}@media (prefers-color-scheme:dark){:root{--link:#8ab4e0}}"
+        ".banner{border-radius:0}</style>",
+        "<header><div class=\"bar\"><img class=\"logo\" src=\"/logo.svg\" alt=\"\"><nav "
+        "aria-label=\"Acme\"><ul class=\"links\"><li><a href=\"https://acme.example/?a=1&amp;"
+        "b=&quot;2&quot;\">Acme &amp; Co</a></li><li><a href=\"mailto:help@acme.example\">"
+        "Support</a></li></ul></nav></div>",
+        "<footer><p>Acme Inc. &lt;support@acme.example&gt;</p><p>Times are shown in",
+        NULL};
+    char *html = page(&v);
+    expect(html, present, NULL);
+    free(html);
+    size_t len;
+    html = tc_render_incident_html(&v, &fx_nov14, &len);
+    expect(html, present, NULL);
+    free(html);
+    v = fx_view();
+    html = page(&v);
+    expect(html, NULL,
+           (const char *const[]){"class=\"bar\"", "<img", "<nav", ":root{--link:", NULL});
+    free(html);
+}
+
+/* Headings in update bodies sit below the card's heading, so the page's headings descend
+ * in order (an h2 inside an h4 entry broke axe's heading-order): the first under the active
+ * incident's h3 becomes h4, under a past incident's h4 becomes h5; a skipped level in the
+ * body ("#" then "###") is closed up, and none passes h6. */
+static void markdown_headings_descend(void **state)
+{
+    (void)state;
+    tc_incident_update_t u[] = {{.id = (char *)"h1", .status = TC_INC_INVESTIGATING,
+                                 .body = (char *)"## Cause\n\n#### Detail\n\n# Back\n\n###### Deep",
+                                 .created_at = FX_NOW - 60000, .display_at = FX_NOW - 60000}};
+    tc_incident_t open = {.id = (char *)"headingsxxxx", .name = (char *)"Headings",
+                          .status = TC_INC_INVESTIGATING, .impact = TC_IMPACT_MINOR,
+                          .impact_override = -1, .created_at = FX_NOW - 60000,
+                          .started_at = FX_NOW - 60000, .updated_at = FX_NOW - 60000,
+                          .updates = u, .nupdates = 1};
+    const tc_incident_t *list[] = {&open};
+    tc_view_t v = fx_view();
+    v.incidents = list;
+    v.nincidents = 1;
+    char *html = page(&v);
+    expect(html,
+           (const char *const[]){"<div class=\"md\"><h4>Cause</h4>\n<h5>Detail</h5>\n"
+                                 "<h4>Back</h4>\n<h5>Deep</h5>",
+                                 "<div class=\"md\"><h5>Cause</h5>\n<h6>Detail</h6>\n"
+                                 "<h5>Back</h5>\n<h6>Deep</h6>",
+                                 NULL},
+           (const char *const[]){"<h2>Cause", "<h7", NULL});
+    free(html);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +313,8 @@ int main(void)
         cmocka_unit_test(escapes),
         cmocka_unit_test(cards_name_affected_components),
         cmocka_unit_test(subscribe_form),
+        cmocka_unit_test(branding),
+        cmocka_unit_test(markdown_headings_descend),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
