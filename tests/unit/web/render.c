@@ -1,7 +1,7 @@
 /* Unit tests for src/web/render.c: a render shares what did not change (issue 16). Pages of
  * incidents whose version is the same are the very documents of the render before, a changed
  * incident's page, its month and /history are made anew, and a change to what every page
- * shows (the frame: here a component's name) renders them all again. Versions 0 never share. */
+ * shows (the frame: a component's name, the language, the footer) renders them all again. Versions 0 never share. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,10 +81,21 @@ static void test_shares_unchanged_incident_and_month_pages(void **state)
      * is then shared as it is (not compressed again). */
     assert_ptr_equal(find(c, "/history/2024-09"), find(d, "/history/2024-09"));
 
+    /* The page's language and footer line are on every page too. */
+    v.lang = TC_LANG_DE;
+    v.footer = "Acme GmbH, Berlin";
+    tc_snapshot_t *e = tc_render(&v, 5, st);
+    const char *page = find(e, "/incidents/nov14aaaaaaa")->var[TC_ENC_IDENTITY].data;
+    assert_non_null(strstr(page, "<html lang=\"de\">"));
+    assert_non_null(strstr(page, "Acme GmbH, Berlin"));
+    assert_non_null(strstr(find(e, "/history/2024-09")->var[TC_ENC_IDENTITY].data,
+                           "Acme GmbH, Berlin"));
+
     tc_snapshot_release(a);
     tc_snapshot_release(b);
     tc_snapshot_release(c);
     tc_snapshot_release(d);
+    tc_snapshot_release(e);
     tc_render_state_free(st);
 }
 
