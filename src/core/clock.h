@@ -28,8 +28,8 @@ int tc_clock_zone_exists(const char *name);
  *
  *  The offsets are read from the C library, the same source local times always came from:
  *  TZ is set to @p name while its transitions between 1800 and 2200 are found, then left
- *  set to "UTC". Call it only from the engine thread (or a command's only thread): no other
- *  thread may call localtime(). Before 1800 the zone's first offset (local mean time) holds,
+ *  set to "UTC". Call it from one thread at a time (the engine's before other threads start,
+ *  a reload's worker, or a command's only thread): no other thread may call localtime(). Before 1800 the zone's first offset (local mean time) holds,
  *  after 2200 its last one. Takes ~35 ms.
  *  @param out   the new zone, to free with tc_zone_free().
  *  @return 0, or TC_EINVAL with the reason in @p err. */

@@ -161,7 +161,9 @@ static void on_requests(uv_async_t *a)
             continue;
         }
         const char *path = tc_http_path(req);
-        if (strncmp(path, "/api/push/", 10) == 0)
+        if (tc_http_on_demand(req))
+            tc_engine__serve_page(d, req);
+        else if (strncmp(path, "/api/push/", 10) == 0)
             tc_engine__handle_push(d, req);
         else if (strcmp(path, "/metrics") == 0)
             tc_engine__serve_metrics(d, req);
@@ -320,6 +322,7 @@ static int apply_config(tc_engine_t *d, reload_job_t *j)
     tc_config_free(d->config);
     d->config = next;
     j->next = NULL;
+    tc_render_state_eager(d->render_state, next->export_.dir != NULL);
     /* New handshakes get the certificate as the files are now; open connections carry on. */
     if (j->cert)
         tc_http_use_cert(d->http, j->cert);
@@ -448,6 +451,8 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         return 2;
     }
     d.render_state = tc_render_state_new(); /* freed on every path below, at out: */
+    /* A static export needs every page; a served page makes older ones when asked for. */
+    tc_render_state_eager(d.render_state, opts->export_to || d.config->export_.dir);
     /* Before any thread starts: loading sets TZ for a moment (core/clock.h). */
     if (tc_zone_load(d.config->page.time_zone, &d.zone, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);

@@ -214,9 +214,12 @@ tc_status_open_t *tc_engine__open_for_status(const tc_engine_t *d, size_t *n);
 
 /* ---- view.c ---- */
 
-/** Build a complete snapshot (view, 90-day bars, monthly uptime, sparklines, every document)
- *  of now. */
+/** Build a complete snapshot (view, 90-day bars, monthly uptime, sparklines, every document;
+ *  older incidents' and months' pages only offered unless the render state is eager) of now. */
 tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d);
+/** Make the page a request asks for that the published snapshot offers (an older incident's,
+ *  a month's), publish it and answer the request from it (view.c). */
+void tc_engine__serve_page(tc_engine_t *d, tc_http_request_t *req);
 /** Free the status logs kept between renders (at shutdown). */
 void tc_engine__uptime_logs_free(tc_engine_t *d);
 /** Free the cached view (at shutdown). */

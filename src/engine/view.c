@@ -325,6 +325,19 @@ static void render_now(tc_engine_t *d)
     tc_log(TC_LOG_DEBUG, MODULE, "published snapshot %llu", (unsigned long long)d->generation);
 }
 
+void tc_engine__serve_page(tc_engine_t *d, tc_http_request_t *req)
+{
+    tc_snapshot_t *snap = NULL;
+    int rc = tc_render_on_demand(tc_engine_view(d), d->generation + 1, d->render_state,
+                                 tc_http_path(req), tc_clock_mono_ms(), &snap);
+    if (rc == 0) {
+        d->generation++;
+        tc_http_publish(d->http, snap);
+    }
+    /* Made now, made by a request before (TC_EEXIST), or no such page: the snapshot says. */
+    tc_http_reply_document(req);
+}
+
 static void on_render_timer(uv_timer_t *t)
 {
     render_now(t->data);

@@ -130,6 +130,16 @@ void tc_http_reply_metrics(tc_http_request_t *req)
     tc_http_reply(req, 200, "");
 }
 
+bool tc_http_on_demand(const tc_http_request_t *req)
+{
+    return req->on_demand;
+}
+
+void tc_http_reply_document(tc_http_request_t *req)
+{
+    tc_http_reply(req, 200, "");
+}
+
 void tc_http_reply(tc_http_request_t *req, unsigned status, const char *json)
 {
     /* A caller that lost its reply must not take the server down with it. */
@@ -221,6 +231,8 @@ enum MHD_Result tc_http__serve_engine_request(tc_http_t *h, struct MHD_Connectio
         return MHD_YES;
     if (req->metrics)
         return tc_http__serve_metrics(h, c);
+    if (req->on_demand && req->status == 200)
+        return tc_http__serve_snapshot(h, c, req->path, req->method);
     size_t len = strlen(req->reply);
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, req->reply, MHD_RESPMEM_MUST_COPY);

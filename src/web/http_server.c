@@ -494,7 +494,8 @@ static enum MHD_Result serve(tc_http_t *h, struct MHD_Connection *c, const char 
     const served_doc_t *sd = d ? d->served : NULL;
     tc_route_t route = sd ? d->route : TC_ROUTE_OTHER;
     int known = sd || strcmp(url, "/healthz") == 0 ||
-                (strcmp(url, "/metrics") == 0 && h->console != TC_HTTP_CONSOLE_ONLY);
+                (strcmp(url, "/metrics") == 0 && h->console != TC_HTTP_CONSOLE_ONLY) ||
+                (set && tc_snapshot_offers(set->snap, url));
 
     if (!is_get) {
         if (strcmp(method, "OPTIONS") == 0 && known)
@@ -505,6 +506,12 @@ static enum MHD_Result serve(tc_http_t *h, struct MHD_Connection *c, const char 
                               is_api_path(url) ? h->not_found_json : h->not_found_html);
     }
     if (sd) {
+        /* When it was last asked for, to the second: which pages made on demand to keep. A
+         * page read all the time is written to once a second, not on every request. */
+        tc_doc_t *used = (tc_doc_t *)d;
+        int64_t now = coarse_ms();
+        if (atomic_load_explicit(&used->used, memory_order_relaxed) + 1000 <= now)
+            atomic_store_explicit(&used->used, now, memory_order_relaxed);
         tc_encoding_t e = choose_encoding(c, sd);
         const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
         if (inm && etag_matches(inm, d->var[e].etag))
@@ -525,6 +532,25 @@ static enum MHD_Result serve(tc_http_t *h, struct MHD_Connection *c, const char 
                           is_api_path(url) ? h->not_found_json : h->not_found_html);
 }
 
+enum MHD_Result tc_http__serve_snapshot(tc_http_t *h, struct MHD_Connection *c, const char *url,
+                                        const char *method)
+{
+    unsigned slot;
+    served_set_t *set = enter(h, &slot);
+    enum MHD_Result ret = serve(h, c, url, method, set);
+    leave(h, slot);
+    return ret;
+}
+
+/* Is @p url a page @p set offers to make on demand and does not hold yet? */
+static int wants_page_made(const tc_http_t *h, const served_set_t *set, const char *url,
+                           const char *method)
+{
+    return set && tc_snapshot_offers(set->snap, url) &&
+           (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
+           !is_elsewhere(h, url) && !tc_snapshot_find(set->snap, url);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -532,7 +558,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     tc_http_t *h = cls;
     (void)version;
-    (void)upload_data;
     /* The first call only announces the request. Queuing a response then made libmicrohttpd
      * close keep-alive connections, so we answer from the second call. For snapshot requests
      * the per-request state is just a byte count, kept in the pointer itself (as an odd
@@ -581,6 +606,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
     unsigned slot;
     served_set_t *set = enter(h, &slot);
+    if (wants_page_made(h, set, url, method)) {
+        leave(h, slot);
+        /* The engine makes the page and publishes it, then the request is answered from the
+         * snapshot (tc_http_reply_document()). */
+        tc_http_request_t *req = tc_http__new_request(h, c, url, method);
+        req->on_demand = 1;
+        *con_cls = req;
+        return tc_http__serve_engine_request(h, c, req, upload_data, upload_data_size);
+    }
     enum MHD_Result ret = serve(h, c, url, method, set);
     leave(h, slot);
     return ret;

@@ -97,6 +97,15 @@ void tc_http_reply(tc_http_request_t *req, unsigned status, const char *json);
  *  last given to tc_http_set_metrics(). */
 void tc_http_reply_metrics(tc_http_request_t *req);
 
+/** Whether @p req asks for a page the current snapshot offers but does not hold
+ *  (tc_snapshot_offer()): the engine makes it, publishes it and answers with
+ *  tc_http_reply_document(). */
+bool tc_http_on_demand(const tc_http_request_t *req);
+
+/** Engine thread: answer @p req (tc_http_on_demand()) from the snapshot published now, as
+ *  any page is answered (ETag, content coding); a 404 if the page is not in it. */
+void tc_http_reply_document(tc_http_request_t *req);
+
 /** Engine thread: the same with an HTML page (text/html, the pages' Content-Security-Policy,
  *  no referrer, so a token in the URL does not leak through links). */
 void tc_http_reply_html(tc_http_request_t *req, unsigned status, const char *html);

@@ -54,6 +54,7 @@ struct tc_http_request {
     char *reply;                 /* owned */
     int html;                    /* the reply is an HTML page (tc_http_reply_html) */
     int metrics;                 /* the reply is /metrics (tc_http_reply_metrics) */
+    int on_demand;               /* a GET of a page the snapshot offers (tc_http_on_demand) */
     tc_buf_t extra;              /* "name\0value\0" headers added by tc_http_add_header() */
     struct tc_http_request *next;/* queue link */
 };
@@ -185,6 +186,11 @@ enum MHD_Result tc_http__serve_engine_request(tc_http_t *h, struct MHD_Connectio
 /** Open the listening socket for @p host:@p port (@p ipv6 set for an IPv6 address).
  *  @return the descriptor, or -1 with "cannot listen on ..." in @p err. */
 int tc_http__listen(const char *host, int port, int *ipv6, char *err, size_t errlen);
+
+/** Answer a GET or HEAD of @p url from the current snapshot, as any snapshot request is
+ *  (a 404 when it is not there). */
+enum MHD_Result tc_http__serve_snapshot(tc_http_t *h, struct MHD_Connection *c, const char *url,
+                                        const char *method);
 
 /* ---- http_tls.c ---- */
 

@@ -20,6 +20,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/err.h"
 #include "core/secret.h"
 #include "web/html.h"
 
@@ -36,13 +37,32 @@ struct tc_render_state {
     uint64_t frame;      /* the frame key the filed table was made for */
     filed_t *filed;      /* open addressing by version */
     size_t filed_cap;    /* a power of two, or 0 */
-    filed_t *next;       /* the table being filled by the running render */
+    filed_t *next;       /* the table being filled by the running render; NULL outside one */
     size_t next_cap, next_n;
+    bool eager;          /* every page at every render (tc_render_state_eager()) */
 };
+
+/* Incident pages made at every render, whatever the history holds: those not closed, and the
+ * newest few, which "/" and the feeds link to and which readers open at once after an
+ * announcement. The others are made when first asked for. */
+#define HOT_NEWEST 25
+/* What the pages made on demand may hold with their compressed variants, about 1,500
+ * incident pages: the memory of a long history stays bounded (issue 16). */
+#define ON_DEMAND_BUDGET ((size_t)24 << 20)
 
 tc_render_state_t *tc_render_state_new(void)
 {
     return tc_calloc(1, sizeof(tc_render_state_t));
+}
+
+void tc_render_state_eager(tc_render_state_t *st, bool eager)
+{
+    st->eager = eager;
+}
+
+bool tc_render__eager(const tc_render_state_t *st)
+{
+    return !st || st->eager;
 }
 
 void tc_render_state_free(tc_render_state_t *st)
@@ -136,7 +156,9 @@ int64_t tc_render__filed(tc_render_state_t *st, const tc_view_t *v, const tc_inc
         }
     }
     tc_clock_format_local(v->zone, at, "%Y-%m-%d", day, 12);
-keep:;
+keep:
+    if (!st->next)
+        return at; /* outside a render (a page on demand): the table is only read */
     filed_t *n = filed_slot(st->next, st->next_cap, inc->version);
     if (!n->version) {
         n->version = inc->version;
@@ -160,20 +182,38 @@ int64_t tc_render__incident_changed_at(const tc_incident_t *i)
     return t;
 }
 
-static void incident_pages(const tc_view_t *v, tc_snapshot_t *s, uint64_t frame)
+static char *incident_page(const tc_view_t *v, const tc_incident_t *inc, size_t *len)
+{
+    tc_view_t mine = *v;
+    mine.updated_at = tc_render__incident_changed_at(inc);
+    return tc_render_incident_html(&mine, inc, len);
+}
+
+static void incident_pages(const tc_view_t *v, tc_snapshot_t *s, const tc_render_state_t *st,
+                           uint64_t frame)
 {
     static const char html[] = "text/html; charset=utf-8";
+    char path[64] = "/incidents/";
     for (size_t k = 0; k < v->nincidents; k++) {
         const tc_incident_t *inc = v->incidents[k];
-        char path[64];
-        snprintf(path, sizeof path, "/incidents/%s", inc->id);
+        size_t idlen = strlen(inc->id);
+        if (idlen + 12 > sizeof path)
+            continue; /* ids are short (incident.c makes them); a longer one has no page */
+        memcpy(path + 11, inc->id, idlen + 1);
         uint64_t key = frame && inc->version ? mix(frame, inc->version) : 0;
+        bool hot = tc_render__eager(st) || k < HOT_NEWEST ||
+                   !tc_incident_status_is_closed(inc->status);
+        if (!hot) {
+            /* Offered whether or not the last page made on demand is kept: the budget may
+             * drop it later, and it is then made again when asked for. */
+            tc_snapshot_offer(s, path);
+            tc_snapshot_keep_on_demand(s, path, key);
+            continue;
+        }
         if (tc_snapshot_reuse(s, path, key))
             continue;
-        tc_view_t mine = *v;
-        mine.updated_at = tc_render__incident_changed_at(inc);
         size_t len = 0;
-        char *body = tc_render_incident_html(&mine, inc, &len);
+        char *body = incident_page(v, inc, &len);
         tc_snapshot_add_keyed(s, path, TC_ROUTE_INCIDENT, html, body, len, key);
     }
 }
@@ -225,7 +265,7 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
     body = tc_render_components_json(v, &len);
     tc_snapshot_add(s, "/api/v2/components.json", TC_ROUTE_COMPONENTS, json, body, len);
     tc_render_history_docs(v, s, st);
-    incident_pages(v, s, frame);
+    incident_pages(v, s, st, frame);
     body = tc_render_feed_atom(v, &len);
     tc_snapshot_add(s, "/history.atom", TC_ROUTE_FEED, "application/atom+xml; charset=utf-8",
                     body, len);
@@ -265,6 +305,7 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
     body = tc_render_robots_txt(v, &len);
     tc_snapshot_add(s, "/robots.txt", TC_ROUTE_ASSET, "text/plain; charset=utf-8", body, len);
     add_console_assets(s);
+    tc_snapshot_trim(s, ON_DEMAND_BUDGET);
     tc_snapshot_seal(s);
     if (st) {
         /* Only this render's incidents stay in the table. */
@@ -278,6 +319,46 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
         st->last = s;
     }
     return s;
+}
+
+int tc_render_on_demand(const tc_view_t *v, uint64_t generation, tc_render_state_t *st,
+                        const char *path, int64_t now, tc_snapshot_t **out)
+{
+    *out = NULL;
+    if (!st->last || !tc_snapshot_offers(st->last, path))
+        return TC_ENOENT;
+    if (tc_snapshot_find(st->last, path))
+        return TC_EEXIST; /* a request before this one had it made */
+    uint64_t frame = frame_key(v);
+    /* The table of where incidents are filed is good for the frame it was made in only. */
+    tc_render_state_t *filed = frame == st->frame ? st : NULL;
+    tc_route_t route = TC_ROUTE_INCIDENT;
+    char *body = NULL;
+    size_t len = 0;
+    uint64_t key = 0;
+    if (strncmp(path, "/incidents/", 11) == 0) {
+        for (size_t k = 0; k < v->nincidents && !body; k++) {
+            const tc_incident_t *inc = v->incidents[k];
+            if (strcmp(inc->id, path + 11) != 0)
+                continue;
+            key = inc->version ? mix(frame, inc->version) : 0;
+            body = incident_page(v, inc, &len);
+        }
+    } else if (strncmp(path, "/history/", 9) == 0) {
+        route = TC_ROUTE_HISTORY;
+        body = tc_render__month_page(v, filed, frame, path + 9, &len, &key);
+    }
+    if (!body)
+        return TC_ENOENT; /* offered by the last render, gone from the view since */
+    tc_snapshot_t *s = tc_snapshot_extend(st->last, generation);
+    tc_snapshot_add_on_demand(s, path, route, "text/html; charset=utf-8", body, len, key, now);
+    tc_snapshot_trim(s, ON_DEMAND_BUDGET);
+    tc_snapshot_seal(s);
+    tc_snapshot_release(st->last);
+    tc_snapshot_hold(s);
+    st->last = s;
+    *out = s;
+    return 0;
 }
 
 tc_snapshot_t *tc_render_console_only(uint64_t generation)

@@ -22,15 +22,29 @@ typedef struct tc_render_state tc_render_state_t;
 
 tc_render_state_t *tc_render_state_new(void);
 void tc_render_state_free(tc_render_state_t *st);
+/** With @p eager, every render makes every page (the static export needs them all); without
+ *  (the default), the pages of closed incidents but the newest few, and the month pages, are
+ *  only offered (tc_snapshot_offer()) and made by tc_render_on_demand() when asked for. */
+void tc_render_state_eager(tc_render_state_t *st, bool eager);
 
-/** Render every public document of @p v into a new sealed snapshot the caller holds.
- *  @param st the state of the renders before (updated), or NULL to render everything anew.
- *  Incidents with version 0 are always rendered. */
+/** Render the public documents of @p v into a new sealed snapshot the caller holds.
+ *  @param st the state of the renders before (updated), or NULL to render everything anew
+ *  (eagerly). Incidents with version 0 are always rendered. */
 tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_state_t *st);
+
+/** Make the page at @p path that the last render of @p st offered, from @p v, as used at
+ *  @p now (coarse ms, the HTTP server's clock for tc_doc_t.used).
+ *  @return 0 with a new sealed snapshot in @p out (the caller holds it; @p st keeps it as
+ *  its last): the last one's documents and the page; TC_EEXIST when the last snapshot has
+ *  the page already; TC_ENOENT when it offers no such page. */
+int tc_render_on_demand(const tc_view_t *v, uint64_t generation, tc_render_state_t *st,
+                        const char *path, int64_t now, tc_snapshot_t **out);
 
 /* For the render_*.c files only. */
 /** The frame key of the running render (0 without a state). */
 uint64_t tc_render__frame(const tc_render_state_t *st);
+/** Whether the running render makes every page (no state, or an eager one). */
+bool tc_render__eager(const tc_render_state_t *st);
 /** @p h and @p x mixed into one non-zero key. */
 uint64_t tc_render__key(uint64_t h, uint64_t x);
 /** The instant @p inc is filed under in the history, and its local day "YYYY-MM-DD" in
@@ -86,8 +100,14 @@ char *tc_render_page_html(const tc_view_t *v, size_t *len);
 
 /** /history (the 3 latest months with incidents) and one /history/YYYY-MM page per month
  *  with incidents, added to @p s (render_history.c); with @p st (or NULL), a month whose
- *  incidents did not change is shared from the snapshot before. */
+ *  incidents did not change is shared from the snapshot before, and month pages are only
+ *  offered unless @p st is eager. */
 void tc_render_history_docs(const tc_view_t *v, tc_snapshot_t *s, tc_render_state_t *st);
+/** The page of @p month ("2024-11") in the frame @p frame, for tc_render_on_demand(); @p st
+ *  (or NULL) is only read. @return malloc'd HTML and its key in @p key, or NULL when no
+ *  incident is filed under that month. */
+char *tc_render__month_page(const tc_view_t *v, tc_render_state_t *st, uint64_t frame,
+                            const char *month, size_t *len, uint64_t *key);
 
 /** The page of one incident or maintenance, /incidents/<id> (render_incident.c).
  *  @return malloc'd HTML, its length in @p len. */

@@ -228,10 +228,18 @@ void tc_render_history_docs(const tc_view_t *v, tc_snapshot_t *s, tc_render_stat
         char *body = history_html(&mine, e, m, nmonths, 0, front, -1, &len);
         tc_snapshot_add_keyed(s, "/history", TC_ROUTE_HISTORY, html, body, len, fkey);
     }
+    /* Month pages are read far less than they change (the current month changes with every
+     * write): unless the state is eager, they are made when asked for. */
+    bool eager = tc_render__eager(st);
     for (size_t k = 0; k < nmonths; k++) {
         char path[32];
         snprintf(path, sizeof path, "/history/%s", e[m[k].first].month);
         uint64_t key = month_key(frame, e, m, nmonths, k);
+        if (!eager) {
+            tc_snapshot_offer(s, path);
+            tc_snapshot_keep_on_demand(s, path, key);
+            continue;
+        }
         if (tc_snapshot_reuse(s, path, key))
             continue;
         mine.updated_at = months_changed_at(v, e, m, k, k + 1);
@@ -240,4 +248,24 @@ void tc_render_history_docs(const tc_view_t *v, tc_snapshot_t *s, tc_render_stat
     }
     free(m);
     free(e);
+}
+
+char *tc_render__month_page(const tc_view_t *v, tc_render_state_t *st, uint64_t frame,
+                            const char *month, size_t *len, uint64_t *key)
+{
+    size_t n = 0, nmonths = 0;
+    entry_t *e = collect(v, st, &n);
+    month_t *m = split_months(e, n, &nmonths);
+    char *body = NULL;
+    for (size_t k = 0; k < nmonths && !body; k++) {
+        if (strcmp(e[m[k].first].month, month) != 0)
+            continue;
+        tc_view_t mine = *v;
+        mine.updated_at = months_changed_at(v, e, m, k, k + 1);
+        *key = month_key(frame, e, m, nmonths, k);
+        body = history_html(&mine, e, m, nmonths, k, k + 1, (long)k, len);
+    }
+    free(m);
+    free(e);
+    return body;
 }

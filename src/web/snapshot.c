@@ -59,6 +59,19 @@ const tc_doc_t *tc_snapshot_find(const tc_snapshot_t *s, const char *path)
     }
 }
 
+bool tc_snapshot_offers(const tc_snapshot_t *s, const char *path)
+{
+    if (!s->noffered)
+        return false;
+    size_t mask = s->offered_cap - 1;
+    uint64_t h = path_hash(path);
+    h = h ? h : 1;
+    for (size_t i = h & mask; s->offered[i]; i = (i + 1) & mask)
+        if (s->offered[i] == h)
+            return true;
+    return false;
+}
+
 void tc_doc_ref(tc_doc_t *d)
 {
     atomic_fetch_add_explicit(&d->refs, 1, memory_order_relaxed);
@@ -105,6 +118,16 @@ bool tc_snapshot_reuse(tc_snapshot_t *s, const char *path, uint64_t key)
         return false;
     hold_doc(old);
     append(s, old);
+    return true;
+}
+
+bool tc_snapshot_keep_on_demand(tc_snapshot_t *s, const char *path, uint64_t key)
+{
+    if (!tc_snapshot_reuse(s, path, key))
+        return false;
+    /* A page made at every render while it was hot (render.c) is one among the others once
+     * it is not; the flag is the engine's alone. */
+    s->docs[s->ndocs - 1]->on_demand = true;
     return true;
 }
 
@@ -168,10 +191,130 @@ void tc_snapshot_add_keyed(tc_snapshot_t *s, const char *path, tc_route_t route,
     append(s, d);
 }
 
+void tc_snapshot_add_on_demand(tc_snapshot_t *s, const char *path, tc_route_t route,
+                               const char *content_type, char *body, size_t len, uint64_t key,
+                               int64_t now)
+{
+    tc_snapshot_add_keyed(s, path, route, content_type, body, len, key);
+    tc_doc_t *d = s->docs[s->ndocs - 1];
+    d->on_demand = true;
+    atomic_store_explicit(&d->used, now, memory_order_relaxed);
+}
+
+void tc_snapshot_offer(tc_snapshot_t *s, const char *path)
+{
+    if (s->noffered == s->offered_cap) {
+        s->offered_cap = s->offered_cap ? s->offered_cap * 2 : 64;
+        s->offered = tc_realloc(s->offered, s->offered_cap * sizeof *s->offered);
+    }
+    uint64_t h = path_hash(path);
+    s->offered[s->noffered++] = h ? h : 1; /* 0 marks an empty slot once sealed */
+}
+
+static size_t doc_bytes(const tc_doc_t *d)
+{
+    size_t n = 0;
+    for (int e = 0; e < TC_ENC_COUNT; e++)
+        n += d->var[e].len;
+    return n;
+}
+
+/* For tc_snapshot_trim(): positions in a snapshot's documents, by when each was last used. */
+typedef struct use {
+    int64_t used;
+    size_t at;
+} use_t;
+
+static int least_recent_first(const void *pa, const void *pb)
+{
+    const use_t *a = pa, *b = pb;
+    return a->used < b->used ? -1 : a->used > b->used;
+}
+
+void tc_snapshot_trim(tc_snapshot_t *s, size_t budget)
+{
+    size_t total = 0, n = 0;
+    for (size_t i = 0; i < s->ndocs; i++)
+        if (s->docs[i]->on_demand) {
+            total += doc_bytes(s->docs[i]);
+            n++;
+        }
+    if (total <= budget)
+        return;
+    use_t *by_use = tc_malloc(n * sizeof *by_use);
+    n = 0;
+    for (size_t i = 0; i < s->ndocs; i++)
+        if (s->docs[i]->on_demand)
+            by_use[n++] = (use_t){atomic_load_explicit(&s->docs[i]->used, memory_order_relaxed),
+                                  i};
+    qsort(by_use, n, sizeof *by_use, least_recent_first);
+    bool *drop = tc_calloc(s->ndocs, sizeof *drop);
+    for (size_t k = 0; k < n && total > budget; k++) {
+        total -= doc_bytes(s->docs[by_use[k].at]);
+        drop[by_use[k].at] = true;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < s->ndocs; i++) {
+        if (drop[i])
+            drop_doc(s->docs[i]);
+        else
+            s->docs[kept++] = s->docs[i];
+    }
+    s->ndocs = kept;
+    free(drop);
+    free(by_use);
+}
+
+tc_snapshot_t *tc_snapshot_extend(const tc_snapshot_t *s, uint64_t generation)
+{
+    tc_snapshot_t *n = tc_snapshot_new(generation);
+    n->cap = s->ndocs + 1;
+    n->docs = tc_malloc(n->cap * sizeof *n->docs);
+    for (size_t i = 0; i < s->ndocs; i++) {
+        hold_doc(s->docs[i]);
+        n->docs[n->ndocs++] = s->docs[i];
+    }
+    /* The sealed table of offers holds every hash once, among empty slots. */
+    for (size_t i = 0; i < s->offered_cap; i++)
+        if (s->offered[i]) {
+            if (n->noffered == n->offered_cap) {
+                n->offered_cap = n->offered_cap ? n->offered_cap * 2 : 64;
+                n->offered = tc_realloc(n->offered, n->offered_cap * sizeof *n->offered);
+            }
+            n->offered[n->noffered++] = s->offered[i];
+        }
+    return n;
+}
+
 void tc_snapshot_add(tc_snapshot_t *s, const char *path, tc_route_t route,
                      const char *content_type, char *body, size_t len)
 {
     tc_snapshot_add_keyed(s, path, route, content_type, body, len, 0);
+}
+
+/* The list of offered hashes becomes an open-addressing set at most half full. */
+static void seal_offers(tc_snapshot_t *s)
+{
+    if (!s->noffered)
+        return;
+    size_t cap = 16;
+    while (cap < s->noffered * 2)
+        cap *= 2;
+    uint64_t *set = tc_calloc(cap, sizeof *set);
+    size_t n = 0;
+    for (size_t k = 0; k < s->noffered; k++) {
+        uint64_t h = s->offered[k];
+        size_t i = h & (cap - 1);
+        while (set[i] && set[i] != h)
+            i = (i + 1) & (cap - 1);
+        if (!set[i])
+            n++;
+        set[i] = h;
+    }
+    free(s->offered);
+    s->offered = set;
+    s->offered_cap = cap;
+    s->noffered = n;
 }
 
 void tc_snapshot_seal(tc_snapshot_t *s)
@@ -194,6 +337,7 @@ void tc_snapshot_seal(tc_snapshot_t *s)
         s->index[i].hash = h;
         s->index[i].doc = d;
     }
+    seal_offers(s);
 }
 
 void tc_snapshot_hold(tc_snapshot_t *s)
@@ -209,5 +353,6 @@ void tc_snapshot_release(tc_snapshot_t *s)
         drop_doc(s->docs[i]);
     free(s->docs);
     free(s->index);
+    free(s->offered);
     free(s);
 }

@@ -68,6 +68,11 @@ typedef struct tc_doc {
     _Atomic unsigned refs;
     void *served;             /* the HTTP server's responses for it, built once; or NULL */
     void (*served_free)(void *served); /* frees them; called when the last holder lets go */
+    /* Made when first asked for (a page the snapshot offers, below) and kept while the
+     * budget for such pages allows; the least recently used go first. */
+    bool on_demand;
+    _Atomic int64_t used;     /* with on_demand: when it was last served (coarse ms, any
+                                 thread; only for choosing what to drop) */
 } tc_doc_t;
 
 typedef struct tc_snapshot {
@@ -85,6 +90,12 @@ typedef struct tc_snapshot {
         tc_doc_t *doc;
     } *index;
     size_t index_cap;    /* a power of two, or 0 */
+    /* The hashes of the paths of pages made when first asked for (tc_snapshot_offer()): a
+     * request for one that is not among the documents goes to the engine, which makes it;
+     * any other unknown path is a 404 without it. Open addressing after tc_snapshot_seal()
+     * (0 is an empty slot); a plain list before. */
+    uint64_t *offered;
+    size_t noffered, offered_cap;
     unsigned holders;    /* engine thread */
 } tc_snapshot_t;
 
@@ -105,12 +116,29 @@ void tc_snapshot_add_keyed(tc_snapshot_t *s, const char *path, tc_route_t route,
 /** Share the previous snapshot's document at @p path if it was made for @p key (non-zero).
  *  @return true when it was added, false when the caller must render it. */
 bool tc_snapshot_reuse(tc_snapshot_t *s, const char *path, uint64_t key);
+/** Share the previous snapshot's document at @p path as a page made on demand (subject to
+ *  tc_snapshot_trim()) if it was made for @p key (non-zero). @return true when it was. */
+bool tc_snapshot_keep_on_demand(tc_snapshot_t *s, const char *path, uint64_t key);
+/** Offer the page at @p path to be made when first asked for (it is not rendered now). */
+void tc_snapshot_offer(tc_snapshot_t *s, const char *path);
+/** Add a page made on demand (tc_snapshot_add_keyed(), marked on_demand and used now). */
+void tc_snapshot_add_on_demand(tc_snapshot_t *s, const char *path, tc_route_t route,
+                               const char *content_type, char *body, size_t len, uint64_t key,
+                               int64_t now);
+/** Drop the least recently used pages made on demand until their bytes (with their
+ *  compressed variants) fit in @p budget. Before tc_snapshot_seal(). */
+void tc_snapshot_trim(tc_snapshot_t *s, size_t budget);
+/** A new snapshot, not sealed, with one holder: @p s's documents (shared) and offers. */
+tc_snapshot_t *tc_snapshot_extend(const tc_snapshot_t *s, uint64_t generation);
 /** Index the documents so tc_snapshot_find() can find them (a path added twice: the last
  *  one wins), and forget prev. */
 void tc_snapshot_seal(tc_snapshot_t *s);
 /** @return the document at @p path (exact match), or NULL. Needs tc_snapshot_seal(). Any
  *  thread, while the snapshot is held. */
 const tc_doc_t *tc_snapshot_find(const tc_snapshot_t *s, const char *path);
+/** @return whether @p path is offered to be made on demand (the page exists; it may or may
+ *  not be among the documents now). Needs tc_snapshot_seal(). Any thread, while held. */
+bool tc_snapshot_offers(const tc_snapshot_t *s, const char *path);
 /** One more holder. Engine thread. */
 void tc_snapshot_hold(tc_snapshot_t *s);
 /** One holder less; the last frees the snapshot and lets go of its documents. NULL is

@@ -113,6 +113,18 @@ void tc_http_reply_metrics(tc_http_request_t *req)
     tc_http_reply(req, 200, "");
 }
 
+/* The fixture's requests are the write API's and the console's, never a page's. */
+bool tc_http_on_demand(const tc_http_request_t *req)
+{
+    (void)req;
+    return false;
+}
+
+void tc_http_reply_document(tc_http_request_t *req)
+{
+    tc_http_reply(req, 200, "");
+}
+
 void tc_http_reply_html(tc_http_request_t *req, unsigned status, const char *html)
 {
     tc_http_reply(req, status, html);

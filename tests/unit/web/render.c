@@ -8,9 +8,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "web/render.h"
 
 #include "incidents_fixture.h"
@@ -43,6 +45,7 @@ static void test_shares_unchanged_incident_and_month_pages(void **state)
     (void)state;
     tc_view_t v = versioned_view();
     tc_render_state_t *st = tc_render_state_new();
+    tc_render_state_eager(st, true); /* month pages at every render, as for the export */
     tc_snapshot_t *a = tc_render(&v, 1, st);
 
     /* Nothing changed but the time: every incident and month page is shared. */
@@ -131,12 +134,102 @@ static void test_incident_footer_is_its_own(void **state)
     tc_snapshot_release(s);
 }
 
+/* A long history: 30 resolved incidents a day apart (the newest first), and the open one. */
+#define LONG 31
+static tc_incident_t long_copies[LONG];
+static const tc_incident_t *long_list[LONG];
+static char long_ids[LONG][16];
+
+static tc_view_t long_view(void)
+{
+    tc_view_t v = fx_view();
+    for (size_t i = 0; i < LONG; i++) {
+        long_copies[i] = i == 28 ? fx_open : fx_nov14;
+        if (i != 28) {
+            snprintf(long_ids[i], sizeof long_ids[i], "old%09zu", i);
+            long_copies[i].id = long_ids[i];
+            long_copies[i].started_at -= (int64_t)i * 86400000;
+            long_copies[i].created_at = long_copies[i].started_at;
+            long_copies[i].resolved_at -= (int64_t)i * 86400000;
+        }
+        long_copies[i].version = 500 + i;
+        long_list[i] = &long_copies[i];
+    }
+    v.incidents = long_list;
+    v.nincidents = LONG;
+    return v;
+}
+
+/* Pages of older incidents and of months are offered, made when asked for with the bytes an
+ * eager render gives them, kept while their incident does not change, and dropped when it
+ * does. */
+static void test_older_pages_made_on_demand(void **state)
+{
+    (void)state;
+    tc_view_t v = long_view();
+    tc_snapshot_t *all = tc_render(&v, 100, NULL); /* no state: every page */
+    tc_render_state_t *st = tc_render_state_new();
+    tc_snapshot_t *a = tc_render(&v, 1, st);
+    find(a, "/incidents/old000000000");  /* the newest */
+    find(a, "/incidents/openbbbbbbbb");  /* open, however old */
+    assert_null(tc_snapshot_find(a, "/incidents/old000000027"));
+    assert_true(tc_snapshot_offers(a, "/incidents/old000000027"));
+    assert_false(tc_snapshot_offers(a, "/incidents/old000000000"));
+    assert_null(tc_snapshot_find(a, "/history/2024-10"));
+    assert_true(tc_snapshot_offers(a, "/history/2024-10"));
+
+    tc_snapshot_t *b = NULL, *none = NULL;
+    assert_int_equal(tc_render_on_demand(&v, 2, st, "/incidents/old000000027", 7000, &b), 0);
+    const tc_doc_t *page = find(b, "/incidents/old000000027");
+    assert_true(page->on_demand);
+    assert_string_equal(page->var[TC_ENC_IDENTITY].data,
+                        find(all, "/incidents/old000000027")->var[TC_ENC_IDENTITY].data);
+    assert_ptr_equal(find(a, "/"), find(b, "/"));
+    assert_int_equal(tc_render_on_demand(&v, 3, st, "/incidents/old000000027", 7000, &none),
+                     TC_EEXIST);
+    assert_int_equal(tc_render_on_demand(&v, 3, st, "/incidents/nope", 7000, &none),
+                     TC_ENOENT);
+    assert_null(none);
+
+    tc_snapshot_t *c = NULL;
+    assert_int_equal(tc_render_on_demand(&v, 3, st, "/history/2024-10", 7000, &c), 0);
+    assert_string_equal(find(c, "/history/2024-10")->var[TC_ENC_IDENTITY].data,
+                        find(all, "/history/2024-10")->var[TC_ENC_IDENTITY].data);
+    find(c, "/incidents/old000000027"); /* still there */
+
+    /* The next render keeps both while nothing they show changed... */
+    tc_snapshot_t *d = tc_render(&v, 4, st);
+    assert_ptr_equal(find(c, "/incidents/old000000027"), find(d, "/incidents/old000000027"));
+    assert_ptr_equal(find(c, "/history/2024-10"), find(d, "/history/2024-10"));
+    /* ...and lets go of them when it did; they stay offered. */
+    long_copies[27].name = (char *)"ElevenLabs was degraded (renamed)";
+    long_copies[27].version = 900;
+    tc_snapshot_t *e = tc_render(&v, 5, st);
+    assert_null(tc_snapshot_find(e, "/incidents/old000000027"));
+    assert_true(tc_snapshot_offers(e, "/incidents/old000000027"));
+    assert_null(tc_snapshot_find(e, "/history/2024-10"));
+    tc_snapshot_t *f = NULL;
+    assert_int_equal(tc_render_on_demand(&v, 6, st, "/incidents/old000000027", 8000, &f), 0);
+    assert_non_null(strstr(find(f, "/incidents/old000000027")->var[TC_ENC_IDENTITY].data,
+                           "(renamed)"));
+
+    tc_snapshot_release(all);
+    tc_snapshot_release(a);
+    tc_snapshot_release(b);
+    tc_snapshot_release(c);
+    tc_snapshot_release(d);
+    tc_snapshot_release(e);
+    tc_snapshot_release(f);
+    tc_render_state_free(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shares_unchanged_incident_and_month_pages),
         cmocka_unit_test(test_version_zero_is_rendered),
         cmocka_unit_test(test_incident_footer_is_its_own),
+        cmocka_unit_test(test_older_pages_made_on_demand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

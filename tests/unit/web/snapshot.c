@@ -1,5 +1,6 @@
 /* Unit tests for src/web/snapshot.c: ETags per coding, variants only when smaller, documents
- * shared between snapshots (by bytes or by a renderer's key) and what outlives whom. */
+ * shared between snapshots (by bytes or by a renderer's key), what outlives whom, and the
+ * pages offered to be made on demand. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -149,6 +150,62 @@ static void test_find_among_many(void **state)
     tc_snapshot_release(s);
 }
 
+/* Offered pages are known without being documents; an extended snapshot keeps the offers and
+ * shares every document; trimming drops the pages made on demand that were used least
+ * recently, and nothing else. */
+static void test_offers_extend_and_trim(void **state)
+{
+    (void)state;
+    tc_snapshot_t *a = tc_snapshot_new(1);
+    tc_snapshot_add(a, "/", TC_ROUTE_PAGE, "text/html", text(3000, 'h'), 3000);
+    char path[32];
+    for (int i = 0; i < 100; i++) {
+        snprintf(path, sizeof path, "/incidents/%03d", i);
+        tc_snapshot_offer(a, path);
+    }
+    tc_snapshot_offer(a, "/incidents/007"); /* twice is once */
+    tc_snapshot_seal(a);
+    assert_true(tc_snapshot_offers(a, "/incidents/042"));
+    assert_false(tc_snapshot_offers(a, "/incidents/100"));
+    assert_false(tc_snapshot_offers(a, "/"));
+    assert_null(tc_snapshot_find(a, "/incidents/042"));
+
+    /* Three pages made on demand, used at 10, 30 and 20 s. */
+    tc_snapshot_t *b = tc_snapshot_extend(a, 2);
+    tc_snapshot_add_on_demand(b, "/incidents/001", TC_ROUTE_INCIDENT, "text/html",
+                              text(2000, 'a'), 2000, 11, 10000);
+    tc_snapshot_add_on_demand(b, "/incidents/002", TC_ROUTE_INCIDENT, "text/html",
+                              text(2000, 'b'), 2000, 12, 30000);
+    tc_snapshot_add_on_demand(b, "/incidents/003", TC_ROUTE_INCIDENT, "text/html",
+                              text(2000, 'c'), 2000, 13, 20000);
+    tc_snapshot_seal(b);
+    assert_ptr_equal(tc_snapshot_find(a, "/"), tc_snapshot_find(b, "/"));
+    assert_true(tc_snapshot_offers(b, "/incidents/099"));
+    assert_true(tc_snapshot_find(b, "/incidents/001")->on_demand);
+    assert_false(tc_snapshot_find(b, "/")->on_demand);
+
+    /* Room for two of them: the one used longest ago goes; "/" is never counted or dropped. */
+    const tc_doc_t *one = tc_snapshot_find(b, "/incidents/001");
+    size_t each = one->var[0].len + one->var[1].len + one->var[2].len;
+    tc_snapshot_t *c = tc_snapshot_extend(b, 3);
+    tc_snapshot_trim(c, 2 * each + each / 2);
+    tc_snapshot_seal(c);
+    assert_null(tc_snapshot_find(c, "/incidents/001"));
+    assert_non_null(tc_snapshot_find(c, "/incidents/002"));
+    assert_non_null(tc_snapshot_find(c, "/incidents/003"));
+    assert_non_null(tc_snapshot_find(c, "/"));
+    assert_true(tc_snapshot_offers(c, "/incidents/001"));
+    tc_snapshot_t *d = tc_snapshot_extend(c, 4);
+    tc_snapshot_trim(d, 0);
+    tc_snapshot_seal(d);
+    assert_null(tc_snapshot_find(d, "/incidents/002"));
+    assert_non_null(tc_snapshot_find(d, "/"));
+    tc_snapshot_release(a);
+    tc_snapshot_release(b);
+    tc_snapshot_release(c);
+    tc_snapshot_release(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -157,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_reuse_by_key),
         cmocka_unit_test(test_bytes_outlive_the_snapshots),
         cmocka_unit_test(test_find_among_many),
+        cmocka_unit_test(test_offers_extend_and_trim),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
