@@ -45,6 +45,7 @@
 #define RESULTS_QUEUED 200000 /* results the writer holds while PostgreSQL is slow or away */
 #define UPTIME_DAYS 90      /* daily bars on the page */
 #define UPTIME_MONTHS 12    /* months in the uptime report (/uptime), the current one included */
+#define UPTIME_REPORT_REFRESH_MS 60000 /* the report's figures are at most this old */
 #define RECENT 60           /* response times kept per monitor for the page's sparkline */
 #define REFRESH_MS 30000   /* re-render for new response times (sparklines) this often */
 #define MAINTENANCE_MS 10000 /* how often maintenance windows are checked */
@@ -116,6 +117,7 @@ typedef struct uptime_log {
     uint64_t status_changes;      /* the engine's count of status changes when it was read */
     tc_status_change_t *log;      /* owned */
     size_t nlog;
+    tc_uptime_day_t months[UPTIME_MONTHS]; /* the report's months from it, as of uptime_at */
 } uptime_log_t;
 
 struct tc_engine {
@@ -138,6 +140,7 @@ struct tc_engine {
     uint64_t generation;        /* of the last published snapshot */
     tc_render_state_t *render_state; /* owned; what the next render can share (render.h) */
     uptime_log_t *uptime_logs;  /* owned; per showcased row, as of the last render (view.c) */
+    int64_t uptime_at;          /* wall ms the logs' months were computed for (view.c) */
     uint64_t status_changes;    /* bumped by every stored status change and row adoption */
     /* The view of the current state, built on first use after a change (view.c). Every
      * change to what it shows (rows, incidents, the config) clears view_valid, as a plain

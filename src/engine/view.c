@@ -225,9 +225,10 @@ void tc_engine__uptime_logs_free(tc_engine_t *d)
 }
 
 /* The status log of @p row since @p from: taken over from the last render's @p old logs when
- * still valid (moved into @p out), else read from the store. @return 0 or TC_ESTORE. */
+ * still valid (moved into @p out, with its months), else read from the store (and *read
+ * set). @return 0 or TC_ESTORE. */
 static int row_log(tc_engine_t *d, const tc_view_row_t *row, int64_t from, uptime_log_t *old,
-                   size_t nold, uptime_log_t *out)
+                   size_t nold, uptime_log_t *out, bool *read)
 {
     for (size_t k = 0; k < nold; k++) {
         if (!old[k].row_id || strcmp(old[k].row_id, row->id) != 0)
@@ -239,6 +240,7 @@ static int row_log(tc_engine_t *d, const tc_view_row_t *row, int64_t from, uptim
         }
         break;
     }
+    *read = true;
     char err[256];
     memset(out, 0, sizeof *out);
     if (tc_store_status_log(d->store, row->id, from, &out->log, &out->nlog, err, sizeof err) !=
@@ -261,7 +263,6 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
     memcpy(rows, view.rows, nrows * sizeof *rows);
     view.rows = rows;
     tc_uptime_day_t *days = tc_calloc(nrows * UPTIME_DAYS, sizeof *days);
-    tc_uptime_day_t *months = tc_calloc(nrows * UPTIME_MONTHS, sizeof *months);
     double *latencies = tc_calloc(nrows * RECENT, sizeof *latencies);
     uptime_log_t *logs = tc_calloc(nrows ? nrows : 1, sizeof *logs);
     size_t nlogs = 0;
@@ -279,6 +280,8 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
         month_frame[i].start = tc_clock_local_month_start(view.zone, now, UPTIME_MONTHS - 1 - i);
         month_frame[i].end = tc_clock_local_month_start(view.zone, now, UPTIME_MONTHS - 2 - i);
     }
+    bool read = false;
+    size_t *log_of = tc_calloc(nrows ? nrows : 1, sizeof *log_of); /* index + 1 in logs */
     for (size_t i = 0; i < nrows; i++) {
         tc_view_row_t *row = &rows[i];
         if (row->is_group)
@@ -288,9 +291,10 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
         if (!row->showcase)
             continue;
         uptime_log_t *l = &logs[nlogs];
-        if (row_log(d, row, month_frame[0].start, d->uptime_logs, d->nuptime_logs, l) != 0)
+        if (row_log(d, row, month_frame[0].start, d->uptime_logs, d->nuptime_logs, l, &read) !=
+            0)
             continue;
-        nlogs++;
+        log_of[i] = ++nlogs;
         /* The days are computed each render: today's bar grows with the time of day. */
         tc_uptime_day_t *mine = &days[i * UPTIME_DAYS];
         memcpy(mine, frame, sizeof frame);
@@ -298,12 +302,30 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
         row->days = mine;
         row->ndays = UPTIME_DAYS;
         row->uptime = tc_uptime_total(mine, UPTIME_DAYS);
-        tc_uptime_day_t *by_month = &months[i * UPTIME_MONTHS];
-        memcpy(by_month, month_frame, sizeof month_frame);
-        tc_uptime_days(l->log, l->nlog, now, by_month, UPTIME_MONTHS);
-        row->months = by_month;
-        row->nmonths = UPTIME_MONTHS;
     }
+    /* The report's months are computed for all rows at once, as of one instant: again after a
+     * status change, a change of rows or of month, or a minute on (the current month's figures
+     * grow with the time), not at every write, so the report's documents stay the same
+     * between (render_uptime.c keys them by this instant). */
+    bool same = nlogs == d->nuptime_logs && !read && d->uptime_at &&
+                now - d->uptime_at < UPTIME_REPORT_REFRESH_MS;
+    for (size_t k = 0; same && k < nlogs; k++)
+        same = logs[k].months[0].start == month_frame[0].start;
+    if (!same)
+        d->uptime_at = now;
+    for (size_t i = 0; i < nrows; i++) {
+        if (!log_of[i])
+            continue;
+        uptime_log_t *l = &logs[log_of[i] - 1];
+        if (!same) {
+            memcpy(l->months, month_frame, sizeof month_frame);
+            tc_uptime_days(l->log, l->nlog, now, l->months, UPTIME_MONTHS);
+        }
+        rows[i].months = l->months;
+        rows[i].nmonths = UPTIME_MONTHS;
+    }
+    free(log_of);
+    view.uptime_at = d->uptime_at;
     /* Logs not taken over belong to rows that changed or left the page. */
     tc_engine__uptime_logs_free(d);
     d->uptime_logs = logs;
@@ -311,7 +333,6 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
     d->fresh_results = 0;
     tc_snapshot_t *snap = tc_render(&view, ++d->generation, d->render_state);
     free(latencies);
-    free(months);
     free(days);
     free(rows);
     return snap;

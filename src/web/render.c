@@ -115,6 +115,7 @@ static uint64_t frame_key(const tc_view_t *v)
     for (size_t r = 0; r < v->nrows; r++) {
         put_str(&b, v->rows[r].id);
         put_str(&b, v->rows[r].name);
+        put_str(&b, v->rows[r].group_id); /* the uptime report's headings */
     }
     uint64_t h = tc_secret_digest64(b.data, b.len);
     tc_buf_free(&b);
@@ -286,10 +287,7 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
         body = lists[i].render(v, &len);
         tc_snapshot_add(s, lists[i].path, TC_ROUTE_INCIDENTS, json, body, len);
     }
-    body = tc_render_uptime_html(v, &len);
-    tc_snapshot_add(s, "/uptime", TC_ROUTE_UPTIME, html, body, len);
-    body = tc_render_uptime_json(v, &len);
-    tc_snapshot_add(s, "/api/v2/uptime.json", TC_ROUTE_UPTIME, json, body, len);
+    tc_render_uptime_docs(v, s, st);
     tc_render_badge_docs(v, s);
     tc_render_embed_docs(v, s);
     const char *icon_type;

@@ -88,6 +88,10 @@ json_t *tc_render_incident_json(const tc_view_t *v, const tc_incident_t *i, bool
  *  (render_uptime.c). @return malloc'd HTML or JSON, its length in @p len. */
 char *tc_render_uptime_html(const tc_view_t *v, size_t *len);
 char *tc_render_uptime_json(const tc_view_t *v, size_t *len);
+/** Both, added to @p s; with @p st and v->uptime_at (the instant of the figures), taken from
+ *  the snapshot before while the figures and what they show of the incidents behind them
+ *  (names, impacts, spans) are the same. Their page time is the later of the two. */
+void tc_render_uptime_docs(const tc_view_t *v, tc_snapshot_t *s, tc_render_state_t *st);
 
 /** /embed (the framable pill and open incidents, render_embed.c) and /embed.js (the script
  *  of static/embed.js), added to @p s. */

@@ -228,7 +228,7 @@ static void component_html(tc_buf_t *b, const tc_view_t *v, const row_index_t *x
     tc_buf_puts(b, "</tbody></table></div></section>");
 }
 
-char *tc_render_uptime_html(const tc_view_t *v, size_t *len)
+static char *uptime_html(const tc_view_t *v, const row_index_t *x, size_t *len)
 {
     tc_buf_t b;
     tc_buf_init(&b, TC_HTML_LIMIT);
@@ -244,15 +244,13 @@ char *tc_render_uptime_html(const tc_view_t *v, size_t *len)
     tc_buf_free(&zone);
     tc_buf_puts(&b, "</p>");
     size_t shown = 0;
-    row_index_t x;
-    index_build(v, &x);
     for (size_t i = 0; i < v->nrows; i++) {
         const tc_view_row_t *r = &v->rows[i];
         if (r->group_id)
             continue;
         if (!r->is_group) {
             if (r->months) {
-                component_html(&b, v, &x, r, 2);
+                component_html(&b, v, x, r, 2);
                 shown++;
             }
             continue;
@@ -269,11 +267,10 @@ char *tc_render_uptime_html(const tc_view_t *v, size_t *len)
                 tc_buf_puts(&b, "</h2>");
                 heading = true;
             }
-            component_html(&b, v, &x, c, 3);
+            component_html(&b, v, x, c, 3);
             shown++;
         }
     }
-    index_free(&x);
     if (!shown) {
         tc_buf_puts(&b, "<p class=\"quiet\">");
         tc_html_text(&b, v, TC_T_NO_UPTIME_SHOWN);
@@ -333,7 +330,7 @@ static json_t *month_json(const tc_view_t *v, const tc_uptime_day_t *m,
     return o;
 }
 
-char *tc_render_uptime_json(const tc_view_t *v, size_t *len)
+static char *uptime_json(const tc_view_t *v, const row_index_t *x, size_t *len)
 {
     json_t *root = json_object();
     json_object_set_new(root, "page", tc_render_page_json(v));
@@ -344,8 +341,6 @@ char *tc_render_uptime_json(const tc_view_t *v, size_t *len)
     json_object_set_new(weights, "under_maintenance", json_real(0.0));
     json_object_set_new(root, "weights", weights);
     json_t *components = json_array();
-    row_index_t x;
-    index_build(v, &x);
     for (size_t i = 0; i < v->nrows; i++) {
         const tc_view_row_t *r = &v->rows[i];
         if (!r->months)
@@ -359,12 +354,81 @@ char *tc_render_uptime_json(const tc_view_t *v, size_t *len)
                             total < 0 ? json_null() : json_real(rounded(total, 1e4)));
         json_t *months = json_array();
         for (size_t k = 0; k < r->nmonths; k++)
-            json_array_append_new(months, month_json(v, &r->months[k], &x.inc[x.first[i]],
-                                                     x.count[i]));
+            json_array_append_new(months, month_json(v, &r->months[k], &x->inc[x->first[i]],
+                                                     x->count[i]));
         json_object_set_new(c, "months", months);
         json_array_append_new(components, c);
     }
-    index_free(&x);
     json_object_set_new(root, "components", components);
     return tc_render_json_dump(root, len);
+}
+
+char *tc_render_uptime_html(const tc_view_t *v, size_t *len)
+{
+    row_index_t x;
+    index_build(v, &x);
+    char *html = uptime_html(v, &x, len);
+    index_free(&x);
+    return html;
+}
+
+char *tc_render_uptime_json(const tc_view_t *v, size_t *len)
+{
+    row_index_t x;
+    index_build(v, &x);
+    char *json = uptime_json(v, &x, len);
+    index_free(&x);
+    return json;
+}
+
+/* What the report shows of the incidents behind its months, and when the latest of them
+ * changed. The months' figures are as of v->uptime_at. */
+static uint64_t shown_key(const tc_view_t *v, const row_index_t *x, size_t n, int64_t *changed)
+{
+    uint64_t key = tc_render__key(0, (uint64_t)v->uptime_at);
+    for (size_t k = 0; k < n; k++) {
+        const tc_incident_t *i = x->inc[k];
+        int64_t begin, end;
+        tc_html_incident_span(v, i, &begin, &end);
+        /* An open incident's span ends now; whether it meets a month does not change while
+         * it stays open, so "open" is what counts. */
+        if (!i->resolved_at && !tc_incident_status_is_closed(i->status))
+            end = -1;
+        key = tc_render__key(key, tc_render__key(id_hash(i->id), id_hash(i->name)));
+        key = tc_render__key(key, tc_render__key((uint64_t)begin, (uint64_t)end) + i->impact);
+        int64_t c = tc_render__incident_changed_at(i);
+        if (c > *changed)
+            *changed = c;
+    }
+    return key;
+}
+
+void tc_render_uptime_docs(const tc_view_t *v, tc_snapshot_t *s, tc_render_state_t *st)
+{
+    row_index_t x;
+    index_build(v, &x);
+    size_t n = 0;
+    for (size_t r = 0; r < v->nrows; r++)
+        n = x.first[r] + x.count[r] > n ? x.first[r] + x.count[r] : n;
+    /* Without the instant of the figures the report changes with the time: no key. */
+    tc_view_t mine = *v;
+    mine.updated_at = v->uptime_at;
+    uint64_t frame = tc_render__frame(st);
+    uint64_t key = 0;
+    if (frame && v->uptime_at)
+        key = tc_render__key(frame, shown_key(v, &x, n, &mine.updated_at));
+    else
+        mine.updated_at = v->updated_at;
+    size_t len = 0;
+    if (!tc_snapshot_reuse(s, "/uptime", key)) {
+        char *body = uptime_html(&mine, &x, &len);
+        tc_snapshot_add_keyed(s, "/uptime", TC_ROUTE_UPTIME, "text/html; charset=utf-8", body,
+                              len, key);
+    }
+    if (!tc_snapshot_reuse(s, "/api/v2/uptime.json", key)) {
+        char *body = uptime_json(&mine, &x, &len);
+        tc_snapshot_add_keyed(s, "/api/v2/uptime.json", TC_ROUTE_UPTIME,
+                              "application/json; charset=utf-8", body, len, key);
+    }
+    index_free(&x);
 }

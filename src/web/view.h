@@ -59,6 +59,8 @@ typedef struct tc_view {
     const tc_incident_t *const *incidents;
     size_t nincidents;
     int64_t now;                  /* wall ms of this render */
+    int64_t uptime_at;            /* wall ms the rows' months were computed for: the uptime
+                                     report's figures are as of then (0 when not given) */
     const char *impact_labels[5]; /* history labels by tc_impact_t, or NULL for the
                                      language's ("", "Degraded", "Downtime", "Downtime",
                                      "Maintenance" in English) */

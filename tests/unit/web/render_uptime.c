@@ -225,12 +225,56 @@ static void nothing_showcased(void **state)
     free(text);
 }
 
+/* Between two renders the report is the same document while its figures' instant and what it
+ * shows of its incidents are: an update to the open incident or the time passing change
+ * nothing, a renamed incident or newer figures do (issue 16: a write costs what it changes). */
+static void report_kept_between_writes(void **state)
+{
+    (void)state;
+    tc_view_t v = view();
+    v.uptime_at = FX_NOW - 30000;
+    tc_render_state_t *st = tc_render_state_new();
+    tc_snapshot_t *a = tc_render(&v, 1, st);
+    const tc_doc_t *html = tc_snapshot_find(a, "/uptime");
+    const tc_doc_t *json = tc_snapshot_find(a, "/api/v2/uptime.json");
+    assert_non_null(html);
+    assert_non_null(json);
+
+    uint64_t version = fx_open.version;
+    fx_open.version = 77; /* a new update */
+    v.now += 5000;
+    v.updated_at += 5000;
+    tc_snapshot_t *b = tc_render(&v, 2, st);
+    assert_ptr_equal(tc_snapshot_find(b, "/uptime"), html);
+    assert_ptr_equal(tc_snapshot_find(b, "/api/v2/uptime.json"), json);
+
+    hostile.name = (char *)"API down (renamed)";
+    tc_snapshot_t *c = tc_render(&v, 3, st);
+    assert_ptr_not_equal(tc_snapshot_find(c, "/uptime"), html);
+    assert_non_null(strstr(tc_snapshot_find(c, "/api/v2/uptime.json")->var[0].data,
+                           "API down (renamed)"));
+    hostile.name = (char *)"<img src=x onerror=alert(1)> down";
+
+    const tc_doc_t *now = tc_snapshot_find(c, "/uptime");
+    v.uptime_at += 60000;
+    tc_snapshot_t *d = tc_render(&v, 4, st);
+    assert_ptr_not_equal(tc_snapshot_find(d, "/uptime"), now);
+
+    fx_open.version = version;
+    tc_snapshot_release(a);
+    tc_snapshot_release(b);
+    tc_snapshot_release(c);
+    tc_snapshot_release(d);
+    tc_render_state_free(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(report_html),
         cmocka_unit_test(report_json),
         cmocka_unit_test(nothing_showcased),
+        cmocka_unit_test(report_kept_between_writes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
