@@ -84,6 +84,7 @@ void tc_doc_unref(tc_doc_t *d)
     free(d->path);
     for (int e = 0; e < TC_ENC_COUNT; e++)
         free(d->var[e].data);
+    free(d->gz_chunks);
     free(d);
 }
 
@@ -131,8 +132,40 @@ bool tc_snapshot_keep_on_demand(tc_snapshot_t *s, const char *path, uint64_t key
     return true;
 }
 
+/* Documents this large are gzipped in chunks (compress.h), so a new version costs what
+ * changed, and are not offered in brotli: its encoder cannot reuse a previous version's work,
+ * and at a quality it could afford on every write (1 or 2) its output is larger than the
+ * chunked gzip. 64 KiB keeps brotli for the usual page (about 35 KB for 20 components). */
+#define CHUNKED_FROM (64 * 1024)
+
+static void add_gzip(tc_doc_t *d, const tc_doc_t *old, const char *body, size_t len)
+{
+    tc_variant_t *gz = &d->var[TC_ENC_GZIP];
+    size_t zlen = 0;
+    char *z;
+    if (len >= CHUNKED_FROM) {
+        tc_gzip_prev_t prev = {0};
+        if (old && old->gz_chunks)
+            prev = (tc_gzip_prev_t){old->var[TC_ENC_IDENTITY].data, old->var[TC_ENC_IDENTITY].len,
+                                    old->var[TC_ENC_GZIP].data, old->gz_chunks, old->ngz_chunks};
+        z = tc_compress_gzip_chunked(body, len, &prev, &zlen, &d->gz_chunks, &d->ngz_chunks);
+    } else {
+        z = tc_compress_gzip(body, len, &zlen);
+    }
+    if (z && zlen < len) {
+        gz->data = tc_realloc(z, zlen); /* the compressor's buffer is sized for the worst */
+        gz->len = zlen;
+        snprintf(gz->etag, sizeof gz->etag, "\"%016llx-gz\"", (unsigned long long)d->hash);
+    } else {
+        free(z);
+        free(d->gz_chunks);
+        d->gz_chunks = NULL;
+        d->ngz_chunks = 0;
+    }
+}
+
 static tc_doc_t *new_doc(const char *path, tc_route_t route, const char *content_type,
-                         char *body, size_t len, uint64_t h)
+                         char *body, size_t len, uint64_t h, const tc_doc_t *old)
 {
     tc_doc_t *d = tc_calloc(1, sizeof *d);
     atomic_init(&d->refs, 1);
@@ -148,16 +181,10 @@ static tc_doc_t *new_doc(const char *path, tc_route_t route, const char *content
     snprintf(d->var[TC_ENC_IDENTITY].etag, sizeof d->var[0].etag, "\"%016llx\"",
              (unsigned long long)h);
     /* A variant is offered only when it is smaller than the identity bytes. */
-    tc_variant_t *gz = &d->var[TC_ENC_GZIP], *br = &d->var[TC_ENC_BR];
-    size_t zlen = 0;
-    char *z = tc_compress_gzip(body, len, &zlen);
-    if (z && zlen < len) {
-        gz->data = tc_realloc(z, zlen); /* the compressor's buffer is sized for the worst */
-        gz->len = zlen;
-        snprintf(gz->etag, sizeof gz->etag, "\"%016llx-gz\"", (unsigned long long)h);
-    } else {
-        free(z);
-    }
+    add_gzip(d, old, body, len);
+    if (len >= CHUNKED_FROM)
+        return d;
+    tc_variant_t *br = &d->var[TC_ENC_BR];
     size_t blen = 0;
     char *b = tc_compress_brotli(body, len, &blen);
     if (b && blen < len) {
@@ -173,19 +200,21 @@ static tc_doc_t *new_doc(const char *path, tc_route_t route, const char *content
 void tc_snapshot_add_keyed(tc_snapshot_t *s, const char *path, tc_route_t route,
                            const char *content_type, char *body, size_t len, uint64_t key)
 {
-    uint64_t h = tc_secret_digest64(body, len);
     tc_doc_t *old = s->prev ? (tc_doc_t *)tc_snapshot_find(s->prev, path) : NULL;
-    /* The same bytes as before (a 64-bit hash and the length; a collision among one page's
-     * documents is not a practical concern): share the document, compressed already. */
-    if (old && old->hash == h && old->var[TC_ENC_IDENTITY].len == len &&
-        old->route == route && strcmp(old->content_type, content_type) == 0) {
+    /* The same bytes as before: share the document, compressed already. Compared as bytes
+     * (memcmp is several times faster than hashing them), so only a changed document is
+     * hashed for its ETags. */
+    if (old && old->var[TC_ENC_IDENTITY].len == len && old->route == route &&
+        strcmp(old->content_type, content_type) == 0 &&
+        memcmp(old->var[TC_ENC_IDENTITY].data, body, len) == 0) {
         free(body);
         old->key = key; /* engine thread only; the HTTP threads never read it */
         hold_doc(old);
         append(s, old);
         return;
     }
-    tc_doc_t *d = new_doc(path, route, content_type, body, len, h);
+    uint64_t h = tc_secret_digest64(body, len);
+    tc_doc_t *d = new_doc(path, route, content_type, body, len, h, old);
     d->key = key;
     d->holders = 1;
     append(s, d);

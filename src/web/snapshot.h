@@ -66,6 +66,10 @@ typedef struct tc_doc {
     /* One for all the holders together, plus one per response of the HTTP server that still
      * points into the bytes; the bytes are freed with the last (any thread). */
     _Atomic unsigned refs;
+    /* With a chunked gzip variant (large documents, snapshot.c): its chunks, owned, so the
+     * next version of the document compresses only what changed. */
+    struct tc_gzip_chunk *gz_chunks;
+    size_t ngz_chunks;
     void *served;             /* the HTTP server's responses for it, built once; or NULL */
     void (*served_free)(void *served); /* frees them; called when the last holder lets go */
     /* Made when first asked for (a page the snapshot offers, below) and kept while the

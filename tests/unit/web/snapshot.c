@@ -150,6 +150,42 @@ static void test_find_among_many(void **state)
     tc_snapshot_release(s);
 }
 
+/* A large document is gzipped in chunks and not offered in brotli; its next version reuses
+ * the chunks that did not change and is still the whole document once gunzipped. */
+static void test_large_documents_chunked(void **state)
+{
+    (void)state;
+    size_t len = 200000;
+    char *v1 = text(len, 'a');
+    for (size_t i = 0; i < len; i += 97)
+        v1[i] = (char)('0' + (i / 97) % 10); /* less regular than text() alone */
+    char *v2 = tc_malloc(len + 1);
+    memcpy(v2, v1, len + 1);
+    memcpy(v2 + 150000, "changed", 7);
+    tc_snapshot_t *a = tc_snapshot_new(1);
+    tc_snapshot_add(a, "/history", TC_ROUTE_HISTORY, "text/html", v1, len);
+    tc_snapshot_seal(a);
+    const tc_doc_t *d1 = tc_snapshot_find(a, "/history");
+    assert_non_null(d1->var[TC_ENC_GZIP].data);
+    assert_null(d1->var[TC_ENC_BR].data);
+    assert_true(d1->ngz_chunks > 2);
+
+    tc_snapshot_t *b = tc_snapshot_new(2);
+    b->prev = a;
+    tc_snapshot_add(b, "/history", TC_ROUTE_HISTORY, "text/html", v2, len);
+    tc_snapshot_seal(b);
+    const tc_doc_t *d2 = tc_snapshot_find(b, "/history");
+    assert_ptr_not_equal(d1, d2);
+    assert_string_not_equal(d1->var[TC_ENC_GZIP].etag, d2->var[TC_ENC_GZIP].etag);
+    /* The first chunk, far above the change, is the same deflate. */
+    assert_int_equal(d1->gz_chunks[0].out_len, d2->gz_chunks[0].out_len);
+    assert_memory_equal(d1->var[TC_ENC_GZIP].data + d1->gz_chunks[0].out_off,
+                        d2->var[TC_ENC_GZIP].data + d2->gz_chunks[0].out_off,
+                        d1->gz_chunks[0].out_len);
+    tc_snapshot_release(a);
+    tc_snapshot_release(b);
+}
+
 /* Offered pages are known without being documents; an extended snapshot keeps the offers and
  * shares every document; trimming drops the pages made on demand that were used least
  * recently, and nothing else. */
@@ -215,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_bytes_outlive_the_snapshots),
         cmocka_unit_test(test_find_among_many),
         cmocka_unit_test(test_offers_extend_and_trim),
+        cmocka_unit_test(test_large_documents_chunked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
