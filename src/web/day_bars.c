@@ -24,6 +24,12 @@ struct tc_day_bars {
     const tc_incident_t **named;   /* the incidents some day names, in slot order */
     size_t nnamed;
     size_t *found;                 /* scratch: a row's incidents, as indexes in v->incidents */
+    /* The incidents open at some time of the rows' days (every row has the same days), as
+     * indexes in v->incidents, found once for all rows: a row then looks only at these
+     * instead of the whole history. */
+    size_t *open_then;
+    size_t nopen_then;
+    int64_t start, stop;           /* the days they were found for; stop 0: not yet */
     char first[16];                /* the local date of day 0, "2024-08-17"; "" before the
                                       first row with bars */
     size_t ndays;                  /* days per row (the same for every row) */
@@ -39,6 +45,7 @@ tc_day_bars_t *tc_day_bars_new(const tc_view_t *v)
         db->slot[k] = -1;
     db->named = tc_calloc(n, sizeof *db->named);
     db->found = tc_calloc(n, sizeof *db->found);
+    db->open_then = tc_calloc(n, sizeof *db->open_then);
     return db;
 }
 
@@ -48,16 +55,24 @@ static size_t row_incidents(tc_day_bars_t *db, const tc_view_row_t *r)
 {
     const tc_view_t *v = db->v;
     int64_t start = r->days[0].start, stop = r->days[r->ndays - 1].end;
-    size_t n = 0;
-    for (size_t k = 0; k < v->nincidents; k++) {
-        const tc_incident_t *i = v->incidents[k];
-        int64_t begin, end;
-        if (i->status == TC_INC_SCHEDULED)
-            continue;
-        tc_html_incident_span(v, i, &begin, &end);
-        if (tc_html_span_meets(begin, end, start, stop) && tc_html_incident_names(i, r))
-            db->found[n++] = k;
+    if (start != db->start || stop != db->stop) {
+        db->start = start;
+        db->stop = stop;
+        db->nopen_then = 0;
+        for (size_t k = 0; k < v->nincidents; k++) {
+            const tc_incident_t *i = v->incidents[k];
+            int64_t begin, end;
+            if (i->status == TC_INC_SCHEDULED)
+                continue;
+            tc_html_incident_span(v, i, &begin, &end);
+            if (tc_html_span_meets(begin, end, start, stop))
+                db->open_then[db->nopen_then++] = k;
+        }
     }
+    size_t n = 0;
+    for (size_t f = 0; f < db->nopen_then; f++)
+        if (tc_html_incident_names(v->incidents[db->open_then[f]], r))
+            db->found[n++] = db->open_then[f];
     return n;
 }
 
@@ -260,6 +275,7 @@ void tc_day_bars_finish(tc_day_bars_t *db, tc_buf_t *b)
         tc_buf_puts(b, "</script><script src=\"/page.js\" defer></script>");
     }
     free(db->found);
+    free(db->open_then);
     free(db->named);
     free(db->slot);
     free(db);

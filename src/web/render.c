@@ -32,6 +32,19 @@ typedef struct filed {
     char day[12];     /* "2024-11-14" */
 } filed_t;
 
+/* A rendered piece of a page kept for the next render: an incident's history entry, under
+ * its key (the frame, the incident's version, the heading level). */
+typedef struct fragment {
+    uint64_t key;   /* 0: an empty slot */
+    char *html;     /* owned; NULL once taken over by the next table */
+    size_t len;
+} fragment_t;
+
+typedef struct fragments {
+    fragment_t *slot; /* open addressing */
+    size_t cap, n;    /* cap: a power of two, or 0 */
+} fragments_t;
+
 struct tc_render_state {
     tc_snapshot_t *last; /* held: the last snapshot rendered, whose documents can be shared */
     uint64_t frame;      /* the frame key the filed table was made for */
@@ -40,6 +53,9 @@ struct tc_render_state {
     filed_t *next;       /* the table being filled by the running render; NULL outside one */
     size_t next_cap, next_n;
     bool eager;          /* every page at every render (tc_render_state_eager()) */
+    /* The history entries of the last render, and those of the running one: a render takes
+     * over what it uses again, and what it did not use is freed when it ends. */
+    fragments_t frags, next_frags;
 };
 
 /* Incident pages made at every render, whatever the history holds: those not closed, and the
@@ -65,10 +81,20 @@ bool tc_render__eager(const tc_render_state_t *st)
     return !st || st->eager;
 }
 
+static void frags_free(fragments_t *t)
+{
+    for (size_t i = 0; i < t->cap; i++)
+        free(t->slot[i].html);
+    free(t->slot);
+    *t = (fragments_t){0};
+}
+
 void tc_render_state_free(tc_render_state_t *st)
 {
     if (!st)
         return;
+    frags_free(&st->frags);
+    frags_free(&st->next_frags);
     tc_snapshot_release(st->last);
     free(st->filed);
     free(st->next);
@@ -170,6 +196,71 @@ keep:
     return at;
 }
 
+static fragment_t *frag_find(const fragments_t *t, uint64_t key)
+{
+    if (!t->cap)
+        return NULL;
+    for (size_t i = key & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        if (t->slot[i].key == key)
+            return &t->slot[i];
+        if (!t->slot[i].key)
+            return NULL;
+    }
+}
+
+/* A new empty fragment under @p key (absent from @p t), the table grown to stay half empty. */
+static fragment_t *frag_add(fragments_t *t, uint64_t key)
+{
+    if ((t->n + 1) * 2 > t->cap) {
+        fragments_t grown = {tc_calloc(t->cap ? t->cap * 2 : 256, sizeof(fragment_t)),
+                             t->cap ? t->cap * 2 : 256, 0};
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->slot[i].key)
+                *frag_add(&grown, t->slot[i].key) = t->slot[i];
+        free(t->slot);
+        *t = grown;
+    }
+    size_t i = key & (t->cap - 1);
+    while (t->slot[i].key)
+        i = (i + 1) & (t->cap - 1);
+    t->slot[i].key = key;
+    t->n++;
+    return &t->slot[i];
+}
+
+void tc_render__entry(tc_render_state_t *st, tc_buf_t *b, const tc_view_t *v,
+                      const tc_incident_t *inc, int level)
+{
+    if (!st || !st->frame || !inc->version) {
+        tc_html_incident_entry(b, v, inc, level);
+        return;
+    }
+    uint64_t key = mix(mix(st->frame, inc->version), (uint64_t)level);
+    const fragment_t *f = frag_find(&st->next_frags, key);
+    if (!f && !st->next) {
+        /* Outside a render (a page on demand): the last render's entries are only read. */
+        f = frag_find(&st->frags, key);
+        if (!f || !f->html) {
+            tc_html_incident_entry(b, v, inc, level);
+            return;
+        }
+    } else if (!f) {
+        fragment_t *old = frag_find(&st->frags, key), *mine = frag_add(&st->next_frags, key);
+        if (old && old->html) {
+            mine->html = old->html;
+            mine->len = old->len;
+            old->html = NULL;
+        } else {
+            tc_buf_t e;
+            tc_buf_init(&e, 0);
+            tc_html_incident_entry(&e, v, inc, level);
+            mine->html = tc_buf_steal(&e, &mine->len);
+        }
+        f = mine;
+    }
+    tc_buf_append(b, f->html, f->len);
+}
+
 /* The time a page about @p i was last changed, for its footer: an incident page that did
  * not change keeps its bytes, whatever else happened on the page since. */
 int64_t tc_render__incident_changed_at(const tc_incident_t *i)
@@ -257,7 +348,7 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
     size_t len = 0;
     char *body;
 
-    body = tc_render_page_html(v, &len);
+    body = tc_render__page(v, st, &len);
     tc_snapshot_add(s, "/", TC_ROUTE_PAGE, html, body, len);
     body = tc_render_summary_json(v, &len);
     tc_snapshot_add(s, "/api/v2/summary.json", TC_ROUTE_SUMMARY, json, body, len);
@@ -312,6 +403,10 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
         st->filed_cap = st->next_cap;
         st->next = NULL;
         st->next_cap = st->next_n = 0;
+        /* Only this render's entries stay. */
+        frags_free(&st->frags);
+        st->frags = st->next_frags;
+        st->next_frags = (fragments_t){0};
         tc_snapshot_release(st->last);
         tc_snapshot_hold(s);
         st->last = s;

@@ -51,6 +51,13 @@ uint64_t tc_render__key(uint64_t h, uint64_t x);
  *  @p day, remembered per incident version in @p st (NULL: computed). */
 int64_t tc_render__filed(tc_render_state_t *st, const tc_view_t *v, const tc_incident_t *inc,
                          char day[12]);
+/** Append @p inc's history entry (tc_html_incident_entry()) at heading @p level to @p b:
+ *  the bytes the render before made for the same frame and incident version when it made
+ *  them, rendered otherwise. @p st NULL: rendered. */
+void tc_render__entry(tc_render_state_t *st, tc_buf_t *b, const tc_view_t *v,
+                      const tc_incident_t *inc, int level);
+/** "/" (tc_render_page_html()) with the entries of @p st (or NULL). */
+char *tc_render__page(const tc_view_t *v, tc_render_state_t *st, size_t *len);
 /** When what a page about @p i shows last changed (its updates, post-mortem). */
 int64_t tc_render__incident_changed_at(const tc_incident_t *i);
 

@@ -75,7 +75,8 @@ static void month_name(const tc_view_t *v, const entry_t *e, char *out, size_t o
     tc_i18n_date(v->lang, v->zone, e->at, TC_T_FMT_MONTH, out, outlen);
 }
 
-static void month_html(tc_buf_t *b, const tc_view_t *v, const entry_t *e, const month_t *m)
+static void month_html(tc_buf_t *b, const tc_view_t *v, tc_render_state_t *st, const entry_t *e,
+                       const month_t *m)
 {
     char name[64];
     month_name(v, &e[m->first], name, sizeof name);
@@ -99,15 +100,16 @@ static void month_html(tc_buf_t *b, const tc_view_t *v, const entry_t *e, const 
                      n, NULL);
         tc_buf_puts(b, "</h3>");
         for (; i < j; i++)
-            tc_html_incident_entry(b, v, e[i].inc, 4);
+            tc_render__entry(st, b, v, e[i].inc, 4);
     }
     tc_buf_puts(b, "</section>");
 }
 
 /* One history document: months [from, to) of @p m; @p index is the month of a
  * /history/YYYY-MM page (for its neighbour links), or -1 on /history. */
-static char *history_html(const tc_view_t *v, const entry_t *e, const month_t *m,
-                          size_t nmonths, size_t from, size_t to, long index, size_t *len)
+static char *history_html(const tc_view_t *v, tc_render_state_t *st, const entry_t *e,
+                          const month_t *m, size_t nmonths, size_t from, size_t to, long index,
+                          size_t *len)
 {
     tc_buf_t b;
     char name[64];
@@ -127,7 +129,7 @@ static char *history_html(const tc_view_t *v, const entry_t *e, const month_t *m
         tc_buf_puts(&b, "</p>");
     }
     for (size_t k = from; k < to; k++)
-        month_html(&b, v, e, &m[k]);
+        month_html(&b, v, st, e, &m[k]);
 
     tc_buf_puts(&b, "<nav class=\"pager\" aria-label=\"");
     tc_html_text(&b, v, TC_T_MONTHS);
@@ -225,7 +227,7 @@ void tc_render_history_docs(const tc_view_t *v, tc_snapshot_t *s, tc_render_stat
     }
     if (!tc_snapshot_reuse(s, "/history", fkey)) {
         mine.updated_at = months_changed_at(v, e, m, 0, front);
-        char *body = history_html(&mine, e, m, nmonths, 0, front, -1, &len);
+        char *body = history_html(&mine, st, e, m, nmonths, 0, front, -1, &len);
         tc_snapshot_add_keyed(s, "/history", TC_ROUTE_HISTORY, html, body, len, fkey);
     }
     /* Month pages are read far less than they change (the current month changes with every
@@ -243,7 +245,7 @@ void tc_render_history_docs(const tc_view_t *v, tc_snapshot_t *s, tc_render_stat
         if (tc_snapshot_reuse(s, path, key))
             continue;
         mine.updated_at = months_changed_at(v, e, m, k, k + 1);
-        char *body = history_html(&mine, e, m, nmonths, k, k + 1, (long)k, &len);
+        char *body = history_html(&mine, st, e, m, nmonths, k, k + 1, (long)k, &len);
         tc_snapshot_add_keyed(s, path, TC_ROUTE_HISTORY, html, body, len, key);
     }
     free(m);
@@ -263,7 +265,7 @@ char *tc_render__month_page(const tc_view_t *v, tc_render_state_t *st, uint64_t 
         tc_view_t mine = *v;
         mine.updated_at = months_changed_at(v, e, m, k, k + 1);
         *key = month_key(frame, e, m, nmonths, k);
-        body = history_html(&mine, e, m, nmonths, k, k + 1, (long)k, len);
+        body = history_html(&mine, st, e, m, nmonths, k, k + 1, (long)k, len);
     }
     free(m);
     free(e);

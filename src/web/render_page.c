@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "web/day_bars.h"
@@ -220,12 +221,21 @@ static void current_html(tc_buf_t *b, const tc_view_t *v)
 }
 
 /* The last seven days of history, one heading per local day, newest first. */
-static void recent_html(tc_buf_t *b, const tc_view_t *v)
+static void recent_html(tc_buf_t *b, const tc_view_t *v, tc_render_state_t *st)
 {
     enum { DAYS = 7 };
     tc_buf_puts(b, "<section aria-labelledby=\"h-past\"><h2 id=\"h-past\">");
     tc_html_text(b, v, TC_T_PAST_INCIDENTS);
     tc_buf_puts(b, "</h2>");
+    /* The incidents of these days, found in one pass over the history. */
+    int64_t since = tc_clock_local_midnight(v->zone, v->now, DAYS - 1);
+    const tc_incident_t **recent = tc_calloc(v->nincidents ? v->nincidents : 1, sizeof *recent);
+    size_t nrecent = 0;
+    for (size_t k = 0; k < v->nincidents; k++) {
+        int64_t t = tc_html_incident_time(v->incidents[k]);
+        if (t >= since && t <= v->now)
+            recent[nrecent++] = v->incidents[k];
+    }
     for (int d = 0; d < DAYS; d++) {
         int64_t start = tc_clock_local_midnight(v->zone, v->now, d);
         int64_t end = tc_clock_local_midnight(v->zone, v->now, d - 1);
@@ -235,12 +245,12 @@ static void recent_html(tc_buf_t *b, const tc_view_t *v)
         tc_buf_html(b, day);
         tc_buf_puts(b, "</h3>");
         size_t shown = 0;
-        for (size_t k = 0; k < v->nincidents; k++) {
-            const tc_incident_t *i = v->incidents[k];
+        for (size_t k = 0; k < nrecent; k++) {
+            const tc_incident_t *i = recent[k];
             int64_t t = tc_html_incident_time(i);
-            if (t < start || t >= end || t > v->now)
+            if (t < start || t >= end)
                 continue;
-            tc_html_incident_entry(b, v, i, 4);
+            tc_render__entry(st, b, v, i, 4);
             shown++;
         }
         if (!shown) {
@@ -249,6 +259,7 @@ static void recent_html(tc_buf_t *b, const tc_view_t *v)
             tc_buf_puts(b, "</p>");
         }
     }
+    free(recent);
     tc_buf_puts(b, "<p><a href=\"/history\">&larr; ");
     tc_html_text(b, v, TC_T_INCIDENT_HISTORY);
     tc_buf_puts(b, "</a></p></section>");
@@ -322,6 +333,11 @@ static void subscribe_html(tc_buf_t *b, const tc_view_t *v)
 
 char *tc_render_page_html(const tc_view_t *v, size_t *len)
 {
+    return tc_render__page(v, NULL, len);
+}
+
+char *tc_render__page(const tc_view_t *v, tc_render_state_t *st, size_t *len)
+{
     tc_buf_t b;
     tc_buf_init(&b, TC_HTML_LIMIT);
     tc_html_open(&b, v, NULL, true);
@@ -332,7 +348,7 @@ char *tc_render_page_html(const tc_view_t *v, size_t *len)
     current_html(&b, v);
     tc_day_bars_t *bars = tc_day_bars_new(v);
     components_html(&b, v, bars);
-    recent_html(&b, v);
+    recent_html(&b, v, st);
     subscribe_html(&b, v);
     tc_day_bars_finish(bars, &b);
     tc_html_close(&b, v);

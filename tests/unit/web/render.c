@@ -201,6 +201,11 @@ static void test_older_pages_made_on_demand(void **state)
     tc_snapshot_t *d = tc_render(&v, 4, st);
     assert_ptr_equal(find(c, "/incidents/old000000027"), find(d, "/incidents/old000000027"));
     assert_ptr_equal(find(c, "/history/2024-10"), find(d, "/history/2024-10"));
+    /* Pages made of entries kept from the renders before are what a fresh render makes. */
+    assert_string_equal(find(d, "/history")->var[TC_ENC_IDENTITY].data,
+                        find(all, "/history")->var[TC_ENC_IDENTITY].data);
+    assert_string_equal(find(d, "/")->var[TC_ENC_IDENTITY].data,
+                        find(all, "/")->var[TC_ENC_IDENTITY].data);
     /* ...and lets go of them when it did; they stay offered. */
     long_copies[27].name = (char *)"ElevenLabs was degraded (renamed)";
     long_copies[27].version = 900;
