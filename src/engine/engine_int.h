@@ -147,6 +147,9 @@ struct tc_engine {
      * store so that the bottom files need not call up. */
     tc_view_t view;             /* owned arrays (rows, incidents) while view_built */
     bool view_built, view_valid;
+    /* Bumped when an incident is added or removed; the view's order of the incidents is kept
+     * while it is the same (view.c), so a write checks the order instead of sorting. */
+    uint64_t incident_set, view_incident_set;
     size_t nuptime_logs;
     int64_t started_at;         /* wall ms */
     /* Monitoring. */

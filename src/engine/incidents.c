@@ -48,6 +48,7 @@ static int persist(tc_engine_t *d, const tc_incident_t *inc, char *err, size_t e
 static void add_incident(tc_engine_t *d, tc_incident_t *inc)
 {
     d->view_valid = false;
+    d->incident_set++;
     inc->version = ++d->incident_versions;
     d->incidents = tc_realloc(d->incidents, (d->nincidents + 1) * sizeof *d->incidents);
     d->incidents[d->nincidents++] = inc;
@@ -114,6 +115,7 @@ int tc_engine__load_incidents(tc_engine_t *d)
 void tc_engine__free_incidents(tc_engine_t *d)
 {
     d->view_valid = false; /* it points at them */
+    d->incident_set++;
     for (size_t i = 0; i < d->nincidents; i++)
         tc_incident_free(d->incidents[i]);
     free(d->incidents);
@@ -485,6 +487,7 @@ int tc_engine_incident_delete(tc_engine_t *d, const char *id, tc_incident_t **ou
         return TC_ESTORE;
     }
     d->view_valid = false;
+    d->incident_set++;
     memmove(&d->incidents[index], &d->incidents[index + 1],
             (d->nincidents - index - 1) * sizeof *d->incidents);
     d->nincidents--;

@@ -136,7 +136,28 @@ void tc_engine__view_free(tc_engine_t *d)
     d->view_built = d->view_valid = false;
 }
 
-static void build_view(tc_engine_t *d, tc_view_t *view)
+/* @p incidents newest first: in @p order (the last view's, when it holds the same incidents),
+ * which a write rarely changes, so it is checked before anything is sorted. */
+static void order_incidents(tc_engine_t *d, const tc_incident_t **incidents,
+                            const tc_incident_t *const *order)
+{
+    size_t n = d->nincidents;
+    if (order) {
+        memcpy(incidents, order, n * sizeof *incidents);
+    } else {
+        /* The engine keeps them in the order they were stored, mostly oldest first. */
+        for (size_t i = 0; i < n; i++)
+            incidents[i] = d->incidents[n - 1 - i];
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (newest_first(&incidents[i - 1], &incidents[i]) > 0) {
+            qsort(incidents, n, sizeof *incidents, newest_first);
+            return;
+        }
+    }
+}
+
+static void build_view(tc_engine_t *d, tc_view_t *view, const tc_incident_t *const *order)
 {
     const tc_config_t *c = d->config;
     size_t nrows;
@@ -157,13 +178,10 @@ static void build_view(tc_engine_t *d, tc_view_t *view)
     free(open);
     free(leaves);
     const tc_incident_t **incidents = tc_calloc(d->nincidents, sizeof *incidents);
-    for (size_t i = 0; i < d->nincidents; i++) {
-        const tc_incident_t *inc = d->incidents[i];
-        incidents[i] = inc;
-        if (inc->updated_at > updated)
-            updated = inc->updated_at;
-    }
-    qsort(incidents, d->nincidents, sizeof *incidents, newest_first);
+    order_incidents(d, incidents, order);
+    for (size_t i = 0; i < d->nincidents; i++)
+        if (incidents[i]->updated_at > updated)
+            updated = incidents[i]->updated_at;
     memset(view, 0, sizeof *view);
     view->page_id = c->page.id;
     view->page_name = c->page.name;
@@ -200,8 +218,16 @@ static void build_view(tc_engine_t *d, tc_view_t *view)
 const tc_view_t *tc_engine_view(tc_engine_t *d)
 {
     if (!d->view_valid) {
+        /* The last order is good while the same incidents are in it. */
+        const tc_incident_t **order = NULL;
+        if (d->view_built && d->view_incident_set == d->incident_set) {
+            order = (const tc_incident_t **)d->view.incidents;
+            d->view.incidents = NULL;
+        }
         tc_engine__view_free(d);
-        build_view(d, &d->view);
+        build_view(d, &d->view, order);
+        free(order);
+        d->view_incident_set = d->incident_set;
         d->view_built = d->view_valid = true;
     }
     d->view.now = tc_clock_wall_ms();

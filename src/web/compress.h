@@ -23,6 +23,7 @@ typedef struct tc_gzip_chunk {
     size_t out_off, out_len; /* its deflate in the gzip bytes */
     uint32_t crc;            /* CRC-32 of its bytes */
     uint64_t print;          /* the rolling hash at its cut: with in_len, where to look */
+    uint64_t digest;         /* BLAKE2b-64 of its bytes: the document's is made of these */
 } tc_gzip_chunk_t;
 
 /** The previous version of a document, for tc_compress_gzip_chunked(); all NULL/0: none. */
@@ -33,6 +34,9 @@ typedef struct tc_gzip_prev {
     const tc_gzip_chunk_t *chunks; /* and the chunks it returned */
     size_t nchunks;
 } tc_gzip_prev_t;
+
+/** A digest of the whole document from its chunks' (tc_gzip_chunk_t.digest). */
+uint64_t tc_compress_chunks_digest(const tc_gzip_chunk_t *chunks, size_t n);
 
 /** gzip @p len bytes at @p in chunk by chunk, copying what @p prev (or NULL) has the same.
  *  @return a malloc'd buffer (length in @p outlen) with its chunks (malloc'd) in @p chunks

@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "web/html.h"
 #include "web/i18n.h"
+#include "web/row_names.h"
 
 #define DAY_WIDTH 5 /* viewBox units per day: a bar of 3.6 and a gap of 1.4 */
 
@@ -24,11 +25,11 @@ struct tc_day_bars {
     const tc_incident_t **named;   /* the incidents some day names, in slot order */
     size_t nnamed;
     size_t *found;                 /* scratch: a row's incidents, as indexes in v->incidents */
-    /* The incidents open at some time of the rows' days (every row has the same days), as
-     * indexes in v->incidents, found once for all rows: a row then looks only at these
-     * instead of the whole history. */
-    size_t *open_then;
-    size_t nopen_then;
+    /* Per row of the view, the incidents that name it and were open at some time of the
+     * rows' days (every row has the same days), as indexes in v->incidents: found once for
+     * all rows, each incident asked once which rows it names (row_names.h). */
+    size_t *by_row;                /* the runs of all rows, one after the other */
+    size_t *run_at, *run_len;      /* per row: its run in by_row */
     int64_t start, stop;           /* the days they were found for; stop 0: not yet */
     char first[16];                /* the local date of day 0, "2024-08-17"; "" before the
                                       first row with bars */
@@ -45,35 +46,62 @@ tc_day_bars_t *tc_day_bars_new(const tc_view_t *v)
         db->slot[k] = -1;
     db->named = tc_calloc(n, sizeof *db->named);
     db->found = tc_calloc(n, sizeof *db->found);
-    db->open_then = tc_calloc(n, sizeof *db->open_then);
     return db;
+}
+
+static void find_runs(tc_day_bars_t *db, int64_t start, int64_t stop)
+{
+    const tc_view_t *v = db->v;
+    size_t nr = v->nrows ? v->nrows : 1;
+    free(db->by_row);
+    free(db->run_at);
+    free(db->run_len);
+    db->run_at = tc_calloc(nr, sizeof *db->run_at);
+    db->run_len = tc_calloc(nr, sizeof *db->run_len);
+    db->start = start;
+    db->stop = stop;
+    /* Two passes over the incidents of the days: count per row, then place. */
+    tc_row_names_t *names = tc_row_names_new(v);
+    size_t *rows = tc_calloc(nr, sizeof *rows), *open = tc_calloc(v->nincidents + 1, sizeof *open);
+    size_t nopen = 0, total = 0;
+    for (size_t k = 0; k < v->nincidents; k++) {
+        const tc_incident_t *i = v->incidents[k];
+        int64_t begin, end;
+        if (i->status == TC_INC_SCHEDULED)
+            continue;
+        tc_html_incident_span(v, i, &begin, &end);
+        if (!tc_html_span_meets(begin, end, start, stop))
+            continue;
+        open[nopen++] = k;
+        size_t n = tc_row_names_of(names, i, rows);
+        for (size_t r = 0; r < n; r++)
+            db->run_len[rows[r]]++;
+        total += n;
+    }
+    db->by_row = tc_calloc(total + 1, sizeof *db->by_row);
+    for (size_t r = 1; r < v->nrows; r++)
+        db->run_at[r] = db->run_at[r - 1] + db->run_len[r - 1];
+    memset(db->run_len, 0, nr * sizeof *db->run_len);
+    for (size_t f = 0; f < nopen; f++) {
+        size_t n = tc_row_names_of(names, v->incidents[open[f]], rows);
+        for (size_t r = 0; r < n; r++)
+            db->by_row[db->run_at[rows[r]] + db->run_len[rows[r]]++] = open[f];
+    }
+    free(open);
+    free(rows);
+    tc_row_names_free(names);
 }
 
 /* The incidents and maintenance that name row @p r and were open at some time of its days.
  * Maintenance that has not begun names no day yet. */
 static size_t row_incidents(tc_day_bars_t *db, const tc_view_row_t *r)
 {
-    const tc_view_t *v = db->v;
     int64_t start = r->days[0].start, stop = r->days[r->ndays - 1].end;
-    if (start != db->start || stop != db->stop) {
-        db->start = start;
-        db->stop = stop;
-        db->nopen_then = 0;
-        for (size_t k = 0; k < v->nincidents; k++) {
-            const tc_incident_t *i = v->incidents[k];
-            int64_t begin, end;
-            if (i->status == TC_INC_SCHEDULED)
-                continue;
-            tc_html_incident_span(v, i, &begin, &end);
-            if (tc_html_span_meets(begin, end, start, stop))
-                db->open_then[db->nopen_then++] = k;
-        }
-    }
-    size_t n = 0;
-    for (size_t f = 0; f < db->nopen_then; f++)
-        if (tc_html_incident_names(v->incidents[db->open_then[f]], r))
-            db->found[n++] = db->open_then[f];
-    return n;
+    if (start != db->start || stop != db->stop)
+        find_runs(db, start, stop);
+    size_t at = (size_t)(r - db->v->rows);
+    memcpy(db->found, &db->by_row[db->run_at[at]], db->run_len[at] * sizeof *db->found);
+    return db->run_len[at];
 }
 
 /* The figures of a day with data: "99.31,600,,," (uptime, then seconds per status). */
@@ -275,7 +303,9 @@ void tc_day_bars_finish(tc_day_bars_t *db, tc_buf_t *b)
         tc_buf_puts(b, "</script><script src=\"/page.js\" defer></script>");
     }
     free(db->found);
-    free(db->open_then);
+    free(db->by_row);
+    free(db->run_at);
+    free(db->run_len);
     free(db->named);
     free(db->slot);
     free(db);

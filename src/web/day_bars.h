@@ -29,7 +29,8 @@ typedef struct tc_day_bars tc_day_bars_t;
 /** Start the bars of one render of @p v (borrowed until tc_day_bars_finish()). */
 tc_day_bars_t *tc_day_bars_new(const tc_view_t *v);
 
-/** Append row @p r's <svg> of bars with its data-days; nothing when @p r has no days.
+/** Append row @p r's <svg> of bars with its data-days (@p r one of the view's rows); nothing
+ *  when @p r has no days.
  *  The first row that draws bars also appends the shared pattern. */
 void tc_day_bars_row(tc_day_bars_t *db, tc_buf_t *b, const tc_view_row_t *r);
 

@@ -370,23 +370,6 @@ int64_t tc_html_update_time(const tc_incident_update_t *u)
     return u->display_at ? u->display_at : u->created_at;
 }
 
-static bool names_id(const tc_incident_t *i, const char *id)
-{
-    for (size_t k = 0; k < i->ncomponents; k++)
-        if (strcmp(i->component_ids[k], id) == 0)
-            return true;
-    for (size_t u = 0; u < i->nupdates; u++)
-        for (size_t a = 0; a < i->updates[u].naffected; a++)
-            if (i->updates[u].affected[a].code && strcmp(i->updates[u].affected[a].code, id) == 0)
-                return true;
-    return false;
-}
-
-bool tc_html_incident_names(const tc_incident_t *i, const tc_view_row_t *r)
-{
-    return names_id(i, r->id) || (r->group_id && names_id(i, r->group_id));
-}
-
 void tc_html_incident_span(const tc_view_t *v, const tc_incident_t *i, int64_t *begin,
                            int64_t *end)
 {

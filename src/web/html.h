@@ -42,9 +42,6 @@ int64_t tc_html_incident_time(const tc_incident_t *i);
 /** The time readers see on an update: display_at, or created_at when unset. */
 int64_t tc_html_update_time(const tc_incident_update_t *u);
 
-/** Does @p i name the component of row @p r, or its group, among the components it sets now
- *  or in any update? */
-bool tc_html_incident_names(const tc_incident_t *i, const tc_view_row_t *r);
 /** The time @p i was open: from tc_html_incident_time() to its resolution; an open one
  *  lasts until now, one closed without a resolution time until its last change. */
 void tc_html_incident_span(const tc_view_t *v, const tc_incident_t *i, int64_t *begin,

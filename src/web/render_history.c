@@ -51,7 +51,13 @@ static entry_t *collect(const tc_view_t *v, tc_render_state_t *st, size_t *n)
         e[k].month[7] = '\0';
         k++;
     }
-    qsort(e, k, sizeof *e, newest_first);
+    /* Mostly in order already: checking is cheaper than sorting. */
+    for (size_t i = 1; i < k; i++) {
+        if (newest_first(&e[i - 1], &e[i]) > 0) {
+            qsort(e, k, sizeof *e, newest_first);
+            break;
+        }
+    }
     *n = k;
     return e;
 }

@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "web/html.h"
 #include "web/render.h"
+#include "web/row_names.h"
 
 static double downtime_minutes(const tc_uptime_day_t *m)
 {
@@ -49,54 +50,22 @@ static uint64_t id_hash(const char *p)
     return h;
 }
 
-/* Append @p i to row @p r's run (kept as a linked list in @p next while building). */
-typedef struct link {
-    const tc_incident_t *inc;
-    size_t next; /* index + 1 of the next link of the row, 0 at the end */
-} link_t;
-
-static void index_code(const tc_view_t *v, const uint64_t *row_h, const uint64_t *group_h,
-                       const char *code, const tc_incident_t *i, link_t **links, size_t *nlinks,
-                       size_t *cap, size_t *head, size_t *tail)
-{
-    uint64_t h = id_hash(code);
-    for (size_t r = 0; r < v->nrows; r++) {
-        const tc_view_row_t *row = &v->rows[r];
-        if (!row->months)
-            continue;
-        bool named = (row_h[r] == h && strcmp(row->id, code) == 0) ||
-                     (row->group_id && group_h[r] == h && strcmp(row->group_id, code) == 0);
-        if (!named || (tail[r] && (*links)[tail[r] - 1].inc == i))
-            continue;
-        if (*nlinks == *cap) {
-            *cap = *cap ? *cap * 2 : 256;
-            *links = tc_realloc(*links, *cap * sizeof **links);
-        }
-        (*links)[*nlinks] = (link_t){i, 0};
-        ++*nlinks;
-        if (tail[r])
-            (*links)[tail[r] - 1].next = *nlinks;
-        else
-            head[r] = *nlinks;
-        tail[r] = *nlinks;
-    }
-}
-
 static void index_build(const tc_view_t *v, row_index_t *x)
 {
     size_t nr = v->nrows ? v->nrows : 1;
-    uint64_t *row_h = tc_calloc(nr, sizeof *row_h), *group_h = tc_calloc(nr, sizeof *group_h);
-    size_t *head = tc_calloc(nr, sizeof *head), *tail = tc_calloc(nr, sizeof *tail);
     int64_t from = INT64_MAX;
     for (size_t r = 0; r < v->nrows; r++) {
         const tc_view_row_t *row = &v->rows[r];
-        row_h[r] = id_hash(row->id);
-        group_h[r] = row->group_id ? id_hash(row->group_id) : 0;
         if (row->months && row->nmonths && row->months[0].start < from)
             from = row->months[0].start;
     }
-    link_t *links = NULL;
-    size_t nlinks = 0, cap = 0;
+    /* Two passes over the incidents since the first month, oldest first: count per row,
+     * then place. */
+    tc_row_names_t *names = tc_row_names_new(v);
+    size_t *rows = tc_calloc(nr, sizeof *rows), *since = tc_calloc(v->nincidents + 1, sizeof *since);
+    size_t nsince = 0, total = 0;
+    x->first = tc_calloc(nr, sizeof *x->first);
+    x->count = tc_calloc(nr, sizeof *x->count);
     for (size_t k = v->nincidents; k-- > 0;) {
         const tc_incident_t *i = v->incidents[k];
         if (i->is_maintenance)
@@ -105,30 +74,28 @@ static void index_build(const tc_view_t *v, row_index_t *x)
         tc_html_incident_span(v, i, &begin, &end);
         if (!tc_html_span_meets(begin, end, from, INT64_MAX))
             continue;
-        for (size_t c = 0; c < i->ncomponents; c++)
-            index_code(v, row_h, group_h, i->component_ids[c], i, &links, &nlinks, &cap, head,
-                       tail);
-        for (size_t u = 0; u < i->nupdates; u++)
-            for (size_t a = 0; a < i->updates[u].naffected; a++)
-                if (i->updates[u].affected[a].code)
-                    index_code(v, row_h, group_h, i->updates[u].affected[a].code, i, &links,
-                               &nlinks, &cap, head, tail);
+        since[nsince++] = k;
+        size_t n = tc_row_names_of(names, i, rows);
+        for (size_t r = 0; r < n; r++)
+            if (v->rows[rows[r]].months) {
+                x->count[rows[r]]++;
+                total++;
+            }
     }
-    x->inc = tc_calloc(nlinks + 1, sizeof *x->inc);
-    x->first = tc_calloc(nr, sizeof *x->first);
-    x->count = tc_calloc(nr, sizeof *x->count);
-    size_t n = 0;
-    for (size_t r = 0; r < v->nrows; r++) {
-        x->first[r] = n;
-        for (size_t l = head[r]; l; l = links[l - 1].next)
-            x->inc[n++] = links[l - 1].inc;
-        x->count[r] = n - x->first[r];
+    x->inc = tc_calloc(total + 1, sizeof *x->inc);
+    for (size_t r = 1; r < v->nrows; r++)
+        x->first[r] = x->first[r - 1] + x->count[r - 1];
+    memset(x->count, 0, nr * sizeof *x->count);
+    for (size_t f = 0; f < nsince; f++) {
+        const tc_incident_t *i = v->incidents[since[f]];
+        size_t n = tc_row_names_of(names, i, rows);
+        for (size_t r = 0; r < n; r++)
+            if (v->rows[rows[r]].months)
+                x->inc[x->first[rows[r]] + x->count[rows[r]]++] = i;
     }
-    free(links);
-    free(tail);
-    free(head);
-    free(group_h);
-    free(row_h);
+    free(since);
+    free(rows);
+    tc_row_names_free(names);
 }
 
 static void index_free(row_index_t *x)

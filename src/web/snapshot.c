@@ -155,7 +155,6 @@ static void add_gzip(tc_doc_t *d, const tc_doc_t *old, const char *body, size_t 
     if (z && zlen < len) {
         gz->data = tc_realloc(z, zlen); /* the compressor's buffer is sized for the worst */
         gz->len = zlen;
-        snprintf(gz->etag, sizeof gz->etag, "\"%016llx-gz\"", (unsigned long long)d->hash);
     } else {
         free(z);
         free(d->gz_chunks);
@@ -165,7 +164,7 @@ static void add_gzip(tc_doc_t *d, const tc_doc_t *old, const char *body, size_t 
 }
 
 static tc_doc_t *new_doc(const char *path, tc_route_t route, const char *content_type,
-                         char *body, size_t len, uint64_t h, const tc_doc_t *old)
+                         char *body, size_t len, const tc_doc_t *old)
 {
     tc_doc_t *d = tc_calloc(1, sizeof *d);
     atomic_init(&d->refs, 1);
@@ -175,25 +174,30 @@ static tc_doc_t *new_doc(const char *path, tc_route_t route, const char *content
     /* Short enough that readers see an outage within seconds, long enough that a stampede of
      * reloads is absorbed by browser and proxy caches; ETags make revalidation cheap. */
     d->cache_control = "public, max-age=10";
-    d->hash = h;
     d->var[TC_ENC_IDENTITY].data = body;
     d->var[TC_ENC_IDENTITY].len = len;
-    snprintf(d->var[TC_ENC_IDENTITY].etag, sizeof d->var[0].etag, "\"%016llx\"",
-             (unsigned long long)h);
     /* A variant is offered only when it is smaller than the identity bytes. */
     add_gzip(d, old, body, len);
-    if (len >= CHUNKED_FROM)
-        return d;
-    tc_variant_t *br = &d->var[TC_ENC_BR];
-    size_t blen = 0;
-    char *b = tc_compress_brotli(body, len, &blen);
-    if (b && blen < len) {
-        br->data = tc_realloc(b, blen);
-        br->len = blen;
-        snprintf(br->etag, sizeof br->etag, "\"%016llx-br\"", (unsigned long long)h);
-    } else {
-        free(b);
+    if (len < CHUNKED_FROM) {
+        tc_variant_t *br = &d->var[TC_ENC_BR];
+        size_t blen = 0;
+        char *b = tc_compress_brotli(body, len, &blen);
+        if (b && blen < len) {
+            br->data = tc_realloc(b, blen);
+            br->len = blen;
+        } else {
+            free(b);
+        }
     }
+    /* A chunked document's digest is made of its chunks', each computed once with its
+     * deflate: only what changed is hashed. */
+    d->hash = d->gz_chunks ? tc_compress_chunks_digest(d->gz_chunks, d->ngz_chunks)
+                           : tc_secret_digest64(body, len);
+    static const char *const suffix[TC_ENC_COUNT] = {"", "-gz", "-br"};
+    for (int e = 0; e < TC_ENC_COUNT; e++)
+        if (d->var[e].data)
+            snprintf(d->var[e].etag, sizeof d->var[e].etag, "\"%016llx%s\"",
+                     (unsigned long long)d->hash, suffix[e]);
     return d;
 }
 
@@ -213,8 +217,7 @@ void tc_snapshot_add_keyed(tc_snapshot_t *s, const char *path, tc_route_t route,
         append(s, old);
         return;
     }
-    uint64_t h = tc_secret_digest64(body, len);
-    tc_doc_t *d = new_doc(path, route, content_type, body, len, h, old);
+    tc_doc_t *d = new_doc(path, route, content_type, body, len, old);
     d->key = key;
     d->holders = 1;
     append(s, d);

@@ -58,7 +58,8 @@ typedef struct tc_doc {
     const char *content_type; /* static */
     const char *cache_control;/* static */
     tc_variant_t var[TC_ENC_COUNT];
-    uint64_t hash;            /* BLAKE2b-64 of the identity bytes (the ETags are made of it) */
+    uint64_t hash;            /* BLAKE2b-64 of the identity bytes, or of the digests of its
+                                 gzip chunks when it has them (the ETags are made of it) */
     uint64_t key;             /* the renderer's fingerprint of what the document shows, when it
                                  has one (0: none): equal keys mean the same bytes without
                                  rendering (render.c) */
