@@ -60,10 +60,10 @@ static void find_runs(tc_day_bars_t *db, int64_t start, int64_t stop)
     db->run_len = tc_calloc(nr, sizeof *db->run_len);
     db->start = start;
     db->stop = stop;
-    /* Two passes over the incidents of the days: count per row, then place. */
+    /* (row, incident) pairs in the order of the incidents, then placed by row. */
     tc_row_names_t *names = tc_row_names_new(v);
-    size_t *rows = tc_calloc(nr, sizeof *rows), *open = tc_calloc(v->nincidents + 1, sizeof *open);
-    size_t nopen = 0, total = 0;
+    size_t *rows = tc_calloc(nr, sizeof *rows), npairs = 0, cap = 0;
+    size_t (*pairs)[2] = NULL;
     for (size_t k = 0; k < v->nincidents; k++) {
         const tc_incident_t *i = v->incidents[k];
         int64_t begin, end;
@@ -72,22 +72,24 @@ static void find_runs(tc_day_bars_t *db, int64_t start, int64_t stop)
         tc_html_incident_span(v, i, &begin, &end);
         if (!tc_html_span_meets(begin, end, start, stop))
             continue;
-        open[nopen++] = k;
         size_t n = tc_row_names_of(names, i, rows);
-        for (size_t r = 0; r < n; r++)
+        for (size_t r = 0; r < n; r++) {
+            if (npairs == cap) {
+                cap = cap ? cap * 2 : 256;
+                pairs = tc_realloc(pairs, cap * sizeof *pairs);
+            }
+            pairs[npairs][0] = rows[r];
+            pairs[npairs++][1] = k;
             db->run_len[rows[r]]++;
-        total += n;
+        }
     }
-    db->by_row = tc_calloc(total + 1, sizeof *db->by_row);
+    db->by_row = tc_calloc(npairs + 1, sizeof *db->by_row);
     for (size_t r = 1; r < v->nrows; r++)
         db->run_at[r] = db->run_at[r - 1] + db->run_len[r - 1];
     memset(db->run_len, 0, nr * sizeof *db->run_len);
-    for (size_t f = 0; f < nopen; f++) {
-        size_t n = tc_row_names_of(names, v->incidents[open[f]], rows);
-        for (size_t r = 0; r < n; r++)
-            db->by_row[db->run_at[rows[r]] + db->run_len[rows[r]]++] = open[f];
-    }
-    free(open);
+    for (size_t p = 0; p < npairs; p++)
+        db->by_row[db->run_at[pairs[p][0]] + db->run_len[pairs[p][0]]++] = pairs[p][1];
+    free(pairs);
     free(rows);
     tc_row_names_free(names);
 }

@@ -30,6 +30,7 @@ typedef struct filed {
     uint64_t version; /* 0: empty slot */
     int64_t at;
     char day[12];     /* "2024-11-14" */
+    uint64_t print;   /* what the uptime report shows of it (tc_render__print()); 0: not yet */
 } filed_t;
 
 /* A rendered piece of a page kept for the next render: an incident's history entry, under
@@ -166,34 +167,54 @@ static filed_t *filed_slot(filed_t *t, size_t cap, uint64_t version)
             return &t[i];
 }
 
+/* The running render's entry for @p inc (a version): the last render's when it had one. */
+static filed_t *filed_entry(tc_render_state_t *st, const tc_view_t *v, const tc_incident_t *inc)
+{
+    filed_t *n = filed_slot(st->next, st->next_cap, inc->version);
+    if (n->version)
+        return n;
+    const filed_t *old = st->filed_cap ? filed_slot(st->filed, st->filed_cap, inc->version)
+                                       : NULL;
+    if (old && old->version) {
+        *n = *old;
+    } else {
+        n->version = inc->version;
+        n->at = tc_html_incident_time(inc);
+        tc_clock_format_local(v->zone, n->at, "%Y-%m-%d", n->day, sizeof n->day);
+    }
+    st->next_n++;
+    return n;
+}
+
 int64_t tc_render__filed(tc_render_state_t *st, const tc_view_t *v, const tc_incident_t *inc,
                          char day[12])
 {
+    const filed_t *f = NULL;
+    if (st && inc->version && st->next) {
+        f = filed_entry(st, v, inc);
+    } else if (st && inc->version && st->filed_cap) {
+        /* Outside a render (a page on demand): the table is only read. */
+        f = filed_slot(st->filed, st->filed_cap, inc->version);
+        f = f->version ? f : NULL;
+    }
+    if (f) {
+        memcpy(day, f->day, 12);
+        return f->at;
+    }
     int64_t at = tc_html_incident_time(inc);
-    if (!st || !inc->version) {
-        tc_clock_format_local(v->zone, at, "%Y-%m-%d", day, 12);
-        return at;
-    }
-    if (st->filed_cap) {
-        filed_t *old = filed_slot(st->filed, st->filed_cap, inc->version);
-        if (old->version) {
-            memcpy(day, old->day, 12);
-            at = old->at;
-            goto keep;
-        }
-    }
     tc_clock_format_local(v->zone, at, "%Y-%m-%d", day, 12);
-keep:
-    if (!st->next)
-        return at; /* outside a render (a page on demand): the table is only read */
-    filed_t *n = filed_slot(st->next, st->next_cap, inc->version);
-    if (!n->version) {
-        n->version = inc->version;
-        n->at = at;
-        memcpy(n->day, day, 12);
-        st->next_n++;
-    }
     return at;
+}
+
+uint64_t tc_render__print(tc_render_state_t *st, const tc_view_t *v, const tc_incident_t *inc,
+                          uint64_t (*make)(const tc_view_t *, const tc_incident_t *))
+{
+    if (!st || !st->next || !inc->version)
+        return make(v, inc);
+    filed_t *f = filed_entry(st, v, inc);
+    if (!f->print)
+        f->print = make(v, inc);
+    return f->print;
 }
 
 static fragment_t *frag_find(const fragments_t *t, uint64_t key)

@@ -58,6 +58,11 @@ void tc_render__entry(tc_render_state_t *st, tc_buf_t *b, const tc_view_t *v,
                       const tc_incident_t *inc, int level);
 /** "/" (tc_render_page_html()) with the entries of @p st (or NULL). */
 char *tc_render__page(const tc_view_t *v, tc_render_state_t *st, size_t *len);
+/** @p make(@p v, @p inc), remembered per incident version and frame in @p st (or NULL) from
+ *  render to render: a fingerprint of what a document shows of an incident, made again only
+ *  for the incidents that changed. Not 0 (0 is "not yet"). */
+uint64_t tc_render__print(tc_render_state_t *st, const tc_view_t *v, const tc_incident_t *inc,
+                          uint64_t (*make)(const tc_view_t *, const tc_incident_t *));
 /** When what a page about @p i shows last changed (its updates, post-mortem). */
 int64_t tc_render__incident_changed_at(const tc_incident_t *i);
 

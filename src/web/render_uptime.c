@@ -348,51 +348,80 @@ char *tc_render_uptime_json(const tc_view_t *v, size_t *len)
     return json;
 }
 
-/* What the report shows of the incidents behind its months, and when the latest of them
- * changed. The months' figures are as of v->uptime_at. */
-static uint64_t shown_key(const tc_view_t *v, const row_index_t *x, size_t n, int64_t *changed)
+/* What the report shows or could show of @p i: its id, name and impact as listed, and what
+ * decides which rows' months it is behind (its span, "open" while open, and its codes). */
+static uint64_t shown_print(const tc_view_t *v, const tc_incident_t *i)
 {
-    uint64_t key = tc_render__key(0, (uint64_t)v->uptime_at);
-    for (size_t k = 0; k < n; k++) {
-        const tc_incident_t *i = x->inc[k];
+    int64_t begin, end;
+    tc_html_incident_span(v, i, &begin, &end);
+    /* An open incident's span ends now; whether it meets a month does not change while it
+     * stays open, so "open" is what counts. */
+    if (!i->resolved_at && !tc_incident_status_is_closed(i->status))
+        end = -1;
+    uint64_t h = tc_render__key(id_hash(i->id), id_hash(i->name));
+    h = tc_render__key(h, tc_render__key((uint64_t)begin, (uint64_t)end) + i->impact);
+    for (size_t k = 0; k < i->ncomponents; k++)
+        h = tc_render__key(h, id_hash(i->component_ids[k]));
+    for (size_t u = 0; u < i->nupdates; u++)
+        for (size_t a = 0; a < i->updates[u].naffected; a++)
+            if (i->updates[u].affected[a].code)
+                h = tc_render__key(h, id_hash(i->updates[u].affected[a].code));
+    return h;
+}
+
+/* The key of the report: the instant of its figures and what it shows of every incident that
+ * can be behind a month (remembered per incident version, so a write hashes only what it
+ * changed); 0 without a frame or an instant. */
+static uint64_t report_key(const tc_view_t *v, tc_render_state_t *st)
+{
+    uint64_t frame = tc_render__frame(st);
+    if (!frame || !v->uptime_at)
+        return 0;
+    int64_t from = INT64_MAX;
+    for (size_t r = 0; r < v->nrows; r++)
+        if (v->rows[r].months && v->rows[r].nmonths && v->rows[r].months[0].start < from)
+            from = v->rows[r].months[0].start;
+    uint64_t key = tc_render__key(frame, (uint64_t)v->uptime_at);
+    for (size_t k = 0; k < v->nincidents && from != INT64_MAX; k++) {
+        const tc_incident_t *i = v->incidents[k];
         int64_t begin, end;
+        if (i->is_maintenance)
+            continue;
         tc_html_incident_span(v, i, &begin, &end);
-        /* An open incident's span ends now; whether it meets a month does not change while
-         * it stays open, so "open" is what counts. */
-        if (!i->resolved_at && !tc_incident_status_is_closed(i->status))
-            end = -1;
-        key = tc_render__key(key, tc_render__key(id_hash(i->id), id_hash(i->name)));
-        key = tc_render__key(key, tc_render__key((uint64_t)begin, (uint64_t)end) + i->impact);
-        int64_t c = tc_render__incident_changed_at(i);
-        if (c > *changed)
-            *changed = c;
+        if (tc_html_span_meets(begin, end, from, INT64_MAX))
+            key = tc_render__key(key, tc_render__print(st, v, i, shown_print));
     }
     return key;
 }
 
 void tc_render_uptime_docs(const tc_view_t *v, tc_snapshot_t *s, tc_render_state_t *st)
 {
+    uint64_t key = report_key(v, st);
+    bool html_kept = tc_snapshot_reuse(s, "/uptime", key);
+    bool json_kept = tc_snapshot_reuse(s, "/api/v2/uptime.json", key);
+    if (html_kept && json_kept)
+        return;
     row_index_t x;
     index_build(v, &x);
-    size_t n = 0;
-    for (size_t r = 0; r < v->nrows; r++)
-        n = x.first[r] + x.count[r] > n ? x.first[r] + x.count[r] : n;
-    /* Without the instant of the figures the report changes with the time: no key. */
+    /* The report's time: its figures' instant, or the latest change to the incidents it
+     * lists when later; the view's own when the figures have no instant. */
     tc_view_t mine = *v;
-    mine.updated_at = v->uptime_at;
-    uint64_t frame = tc_render__frame(st);
-    uint64_t key = 0;
-    if (frame && v->uptime_at)
-        key = tc_render__key(frame, shown_key(v, &x, n, &mine.updated_at));
-    else
-        mine.updated_at = v->updated_at;
+    if (v->uptime_at) {
+        mine.updated_at = v->uptime_at;
+        for (size_t r = 0; r < v->nrows; r++)
+            for (size_t k = x.first[r]; k < x.first[r] + x.count[r]; k++) {
+                int64_t c = tc_render__incident_changed_at(x.inc[k]);
+                if (c > mine.updated_at)
+                    mine.updated_at = c;
+            }
+    }
     size_t len = 0;
-    if (!tc_snapshot_reuse(s, "/uptime", key)) {
+    if (!html_kept) {
         char *body = uptime_html(&mine, &x, &len);
         tc_snapshot_add_keyed(s, "/uptime", TC_ROUTE_UPTIME, "text/html; charset=utf-8", body,
                               len, key);
     }
-    if (!tc_snapshot_reuse(s, "/api/v2/uptime.json", key)) {
+    if (!json_kept) {
         char *body = uptime_json(&mine, &x, &len);
         tc_snapshot_add_keyed(s, "/api/v2/uptime.json", TC_ROUTE_UPTIME,
                               "application/json; charset=utf-8", body, len, key);
