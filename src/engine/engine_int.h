@@ -150,6 +150,14 @@ struct tc_engine {
     /* Bumped when an incident is added or removed; the view's order of the incidents is kept
      * while it is the same (view.c), so a write checks the order instead of sorting. */
     uint64_t incident_set, view_incident_set;
+    /* The incidents by id (incidents.c): indexes into incidents, made again when the set
+     * changed, so a command finds its incident without comparing every id. */
+    struct incident_slot {
+        uint64_t hash;          /* 0: empty */
+        size_t index;
+    } *incident_index;          /* owned; open addressing */
+    size_t incident_index_cap;  /* a power of two, or 0 */
+    uint64_t incident_index_set;/* the incident_set it was made for */
     size_t nuptime_logs;
     int64_t started_at;         /* wall ms */
     /* Monitoring. */

@@ -22,13 +22,44 @@
 
 /* ---- incidents in memory and in the store ---- */
 
+static uint64_t id_hash(const char *p)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+static void index_incidents(tc_engine_t *d)
+{
+    size_t cap = 16;
+    while (cap < d->nincidents * 2)
+        cap *= 2;
+    free(d->incident_index);
+    d->incident_index = tc_calloc(cap, sizeof *d->incident_index);
+    d->incident_index_cap = cap;
+    for (size_t k = 0; k < d->nincidents; k++) {
+        uint64_t h = id_hash(d->incidents[k]->id);
+        size_t i = h & (cap - 1);
+        while (d->incident_index[i].hash)
+            i = (i + 1) & (cap - 1);
+        d->incident_index[i] = (struct incident_slot){h, k};
+    }
+    d->incident_index_set = d->incident_set;
+}
+
 static tc_incident_t *find_incident(tc_engine_t *d, const char *id, size_t *index)
 {
-    for (size_t i = 0; i < d->nincidents; i++) {
-        if (strcmp(d->incidents[i]->id, id) == 0) {
+    if (!d->incident_index || d->incident_index_set != d->incident_set)
+        index_incidents(d);
+    uint64_t h = id_hash(id);
+    size_t mask = d->incident_index_cap - 1;
+    for (size_t i = h & mask; d->incident_index[i].hash; i = (i + 1) & mask) {
+        size_t k = d->incident_index[i].index;
+        if (d->incident_index[i].hash == h && strcmp(d->incidents[k]->id, id) == 0) {
             if (index)
-                *index = i;
-            return d->incidents[i];
+                *index = k;
+            return d->incidents[k];
         }
     }
     return NULL;
@@ -121,6 +152,9 @@ void tc_engine__free_incidents(tc_engine_t *d)
     free(d->incidents);
     d->incidents = NULL;
     d->nincidents = 0;
+    free(d->incident_index);
+    d->incident_index = NULL;
+    d->incident_index_cap = 0;
 }
 
 /* A component's name as updates show it: "Group - Child" for children (statuspage.md §1.4). */

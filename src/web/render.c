@@ -6,11 +6,14 @@
  * key, a fingerprint of its inputs: the incident's version (incident.h: it changes with every
  * change) or the versions of a month's incidents, mixed with the "frame", everything of the
  * view that those pages show besides their incidents (page name, description, notice, zone,
- * impact labels, favicon type, language, branding, component names). A document of the previous snapshot with the
- * same key is shared as it is. Every other document is rendered each time, and shared when
- * its bytes came out the same (snapshot.c), so it is compressed only when it changed.
- * Whoever adds to what an incident or history page shows of the view adds it to
- * frame_key(). */
+ * impact labels, favicon type, language, branding, component names). A document of the
+ * previous snapshot with the same key is shared as it is. Every other document is rendered
+ * each time, and shared when its bytes came out the same (snapshot.c), so it is compressed
+ * only when it changed. Whoever adds to what an incident or history page shows of the view
+ * adds it to frame_key(). Older incidents' pages and month pages are only offered, and made
+ * when asked for (tc_render_on_demand()); the uptime report is keyed by its figures' instant
+ * and fingerprints of its incidents (render_uptime.c); history entries are kept between
+ * renders (tc_render__entry()). */
 #include "web/render.h"
 
 #include <stdio.h>
@@ -369,9 +372,21 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
     size_t len = 0;
     char *body;
 
+    /* The documents that list only open incidents or maintenance are given the view of those
+     * alone, found in one pass, instead of each going through the whole history. */
+    tc_view_t open = *v;
+    const tc_incident_t **few = tc_calloc(v->nincidents ? v->nincidents : 1, sizeof *few);
+    open.incidents = few;
+    open.nincidents = 0;
+    for (size_t k = 0; k < v->nincidents; k++) {
+        const tc_incident_t *i = v->incidents[k];
+        if (i->is_maintenance || !tc_incident_status_is_closed(i->status))
+            few[open.nincidents++] = i;
+    }
+
     body = tc_render__page(v, st, &len);
     tc_snapshot_add(s, "/", TC_ROUTE_PAGE, html, body, len);
-    body = tc_render_summary_json(v, &len);
+    body = tc_render_summary_json(&open, &len);
     tc_snapshot_add(s, "/api/v2/summary.json", TC_ROUTE_SUMMARY, json, body, len);
     body = tc_render_status_json(v, &len);
     tc_snapshot_add(s, "/api/v2/status.json", TC_ROUTE_STATUS, json, body, len);
@@ -388,20 +403,22 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
     static const struct {
         const char *path;
         char *(*render)(const tc_view_t *, size_t *);
+        bool all; /* needs every incident, not only the open ones and maintenance */
     } lists[] = {
-        {"/api/v2/incidents.json", tc_render_incidents_json},
-        {"/api/v2/incidents/unresolved.json", tc_render_unresolved_json},
-        {"/api/v2/scheduled-maintenances.json", tc_render_maintenances_json},
-        {"/api/v2/scheduled-maintenances/upcoming.json", tc_render_upcoming_json},
-        {"/api/v2/scheduled-maintenances/active.json", tc_render_active_json},
+        {"/api/v2/incidents.json", tc_render_incidents_json, true},
+        {"/api/v2/incidents/unresolved.json", tc_render_unresolved_json, false},
+        {"/api/v2/scheduled-maintenances.json", tc_render_maintenances_json, false},
+        {"/api/v2/scheduled-maintenances/upcoming.json", tc_render_upcoming_json, false},
+        {"/api/v2/scheduled-maintenances/active.json", tc_render_active_json, false},
     };
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
-        body = lists[i].render(v, &len);
+        body = lists[i].render(lists[i].all ? v : &open, &len);
         tc_snapshot_add(s, lists[i].path, TC_ROUTE_INCIDENTS, json, body, len);
     }
     tc_render_uptime_docs(v, s, st);
     tc_render_badge_docs(v, s);
-    tc_render_embed_docs(v, s);
+    tc_render_embed_docs(&open, s);
+    free(few);
     const char *icon_type;
     body = tc_render_favicon(v, &icon_type, &len);
     tc_snapshot_add(s, "/favicon.ico", TC_ROUTE_ASSET, icon_type, body, len);

@@ -62,7 +62,8 @@ static void index_build(const tc_view_t *v, row_index_t *x)
     /* Two passes over the incidents since the first month, oldest first: count per row,
      * then place. */
     tc_row_names_t *names = tc_row_names_new(v);
-    size_t *rows = tc_calloc(nr, sizeof *rows), *since = tc_calloc(v->nincidents + 1, sizeof *since);
+    size_t *rows = tc_calloc(nr, sizeof *rows);
+    size_t *since = tc_calloc(v->nincidents + 1, sizeof *since);
     size_t nsince = 0, total = 0;
     x->first = tc_calloc(nr, sizeof *x->first);
     x->count = tc_calloc(nr, sizeof *x->count);
