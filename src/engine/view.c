@@ -196,6 +196,7 @@ static void build_view(tc_engine_t *d, tc_view_t *view, const tc_incident_t *con
     view->rollup = rollup;
     view->incidents = (const tc_incident_t *const *)incidents;
     view->nincidents = d->nincidents;
+    view->incident_set = d->incident_set;
     view->now = tc_clock_wall_ms();
     for (int i = 0; i < 5; i++)
         view->impact_labels[i] = c->page.impact_labels[i];

@@ -60,6 +60,21 @@ struct tc_render_state {
     /* The history entries of the last render, and those of the running one: a render takes
      * over what it uses again, and what it did not use is freed when it ends. */
     fragments_t frags, next_frags;
+    /* Every incident's page by the hash of its path, made for one set of incidents (the
+     * view's incident_set; 0: made again at each render): the incidents are the same objects
+     * while the set is, so a render finds a page's incident without going through all. */
+    struct page_of {
+        uint64_t hash;            /* tc_snapshot_path_hash() of "/incidents/<id>"; 0: empty */
+        const tc_incident_t *inc;
+    } *pages;
+    size_t pages_cap;
+    uint64_t pages_set;
+    /* The pages offered to be made on demand: the incidents' and the months' (whose hashes
+     * the running render gathers in months), kept while neither changes. */
+    tc_offers_t *offers;          /* held */
+    uint64_t offers_key;
+    uint64_t *months;
+    size_t nmonths, months_cap;
 };
 
 /* Incident pages made at every render, whatever the history holds: those not closed, and the
@@ -99,6 +114,9 @@ void tc_render_state_free(tc_render_state_t *st)
         return;
     frags_free(&st->frags);
     frags_free(&st->next_frags);
+    free(st->pages);
+    tc_offers_release(st->offers);
+    free(st->months);
     tc_snapshot_release(st->last);
     free(st->filed);
     free(st->next);
@@ -305,33 +323,149 @@ static char *incident_page(const tc_view_t *v, const tc_incident_t *inc, size_t 
     return tc_render_incident_html(&mine, inc, len);
 }
 
-static void incident_pages(const tc_view_t *v, tc_snapshot_t *s, const tc_render_state_t *st,
-                           uint64_t frame)
+/* "/incidents/<id>" in @p path (64 bytes). @return false for an id too long to have a page
+ * (incident.c makes short ones). */
+static bool page_path(const tc_incident_t *inc, char path[64])
 {
-    static const char html[] = "text/html; charset=utf-8";
-    char path[64] = "/incidents/";
-    for (size_t k = 0; k < v->nincidents; k++) {
-        const tc_incident_t *inc = v->incidents[k];
-        size_t idlen = strlen(inc->id);
-        if (idlen + 12 > sizeof path)
-            continue; /* ids are short (incident.c makes them); a longer one has no page */
-        memcpy(path + 11, inc->id, idlen + 1);
-        uint64_t key = frame && inc->version ? mix(frame, inc->version) : 0;
-        bool hot = tc_render__eager(st) || k < HOT_NEWEST ||
-                   !tc_incident_status_is_closed(inc->status);
-        if (!hot) {
-            /* Offered whether or not the last page made on demand is kept: the budget may
-             * drop it later, and it is then made again when asked for. */
-            tc_snapshot_offer(s, path);
-            tc_snapshot_keep_on_demand(s, path, key);
-            continue;
-        }
-        if (tc_snapshot_reuse(s, path, key))
-            continue;
-        size_t len = 0;
-        char *body = incident_page(v, inc, &len);
-        tc_snapshot_add_keyed(s, path, TC_ROUTE_INCIDENT, html, body, len, key);
+    size_t idlen = strlen(inc->id);
+    if (idlen + 12 > 64)
+        return false;
+    memcpy(path, "/incidents/", 11);
+    memcpy(path + 11, inc->id, idlen + 1);
+    return true;
+}
+
+static void add_page_of(struct page_of *t, size_t cap, uint64_t hash, const tc_incident_t *inc)
+{
+    size_t i = hash & (cap - 1);
+    while (t[i].hash)
+        i = (i + 1) & (cap - 1);
+    t[i] = (struct page_of){hash, inc};
+}
+
+/* The incident whose page has @p hash (and @p path), or NULL. */
+static const tc_incident_t *page_incident(const tc_render_state_t *st, uint64_t hash,
+                                          const char *path)
+{
+    for (size_t i = hash & (st->pages_cap - 1); st->pages[i].hash;
+         i = (i + 1) & (st->pages_cap - 1))
+        if (st->pages[i].hash == hash && strcmp(st->pages[i].inc->id, path + 11) == 0)
+            return st->pages[i].inc;
+    return NULL;
+}
+
+/* The table of pages for the view's incidents, made when their set changed. */
+static void index_pages(tc_render_state_t *st, const tc_view_t *v)
+{
+    if (st->pages && v->incident_set && st->pages_set == v->incident_set)
+        return;
+    free(st->pages);
+    st->pages_cap = 16;
+    while (st->pages_cap < v->nincidents * 2)
+        st->pages_cap *= 2;
+    st->pages = tc_calloc(st->pages_cap, sizeof *st->pages);
+    st->pages_set = v->incident_set;
+    char path[64];
+    for (size_t k = 0; k < v->nincidents; k++)
+        if (page_path(v->incidents[k], path))
+            add_page_of(st->pages, st->pages_cap, tc_snapshot_path_hash(path), v->incidents[k]);
+}
+
+static void incident_page_doc(const tc_view_t *v, tc_snapshot_t *s, const tc_incident_t *inc,
+                              uint64_t frame, const char *path)
+{
+    uint64_t key = frame && inc->version ? mix(frame, inc->version) : 0;
+    if (tc_snapshot_reuse(s, path, key))
+        return;
+    size_t len = 0;
+    char *body = incident_page(v, inc, &len);
+    tc_snapshot_add_keyed(s, path, TC_ROUTE_INCIDENT, "text/html; charset=utf-8", body, len,
+                          key);
+}
+
+/* Is @p hash in the small set @p done (open addressing, @p cap a power of two)? With
+ * @p add, put it there. */
+static bool in_done(uint64_t *done, size_t cap, uint64_t hash, bool add)
+{
+    size_t i = hash & (cap - 1);
+    for (; done[i]; i = (i + 1) & (cap - 1))
+        if (done[i] == hash)
+            return true;
+    if (add)
+        done[i] = hash;
+    return false;
+}
+
+/* The incident pages: every one when eager; otherwise those of the hot incidents (not
+ * closed, or among the newest few), and those of the snapshot before that were made on
+ * demand (or while hot) and still show their incident as it is; all are offered. */
+static void incident_pages(const tc_view_t *v, const tc_view_t *open, tc_snapshot_t *s,
+                           tc_render_state_t *st, uint64_t frame)
+{
+    char path[64];
+    if (tc_render__eager(st)) {
+        for (size_t k = 0; k < v->nincidents; k++)
+            if (page_path(v->incidents[k], path))
+                incident_page_doc(v, s, v->incidents[k], frame, path);
+        return;
     }
+    index_pages(st, v);
+    size_t hot = v->nincidents < HOT_NEWEST ? v->nincidents : HOT_NEWEST;
+    size_t cap = 16;
+    while (cap < (hot + open->nincidents) * 2)
+        cap *= 2;
+    uint64_t *done = tc_calloc(cap, sizeof *done);
+    for (size_t k = 0; k < hot + open->nincidents; k++) {
+        const tc_incident_t *inc = k < hot ? v->incidents[k] : open->incidents[k - hot];
+        if (k >= hot && tc_incident_status_is_closed(inc->status))
+            continue; /* closed maintenance, there for the lists of maintenance */
+        if (!page_path(inc, path) || in_done(done, cap, tc_snapshot_path_hash(path), true))
+            continue;
+        incident_page_doc(v, s, inc, frame, path);
+    }
+    for (size_t k = 0; s->prev && k < s->prev->ndocs; k++) {
+        const tc_doc_t *d = s->prev->docs[k];
+        if (d->route != TC_ROUTE_INCIDENT || !d->key)
+            continue;
+        uint64_t h = tc_snapshot_path_hash(d->path);
+        const tc_incident_t *inc = page_incident(st, h, d->path);
+        if (!inc || !inc->version || in_done(done, cap, h, false))
+            continue;
+        tc_snapshot_keep_on_demand(s, d->path, mix(frame, inc->version));
+    }
+    free(done);
+}
+
+/* Offer the incidents' pages and the months' that the render gathered, made again only when
+ * either changed. */
+static void offer_pages(const tc_view_t *v, tc_snapshot_t *s, tc_render_state_t *st)
+{
+    uint64_t key = mix(v->incident_set, st->nmonths);
+    for (size_t k = 0; k < st->nmonths; k++)
+        key = mix(key, st->months[k]);
+    if (!st->offers || !v->incident_set || key != st->offers_key) {
+        uint64_t *all = tc_malloc((st->pages_cap + st->nmonths + 1) * sizeof *all);
+        size_t n = 0;
+        for (size_t i = 0; i < st->pages_cap; i++)
+            if (st->pages[i].hash)
+                all[n++] = st->pages[i].hash;
+        for (size_t k = 0; k < st->nmonths; k++)
+            all[n++] = st->months[k];
+        tc_offers_release(st->offers);
+        st->offers = tc_offers_new(all, n);
+        st->offers_key = key;
+        free(all);
+    }
+    tc_snapshot_set_offers(s, st->offers);
+}
+
+void tc_render__offer(tc_render_state_t *st, const char *path)
+{
+    if (st->nmonths == st->months_cap) {
+        st->months_cap = st->months_cap ? st->months_cap * 2 : 64;
+        st->months = tc_realloc(st->months, st->months_cap * sizeof *st->months);
+    }
+    st->months[st->nmonths++] = tc_snapshot_path_hash(path);
 }
 
 /* The console's stylesheet and script: static, but served like every document (ETags,
@@ -392,8 +526,10 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
     tc_snapshot_add(s, "/api/v2/status.json", TC_ROUTE_STATUS, json, body, len);
     body = tc_render_components_json(v, &len);
     tc_snapshot_add(s, "/api/v2/components.json", TC_ROUTE_COMPONENTS, json, body, len);
+    if (st)
+        st->nmonths = 0; /* gathered again by the history's months */
     tc_render_history_docs(v, s, st);
-    incident_pages(v, s, st, frame);
+    incident_pages(v, &open, s, st, frame);
     body = tc_render_feed_atom(v, &len);
     tc_snapshot_add(s, "/history.atom", TC_ROUTE_FEED, "application/atom+xml; charset=utf-8",
                     body, len);
@@ -432,6 +568,8 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
     body = tc_render_robots_txt(v, &len);
     tc_snapshot_add(s, "/robots.txt", TC_ROUTE_ASSET, "text/plain; charset=utf-8", body, len);
     add_console_assets(s);
+    if (!tc_render__eager(st))
+        offer_pages(v, s, st);
     tc_snapshot_trim(s, ON_DEMAND_BUDGET);
     tc_snapshot_seal(s);
     if (st) {
@@ -468,10 +606,9 @@ int tc_render_on_demand(const tc_view_t *v, uint64_t generation, tc_render_state
     size_t len = 0;
     uint64_t key = 0;
     if (strncmp(path, "/incidents/", 11) == 0) {
-        for (size_t k = 0; k < v->nincidents && !body; k++) {
-            const tc_incident_t *inc = v->incidents[k];
-            if (strcmp(inc->id, path + 11) != 0)
-                continue;
+        index_pages(st, v);
+        const tc_incident_t *inc = page_incident(st, tc_snapshot_path_hash(path), path);
+        if (inc) {
             key = inc->version ? mix(frame, inc->version) : 0;
             body = incident_page(v, inc, &len);
         }

@@ -45,6 +45,9 @@ int tc_render_on_demand(const tc_view_t *v, uint64_t generation, tc_render_state
 uint64_t tc_render__frame(const tc_render_state_t *st);
 /** Whether the running render makes every page (no state, or an eager one). */
 bool tc_render__eager(const tc_render_state_t *st);
+/** Offer the page at @p path (a month's) to be made when asked for; not with an eager
+ *  state. */
+void tc_render__offer(tc_render_state_t *st, const char *path);
 /** @p h and @p x mixed into one non-zero key. */
 uint64_t tc_render__key(uint64_t h, uint64_t x);
 /** The instant @p inc is filed under in the history, and its local day "YYYY-MM-DD" in

@@ -244,7 +244,7 @@ void tc_render_history_docs(const tc_view_t *v, tc_snapshot_t *s, tc_render_stat
         snprintf(path, sizeof path, "/history/%s", e[m[k].first].month);
         uint64_t key = month_key(frame, e, m, nmonths, k);
         if (!eager) {
-            tc_snapshot_offer(s, path);
+            tc_render__offer(st, path);
             tc_snapshot_keep_on_demand(s, path, key);
             continue;
         }

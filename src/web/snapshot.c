@@ -59,17 +59,60 @@ const tc_doc_t *tc_snapshot_find(const tc_snapshot_t *s, const char *path)
     }
 }
 
+uint64_t tc_snapshot_path_hash(const char *path)
+{
+    uint64_t h = path_hash(path);
+    return h ? h : 1; /* 0 marks an empty slot of an offers set */
+}
+
 bool tc_snapshot_offers(const tc_snapshot_t *s, const char *path)
 {
-    if (!s->noffered)
+    const tc_offers_t *o = s->offers;
+    if (!o)
         return false;
-    size_t mask = s->offered_cap - 1;
-    uint64_t h = path_hash(path);
-    h = h ? h : 1;
-    for (size_t i = h & mask; s->offered[i]; i = (i + 1) & mask)
-        if (s->offered[i] == h)
+    uint64_t h = tc_snapshot_path_hash(path);
+    for (size_t i = h & (o->cap - 1); o->set[i]; i = (i + 1) & (o->cap - 1))
+        if (o->set[i] == h)
             return true;
     return false;
+}
+
+tc_offers_t *tc_offers_new(const uint64_t *hashes, size_t n)
+{
+    tc_offers_t *o = tc_calloc(1, sizeof *o);
+    o->holders = 1;
+    o->cap = 16;
+    while (o->cap < n * 2)
+        o->cap *= 2;
+    o->set = tc_calloc(o->cap, sizeof *o->set);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = hashes[k] & (o->cap - 1);
+        while (o->set[i] && o->set[i] != hashes[k])
+            i = (i + 1) & (o->cap - 1);
+        o->set[i] = hashes[k];
+    }
+    return o;
+}
+
+void tc_offers_hold(tc_offers_t *o)
+{
+    o->holders++;
+}
+
+void tc_offers_release(tc_offers_t *o)
+{
+    if (!o || --o->holders)
+        return;
+    free(o->set);
+    free(o);
+}
+
+void tc_snapshot_set_offers(tc_snapshot_t *s, tc_offers_t *o)
+{
+    if (o)
+        tc_offers_hold(o);
+    tc_offers_release(s->offers);
+    s->offers = o;
 }
 
 void tc_doc_ref(tc_doc_t *d)
@@ -233,16 +276,6 @@ void tc_snapshot_add_on_demand(tc_snapshot_t *s, const char *path, tc_route_t ro
     atomic_store_explicit(&d->used, now, memory_order_relaxed);
 }
 
-void tc_snapshot_offer(tc_snapshot_t *s, const char *path)
-{
-    if (s->noffered == s->offered_cap) {
-        s->offered_cap = s->offered_cap ? s->offered_cap * 2 : 64;
-        s->offered = tc_realloc(s->offered, s->offered_cap * sizeof *s->offered);
-    }
-    uint64_t h = path_hash(path);
-    s->offered[s->noffered++] = h ? h : 1; /* 0 marks an empty slot once sealed */
-}
-
 static size_t doc_bytes(const tc_doc_t *d)
 {
     size_t n = 0;
@@ -306,15 +339,7 @@ tc_snapshot_t *tc_snapshot_extend(const tc_snapshot_t *s, uint64_t generation)
         hold_doc(s->docs[i]);
         n->docs[n->ndocs++] = s->docs[i];
     }
-    /* The sealed table of offers holds every hash once, among empty slots. */
-    for (size_t i = 0; i < s->offered_cap; i++)
-        if (s->offered[i]) {
-            if (n->noffered == n->offered_cap) {
-                n->offered_cap = n->offered_cap ? n->offered_cap * 2 : 64;
-                n->offered = tc_realloc(n->offered, n->offered_cap * sizeof *n->offered);
-            }
-            n->offered[n->noffered++] = s->offered[i];
-        }
+    tc_snapshot_set_offers(n, s->offers);
     return n;
 }
 
@@ -322,31 +347,6 @@ void tc_snapshot_add(tc_snapshot_t *s, const char *path, tc_route_t route,
                      const char *content_type, char *body, size_t len)
 {
     tc_snapshot_add_keyed(s, path, route, content_type, body, len, 0);
-}
-
-/* The list of offered hashes becomes an open-addressing set at most half full. */
-static void seal_offers(tc_snapshot_t *s)
-{
-    if (!s->noffered)
-        return;
-    size_t cap = 16;
-    while (cap < s->noffered * 2)
-        cap *= 2;
-    uint64_t *set = tc_calloc(cap, sizeof *set);
-    size_t n = 0;
-    for (size_t k = 0; k < s->noffered; k++) {
-        uint64_t h = s->offered[k];
-        size_t i = h & (cap - 1);
-        while (set[i] && set[i] != h)
-            i = (i + 1) & (cap - 1);
-        if (!set[i])
-            n++;
-        set[i] = h;
-    }
-    free(s->offered);
-    s->offered = set;
-    s->offered_cap = cap;
-    s->noffered = n;
 }
 
 void tc_snapshot_seal(tc_snapshot_t *s)
@@ -369,7 +369,6 @@ void tc_snapshot_seal(tc_snapshot_t *s)
         s->index[i].hash = h;
         s->index[i].doc = d;
     }
-    seal_offers(s);
 }
 
 void tc_snapshot_hold(tc_snapshot_t *s)
@@ -385,6 +384,6 @@ void tc_snapshot_release(tc_snapshot_t *s)
         drop_doc(s->docs[i]);
     free(s->docs);
     free(s->index);
-    free(s->offered);
+    tc_offers_release(s->offers);
     free(s);
 }

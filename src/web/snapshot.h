@@ -95,14 +95,21 @@ typedef struct tc_snapshot {
         tc_doc_t *doc;
     } *index;
     size_t index_cap;    /* a power of two, or 0 */
-    /* The hashes of the paths of pages made when first asked for (tc_snapshot_offer()): a
-     * request for one that is not among the documents goes to the engine, which makes it;
-     * any other unknown path is a 404 without it. Open addressing after tc_snapshot_seal()
-     * (0 is an empty slot); a plain list before. */
-    uint64_t *offered;
-    size_t noffered, offered_cap;
+    /* The pages made when first asked for (tc_snapshot_set_offers()), held: a request for
+     * one that is not among the documents goes to the engine, which makes it; any other
+     * unknown path is a 404 without it. NULL: none. */
+    struct tc_offers *offers;
     unsigned holders;    /* engine thread */
 } tc_snapshot_t;
+
+/* A set of paths (by their hashes) that exist as pages made on demand: made by the renderer
+ * when the pages that exist change, and shared by every snapshot until then. Counted on the
+ * engine thread; read by any thread while a snapshot holding it is held. */
+typedef struct tc_offers {
+    uint64_t *set;       /* open addressing, at most half full; 0 is an empty slot */
+    size_t cap;          /* a power of two */
+    unsigned holders;
+} tc_offers_t;
 
 /** @return the route's label for /metrics, e.g. "/api/v2/summary.json". */
 const char *tc_route_name(tc_route_t r);
@@ -124,8 +131,15 @@ bool tc_snapshot_reuse(tc_snapshot_t *s, const char *path, uint64_t key);
 /** Share the previous snapshot's document at @p path as a page made on demand (subject to
  *  tc_snapshot_trim()) if it was made for @p key (non-zero). @return true when it was. */
 bool tc_snapshot_keep_on_demand(tc_snapshot_t *s, const char *path, uint64_t key);
-/** Offer the page at @p path to be made when first asked for (it is not rendered now). */
-void tc_snapshot_offer(tc_snapshot_t *s, const char *path);
+/** The hash by which a path is offered (and documents are indexed). */
+uint64_t tc_snapshot_path_hash(const char *path);
+/** A set of the @p n path hashes at @p hashes (duplicates allowed), with one holder. */
+tc_offers_t *tc_offers_new(const uint64_t *hashes, size_t n);
+/** One holder more, or less (the last frees it; NULL is accepted). Engine thread. */
+void tc_offers_hold(tc_offers_t *o);
+void tc_offers_release(tc_offers_t *o);
+/** Offer the pages of @p o (held by @p s from now on) to be made when first asked for. */
+void tc_snapshot_set_offers(tc_snapshot_t *s, tc_offers_t *o);
 /** Add a page made on demand (tc_snapshot_add_keyed(), marked on_demand and used now). */
 void tc_snapshot_add_on_demand(tc_snapshot_t *s, const char *path, tc_route_t route,
                                const char *content_type, char *body, size_t len, uint64_t key,

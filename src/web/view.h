@@ -58,6 +58,8 @@ typedef struct tc_view {
      * maintenance). Borrowed from the engine. */
     const tc_incident_t *const *incidents;
     size_t nincidents;
+    uint64_t incident_set;        /* changes whenever incidents are added or removed; while it
+                                     does not, they are the same objects (0: not known) */
     int64_t now;                  /* wall ms of this render */
     int64_t uptime_at;            /* wall ms the rows' months were computed for: the uptime
                                      report's figures are as of then (0 when not given) */

@@ -174,7 +174,7 @@ static void test_older_pages_made_on_demand(void **state)
     find(a, "/incidents/openbbbbbbbb");  /* open, however old */
     assert_null(tc_snapshot_find(a, "/incidents/old000000027"));
     assert_true(tc_snapshot_offers(a, "/incidents/old000000027"));
-    assert_false(tc_snapshot_offers(a, "/incidents/old000000000"));
+    assert_false(tc_snapshot_offers(a, "/incidents/nosuchincident"));
     assert_null(tc_snapshot_find(a, "/history/2024-10"));
     assert_true(tc_snapshot_offers(a, "/history/2024-10"));
 

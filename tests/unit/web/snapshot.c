@@ -195,11 +195,15 @@ static void test_offers_extend_and_trim(void **state)
     tc_snapshot_t *a = tc_snapshot_new(1);
     tc_snapshot_add(a, "/", TC_ROUTE_PAGE, "text/html", text(3000, 'h'), 3000);
     char path[32];
+    uint64_t hashes[101];
     for (int i = 0; i < 100; i++) {
         snprintf(path, sizeof path, "/incidents/%03d", i);
-        tc_snapshot_offer(a, path);
+        hashes[i] = tc_snapshot_path_hash(path);
     }
-    tc_snapshot_offer(a, "/incidents/007"); /* twice is once */
+    hashes[100] = tc_snapshot_path_hash("/incidents/007"); /* twice is once */
+    tc_offers_t *offers = tc_offers_new(hashes, 101);
+    tc_snapshot_set_offers(a, offers);
+    tc_offers_release(offers); /* the snapshot holds them */
     tc_snapshot_seal(a);
     assert_true(tc_snapshot_offers(a, "/incidents/042"));
     assert_false(tc_snapshot_offers(a, "/incidents/100"));
