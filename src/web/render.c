@@ -36,8 +36,8 @@ typedef struct filed {
     uint64_t print;   /* what the uptime report shows of it (tc_render__print()); 0: not yet */
 } filed_t;
 
-/* A rendered piece of a page kept for the next render: an incident's history entry, under
- * its key (the frame, the incident's version, the heading level). */
+/* A rendered piece of a document kept for the next render: an incident's history entry or
+ * its JSON, under its key (the frame, the incident's version, and what else it shows). */
 typedef struct fragment {
     uint64_t key;   /* 0: an empty slot */
     char *html;     /* owned; NULL once taken over by the next table */
@@ -144,6 +144,7 @@ static uint64_t frame_key(const tc_view_t *v)
 {
     tc_buf_t b;
     tc_buf_init(&b, 0);
+    put_str(&b, v->page_id);
     put_str(&b, v->page_name);
     put_str(&b, v->page_url);
     put_str(&b, v->page_description);
@@ -270,20 +271,20 @@ static fragment_t *frag_add(fragments_t *t, uint64_t key)
     return &t->slot[i];
 }
 
-void tc_render__entry(tc_render_state_t *st, tc_buf_t *b, const tc_view_t *v,
-                      const tc_incident_t *inc, int level)
+void tc_render__piece(tc_render_state_t *st, tc_buf_t *b, const tc_view_t *v,
+                      const tc_incident_t *inc, uint64_t kind, tc_render_make_t make, int arg)
 {
     if (!st || !st->frame || !inc->version) {
-        tc_html_incident_entry(b, v, inc, level);
+        make(b, v, inc, arg);
         return;
     }
-    uint64_t key = mix(mix(st->frame, inc->version), (uint64_t)level);
+    uint64_t key = mix(mix(st->frame, inc->version), kind);
     const fragment_t *f = frag_find(&st->next_frags, key);
     if (!f && !st->next) {
-        /* Outside a render (a page on demand): the last render's entries are only read. */
+        /* Outside a render (a page on demand): the last render's pieces are only read. */
         f = frag_find(&st->frags, key);
         if (!f || !f->html) {
-            tc_html_incident_entry(b, v, inc, level);
+            make(b, v, inc, arg);
             return;
         }
     } else if (!f) {
@@ -295,12 +296,23 @@ void tc_render__entry(tc_render_state_t *st, tc_buf_t *b, const tc_view_t *v,
         } else {
             tc_buf_t e;
             tc_buf_init(&e, 0);
-            tc_html_incident_entry(&e, v, inc, level);
+            make(&e, v, inc, arg);
             mine->html = tc_buf_steal(&e, &mine->len);
         }
         f = mine;
     }
     tc_buf_append(b, f->html, f->len);
+}
+
+static void entry_piece(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *inc, int level)
+{
+    tc_html_incident_entry(b, v, inc, level);
+}
+
+void tc_render__entry(tc_render_state_t *st, tc_buf_t *b, const tc_view_t *v,
+                      const tc_incident_t *inc, int level)
+{
+    tc_render__piece(st, b, v, inc, (uint64_t)level, entry_piece, level);
 }
 
 /* The time a page about @p i was last changed, for its footer: an incident page that did
@@ -520,7 +532,7 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
 
     body = tc_render__page(v, st, &len);
     tc_snapshot_add(s, "/", TC_ROUTE_PAGE, html, body, len);
-    body = tc_render_summary_json(&open, &len);
+    body = tc_render_summary_json(&open, st, &len);
     tc_snapshot_add(s, "/api/v2/summary.json", TC_ROUTE_SUMMARY, json, body, len);
     body = tc_render_status_json(v, &len);
     tc_snapshot_add(s, "/api/v2/status.json", TC_ROUTE_STATUS, json, body, len);
@@ -538,17 +550,17 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
                     body, len);
     static const struct {
         const char *path;
-        char *(*render)(const tc_view_t *, size_t *);
+        tc_render_list_t list;
         bool all; /* needs every incident, not only the open ones and maintenance */
     } lists[] = {
-        {"/api/v2/incidents.json", tc_render_incidents_json, true},
-        {"/api/v2/incidents/unresolved.json", tc_render_unresolved_json, false},
-        {"/api/v2/scheduled-maintenances.json", tc_render_maintenances_json, false},
-        {"/api/v2/scheduled-maintenances/upcoming.json", tc_render_upcoming_json, false},
-        {"/api/v2/scheduled-maintenances/active.json", tc_render_active_json, false},
+        {"/api/v2/incidents.json", TC_LIST_INCIDENTS, true},
+        {"/api/v2/incidents/unresolved.json", TC_LIST_UNRESOLVED, false},
+        {"/api/v2/scheduled-maintenances.json", TC_LIST_MAINTENANCES, false},
+        {"/api/v2/scheduled-maintenances/upcoming.json", TC_LIST_UPCOMING, false},
+        {"/api/v2/scheduled-maintenances/active.json", TC_LIST_ACTIVE, false},
     };
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
-        body = lists[i].render(lists[i].all ? v : &open, &len);
+        body = tc_render_list_json(lists[i].all ? v : &open, st, lists[i].list, &len);
         tc_snapshot_add(s, lists[i].path, TC_ROUTE_INCIDENTS, json, body, len);
     }
     tc_render_uptime_docs(v, s, st);

@@ -54,6 +54,14 @@ uint64_t tc_render__key(uint64_t h, uint64_t x);
  *  @p day, remembered per incident version in @p st (NULL: computed). */
 int64_t tc_render__filed(tc_render_state_t *st, const tc_view_t *v, const tc_incident_t *inc,
                          char day[12]);
+/** What makes a piece of a document about @p inc (tc_render__piece()). */
+typedef void (*tc_render_make_t)(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *inc,
+                                 int arg);
+/** Append the piece @p make(b, v, inc, arg) makes to @p b: the bytes the render before made
+ *  for the same frame, incident version and @p kind (what else the piece shows) when it made
+ *  them, made otherwise. @p st NULL: made. */
+void tc_render__piece(tc_render_state_t *st, tc_buf_t *b, const tc_view_t *v,
+                      const tc_incident_t *inc, uint64_t kind, tc_render_make_t make, int arg);
 /** Append @p inc's history entry (tc_html_incident_entry()) at heading @p level to @p b:
  *  the bytes the render before made for the same frame and incident version when it made
  *  them, rendered otherwise. @p st NULL: rendered. */
@@ -69,18 +77,23 @@ uint64_t tc_render__print(tc_render_state_t *st, const tc_view_t *v, const tc_in
 /** When what a page about @p i shows last changed (its updates, post-mortem). */
 int64_t tc_render__incident_changed_at(const tc_incident_t *i);
 
-/** Statuspage v2 documents. @return malloc'd JSON text, its length in @p len. */
-char *tc_render_summary_json(const tc_view_t *v, size_t *len);
+/** Statuspage v2 documents. @return malloc'd JSON text, its length in @p len. With @p st
+ *  (or NULL), each incident's JSON is the piece kept from the render before when neither the
+ *  incident nor the components it shows changed (tc_render__piece()). */
+char *tc_render_summary_json(const tc_view_t *v, tc_render_state_t *st, size_t *len);
 char *tc_render_status_json(const tc_view_t *v, size_t *len);
 char *tc_render_components_json(const tc_view_t *v, size_t *len);
 
-/** The incident lists: /api/v2/incidents.json (50 most recent), incidents/unresolved.json,
- *  scheduled-maintenances.json (50 most recent), .../upcoming.json, .../active.json. */
-char *tc_render_incidents_json(const tc_view_t *v, size_t *len);
-char *tc_render_unresolved_json(const tc_view_t *v, size_t *len);
-char *tc_render_maintenances_json(const tc_view_t *v, size_t *len);
-char *tc_render_upcoming_json(const tc_view_t *v, size_t *len);
-char *tc_render_active_json(const tc_view_t *v, size_t *len);
+/** The incident lists (as the summary with @p st). */
+typedef enum {
+    TC_LIST_INCIDENTS,    /* /api/v2/incidents.json: the 50 latest incidents */
+    TC_LIST_UNRESOLVED,   /* /api/v2/incidents/unresolved.json */
+    TC_LIST_MAINTENANCES, /* /api/v2/scheduled-maintenances.json: the 50 latest */
+    TC_LIST_UPCOMING,     /* /api/v2/scheduled-maintenances/upcoming.json */
+    TC_LIST_ACTIVE,       /* /api/v2/scheduled-maintenances/active.json */
+} tc_render_list_t;
+char *tc_render_list_json(const tc_view_t *v, tc_render_state_t *st, tc_render_list_t list,
+                          size_t *len);
 
 /** The "page" object every v2 document starts with. */
 json_t *tc_render_page_json(const tc_view_t *v);

@@ -148,13 +148,55 @@ static bool in_list(const tc_incident_t *i, list_kind_t kind)
     return false;
 }
 
-static json_t *incident_list(const tc_view_t *v, list_kind_t kind, size_t limit)
+/* Append @p o (taken) as compact JSON, as tc_render_json_dump() writes it: a document can be
+ * put together from such texts and pieces kept between renders. */
+static void dump_into(tc_buf_t *b, json_t *o)
 {
-    json_t *list = json_array();
-    for (size_t k = 0; k < v->nincidents && json_array_size(list) < limit; k++)
-        if (in_list(v->incidents[k], kind))
-            json_array_append_new(list, tc_render_incident_json(v, v->incidents[k], false));
-    return list;
+    char *text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    json_decref(o);
+    if (!text)
+        abort(); /* jansson fails only when out of memory */
+    tc_buf_puts(b, text);
+    free(text);
+}
+
+static void incident_piece(tc_buf_t *b, const tc_view_t *v, const tc_incident_t *i, int arg)
+{
+    (void)arg;
+    dump_into(b, tc_render_incident_json(v, i, false));
+}
+
+/* An incident's JSON embeds the objects of its components: a fingerprint of everything they
+ * show, which a kept piece must have been made with. */
+static uint64_t components_print(const tc_view_t *v)
+{
+    uint64_t h = tc_render__key(0x6a736f6e, (uint64_t)v->nrows);
+    for (size_t i = 0; i < v->nrows; i++) {
+        const tc_view_row_t *r = &v->rows[i];
+        h = tc_render__key(h, ((uint64_t)r->status << 8) | ((uint64_t)r->showcase << 4) |
+                                  ((uint64_t)r->only_show_if_degraded << 2) | r->is_group);
+        h = tc_render__key(h, (uint64_t)r->created_at ^ ((uint64_t)r->updated_at << 1));
+        h = tc_render__key(h, (uint64_t)r->position);
+        for (const char *p = r->description; p && *p; p++)
+            h = tc_render__key(h, (unsigned char)*p);
+    }
+    return h;
+}
+
+/* "[...]" of the incidents of @p kind, at most @p limit. */
+static void list_text(tc_buf_t *b, const tc_view_t *v, tc_render_state_t *st, uint64_t print,
+                      list_kind_t kind, size_t limit)
+{
+    size_t n = 0;
+    tc_buf_puts(b, "[");
+    for (size_t k = 0; k < v->nincidents && n < limit; k++) {
+        if (!in_list(v->incidents[k], kind))
+            continue;
+        if (n++)
+            tc_buf_puts(b, ",");
+        tc_render__piece(st, b, v, v->incidents[k], print, incident_piece, 0);
+    }
+    tc_buf_puts(b, "]");
 }
 
 static json_t *components_array(const tc_view_t *v)
@@ -186,16 +228,23 @@ char *tc_render_json_dump(json_t *root, size_t *len)
     return text;
 }
 
-char *tc_render_summary_json(const tc_view_t *v, size_t *len)
+char *tc_render_summary_json(const tc_view_t *v, tc_render_state_t *st, size_t *len)
 {
-    json_t *root = json_object();
-    json_object_set_new(root, "page", tc_render_page_json(v));
-    json_object_set_new(root, "components", components_array(v));
-    json_object_set_new(root, "incidents", incident_list(v, LIST_UNRESOLVED, SIZE_MAX));
-    json_object_set_new(root, "scheduled_maintenances",
-                        incident_list(v, LIST_SUMMARY_MAINT, SIZE_MAX));
-    json_object_set_new(root, "status", status_object(v));
-    return tc_render_json_dump(root, len);
+    uint64_t print = components_print(v);
+    tc_buf_t b;
+    tc_buf_init(&b, 0);
+    tc_buf_puts(&b, "{\"page\":");
+    dump_into(&b, tc_render_page_json(v));
+    tc_buf_puts(&b, ",\"components\":");
+    dump_into(&b, components_array(v));
+    tc_buf_puts(&b, ",\"incidents\":");
+    list_text(&b, v, st, print, LIST_UNRESOLVED, SIZE_MAX);
+    tc_buf_puts(&b, ",\"scheduled_maintenances\":");
+    list_text(&b, v, st, print, LIST_SUMMARY_MAINT, SIZE_MAX);
+    tc_buf_puts(&b, ",\"status\":");
+    dump_into(&b, status_object(v));
+    tc_buf_puts(&b, "}");
+    return tc_buf_steal(&b, len);
 }
 
 char *tc_render_status_json(const tc_view_t *v, size_t *len)
@@ -215,38 +264,26 @@ char *tc_render_components_json(const tc_view_t *v, size_t *len)
 }
 
 /* The list documents; Statuspage caps the full lists at 50 and has no paging. */
-static char *list_doc(const tc_view_t *v, const char *key, list_kind_t kind, size_t *len)
+char *tc_render_list_json(const tc_view_t *v, tc_render_state_t *st, tc_render_list_t list,
+                          size_t *len)
 {
-    json_t *root = json_object();
-    json_object_set_new(root, "page", tc_render_page_json(v));
-    json_object_set_new(root, key, incident_list(v, kind, kind == LIST_INCIDENTS ||
-                                                              kind == LIST_MAINTENANCES
-                                                          ? 50
-                                                          : SIZE_MAX));
-    return tc_render_json_dump(root, len);
-}
-
-char *tc_render_incidents_json(const tc_view_t *v, size_t *len)
-{
-    return list_doc(v, "incidents", LIST_INCIDENTS, len);
-}
-
-char *tc_render_unresolved_json(const tc_view_t *v, size_t *len)
-{
-    return list_doc(v, "incidents", LIST_UNRESOLVED, len);
-}
-
-char *tc_render_maintenances_json(const tc_view_t *v, size_t *len)
-{
-    return list_doc(v, "scheduled_maintenances", LIST_MAINTENANCES, len);
-}
-
-char *tc_render_upcoming_json(const tc_view_t *v, size_t *len)
-{
-    return list_doc(v, "scheduled_maintenances", LIST_UPCOMING, len);
-}
-
-char *tc_render_active_json(const tc_view_t *v, size_t *len)
-{
-    return list_doc(v, "scheduled_maintenances", LIST_ACTIVE, len);
+    static const struct {
+        const char *key;
+        list_kind_t kind;
+        size_t limit;
+    } of[] = {
+        [TC_LIST_INCIDENTS] = {"incidents", LIST_INCIDENTS, 50},
+        [TC_LIST_UNRESOLVED] = {"incidents", LIST_UNRESOLVED, SIZE_MAX},
+        [TC_LIST_MAINTENANCES] = {"scheduled_maintenances", LIST_MAINTENANCES, 50},
+        [TC_LIST_UPCOMING] = {"scheduled_maintenances", LIST_UPCOMING, SIZE_MAX},
+        [TC_LIST_ACTIVE] = {"scheduled_maintenances", LIST_ACTIVE, SIZE_MAX},
+    };
+    tc_buf_t b;
+    tc_buf_init(&b, 0);
+    tc_buf_puts(&b, "{\"page\":");
+    dump_into(&b, tc_render_page_json(v));
+    tc_buf_printf(&b, ",\"%s\":", of[list].key);
+    list_text(&b, v, st, components_print(v), of[list].kind, of[list].limit);
+    tc_buf_puts(&b, "}");
+    return tc_buf_steal(&b, len);
 }

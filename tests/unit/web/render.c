@@ -206,6 +206,24 @@ static void test_older_pages_made_on_demand(void **state)
                         find(all, "/history")->var[TC_ENC_IDENTITY].data);
     assert_string_equal(find(d, "/")->var[TC_ENC_IDENTITY].data,
                         find(all, "/")->var[TC_ENC_IDENTITY].data);
+    static const char *const json[] = {"/api/v2/summary.json", "/api/v2/incidents.json",
+                                       "/api/v2/incidents/unresolved.json"};
+    for (size_t k = 0; k < 3; k++)
+        assert_string_equal(find(d, json[k])->var[TC_ENC_IDENTITY].data,
+                            find(all, json[k])->var[TC_ENC_IDENTITY].data);
+    /* An incident's JSON shows its components' state: a kept piece is not used once that
+     * changed. */
+    tc_view_row_t rows[3];
+    memcpy(rows, fx_rows, sizeof rows);
+    rows[2].status = TC_STATUS_MAJOR_OUTAGE;
+    v.rows = rows;
+    tc_snapshot_t *out = tc_render(&v, 40, st);
+    assert_non_null(strstr(find(out, "/api/v2/incidents/unresolved.json")->var[0].data,
+                           "\"status\":\"major_outage\""));
+    assert_null(strstr(find(d, "/api/v2/incidents/unresolved.json")->var[0].data,
+                       "\"status\":\"major_outage\""));
+    tc_snapshot_release(out);
+    v.rows = fx_rows;
     /* ...and lets go of them when it did; they stay offered. */
     long_copies[27].name = (char *)"ElevenLabs was degraded (renamed)";
     long_copies[27].version = 900;

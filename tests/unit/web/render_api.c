@@ -254,7 +254,7 @@ static void test_summary_json(void **state)
         print_message("zone %s\n", z->zone);
         tc_view_t v = make_view(z->zone);
         size_t len = 0;
-        char *text = tc_render_summary_json(&v, &len);
+        char *text = tc_render_summary_json(&v, NULL, &len);
         json_t *root = parse(text, len);
         assert_keys(root, (const char *const[]){"page", "components", "incidents",
                                                 "scheduled_maintenances", "status", NULL});
@@ -334,7 +334,7 @@ static void test_empty_view(void **state)
     v.nrows = 0;
     v.rollup = tc_rollup(NULL, 0);
     size_t len = 0;
-    char *text = tc_render_summary_json(&v, &len);
+    char *text = tc_render_summary_json(&v, NULL, &len);
         json_t *root = parse(text, len);
     assert_int_equal(json_array_size(json_object_get(root, "components")), 0);
     assert_true(json_is_array(json_object_get(root, "components")));
