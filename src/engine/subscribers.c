@@ -150,18 +150,35 @@ static const tc_channel_cfg_t *subscriber_mailer(const tc_engine_t *d)
     return id ? tc_config_channel(d->config, id) : NULL;
 }
 
-/* One outbox row per deliverable subscriber following @p ids: webhooks get @p payload with
- * their own unsubscribe link; e-mail subscribers get @p w in the page's frame. */
-static void queue_for_subscribers(tc_engine_t *d, const char *const *ids, size_t nids,
-                                  json_t *payload, const tc_mail_words_t *w)
+/* The deliverable subscribers, read once per event into @p subs. @return whether any of them
+ * follows @p ids: when none does (or the store failed, logged), the event's payload and
+ * e-mail need not be made at all. */
+static bool followers(tc_engine_t *d, const char *const *ids, size_t nids,
+                      tc_subscriber_t **subs, size_t *nsubs)
 {
     char err[256];
-    tc_subscriber_t *subs = NULL;
-    size_t nsubs = 0;
-    if (tc_store_subscribers(d->store, true, &subs, &nsubs, err, sizeof err) != 0) {
+    *subs = NULL;
+    *nsubs = 0;
+    if (tc_store_subscribers(d->store, true, subs, nsubs, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot read subscribers: %s", err);
-        return;
+        return false;
     }
+    for (size_t i = 0; i < *nsubs; i++)
+        if (tc_subscribe_follows((*subs)[i].components, ids, nids))
+            return true;
+    tc_store_subscribers_free(*subs, *nsubs);
+    *subs = NULL;
+    *nsubs = 0;
+    return false;
+}
+
+/* One outbox row per subscriber of @p subs (taken) following @p ids: webhooks get @p payload
+ * with their own unsubscribe link; e-mail subscribers get @p w in the page's frame. */
+static void queue_for_subscribers(tc_engine_t *d, tc_subscriber_t *subs, size_t nsubs,
+                                  const char *const *ids, size_t nids, json_t *payload,
+                                  const tc_mail_words_t *w)
+{
+    char err[256];
     const tc_channel_cfg_t *mailer = subscriber_mailer(d);
     tc_outbox_t *msgs = tc_calloc(nsubs ? nsubs : 1, sizeof *msgs);
     size_t n = 0;
@@ -198,7 +215,10 @@ void tc_engine__notify_incident(tc_engine_t *d, const tc_incident_t *inc)
     if (!inc->nupdates)
         return;
     const tc_incident_update_t *u = &inc->updates[inc->nupdates - 1];
-    if (!u->deliver_notifications || inc->backfilled)
+    tc_subscriber_t *subs;
+    size_t nsubs;
+    if (!u->deliver_notifications || inc->backfilled ||
+        !followers(d, (const char *const *)inc->component_ids, inc->ncomponents, &subs, &nsubs))
         return;
     const tc_view_t *view = tc_engine_view(d);
     json_t *payload = envelope(d, view);
@@ -208,15 +228,18 @@ void tc_engine__notify_incident(tc_engine_t *d, const tc_incident_t *inc)
     tc_mail_words_t w;
     tc_mail_words_init(&w);
     tc_render_incident_mail(view, inc, base, &w);
-    queue_for_subscribers(d, (const char *const *)inc->component_ids, inc->ncomponents, payload,
-                          &w);
+    queue_for_subscribers(d, subs, nsubs, (const char *const *)inc->component_ids,
+                          inc->ncomponents, payload, &w);
     json_decref(payload);
     tc_mail_words_free(&w);
 }
 
 void tc_engine__notify_reminder(tc_engine_t *d, const tc_incident_t *inc)
 {
-    if (!inc->nupdates || inc->backfilled)
+    tc_subscriber_t *subs;
+    size_t nsubs;
+    if (!inc->nupdates || inc->backfilled ||
+        !followers(d, (const char *const *)inc->component_ids, inc->ncomponents, &subs, &nsubs))
         return;
     const tc_view_t *view = tc_engine_view(d);
     json_t *payload = envelope(d, view);
@@ -228,8 +251,8 @@ void tc_engine__notify_reminder(tc_engine_t *d, const tc_incident_t *inc)
     tc_mail_words_t w;
     tc_mail_words_init(&w);
     tc_render_reminder_mail(view, inc, base, &w);
-    queue_for_subscribers(d, (const char *const *)inc->component_ids, inc->ncomponents, payload,
-                          &w);
+    queue_for_subscribers(d, subs, nsubs, (const char *const *)inc->component_ids,
+                          inc->ncomponents, payload, &w);
     json_decref(payload);
     tc_mail_words_free(&w);
 }
@@ -237,6 +260,11 @@ void tc_engine__notify_reminder(tc_engine_t *d, const tc_incident_t *inc)
 void tc_engine__notify_component(tc_engine_t *d, const tc_store_row_t *row, tc_status_t old,
                                  int64_t now)
 {
+    const char *ids[1] = {row->id};
+    tc_subscriber_t *subs;
+    size_t nsubs;
+    if (!followers(d, ids, 1, &subs, &nsubs))
+        return;
     const tc_view_t *view = tc_engine_view(d);
     json_t *payload = envelope(d, view);
     char uid[13];
@@ -260,8 +288,7 @@ void tc_engine__notify_component(tc_engine_t *d, const tc_store_row_t *row, tc_s
     tc_mail_words_t w;
     tc_mail_words_init(&w);
     tc_render_component_mail(view, row->name, old, row->status, now, base, &w);
-    const char *ids[1] = {row->id};
-    queue_for_subscribers(d, ids, 1, payload, &w);
+    queue_for_subscribers(d, subs, nsubs, ids, 1, payload, &w);
     json_decref(payload);
     tc_mail_words_free(&w);
 }

@@ -514,6 +514,10 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
             st->next_cap *= 2;
         st->next = tc_calloc(st->next_cap, sizeof *st->next);
         st->next_n = 0;
+        /* As many pieces as the last render's, most likely: no growing on the way. */
+        st->next_frags.cap = st->frags.cap;
+        st->next_frags.slot = st->frags.cap ? tc_calloc(st->frags.cap, sizeof(fragment_t))
+                                            : NULL;
     }
     size_t len = 0;
     char *body;
