@@ -3,9 +3,13 @@
 Standard library only.
 
 usage:
-  load-writer.py HOST PORT PAGE_ID INCIDENT_ID KEY OUT [INTERVAL_S] [POLL_MS]
+  load-writer.py [--edit UPDATE_ID] HOST PORT PAGE_ID INCIDENT_ID KEY OUT [INTERVAL_S] [POLL_MS]
       Every INTERVAL_S seconds (default 1) sends
         PATCH /v1/pages/PAGE_ID/incidents/INCIDENT_ID  {"incident": {"body": "..."}}
+      (a new update each time), or with --edit
+        PATCH .../incidents/INCIDENT_ID/incident_updates/UPDATE_ID {"incident_update": ...}
+      (the same update's body replaced by one of the same length: the pages keep their size,
+      so a benchmark can compare them with and without the writes on the same bytes),
       with a Markdown body carrying a unique token, then polls
         GET /api/v2/incidents/unresolved.json
       every POLL_MS ms (default 5) until the token is in it (at most 10 s). One line per write
@@ -63,10 +67,14 @@ def main():
         w = [float(x) for x in sys.argv[3:]]
         stats(sys.argv[2], list(zip(w[0::2], w[1::2])))
         return
-    host, port, page, inc, key, out = sys.argv[1:7]
+    args = sys.argv[1:]
+    edit = None
+    if args[0] == "--edit":
+        edit, args = args[1], args[2:]
+    host, port, page, inc, key, out = args[:6]
     port = int(port)
-    interval = float(sys.argv[7]) if len(sys.argv) > 7 else 1.0
-    poll = (float(sys.argv[8]) if len(sys.argv) > 8 else 5.0) / 1000.0
+    interval = float(args[6]) if len(args) > 6 else 1.0
+    poll = (float(args[7]) if len(args) > 7 else 5.0) / 1000.0
     stop = False
 
     def on_signal(signum, frame):
@@ -79,6 +87,8 @@ def main():
     rconn = http.client.HTTPConnection(host, port, timeout=30)
     headers = {"Authorization": "OAuth " + key, "Content-Type": "application/json"}
     path = "/v1/pages/%s/incidents/%s" % (page, inc)
+    if edit:
+        path += "/incident_updates/" + edit
 
     def request(conn, method, url, body=None, hdrs=None):
         for attempt in (0, 1):  # one retry on a connection the server closed
@@ -103,9 +113,16 @@ def main():
         if next_at < now:
             next_at = now + interval
         seq += 1
-        token = "w%d-%d" % (seq, int(now * 1000))
-        body = json.dumps({"incident": {"body": BODY.format(seq=seq, pct=5 + seq % 20,
-                                                            token=token)}})
+        if edit:
+            # Every field of the same width: the body, and so the pages, keep their length.
+            token = "w%07d" % (seq % 10000000)
+            text = BODY.format(seq="%07d" % (seq % 10000000), pct="%02d" % (5 + seq % 20),
+                               token=token)
+            body = json.dumps({"incident_update": {"body": text}})
+        else:
+            token = "w%d-%d" % (seq, int(now * 1000))
+            body = json.dumps({"incident": {"body": BODY.format(seq=seq, pct=5 + seq % 20,
+                                                                token=token)}})
         t0 = time.time()
         try:
             code, _ = request(wconn, "PATCH", path, body, headers)
