@@ -242,9 +242,9 @@ void tc_engine__view_free(tc_engine_t *d);
 /* ---- monitors.c ---- */
 
 /** Start the monitors of config generation @p c, taking threshold state and push state from
- *  the @p nold slots @p old of the previous generation (NULL at start), and, for monitors
- *  whose config is the same (fingerprint), their next due time from @p old_due (by old slot;
- *  NULL at start). */
+ *  the @p nold slots @p old of the previous generation (NULL at start; taken over: freed or
+ *  kept as the new slots), and, for monitors whose config is the same (fingerprint), their
+ *  next due time from @p old_due (by old slot; NULL at start). */
 void tc_engine__start_monitors(tc_engine_t *d, const tc_config_t *c, mon_slot_t *old,
                                size_t nold, const int64_t *old_due);
 /** Cancel every run and unschedule every monitor (at shutdown). */

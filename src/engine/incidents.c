@@ -126,6 +126,9 @@ int tc_engine__load_incidents(tc_engine_t *d)
     tc_engine__free_incidents(d);
     d->next_seq = 1;
     loading_t l = {.d = d};
+    /* What others write from here on shows in the next tc_store_changed_elsewhere(). */
+    bool changed;
+    tc_store_changed_elsewhere(d->store, &changed, err, sizeof err);
     int rc = tc_store_each_incident(d->store, load_one, &l, err, sizeof err);
     if (rc) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot load incidents: %s", err);

@@ -568,36 +568,54 @@ static mon_slot_t *find_old(const size_t *t, size_t cap, mon_slot_t *old, const 
     return NULL;
 }
 
+/* Are the monitors of @p c the old slots' ones, in the same order (a reload that changed no
+ * monitor's id, as most do)? */
+static bool same_ids(const tc_config_t *c, const mon_slot_t *old, size_t nold)
+{
+    if (nold != c->nmonitors)
+        return false;
+    for (size_t i = 0; i < nold; i++)
+        if (strcmp(old[i].cfg->id, c->monitors[i].id) != 0)
+            return false;
+    return true;
+}
+
 /* Build slots for the config's monitors, keeping the state of monitors that still exist, and
  * spread their first runs over their intervals; a monitor whose config did not change
- * (fingerprint) keeps its place in the schedule. The old slots' windows move to the new ones
- * or are freed here; the caller frees the array. */
+ * (fingerprint) keeps its place in the schedule. Takes @p old (the array and the windows of
+ * its slots): with the same monitors in the same order its slots are updated where they are,
+ * since a slot is a few KB and 10,000 of them copied to fresh memory made most of a reload's
+ * stall (issue 16); otherwise each one's state moves to its new slot. */
 void tc_engine__start_monitors(tc_engine_t *d, const tc_config_t *c, mon_slot_t *old, size_t nold,
                                const int64_t *old_due)
 {
     /* A re-check planned by the old generation belongs to it. */
     drop_retries(d);
-    d->monitors = tc_calloc(c->nmonitors, sizeof *d->monitors);
+    bool in_place = nold && same_ids(c, old, nold);
+    d->monitors = in_place ? old : tc_calloc(c->nmonitors, sizeof *d->monitors);
     d->nmonitors = c->nmonitors;
     int64_t now = tc_clock_mono_ms();
     int64_t wall = tc_clock_wall_ms();
     size_t cap = 0;
-    size_t *byid = index_old(old, nold, &cap);
+    size_t *byid = in_place ? NULL : index_old(old, nold, &cap);
     for (size_t i = 0; i < c->nmonitors; i++) {
         mon_slot_t *slot = &d->monitors[i];
+        mon_slot_t *was = in_place ? slot : find_old(byid, cap, old, c->monitors[i].id);
+        const tc_monitor_cfg_t *was_cfg = was ? was->cfg : NULL;
         slot->cfg = &c->monitors[i];
         slot->rules = &c->monitor_rules[i];
-        mon_slot_t *was = find_old(byid, cap, old, slot->cfg->id);
         int64_t interval = slot->cfg->interval_ms;
         int64_t first = now + tc_sched_spread(slot->cfg->id, interval);
         if (was) {
             /* Same monitor: its state goes on; with the same config, so does its place in
              * the schedule (a run cut short by the reload is due at once). */
-            if (old_due && old_due[was - old] && was->cfg->fingerprint &&
-                was->cfg->fingerprint == slot->cfg->fingerprint)
+            if (old_due && old_due[was - old] && was_cfg->fingerprint &&
+                was_cfg->fingerprint == slot->cfg->fingerprint)
                 first = old_due[was - old];
-            *slot = *was;
-            was->samples = NULL; /* moved */
+            if (!in_place) {
+                *slot = *was;
+                was->samples = NULL; /* moved */
+            }
             slot->cfg = &c->monitors[i];
             slot->rules = &c->monitor_rules[i];
             slot->run = NULL;
@@ -614,8 +632,11 @@ void tc_engine__start_monitors(tc_engine_t *d, const tc_config_t *c, mon_slot_t 
             tc_sched_add(d->sched, i, interval, first);
     }
     free(byid);
+    if (in_place)
+        return;
     for (size_t j = 0; j < nold; j++)
         free(old[j].samples);
+    free(old);
 }
 
 static int cmp_lag(const void *a, const void *b)

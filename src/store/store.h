@@ -81,6 +81,11 @@ int tc_store_copy(tc_store_t *from, tc_store_t *to,
 /** @return the schema version the database is at (the last applied migration). */
 int tc_store_schema_version(tc_store_t *s);
 
+/** Has another connection (`tocsin import`, another command) changed the store since the
+ *  last call? *@p changed is true then, and at the first call. SQLite knows it (PRAGMA
+ *  data_version); for PostgreSQL it is always true. @return 0 or TC_ESTORE. */
+int tc_store_changed_elsewhere(tc_store_t *s, bool *changed, char *err, size_t errlen);
+
 /** Make the stored rows match the configured @p rows in one transaction: new rows are inserted
  *  with created_at = @p now, changed rows get updated_at = @p now, and rows no longer
  *  configured are retired (kept, so their history is not lost, but not listed). On return each

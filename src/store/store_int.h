@@ -14,6 +14,7 @@
 #ifndef TC_STORE_INT_H
 #define TC_STORE_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,8 @@
        (tc_store_t *s, const char *path, char *err, size_t errlen),                               \
        (s, path, err, errlen))                                                                    \
     XX(schema_version, (tc_store_t *s), (s))                                                      \
+    XX(changed_elsewhere, (tc_store_t *s, bool *changed, char *err, size_t errlen),              \
+       (s, changed, err, errlen))                                                                 \
     XX(sync_rows,                                                                                 \
        (tc_store_t *s, tc_store_row_t *rows, size_t n, int64_t now, char *err, size_t errlen),    \
        (s, rows, n, now, err, errlen))                                                            \

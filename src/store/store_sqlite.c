@@ -293,6 +293,7 @@ int tc_store_open(const char *dir, tc_store_t **out, char *err, size_t errlen)
         return TC_ESTORE;
     snprintf(path, sizeof path, "%s/tocsin.db", dir);
     tc_store_t *s = tc_calloc(1, sizeof *s);
+    s->data_version = -1;
     int rc;
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
@@ -328,6 +329,24 @@ void tc_store_close(tc_store_t *s)
 int tc_store_schema_version(tc_store_t *s)
 {
     return s->version;
+}
+
+int tc_store_changed_elsewhere(tc_store_t *s, bool *changed, char *err, size_t errlen)
+{
+    /* data_version moves when another connection commits; this connection's own commits
+     * leave it as it is. */
+    sqlite3_stmt *st = NULL;
+    *changed = true;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return tc_sqlite__fail(s->db, "PRAGMA data_version", err, errlen);
+    }
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    *changed = s->data_version != v;
+    s->data_version = v;
+    return 0;
 }
 
 void tc_sqlite__bind_text(sqlite3_stmt *st, int i, const char *v)

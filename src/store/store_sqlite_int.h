@@ -20,6 +20,8 @@ struct tc_store {
     int version; /* schema version after migrations */
     int depth;   /* open tc_store_begin() calls: only the outermost one talks to SQLite */
     int failed;  /* a nested step failed: the outermost end rolls back */
+    int64_t data_version; /* PRAGMA data_version at the last tc_store_changed_elsewhere();
+                             -1 before the first */
 };
 
 /** Put "@p what: <SQLite's message for @p db>" into @p err. @return TC_ESTORE. */

@@ -1,6 +1,7 @@
 /* Unit tests for src/store/store_sqlite.c on a real database in a temporary folder:
  * migrations, component sync (created_at kept, retire and revive), status changes and their
- * log, batched results, hourly/daily rollups with p95, retention, and outbox pruning. */
+ * log, batched results, hourly/daily rollups with p95, retention, outbox pruning, and
+ * writes by other connections. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -265,6 +266,32 @@ static void test_outbox_prune(void **state)
     tc_store_close(s);
 }
 
+/* A reload reads the incidents again only when another connection (`tocsin import`) wrote
+ * to the store: this connection's own writes do not count (issue 16). */
+static void test_changed_elsewhere(void **state)
+{
+    (void)state;
+    char err[256];
+    tc_store_t *s = NULL, *other = NULL;
+    bool changed = false;
+    assert_int_equal(tc_store_open(dir, NULL, &s, err, sizeof err), 0);
+    assert_int_equal(tc_store_changed_elsewhere(s, &changed, err, sizeof err), 0);
+    assert_true(changed); /* the first call cannot know */
+    assert_int_equal(tc_store_changed_elsewhere(s, &changed, err, sizeof err), 0);
+    assert_false(changed);
+    assert_int_equal(tc_store_put_incident(s, "mine", 1, "{}", 1000, err, sizeof err), 0);
+    assert_int_equal(tc_store_changed_elsewhere(s, &changed, err, sizeof err), 0);
+    assert_false(changed);
+    assert_int_equal(tc_store_open(dir, NULL, &other, err, sizeof err), 0);
+    assert_int_equal(tc_store_put_incident(other, "theirs", 2, "{}", 2000, err, sizeof err), 0);
+    assert_int_equal(tc_store_changed_elsewhere(s, &changed, err, sizeof err), 0);
+    assert_true(changed);
+    assert_int_equal(tc_store_changed_elsewhere(s, &changed, err, sizeof err), 0);
+    assert_false(changed);
+    tc_store_close(other);
+    tc_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_results_rollup_retention),
         cmocka_unit_test(test_rollup_in_slices),
         cmocka_unit_test(test_outbox_prune),
+        cmocka_unit_test(test_changed_elsewhere),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
