@@ -104,6 +104,8 @@ typedef struct ticket {
     struct tc_engine *d;
     size_t slot;
     uint64_t epoch;
+    int64_t due, started;         /* monotonic ms: when the run was planned (0: not a scheduled
+                                     run) and when it started */
     check_waiter_t *waiters;      /* owned; told when the run ends, however it ends */
 } ticket_t;
 

@@ -76,7 +76,7 @@ typedef struct retry {
     struct retry *prev, *next;
 } retry_t;
 
-static int start_run(tc_engine_t *d, size_t index);
+static int start_run(tc_engine_t *d, size_t index, int64_t due);
 
 static void free_retry(uv_handle_t *h)
 {
@@ -109,7 +109,7 @@ static void on_retry_due(uv_timer_t *h)
     slot->retry = NULL;
     /* With too many runs in flight the re-check is skipped like a due run, and the next
      * due run starts afresh. */
-    if (start_run(d, index) != 0) {
+    if (start_run(d, index, 0) != 0) {
         slot->skipped++;
         slot->attempt = 0;
     }
@@ -306,6 +306,13 @@ static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
 {
     ticket_t *t = arg;
     tc_engine_t *d = t->d;
+    /* The schedule lag of a planned run counts to when it began connecting: a loop busy
+     * between the timer and the probe's first socket delays the check as much as a late
+     * timer does. Kinds that open no socket of their own count to their start. */
+    if (t->due && !r->canceled) {
+        int64_t began = r->connecting_mono ? r->connecting_mono : t->started;
+        d->lags[d->nlags++ % LAG_WINDOW] = began > t->due ? began - t->due : 0;
+    }
     int current = t->epoch == d->monitor_epoch;
     size_t t_slot = t->slot;
     mon_slot_t *slot = current ? &d->monitors[t_slot] : NULL;
@@ -345,9 +352,9 @@ void tc_engine__fill_window(void *done_arg, tc_result_t *r)
                                            r->connected ? r->response_ms : -1, r->window_ms);
 }
 
-/* Start a run of monitor slot @p index. @return 0, TC_EAGAIN (too many in flight) or the
- * probe's error. */
-static int start_run(tc_engine_t *d, size_t index)
+/* Start a run of monitor slot @p index, planned for @p due (monotonic ms; 0: not a planned
+ * run). @return 0, TC_EAGAIN (too many in flight) or the probe's error. */
+static int start_run(tc_engine_t *d, size_t index, int64_t due)
 {
     mon_slot_t *slot = &d->monitors[index];
     if (d->in_flight >= MAX_IN_FLIGHT)
@@ -356,6 +363,8 @@ static int start_run(tc_engine_t *d, size_t index)
     t->d = d;
     t->slot = index;
     t->epoch = d->monitor_epoch;
+    t->due = due;
+    t->started = tc_clock_mono_ms();
     int rc = tc_probe_start(slot->cfg, &d->probe_env, on_probe_done, t, &slot->run);
     if (rc) {
         free(t);
@@ -373,10 +382,13 @@ void tc_engine__on_due(size_t index, int64_t lag_ms, void *arg)
 {
     tc_engine_t *d = arg;
     mon_slot_t *slot = &d->monitors[index];
-    d->lags[d->nlags++ % LAG_WINDOW] = lag_ms;
-    /* A re-check waiting for its turn is the run in progress: the due run is skipped. */
-    if (slot->run || slot->retry || start_run(d, index) == TC_EAGAIN)
+    /* A re-check waiting for its turn is the run in progress: the due run is skipped (and
+     * its lag counted now; a run that starts counts its own when it ends). */
+    if (slot->run || slot->retry ||
+        start_run(d, index, tc_clock_mono_ms() - lag_ms) == TC_EAGAIN) {
         slot->skipped++;
+        d->lags[d->nlags++ % LAG_WINDOW] = lag_ms;
+    }
 }
 
 static mon_slot_t *find_slot(tc_engine_t *d, const char *id, size_t *index)
@@ -401,7 +413,7 @@ int tc_engine_monitor_check(tc_engine_t *d, const char *id, tc_engine_check_fn d
     /* A run in flight is the check asked for: its result is as fresh, and a second run at
      * once would only load the target twice. */
     if (!slot->run) {
-        int rc = start_run(d, i);
+        int rc = start_run(d, i, 0);
         if (rc == TC_EAGAIN) {
             snprintf(err, errlen, "too many checks are running; try again in a moment");
             return rc;
@@ -715,8 +727,8 @@ static void publish_metrics(tc_engine_t *d)
     memcpy(sorted, d->lags, n * sizeof *sorted);
     qsort(sorted, n, sizeof *sorted, cmp_lag);
     tc_buf_printf(&b,
-                  "# HELP tocsin_schedule_lag_seconds Actual minus planned start of recent "
-                  "probe runs.\n"
+                  "# HELP tocsin_schedule_lag_seconds From the planned start of recent probe "
+                  "runs to their first socket (or their start, for kinds that open none).\n"
                   "# TYPE tocsin_schedule_lag_seconds summary\n"
                   "tocsin_schedule_lag_seconds{quantile=\"0.5\"} %.3f\n"
                   "tocsin_schedule_lag_seconds{quantile=\"0.99\"} %.3f\n"

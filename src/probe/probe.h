@@ -61,6 +61,9 @@ typedef struct tc_monitor_cfg {
 /* What one run measured and how it was judged. Fields a kind does not measure stay zero. */
 typedef struct tc_result {
     int64_t started_at;      /* wall ms */
+    int64_t connecting_mono; /* when the run began its first connection (monotonic ms): the
+                                schedule lag counts to here; 0 when it opened none or the
+                                kind does not say (dns, postgres, push) */
     int64_t finished_at;     /* wall ms; [CERTIFICATE_EXPIRATION] counts from here */
     bool connected;          /* a connection to the target was established */
     int status_code;         /* HTTP status, 0 when none */

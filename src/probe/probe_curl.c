@@ -4,10 +4,12 @@
  * themselves go through the engine's multi handle (core/curl_glue.c). */
 #include <curl/curl.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/curl_glue.h"
 #include "core/err.h"
 #include "probe/probe_int.h"
@@ -159,6 +161,22 @@ struct curl_slist *tc_probe__parse_headers(tc_yaml_t *y, tc_ynode_t node)
     return list;
 }
 
+/* curl opens the connection's socket: the run began connecting (its first time counts). */
+static curl_socket_t on_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    (void)purpose;
+    tc_probe_run_t *run = arg;
+    if (!run->result.connecting_mono)
+        run->result.connecting_mono = tc_clock_mono_ms();
+    return socket(a->family, a->socktype, a->protocol);
+}
+
+void tc_probe__curl_note_connect(tc_probe_run_t *run, CURL *easy)
+{
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, run);
+}
+
 /* ---- single-transfer runs ---- */
 
 struct tc_probe_transfer {
@@ -172,6 +190,7 @@ int tc_probe__transfer_start(tc_probe_run_t *run, CURL *easy, tc_curl_done_fn do
     tc_probe_transfer_t *t = tc_calloc(1, sizeof *t);
     t->easy = easy;
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errbuf);
+    tc_probe__curl_note_connect(run, easy);
     run->state = t;
     if (tc_curl_add(run->env->curl, easy, done, run) != 0)
         return TC_EIO;

@@ -553,6 +553,7 @@ static bool advance(tc_probe_run_t *run)
             curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
         else if (st->method)
             curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, st->method);
+        tc_probe__curl_note_connect(run, e);
         if (tc_curl_add(run->env->curl, e, on_step_done, run) != 0) {
             curl_easy_cleanup(e);
             step_failed(run, index, "cannot start the transfer");

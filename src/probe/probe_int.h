@@ -113,6 +113,9 @@ CURL *tc_probe__curl_easy(const char *url, long timeout_ms, unsigned flags, tc_b
 /** Fill @p r's phase timings (dns, connect, tls, first byte, total), IP and leaf
  *  certificate expiry (with TC_PROBE_CURL_CERTINFO) from @p easy. */
 void tc_probe__curl_measure(CURL *easy, tc_result_t *r);
+/** Have @p easy note in @p run's result when it opens its first socket
+ *  (tc_result_t.connecting_mono). */
+void tc_probe__curl_note_connect(tc_probe_run_t *run, CURL *easy);
 
 /** Read the optional `headers:` mapping of monitor @p node as "Name: value" lines, recording
  *  errors on @p y. @return a list the caller frees with curl_slist_free_all(), or NULL. */

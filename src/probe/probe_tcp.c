@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "probe/probe_int.h"
 
@@ -169,6 +170,8 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *ai)
     tc_probe__own(run, (uv_handle_t *)&t->sock);
     t->sock_open = true;
     t->connect.data = run;
+    if (!run->result.connecting_mono)
+        run->result.connecting_mono = tc_clock_mono_ms();
     int rc = uv_tcp_connect(&t->connect, &t->sock, ai->ai_addr, on_connect);
     uv_freeaddrinfo(ai);
     if (rc < 0)

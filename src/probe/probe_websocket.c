@@ -690,6 +690,7 @@ static int ws_start(tc_probe_run_t *run)
     if (!t->easy)
         return TC_EIO;
     curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, t->errbuf);
+    tc_probe__curl_note_connect(run, t->easy);
     /* A multi handle of its own, so connection pruning for other transfers never closes
      * this connection while it sits idle with unread input (see curl_glue.h). */
     t->curl = tc_curl_new(run->env->loop);
