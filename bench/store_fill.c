@@ -147,7 +147,7 @@ int main(int argc, char **argv)
 
     tc_store_t *s = NULL;
     char err[512];
-    if (tc_store_open(dir, &s, err, sizeof err) != 0) {
+    if (tc_store_open(dir, NULL, &s, err, sizeof err) != 0) {
         fprintf(stderr, "store_fill: %s\n", err);
         return 1;
     }

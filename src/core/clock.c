@@ -57,6 +57,13 @@ int64_t tc_clock_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t tc_clock_mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int tc_clock_zone_exists(const char *name)
 {
     /* Reject anything that could walk out of the zoneinfo tree or name a POSIX TZ rule. */

@@ -20,6 +20,8 @@ typedef struct tc_zone tc_zone_t;
 int64_t tc_clock_wall_ms(void);
 /** Milliseconds on a monotonic clock with an arbitrary origin. */
 int64_t tc_clock_mono_ms(void);
+/** Microseconds on the same clock, for bounding and measuring short pieces of work. */
+int64_t tc_clock_mono_us(void);
 
 /** @return non-zero when @p name is an IANA zone installed in the system's tz database. */
 int tc_clock_zone_exists(const char *name);

@@ -179,6 +179,8 @@ struct tc_engine {
     uv_timer_t rollup_step;     /* runs the slices of a rollup pass */
     int64_t rollup_now;         /* wall ms the running pass aggregates up to */
     int64_t rollup_cursor;      /* last monitor key the running pass finished */
+    unsigned long rollup_passes; /* completed passes, for /metrics */
+    int64_t rollup_slice_max_us; /* the longest tc_store_rollup() call so far, for /metrics */
     uv_async_t requests;        /* woken by HTTP threads when a request waits for us */
     tc_store_result_t *pending; /* results not yet written; ids borrowed from the config */
     char **pending_reasons;     /* owned copies of the reasons */

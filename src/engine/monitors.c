@@ -739,6 +739,16 @@ static void publish_metrics(tc_engine_t *d)
                   n ? (double)sorted[n / 2] / 1000.0 : 0.0,
                   n ? (double)sorted[(n * 99) / 100] / 1000.0 : 0.0, d->nlags, d->in_flight);
     free(sorted);
+    tc_buf_printf(&b,
+                  "# HELP tocsin_rollup_passes_total Passes that aggregated and pruned the "
+                  "stored results.\n"
+                  "# TYPE tocsin_rollup_passes_total counter\n"
+                  "tocsin_rollup_passes_total %lu\n"
+                  "# HELP tocsin_rollup_slice_seconds_max The longest the loop was held by one "
+                  "slice of a pass, since the start.\n"
+                  "# TYPE tocsin_rollup_slice_seconds_max gauge\n"
+                  "tocsin_rollup_slice_seconds_max %.4f\n",
+                  d->rollup_passes, (double)d->rollup_slice_max_us / 1e6);
     tc_buf_puts(&b, "# HELP tocsin_monitor_state 1 for the monitor's current state.\n"
                     "# TYPE tocsin_monitor_state gauge\n");
     for (size_t i = 0; i < d->nmonitors; i++)
@@ -844,15 +854,21 @@ static void on_rollup_step(uv_timer_t *t)
             return;
         }
     }
+    int64_t t0 = tc_clock_mono_us();
     int rc = tc_store_rollup(d->store, d->rollup_now, d->config->raw_retention_ms,
                              d->config->aggregate_retention_ms, &d->rollup_cursor, err,
                              sizeof err);
+    int64_t took = tc_clock_mono_us() - t0;
+    if (took > d->rollup_slice_max_us)
+        d->rollup_slice_max_us = took;
     if (rc == TC_EAGAIN) {
         uv_timer_start(&d->rollup_step, on_rollup_step, 0, 0);
         return;
     }
     if (rc)
         tc_log(TC_LOG_ERROR, MODULE, "rollup failed: %s", err);
+    else
+        d->rollup_passes++;
     d->rollup_cursor = 0;
     /* The page's bars move on with the day even when nothing changes. */
     tc_engine__request_render(d);

@@ -160,6 +160,9 @@ def test_metrics_monitor_lines(start_daemon, target):
     lag = metric_value(text, 'tocsin_schedule_lag_seconds{quantile="0.99"}')
     assert lag is not None and 0 <= lag < 5, text
     assert metric_value(text, "tocsin_schedule_lag_seconds_count") >= 3
+    # The rollup pass run at start is counted, with the longest its slices held the loop.
+    assert metric_value(text, "tocsin_rollup_passes_total") >= 1, text
+    assert metric_value(text, "tocsin_rollup_slice_seconds_max") > 0, text
     assert metric_value(text, 'tocsin_monitor_latency_seconds{monitor="m-ok"}') is not None
     assert "# TYPE tocsin_monitor_checks_total counter" in text
     # Each monitor has exactly one state line.
