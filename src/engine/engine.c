@@ -433,6 +433,7 @@ static void stop_parts(tc_engine_t *d)
     uv_timer_stop(&d->maintenance_timer);
     uv_timer_stop(&d->rollup_timer);
     uv_timer_stop(&d->rollup_step);
+    uv_timer_stop(&d->checkpoint_timer);
     tc_engine__stop_monitors(d);
     tc_notify_free(d->notify);
     d->notify = NULL;
@@ -490,6 +491,9 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         tc_log(TC_LOG_ERROR, MODULE, "cannot open store: %s", err);
         goto out;
     }
+    /* The store's checkpoints run on a worker (checkpoint_timer below), not in a commit. */
+    if (tc_store_defer_checkpoints(d.store, err, sizeof err) != 0)
+        tc_log(TC_LOG_WARN, MODULE, "%s; the store checkpoints as it commits", err);
     /* PostgreSQL: result batches go through a writer thread with its own connection. */
     if (d.config->storage_dsn &&
         tc_store_writer_start(d.config->storage_path, d.config->storage_dsn, RESULTS_QUEUED,
@@ -553,6 +557,10 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     uv_timer_start(&d.maintenance_timer, on_maintenance_timer, 0, MAINTENANCE_MS);
     uv_timer_start(&d.flush_timer, tc_engine__on_flush_timer, FLUSH_MS, FLUSH_MS);
     uv_timer_start(&d.refresh_timer, tc_engine__on_refresh_timer, REFRESH_MS, REFRESH_MS);
+    uv_timer_init(&d.loop, &d.checkpoint_timer);
+    d.checkpoint_timer.data = &d;
+    uv_timer_start(&d.checkpoint_timer, tc_engine__on_checkpoint_timer, CHECKPOINT_MS,
+                   CHECKPOINT_MS);
 
     /* Monitors before the port opens: their slots pick up threshold state and response
      * times from the store, so the first page already shows them. Their first runs wait for

@@ -42,6 +42,7 @@
 #define MAX_IN_FLIGHT 4096  /* probes running at once; more are skipped and counted */
 #define LAG_WINDOW 4096     /* schedule lags kept for the /metrics quantiles */
 #define ROLLUP_MS 300000    /* aggregation and pruning of stored results */
+#define CHECKPOINT_MS 5000  /* the store's write-ahead log into its file, on a worker */
 #define RESULTS_QUEUED 200000 /* results the writer holds while PostgreSQL is slow or away */
 #define UPTIME_DAYS 90      /* daily bars on the page */
 #define UPTIME_MONTHS 12    /* months in the uptime report (/uptime), the current one included */
@@ -177,6 +178,8 @@ struct tc_engine {
     unsigned long mirror_failures;
     uv_timer_t flush_timer, refresh_timer, rollup_timer;
     uv_timer_t rollup_step;     /* runs the slices of a rollup pass */
+    uv_timer_t checkpoint_timer; /* moves the store's write-ahead log into its file */
+    bool checkpointing;         /* a checkpoint is running on a worker */
     int64_t rollup_now;         /* wall ms the running pass aggregates up to */
     int64_t rollup_cursor;      /* last monitor key the running pass finished */
     unsigned long rollup_passes; /* completed passes, for /metrics */
@@ -271,6 +274,7 @@ void tc_engine__on_refresh_timer(uv_timer_t *t);
 /** Answer GET /metrics: the monitor figures, rebuilt when older than METRICS_FRESH_MS. */
 void tc_engine__serve_metrics(tc_engine_t *d, tc_http_request_t *req);
 void tc_engine__on_rollup_timer(uv_timer_t *t);
+void tc_engine__on_checkpoint_timer(uv_timer_t *t);
 
 /** @return the row of component or group @p id, or NULL. */
 tc_store_row_t *tc_engine__row(tc_engine_t *d, const char *id);

@@ -874,6 +874,40 @@ static void on_rollup_step(uv_timer_t *t)
     tc_engine__request_render(d);
 }
 
+/* A checkpoint on a worker: SQLite's own, at commit, held the loop for up to a tenth of a
+ * second after a rollup slice had written its deletions (issue 16). */
+typedef struct checkpoint_job {
+    tc_engine_t *d;
+    int rc;
+    char err[256];
+} checkpoint_job_t;
+
+static void checkpoint_work(void *arg)
+{
+    checkpoint_job_t *j = arg;
+    j->rc = tc_store_checkpoint(j->d->store, j->err, sizeof j->err);
+}
+
+static void checkpoint_done(tc_engine_t *d, void *arg)
+{
+    checkpoint_job_t *j = arg;
+    d->checkpointing = false;
+    if (j->rc)
+        tc_log(TC_LOG_ERROR, MODULE, "checkpoint failed: %s", j->err);
+    free(j);
+}
+
+void tc_engine__on_checkpoint_timer(uv_timer_t *t)
+{
+    tc_engine_t *d = t->data;
+    if (d->checkpointing)
+        return;
+    checkpoint_job_t *j = tc_calloc(1, sizeof *j);
+    j->d = d;
+    d->checkpointing = true;
+    tc_engine_in_background(d, checkpoint_work, checkpoint_done, j);
+}
+
 void tc_engine__on_rollup_timer(uv_timer_t *t)
 {
     tc_engine_t *d = t->data;

@@ -81,6 +81,18 @@ int tc_store_copy(tc_store_t *from, tc_store_t *to,
 /** @return the schema version the database is at (the last applied migration). */
 int tc_store_schema_version(tc_store_t *s);
 
+/** The daemon's store: no longer move the write-ahead log into the database file when a
+ *  commit fills it (SQLite's automatic checkpoint, which held the engine's loop for up to a
+ *  tenth of a second); tc_store_checkpoint() does it, off the loop. PostgreSQL: nothing.
+ *  @return 0 or TC_ESTORE. */
+int tc_store_defer_checkpoints(tc_store_t *s, char *err, size_t errlen);
+
+/** Move what the write-ahead log holds into the database file, without waiting for readers
+ *  or the writer (SQLite's PASSIVE checkpoint), on a connection of its own: for a worker
+ *  thread, one call at a time, while the store is open. PostgreSQL: nothing.
+ *  @return 0 or TC_ESTORE. */
+int tc_store_checkpoint(tc_store_t *s, char *err, size_t errlen);
+
 /** Has another connection (`tocsin import`, another command) changed the store since the
  *  last call? *@p changed is true then, and at the first call. SQLite knows it (PRAGMA
  *  data_version); for PostgreSQL it is always true. @return 0 or TC_ESTORE. */

@@ -32,6 +32,8 @@
     XX(schema_version, (tc_store_t *s), (s))                                                      \
     XX(changed_elsewhere, (tc_store_t *s, bool *changed, char *err, size_t errlen),              \
        (s, changed, err, errlen))                                                                 \
+    XX(defer_checkpoints, (tc_store_t *s, char *err, size_t errlen), (s, err, errlen))            \
+    XX(checkpoint, (tc_store_t *s, char *err, size_t errlen), (s, err, errlen))                   \
     XX(sync_rows,                                                                                 \
        (tc_store_t *s, tc_store_row_t *rows, size_t n, int64_t now, char *err, size_t errlen),    \
        (s, rows, n, now, err, errlen))                                                            \

@@ -548,6 +548,23 @@ int tc_pg_schema_version(tc_store_t *s)
     return s->version;
 }
 
+/* The server checkpoints on its own. */
+int tc_pg_defer_checkpoints(tc_store_t *s, char *err, size_t errlen)
+{
+    (void)s;
+    (void)err;
+    (void)errlen;
+    return 0;
+}
+
+int tc_pg_checkpoint(tc_store_t *s, char *err, size_t errlen)
+{
+    (void)s;
+    (void)err;
+    (void)errlen;
+    return 0;
+}
+
 int tc_pg_changed_elsewhere(tc_store_t *s, bool *changed, char *err, size_t errlen)
 {
     /* No cheap question tells whether another session wrote since: say yes, and the caller

@@ -294,6 +294,7 @@ int tc_store_open(const char *dir, tc_store_t **out, char *err, size_t errlen)
     snprintf(path, sizeof path, "%s/tocsin.db", dir);
     tc_store_t *s = tc_calloc(1, sizeof *s);
     s->data_version = -1;
+    s->path = tc_strdup(path);
     int rc;
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
@@ -322,8 +323,42 @@ void tc_store_close(tc_store_t *s)
 {
     if (!s)
         return;
+    sqlite3_close(s->checkpointer);
     sqlite3_close(s->db);
+    free(s->path);
     free(s);
+}
+
+int tc_store_defer_checkpoints(tc_store_t *s, char *err, size_t errlen)
+{
+    return exec(s->db, "PRAGMA wal_autocheckpoint=0;", err, errlen);
+}
+
+int tc_store_checkpoint(tc_store_t *s, char *err, size_t errlen)
+{
+    if (!s->checkpointer) {
+        if (sqlite3_open_v2(s->path, &s->checkpointer, SQLITE_OPEN_READWRITE, NULL) !=
+            SQLITE_OK) {
+            int rc = tc_sqlite__fail(s->checkpointer, s->path, err, errlen);
+            sqlite3_close(s->checkpointer);
+            s->checkpointer = NULL;
+            return rc;
+        }
+        sqlite3_busy_timeout(s->checkpointer, 1000);
+        /* A connection knows the file is in WAL mode once it has read it: before, a
+         * checkpoint on it does nothing. */
+        if (sqlite3_exec(s->checkpointer, "SELECT count(*) FROM sqlite_schema", NULL, NULL,
+                         NULL) != SQLITE_OK) {
+            int rc = tc_sqlite__fail(s->checkpointer, s->path, err, errlen);
+            sqlite3_close(s->checkpointer);
+            s->checkpointer = NULL;
+            return rc;
+        }
+    }
+    if (sqlite3_wal_checkpoint_v2(s->checkpointer, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                  NULL) != SQLITE_OK)
+        return tc_sqlite__fail(s->checkpointer, "checkpoint", err, errlen);
+    return 0;
 }
 
 int tc_store_schema_version(tc_store_t *s)

@@ -22,6 +22,9 @@ struct tc_store {
     int failed;  /* a nested step failed: the outermost end rolls back */
     int64_t data_version; /* PRAGMA data_version at the last tc_store_changed_elsewhere();
                              -1 before the first */
+    char *path;           /* owned: the database file, for the checkpointer's connection */
+    sqlite3 *checkpointer; /* owned: tc_store_checkpoint()'s own connection, opened by its
+                              first call (on a worker thread), or NULL */
 };
 
 /** Put "@p what: <SQLite's message for @p db>" into @p err. @return TC_ESTORE. */

@@ -22,6 +22,8 @@
 #define tc_store_backup tc_sqlite_backup
 #define tc_store_schema_version tc_sqlite_schema_version
 #define tc_store_changed_elsewhere tc_sqlite_changed_elsewhere
+#define tc_store_defer_checkpoints tc_sqlite_defer_checkpoints
+#define tc_store_checkpoint tc_sqlite_checkpoint
 #define tc_store_sync_rows tc_sqlite_sync_rows
 #define tc_store_set_status tc_sqlite_set_status
 #define tc_store_status_log tc_sqlite_status_log

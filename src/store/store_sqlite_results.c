@@ -104,9 +104,15 @@ int tc_store_rollup(tc_store_t *s, int64_t now, int64_t raw_keep_ms, int64_t agg
      * aggregated can take a few milliseconds alone. */
     const int64_t budget_us = 5000;
     int64_t t0 = tc_clock_mono_us();
+    /* What a pass writes can be made again (an interrupted pass is redone), so its commits
+     * need not wait for the disk: NORMAL in WAL mode keeps the file consistent and makes a
+     * commit an append. */
+    sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
     int rc = tc_store_begin(s, err, errlen);
-    if (rc)
+    if (rc) {
+        sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
         return rc;
+    }
     /* Only completed periods are aggregated: the meta rows remember how far the last full
      * pass got. A pass that is interrupted is simply redone (INSERT OR REPLACE). */
     int64_t hour_done = meta_get(s->db, "rollup_hour");
@@ -173,6 +179,7 @@ out:
         rc = tc_store_commit(s, err, errlen);
     else
         tc_store_rollback(s);
+    sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
     if (!rc && more)
         return TC_EAGAIN;
     return rc;

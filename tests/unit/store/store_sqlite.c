@@ -49,6 +49,19 @@ static tc_store_row_t *rows_of(const char *const *ids, size_t n)
     return rows;
 }
 
+static long file_size(const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
 /* Count rows of a query straight from the file, to see what the store really wrote. */
 static long long scalar(const char *sql)
 {
@@ -294,6 +307,31 @@ static void test_changed_elsewhere(void **state)
     tc_store_close(s);
 }
 
+/* The daemon's commits leave the write-ahead log to grow; a checkpoint on another
+ * connection moves it all into the file (issue 16: the commit's own checkpoint held the
+ * engine's loop). */
+static void test_checkpoint_off_the_commit(void **state)
+{
+    (void)state;
+    char err[256];
+    tc_store_t *s = NULL;
+    assert_int_equal(tc_store_open(dir, NULL, &s, err, sizeof err), 0);
+    assert_int_equal(tc_store_defer_checkpoints(s, err, sizeof err), 0);
+    for (int i = 0; i < 3000; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "wal-%04d", i);
+        assert_int_equal(tc_store_put_incident(s, id, (uint64_t)(1000 + i), "{\"x\":1}", i, err,
+                                               sizeof err),
+                         0);
+    }
+    assert_true(file_size("tocsin.db-wal") > 1000 * 4096); /* past SQLite's own point */
+    long before = file_size("tocsin.db");
+    assert_int_equal(tc_store_checkpoint(s, err, sizeof err), 0);
+    /* The rows are in the database file itself now. */
+    assert_true(file_size("tocsin.db") > before + 64 * 1024);
+    tc_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_rollup_in_slices),
         cmocka_unit_test(test_outbox_prune),
         cmocka_unit_test(test_changed_elsewhere),
+        cmocka_unit_test(test_checkpoint_off_the_commit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
