@@ -13,6 +13,8 @@ int tc_cli_serve(int argc, char **argv)
         {"listen", required_argument, NULL, 'l'},
         {"data", required_argument, NULL, 'd'},
         {"log-level", required_argument, NULL, 'v'},
+        {"node", required_argument, NULL, 'n'},
+        {"location", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -30,6 +32,12 @@ int tc_cli_serve(int argc, char **argv)
             break;
         case 'd':
             opts.data_dir = optarg;
+            break;
+        case 'n':
+            opts.node = optarg;
+            break;
+        case 'L':
+            opts.location = optarg;
             break;
         case 'v': {
             tc_log_level_t level;

@@ -161,6 +161,15 @@ typedef struct tc_config {
         bool secure_cookie;       /* mark the session cookie Secure (served over https by a
                                      proxy in front) */
     } admin;
+    struct {
+        char *name;               /* node.name (--node): this node among the nodes sharing a
+                                     PostgreSQL store; NULL until the engine sets the host's
+                                     name (docs/DEPLOY.md) */
+        char *location;           /* node.location (--location): where this node probes from;
+                                     "" when not set (one place) */
+        bool probe_only;          /* node.role: probe — runs monitors and writes results only:
+                                     never leads, serves /healthz and /metrics alone */
+    } node;
 } tc_config_t;
 
 /** Load and validate @p path.
@@ -186,5 +195,11 @@ tc_cover_feed_t *tc_config_cover_feeds(const tc_config_t *c, size_t *n);
 void tc_config_cover_feeds_free(tc_cover_feed_t *feeds, size_t n);
 
 void tc_config_free(tc_config_t *c);
+
+/** The node's name and location from the command line (--node, --location; NULL keeps the
+ *  file's), checked as node.name and node.location are; a node without a name takes its
+ *  host's. @return 0, or TC_EINVAL with the reason in @p err. */
+int tc_config_set_node(tc_config_t *c, const char *name, const char *location, char *err,
+                       size_t errlen);
 
 #endif

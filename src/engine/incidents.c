@@ -90,10 +90,27 @@ static int upgrade_stored_incidents(tc_engine_t *d, char *err, size_t errlen)
 int tc_engine__load_incidents(tc_engine_t *d)
 {
     char err[256];
-    tc_engine__free_incidents(d);
+    /* The incidents in memory stay until the store's are read: a store that cannot answer
+     * (PostgreSQL away) must not empty the page. */
+    tc_incident_t **old = d->incidents;
+    size_t nold = d->nincidents;
+    uint64_t old_seq = d->next_seq;
+    d->incidents = NULL;
+    d->nincidents = 0;
     d->next_seq = 1;
     loading_t l = {.d = d};
     int rc = tc_store_each_incident(d->store, load_one, &l, err, sizeof err);
+    tc_incident_t **drop = rc ? d->incidents : old;
+    size_t ndrop = rc ? d->nincidents : nold;
+    if (rc) {
+        d->incidents = old;
+        d->nincidents = nold;
+        d->next_seq = old_seq;
+    }
+    for (size_t i = 0; i < ndrop; i++)
+        tc_incident_free(drop[i]);
+    free(drop);
+    d->view_valid = false;
     if (rc) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot load incidents: %s", err);
         return rc;

@@ -319,10 +319,16 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
 
 static void render_now(tc_engine_t *d)
 {
+    if (d->config->node.probe_only)
+        return; /* it serves no page (engine.c) */
     tc_snapshot_t *snap = tc_engine__build_snapshot(d);
     tc_engine__mirror(d, snap);
     tc_http_publish(d->http, snap);
     tc_log(TC_LOG_DEBUG, MODULE, "published snapshot %llu", (unsigned long long)d->generation);
+    /* The change is committed: the other nodes read it again when told (cluster.c). */
+    if (d->announce && d->link)
+        tc_store_link_announce(d->link);
+    d->announce = false;
 }
 
 static void on_render_timer(uv_timer_t *t)
@@ -331,9 +337,15 @@ static void on_render_timer(uv_timer_t *t)
 }
 
 /* Ask for a new snapshot; changes within the coalescing window share one render. */
-void tc_engine__request_render(tc_engine_t *d)
+void tc_engine__refresh_render(tc_engine_t *d)
 {
     d->view_valid = false; /* whatever changed, the next reader sees it */
     if (!uv_is_active((uv_handle_t *)&d->render_timer))
         uv_timer_start(&d->render_timer, on_render_timer, RENDER_DELAY_MS, 0);
+}
+
+void tc_engine__request_render(tc_engine_t *d)
+{
+    d->announce = true;
+    tc_engine__refresh_render(d);
 }

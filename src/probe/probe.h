@@ -113,7 +113,14 @@ typedef struct tc_probe_env {
      * and @p r itself; @p done_arg is the run's done argument. NULL: the window is the run
      * alone. */
     void (*fill_window)(void *done_arg, tc_result_t *r);
+    /* The User-Agent probes send unless the monitor sets its own header: "tocsin/VERSION
+     * (LOCATION)" on a node with a location; NULL: "tocsin/VERSION". */
+    const char *user_agent;
 } tc_probe_env_t;
+
+/** Write the User-Agent probes send from @p location ("" or NULL: none) into @p out:
+ *  "tocsin/VERSION (LOCATION)", or "tocsin/VERSION" without a location. */
+void tc_probe_user_agent(const char *location, char *out, size_t size);
 
 /** The token a push monitor is called with, or NULL when @p m is not a push monitor. */
 const char *tc_probe_push_token(const tc_monitor_cfg_t *m);

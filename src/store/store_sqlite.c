@@ -162,6 +162,10 @@ static const struct {
         "  paused_at INTEGER NOT NULL,"
         "  paused_by TEXT NOT NULL"
         ") WITHOUT ROWID;"},
+    /* Where each result was probed from (node.location), as PostgreSQL's result has had since
+     * its migration 2. One node writes a SQLite store, so (monitor, at) stays the key. The
+     * cluster's tables (PostgreSQL's migration 10) have no use with one node. */
+    {10, "ALTER TABLE result ADD COLUMN location TEXT NOT NULL DEFAULT '';"},
 };
 
 int tc_sqlite__newest_version(void)

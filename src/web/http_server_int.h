@@ -112,6 +112,8 @@ struct tc_http {
     pthread_mutex_t metrics_lock;
     char *engine_metrics; /* owned; guarded by metrics_lock */
     size_t engine_metrics_len;
+    char *health;         /* owned; guarded by metrics_lock; NULL: /healthz says "ok" */
+    size_t health_len;
     /* Requests waiting for the engine (FIFO), guarded by queue_lock. */
     pthread_mutex_t queue_lock;
     int stopping;                      /* guarded by queue_lock: refuse new engine requests */

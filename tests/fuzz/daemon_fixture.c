@@ -74,6 +74,13 @@ void tc_http_set_metrics(tc_http_t *h, char *text, size_t len)
     free(text);
 }
 
+void tc_http_set_health(tc_http_t *h, char *text, size_t len)
+{
+    (void)h;
+    (void)len;
+    free(text);
+}
+
 tc_http_request_t *tc_http_take(tc_http_t *h)
 {
     (void)h;
@@ -350,6 +357,7 @@ void fx_ready(int fresh)
     fx.probe_env.loop = &fx.loop;
     fx.probe_env.push_state = tc_engine__push_state;
     fx.probe_env.push_ctx = &fx;
+    fx.leading = true; /* one node, as with SQLite */
     tc_engine__start_monitors(&fx, fx.config, NULL, 0);
     tc_engine__index_feeds(&fx);
     tc_engine__derive_components(&fx);

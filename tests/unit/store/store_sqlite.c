@@ -130,6 +130,7 @@ static void test_results_rollup_retention(void **state)
         r[i].verdict = i < 5 ? 2 : i < 15 ? 1 : 0;
         r[i].latency_ms = i + 1;
         r[i].reason = i < 5 ? "connection refused" : "";
+        r[i].location = "";
     }
     assert_int_equal(tc_store_add_results(s, r, 100, err, sizeof err), 0);
     assert_int_equal(scalar("SELECT COUNT(*) FROM result"), 100);
@@ -169,7 +170,7 @@ static void test_rollup_in_slices(void **state)
     for (int m = 0; m < 60; m++) {
         char id[32];
         snprintf(id, sizeof id, "slice-%02d", m);
-        tc_store_result_t r = {id, t0 + m, 0, 10.0 + m, ""};
+        tc_store_result_t r = {id, t0 + m, 0, 10.0 + m, "", ""};
         assert_int_equal(tc_store_add_results(s, &r, 1, err, sizeof err), 0);
     }
     int64_t cursor = 0;
