@@ -20,6 +20,16 @@ static const char *state_words(const tc_monitor_info_t *m)
     return strcmp(m->state, "pending") == 0 ? "no result yet" : m->state;
 }
 
+/* A regional failure (several locations) names where it is seen. */
+static void failing_from(tc_buf_t *b, const tc_monitor_info_t *m)
+{
+    if (!m->failing_from || !m->failing_from[0])
+        return;
+    tc_buf_puts(b, " <small>failing from ");
+    tc_buf_html(b, m->failing_from);
+    tc_buf_puts(b, "</small>");
+}
+
 static void interval_words(tc_buf_t *b, long ms)
 {
     if (ms % 60000 == 0)
@@ -58,6 +68,7 @@ void tc_admin__monitors(tc_admin_call_t *c)
         tc_buf_html(&b, m->name);
         tc_buf_printf(&b, "</a></th><td><span class=\"state %s\">%s</span>", m->state,
                       state_words(m));
+        failing_from(&b, m);
         if (m->failure_share > 0)
             tc_buf_printf(&b, " <small>%.0f%% of the last %d failed</small>",
                           m->failure_share * 100, m->window);
@@ -196,7 +207,9 @@ static void render_monitor(tc_admin_call_t *c, const tc_monitor_info_t *m, unsig
     tc_admin__open(&b, c, m->name, "monitors");
     tc_buf_puts(&b, "<p class=\"crumbs\"><a href=\"/admin/monitors\">Monitors</a></p><h1>");
     tc_buf_html(&b, m->name);
-    tc_buf_printf(&b, " <span class=\"state %s\">%s</span></h1>", m->state, state_words(m));
+    tc_buf_printf(&b, " <span class=\"state %s\">%s</span>", m->state, state_words(m));
+    failing_from(&b, m);
+    tc_buf_puts(&b, "</h1>");
     if (notice)
         tc_admin__notice(&b, "ok", notice);
     if (checked)

@@ -68,6 +68,12 @@ typedef struct tc_monitor_rules {
     char **components;            /* owned; ids of the components this monitor feeds */
     size_t ncomponents;
     tc_status_t down_status;      /* major_outage (default) or partial_outage */
+    tc_status_t regional_status;  /* with several locations, while some fail (fewer than the
+                                     quorum): partial_outage (default), degraded_performance
+                                     or major_outage */
+    int quorum;                   /* locations that must agree: TC_QUORUM_MAJORITY (0) or N */
+    long regional_after_ms;       /* how long a minority must fail to be a regional failure
+                                     (default 3 intervals) */
     bool auto_incident;           /* open/resolve incidents from this monitor's state */
     char *incident_title;         /* owned; template with {{monitor}} {{component}}
                                      {{problem}} {{reason}} {{condition}} {{fallback}}

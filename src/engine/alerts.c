@@ -38,7 +38,8 @@ static void queue_alerts(tc_engine_t *d, mon_slot_t *slot, tc_event_kind_t kind,
     const tc_monitor_rules_t *rules = slot->rules;
     bool reminder = kind == TC_EVENT_REMINDER;
     int64_t now = tc_clock_wall_ms();
-    tc_status_t want = tc_monitor_component_status(after, rules->down_status);
+    tc_status_t want = tc_monitor_component_status(after, rules->down_status,
+                                                   rules->regional_status);
     tc_event_component_t *comps =
         tc_calloc(rules->ncomponents ? rules->ncomponents : 1, sizeof *comps);
     for (size_t k = 0; k < rules->ncomponents; k++) {

@@ -36,6 +36,7 @@ typedef struct mon_locs {
     char *id;                  /* the monitor's config id; owned */
     tc_location_state_t *rows; /* owned, one per location */
     size_t n;
+    int64_t minority_since;    /* wall ms a minority of locations began failing, 0: none */
 } mon_locs_t;
 
 typedef struct tc_cluster {
@@ -48,6 +49,7 @@ typedef struct tc_cluster {
     int64_t term;              /* the term this node leads in; 0 while it does not */
     int64_t fenced;            /* a term the store refused decisions of: not taken again */
     bool ready;                /* every location's state was read since taking the lead */
+    bool loaded;               /* the last leader's decisions too: this node may decide */
     uint64_t epoch;            /* d->monitor_epoch that locs and by_id were built for */
     mon_locs_t *locs;          /* per monitor slot */
     size_t nlocs;
@@ -133,6 +135,7 @@ static void reindex(tc_engine_t *d, tc_cluster_t *c)
             continue;
         c->locs[j].rows = old[k].rows;
         c->locs[j].n = old[k].n;
+        c->locs[j].minority_since = old[k].minority_since;
         old[k].rows = NULL;
         old[k].n = 0;
     }
@@ -143,8 +146,9 @@ static void reindex(tc_engine_t *d, tc_cluster_t *c)
 
 /* ---- reading what the other nodes wrote ---- */
 
-/* The leader's decisions, which this node shows while it does not lead. */
-static void load_decisions(tc_engine_t *d)
+/* The leader's decisions, which this node shows while it does not lead, and takes up when
+ * it does. @return 0 or TC_ESTORE (nothing changed). */
+static int load_decisions(tc_engine_t *d)
 {
     tc_cluster_t *c = d->cluster;
     tc_monitor_decision_t *rows = NULL;
@@ -152,16 +156,20 @@ static void load_decisions(tc_engine_t *d)
     char err[256];
     if (tc_store_decisions(d->store, &rows, &n, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot read the leader's decisions: %s", err);
-        return;
+        return TC_ESTORE;
     }
     reindex(d, c);
     for (size_t i = 0; i < n; i++) {
         long j = find_slot(d, c, rows[i].monitor);
-        if (j >= 0 && !d->monitors[j].paused)
-            d->monitors[j].state = rows[i].state;
+        if (j < 0 || d->monitors[j].paused)
+            continue;
+        d->monitors[j].state = rows[i].state;
+        snprintf(d->monitors[j].failing_from, sizeof d->monitors[j].failing_from, "%s",
+                 rows[i].state == TC_MONITOR_REGIONAL ? rows[i].failing : "");
     }
     tc_store_decisions_free(rows, n);
     d->view_valid = false;
+    return 0;
 }
 
 /* Read again what any node may have changed: incidents, component rows and statuses; a
@@ -218,7 +226,10 @@ static void decide(tc_engine_t *d, mon_slot_t *slot, tc_monitor_state_t before,
         tc_log(TC_LOG_WARN, MODULE, "monitor %s: %s", slot->cfg->id, fence);
     /* Alerts and the incident go first, so they record the components' old status. */
     slot->state = after;
-    tc_engine__monitor_changed(d, slot, before, after, f);
+    snprintf(slot->failing_from, sizeof slot->failing_from, "%s",
+             after == TC_MONITOR_REGIONAL && failing ? failing : "");
+    if (after != before)
+        tc_engine__monitor_changed(d, slot, before, after, f);
     tc_engine__derive_components(d);
     if (d->link) {
         tc_monitor_decision_t dec = {(char *)slot->cfg->id, after, tc_clock_wall_ms(),
@@ -226,28 +237,47 @@ static void decide(tc_engine_t *d, mon_slot_t *slot, tc_monitor_state_t before,
         if (tc_store_put_decision(d->store, &dec, err, sizeof err) != 0)
             tc_log(TC_LOG_ERROR, MODULE, "monitor %s: %s", slot->cfg->id, err);
     }
-    if (tx && tc_store_commit(d->store, err, sizeof err) != 0) {
+    if (!tx || tc_store_commit(d->store, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "monitor %s: state change not saved: %s", slot->cfg->id,
                err);
+        /* Nothing of it was stored (alerts included): decide it again at the next result. */
+        if (d->link) {
+            slot->state = before;
+            slot->failing_from[0] = '\0';
+        }
         if (fence[0] && d->leading) {
             /* Another node leads: what was done here in memory goes, the store is right. */
             c->fenced = c->term;
             d->leading = false;
             c->term = 0;
             c->ready = false;
+            c->loaded = false;
             reload(d);
         }
     }
     tc_notify_kick(d->notify);
+    /* The other nodes show the decision (and a regional failure's places) even when no
+     * component's status moved. */
+    if (d->link)
+        tc_engine__request_render(d);
 }
 
-/* The leader weighs monitor @p i's states at every live location; a state of its own location
- * comes from its tracker, with @p own (this run's facts; NULL when another location moved).
- * A new state is decided; with @p remind, one that stays down or degraded reminds. */
+/* Whether a decided state reminds the rules that ask for it (the policy says whom). */
+static bool reminds(tc_monitor_state_t s)
+{
+    return bad(s) || s == TC_MONITOR_REGIONAL;
+}
+
+/* The leader weighs monitor @p i's states at every live location (its own location's is its
+ * tracker's; @p own are this run's facts, NULL when another location moved) by the monitor's
+ * quorum. A minority failing leaves the state as it is until it has failed for
+ * `regional_after`, then it is a regional failure. A new state is decided; with @p remind,
+ * one that stays bad reminds. */
 static void evaluate(tc_engine_t *d, size_t i, const change_facts_t *own, bool remind)
 {
     tc_cluster_t *c = d->cluster;
     mon_slot_t *slot = &d->monitors[i];
+    mon_locs_t *m = &c->locs[i];
     if (slot->paused)
         return;
     const char *where[MAX_LOCATIONS];
@@ -258,23 +288,45 @@ static void evaluate(tc_engine_t *d, size_t i, const change_facts_t *own, bool r
     states[0] = slot->tracker.state;
     for (size_t k = 1; k < n; k++) {
         states[k] = TC_MONITOR_UNKNOWN; /* live, but nothing read from there yet */
-        for (size_t r = 0; r < c->locs[i].n; r++)
-            if (strcmp(c->locs[i].rows[r].location, where[k]) == 0) {
-                rows[k] = &c->locs[i].rows[r];
+        for (size_t r = 0; r < m->n; r++)
+            if (strcmp(m->rows[r].location, where[k]) == 0) {
+                rows[k] = &m->rows[r];
                 states[k] = rows[k]->state;
             }
     }
-    tc_monitor_state_t after = tc_quorum_decide(states, n, TC_QUORUM_MAJORITY, failing);
+    tc_monitor_state_t after = tc_quorum_decide(states, n, slot->rules->quorum, failing);
     if (after == TC_MONITOR_UNKNOWN)
         return; /* nothing known yet: keep what was decided */
-    if (after == slot->state && !(remind && bad(after)))
-        return;
-    /* The facts of the location that best shows the new state: one in that state (this
-     * node's first), else one failing; when up, this node's (or one that is up). */
-    size_t pick = 0, nfailing = 0;
+    size_t nfailing = 0;
     for (size_t k = 0; k < n; k++)
         nfailing += failing[k];
-    if (bad(after) || after == TC_MONITOR_FLAPPING) {
+    if (after == TC_MONITOR_UP && nfailing > 0) {
+        int64_t now = tc_clock_wall_ms();
+        if (!m->minority_since)
+            m->minority_since = now;
+        if (now - m->minority_since >= slot->rules->regional_after_ms)
+            after = TC_MONITOR_REGIONAL;
+        else if (slot->state != TC_MONITOR_UNKNOWN)
+            after = slot->state; /* not yet: as it was */
+    } else {
+        m->minority_since = 0;
+    }
+    tc_buf_t list;
+    tc_buf_init(&list, 0);
+    for (size_t k = 0; k < n; k++)
+        if (failing[k])
+            tc_buf_printf(&list, "%s%s", list.len ? ", " : "", where[k]);
+    tc_buf_puts(&list, "");
+    bool moved = after != slot->state ||
+                 (after == TC_MONITOR_REGIONAL && strcmp(list.data, slot->failing_from) != 0);
+    if (!moved && !(remind && reminds(after))) {
+        tc_buf_free(&list);
+        return;
+    }
+    /* The facts of the location that best shows the new state: one in that state (this
+     * node's first), else one failing; when up, this node's (or one that is up). */
+    size_t pick = 0;
+    if (after != TC_MONITOR_UP) {
         size_t same = n, any = n;
         for (size_t k = n; k-- > 0;) {
             if (states[k] == after)
@@ -299,20 +351,21 @@ static void evaluate(tc_engine_t *d, size_t i, const change_facts_t *own, bool r
         f = (change_facts_t){rows[pick]->reason, rows[pick]->problem, rows[pick]->summary,
                              rows[pick]->status_code, rows[pick]->response_ms};
     }
-    /* Where it fails, for on-call and the console, when there is more than one place. */
-    tc_buf_t list, why;
-    tc_buf_init(&list, 0);
+    /* Where it fails, for on-call, the page and the console, when there is more than one
+     * place; a regional failure is named by its places. */
+    tc_buf_t why, problem;
     tc_buf_init(&why, 0);
-    for (size_t k = 0; k < n; k++)
-        if (failing[k])
-            tc_buf_printf(&list, "%s%s", list.len ? "," : "", where[k]);
-    tc_buf_puts(&list, "");
+    tc_buf_init(&problem, 0);
     if (n > 1 && list.len && after != TC_MONITOR_UP)
         tc_buf_printf(&why, "from %s: %s", list.data, f.why);
     else
         tc_buf_puts(&why, f.why);
     f.why = why.data;
-    if (after == slot->state) {
+    if (after == TC_MONITOR_REGIONAL) {
+        tc_buf_printf(&problem, "failing from %s", list.data);
+        f.problem = problem.data;
+    }
+    if (!moved) {
         tc_engine__monitor_changed(d, slot, after, after, &f); /* a reminder, maybe */
     } else {
         /* As one node says it, with the count of places when there are several. */
@@ -324,13 +377,14 @@ static void evaluate(tc_engine_t *d, size_t i, const change_facts_t *own, bool r
                tc_monitor_state_name(after), f.why[0] ? ": " : "", f.why, places);
         decide(d, slot, slot->state, after, &f, list.data);
     }
+    tc_buf_free(&problem);
     tc_buf_free(&why);
     tc_buf_free(&list);
 }
 
 static void evaluate_all(tc_engine_t *d)
 {
-    for (size_t i = 0; i < d->nmonitors && d->leading; i++)
+    for (size_t i = 0; i < d->nmonitors && d->leading && d->cluster->loaded; i++)
         evaluate(d, i, NULL, false);
 }
 
@@ -376,7 +430,7 @@ static void take_states(tc_engine_t *d)
     free(rows);
     if (complete)
         c->ready = true;
-    if (c->ready && d->leading) {
+    if (c->ready && c->loaded && d->leading) {
         for (size_t i = 0; i < c->nlocs; i++)
             if (moved[i] || complete)
                 evaluate(d, i, NULL, false);
@@ -394,8 +448,9 @@ static void take_lead(tc_engine_t *d, int64_t term)
     c->ready = false; /* until the link has read every location's state */
     tc_log(TC_LOG_INFO, MODULE, "this node (%s) leads now, term %lld", d->config->node.name,
            (long long)term);
-    /* Pick up where the last leader stopped: its incidents and decisions. */
-    load_decisions(d);
+    /* Pick up where the last leader stopped: its incidents and decisions. Until they are
+     * read (the store may not answer this node's own connection yet) nothing is decided. */
+    c->loaded = load_decisions(d) == 0;
     reload(d);
     tc_notify_kick(d->notify);
 }
@@ -406,6 +461,7 @@ static void step_down(tc_engine_t *d, const char *why)
     d->leading = false;
     c->term = 0;
     c->ready = false;
+    c->loaded = false;
     /* A rollup pass half done is the next leader's to do again. */
     uv_timer_stop(&d->rollup_step);
     d->rollup_cursor = 0;
@@ -428,6 +484,12 @@ static void publish_health(tc_engine_t *d)
                                                            : json_null());
     json_object_set_new(o, "is_leader", json_boolean(d->leading));
     json_object_set_new(o, "store", json_string(c->st.connected ? "connected" : "unreachable"));
+    /* Results taken while the store does not answer wait in memory, up to a bound. */
+    tc_store_writer_stats_t ws = {0};
+    if (d->writer)
+        tc_store_writer_stats(d->writer, &ws);
+    json_object_set_new(o, "results_buffered", json_integer((json_int_t)ws.queued));
+    json_object_set_new(o, "results_dropped", json_integer((json_int_t)ws.dropped));
     json_t *nodes = json_array();
     for (size_t i = 0; i < c->st.nnodes; i++) {
         const tc_link_node_t *n = &c->st.nodes[i];
@@ -512,7 +574,12 @@ void tc_engine__location_result(tc_engine_t *d, mon_slot_t *slot, tc_monitor_sta
                                   f->status_code, f->response_ms};
         tc_store_writer_put_location(d->writer, &st);
     }
-    if (d->leading && d->cluster->ready)
+    tc_cluster_t *c = d->cluster;
+    if (d->leading && !c->loaded && load_decisions(d) == 0) {
+        c->loaded = true;
+        reload(d);
+    }
+    if (d->leading && c->ready && c->loaded)
         evaluate(d, (size_t)(slot - d->monitors), f, true);
 }
 

@@ -206,7 +206,9 @@ int tc_engine_schedule_delete(tc_engine_t *e, const char *id, char *err, size_t 
 typedef struct tc_monitor_info {
     const char *id, *name, *kind;
     const char *state;          /* "pending" (no result yet), "up", "degraded", "down",
-                                   "flapping" */
+                                   "flapping", "regional" (several locations) */
+    const char *failing_from;   /* while regional: the locations failing ("west, south");
+                                   "" otherwise */
     double failure_share;       /* failed share of its last `window` runs */
     int window;                 /* runs in that window */
     int64_t last_at;            /* wall ms of the last run, 0 before the first */

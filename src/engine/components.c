@@ -40,6 +40,7 @@ static tc_status_row_t status_input(const tc_engine_t *d, size_t r, tc_status_fe
             continue;
         feeds[in.nfeeds].state = slot->state;
         feeds[in.nfeeds].down_status = slot->rules->down_status;
+        feeds[in.nfeeds].regional_status = slot->rules->regional_status;
         in.nfeeds++;
     }
     return in;

@@ -61,6 +61,7 @@ typedef struct mon_slot {
     tc_monitor_state_t state;     /* the monitor's state, which components and alerts follow:
                                      the tracker's with one node, the leader's decision across
                                      locations with several (cluster.c) */
+    char failing_from[160];       /* while regional: the locations failing, "west,south" */
     tc_window_t window;           /* the last runs the tracker reads; storage: samples */
     tc_run_sample_t *samples;     /* owned; max(cfg->window, TC_FLAP_RUNS) runs */
     tc_probe_run_t *run;          /* the run in flight, or NULL */

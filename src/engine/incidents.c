@@ -779,7 +779,8 @@ void tc_engine__auto_incident(tc_engine_t *d, const tc_monitor_rules_t *rules,
     int64_t now = tc_clock_wall_ms();
     tc_status_t want = what == TC_POLICY_RESOLVE
                            ? TC_STATUS_OPERATIONAL
-                           : tc_monitor_component_status(after, rules->down_status);
+                           : tc_monitor_component_status(after, rules->down_status,
+                                                         rules->regional_status);
     tc_affected_t *aff = tc_calloc(rules->ncomponents ? rules->ncomponents : 1, sizeof *aff);
     for (size_t k = 0; k < rules->ncomponents; k++)
         fill_affected(d, &aff[k], rules->components[k], want);

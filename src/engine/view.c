@@ -50,6 +50,13 @@ static tc_view_row_t *build_rows(const tc_engine_t *d, size_t *n)
         v->status = r->status;
         v->created_at = r->created_at;
         v->updated_at = r->updated_at;
+        /* A regional failure names its places (the first monitor's that has one). */
+        for (size_t f = d->feed_start && !r->is_group ? d->feed_start[i] : 0;
+             d->feed_start && !r->is_group && f < d->feed_start[i + 1] && !v->failing_from; f++) {
+            const mon_slot_t *slot = &d->monitors[d->feed_slots[f]];
+            if (!slot->paused && slot->state == TC_MONITOR_REGIONAL && slot->failing_from[0])
+                v->failing_from = slot->failing_from;
+        }
         /* Fallback advice lives in the config only: it is text for readers, not state. */
         for (size_t k = 0; d->config && k < d->config->ncomponents; k++) {
             const tc_component_cfg_t *cc = &d->config->components[k];

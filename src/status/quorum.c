@@ -29,6 +29,7 @@ tc_monitor_state_t tc_quorum_decide(const tc_monitor_state_t *states, size_t n, 
             up++;
             break;
         case TC_MONITOR_UNKNOWN:
+        case TC_MONITOR_REGIONAL: /* the leader's decision, never one location's state */
             break;
         }
         if (failing)

@@ -30,7 +30,7 @@ static const char *state_name(tc_monitor_state_t st)
  * (a newer node's state this one does not know is no vote). */
 static tc_monitor_state_t state_of(const char *name)
 {
-    for (int st = TC_MONITOR_UNKNOWN; st <= TC_MONITOR_FLAPPING; st++)
+    for (int st = TC_MONITOR_UNKNOWN; st <= TC_MONITOR_REGIONAL; st++)
         if (strcmp(tc_monitor_state_name((tc_monitor_state_t)st), name) == 0)
             return (tc_monitor_state_t)st;
     return TC_MONITOR_UNKNOWN;

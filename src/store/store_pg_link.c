@@ -194,10 +194,17 @@ static void read_nodes(tc_store_link_t *l, tc_store_link_status_t *st)
     tc_pg_args_t a = {0};
     tc_pg__int(&a, NODE_STALE_MS);
     tc_pg__int(&a, TC_LINK_MAX_NODES);
+    /* The node named in `leader` leads while some session holds the lock (pg_locks shows an
+     * advisory lock's key as two halves): a leader that died is not named a moment longer
+     * than its session lived, whatever its last heartbeat. */
     PGresult *r = tc_pg__query(l->s,
                                "SELECT n.name, n.location, n.role = 'probe',"
                                " n.seen_at > " SERVER_NOW " - $1, COALESCE(n.name = ld.node,"
-                               " false) FROM node n LEFT JOIN leader ld ON ld.id = 1 WHERE"
+                               " false) AND EXISTS (SELECT 1 FROM pg_locks WHERE"
+                               " locktype = 'advisory' AND granted AND objsubid = 1 AND"
+                               " classid = (" LEADER_LOCK "::bigint >> 32)::oid AND"
+                               " objid = (" LEADER_LOCK "::bigint & 4294967295)::oid)"
+                               " FROM node n LEFT JOIN leader ld ON ld.id = 1 WHERE"
                                " n.seen_at > " SERVER_NOW " - 86400000 ORDER BY n.name LIMIT $2",
                                &a, err, sizeof err);
     if (!r) {
@@ -213,9 +220,7 @@ static void read_nodes(tc_store_link_t *l, tc_store_link_status_t *st)
         n->probe = tc_pg__bool_at(r, i, 2);
         n->alive = tc_pg__bool_at(r, i, 3);
         n->leader = tc_pg__bool_at(r, i, 4);
-        /* The leader's row says who took the lock last; it leads while it beats (or it is
-         * this node, which knows). */
-        if (n->leader && (n->alive || strcmp(n->name, l->node) == 0))
+        if (n->leader)
             snprintf(st->leader_name, sizeof st->leader_name, "%s", n->name);
     }
     PQclear(r);
@@ -291,8 +296,11 @@ static void turn(tc_store_link_t *l, tc_store_link_status_t *st, bool announce)
         if (st->leader)
             tc_log(TC_LOG_WARN, MODULE, "node %s no longer leads: the session to the store "
                                         "is gone", l->node);
+        /* Away from the store, nothing is known of the others. */
         st->leader = false;
         st->term = 0;
+        st->leader_name[0] = '\0';
+        st->nnodes = 0;
         return;
     }
     bool loop_alive = tc_clock_mono_ms() - atomic_load(l->heartbeat) < LOOP_STALE_MS;

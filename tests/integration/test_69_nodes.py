@@ -6,7 +6,13 @@ location of a set the test chooses, and a webhook sink that counts deliveries by
 - each node's probes say where they come from (User-Agent: tocsin/VERSION (LOCATION)) and
   its results are stored with its location;
 - kill -9 of the leader: another node leads within 15 s, and the next state change is
-  alerted exactly once, as is the recovery after it.
+  alerted exactly once, as is the recovery after it;
+- one location failing is a regional failure: partial_outage with the location named on the
+  page, one alert, one incident; two of three failing are a major outage, one alert;
+- a write on node a is on node c's page and summary.json within 2 s;
+- a probe node never leads and serves no page;
+- PostgreSQL away for 20 s: every node still serves its page, says so in /healthz, keeps
+  probing, and the results taken meanwhile reach the store when it is back.
 
 Needs the PostgreSQL server binaries (Debian postgresql, scripts/install-deps); skipped
 without them.
@@ -23,8 +29,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import TOCSIN_BIN, dedent, sanitizer_env
-from pgserver import pg  # noqa: F401 (the fixture)
+from conftest import TOCSIN_BIN, dedent, run_cli, sanitizer_env
+from pgserver import Postgres, pg, pg_bindir  # noqa: F401 (pg: the fixture)
 
 VERSION_RE = r"tocsin/\d+\.\d+\.\d+"
 NODES = [("a", "east"), ("b", "west"), ("c", "south")]
@@ -115,7 +121,7 @@ def sink():
     s.close()
 
 
-def cluster_config(dsn, target_url, hook_url):
+def cluster_config(dsn, target_url, hook_url, extra=""):
     return dedent(f"""
         page:
           id: nodes
@@ -139,16 +145,19 @@ def cluster_config(dsn, target_url, hook_url):
             success_threshold: 2
             components: [api]
             alerts: [hook]
+        {extra}
         storage:
           postgres:
             dsn: "{dsn}"
         """)
 
 
-def start_cluster(pg, start_daemon, target, sink, nodes=NODES):
+def start_cluster(pg, start_daemon, target, sink, nodes=NODES, extra="", dsn=None):
     db = "n_" + uuid.uuid4().hex[:12]
-    pg.sql(f"CREATE DATABASE {db}")
-    config = cluster_config(pg.dsn(db), target.url, sink.url)
+    if dsn is None:
+        pg.sql(f"CREATE DATABASE {db}")
+        dsn = pg.dsn(db)
+    config = cluster_config(dsn, target.url, sink.url, extra)
     daemons = {name: start_daemon(config, name=name, args=["--node", name, "--location", loc])
                for name, loc in nodes}
     return db, daemons
@@ -268,3 +277,151 @@ def test_leader_killed_another_leads_and_alerts_once(pg, start_daemon, target, s
     time.sleep(4)
     assert len(sink.of_type("monitor.recovered")) == 1
     assert len({d["event_id"] for d in sink.deliveries}) == len(sink.deliveries), sink.deliveries
+
+
+def component_status(d):
+    r = requests.get(d.url("/api/v2/components.json"), timeout=5)
+    return {c["id"]: c["status"] for c in r.json()["components"]}["api"]
+
+
+def unresolved(d):
+    return requests.get(d.url("/api/v2/incidents/unresolved.json"), timeout=5).json()["incidents"]
+
+
+def test_one_location_failing_is_regional_two_are_an_outage(pg, start_daemon, target, sink):
+    db, daemons = start_cluster(pg, start_daemon, target, sink, extra="    incident: auto")
+    agreed_leader(daemons)
+    a, c = daemons["a"], daemons["c"]
+    a.wait_for(lambda: pg.sql("SELECT state FROM monitor_state", db=db) == "up", timeout=15,
+               what="the monitor decided up")
+
+    # West alone fails: after regional_after (3 intervals) a regional failure, named, with the
+    # component in partial outage (not major) on every node, one alert, one incident.
+    target.fail_from("west")
+    c.wait_for(lambda: component_status(c) == "partial_outage", timeout=20,
+               what="a partial outage")
+    page = requests.get(c.url("/"), timeout=5).text
+    assert "Failing from west" in page, page
+    assert component_status(a) == "partial_outage"
+    c.wait_for(lambda: len(sink.of_type("monitor.regional")) == 1, timeout=10,
+               what="the regional alert")
+    [incident] = unresolved(c)
+    assert "failing from west" in incident["name"], incident
+    assert pg.sql("SELECT failing FROM monitor_state", db=db) == "west"
+    time.sleep(3)
+    assert sink.of_type("monitor.down") == [] and len(sink.of_type("monitor.regional")) == 1
+    assert component_status(c) == "partial_outage"
+
+    # All well again: resolved; then two of three fail at once: a major outage, one new
+    # incident, one alert.
+    target.fail_from()
+    c.wait_for(lambda: unresolved(c) == [] and component_status(c) == "operational",
+               timeout=20, what="the recovery")
+    before = len(sink.deliveries)
+    target.fail_from("east", "west")
+    c.wait_for(lambda: component_status(c) == "major_outage", timeout=20,
+               what="a major outage")
+    time.sleep(4)  # long past regional_after: still one outage, one alert
+    assert component_status(c) == "major_outage"
+    new = sink.deliveries[before:]
+    assert [d["json"]["type"] for d in new] == ["monitor.down"], new
+    [incident] = unresolved(a)
+    assert "failing from" not in incident["name"]
+    assert "Failing from" not in requests.get(c.url("/"), timeout=5).text
+
+
+def test_a_write_on_one_node_is_on_another_within_2s(pg, start_daemon, target, sink):
+    db, daemons = start_cluster(pg, start_daemon, target, sink)
+    agreed_leader(daemons)
+    a, c = daemons["a"], daemons["c"]
+    key = run_cli("apikey", "-c", a.config_path, "create", "--name", "ci").stdout.strip()
+    assert key
+    seen = []
+    for n in range(3):
+        name = f"Köln outage {n} — API errors"
+        t0 = time.monotonic()
+        r = requests.post(a.url("/v1/pages/nodes/incidents"),
+                          headers={"Authorization": f"OAuth {key}"},
+                          json={"incident": {"name": name, "status": "investigating",
+                                             "body": "Looking into it.",
+                                             "components": {"api": "major_outage"}}},
+                          timeout=5)
+        assert r.status_code == 201, r.text
+
+        def on_c():
+            page = requests.get(c.url("/"), timeout=5).text
+            summary = requests.get(c.url("/api/v2/summary.json"), timeout=5).json()
+            return name in page and any(i["name"] == name for i in summary["incidents"])
+        c.wait_for(on_c, timeout=5, interval=0.02, what="the incident on node c")
+        seen.append(time.monotonic() - t0)
+    assert max(seen) < 2.0, seen
+    # The component status the incident sets comes back from the leader too.
+    c.wait_for(lambda: component_status(c) == "major_outage", timeout=2,
+               what="the component's status on node c")
+
+
+def test_a_probe_node_never_leads_and_serves_no_page(pg, start_daemon, target, sink):
+    db = "n_" + uuid.uuid4().hex[:12]
+    pg.sql(f"CREATE DATABASE {db}")
+    config = cluster_config(pg.dsn(db), target.url, sink.url)
+    a = start_daemon(config, name="a", args=["--node", "a", "--location", "east"])
+    p = start_daemon(config.replace("storage:", "node:\n  role: probe\nstorage:"), name="p",
+                     args=["--node", "p", "--location", "north"])
+    assert agreed_leader({"a": a, "p": p}) == "a"
+    h = health(p)
+    assert h["role"] == "probe" and not h["is_leader"]
+    assert requests.get(p.url("/"), timeout=5).status_code == 404
+    r = requests.post(p.url("/v1/pages/nodes/incidents"), json={}, timeout=5)
+    assert r.status_code == 404 and "only probes" in r.json()["error"]
+    p.wait_for(lambda: pg.sql("SELECT COUNT(*) FROM result WHERE location = 'north'",
+                              db=db) != "0", timeout=10, what="the probe's results")
+    a.kill()
+    time.sleep(4)  # the lock is free: a probe still does not take it
+    h = health(p)
+    assert not h["is_leader"] and h["leader"] is None
+
+
+def test_postgres_away_for_20s_nodes_serve_and_catch_up(start_daemon, target, sink):
+    # A server of its own: this test stops it.
+    bindir = pg_bindir()
+    if not bindir:
+        pytest.skip("PostgreSQL server binaries not installed (Debian postgresql)")
+    server = Postgres(bindir)
+    try:
+        server.init()
+        server.start()
+        _, daemons = start_cluster(server, start_daemon, target, sink, dsn=server.dsn())
+        agreed_leader(daemons)
+        per_location = lambda where: dict(
+            line.split("|") for line in server.sql(
+                f"SELECT location, COUNT(*) FROM result WHERE {where} GROUP BY location"
+            ).splitlines())
+        daemons["a"].wait_for(lambda: len(per_location("true")) == 3, timeout=10,
+                              what="results from every location")
+        server.stop()
+        down = int(time.time() * 1000)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            for name, d in daemons.items():
+                r = requests.get(d.url("/"), timeout=5)
+                assert r.status_code == 200 and "Nodes Test" in r.text and "API" in r.text, name
+            time.sleep(1)
+        for name, d in daemons.items():
+            h = health(d)
+            assert h["store"] == "unreachable" and h["leader"] is None, h
+            assert h["results_buffered"] > 0 and h["results_dropped"] == 0, h
+            assert "(kept, will retry)" in d.stderr
+        up = int(time.time() * 1000)
+        server.start()
+        # Every location's results of those 20 s reach the store, and a node leads again.
+        daemons["a"].wait_for(
+            lambda: (lambda c: len(c) == 3 and min(int(v) for v in c.values()) >= 15)(
+                per_location(f"at > {down} AND at < {up}")),
+            timeout=30, what="the results taken while the server was away")
+        agreed_leader(daemons, timeout=20)
+        for d in daemons.values():
+            d.wait_for(lambda: health(d)["results_buffered"] == 0, timeout=10,
+                       what="an empty buffer")
+            d.stop()  # before the server goes: a node stopping saves what it holds
+    finally:
+        server.cleanup()

@@ -518,7 +518,7 @@ static void test_detection_defaults(void **state)
     assert_int_equal(m->retries, 0);
     assert_int_equal(m->retry_interval_ms, 2000);
     assert_int_equal(cfg->monitor_rules[0].alerts[0].on,
-                     TC_ON_DOWN | TC_ON_RECOVERED | TC_ON_FLAPPING);
+                     TC_ON_DOWN | TC_ON_RECOVERED | TC_ON_FLAPPING | TC_ON_REGIONAL);
     assert_int_equal(n->window, 50);
     assert_true(n->degraded_ratio == 0.1 && n->down_ratio == 0.4);
     assert_false(n->flap_detection);
