@@ -5,7 +5,7 @@ folder, on 127.0.0.1, as nobody when run as root), an HTTP target and a webhook 
 three nodes a, b, c (east, west, south) of BINARY; everything is stopped on exit.
 
 usage:
-  cluster.py BINARY [ROUNDS] [WRITES]
+  cluster.py BINARY [ROUNDS] [WRITES] [MONITORS]
 
   failover, ROUNDS times (default 5): the target starts failing for every location at the
       moment the leader gets SIGKILL; measured: kill -> another node says it leads
@@ -15,6 +15,10 @@ usage:
   write -> visible, WRITES times (default 100): an incident update on node a
       (PATCH /v1/...), then node c's /api/v2/incidents/unresolved.json polled every 2 ms
       until it shows the update; measured from a's answer to the first poll that shows it.
+  load, with MONITORS > 0 (default 0: skipped): the three nodes again with MONITORS http
+      monitors each (interval 60 s), so 3 x MONITORS results a minute; after 75 s (one
+      interval and then some) measured over 30 s: results a second written into PostgreSQL
+      (rows of `result`), each node's schedule lag p50/p99 (/metrics) and CPU.
 Standard library only (with the python3-requests of the test suite for brevity).
 """
 import http.server
@@ -81,10 +85,103 @@ def serve(handler):
     return server
 
 
+def psql(pg, sql):
+    return subprocess.run([f"{pg.bin}/psql", "-X", "-A", "-t", "-h", "127.0.0.1", "-p",
+                           str(pg.port), "-U", "postgres", "-c", sql], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def metric(text, name):
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    return float("nan")
+
+
+def health_of(port):
+    r = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+    return r.json() if r.headers["Content-Type"].startswith("application/json") else {}
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def nginx(work):
+    """A Debian nginx answering 200 to every path (the load part's target: Python's HTTP
+    server cannot answer 500 fresh connections a second on this machine)."""
+    root = os.path.join(work, "nginx")
+    os.makedirs(os.path.join(root, "logs"))
+    os.chmod(work, 0o755)
+    port = free_port()
+    with open(os.path.join(root, "nginx.conf"), "w") as f:
+        f.write(f"""worker_processes 1;
+pid {root}/nginx.pid;
+error_log {root}/logs/error.log warn;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off;
+  client_body_temp_path {root}/b; proxy_temp_path {root}/p; fastcgi_temp_path {root}/f;
+  uwsgi_temp_path {root}/u; scgi_temp_path {root}/s;
+  server {{ listen 127.0.0.1:{port} backlog=4096; location / {{ return 200 "ok"; }} }}
+}}
+""")
+    proc = subprocess.Popen(["nginx", "-p", root, "-e", f"{root}/logs/error.log", "-c",
+                             f"{root}/nginx.conf", "-g", "daemon off;"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    return proc, port
+
+
+def load_part(binary, work, pg, monitors, nodes, ports, procs, start):
+    """MONITORS monitors on each node; results a second into PostgreSQL, lag, CPU."""
+    server, target_port = nginx(work)
+    try:
+        measure_load(work, pg, target_port, monitors, nodes, ports, procs, start)
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def measure_load(work, pg, target_port, monitors, nodes, ports, procs, start):
+    with open(os.path.join(work, "tocsin.yaml"), "w") as f:
+        f.write("page: {id: bench, name: Cluster bench, time_zone: Etc/UTC}\n"
+                "components: [{id: api, name: API}]\nmonitors:\n")
+        for i in range(monitors):
+            f.write(f"  - {{id: m{i}, kind: http, url: 'http://127.0.0.1:{target_port}/{i}',"
+                    " interval: 60s, timeout: 10s, conditions: ['[STATUS] == 200'],"
+                    " components: [api]}\n")
+        f.write(f'storage: {{postgres: {{dsn: "{pg.dsn()}"}}}}\n')
+    for n in nodes:
+        start(n)
+    time.sleep(75)
+    rows0, t0 = int(psql(pg, "SELECT COUNT(*) FROM result")), time.monotonic()
+    cpu0 = {n: cpu_seconds(procs[n].pid) for n in nodes}
+    time.sleep(30)
+    rows1, t1 = int(psql(pg, "SELECT COUNT(*) FROM result")), time.monotonic()
+    cpu1 = {n: cpu_seconds(procs[n].pid) for n in nodes}
+    for n in nodes:
+        print(f"   node {n} leads: {health_of(ports[n]).get('is_leader')}")
+    print(f"load: {monitors} monitors x 3 locations at 60 s: "
+          f"{(rows1 - rows0) / (t1 - t0):.0f} results/s into PostgreSQL "
+          f"(expected {3 * monitors / 60:.0f})")
+    for n in nodes:
+        text = requests.get(f"http://127.0.0.1:{ports[n]}/metrics", timeout=10).text
+        p50 = metric(text, 'tocsin_schedule_lag_seconds{quantile="0.5"}') * 1000
+        p99 = metric(text, 'tocsin_schedule_lag_seconds{quantile="0.99"}') * 1000
+        queued = metric(text, "tocsin_store_results_queued")
+        dropped = metric(text, "tocsin_store_results_dropped_total")
+        print(f"   node {n}: schedule lag p50 {p50:.0f} ms, p99 {p99:.0f} ms; "
+              f"CPU {100 * (cpu1[n] - cpu0[n]) / (t1 - t0):.1f}% of a core; "
+              f"results queued {queued:.0f}, dropped {dropped:.0f}")
+
+
 def main():
     binary = sys.argv[1]
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     writes = int(sys.argv[3]) if len(sys.argv) > 3 else 100
+    monitors = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     failing = {"on": False}
     alerts = []
 
@@ -141,7 +238,8 @@ storage: {{postgres: {{dsn: "{pg.dsn()}"}}}}
                                      f"127.0.0.1:{ports[n]}", "--data",
                                      os.path.join(work, n), "--node", n, "--location",
                                      nodes[n]], stdout=log, stderr=log)
-        deadline = time.monotonic() + 15
+        # 10,000 monitors take a while: each one's last results are read at start.
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
                 if requests.get(f"http://127.0.0.1:{ports[n]}/healthz", timeout=1).ok:
@@ -152,7 +250,8 @@ storage: {{postgres: {{dsn: "{pg.dsn()}"}}}}
         raise SystemExit(f"node {n} did not start")
 
     def health(n):
-        return requests.get(f"http://127.0.0.1:{ports[n]}/healthz", timeout=2).json()
+        r = requests.get(f"http://127.0.0.1:{ports[n]}/healthz", timeout=2)
+        return r.json() if r.headers["Content-Type"].startswith("application/json") else {}
 
     def wait(pred, timeout, what):
         deadline = time.monotonic() + timeout
@@ -171,7 +270,7 @@ storage: {{postgres: {{dsn: "{pg.dsn()}"}}}}
         lead, alert = [], []
         for _ in range(rounds):
             leader = wait(lambda: next((n for n in procs if procs[n].poll() is None and
-                                        health(n)["is_leader"]), None), 20, "a leader")
+                                        health(n).get("is_leader")), None), 20, "a leader")
             wait(lambda: len([1 for n in procs if health(n).get("leader") == leader]) == 3,
                  10, "every node agrees")
             time.sleep(3)  # settled: the monitor is up everywhere
@@ -181,7 +280,7 @@ storage: {{postgres: {{dsn: "{pg.dsn()}"}}}}
             procs[leader].send_signal(signal.SIGKILL)
             procs[leader].wait()
             rest = [n for n in procs if n != leader]
-            wait(lambda: any(health(n)["is_leader"] for n in rest), 30, "a new leader")
+            wait(lambda: any(health(n).get("is_leader") for n in rest), 30, "a new leader")
             lead.append(time.monotonic() - t0)
             wait(lambda: any(t == "monitor.down" for _, t in alerts[seen:]), 30, "the alert")
             alert.append(next(at for at, t in alerts[seen:] if t == "monitor.down") - t0)
@@ -221,15 +320,29 @@ storage: {{postgres: {{dsn: "{pg.dsn()}"}}}}
               f"p99 {ms(visible, 99):.1f} ms, max {max(visible) * 1000:.1f} ms "
               f"(the write's own answer on a: p50 {ms(answered, 50):.1f} ms, "
               f"p99 {ms(answered, 99):.1f} ms)")
+        if monitors:
+            for p in procs.values():
+                p.terminate()
+            for p in procs.values():
+                p.wait(timeout=60)
+            load_part(binary, work, pg, monitors, nodes, ports, procs, start)
     finally:
         for p in procs.values():
             if p.poll() is None:
                 p.terminate()
-                p.wait(timeout=15)
+        for p in procs.values():
+            try:
+                p.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
         target.shutdown()
         sink.shutdown()
         pg.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        if os.environ.get("BENCH_KEEP"):
+            print("kept", work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

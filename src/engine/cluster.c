@@ -12,6 +12,7 @@
  * With one node (SQLite) there is no link: this node leads, and its location's state is
  * the monitor's, exactly as before there were several. */
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +27,10 @@
 #include "store/store_cluster.h"
 
 #define MODULE "cluster"
-#define REFRESH_DELAY_MS 30 /* other nodes' changes within this window share one reload */
+#define REFRESH_DELAY_MS 10 /* other nodes' changes within this window share one reload */
 #define LINK_READY_MS 3000  /* at start: how long the link gets to connect and try the lock */
 #define MAX_LOCATIONS 64    /* live locations a decision weighs (TC_LINK_MAX_NODES) */
+#define FLUSH_DELAY_MS 20   /* decisions within this window are stored together */
 
 /* The states of one monitor at the other locations, as last read (this node's own is its
  * tracker's). */
@@ -39,9 +41,22 @@ typedef struct mon_locs {
     int64_t minority_since;    /* wall ms a minority of locations began failing, 0: none */
 } mon_locs_t;
 
+/* A decision taken, to be stored with the next flush (on_flush). */
+typedef struct decision {
+    size_t slot;
+    uint64_t epoch;            /* d->monitor_epoch it was taken in */
+    tc_monitor_state_t before, after;
+    char *why, *problem, *summary, *failing; /* owned */
+    int status_code;
+    double response_ms;
+} decision_t;
+
 typedef struct tc_cluster {
     uv_async_t wake;           /* first member: the close callback frees the struct */
     uv_timer_t refresh;        /* reloads after the other nodes' changes, coalesced */
+    uv_timer_t flush;          /* stores the decisions taken meanwhile */
+    decision_t *queue;         /* owned, with its strings */
+    size_t nqueue, capqueue;
     tc_engine_t *d;
     int closing;               /* handles still to close before the struct goes */
     tc_store_link_status_t st; /* as of the last wake */
@@ -50,6 +65,7 @@ typedef struct tc_cluster {
     int64_t fenced;            /* a term the store refused decisions of: not taken again */
     bool ready;                /* every location's state was read since taking the lead */
     bool loaded;               /* the last leader's decisions too: this node may decide */
+    int64_t decided;           /* tc_store_decisions_since()'s cursor */
     uint64_t epoch;            /* d->monitor_epoch that locs and by_id were built for */
     mon_locs_t *locs;          /* per monitor slot */
     size_t nlocs;
@@ -147,17 +163,20 @@ static void reindex(tc_engine_t *d, tc_cluster_t *c)
 /* ---- reading what the other nodes wrote ---- */
 
 /* The leader's decisions, which this node shows while it does not lead, and takes up when
- * it does. @return 0 or TC_ESTORE (nothing changed). */
-static int load_decisions(tc_engine_t *d)
+ * it does: every one with @p all, else those written since the last read.
+ * @return 0 or TC_ESTORE (nothing changed). */
+static int load_decisions(tc_engine_t *d, bool all)
 {
     tc_cluster_t *c = d->cluster;
     tc_monitor_decision_t *rows = NULL;
     size_t n = 0;
     char err[256];
-    if (tc_store_decisions(d->store, &rows, &n, err, sizeof err) != 0) {
+    int64_t cursor = all ? 0 : c->decided;
+    if (tc_store_decisions_since(d->store, &cursor, &rows, &n, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot read the leader's decisions: %s", err);
         return TC_ESTORE;
     }
+    c->decided = cursor;
     reindex(d, c);
     for (size_t i = 0; i < n; i++) {
         long j = find_slot(d, c, rows[i].monitor);
@@ -184,7 +203,7 @@ static void reload(tc_engine_t *d)
         tc_engine__schedules_load(d); /* the leader plans them, whoever added one */
         tc_engine__derive_components(d);
     } else {
-        load_decisions(d);
+        load_decisions(d, false);
     }
     tc_engine__refresh_render(d);
 }
@@ -213,40 +232,85 @@ static size_t live_locations(const tc_engine_t *d, const char **out)
     return n;
 }
 
-/* Carry out the decision that monitor @p slot is now @p after (it was @p before): its alerts,
- * its automatic incident and the component statuses in one transaction, with the decision
- * itself and the fence when there are several nodes. */
-static void decide(tc_engine_t *d, mon_slot_t *slot, tc_monitor_state_t before,
-                   tc_monitor_state_t after, const change_facts_t *f, const char *failing)
+/* One node: carry out the decision that monitor @p slot is now @p after (it was @p before)
+ * at once: its alerts, its automatic incident and the component statuses in one
+ * transaction, as before there were several nodes. */
+static void decide_now(tc_engine_t *d, mon_slot_t *slot, tc_monitor_state_t before,
+                       tc_monitor_state_t after, const change_facts_t *f)
 {
-    tc_cluster_t *c = d->cluster;
-    char err[256], fence[256] = "";
+    char err[256];
     int tx = tc_store_begin(d->store, err, sizeof err) == 0;
-    if (tx && d->link && tc_store_fence(d->store, c->term, fence, sizeof fence) != 0)
-        tc_log(TC_LOG_WARN, MODULE, "monitor %s: %s", slot->cfg->id, fence);
     /* Alerts and the incident go first, so they record the components' old status. */
     slot->state = after;
-    snprintf(slot->failing_from, sizeof slot->failing_from, "%s",
-             after == TC_MONITOR_REGIONAL && failing ? failing : "");
-    if (after != before)
-        tc_engine__monitor_changed(d, slot, before, after, f);
+    tc_engine__monitor_changed(d, slot, before, after, f);
     tc_engine__derive_components(d);
-    if (d->link) {
-        tc_monitor_decision_t dec = {(char *)slot->cfg->id, after, tc_clock_wall_ms(),
-                                     (char *)failing, (char *)f->why};
-        if (tc_store_put_decision(d->store, &dec, err, sizeof err) != 0)
-            tc_log(TC_LOG_ERROR, MODULE, "monitor %s: %s", slot->cfg->id, err);
+    if (tx && tc_store_commit(d->store, err, sizeof err) != 0)
+        tc_log(TC_LOG_ERROR, "engine", "monitor %s: state change not saved: %s",
+               slot->cfg->id, err);
+    tc_notify_kick(d->notify);
+}
+
+static void free_queue(tc_cluster_t *c)
+{
+    for (size_t k = 0; k < c->nqueue; k++) {
+        decision_t *q = &c->queue[k];
+        free(q->why);
+        free(q->problem);
+        free(q->summary);
+        free(q->failing);
     }
+    c->nqueue = 0;
+}
+
+/* The decisions queued since the last flush, in one transaction: the fence, each one's
+ * alerts and automatic incident, the component statuses once, the decisions in one
+ * statement. A leader deciding thousands of monitors at once (its first results, an
+ * outage everywhere) pays a few round trips a flush rather than a few per monitor, so its
+ * loop keeps turning. On failure nothing was stored (alerts included): the states go back
+ * and are decided again at the next result. */
+static void on_flush(uv_timer_t *t)
+{
+    tc_cluster_t *c = t->data;
+    tc_engine_t *d = c->d;
+    if (!c->nqueue)
+        return;
+    char err[256], fence[256] = "";
+    int tx = tc_store_begin(d->store, err, sizeof err) == 0;
+    if (tx && tc_store_fence(d->store, c->term, fence, sizeof fence) != 0)
+        tc_log(TC_LOG_WARN, MODULE, "%zu decisions: %s", c->nqueue, fence);
+    tc_monitor_decision_t *rows = tc_calloc(c->nqueue, sizeof *rows);
+    size_t nrows = 0;
+    int64_t now = tc_clock_wall_ms();
+    for (size_t k = 0; k < c->nqueue && tx && !fence[0]; k++) {
+        decision_t *q = &c->queue[k];
+        if (q->epoch != d->monitor_epoch)
+            continue; /* a reload replaced the slots */
+        mon_slot_t *slot = &d->monitors[q->slot];
+        change_facts_t f = {q->why, q->problem, q->summary, q->status_code, q->response_ms};
+        if (q->after != q->before)
+            tc_engine__monitor_changed(d, slot, q->before, q->after, &f);
+        rows[nrows++] = (tc_monitor_decision_t){(char *)slot->cfg->id, q->after, now,
+                                                q->failing, q->why};
+    }
+    if (tx && !fence[0]) {
+        tc_engine__derive_components(d);
+        if (tc_store_put_decisions(d->store, rows, nrows, c->term, err, sizeof err) != 0)
+            tc_log(TC_LOG_ERROR, MODULE, "%s", err);
+    }
+    free(rows);
     if (!tx || tc_store_commit(d->store, err, sizeof err) != 0) {
-        tc_log(TC_LOG_ERROR, MODULE, "monitor %s: state change not saved: %s", slot->cfg->id,
-               err);
-        /* Nothing of it was stored (alerts included): decide it again at the next result. */
-        if (d->link) {
-            slot->state = before;
-            slot->failing_from[0] = '\0';
+        tc_log(TC_LOG_ERROR, MODULE, "%zu state changes not saved: %s", c->nqueue,
+               fence[0] ? fence : err);
+        for (size_t k = c->nqueue; k-- > 0;) {
+            decision_t *q = &c->queue[k];
+            if (q->epoch != d->monitor_epoch)
+                continue;
+            d->monitors[q->slot].state = q->before;
+            d->monitors[q->slot].failing_from[0] = '\0';
         }
         if (fence[0] && d->leading) {
             /* Another node leads: what was done here in memory goes, the store is right. */
+            free_queue(c);
             c->fenced = c->term;
             d->leading = false;
             c->term = 0;
@@ -255,11 +319,42 @@ static void decide(tc_engine_t *d, mon_slot_t *slot, tc_monitor_state_t before,
             reload(d);
         }
     }
+    free_queue(c);
     tc_notify_kick(d->notify);
-    /* The other nodes show the decision (and a regional failure's places) even when no
+    /* The other nodes show the decisions (and a regional failure's places) even when no
      * component's status moved. */
-    if (d->link)
-        tc_engine__request_render(d);
+    tc_engine__request_render(d);
+}
+
+/* Several nodes: the leader's decision that monitor @p i is now @p after (it was @p before)
+ * takes effect in memory now and in the store with the next flush (on_flush). */
+static void queue_decision(tc_engine_t *d, size_t i, tc_monitor_state_t before,
+                           tc_monitor_state_t after, const change_facts_t *f,
+                           const char *failing)
+{
+    tc_cluster_t *c = d->cluster;
+    mon_slot_t *slot = &d->monitors[i];
+    slot->state = after;
+    snprintf(slot->failing_from, sizeof slot->failing_from, "%s",
+             after == TC_MONITOR_REGIONAL ? failing : "");
+    if (c->nqueue == c->capqueue) {
+        c->capqueue = c->capqueue ? 2 * c->capqueue : 64;
+        c->queue = tc_realloc(c->queue, c->capqueue * sizeof *c->queue);
+    }
+    c->queue[c->nqueue++] = (decision_t){
+        .slot = i,
+        .epoch = d->monitor_epoch,
+        .before = before,
+        .after = after,
+        .why = tc_strdup(f->why),
+        .problem = tc_strdup(f->problem),
+        .summary = tc_strdup(f->summary),
+        .failing = tc_strdup(failing),
+        .status_code = f->status_code,
+        .response_ms = f->response_ms,
+    };
+    if (!uv_is_active((uv_handle_t *)&c->flush))
+        uv_timer_start(&c->flush, on_flush, FLUSH_DELAY_MS, 0);
 }
 
 /* Whether a decided state reminds the rules that ask for it (the policy says whom). */
@@ -278,7 +373,7 @@ static void evaluate(tc_engine_t *d, size_t i, const change_facts_t *own, bool r
     tc_cluster_t *c = d->cluster;
     mon_slot_t *slot = &d->monitors[i];
     mon_locs_t *m = &c->locs[i];
-    if (slot->paused)
+    if (slot->paused || !d->leading || !c->ready || !c->loaded)
         return;
     const char *where[MAX_LOCATIONS];
     size_t n = live_locations(d, where);
@@ -375,7 +470,7 @@ static void evaluate(tc_engine_t *d, size_t i, const change_facts_t *own, bool r
         tc_log(after == TC_MONITOR_UP ? TC_LOG_INFO : TC_LOG_WARN, "engine",
                "monitor %s: %s -> %s%s%s%s", slot->cfg->id, tc_monitor_state_name(slot->state),
                tc_monitor_state_name(after), f.why[0] ? ": " : "", f.why, places);
-        decide(d, slot, slot->state, after, &f, list.data);
+        queue_decision(d, i, slot->state, after, &f, list.data);
     }
     tc_buf_free(&problem);
     tc_buf_free(&why);
@@ -450,7 +545,7 @@ static void take_lead(tc_engine_t *d, int64_t term)
            (long long)term);
     /* Pick up where the last leader stopped: its incidents and decisions. Until they are
      * read (the store may not answer this node's own connection yet) nothing is decided. */
-    c->loaded = load_decisions(d) == 0;
+    c->loaded = load_decisions(d, true) == 0;
     reload(d);
     tc_notify_kick(d->notify);
 }
@@ -557,7 +652,7 @@ void tc_engine__location_result(tc_engine_t *d, mon_slot_t *slot, tc_monitor_sta
         tc_log(after == TC_MONITOR_UP ? TC_LOG_INFO : TC_LOG_WARN, "engine",
                "monitor %s: %s -> %s%s%s", slot->cfg->id, tc_monitor_state_name(before),
                tc_monitor_state_name(after), f->why[0] ? ": " : "", f->why);
-        decide(d, slot, before, after, f, NULL);
+        decide_now(d, slot, before, after, f);
         return;
     }
     if (after != before) {
@@ -575,12 +670,26 @@ void tc_engine__location_result(tc_engine_t *d, mon_slot_t *slot, tc_monitor_sta
         tc_store_writer_put_location(d->writer, &st);
     }
     tc_cluster_t *c = d->cluster;
-    if (d->leading && !c->loaded && load_decisions(d) == 0) {
+    if (d->leading && !c->loaded && load_decisions(d, true) == 0) {
         c->loaded = true;
         reload(d);
     }
     if (d->leading && c->ready && c->loaded)
         evaluate(d, (size_t)(slot - d->monitors), f, true);
+}
+
+void tc_engine__cluster_stopping(tc_engine_t *d)
+{
+    if (d->cluster && d->cluster->nqueue) {
+        uv_timer_stop(&d->cluster->flush);
+        on_flush(&d->cluster->flush);
+    }
+}
+
+void tc_engine__cluster_serving(tc_engine_t *d)
+{
+    if (d->cluster)
+        publish_health(d);
 }
 
 void tc_engine__cluster_metrics(tc_engine_t *d, tc_buf_t *b)
@@ -628,9 +737,11 @@ int tc_engine__cluster_start(tc_engine_t *d)
     d->cluster = c;
     uv_async_init(&d->loop, &c->wake, on_wake);
     uv_timer_init(&d->loop, &c->refresh);
+    uv_timer_init(&d->loop, &c->flush);
+    c->flush.data = c;
     c->wake.data = d;
     c->refresh.data = c;
-    c->closing = 2;
+    c->closing = 3;
     reindex(d, c);
     tc_store_link_opts_t o = {
         .dsn = d->config->storage_dsn,
@@ -642,13 +753,15 @@ int tc_engine__cluster_start(tc_engine_t *d)
         .wake_arg = &c->wake,
     };
     char err[256];
+    /* Loading the monitors may have taken a while: the loop is about to turn. */
+    atomic_store(&d->heartbeat, tc_clock_mono_ms());
     if (tc_store_link_start(&o, &d->link, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
         return -1;
     }
     /* Show the leader's decisions, and give the link a moment to connect and take the lead
      * if it is free, so a node alone on its store leads from its first page on. */
-    load_decisions(d);
+    load_decisions(d, true);
     int64_t until = tc_clock_mono_ms() + LINK_READY_MS;
     tc_store_link_status_t st;
     do {
@@ -699,9 +812,13 @@ void tc_engine__cluster_stop(tc_engine_t *d)
     d->leading = false;
     free_locs(c->locs, c->nlocs);
     free(c->by_id);
+    free_queue(c);
+    free(c->queue);
     c->locs = NULL;
     c->by_id = NULL;
+    c->queue = NULL;
     d->cluster = NULL;
     uv_close((uv_handle_t *)&c->refresh, on_refresh_closed);
+    uv_close((uv_handle_t *)&c->flush, on_refresh_closed);
     uv_close((uv_handle_t *)&c->wake, on_wake_closed);
 }

@@ -358,6 +358,7 @@ static void close_walk(uv_handle_t *h, void *arg)
  * runs to close their handles. */
 static void stop_parts(tc_engine_t *d)
 {
+    tc_engine__cluster_stopping(d);
     uv_timer_stop(&d->metrics_timer);
     uv_timer_stop(&d->maintenance_timer);
     uv_timer_stop(&d->rollup_timer);
@@ -535,6 +536,7 @@ int tc_engine_run(const tc_engine_opts_t *opts)
         stop_parts(&d);
         goto out;
     }
+    tc_engine__cluster_serving(&d);
 
     if (d.config->admin.host) {
         /* The console on its own address: same engine, same limits, nothing else served. */

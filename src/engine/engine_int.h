@@ -251,6 +251,11 @@ void tc_engine__cluster_stop(tc_engine_t *d);
  *  leader, which decides the monitor's state from every location's. */
 void tc_engine__location_result(tc_engine_t *d, mon_slot_t *slot, tc_monitor_state_t before,
                                 tc_monitor_state_t after, const change_facts_t *f);
+/** The engine is stopping (its monitors still there): store the decisions taken. */
+void tc_engine__cluster_stopping(tc_engine_t *d);
+/** The HTTP server is up: with several nodes, /healthz answers with the cluster's JSON from
+ *  now on. */
+void tc_engine__cluster_serving(tc_engine_t *d);
 /** Append the cluster's /metrics lines (which node leads) to @p b; nothing with one node. */
 void tc_engine__cluster_metrics(tc_engine_t *d, tc_buf_t *b);
 

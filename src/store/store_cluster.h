@@ -61,12 +61,16 @@ typedef struct tc_monitor_decision {
     char *reason;             /* what the decision rests on, for the console */
 } tc_monitor_decision_t;
 
-/** Record the leader's decision @p d in the caller's (fenced) transaction. */
-int tc_store_put_decision(tc_store_t *s, const tc_monitor_decision_t *d, char *err,
-                          size_t errlen);
-/** Every stored decision. @return 0, TC_EINVAL or TC_ESTORE. */
-int tc_store_decisions(tc_store_t *s, tc_monitor_decision_t **out, size_t *n, char *err,
-                       size_t errlen);
+/** Record @p n decisions of the leader of @p term in one statement, in the caller's (fenced)
+ *  transaction. A monitor's decision written by a later term is never replaced by one of an
+ *  earlier term. @return 0, TC_EINVAL or TC_ESTORE. */
+int tc_store_put_decisions(tc_store_t *s, const tc_monitor_decision_t *rows, size_t n,
+                           int64_t term, char *err, size_t errlen);
+/** The decisions written since *@p cursor (0: all of them), with *@p cursor moved on, as
+ *  tc_store_locations_since() reads location states (none missed, some maybe twice).
+ *  @return 0, TC_EINVAL or TC_ESTORE. */
+int tc_store_decisions_since(tc_store_t *s, int64_t *cursor, tc_monitor_decision_t **out,
+                             size_t *n, char *err, size_t errlen);
 void tc_store_decisions_free(tc_monitor_decision_t *rows, size_t n);
 
 /** Inside a transaction: check that @p term is still the leader's term, and lock it until

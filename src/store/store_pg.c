@@ -199,8 +199,10 @@ static const struct {
          "  since BIGINT NOT NULL,"
          "  failing TEXT NOT NULL,"
          "  reason TEXT NOT NULL,"
-         "  term BIGINT NOT NULL"
-         ");"},
+         "  term BIGINT NOT NULL,"
+         "  txid xid8 NOT NULL DEFAULT pg_current_xact_id()"
+         ");"
+         "CREATE INDEX monitor_state_txid ON monitor_state (txid);"},
 };
 
 int tc_pg__newest_version(void)

@@ -156,52 +156,89 @@ void tc_store_locations_free(tc_location_state_t *rows, size_t n)
     free(rows);
 }
 
-int tc_store_put_decision(tc_store_t *s, const tc_monitor_decision_t *d, char *err,
-                          size_t errlen)
+int tc_store_put_decisions(tc_store_t *s, const tc_monitor_decision_t *rows, size_t n,
+                           int64_t term, char *err, size_t errlen)
 {
     int rc = postgres_only(s, err, errlen);
-    if (rc)
+    if (rc || n == 0)
         return rc;
+    enum { NCOL = 5 };
+    tc_buf_t col[NCOL];
+    for (int k = 0; k < NCOL; k++) {
+        tc_buf_init(&col[k], 0);
+        tc_buf_puts(&col[k], "{");
+    }
+    for (size_t i = 0; i < n; i++) {
+        char since[24];
+        snprintf(since, sizeof since, "%lld", (long long)rows[i].since);
+        const char *values[NCOL] = {rows[i].monitor, state_name(rows[i].state), since,
+                                    rows[i].failing ? rows[i].failing : "",
+                                    rows[i].reason ? rows[i].reason : ""};
+        for (int k = 0; k < NCOL; k++)
+            tc_pg__array_add(&col[k], values[k]);
+    }
     tc_pg_args_t a = {0};
-    tc_pg__text(&a, d->monitor);
-    tc_pg__text(&a, state_name(d->state));
-    tc_pg__int(&a, d->since);
-    tc_pg__text(&a, d->failing ? d->failing : "");
-    tc_pg__text(&a, d->reason ? d->reason : "");
-    return tc_pg__run(s,
-                      "INSERT INTO monitor_state VALUES ($1, $2, $3, $4, $5,"
-                      " (SELECT term FROM leader WHERE id = 1)) ON CONFLICT (monitor) DO UPDATE"
-                      " SET state = excluded.state, since = excluded.since,"
-                      " failing = excluded.failing, reason = excluded.reason,"
-                      " term = excluded.term",
-                      &a, NULL, err, errlen);
+    for (int k = 0; k < NCOL; k++) {
+        tc_buf_puts(&col[k], "}");
+        tc_pg__text(&a, col[k].data);
+    }
+    tc_pg__int(&a, term);
+    /* The last decision of a monitor in the batch wins; an older term's never does. */
+    rc = tc_pg__run(s,
+                    "INSERT INTO monitor_state (monitor, state, since, failing, reason, term)"
+                    " SELECT DISTINCT ON (monitor) monitor, state, since, failing, reason, $6"
+                    " FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[])"
+                    " WITH ORDINALITY AS v(monitor, state, since, failing, reason, ord)"
+                    " ORDER BY monitor, ord DESC"
+                    " ON CONFLICT (monitor) DO UPDATE SET state = excluded.state,"
+                    " since = excluded.since, failing = excluded.failing,"
+                    " reason = excluded.reason, term = excluded.term,"
+                    " txid = pg_current_xact_id() WHERE monitor_state.term <= excluded.term",
+                    &a, NULL, err, errlen);
+    for (int k = 0; k < NCOL; k++)
+        tc_buf_free(&col[k]);
+    return rc;
 }
 
-static void read_decision(const PGresult *r, int i, void *elem)
+static void read_decision(const PGresult *r, int i, tc_monitor_decision_t *d)
 {
-    tc_monitor_decision_t *d = elem;
-    d->monitor = tc_pg__dup(r, i, 0);
-    d->state = state_of(PQgetvalue(r, i, 1));
-    d->since = tc_pg__i64(r, i, 2);
-    d->failing = tc_pg__dup(r, i, 3);
-    d->reason = tc_pg__dup(r, i, 4);
+    d->monitor = tc_pg__dup(r, i, 1);
+    d->state = state_of(PQgetvalue(r, i, 2));
+    d->since = tc_pg__i64(r, i, 3);
+    d->failing = tc_pg__dup(r, i, 4);
+    d->reason = tc_pg__dup(r, i, 5);
 }
 
-int tc_store_decisions(tc_store_t *s, tc_monitor_decision_t **out, size_t *n, char *err,
-                       size_t errlen)
+int tc_store_decisions_since(tc_store_t *s, int64_t *cursor, tc_monitor_decision_t **out,
+                             size_t *n, char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
     int rc = postgres_only(s, err, errlen);
     if (rc)
         return rc;
-    void *rows = NULL;
-    rc = tc_pg__read_rows(s,
-                          "SELECT monitor, state, since, failing, reason FROM monitor_state"
-                          " ORDER BY monitor",
-                          NULL, sizeof **out, read_decision, &rows, n, err, errlen);
-    *out = rows;
-    return rc;
+    tc_pg_args_t a = {0};
+    tc_pg__int(&a, *cursor);
+    /* The same cursor as tc_store_locations_since()'s. */
+    PGresult *r = tc_pg__query(s,
+                               "WITH snap AS (SELECT pg_snapshot_xmin(pg_current_snapshot())"
+                               " AS xmin) SELECT snap.xmin::text::bigint, m.monitor, m.state,"
+                               " m.since, m.failing, m.reason FROM snap LEFT JOIN monitor_state"
+                               " m ON m.txid >= $1::text::xid8 ORDER BY m.txid",
+                               &a, err, errlen);
+    if (!r)
+        return TC_ESTORE;
+    int rows = PQntuples(r);
+    if (rows > 0)
+        *cursor = tc_pg__i64(r, 0, 0);
+    if (rows > 0 && !PQgetisnull(r, 0, 1)) {
+        *out = tc_calloc((size_t)rows, sizeof **out);
+        for (int i = 0; i < rows; i++)
+            read_decision(r, i, &(*out)[i]);
+        *n = (size_t)rows;
+    }
+    PQclear(r);
+    return 0;
 }
 
 void tc_store_decisions_free(tc_monitor_decision_t *rows, size_t n)

@@ -63,7 +63,7 @@ struct tc_store_link {
     int pid;                     /* the server process of the session that LISTENs */
     int64_t cursor;              /* tc_store_locations_since()'s, while leading */
     bool read_all;               /* the next read is the first of this lead */
-    bool want_states;            /* tocsin_locations was heard: read before the next tick */
+    bool want_states;            /* tocsin_locations was heard while leading: read them now */
     int64_t retry_at;            /* monotonic ms of the next attempt to connect */
 };
 
@@ -269,7 +269,7 @@ static void hear(tc_store_link_t *l, tc_store_link_status_t *st)
     PGnotify *n;
     while ((n = PQnotifies(l->s->conn))) {
         if (strcmp(n->relname, "tocsin_locations") == 0)
-            l->want_states = true;
+            l->want_states = l->want_states || st->leader; /* a leader reads them */
         else if (strcmp(n->extra, l->node) != 0)
             st->changes++;
         PQfreemem(n);
@@ -289,7 +289,15 @@ static bool same_status(const tc_store_link_status_t *a, const tc_store_link_sta
     return true;
 }
 
-/* One turn: session, beat, lead, nodes, states, announcements. */
+/* Tell the others that this node committed a change (they read it again). */
+static void announce_change(tc_store_link_t *l)
+{
+    tc_pg_args_t a = {0};
+    tc_pg__text(&a, l->node);
+    one_value(l->s, "SELECT pg_notify('tocsin', $1)", &a, NULL, 0);
+}
+
+/* One turn: session, beat, lead, nodes, announcements. */
 static void turn(tc_store_link_t *l, tc_store_link_status_t *st, bool announce)
 {
     if (open_session(l, st) != 0) {
@@ -311,11 +319,8 @@ static void turn(tc_store_link_t *l, tc_store_link_status_t *st, bool announce)
     else if (!st->leader && l->can_lead && loop_alive)
         try_lead(l, st);
     read_nodes(l, st);
-    if (announce) {
-        tc_pg_args_t a = {0};
-        tc_pg__text(&a, l->node);
-        one_value(l->s, "SELECT pg_notify('tocsin', $1)", &a, NULL, 0);
-    }
+    if (announce)
+        announce_change(l);
     hear(l, st);
     /* A session that broke during the turn broke the lock with it. */
     if (PQstatus(l->s->conn) != CONNECTION_OK) {
@@ -339,31 +344,32 @@ static void *run(void *arg)
             break;
         bool queued = false, turned = false;
         int64_t now = tc_clock_mono_ms();
-        if (now >= next_tick || announce) {
+        if (now >= next_tick) {
             turn(l, &st, announce);
-            turned = now >= next_tick;
-            if (turned)
-                next_tick = now + TICK_MS;
-        } else if (l->s) {
+            turned = true;
+            next_tick = now + TICK_MS;
+        } else if (l->s && PQstatus(l->s->conn) == CONNECTION_OK) {
+            /* Between turns: an announcement goes at once, on its own. */
+            if (announce)
+                announce_change(l);
             hear(l, &st);
         }
         /* Location states when told of some, and every tick besides (a notification sent
          * while this session was being replaced is lost). */
-        if (st.leader && l->s && (l->want_states || l->read_all || turned)) {
-            l->want_states = false;
+        if (st.leader && l->s && (l->want_states || l->read_all || turned))
             queued = read_states(l);
-        }
+        l->want_states = false;
         pthread_mutex_lock(&l->lock);
         bool changed = !same_status(&l->st, &st);
         l->st = st;
         pthread_mutex_unlock(&l->lock);
         if (changed || queued)
             l->wake(l->wake_arg);
+        /* A session that broke stays readable (end of file): it is not waited on. */
+        bool open = l->s && PQstatus(l->s->conn) == CONNECTION_OK;
         struct pollfd fds[2] = {{.fd = l->pipe[0], .events = POLLIN},
-                                {.fd = l->s ? PQsocket(l->s->conn) : -1, .events = POLLIN}};
+                                {.fd = open ? PQsocket(l->s->conn) : -1, .events = POLLIN}};
         int64_t wait = next_tick - tc_clock_mono_ms();
-        if (l->want_states)
-            wait = 0;
         poll(fds, fds[1].fd >= 0 ? 2 : 1, wait > 0 ? (int)wait : 0);
         drain_pokes(l);
     }

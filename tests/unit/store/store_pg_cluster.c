@@ -217,11 +217,12 @@ static void test_fence_and_decisions(void **state)
     /* The leader of term 7 decides. */
     assert_int_equal(tc_store_begin(a, err, sizeof err), 0);
     assert_int_equal(tc_store_fence(a, 7, err, sizeof err), 0);
-    assert_int_equal(tc_store_put_decision(a, &d, err, sizeof err), 0);
+    assert_int_equal(tc_store_put_decisions(a, &d, 1, 7, err, sizeof err), 0);
     assert_int_equal(tc_store_commit(a, err, sizeof err), 0);
     tc_monitor_decision_t *rows = NULL;
     size_t n = 0;
-    assert_int_equal(tc_store_decisions(b, &rows, &n, err, sizeof err), 0);
+    int64_t cursor = 0;
+    assert_int_equal(tc_store_decisions_since(b, &cursor, &rows, &n, err, sizeof err), 0);
     assert_int_equal(n, 1);
     assert_string_equal(rows[0].monitor, "api");
     assert_int_equal(rows[0].state, TC_MONITOR_DOWN);
@@ -236,9 +237,24 @@ static void test_fence_and_decisions(void **state)
     assert_int_equal(tc_store_begin(a, err, sizeof err), 0);
     assert_int_equal(tc_store_fence(a, 7, err, sizeof err), TC_ECANCELED);
     assert_true(strstr(err, "another node leads") != NULL);
-    assert_int_equal(tc_store_put_decision(a, &d, err, sizeof err), 0);
+    assert_int_equal(tc_store_put_decisions(a, &d, 1, 7, err, sizeof err), 0);
     assert_int_not_equal(tc_store_commit(a, err, sizeof err), 0);
     assert_int_equal(scalar("SELECT COUNT(*) FROM monitor_state WHERE state = 'down'"), 1);
+    /* Outside a fence, a decision of an older term replaces none of a newer one's. */
+    tc_monitor_decision_t newer[2] = {{(char *)"api", TC_MONITOR_UP, 100, (char *)"",
+                                       (char *)""},
+                                      {(char *)"db", TC_MONITOR_DOWN, 100, (char *)"",
+                                       (char *)"refused"}};
+    assert_int_equal(tc_store_put_decisions(b, newer, 2, 8, err, sizeof err), 0);
+    assert_int_equal(tc_store_put_decisions(a, &d, 1, 7, err, sizeof err), 0);
+    assert_int_equal(scalar("SELECT COUNT(*) FROM monitor_state WHERE term = 8"), 2);
+    assert_int_equal(scalar("SELECT COUNT(*) FROM monitor_state WHERE state = 'up'"), 1);
+    /* A follower reads what changed since its last read: the two of term 8. */
+    assert_int_equal(tc_store_decisions_since(b, &cursor, &rows, &n, err, sizeof err), 0);
+    assert_int_equal(n, 2);
+    tc_store_decisions_free(rows, n);
+    assert_int_equal(tc_store_decisions_since(b, &cursor, &rows, &n, err, sizeof err), 0);
+    assert_int_equal(n, 0);
     /* SQLite, one node, has none of this. */
     char dir[] = "/tmp/tocsin-cluster-XXXXXX";
     assert_non_null(mkdtemp(dir));
