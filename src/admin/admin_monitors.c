@@ -30,6 +30,38 @@ static void interval_words(tc_buf_t *b, long ms)
         tc_buf_printf(b, "%ld ms", ms);
 }
 
+void tc_admin__vantage(tc_buf_t *b, const tc_admin_call_t *c, bool always)
+{
+    tc_vantage_info_t v;
+    tc_engine_vantage(c->e, &v);
+    if (!v.enabled)
+        return;
+    char since[64], checked[64];
+    tc_admin__when(c, v.since, since, sizeof since);
+    tc_admin__when(c, v.self_check_at, checked, sizeof checked);
+    bool impaired = strcmp(v.state, "impaired") == 0;
+    if (impaired || strcmp(v.state, "checking") == 0) {
+        tc_buf_printf(b, "<section class=\"notice%s vantage\" role=\"%s\"><h2>%s</h2><p>",
+                      impaired ? " error" : "", impaired ? "alert" : "status",
+                      impaired ? "This node's own network is impaired"
+                               : "Most monitors are failing at once");
+        tc_buf_html(b, v.reason);
+        tc_buf_printf(b, " (since %s).</p><p>%s %lu runs not counted so far.</p></section>",
+                      since,
+                      impaired ? "Runs measure this node, not the targets: they are shown but "
+                                 "not counted, so alerts and automatic incidents are held. "
+                                 "Monitors carry on from where they were once the self-check "
+                                 "passes or most of them pass again."
+                               : "Runs wait for the self-check before they count.",
+                      v.held);
+    } else if (always && v.self_check_at) {
+        tc_buf_printf(b, "<p class=\"muted vantage\">This node's last self-check (%s) %s: ",
+                      checked, v.self_check_passed ? "passed" : "failed");
+        tc_buf_html(b, v.self_check);
+        tc_buf_puts(b, ".</p>");
+    }
+}
+
 void tc_admin__monitors(tc_admin_call_t *c)
 {
     tc_monitor_info_t *mons = NULL;
@@ -39,6 +71,7 @@ void tc_admin__monitors(tc_admin_call_t *c)
     tc_buf_init(&b, TC_HTML_LIMIT);
     tc_admin__open(&b, c, "Monitors", "monitors");
     tc_buf_puts(&b, "<h1>Monitors</h1>");
+    tc_admin__vantage(&b, c, true);
     if (n == 0)
         tc_buf_puts(&b, "<p>No monitors are configured. They are declared under "
                         "<code>monitors:</code> in tocsin.yaml.</p>");

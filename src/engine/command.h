@@ -251,6 +251,23 @@ typedef struct tc_coverage_report {
 void tc_engine_coverage(tc_engine_t *e, int64_t since, tc_coverage_report_t *out);
 void tc_engine_coverage_free(tc_coverage_report_t *r);
 
+/* Probe self-health (status/vantage.h) as the console shows it. Strings are borrowed from
+ * the engine and valid for the request being answered. */
+typedef struct tc_vantage_info {
+    bool enabled;             /* self_check.enabled */
+    const char *state;        /* "healthy", "checking" (most monitors fail at once; the
+                                 self-check decides) or "impaired" (it failed too) */
+    int64_t since;            /* wall ms the state began; 0: since the start */
+    const char *reason;       /* why checking or impaired; "" when healthy */
+    const char *self_check;   /* what the last self-check found, part by part; "" before */
+    int64_t self_check_at;    /* wall ms it finished, 0 before the first */
+    bool self_check_passed;   /* it passed or had nothing to blame */
+    unsigned long held;       /* runs not counted since the start */
+} tc_vantage_info_t;
+
+/** Where the node's vantage stands (engine/vantage.c). */
+void tc_engine_vantage(tc_engine_t *e, tc_vantage_info_t *out);
+
 /** Every configured monitor, in config order; free the array (only) with free(). */
 void tc_engine_monitors(tc_engine_t *e, tc_monitor_info_t **out, size_t *n);
 /** The status a person set on component @p id (component_set), into @p out.
