@@ -391,6 +391,10 @@ bool tc_engine__vantage_counts(tc_engine_t *d, mon_slot_t *slot, const tc_result
              tc_vantage_state_name(v->s.state), r->reason[0] ? ": " : "",
              (int)sizeof slot->last_reason - 40, r->reason);
     tc_utf8_clean(slot->last_reason);
+    if (r->verdict != TC_VERDICT_UP) {
+        slot->last_failure_at = r->started_at;
+        memcpy(slot->last_failure, slot->last_reason, sizeof slot->last_failure);
+    }
     return false;
 }
 
