@@ -45,6 +45,7 @@ static const char *const console_css =
     ".notice{padding:.6rem 1rem;border-radius:.4rem;border:1px solid var(--line);"
     "border-left:.35rem solid var(--good);background:var(--card)}"
     ".notice.error{border-left-color:var(--bad)}"
+    ".notice h2{margin-top:0}.notice.vantage{margin:0 0 1rem}"
     ".field-error{display:block;color:var(--bad);font-weight:600;margin:.15rem 0}"
     "table.grid{width:100%;border-collapse:collapse;background:var(--card);margin:0 0 1rem}"
     "table.grid th,table.grid td{text-align:left;padding:.45rem .6rem;"

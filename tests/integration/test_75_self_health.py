@@ -16,6 +16,7 @@ Every scenario prints the time from the fault (or the recovery) to what it cause
 """
 
 import json
+import os
 import re
 import socket
 import struct
@@ -25,13 +26,31 @@ import time
 import pytest
 import requests
 
+from pathlib import Path
+
 from conftest import free_port, run_cli
 from test_70_monitors import config, monitor_yaml, statuses
 from test_74_detection import metric, metrics, report, wait_metric
 from test_90_notify import WebhookSink
-from test_95_console import add_user, console_session
 
 MONITORS = 6
+PASSWORD = "correct horse battery"
+
+
+def add_user(d, name):
+    p = run_cli("user", "-c", d.config_path, "--data", d.data_dir, "add", name, "--role",
+                "editor", input_text=PASSWORD + "\n")
+    assert p.returncode == 0, p.stderr
+
+
+def console_session(d, name):
+    """A requests session logged in to the console as @name."""
+    s = requests.Session()
+    s.headers["Origin"] = d.base
+    r = s.post(d.url("/admin/login"), data={"name": name, "password": PASSWORD},
+               allow_redirects=False)
+    assert r.status_code == 303, r.text
+    return s
 
 
 class DnsStub:
@@ -159,7 +178,7 @@ def test_a_cut_network_holds_alerts_until_the_node_is_healthy(start_daemon, sink
            what="impaired on /metrics (rebuilt every 5 s)")
 
     # The console says so, on the overview and the monitors page.
-    s, _ = console_session(d, "ops")
+    s = console_session(d, "ops")
     for path in ("/admin/", "/admin/monitors"):
         page = s.get(d.url(path)).text
         assert "This node&#39;s own network is impaired" in page or \
@@ -304,3 +323,39 @@ def test_a_small_node_runs_no_self_check(start_daemon):
     text = wait_metric(d, "tocsin_vantage_voting_monitors", lambda v: v == 1, timeout=15)
     assert metric(text, "tocsin_self_check_rounds_total") == 0
     assert metric(text, "tocsin_vantage_impaired") == 0
+
+
+def test_the_console_shows_an_impaired_vantage(start_daemon, sink, tmp_path):
+    """The notice as a person sees it in Chromium, on the overview and the monitors page
+    (screenshots in $TOCSIN_SCREENSHOTS)."""
+    webdriver = pytest.importorskip("selenium.webdriver", reason="python3-selenium is needed")
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    if not os.path.exists("/usr/bin/chromedriver"):
+        pytest.skip("chromium-driver is needed")
+    d = start_daemon(node_config(sink, free_port(), free_port()))
+    add_user(d, "ops")
+    wait_metric(d, "tocsin_vantage_impaired", lambda v: v == 1, timeout=15)
+    opts = Options()
+    for arg in ("--headless=new", "--no-sandbox", "--window-size=1280,1200"):
+        opts.add_argument(arg)
+    b = webdriver.Chrome(options=opts, service=Service(executable_path="/usr/bin/chromedriver"))
+    try:
+        b.get(d.url("/admin/login"))
+        b.find_element(By.ID, "name").send_keys("ops")
+        b.find_element(By.ID, "password").send_keys(PASSWORD)
+        b.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        folder = Path(os.environ.get("TOCSIN_SCREENSHOTS") or tmp_path)
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, name in (("/admin/", "overview"), ("/admin/monitors", "monitors")):
+            b.get(d.url(path))
+            notice = b.find_element(By.CSS_SELECTOR, "section.vantage[role=alert]")
+            text = notice.text
+            assert "This node's own network is impaired" in text, text
+            assert "connection refused" in text and "not counted" in text, text
+            shot = folder / ("console-vantage-impaired-%s.png" % name)
+            b.save_screenshot(str(shot))
+            assert shot.stat().st_size > 1000
+    finally:
+        b.quit()
