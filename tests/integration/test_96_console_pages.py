@@ -130,6 +130,9 @@ def test_admin_key_shown_once_works_is_audited_and_revoked(start_daemon):
                allow_redirects=False)
     assert r.status_code == 303
     assert "revoked" in s.get(d.url("/admin/keys")).text
+    # The audit log names the revoked key as people know it, not only by its id.
+    entry = re.search(r"<tr>(?:(?!</tr>).)*key\.revoke(?:(?!</tr>).)*</tr>", audit(s, d), re.S)
+    assert entry and "deploy bot – Überwachung" in entry.group(0), entry
     status, _, body = d.raw_request("GET", "/v1/pages/acme/incidents", headers=auth)
     assert status == 401 and b"revoked" in body
 
