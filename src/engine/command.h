@@ -210,6 +210,8 @@ typedef struct tc_monitor_info {
     double failure_share;       /* failed share of its last `window` runs */
     int window;                 /* runs in that window */
     int64_t last_at;            /* wall ms of the last run, 0 before the first */
+    bool restored;              /* no run yet in this process, but its state comes from the
+                                   results stored before it started */
     double last_ms;             /* its response time */
     const char *last_reason;    /* why the last run was not up ("" when it was) */
     unsigned long checks[3];    /* runs by verdict since start: up, degraded, down */

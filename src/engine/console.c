@@ -21,6 +21,7 @@ static void monitor_info(const mon_slot_t *slot, tc_monitor_info_t *m)
     m->failure_share = slot->tracker.share;
     m->window = slot->cfg->window;
     m->last_at = slot->last_at;
+    m->restored = !slot->last_at && slot->push.heard_before;
     m->last_ms = slot->last_ms;
     m->last_reason = slot->last_reason;
     m->last_failure_at = slot->last_failure_at;
