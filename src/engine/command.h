@@ -305,8 +305,9 @@ int tc_engine_monitor_check(tc_engine_t *e, const char *id, tc_engine_check_fn d
 bool tc_engine_subscriber_follows(const tc_subscriber_t *s, const char *component_id);
 
 /** How many confirmed subscribers an incident on @p ids (all of them when @p n is 0) would
- *  notify. */
-size_t tc_engine_recipients(tc_engine_t *e, const char *const *ids, size_t n);
+ *  notify (@p reach), and how many there are (@p all), from one read of the subscribers. */
+void tc_engine_recipients(tc_engine_t *e, const char *const *ids, size_t n, size_t *reach,
+                          size_t *all);
 /** Outbox messages by state: pending, delivered, dead. */
 void tc_engine_delivery_counts(tc_engine_t *e, long counts[3]);
 
