@@ -34,6 +34,7 @@ typedef struct part {
     char addr[100];         /* the gateway's "192.0.2.1:53"; "" when there is none */
     bool resolver;
     bool gateway;           /* the default gateway, read from the routing table */
+    bool trusted;           /* its failure is evidence (fixed when the round starts) */
     bool done, passed;
     char words[200];        /* what it found: "answered in 2 ms", "connection refused" */
 } part_t;
@@ -52,7 +53,9 @@ typedef struct vantage {
     tc_probe_env_t env;        /* the loop, without the monitors' window or push hooks */
     part_t *parts;             /* owned; the current or last round's */
     size_t nparts;
-    size_t left;               /* parts of the round in flight still running */
+    size_t left;               /* parts of the round in flight still running ... */
+    size_t trusted_left;       /* ... and of them, trusted ones */
+    bool judged;               /* the round in flight has its verdict */
     uint64_t round;            /* bumped by every round and at shutdown */
     int64_t round_started;     /* monotonic ms */
     bool checked;              /* a round has finished */
@@ -160,26 +163,24 @@ static bool trusted(const vantage_t *v, const tc_config_t *c, const part_t *p)
     return !p->addr[0] || strcmp(p->addr, v->proven_gateway) == 0;
 }
 
-/* Every part has its outcome: judge the round and take a step with it. */
-static void finish_round(tc_engine_t *d)
+/* The trusted parts have their outcome: judge the round and take a step with it. Parts
+ * that are not trusted yet cannot change the verdict, so it does not wait for them (a
+ * resolver that never answers would otherwise hold runs for its whole timeout); they go on
+ * to prove themselves for later rounds. */
+static void judge_round(tc_engine_t *d)
 {
     vantage_t *v = d->vantage;
-    const tc_config_t *c = d->config;
     tc_self_part_t *judged = tc_calloc(v->nparts + 1, sizeof *judged);
     tc_buf_t words;
     tc_buf_init(&words, 0);
     for (size_t i = 0; i < v->nparts; i++) {
-        part_t *p = &v->parts[i];
-        judged[i] = (tc_self_part_t){p->resolver, p->passed, trusted(v, c, p)};
-        tc_buf_printf(&words, "%s%s: %s%s", i ? "; " : "", p->label, p->words,
-                      !p->passed && !judged[i].trusted ? " (not trusted: it never answered here)"
-                                                       : "");
-        /* A default that answers is trusted from now on. */
-        if (p->passed && p->resolver && !c->self_check.resolver)
-            v->resolver_proven = true;
-        if (p->passed && p->gateway)
-            snprintf(v->proven_gateway, sizeof v->proven_gateway, "%s", p->addr);
+        const part_t *p = &v->parts[i];
+        judged[i] = (tc_self_part_t){p->resolver, p->passed, p->trusted};
+        tc_buf_printf(&words, "%s%s: %s%s", i ? "; " : "", p->label,
+                      p->done ? p->words : "no answer yet",
+                      p->trusted || p->passed ? "" : " (not trusted: it has not answered here)");
     }
+    v->judged = true;
     v->last = tc_vantage_self_verdict(judged, v->nparts);
     free(judged);
     v->checked = true;
@@ -188,14 +189,23 @@ static void finish_round(tc_engine_t *d)
     v->rounds++;
     snprintf(v->last_words, sizeof v->last_words, "%s", words.data ? words.data : "nothing");
     tc_buf_free(&words);
-    if (v->last == TC_SELF_NO_EVIDENCE && !v->warned_no_evidence) {
+    evaluate(d);
+}
+
+/* Every run of the round has ended. */
+static void round_over(tc_engine_t *d)
+{
+    vantage_t *v = d->vantage;
+    bool any = false;
+    for (size_t i = 0; i < v->nparts; i++)
+        any |= trusted(v, d->config, &v->parts[i]);
+    if (!any && !v->warned_no_evidence) {
         v->warned_no_evidence = true;
         tc_log(TC_LOG_WARN, MODULE, "self-check: nothing it checks has answered from here "
                "yet (%s), so a node cut off from its network cannot be told from a mass "
                "outage; set self_check.targets to something this node always reaches",
                v->last_words);
     }
-    evaluate(d);
 }
 
 static void on_part_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
@@ -227,22 +237,47 @@ static void on_part_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
         snprintf(p->words, sizeof p->words, "%.*s", (int)sizeof p->words - 1,
                  r->reason[0] ? r->reason : "no answer");
     tc_utf8_clean(p->words);
-    if (--v->left == 0)
-        finish_round(d);
+    /* A default that answers is trusted from the next round on. */
+    if (p->passed && p->resolver && !d->config->self_check.resolver)
+        v->resolver_proven = true;
+    if (p->passed && p->gateway)
+        snprintf(v->proven_gateway, sizeof v->proven_gateway, "%s", p->addr);
+    v->left--;
+    if (p->trusted && --v->trusted_left == 0 && !v->judged)
+        judge_round(d);
+    if (v->left == 0)
+        round_over(d);
 }
 
-/* Start a round. @return true when it is already over (nothing could run), false while
- * its runs go on. */
+/* Start a round. @return true when its verdict can be given at once (no trusted part is
+ * running), false while trusted runs go on. */
+/* Cancel the runs of the round in flight; their late results find a round that is over. */
+static void cancel_round(vantage_t *v)
+{
+    v->round++;
+    v->left = v->trusted_left = 0;
+    v->judged = false;
+    for (size_t i = 0; i < v->nparts; i++)
+        if (v->parts[i].run) {
+            tc_probe_run_t *run = v->parts[i].run;
+            v->parts[i].run = NULL;
+            tc_probe_cancel(run);
+        }
+}
+
 static bool start_round(tc_engine_t *d)
 {
     vantage_t *v = d->vantage;
+    /* Parts of the last round that are not trusted may still be running: a run that has
+     * been cancelled reads its monitor no more, so their configs can go. */
+    cancel_round(v);
     free_parts(v);
     build_parts(v, d->config);
-    v->round++;
     v->round_started = tc_clock_mono_ms();
-    v->left = 0;
+    v->judged = false;
     for (size_t i = 0; i < v->nparts; i++) {
         part_t *p = &v->parts[i];
+        p->trusted = trusted(v, d->config, p);
         if (p->done)
             continue;
         part_ticket_t *t = tc_calloc(1, sizeof *t);
@@ -256,8 +291,18 @@ static bool start_round(tc_engine_t *d)
         }
         d->in_flight++;
         v->left++;
+        v->trusted_left += p->trusted;
     }
-    return v->left == 0;
+    return v->trusted_left == 0;
+}
+
+/* Start a round and judge it at once when nothing trusted runs. */
+static void begin_round(tc_engine_t *d)
+{
+    if (start_round(d))
+        judge_round(d);
+    if (d->vantage->left == 0)
+        round_over(d);
 }
 
 /* The log says each change once, with why. */
@@ -306,7 +351,7 @@ static void evaluate(tc_engine_t *d)
                         tc_vantage_most_failing(v->failing, v->voting,
                                                 (size_t)c->self_check.min_failing,
                                                 c->self_check.failing_ratio),
-        .check_running = v->left > 0,
+        .check_running = v->left > 0 && !v->judged,
         .checked = v->checked,
         .check_started = v->last_started,
         .check = v->last,
@@ -315,8 +360,8 @@ static void evaluate(tc_engine_t *d)
     tc_vantage_out_t out = tc_vantage_step(&v->s, &in);
     if (out.changed)
         announce(d, before);
-    if (out.start_check && start_round(d))
-        finish_round(d);
+    if (out.start_check)
+        begin_round(d);
 }
 
 static void on_tick(uv_timer_t *h)
@@ -331,8 +376,7 @@ static void on_tick(uv_timer_t *h)
         could += has_say(&d->monitors[i]);
     if (!c->self_check.enabled || could < (size_t)c->self_check.min_failing || v->left)
         return;
-    if (start_round(d))
-        finish_round(d);
+    begin_round(d);
 }
 
 void tc_engine__vantage_recount(tc_engine_t *d)
@@ -476,15 +520,8 @@ void tc_engine__vantage_stop(tc_engine_t *d)
     if (!v)
         return;
     uv_timer_stop(&v->timer);
-    /* Late results find a round that is over; the parts stay until the loop is gone. */
-    v->round++;
-    v->left = 0;
-    for (size_t i = 0; i < v->nparts; i++)
-        if (v->parts[i].run) {
-            tc_probe_run_t *run = v->parts[i].run;
-            v->parts[i].run = NULL;
-            tc_probe_cancel(run);
-        }
+    /* The parts stay until the loop is gone. */
+    cancel_round(v);
 }
 
 void tc_engine__vantage_free(tc_engine_t *d)
