@@ -30,8 +30,8 @@
 typedef struct part {
     tc_monitor_cfg_t cfg;   /* owned; the run's monitor (empty when nothing could run) */
     tc_probe_run_t *run;    /* in flight, or NULL */
-    char label[128];        /* "127.0.0.1:22", "gateway 192.0.2.1:53", "resolver (system)" */
-    char addr[100];         /* the gateway's "192.0.2.1:53"; "" when there is none */
+    char label[300];        /* "127.0.0.1:22", "gateway 192.0.2.1:53", "resolver (system)" */
+    char addr[280];         /* HOST:PORT connected to; "" for the resolver or no gateway */
     bool resolver;
     bool gateway;           /* the default gateway, read from the routing table */
     bool trusted;           /* its failure is evidence (fixed when the round starts) */
@@ -63,7 +63,7 @@ typedef struct vantage {
     int64_t last_at;           /* wall ms it finished */
     tc_self_verdict_t last;    /* what it found */
     char last_words[768];      /* in words: each part's outcome */
-    char proven_gateway[100];   /* a default gateway that has answered, "" before one did */
+    char proven_gateway[280];  /* a default gateway that has answered, "" before one did */
     bool resolver_proven;      /* the system's resolver has answered */
     bool warned_no_evidence;   /* said once that the defaults cannot tell anything here */
     size_t voting, failing;    /* monitors with a say, and those whose latest run failed */
@@ -91,15 +91,17 @@ static void free_parts(vantage_t *v)
     v->nparts = 0;
 }
 
-/* The default gateway now: IPv4's, else IPv6's. @return 0 or -1 when there is none. */
+/* The default gateway now: IPv4's, else IPv6's. @return 0 or -1 when there is none. A
+ * host's tables are a few lines; of a router's full table only the first 64 KiB are read
+ * (the kernel lists the default route early), and a gateway never found is never trusted. */
 static int read_gateway(char *out, size_t size)
 {
     static const char *const files[2] = {"/proc/net/route", "/proc/net/ipv6_route"};
+    static char text[65536]; /* the engine thread is the only reader */
     for (int f = 0; f < 2; f++) {
         FILE *fp = fopen(files[f], "r");
         if (!fp)
             continue;
-        char text[16384];
         size_t n = fread(text, 1, sizeof text - 1, fp);
         fclose(fp);
         text[n] = '\0';
@@ -128,7 +130,7 @@ static void build_parts(vantage_t *v, const tc_config_t *c)
     for (size_t i = 0; i < c->self_check.ntargets; i++) {
         const tc_self_target_t *t = &c->self_check.targets[i];
         part_t *p = &v->parts[v->nparts++];
-        char host[80];
+        char host[256];
         if (t->host) {
             snprintf(host, sizeof host, "%s", t->host);
         } else {
