@@ -14,7 +14,7 @@ from browser import axe_violations, describe, set_phone, shot
 from conftest import Daemon, dedent, run_cli
 from test_80_write_api import make_key
 from test_90_notify import SmtpSink, parts
-from test_96_accessibility import REST_BARS, history_without_statuses_of, tap
+from test_96_accessibility import history_without_statuses_of, tap
 
 CONFIG = """\
 page:
