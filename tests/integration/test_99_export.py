@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, run_cli
+from conftest import free_port, header, run_cli
 from test_80_write_api import WRITE_CONFIG, api, make_key
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -95,10 +95,14 @@ def test_mirror_refreshed_by_the_daemon_served_by_nginx(start_daemon, tmp_path, 
         if f.is_dir() or rel.endswith((".gz", ".br")) or rel.startswith("tocsin-mirror"):
             continue
         path = url_of(rel)
-        status, _, body = d.raw_request("GET", path)
+        status, hdrs, body = d.raw_request("GET", path)
         assert status == 200, path
-        got = fetch(base + path)[1]
+        _, got, got_headers = fetch(base + path)
         assert got == body, "%s differs between the daemon and nginx" % path
+        # The headers clients act on come from the snippet, as the daemon sends them: other
+        # sites' scripts may read every document, and caches keep none for long.
+        for name in ("Access-Control-Allow-Origin", "Cache-Control"):
+            assert got_headers.get(name) == header(hdrs, name)[0], (path, name, got_headers)
         compared += 1
     assert compared >= 10
     # With the content types a browser and a client need (the snippet keeps nginx's own map).
@@ -114,6 +118,7 @@ def test_mirror_refreshed_by_the_daemon_served_by_nginx(start_daemon, tmp_path, 
     status, body, headers = fetch(base + "/api/v2/summary.json",
                                   {"Accept-Encoding": "gzip"})
     assert headers.get("Content-Encoding") == "gzip"
+    assert headers.get("Vary") == "Accept-Encoding"  # so shared caches keep both forms apart
     assert gzip.decompress(body) == d.raw_request("GET", "/api/v2/summary.json")[2]
     summary = json.loads(fetch(base + "/api/v2/summary.json")[1])
     assert summary["incidents"][0]["name"] == "Mirror me – ünïcode"
