@@ -10,10 +10,7 @@ $TOCSIN_SCREENSHOTS."""
 import json
 import os
 import subprocess
-import threading
 import time
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,24 +18,15 @@ from selenium.webdriver.common.by import By
 
 from browser import REPO, chromium, shot
 from test_80_write_api import create, get_json, make_key, patch, wait_until
-from test_95_embed import STATE, WATCH_CSP
+from test_95_embed import CONFIG as EMBED_CONFIG, STATE, TITLE, WATCH_CSP, HostSite
 from test_99_export import fetch, nginx  # noqa: F401 (nginx is a fixture)
 
 CLIENTS = REPO / ".deps" / "statuspage-clients"
 WIDGET_JS = CLIENTS / "node_modules" / "@statuspage" / "status-widget" / "dist" / "index.js"
 NODE_CLIENT = Path(__file__).resolve().parent / "statuspage_io_client.js"
 
-CONFIG = """\
-page:
-  id: testpage
-  name: Zahlungsdienst Status
-  url: http://status.example.test
-  time_zone: Europe/Berlin
-components:
-  - id: rest
-    name: REST API
-  - id: web
-    name: Website
+# test_95's page, with subscriptions (so the page has its form) and the mirror.
+CONFIG = EMBED_CONFIG + """\
 channels:
   - {id: mail, kind: email, url: 'smtp://127.0.0.1:9', from: status@example.test,
      to: [ops@example.test]}
@@ -47,8 +35,6 @@ subscribers:
 export:
   dir: %s
 """
-
-TITLE = "Zahlungen verzögert <b>jetzt</b>"
 MAINTENANCE = "Datenbank-Wartung – Käse"
 
 # A customer's page with tocsin's embed, under a strict Content-Security-Policy that names the
@@ -90,32 +76,6 @@ document.querySelectorAll('statuspage-widget').forEach(function (w) {
 });
 return out;
 """
-
-
-class CustomerSite:
-    """Another origin serving @folder; /embed.html answers with a strict CSP."""
-
-    def __init__(self, folder, status_base):
-        policy = ("default-src 'self'; script-src 'self' %s; connect-src %s; style-src 'self'"
-                  % (status_base, status_base))
-
-        class Handler(SimpleHTTPRequestHandler):
-            def end_headers(self):
-                if self.path.startswith("/embed.html"):
-                    self.send_header("Content-Security-Policy", policy)
-                super().end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                          partial(Handler, directory=str(folder)))
-        self.base = "http://127.0.0.1:%d" % self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def mirror_json(base, path):
@@ -205,7 +165,9 @@ def test_embed_and_statuspage_widget_read_the_mirror(page, tmp_path):
     (site_folder / "frame.html").write_text(FRAME_PAGE % {"status": mirror})
     (site_folder / "watch-csp.js").write_text(WATCH_CSP)
     (site_folder / "status-widget.js").write_bytes(WIDGET_JS.read_bytes())
-    site = CustomerSite(site_folder, mirror)
+    # The strict policy for tocsin's embed; Atlassian's widget styles itself with <style>
+    # elements, which such a policy blocks, so its page goes without.
+    site = HostSite(site_folder, mirror, strict_only="/embed.html")
     browser = chromium(900, 600)
     # A mirror that has been quiet for ten days: without a max-age from the server, browsers
     # would keep what they fetch now for a tenth of that, long after the mirror changed.
