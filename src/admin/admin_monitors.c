@@ -15,6 +15,17 @@
 
 #define BODY_SHOWN 300 /* bytes of a checked response body shown */
 
+/* When @p m last ran, in words: "never" would be wrong for a monitor whose state was read
+ * back from the store at start and has not run since. */
+static void last_check_words(tc_admin_call_t *c, const tc_monitor_info_t *m, char *out,
+                             size_t len)
+{
+    if (m->restored)
+        snprintf(out, len, "before the server started");
+    else
+        tc_admin__when(c, m->last_at, out, len);
+}
+
 static const char *state_words(const tc_monitor_info_t *m)
 {
     return strcmp(m->state, "pending") == 0 ? "no result yet" : m->state;
@@ -52,7 +63,7 @@ void tc_admin__monitors(tc_admin_call_t *c)
     for (size_t i = 0; i < n; i++) {
         const tc_monitor_info_t *m = &mons[i];
         char when[64], failed[64];
-        tc_admin__when(c, m->last_at, when, sizeof when);
+        last_check_words(c, m, when, sizeof when);
         tc_admin__when(c, m->last_failure_at, failed, sizeof failed);
         tc_buf_printf(&b, "<tr><th scope=\"row\"><a href=\"/admin/monitors/%s\">", m->id);
         tc_buf_html(&b, m->name);
@@ -225,7 +236,7 @@ static void render_monitor(tc_admin_call_t *c, const tc_monitor_info_t *m, unsig
     interval_words(&b, m->interval_ms);
     tc_buf_puts(&b, " <small>(timeout ");
     interval_words(&b, m->timeout_ms);
-    tc_admin__when(c, m->last_at, when, sizeof when);
+    last_check_words(c, m, when, sizeof when);
     tc_buf_printf(&b, ")</small></td></tr><tr><th scope=\"row\">Last check</th><td>%s", when);
     if (m->last_at) {
         tc_buf_printf(&b, ", %.0f ms", m->last_ms);

@@ -210,6 +210,8 @@ typedef struct tc_monitor_info {
     double failure_share;       /* failed share of its last `window` runs */
     int window;                 /* runs in that window */
     int64_t last_at;            /* wall ms of the last run, 0 before the first */
+    bool restored;              /* no run yet in this process, but its state comes from the
+                                   results stored before it started */
     double last_ms;             /* its response time */
     const char *last_reason;    /* why the last run was not up ("" when it was) */
     unsigned long checks[3];    /* runs by verdict since start: up, degraded, down */
@@ -303,8 +305,9 @@ int tc_engine_monitor_check(tc_engine_t *e, const char *id, tc_engine_check_fn d
 bool tc_engine_subscriber_follows(const tc_subscriber_t *s, const char *component_id);
 
 /** How many confirmed subscribers an incident on @p ids (all of them when @p n is 0) would
- *  notify. */
-size_t tc_engine_recipients(tc_engine_t *e, const char *const *ids, size_t n);
+ *  notify (@p reach), and how many there are (@p all), from one read of the subscribers. */
+void tc_engine_recipients(tc_engine_t *e, const char *const *ids, size_t n, size_t *reach,
+                          size_t *all);
 /** Outbox messages by state: pending, delivered, dead. */
 void tc_engine_delivery_counts(tc_engine_t *e, long counts[3]);
 

@@ -162,6 +162,11 @@ static const struct {
         "  paused_at INTEGER NOT NULL,"
         "  paused_by TEXT NOT NULL"
         ") WITHOUT ROWID;"},
+    /* Status changes an imported incident records carry its id, so an import can replace
+     * them; NULL for the changes the daemon recorded itself. */
+    {10, "ALTER TABLE component_status_log ADD COLUMN source TEXT;"
+         "CREATE INDEX component_status_log_source ON component_status_log (source)"
+         " WHERE source IS NOT NULL;"},
 };
 
 int tc_sqlite__newest_version(void)

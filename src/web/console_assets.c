@@ -17,13 +17,15 @@ static const char *const console_css =
     "main{max-width:66rem}"
     ".skip{position:absolute;left:-999rem}.skip:focus{left:1rem;top:.5rem;background:var(--card);"
     "padding:.4rem .8rem;z-index:1}"
-    "header.top{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1.5rem;"
+    /* Brand and the signed-in person on the first line, the sections below: the eleven
+     * sections fit one line at 1280 px, and never push "Log out" onto a line of its own. */
+    "header.top{display:grid;grid-template-columns:1fr auto;align-items:center;gap:.4rem 1.5rem;"
     "padding:.6rem 1rem;background:var(--card);border-bottom:1px solid var(--line)}"
     "header.top .brand{margin:0}header.top .brand span{color:var(--muted);font-weight:400}"
     "header.top nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0;"
     "padding:0}header.top nav a{color:var(--link)}"
     "header.top nav a[aria-current]{font-weight:700;color:var(--fg)}"
-    ".who{margin-left:auto;color:var(--muted)}"
+    "header.top nav{grid-column:1/-1}.who{grid-column:2;grid-row:1;color:var(--muted)}"
     "label{display:block;font-weight:600;margin-bottom:.25rem}"
     "label.inline,fieldset.statuses label{display:inline-block;font-weight:400;margin-right:1rem}"
     "input,select,textarea{font:inherit;color:inherit;background:var(--card);"
