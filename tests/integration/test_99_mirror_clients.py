@@ -17,7 +17,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from browser import REPO, chromium, shot
-from test_80_write_api import create, get_json, make_key, patch, wait_until
+from test_80_write_api import create, make_key, patch, wait_until
 from test_95_embed import CONFIG as EMBED_CONFIG, STATE, TITLE, WATCH_CSP, HostSite
 from test_99_export import fetch, nginx  # noqa: F401 (nginx is a fixture)
 
@@ -135,7 +135,8 @@ def test_statuspage_io_client_reads_the_mirror_as_the_daemon(page):
         assert "data" in result, (call, result)
     got = {k: v["data"] for k, v in mirrored.items()}
     assert got["summary"]["page"]["name"] == "Zahlungsdienst Status"
-    assert got["summary"]["status"] == {"indicator": "critical", "description": "Major System Outage"}
+    assert got["summary"]["status"] == {"indicator": "critical",
+                                        "description": "Major System Outage"}
     assert got["status"]["status"] == got["summary"]["status"]
     assert {c["name"]: c["status"] for c in got["components"]["components"]} == {
         "REST API": "major_outage", "Website": "under_maintenance"}
