@@ -12,7 +12,6 @@
  * first imported incident (a "baseline" change to the status it had before), not at the
  * daemon's first start. Importing again replaces those changes (store.h's
  * tc_store_replace_import_log()). */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,6 +20,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_opts.h"
 #include "config/config.h"
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -206,40 +206,15 @@ static json_t *incident_list(json_t *root)
 
 int tc_cli_import(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"data", required_argument, NULL, 'd'},
-        {"shift-to-now", no_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *path = "tocsin.yaml", *data = NULL;
-    bool to_now = false;
-    int ch;
-    opterr = 0;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'c':
-            path = optarg;
-            break;
-        case 'd':
-            data = optarg;
-            break;
-        case 's':
-            to_now = true;
-            break;
-        case 'h':
-            return tc_cli_help("import");
-        case ':':
-            return tc_cli_usage_error("import", "option %s needs a value", argv[optind - 1]);
-        default:
-            return tc_cli_usage_error("import", "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind + 2 != argc || strcmp(argv[optind], "statuspage") != 0)
+    const char *to_now = NULL; /* "" when given */
+    const tc_cli_opt_t extra[] = {{"shift-to-now", 0, false, &to_now}, {NULL, 0, false, NULL}};
+    tc_cli_args_t a = {.config = "tocsin.yaml"};
+    int rc;
+    if (!tc_cli_opts_parse("import", argc, argv, TC_CLI_CONFIG | TC_CLI_DATA, extra, &a, &rc))
+        return rc;
+    if (a.next + 2 != argc || strcmp(argv[a.next], "statuspage") != 0)
         return tc_cli_usage_error("import", "use: tocsin import statuspage FILE");
-    const char *file = argv[optind + 1];
+    const char *file = argv[a.next + 1];
 
     json_error_t jerr;
     json_t *root = json_load_file(file, 0, &jerr);
@@ -256,17 +231,17 @@ int tc_cli_import(int argc, char **argv)
         return 2;
     }
     tc_config_t *c = NULL;
-    if (tc_cli__load_config(path, &c) != 0) {
+    if (tc_cli__load_config(a.config, &c) != 0) {
         json_decref(root);
         return 2;
     }
     tc_store_t *s = NULL;
     char err[512];
-    int rc = 1;
+    rc = 1;
     known_t known = {json_object(), 0};
     baseline_t baseline = {json_object(), INT64_MAX};
     size_t added = 0, changed = 0, same = 0, skipped = 0;
-    if (tc_cli__open_store("import", c, data, &s) != 0)
+    if (tc_cli__open_store("import", c, a.data, &s) != 0)
         goto out;
     if (tc_store_each_incident(s, remember, &known, err, sizeof err) != 0) {
         fprintf(stderr, "tocsin import: %s\n", err);
