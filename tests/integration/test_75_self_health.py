@@ -316,10 +316,12 @@ def test_config_errors_point_at_the_key(tmp_path):
 def test_a_small_node_runs_no_self_check(start_daemon):
     """With fewer monitors that can speak than min_failing, the node can never blame itself,
     so it sends nothing to its gateway or resolver."""
+    # The default self-check (the gateway and the system's resolver: none is asked here).
     d = start_daemon(config(["a"], [monitor_yaml(id="a", kind="tcp",
                                                  address="127.0.0.1:%d" % free_port(),
                                                  interval="1s", timeout="500ms",
-                                                 components=["a"])]))
+                                                 components=["a"])],
+                            extra="self_check:\n  enabled: true\n"))
     text = wait_metric(d, "tocsin_vantage_voting_monitors", lambda v: v == 1, timeout=15)
     assert metric(text, "tocsin_self_check_rounds_total") == 0
     assert metric(text, "tocsin_vantage_impaired") == 0
