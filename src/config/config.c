@@ -23,7 +23,8 @@
 static const char *const root_keys[] = {"page",       "server",   "storage",       "groups",
                                         "components", "monitors", "channels",      "notifications",
                                         "subscribers", "admin", "recurring_maintenance",
-                                        "incident_templates", "export", "node", NULL};
+                                        "incident_templates", "export", "self_check", "node",
+                                        NULL};
 static const char *const node_keys[] = {"name", "location", "role", NULL};
 static const char *const export_keys[] = {"dir", "command", "timeout", NULL};
 static const char *const admin_keys[] = {"listen", "secure_cookie", NULL};
@@ -379,6 +380,7 @@ static void set_defaults(tc_config_t *c)
     c->notify_keep_dead_ms = 90L * 86400000L;
     c->subscribers.rate_limit = 5;
     c->aggregate_retention_ms = 400L * 86400000L;
+    tc_config__self_check_defaults(c);
 }
 
 /* A relative path (storage, export) is taken from the config file's folder, so the daemon
@@ -457,6 +459,7 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
                                  3650L * 86400000L, &c->notify_keep_dead_ms);
         }
         parse_subscribers(y, root, c);
+        tc_config__parse_self_check(y, root, c);
         tc_config__parse_console(y, root, c);
         tc_ynode_t exp = tc_yaml_lookup(y, root, "export");
         if (exp && tc_yaml_check_mapping(y, exp, "export", export_keys) == 0) {
@@ -528,6 +531,8 @@ void tc_config_free(tc_config_t *c)
         tc_channel_cfg_clear(&c->channels[i]);
     free(c->channels);
     free(c->subscribers.email_channel);
+    tc_config__self_check_free(c);
+    free(c->self_check.resolver);
     tc_config__console_free(c);
     tc_config__page_free(c);
     free(c->server.host);

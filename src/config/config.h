@@ -83,6 +83,12 @@ typedef struct tc_monitor_rules {
     size_t nalerts;
 } tc_monitor_rules_t;
 
+/* A target of the node's self-check (self_check.targets). */
+typedef struct tc_self_target {
+    char *host; /* owned; NULL for the node's default gateway, read when the check runs */
+    int port;
+} tc_self_target_t;
+
 typedef struct tc_config {
     char *path;             /* the file this was loaded from */
     struct {
@@ -167,6 +173,18 @@ typedef struct tc_config {
         bool secure_cookie;       /* mark the session cookie Secure (served over https by a
                                      proxy in front) */
     } admin;
+    struct {
+        bool enabled;             /* probe self-health (default true) */
+        tc_self_target_t *targets; /* what the node must reach (default: its gateway) */
+        size_t ntargets;
+        char *resolver;           /* "IP[:PORT]" to ask, or NULL for the system's resolver */
+        bool resolver_off;        /* resolver: none */
+        long interval_ms;         /* how often it checks itself (30 s), and when most
+                                     monitors fail at once */
+        long timeout_ms;          /* each check's time limit (2 s) */
+        int min_failing;          /* monitors that must fail together (5) ... */
+        double failing_ratio;     /* ... and the share of them (0.5) */
+    } self_check;
     struct {
         char *name;               /* node.name (--node): this node among the nodes sharing a
                                      PostgreSQL store; NULL until the engine sets the host's

@@ -302,6 +302,7 @@ static int reload(tc_engine_t *d)
     d->view_valid = false; /* it points into the old generation */
     tc_config_free(d->config);
     d->config = next;
+    tc_engine__vantage_recount(d);
     /* New handshakes get the certificate as the files are now; open connections carry on. */
     if (cert)
         tc_http_use_cert(d->http, cert);
@@ -364,6 +365,7 @@ static void stop_parts(tc_engine_t *d)
     uv_timer_stop(&d->rollup_timer);
     uv_timer_stop(&d->rollup_step);
     tc_engine__stop_monitors(d);
+    tc_engine__vantage_stop(d);
     tc_notify_free(d->notify);
     d->notify = NULL;
     /* Cancelled runs close their handles asynchronously; let them report before every
@@ -497,6 +499,7 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     d.notify = tc_notify_new(&d.loop, d.curl, &notify_ops, &d);
     tc_notify_allow_private(d.notify, d.config->subscribers.allow_private_webhooks);
     tc_engine__start_monitors(&d, d.config, NULL, 0);
+    tc_engine__vantage_recount(&d);
     tc_engine__index_feeds(&d);
     if (tc_engine__cluster_start(&d) != 0) {
         stop_parts(&d);
@@ -603,6 +606,7 @@ out:
     tc_snapshot_cache_free(d.render_cache);
     tc_engine__uptime_logs_free(&d);
     tc_engine__view_free(&d);
+    tc_engine__vantage_free(&d);
     tc_engine__subscribers_free(&d);
     tc_config_free(d.config);
     tc_zone_free(d.zone);

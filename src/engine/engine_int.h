@@ -1,6 +1,7 @@
 /* The engine's state, shared by the files that make up the engine thread (src/engine/):
  * engine.c (wiring, reload, requests), monitors.c (probe runs and results), cluster.c
- * (several nodes: leading, location states, reloading the others' changes), alerts.c (alerts
+ * (several nodes: leading, location states, reloading the others' changes), vantage.c (probe
+ * self-health: the node's own network before its monitors' failures count), alerts.c (alerts
  * and the incident policy), schedules.c (recurring maintenance), incidents.c (incident commands, maintenance, automatic
  * incidents), components.c (status derivation and what follows a change), subscribers.c
  * (subscription commands and messages), view.c (the view and its snapshots), mirror.c (the
@@ -86,6 +87,8 @@ typedef struct mon_slot {
     double recent[RECENT];        /* ring of the last response times, ms */
     size_t nrecent;               /* runs recorded in the ring (may exceed RECENT) */
     int64_t alerted_at[MAX_REMINDED]; /* per alert rule: when its channel was last told */
+    signed char vote;             /* vantage.c: the latest run's say on the node's own
+                                     network: 0 none, 1 passed, 2 failed */
 } mon_slot_t;
 
 /* What an automatic incident says about a monitor's state, in words people read (titles
@@ -179,6 +182,8 @@ struct tc_engine {
     uint64_t monitor_epoch;     /* bumped when monitors are rebuilt; stale results are dropped */
     int in_flight;
     struct retry *retries;      /* owned; re-checks waiting for their timer (monitors.c) */
+    struct vantage *vantage;    /* owned; probe self-health (vantage.c), made by the first
+                                   tc_engine__vantage_recount() */
     int background;             /* tc_engine_in_background() jobs not yet done */
     bool mirror_busy;           /* an export is being written (mirror.c) */
     bool mirror_stale;          /* a snapshot came meanwhile: export again after it */
@@ -292,6 +297,22 @@ void tc_engine__fill_window(void *done_arg, tc_result_t *r);
 void tc_engine__on_flush_timer(uv_timer_t *t);
 void tc_engine__on_metrics_timer(uv_timer_t *t);
 void tc_engine__on_rollup_timer(uv_timer_t *t);
+
+/* ---- vantage.c (probe self-health; calls no other engine file) ---- */
+
+/** Count the monitors' votes afresh (after the slots were rebuilt, a pause or a resume) and
+ *  take a step; the first call sets the self-check up and runs its first round. */
+void tc_engine__vantage_recount(tc_engine_t *d);
+/** Record what run @p r of @p slot says of the node's network and take a step.
+ *  @return true when the run counts; false when the vantage is being checked or is
+ *  impaired: the run is then shown in the slot's last check and nothing else. */
+bool tc_engine__vantage_counts(tc_engine_t *d, mon_slot_t *slot, const tc_result_t *r);
+/** Append the vantage's /metrics lines to @p b. */
+void tc_engine__vantage_metrics(tc_engine_t *d, tc_buf_t *b);
+/** Stop the rounds and cancel a round in flight (at shutdown; the loop still runs). */
+void tc_engine__vantage_stop(tc_engine_t *d);
+/** Free the vantage's state (after the loop is closed). */
+void tc_engine__vantage_free(tc_engine_t *d);
 
 /** @return the row of component or group @p id, or NULL. */
 tc_store_row_t *tc_engine__row(tc_engine_t *d, const char *id);

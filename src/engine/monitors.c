@@ -320,6 +320,10 @@ static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
         slot->pending_runs++;
         counted = false;
     }
+    /* While most monitors fail at once and the node's own network is in doubt (being
+     * checked, or impaired), a run measures the node, not its target (vantage.c). */
+    if (counted && !tc_engine__vantage_counts(d, slot, r))
+        counted = false;
     if (counted && hold_for_retry(d, t_slot, r))
         counted = false;
     if (counted)
@@ -448,6 +452,8 @@ int tc_engine_monitor_pause(tc_engine_t *d, const char *id, bool paused, const c
         /* The first run at once: whoever resumed it wants to see it work. */
         tc_sched_add(d->sched, i, slot->cfg->interval_ms, tc_clock_mono_ms());
     }
+    slot->vote = 0; /* what it said before the pause is old news */
+    tc_engine__vantage_recount(d);
     tc_log(TC_LOG_INFO, MODULE, "monitor %s: %s by %s", id, paused ? "paused" : "resumed",
            actor);
     tc_engine__derive_components(d);
@@ -688,6 +694,7 @@ static void publish_metrics(tc_engine_t *d)
         tc_buf_printf(&b, "tocsin_monitor_skipped_total{monitor=\"%s\"} %lu\n",
                       d->monitors[i].cfg->id, d->monitors[i].skipped);
     publish_detection(d, &b);
+    tc_engine__vantage_metrics(d, &b);
     long counts[3], retried = 0;
     if (tc_store_outbox_counts(d->store, counts, &retried) == 0)
         tc_buf_printf(&b,

@@ -159,6 +159,23 @@ void tc_probe_words(const tc_monitor_cfg_t *m, const tc_result_t *r, tc_buf_t *o
  *  time over its limit) or "degraded". */
 const char *tc_probe_problem(const tc_result_t *r);
 
+/* ---- the node's self-check (engine/vantage.c) builds its runs here, not from YAML ---- */
+
+/** Fill @p m as a tcp monitor that connects to @p host port @p port within @p timeout_ms
+ *  and hangs up: up when the connection is made, and with @p refused_passes also when the
+ *  host refuses it (it answered, so it is reachable: how a gateway that listens on nothing
+ *  is knocked at). Release with tc_monitor_cfg_clear(). */
+void tc_probe_connect_monitor(tc_monitor_cfg_t *m, const char *id, const char *host, int port,
+                              bool refused_passes, long timeout_ms);
+
+/** Fill @p m as a dns monitor asking @p resolver ("IP", "IP:PORT", "[V6]:PORT"; NULL for
+ *  the system's, from /etc/resolv.conf) for the root zone's NS records within
+ *  @p timeout_ms: up when an answer comes back, whatever its rcode (in the result's
+ *  dns_rcode). Release with tc_monitor_cfg_clear().
+ *  @return 0, or TC_EINVAL when @p resolver is not an address (@p m is then untouched). */
+int tc_probe_resolver_monitor(tc_monitor_cfg_t *m, const char *id, const char *resolver,
+                              long timeout_ms);
+
 /** Release what the monitor definition owns (not the struct itself). */
 void tc_monitor_cfg_clear(tc_monitor_cfg_t *m);
 

@@ -101,6 +101,22 @@ int tc_store_set_status(tc_store_t *s, const char *id, tc_status_t status, int64
 int tc_store_status_log(tc_store_t *s, const char *id, int64_t from,
                         tc_status_change_t **out, size_t *n, char *err, size_t errlen);
 
+/* A status change of a component that an imported incident records (its updates'
+ * affected_components), so a history brought in by `tocsin import` shows on the bars and in
+ * uptime as it did on the page it came from. */
+typedef struct tc_store_log_entry {
+    const char *component_id;
+    int64_t at;         /* wall ms */
+    tc_status_t status; /* from @at on */
+} tc_store_log_entry_t;
+
+/** Replace the status changes recorded for imported incident @p source with @p e (none when
+ *  @p n is 0), in one transaction, so importing the same incident again (moved in time or
+ *  not) leaves one set of changes. Changes the daemon recorded itself are never touched.
+ *  @return 0 or TC_ESTORE with the reason in @p err. */
+int tc_store_replace_import_log(tc_store_t *s, const char *source, const tc_store_log_entry_t *e,
+                                size_t n, char *err, size_t errlen);
+
 /** Housekeeping, run periodically by the engine, in slices so the loop never waits long:
  *  aggregate raw results of every completed UTC hour and day not aggregated yet (count,
  *  failures, degraded, latency min/avg/max/p95), delete raw results older than

@@ -40,6 +40,10 @@
        (tc_store_t *s, const char *id, int64_t from, tc_status_change_t **out, size_t *n,         \
         char *err, size_t errlen),                                                                \
        (s, id, from, out, n, err, errlen))                                                        \
+    XX(replace_import_log,                                                                        \
+       (tc_store_t *s, const char *source, const tc_store_log_entry_t *e, size_t n, char *err,    \
+        size_t errlen),                                                                           \
+       (s, source, e, n, err, errlen))                                                            \
     XX(rollup,                                                                                    \
        (tc_store_t *s, int64_t now, int64_t raw_keep_ms, int64_t agg_keep_ms, int64_t *cursor,    \
         char *err, size_t errlen),                                                                \

@@ -157,12 +157,17 @@ static const struct {
         "  paused_at BIGINT NOT NULL,"
         "  paused_by TEXT NOT NULL"
         ");"},
+    /* Status changes an imported incident records carry its id, so an import can replace
+     * them; NULL for the changes the daemon recorded itself. */
+    {10, "ALTER TABLE component_status_log ADD COLUMN source TEXT;"
+         "CREATE INDEX component_status_log_source ON component_status_log (source)"
+         " WHERE source IS NOT NULL;"},
     /* Several nodes (docs/DEPLOY.md, store_pg_cluster.c): outbox rows claimed by the node
      * delivering them; the nodes and their heartbeats; the leader's term (its fencing token);
      * each location's state of each monitor, stamped with the writing transaction's id so the
      * leader reads what changed since its last read; and the leader's decisions. SQLite's
-     * migration 10 only adds result.location: one node needs none of these. */
-    {10, "ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
+     * migration 11 only adds result.location: one node needs none of these. */
+    {11, "ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
          "ALTER TABLE outbox ADD COLUMN claimed_until BIGINT;"
          "CREATE TABLE node ("
          "  name TEXT PRIMARY KEY,"

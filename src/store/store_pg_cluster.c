@@ -1,6 +1,6 @@
 /* PostgreSQL store, what several nodes share (store_cluster.h): each location's state of each
  * monitor, the leader's decisions and the fence that keeps a deposed leader from writing
- * them. The tables are migration 10's (store_pg.c). The link's thread is store_pg_link.c. */
+ * them. The tables are migration 11's (store_pg.c). The link's thread is store_pg_link.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

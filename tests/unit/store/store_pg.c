@@ -22,6 +22,7 @@
 #include "core/alloc.h"
 #include "core/err.h"
 #include "store/store.h"
+#include "store_checks.h"
 
 #define HOUR 3600000LL
 #define DAY 86400000LL
@@ -138,6 +139,7 @@ static void test_sync_and_status(void **state)
     assert_int_equal(log[1].at, 5000);
     assert_int_equal(log[1].status, TC_STATUS_MAJOR_OUTAGE);
     free(log);
+    check_import_log(s, "db");
     tc_store_close(s);
 }
 
