@@ -216,8 +216,10 @@ static void parse_locations(tc_yaml_t *y, tc_ynode_t item, const tc_monitor_cfg_
     rules->regional_after_ms = 3 * m->interval_ms;
     tc_ynode_t q = tc_yaml_lookup(y, item, "quorum");
     const char *qv = q && tc_yaml_type(y, q) == TC_YAML_SCALAR ? tc_yaml_raw(y, q) : NULL;
-    if (q && (!qv || strcmp(qv, "majority") != 0))
+    if (q && qv && qv[0] && strspn(qv, "0123456789") == strlen(qv))
         tc_yaml_get_int(y, item, "monitor", "quorum", 1, 64, &rules->quorum);
+    else if (q && (!qv || strcmp(qv, "majority") != 0))
+        tc_yaml_error(y, q, "monitor: quorum must be majority or a number of locations");
     char *st = NULL;
     tc_yaml_get_string(y, item, "monitor", "regional_status", 0, &st);
     if (st && tc_status_parse(st, &rules->regional_status) != 0)
