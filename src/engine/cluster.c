@@ -41,6 +41,12 @@ typedef struct mon_locs {
     int64_t minority_since;    /* wall ms a minority of locations began failing, 0: none */
 } mon_locs_t;
 
+/* A monitor's id (borrowed from its mon_locs_t) and slot, for lookups by id. */
+typedef struct slot_id {
+    const char *id;
+    size_t slot;
+} slot_id_t;
+
 /* A decision taken, to be stored with the next flush (on_flush). */
 typedef struct decision {
     size_t slot;
@@ -69,7 +75,7 @@ typedef struct tc_cluster {
     uint64_t epoch;            /* d->monitor_epoch that locs and by_id were built for */
     mon_locs_t *locs;          /* per monitor slot */
     size_t nlocs;
-    size_t *by_id;             /* slot indexes sorted by monitor id */
+    slot_id_t *by_id;          /* owned; the slots sorted by monitor id (the ids are locs') */
 } tc_cluster_t;
 
 static bool bad(tc_monitor_state_t s)
@@ -79,13 +85,9 @@ static bool bad(tc_monitor_state_t s)
 
 /* ---- monitors by id ---- */
 
-static const tc_engine_t *sort_engine; /* qsort's comparator has no context argument */
-
 static int by_id_cmp(const void *a, const void *b)
 {
-    const tc_engine_t *d = sort_engine;
-    return strcmp(d->monitors[*(const size_t *)a].cfg->id,
-                  d->monitors[*(const size_t *)b].cfg->id);
+    return strcmp(((const slot_id_t *)a)->id, ((const slot_id_t *)b)->id);
 }
 
 /* Free the strings of one row (not the row). */
@@ -110,14 +112,14 @@ static void free_locs(mon_locs_t *locs, size_t n)
 }
 
 /* The slot of monitor @p id in the index, or -1. */
-static long find_slot(const tc_engine_t *d, const tc_cluster_t *c, const char *id)
+static long find_slot(const tc_cluster_t *c, const char *id)
 {
-    size_t lo = 0, hi = d->nmonitors;
+    size_t lo = 0, hi = c->nlocs;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int cmp = strcmp(d->monitors[c->by_id[mid]].cfg->id, id);
+        int cmp = strcmp(c->by_id[mid].id, id);
         if (cmp == 0)
-            return (long)c->by_id[mid];
+            return (long)c->by_id[mid].slot;
         if (cmp < 0)
             lo = mid + 1;
         else
@@ -132,21 +134,19 @@ static void reindex(tc_engine_t *d, tc_cluster_t *c)
 {
     if (c->epoch == d->monitor_epoch && c->nlocs == d->nmonitors)
         return;
-    size_t *old_order = c->by_id;
+    slot_id_t *old_order = c->by_id;
     mon_locs_t *old = c->locs;
     size_t nold = c->nlocs;
-    c->by_id = tc_calloc(d->nmonitors ? d->nmonitors : 1, sizeof *c->by_id);
-    for (size_t i = 0; i < d->nmonitors; i++)
-        c->by_id[i] = i;
-    sort_engine = d;
-    qsort(c->by_id, d->nmonitors, sizeof *c->by_id, by_id_cmp);
     c->locs = tc_calloc(d->nmonitors ? d->nmonitors : 1, sizeof *c->locs);
+    c->by_id = tc_calloc(d->nmonitors ? d->nmonitors : 1, sizeof *c->by_id);
     c->nlocs = d->nmonitors;
-    for (size_t i = 0; i < d->nmonitors; i++)
+    for (size_t i = 0; i < d->nmonitors; i++) {
         c->locs[i].id = tc_strdup(d->monitors[i].cfg->id);
-    /* The old entries were in slot order; their ids are sorted through old_order. */
+        c->by_id[i] = (slot_id_t){c->locs[i].id, i};
+    }
+    qsort(c->by_id, c->nlocs, sizeof *c->by_id, by_id_cmp);
     for (size_t k = 0; k < nold; k++) {
-        long j = find_slot(d, c, old[k].id);
+        long j = find_slot(c, old[k].id);
         if (j < 0)
             continue;
         c->locs[j].rows = old[k].rows;
@@ -179,7 +179,7 @@ static int load_decisions(tc_engine_t *d, bool all)
     c->decided = cursor;
     reindex(d, c);
     for (size_t i = 0; i < n; i++) {
-        long j = find_slot(d, c, rows[i].monitor);
+        long j = find_slot(c, rows[i].monitor);
         if (j < 0 || d->monitors[j].paused)
             continue;
         d->monitors[j].state = rows[i].state;
@@ -503,7 +503,7 @@ static void take_states(tc_engine_t *d)
     bool *moved = tc_calloc(c->nlocs ? c->nlocs : 1, sizeof *moved);
     for (size_t k = 0; k < n; k++) {
         tc_location_state_t *r = &rows[k];
-        long i = find_slot(d, c, r->monitor);
+        long i = find_slot(c, r->monitor);
         /* This node's own state is its tracker's, newer than what it wrote. */
         if (i < 0 || strcmp(r->location, d->config->node.location) == 0) {
             clear_row(r);

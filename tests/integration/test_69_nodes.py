@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from browser import assert_accessible, shot
 from conftest import TOCSIN_BIN, dedent, run_cli, sanitizer_env
 from pgserver import Postgres, pg, pg_bindir  # noqa: F401 (pg: the fixture)
 
@@ -288,7 +289,8 @@ def unresolved(d):
     return requests.get(d.url("/api/v2/incidents/unresolved.json"), timeout=5).json()["incidents"]
 
 
-def test_one_location_failing_is_regional_two_are_an_outage(pg, start_daemon, target, sink):
+def test_one_location_failing_is_regional_two_are_an_outage(pg, start_daemon, target, sink,
+                                                            browser, tmp_path):
     db, daemons = start_cluster(pg, start_daemon, target, sink, extra="    incident: auto")
     agreed_leader(daemons)
     a, c = daemons["a"], daemons["c"]
@@ -303,6 +305,10 @@ def test_one_location_failing_is_regional_two_are_an_outage(pg, start_daemon, ta
     page = requests.get(c.url("/"), timeout=5).text
     assert "Failing from west" in page, page
     assert component_status(a) == "partial_outage"
+    # The note reads as the page's other notes do, in both colour schemes.
+    assert_accessible(browser, c.url("/"))
+    browser.get(c.url("/"))
+    shot(browser, tmp_path, "nodes-regional")
     c.wait_for(lambda: len(sink.of_type("monitor.regional")) == 1, timeout=10,
                what="the regional alert")
     [incident] = unresolved(c)
