@@ -403,3 +403,20 @@ def test_browser_check_now_and_a_new_key(start_daemon, browser, target, tmp_path
     shot(browser, tmp_path, "key-created")
     browser.get(d.url("/admin/keys"))
     assert key not in browser.page_source
+
+
+@pytest.mark.parametrize("minutes", ["9888888888888888888888888888880", "0", "10081", "90x",
+                                     "", "-5", "\u0663\u0660"])
+def test_a_weekly_window_of_impossible_length_is_refused_in_words(start_daemon, minutes):
+    """The length of a weekly window is a number of minutes from 1 to 10080; anything else
+    (found by fuzz_console: a huge number overflowed when turned into milliseconds) is
+    refused with the form and a sentence, and nothing is scheduled."""
+    d = start_daemon(CONFIG)
+    add_user(d, "ada", role="admin")
+    s, csrf = console_session(d, "ada")
+    r = s.post(d.url("/admin/maintenance/recurring"),
+               data={"csrf": csrf, "name": "Patch", "day": ["tue", "thu"], "at": "02:00",
+                     "minutes": minutes, "m.dash": "1"})
+    assert r.status_code == 422, r.text
+    assert "A window lasts from 1 minute to 7 days (10080 minutes)." in r.text
+    assert "Patch" not in s.get(d.url("/admin/maintenance")).text  # nothing scheduled
