@@ -260,6 +260,7 @@ static void fx_down(void)
     if (!fx_up)
         return;
     tc_engine__stop_monitors(&fx);
+    tc_engine__vantage_stop(&fx);
     while (fx.in_flight > 0)
         uv_run(&fx.loop, UV_RUN_ONCE); /* canceled runs close their handles */
     tc_sched_free(fx.sched);
@@ -274,6 +275,7 @@ static void fx_down(void)
     tc_snapshot_cache_free(fx.render_cache);
     tc_engine__subscribers_free(&fx);
     tc_engine__view_free(&fx);
+    tc_engine__vantage_free(&fx);
     tc_config_free(fx.config);
     tc_zone_free(fx.zone);
     tc_engine__accounts_free(&fx);
