@@ -93,7 +93,7 @@ int main(int argc, char **argv)
     for (int round = 0; round < 10; round++) {
         for (int m = 0; m < monitors; m++) {
             snprintf(names[m], sizeof names[m], "monitor-%05d", m);
-            batch[m] = (tc_store_result_t){names[m], t, 0, 20.0 + m % 50, ""};
+            batch[m] = (tc_store_result_t){names[m], t, 0, 20.0 + m % 50, "", ""};
         }
         if (tc_store_add_results(s, batch, (size_t)monitors, err, sizeof err) != 0)
             die("results", err);
@@ -112,7 +112,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < sizes[k]; j++)
                 batch[j] = (tc_store_result_t){names[(i * sizes[k] + j) % monitors], t++, i % 3,
-                                               12.5, i % 3 ? "timeout" : ""};
+                                               12.5, i % 3 ? "timeout" : "", ""};
             double t0 = now_us();
             if (tc_store_add_results(s, batch, (size_t)sizes[k], err, sizeof err) != 0)
                 die("results", err);
@@ -164,7 +164,7 @@ int main(int argc, char **argv)
         tc_outbox_t *due = NULL;
         size_t ndue = 0;
         double t0 = now_us();
-        if (tc_store_outbox_due(s, t, NULL, 0, 16, &due, &ndue, err, sizeof err) != 0)
+        if (tc_store_outbox_due(s, t, "bench", NULL, 0, 16, &due, &ndue, err, sizeof err) != 0)
             die("due", err);
         times[i] = now_us() - t0;
         tc_store_outbox_free(due, ndue);

@@ -162,13 +162,8 @@ int tc_admin__parse_local(tc_admin_call_t *c, const char *text, int64_t *ms)
     if (!text)
         return TC_EINVAL;
     int n = sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &tail);
-    if ((n != 5 && n != 6) || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+    if ((n != 5 && n != 6) || y < 1970 || y > 9999 || !tc_clock_date_exists(y, mo, d) ||
         h > 23 || h < 0 || mi < 0 || mi > 59)
-        return TC_EINVAL;
-    /* 31 February would land in March: refuse dates that do not exist. */
-    static const int days_in[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (d > days_in[mo - 1] || (mo == 2 && d == 29 && !leap))
         return TC_EINVAL;
     *ms = tc_clock_from_local(tc_engine_zone(c->e), y, mo, d, h, mi);
     return 0;

@@ -233,8 +233,8 @@ void tc_admin__notify_box(tc_buf_t *b, tc_admin_call_t *c, bool checked)
     for (size_t i = 0; i < c->form.n; i++)
         if (strncmp(c->form.fields[i].name, "c.", 2) == 0 && c->form.fields[i].value[0])
             ids[nids++] = c->form.fields[i].name + 2;
-    size_t reach = tc_engine_recipients(c->e, ids, nids);
-    size_t all = nids ? tc_engine_recipients(c->e, NULL, 0) : reach;
+    size_t reach, all;
+    tc_engine_recipients(c->e, ids, nids, &reach, &all);
     free(ids);
     tc_buf_printf(b, "<p><label class=\"inline\"><input type=\"checkbox\" name=\"notify\" "
                      "value=\"1\"%s> Notify subscribers</label> <small id=\"reach\">(",

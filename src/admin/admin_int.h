@@ -51,6 +51,11 @@ void tc_admin__message(tc_admin_call_t *c, unsigned status, const char *title,
 void tc_admin__csrf_field(tc_buf_t *b, const tc_admin_call_t *c);
 /** A notice at the top of a page (@p kind "ok" or "error"); @p text is escaped. */
 void tc_admin__notice(tc_buf_t *b, const char *kind, const char *text);
+/** Where the node's own network stands (probe self-health), at the top of the overview
+ *  and the monitors page: a notice while most monitors fail at once and the self-check
+ *  decides, or while the vantage is impaired (with why, and what is held); with
+ *  @p always, a line with the last self-check when all is well (admin_monitors.c). */
+void tc_admin__vantage(tc_buf_t *b, const tc_admin_call_t *c, bool always);
 /** Format @p ms as "Nov 14, 01:08pm PST" in the page's zone, or "never" for 0. */
 void tc_admin__when(const tc_admin_call_t *c, int64_t ms, char *out, size_t outlen);
 /** Read a datetime-local field ("YYYY-MM-DDTHH:MM", seconds allowed) as a local time in the

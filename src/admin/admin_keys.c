@@ -113,14 +113,31 @@ void tc_admin__key_create(tc_admin_call_t *c)
     memset(key, 0, sizeof key);
 }
 
+/* The name of key @p id into @p name (empty when it is not listed): the audit log says
+ * which key went by the name people gave it, as it does for a new key. */
+static void key_name(tc_admin_call_t *c, const char *id, char *name, size_t len)
+{
+    tc_key_info_t *keys = NULL;
+    size_t n = 0;
+    char err[256];
+    name[0] = '\0';
+    if (tc_engine_keys(c->e, &keys, &n, err, sizeof err) != 0)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(keys[i].id, id) == 0)
+            snprintf(name, len, "%s", keys[i].name);
+    tc_engine_keys_free(keys, n);
+}
+
 void tc_admin__key_revoke(tc_admin_call_t *c)
 {
-    char err[256];
+    char err[256], name[TC_KEY_NAME_MAX + 1];
+    key_name(c, c->param, name, sizeof name);
     int rc = tc_engine_key_revoke(c->e, c->param, err, sizeof err);
     if (rc) {
         tc_admin__message(c, rc == TC_ENOENT ? 404 : 500, "Not revoked", err);
         return;
     }
-    tc_admin__audit(c, "key.revoke", c->param, "revoked");
+    tc_admin__audit(c, "key.revoke", c->param, name[0] ? name : "revoked");
     tc_admin__redirect(c, "/admin/keys?done=revoked");
 }

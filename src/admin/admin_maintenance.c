@@ -331,7 +331,10 @@ void tc_admin__maintenance_recurring(tc_admin_call_t *c)
             cmd.rule.days |= bit;
     }
     const char *minutes = tc_form_get(&c->form, "minutes");
-    long mins = minutes ? strtol(minutes, NULL, 10) : 0;
+    char *end = NULL;
+    long mins = minutes ? strtol(minutes, &end, 10) : 0;
+    if (!minutes || end == minutes || *end || mins < 1 || mins > 7 * 24 * 60)
+        mins = 0; /* not a number of minutes in range: refused below, never multiplied */
     cmd.rule.duration_ms = mins * 60000LL;
     if (title_and_message(c, &cmd.name, &cmd.message, e.recurring, sizeof e.recurring) == 0) {
         const char *at = tc_form_get(&c->form, "at");

@@ -15,9 +15,30 @@
 
 #define BODY_SHOWN 300 /* bytes of a checked response body shown */
 
+/* When @p m last ran, in words: "never" would be wrong for a monitor whose state was read
+ * back from the store at start and has not run since. */
+static void last_check_words(tc_admin_call_t *c, const tc_monitor_info_t *m, char *out,
+                             size_t len)
+{
+    if (m->restored)
+        snprintf(out, len, "before the server started");
+    else
+        tc_admin__when(c, m->last_at, out, len);
+}
+
 static const char *state_words(const tc_monitor_info_t *m)
 {
     return strcmp(m->state, "pending") == 0 ? "no result yet" : m->state;
+}
+
+/* A regional failure (several locations) names where it is seen. */
+static void failing_from(tc_buf_t *b, const tc_monitor_info_t *m)
+{
+    if (!m->failing_from || !m->failing_from[0])
+        return;
+    tc_buf_puts(b, " <small>failing from ");
+    tc_buf_html(b, m->failing_from);
+    tc_buf_puts(b, "</small>");
 }
 
 static void interval_words(tc_buf_t *b, long ms)
@@ -30,6 +51,38 @@ static void interval_words(tc_buf_t *b, long ms)
         tc_buf_printf(b, "%ld ms", ms);
 }
 
+void tc_admin__vantage(tc_buf_t *b, const tc_admin_call_t *c, bool always)
+{
+    tc_vantage_info_t v;
+    tc_engine_vantage(c->e, &v);
+    if (!v.enabled)
+        return;
+    char since[64], checked[64];
+    tc_admin__when(c, v.since, since, sizeof since);
+    tc_admin__when(c, v.self_check_at, checked, sizeof checked);
+    bool impaired = strcmp(v.state, "impaired") == 0;
+    if (impaired || strcmp(v.state, "checking") == 0) {
+        tc_buf_printf(b, "<section class=\"notice%s vantage\" role=\"%s\"><h2>%s</h2><p>",
+                      impaired ? " error" : "", impaired ? "alert" : "status",
+                      impaired ? "This node's own network is impaired"
+                               : "Most monitors are failing at once");
+        tc_buf_html(b, v.reason);
+        tc_buf_printf(b, " (since %s).</p><p>%s %lu runs not counted so far.</p></section>",
+                      since,
+                      impaired ? "Runs measure this node, not the targets: they are shown but "
+                                 "not counted, so alerts and automatic incidents are held. "
+                                 "Monitors carry on from where they were once the self-check "
+                                 "passes or most of them pass again."
+                               : "Runs wait for the self-check before they count.",
+                      v.held);
+    } else if (always && v.self_check_at) {
+        tc_buf_printf(b, "<p class=\"muted vantage\">This node's last self-check (%s) %s: ",
+                      checked, v.self_check_passed ? "passed" : "failed");
+        tc_buf_html(b, v.self_check);
+        tc_buf_puts(b, ".</p>");
+    }
+}
+
 void tc_admin__monitors(tc_admin_call_t *c)
 {
     tc_monitor_info_t *mons = NULL;
@@ -39,6 +92,7 @@ void tc_admin__monitors(tc_admin_call_t *c)
     tc_buf_init(&b, TC_HTML_LIMIT);
     tc_admin__open(&b, c, "Monitors", "monitors");
     tc_buf_puts(&b, "<h1>Monitors</h1>");
+    tc_admin__vantage(&b, c, true);
     if (n == 0)
         tc_buf_puts(&b, "<p>No monitors are configured. They are declared under "
                         "<code>monitors:</code> in tocsin.yaml.</p>");
@@ -52,12 +106,13 @@ void tc_admin__monitors(tc_admin_call_t *c)
     for (size_t i = 0; i < n; i++) {
         const tc_monitor_info_t *m = &mons[i];
         char when[64], failed[64];
-        tc_admin__when(c, m->last_at, when, sizeof when);
+        last_check_words(c, m, when, sizeof when);
         tc_admin__when(c, m->last_failure_at, failed, sizeof failed);
         tc_buf_printf(&b, "<tr><th scope=\"row\"><a href=\"/admin/monitors/%s\">", m->id);
         tc_buf_html(&b, m->name);
         tc_buf_printf(&b, "</a></th><td><span class=\"state %s\">%s</span>", m->state,
                       state_words(m));
+        failing_from(&b, m);
         if (m->failure_share > 0)
             tc_buf_printf(&b, " <small>%.0f%% of the last %d failed</small>",
                           m->failure_share * 100, m->window);
@@ -196,7 +251,9 @@ static void render_monitor(tc_admin_call_t *c, const tc_monitor_info_t *m, unsig
     tc_admin__open(&b, c, m->name, "monitors");
     tc_buf_puts(&b, "<p class=\"crumbs\"><a href=\"/admin/monitors\">Monitors</a></p><h1>");
     tc_buf_html(&b, m->name);
-    tc_buf_printf(&b, " <span class=\"state %s\">%s</span></h1>", m->state, state_words(m));
+    tc_buf_printf(&b, " <span class=\"state %s\">%s</span>", m->state, state_words(m));
+    failing_from(&b, m);
+    tc_buf_puts(&b, "</h1>");
     if (notice)
         tc_admin__notice(&b, "ok", notice);
     if (checked)
@@ -225,7 +282,7 @@ static void render_monitor(tc_admin_call_t *c, const tc_monitor_info_t *m, unsig
     interval_words(&b, m->interval_ms);
     tc_buf_puts(&b, " <small>(timeout ");
     interval_words(&b, m->timeout_ms);
-    tc_admin__when(c, m->last_at, when, sizeof when);
+    last_check_words(c, m, when, sizeof when);
     tc_buf_printf(&b, ")</small></td></tr><tr><th scope=\"row\">Last check</th><td>%s", when);
     if (m->last_at) {
         tc_buf_printf(&b, ", %.0f ms", m->last_ms);

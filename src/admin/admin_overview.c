@@ -111,7 +111,9 @@ void tc_admin__overview(tc_admin_call_t *c)
     tc_buf_puts(&b, tc_indicator_name(v->rollup.indicator));
     tc_buf_puts(&b, "\">The public page says: <strong>");
     tc_buf_html(&b, v->rollup.description);
-    tc_buf_puts(&b, "</strong></p><div class=\"columns\"><section><h2>Open incidents</h2>");
+    tc_buf_puts(&b, "</strong></p>");
+    tc_admin__vantage(&b, c, false);
+    tc_buf_puts(&b, "<div class=\"columns\"><section><h2>Open incidents</h2>");
     incident_list(&b, c, v, false);
     tc_buf_puts(&b, "<p><a class=\"button\" href=\"/admin/incidents/new\">New incident</a></p>"
                     "</section><section><h2>Maintenance</h2>");

@@ -35,6 +35,7 @@ int tc_cli_usage_error(const char *command, const char *fmt, ...)
 
 typedef struct tc_config tc_config_t;
 typedef struct tc_store tc_store_t;
+typedef struct tc_zone tc_zone_t;
 
 /** Load and validate @p path, printing "FILE:LINE:COL: msg" errors; sets the page's zone.
  *  @return 0, or 2 (the exit code) when the file is invalid. */
@@ -43,5 +44,12 @@ int tc_cli__load_config(const char *path, tc_config_t **out);
  *  why it failed. */
 int tc_cli__open_store(const char *command, const tc_config_t *c, const char *data,
                        tc_store_t **out);
+/** What the commands that read and write the store while the daemon runs (apikey, user,
+ *  report) open first: the config at @p config, the page's time zone (they print times as
+ *  the page does) and the store in @p data (NULL: the config's). On failure nothing stays
+ *  open. @return 0, or the exit code after printing why: 2 for an invalid config, 1 when
+ *  the zone or the store cannot be opened. */
+int tc_cli__open_page(const char *command, const char *config, const char *data,
+                      tc_config_t **c, tc_zone_t **zone, tc_store_t **s);
 
 #endif

@@ -1,12 +1,12 @@
 /* `tocsin apikey create --name NAME | list | revoke ID`: manage the keys the write API
  * accepts. Works on the store named by the config (or --data) while the daemon runs: SQLite
  * in WAL mode lets both write, and the daemon checks keys against the store on every write. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_opts.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/secret.h"
@@ -28,46 +28,23 @@ static void print_key(void *ctx, const char *id, const char *name, int64_t creat
 
 int tc_cli_apikey(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"data", required_argument, NULL, 'd'},
-        {"name", required_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *path = "tocsin.yaml", *data = NULL, *name = NULL;
-    int ch;
-    opterr = 0;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'c':
-            path = optarg;
-            break;
-        case 'd':
-            data = optarg;
-            break;
-        case 'n':
-            name = optarg;
-            break;
-        case 'h':
-            return tc_cli_help("apikey");
-        case ':':
-            return tc_cli_usage_error("apikey", "option %s needs a value", argv[optind - 1]);
-        default:
-            return tc_cli_usage_error("apikey", "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
+    const char *name = NULL;
+    const tc_cli_opt_t extra[] = {{"name", 0, true, &name}, {NULL, 0, false, NULL}};
+    tc_cli_args_t a = {.config = "tocsin.yaml"};
+    int rc;
+    if (!tc_cli_opts_parse("apikey", argc, argv, TC_CLI_CONFIG | TC_CLI_DATA, extra, &a, &rc))
+        return rc;
+    int next = a.next;
+    if (next >= argc)
         return tc_cli_usage_error("apikey", "say create, list or revoke");
-    const char *action = argv[optind++];
+    const char *action = argv[next++];
     int create = strcmp(action, "create") == 0, list = strcmp(action, "list") == 0,
         revoke = strcmp(action, "revoke") == 0;
     if (!create && !list && !revoke)
         return tc_cli_usage_error("apikey", "unknown action \"%s\"", action);
     if (create && (!name || !name[0] || strlen(name) > 100))
         return tc_cli_usage_error("apikey", "create needs --name NAME (1-100 characters)");
-    if (revoke && optind >= argc)
+    if (revoke && next >= argc)
         return tc_cli_usage_error("apikey", "revoke needs the key's ID (see apikey list)");
     if (tc_secret_init() != 0) {
         fprintf(stderr, "tocsin apikey: cannot initialise libsodium\n");
@@ -75,19 +52,13 @@ int tc_cli_apikey(int argc, char **argv)
     }
 
     tc_config_t *c = NULL;
-    if (tc_cli__load_config(path, &c) != 0)
-        return 2;
-    tc_store_t *s = NULL;
     tc_zone_t *zone = NULL;
+    tc_store_t *s = NULL;
+    rc = tc_cli__open_page("apikey", a.config, a.data, &c, &zone, &s);
+    if (rc)
+        return rc;
     char err[512];
-    int rc = 1;
-    /* Times are printed in the page's zone, as on the page. */
-    if (tc_zone_load(c->page.time_zone, &zone, err, sizeof err) != 0) {
-        fprintf(stderr, "tocsin apikey: %s\n", err);
-        goto out;
-    }
-    if (tc_cli__open_store("apikey", c, data, &s) != 0)
-        goto out;
+    rc = 1;
     if (create) {
         char key[TC_SECRET_KEY_LEN];
         unsigned char hash[TC_SECRET_HASH_LEN];
@@ -113,11 +84,11 @@ int tc_cli_apikey(int argc, char **argv)
             goto out;
         }
     } else {
-        if (tc_store_revoke_key(s, argv[optind], tc_clock_wall_ms(), err, sizeof err) != 0) {
+        if (tc_store_revoke_key(s, argv[next], tc_clock_wall_ms(), err, sizeof err) != 0) {
             fprintf(stderr, "tocsin apikey: %s\n", err);
             goto out;
         }
-        printf("key %s revoked\n", argv[optind]);
+        printf("key %s revoked\n", argv[next]);
     }
     rc = 0;
 out:

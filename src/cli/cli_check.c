@@ -1,44 +1,27 @@
 /* `tocsin check-config`: validates a file (and the TLS certificate and key it names) without
  * starting anything. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cli/cli_opts.h"
 #include "config/config.h"
 #include "web/http_server.h"
 
 int tc_cli_check(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *path = NULL;
-    int ch;
-    opterr = 0;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'c':
-            path = optarg;
-            break;
-        case 'h':
-            return tc_cli_help("check-config");
-        case ':':
-            return tc_cli_usage_error("check-config", "option %s needs a value",
-                                      argv[optind - 1]);
-        default:
-            return tc_cli_usage_error("check-config", "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (!path && optind < argc)
-        path = argv[optind++];
+    tc_cli_args_t a = {.config = NULL}; /* -c FILE, or the first operand */
+    int rc;
+    if (!tc_cli_opts_parse("check-config", argc, argv, TC_CLI_CONFIG, NULL, &a, &rc))
+        return rc;
+    const char *path = a.config;
+    int next = a.next;
+    if (!path && next < argc)
+        path = argv[next++];
     if (!path)
         return tc_cli_usage_error("check-config", "missing -c FILE");
-    if (optind < argc)
-        return tc_cli_usage_error("check-config", "unexpected argument \"%s\"", argv[optind]);
+    if (next < argc)
+        return tc_cli_usage_error("check-config", "unexpected argument \"%s\"", argv[next]);
 
     tc_config_t *c = NULL;
     char *errors = NULL;

@@ -11,12 +11,15 @@ static const struct {
     const char *text;
 } commands[] = {
     {"serve",
-     "usage: tocsin serve [-c FILE] [--listen HOST:PORT] [--data DIR] [--log-level LEVEL]\n"
+     "usage: tocsin serve [-c FILE] [--listen HOST:PORT] [--data DIR] [--node NAME]\n"
+     "                    [--location PLACE] [--log-level LEVEL]\n"
      "\n"
      "Run the daemon: serve the status page and APIs from FILE (default tocsin.yaml).\n"
      "  -c, --config FILE     configuration file (YAML)\n"
      "  --listen HOST:PORT    listen address, overriding server.listen\n"
      "  --data DIR            data folder, overriding storage.path\n"
+     "  --node NAME           this node's name among several, overriding node.name\n"
+     "  --location PLACE      where it probes from, overriding node.location\n"
      "  --log-level LEVEL     debug, info (default), warn or error\n"
      "Signals: SIGHUP reloads FILE (a bad file is reported and the running config stays);\n"
      "SIGTERM and SIGINT stop cleanly.\n"},

@@ -2,12 +2,12 @@
  * database, whole or not at all (tc_store_copy()). The data folder is locked meanwhile, so
  * no daemon writes to it during the copy; the SQLite store is first brought to this
  * version's schema, as a start of the daemon would. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_opts.h"
 #include "core/dirlock.h"
 #include "core/err.h"
 #include "store/store.h"
@@ -20,33 +20,14 @@ static void print_table(void *ctx, const char *table, size_t rows)
 
 int tc_cli_migrate(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *from = NULL, *to = NULL;
-    int ch;
-    opterr = 0;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'f':
-            from = optarg;
-            break;
-        case 't':
-            to = optarg;
-            break;
-        case 'h':
-            return tc_cli_help("migrate");
-        case ':':
-            return tc_cli_usage_error("migrate", "option %s needs a value", argv[optind - 1]);
-        default:
-            return tc_cli_usage_error("migrate", "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (!from || !to || optind != argc)
+    const tc_cli_opt_t extra[] = {{"from", 0, true, &from}, {"to", 0, true, &to},
+                                  {NULL, 0, false, NULL}};
+    tc_cli_args_t a = {0};
+    int rc;
+    if (!tc_cli_opts_parse("migrate", argc, argv, 0, extra, &a, &rc))
+        return rc;
+    if (!from || !to || a.next != argc)
         return tc_cli_usage_error("migrate", "say --from DATA_DIR and --to DSN, and nothing else");
     char err[512], db[4096];
     snprintf(db, sizeof db, "%s/tocsin.db", from);
@@ -55,7 +36,7 @@ int tc_cli_migrate(int argc, char **argv)
         fprintf(stderr, "tocsin migrate: %s holds no store (no tocsin.db)\n", from);
         return 2;
     }
-    int lock = -1, rc;
+    int lock = -1;
     tc_store_t *sqlite = NULL, *pg = NULL;
     if (tc_dir_lock(from, &lock, err, sizeof err) != 0) {
         fprintf(stderr, "tocsin migrate: %s; stop the daemon first\n", err);

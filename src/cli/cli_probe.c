@@ -3,7 +3,6 @@
  * row and show what the daemon's tracker would make of those runs (failure share, response
  * time percentiles, flapping, the state). For writing and debugging conditions without
  * waiting for thresholds. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <uv.h>
 
 #include "cli/cli.h"
+#include "cli/cli_opts.h"
 #include "config/config.h"
 #include "core/alloc.h"
 #include "core/curl_glue.h"
@@ -138,41 +138,23 @@ static void print_window(const tc_monitor_cfg_t *m, const session_t *s)
 
 int tc_cli_probe(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"runs", required_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *path = "tocsin.yaml";
+    const char *runs = NULL;
+    const tc_cli_opt_t extra[] = {{"runs", 'n', true, &runs}, {NULL, 0, false, NULL}};
+    tc_cli_args_t a = {.config = "tocsin.yaml"};
+    int rc;
+    if (!tc_cli_opts_parse("probe", argc, argv, TC_CLI_CONFIG, extra, &a, &rc))
+        return rc;
+    const char *path = a.config;
     long nruns = 1;
-    int ch;
-    opterr = 0;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, ":c:n:h", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'c':
-            path = optarg;
-            break;
-        case 'n': {
-            char *end = NULL;
-            nruns = strtol(optarg, &end, 10);
-            if (!optarg[0] || *end || nruns < 1 || nruns > MAX_RUNS)
-                return tc_cli_usage_error("probe", "--runs takes a number from 1 to %d",
-                                          MAX_RUNS);
-            break;
-        }
-        case 'h':
-            return tc_cli_help("probe");
-        case ':':
-            return tc_cli_usage_error("probe", "option %s needs a value", argv[optind - 1]);
-        default:
-            return tc_cli_usage_error("probe", "unknown option %s", argv[optind - 1]);
-        }
+    if (runs) {
+        char *end = NULL;
+        nruns = strtol(runs, &end, 10);
+        if (!runs[0] || *end || nruns < 1 || nruns > MAX_RUNS)
+            return tc_cli_usage_error("probe", "--runs takes a number from 1 to %d", MAX_RUNS);
     }
-    if (optind + 1 != argc)
+    if (a.next + 1 != argc)
         return tc_cli_usage_error("probe", "give exactly one MONITOR_ID");
-    const char *id = argv[optind];
+    const char *id = argv[a.next];
 
     tc_config_t *c = NULL;
     if (tc_cli__load_config(path, &c) != 0)

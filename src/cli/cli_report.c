@@ -2,12 +2,12 @@
  * opened since then: did a monitor feeding its components fail first (and how long before),
  * only after it began, or not at all; and the components no monitor feeds. Reads the store
  * (works while the daemon runs); times in the page's zone. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_opts.h"
 #include "config/config.h"
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -58,60 +58,33 @@ static const char *component_name(const tc_config_t *c, const char *id)
 
 int tc_cli_report(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"data", required_argument, NULL, 'd'},
-        {"since", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *path = "tocsin.yaml", *data = NULL;
+    const char *since = NULL;
+    const tc_cli_opt_t extra[] = {{"since", 0, true, &since}, {NULL, 0, false, NULL}};
+    tc_cli_args_t a = {.config = "tocsin.yaml"};
+    int rc;
+    if (!tc_cli_opts_parse("report", argc, argv, TC_CLI_CONFIG | TC_CLI_DATA, extra, &a, &rc))
+        return rc;
     long days = 90;
-    int ch;
-    opterr = 0;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'c':
-            path = optarg;
-            break;
-        case 'd':
-            data = optarg;
-            break;
-        case 's': {
-            char *end;
-            days = strtol(optarg, &end, 10);
-            if (end == optarg || strcmp(end, "d") != 0 || days < 1 || days > 36500)
-                return tc_cli_usage_error("report", "--since takes days, like 90d");
-            break;
-        }
-        case 'h':
-            return tc_cli_help("report");
-        case ':':
-            return tc_cli_usage_error("report", "option %s needs a value", argv[optind - 1]);
-        default:
-            return tc_cli_usage_error("report", "unknown option %s", argv[optind - 1]);
-        }
+    if (since) {
+        char *end;
+        days = strtol(since, &end, 10);
+        if (end == since || strcmp(end, "d") != 0 || days < 1 || days > 36500)
+            return tc_cli_usage_error("report", "--since takes days, like 90d");
     }
-    if (optind + 1 != argc || strcmp(argv[optind], "coverage") != 0)
+    if (a.next + 1 != argc || strcmp(argv[a.next], "coverage") != 0)
         return tc_cli_usage_error("report", "use: tocsin report coverage [--since 90d]");
     tc_config_t *c = NULL;
-    if (tc_cli__load_config(path, &c) != 0)
-        return 2;
-    tc_store_t *s = NULL;
     tc_zone_t *zone = NULL;
+    tc_store_t *s = NULL;
+    rc = tc_cli__open_page("report", a.config, a.data, &c, &zone, &s);
+    if (rc)
+        return rc;
     loaded_t l = {0};
     size_t nfeeds = 0;
     tc_cover_feed_t *feeds = NULL;
     tc_cover_row_t *rows = NULL;
     char err[512];
-    int rc = 1;
-    if (tc_zone_load(c->page.time_zone, &zone, err, sizeof err) != 0) {
-        fprintf(stderr, "tocsin report: %s\n", err);
-        goto out;
-    }
-    if (tc_cli__open_store("report", c, data, &s) != 0)
-        goto out;
+    rc = 1;
     if (tc_store_each_incident(s, keep, &l, err, sizeof err) != 0) {
         fprintf(stderr, "tocsin report: %s\n", err);
         goto out;

@@ -1,53 +1,32 @@
 /* `tocsin serve`: parses its options and hands over to the daemon. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/cli_opts.h"
 #include "engine/engine.h"
 #include "core/log.h"
 
 int tc_cli_serve(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"listen", required_argument, NULL, 'l'},
-        {"data", required_argument, NULL, 'd'},
-        {"log-level", required_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    tc_engine_opts_t opts = {.config_path = "tocsin.yaml"};
-    int ch;
-    opterr = 0;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'c':
-            opts.config_path = optarg;
-            break;
-        case 'l':
-            opts.listen = optarg;
-            break;
-        case 'd':
-            opts.data_dir = optarg;
-            break;
-        case 'v': {
-            tc_log_level_t level;
-            if (tc_log_parse_level(optarg, &level) != 0)
-                return tc_cli_usage_error("serve", "--log-level must be debug, info, warn "
-                                                   "or error");
-            tc_log_set_level(level);
-            break;
-        }
-        case 'h':
-            return tc_cli_help("serve");
-        case ':':
-            return tc_cli_usage_error("serve", "option %s needs a value", argv[optind - 1]);
-        default:
-            return tc_cli_usage_error("serve", "unknown option %s", argv[optind - 1]);
-        }
+    const char *listen = NULL, *level_name = NULL, *node = NULL, *location = NULL;
+    const tc_cli_opt_t extra[] = {{"listen", 0, true, &listen},
+                                  {"log-level", 0, true, &level_name},
+                                  {"node", 0, true, &node},
+                                  {"location", 0, true, &location},
+                                  {NULL, 0, false, NULL}};
+    tc_cli_args_t a = {.config = "tocsin.yaml"};
+    int rc;
+    if (!tc_cli_opts_parse("serve", argc, argv, TC_CLI_CONFIG | TC_CLI_DATA, extra, &a, &rc))
+        return rc;
+    if (level_name) {
+        tc_log_level_t level;
+        if (tc_log_parse_level(level_name, &level) != 0)
+            return tc_cli_usage_error("serve", "--log-level must be debug, info, warn or error");
+        tc_log_set_level(level);
     }
-    if (optind < argc)
-        return tc_cli_usage_error("serve", "unexpected argument \"%s\"", argv[optind]);
+    if (a.next < argc)
+        return tc_cli_usage_error("serve", "unexpected argument \"%s\"", argv[a.next]);
+    tc_engine_opts_t opts = {.config_path = a.config, .listen = listen, .data_dir = a.data,
+                             .node = node, .location = location};
     return tc_engine_run(&opts);
 }

@@ -4,7 +4,6 @@
  * prompt without echo; only their Argon2id hash is stored. Removing a user or changing a
  * password ends that user's sessions at once, since the daemon checks sessions against the
  * store on every console request. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_opts.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/err.h"
@@ -108,40 +108,17 @@ static int list(tc_store_t *s, const tc_zone_t *zone)
 
 int tc_cli_user(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"data", required_argument, NULL, 'd'},
-        {"role", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *path = "tocsin.yaml", *data = NULL, *role = "editor";
-    int ch;
-    opterr = 0;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'c':
-            path = optarg;
-            break;
-        case 'd':
-            data = optarg;
-            break;
-        case 'r':
-            role = optarg;
-            break;
-        case 'h':
-            return tc_cli_help("user");
-        case ':':
-            return tc_cli_usage_error("user", "option %s needs a value", argv[optind - 1]);
-        default:
-            return tc_cli_usage_error("user", "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
+    const char *role = "editor";
+    const tc_cli_opt_t extra[] = {{"role", 0, true, &role}, {NULL, 0, false, NULL}};
+    tc_cli_args_t a = {.config = "tocsin.yaml"};
+    int rc;
+    if (!tc_cli_opts_parse("user", argc, argv, TC_CLI_CONFIG | TC_CLI_DATA, extra, &a, &rc))
+        return rc;
+    int next = a.next;
+    if (next >= argc)
         return tc_cli_usage_error("user", "say add, list, remove or passwd");
-    const char *action = argv[optind++];
-    const char *name = optind < argc ? argv[optind] : NULL;
+    const char *action = argv[next++];
+    const char *name = next < argc ? argv[next] : NULL;
     int is_list = strcmp(action, "list") == 0;
     if (!is_list && strcmp(action, "add") != 0 && strcmp(action, "remove") != 0 &&
         strcmp(action, "passwd") != 0)
@@ -158,18 +135,12 @@ int tc_cli_user(int argc, char **argv)
         return 1;
     }
     tc_config_t *c = NULL;
-    if (tc_cli__load_config(path, &c) != 0)
-        return 2;
-    tc_store_t *s = NULL;
     tc_zone_t *zone = NULL;
+    tc_store_t *s = NULL;
+    rc = tc_cli__open_page("user", a.config, a.data, &c, &zone, &s);
+    if (rc)
+        return rc;
     char err[512];
-    int rc = 1;
-    if (tc_zone_load(c->page.time_zone, &zone, err, sizeof err) != 0) {
-        fprintf(stderr, "tocsin user: %s\n", err);
-        goto out;
-    }
-    if (tc_cli__open_store("user", c, data, &s) != 0)
-        goto out;
     if (is_list) {
         rc = list(s, zone);
     } else if (strcmp(action, "add") == 0) {
@@ -194,7 +165,6 @@ int tc_cli_user(int argc, char **argv)
         }
         memset(hash, 0, sizeof hash);
     }
-out:
     tc_store_close(s);
     tc_zone_free(zone);
     tc_config_free(c);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config/config_int.h"
 #include "config/config_yaml.h"
@@ -22,7 +23,9 @@
 static const char *const root_keys[] = {"page",       "server",   "storage",       "groups",
                                         "components", "monitors", "channels",      "notifications",
                                         "subscribers", "admin", "recurring_maintenance",
-                                        "incident_templates", "export", NULL};
+                                        "incident_templates", "export", "self_check", "node",
+                                        NULL};
+static const char *const node_keys[] = {"name", "location", "role", NULL};
 static const char *const export_keys[] = {"dir", "command", "timeout", NULL};
 static const char *const admin_keys[] = {"listen", "secure_cookie", NULL};
 static const char *const notify_keys[] = {"retry_for", "keep_delivered", "keep_dead", NULL};
@@ -177,6 +180,68 @@ static void parse_storage(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
         tc_yaml_get_string(y, pg, "storage.postgres", "dsn", 1, &c->storage_dsn);
 }
 
+/* node: {name, location, role} — one node among several on a PostgreSQL store. Names and
+ * locations are ids (letters, digits, '-', '_', '.'), since they go into the probes'
+ * User-Agent, metric labels and the page's "failing from LOCATION". */
+static void parse_node(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c)
+{
+    tc_ynode_t node = tc_yaml_lookup(y, root, "node");
+    if (!node || tc_yaml_check_mapping(y, node, "node", node_keys) != 0)
+        return;
+    static const char *const keys[] = {"name", "location"};
+    char **fields[] = {&c->node.name, &c->node.location};
+    for (int i = 0; i < 2; i++) {
+        char *v = NULL;
+        tc_yaml_get_string(y, node, "node", keys[i], 0, &v);
+        if (v && !tc_config__valid_id(v)) {
+            tc_yaml_error(y, tc_yaml_lookup(y, node, keys[i]),
+                          "node: %s must be 1 to 64 letters, digits, '-', '_' or '.'", keys[i]);
+            free(v);
+        } else if (v) {
+            free(*fields[i]);
+            *fields[i] = v;
+        }
+    }
+    char *role = NULL;
+    tc_yaml_get_string(y, node, "node", "role", 0, &role);
+    if (role && strcmp(role, "probe") != 0 && strcmp(role, "full") != 0)
+        tc_yaml_error(y, tc_yaml_lookup(y, node, "role"), "node: role must be full or probe");
+    else if (role && strcmp(role, "probe") == 0 && !c->storage_dsn)
+        tc_yaml_error(y, tc_yaml_lookup(y, node, "role"),
+                      "node: a probe writes its results to a shared store: role probe needs "
+                      "storage.postgres");
+    else if (role)
+        c->node.probe_only = strcmp(role, "probe") == 0;
+    free(role);
+}
+
+int tc_config_set_node(tc_config_t *c, const char *name, const char *location, char *err,
+                       size_t errlen)
+{
+    const char *bad = name && !tc_config__valid_id(name)             ? "--node"
+                      : location && !tc_config__valid_id(location) ? "--location"
+                                                                   : NULL;
+    if (bad) {
+        snprintf(err, errlen, "%s must be 1 to 64 letters, digits, '-', '_' or '.'", bad);
+        return TC_EINVAL;
+    }
+    if (name) {
+        free(c->node.name);
+        c->node.name = tc_strdup(name);
+    }
+    if (location) {
+        free(c->node.location);
+        c->node.location = tc_strdup(location);
+    }
+    if (!c->node.name) {
+        char host[256] = "";
+        gethostname(host, sizeof host - 1);
+        /* A host name may hold what an id may not (a rare case); it only names the node. */
+        c->node.name = tc_strdup(tc_config__valid_id(host) ? host : "tocsin");
+    }
+    return 0;
+}
+
 /* Ids of groups and components share one namespace: both are rows of components.json. */
 static int find_row(tc_config_t *c, const char *id, const char **kind)
 {
@@ -308,12 +373,14 @@ static void set_defaults(tc_config_t *c)
     c->server.body_timeout = 30;
     c->server.tls.hsts_ms = 365L * 86400000L;
     c->storage_path = tc_strdup("data");
+    c->node.location = tc_strdup("");
     c->raw_retention_ms = 7L * 86400000L;
     c->notify_retry_ms = 86400000L;
     c->notify_keep_delivered_ms = 30L * 86400000L;
     c->notify_keep_dead_ms = 90L * 86400000L;
     c->subscribers.rate_limit = 5;
     c->aggregate_retention_ms = 400L * 86400000L;
+    tc_config__self_check_defaults(c);
 }
 
 /* A relative path (storage, export) is taken from the config file's folder, so the daemon
@@ -376,6 +443,7 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
         tc_config__parse_page(y, root, c);
         parse_server(y, root, c);
         parse_storage(y, root, c);
+        parse_node(y, root, c);
         parse_groups(y, root, c);
         parse_components(y, root, c);
         tc_config__parse_channels(y, root, c);
@@ -391,6 +459,7 @@ static int build(tc_yaml_t *y, const char *name, tc_config_t **out, char **error
                                  3650L * 86400000L, &c->notify_keep_dead_ms);
         }
         parse_subscribers(y, root, c);
+        tc_config__parse_self_check(y, root, c);
         tc_config__parse_console(y, root, c);
         tc_ynode_t exp = tc_yaml_lookup(y, root, "export");
         if (exp && tc_yaml_check_mapping(y, exp, "export", export_keys) == 0) {
@@ -462,6 +531,8 @@ void tc_config_free(tc_config_t *c)
         tc_channel_cfg_clear(&c->channels[i]);
     free(c->channels);
     free(c->subscribers.email_channel);
+    tc_config__self_check_free(c);
+    free(c->self_check.resolver);
     tc_config__console_free(c);
     tc_config__page_free(c);
     free(c->server.host);
@@ -478,6 +549,8 @@ void tc_config_free(tc_config_t *c)
     if (c->storage_dsn)
         memset(c->storage_dsn, 0, strlen(c->storage_dsn));
     free(c->storage_dsn);
+    free(c->node.name);
+    free(c->node.location);
     free(c->path);
     free(c);
 }

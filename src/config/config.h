@@ -68,6 +68,12 @@ typedef struct tc_monitor_rules {
     char **components;            /* owned; ids of the components this monitor feeds */
     size_t ncomponents;
     tc_status_t down_status;      /* major_outage (default) or partial_outage */
+    tc_status_t regional_status;  /* with several locations, while some fail (fewer than the
+                                     quorum): partial_outage (default), degraded_performance
+                                     or major_outage */
+    int quorum;                   /* locations that must agree: TC_QUORUM_MAJORITY (0) or N */
+    long regional_after_ms;       /* how long a minority must fail to be a regional failure
+                                     (default 3 intervals) */
     bool auto_incident;           /* open/resolve incidents from this monitor's state */
     char *incident_title;         /* owned; template with {{monitor}} {{component}}
                                      {{problem}} {{reason}} {{condition}} {{fallback}}
@@ -76,6 +82,12 @@ typedef struct tc_monitor_rules {
     tc_alert_cfg_t *alerts;       /* owned; which channels hear about this monitor */
     size_t nalerts;
 } tc_monitor_rules_t;
+
+/* A target of the node's self-check (self_check.targets). */
+typedef struct tc_self_target {
+    char *host; /* owned; NULL for the node's default gateway, read when the check runs */
+    int port;
+} tc_self_target_t;
 
 typedef struct tc_config {
     char *path;             /* the file this was loaded from */
@@ -161,6 +173,27 @@ typedef struct tc_config {
         bool secure_cookie;       /* mark the session cookie Secure (served over https by a
                                      proxy in front) */
     } admin;
+    struct {
+        bool enabled;             /* probe self-health (default true) */
+        tc_self_target_t *targets; /* what the node must reach (default: its gateway) */
+        size_t ntargets;
+        char *resolver;           /* "IP[:PORT]" to ask, or NULL for the system's resolver */
+        bool resolver_off;        /* resolver: none */
+        long interval_ms;         /* how often it checks itself (30 s), and when most
+                                     monitors fail at once */
+        long timeout_ms;          /* each check's time limit (2 s) */
+        int min_failing;          /* monitors that must fail together (5) ... */
+        double failing_ratio;     /* ... and the share of them (0.5) */
+    } self_check;
+    struct {
+        char *name;               /* node.name (--node): this node among the nodes sharing a
+                                     PostgreSQL store; NULL until the engine sets the host's
+                                     name (docs/DEPLOY.md) */
+        char *location;           /* node.location (--location): where this node probes from;
+                                     "" when not set (one place) */
+        bool probe_only;          /* node.role: probe — runs monitors and writes results only:
+                                     never leads, serves /healthz and /metrics alone */
+    } node;
 } tc_config_t;
 
 /** Load and validate @p path.
@@ -186,5 +219,11 @@ tc_cover_feed_t *tc_config_cover_feeds(const tc_config_t *c, size_t *n);
 void tc_config_cover_feeds_free(tc_cover_feed_t *feeds, size_t n);
 
 void tc_config_free(tc_config_t *c);
+
+/** The node's name and location from the command line (--node, --location; NULL keeps the
+ *  file's), checked as node.name and node.location are; a node without a name takes its
+ *  host's. @return 0, or TC_EINVAL with the reason in @p err. */
+int tc_config_set_node(tc_config_t *c, const char *name, const char *location, char *err,
+                       size_t errlen);
 
 #endif

@@ -41,4 +41,10 @@ void tc_config__console_free(tc_config_t *c);
 void tc_config__parse_tls(tc_yaml_t *y, tc_ynode_t server, tc_config_t *c);
 void tc_config__tls_free(tc_config_t *c);
 
+/** Set self_check's defaults, parse the self_check: section (config_selfcheck.c), and
+ *  free what it holds. */
+void tc_config__self_check_defaults(tc_config_t *c);
+void tc_config__parse_self_check(tc_yaml_t *y, tc_ynode_t root, tc_config_t *c);
+void tc_config__self_check_free(tc_config_t *c);
+
 #endif

@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "notify/notify.h"
 #include "probe/probe_int.h"
+#include "status/quorum.h"
 #include "status/window.h"
 
 #define MAX_KEYS 48
@@ -20,7 +21,8 @@ static const char *const common_keys[] = {
     "id", "name", "kind", "interval", "timeout", "conditions", "degraded_conditions",
     "failure_threshold", "success_threshold", "components", "down_status", "incident",
     "alerts", "window", "degraded_ratio", "down_ratio", "flap_detection", "flap_start",
-    "flap_stop", "retries", "retry_interval", NULL,
+    "flap_stop", "retries", "retry_interval", "quorum", "regional_status", "regional_after",
+    NULL,
 };
 
 /* Percentiles over the window ([RESPONSE_TIME_P95]) exist wherever the kind measures
@@ -203,9 +205,41 @@ static void parse_incident(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
                                      "investigating.");
 }
 
-/* `alerts: [oncall]` or `alerts: [{channel: oncall, on: [down, degraded, recovered, flapping],
- * remind: 30m}]`; the default `on` is down, recovered and flapping (which stands for the
- * flapping alert and the stable-again one). */
+/* With several locations (docs/DEPLOY.md): `quorum` (majority, or how many locations must
+ * agree), `regional_status` (what a component shows while fewer fail) and `regional_after`
+ * (how long they must fail for that). */
+static void parse_locations(tc_yaml_t *y, tc_ynode_t item, const tc_monitor_cfg_t *m,
+                            tc_monitor_rules_t *rules)
+{
+    rules->regional_status = TC_STATUS_PARTIAL_OUTAGE;
+    rules->quorum = TC_QUORUM_MAJORITY;
+    rules->regional_after_ms = 3 * m->interval_ms;
+    tc_ynode_t q = tc_yaml_lookup(y, item, "quorum");
+    const char *qv = q && tc_yaml_type(y, q) == TC_YAML_SCALAR ? tc_yaml_raw(y, q) : NULL;
+    if (q && qv && qv[0] && strspn(qv, "0123456789") == strlen(qv))
+        tc_yaml_get_int(y, item, "monitor", "quorum", 1, 64, &rules->quorum);
+    else if (q && (!qv || strcmp(qv, "majority") != 0))
+        tc_yaml_error(y, q, "monitor: quorum must be majority or a number of locations");
+    char *st = NULL;
+    tc_yaml_get_string(y, item, "monitor", "regional_status", 0, &st);
+    if (st && tc_status_parse(st, &rules->regional_status) != 0)
+        tc_yaml_error(y, tc_yaml_lookup(y, item, "regional_status"),
+                      "monitor: regional_status must be degraded_performance, partial_outage "
+                      "or major_outage");
+    else if (st && (rules->regional_status == TC_STATUS_OPERATIONAL ||
+                    rules->regional_status == TC_STATUS_UNDER_MAINTENANCE))
+        tc_yaml_error(y, tc_yaml_lookup(y, item, "regional_status"),
+                      "monitor: regional_status must be degraded_performance, partial_outage "
+                      "or major_outage");
+    free(st);
+    tc_yaml_get_duration(y, item, "monitor", "regional_after", 0, 86400000L,
+                         &rules->regional_after_ms);
+}
+
+/* `alerts: [oncall]` or `alerts: [{channel: oncall, on: [down, degraded, recovered, flapping,
+ * regional], remind: 30m}]`; the default `on` is down, recovered, flapping (which stands for
+ * the flapping alert and the stable-again one) and regional (only several locations have
+ * it). */
 static void parse_alerts(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
                          tc_monitor_rules_t *m)
 {
@@ -222,7 +256,7 @@ static void parse_alerts(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
     for (size_t i = 0; i < n; i++) {
         tc_ynode_t a = tc_yaml_item(y, list, i);
         tc_alert_cfg_t *rule = &m->alerts[m->nalerts];
-        rule->on = TC_ON_DOWN | TC_ON_RECOVERED | TC_ON_FLAPPING;
+        rule->on = TC_ON_DOWN | TC_ON_RECOVERED | TC_ON_FLAPPING | TC_ON_REGIONAL;
         tc_ynode_t idnode = a;
         if (tc_yaml_type(y, a) == TC_YAML_SCALAR) {
             rule->channel = tc_yaml_expand(y, a);
@@ -235,7 +269,7 @@ static void parse_alerts(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
             tc_ynode_t on = tc_yaml_lookup(y, a, "on");
             if (on && tc_yaml_type(y, on) != TC_YAML_SEQUENCE) {
                 tc_yaml_error(y, on, "alert: on must be a list of down, degraded, recovered, "
-                                     "flapping");
+                                     "flapping, regional");
             } else if (on) {
                 rule->on = 0;
                 for (size_t k = 0; k < tc_yaml_size(y, on); k++) {
@@ -249,9 +283,11 @@ static void parse_alerts(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
                         rule->on |= TC_ON_RECOVERED;
                     else if (strcmp(what, "flapping") == 0)
                         rule->on |= TC_ON_FLAPPING;
+                    else if (strcmp(what, "regional") == 0)
+                        rule->on |= TC_ON_REGIONAL;
                     else
-                        tc_yaml_error(y, e, "alert: on takes down, degraded, recovered and "
-                                            "flapping, not \"%s\"",
+                        tc_yaml_error(y, e, "alert: on takes down, degraded, recovered, "
+                                            "flapping and regional, not \"%s\"",
                                       what);
                 }
             }
@@ -374,6 +410,7 @@ static void parse_monitor(tc_yaml_t *y, tc_ynode_t item, tc_config_t *c, tc_moni
                           "monitor: down_status must be major_outage or partial_outage");
         free(down);
     }
+    parse_locations(y, item, m, rules);
     parse_components_list(y, item, c, rules);
     parse_incident(y, item, c, rules);
     parse_alerts(y, item, c, rules);

@@ -311,6 +311,15 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+int tc_clock_date_exists(int year, int month, int day)
+{
+    static const int days_in[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12 || day < 1)
+        return 0;
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return day <= days_in[month - 1] + (month == 2 && leap);
+}
+
 int64_t tc_clock_from_local(const tc_zone_t *z, int year, int month, int day, int hour,
                             int minute)
 {

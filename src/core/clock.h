@@ -62,6 +62,11 @@ int64_t tc_clock_local_midnight(const tc_zone_t *z, int64_t ms, int days_back);
  *  tc_clock_local_midnight(). */
 int64_t tc_clock_local_month_start(const tc_zone_t *z, int64_t ms, int months_back);
 
+/** @return non-zero when @p year-@p month-@p day is a day of the Gregorian calendar (month
+ *  1-12, day within that month: 29 February only in leap years). Parsers of dates people
+ *  or clients type check with it, since 31 February would otherwise land in March. */
+int tc_clock_date_exists(int year, int month, int day);
+
 /** Wall ms of local time @p year-@p month-@p day @p hour:@p minute in @p z (the earliest
  *  instant when that local time happens twice; the end of the gap when a change of offset
  *  skips it). Fields are not range-checked: callers check what people typed. */

@@ -32,13 +32,14 @@ static bool under_maintenance(tc_engine_t *d, const tc_monitor_rules_t *m)
 /* Queue the alerts @p alert selects for @p kind, in the caller's transaction. */
 static void queue_alerts(tc_engine_t *d, mon_slot_t *slot, tc_event_kind_t kind,
                          const bool *alert, tc_monitor_state_t before, tc_monitor_state_t after,
-                         const tc_result_t *r, const char *why)
+                         const change_facts_t *f)
 {
     const tc_monitor_cfg_t *m = slot->cfg;
     const tc_monitor_rules_t *rules = slot->rules;
     bool reminder = kind == TC_EVENT_REMINDER;
     int64_t now = tc_clock_wall_ms();
-    tc_status_t want = tc_monitor_component_status(after, rules->down_status);
+    tc_status_t want = tc_monitor_component_status(after, rules->down_status,
+                                                   rules->regional_status);
     tc_event_component_t *comps =
         tc_calloc(rules->ncomponents ? rules->ncomponents : 1, sizeof *comps);
     for (size_t k = 0; k < rules->ncomponents; k++) {
@@ -63,9 +64,9 @@ static void queue_alerts(tc_engine_t *d, mon_slot_t *slot, tc_event_kind_t kind,
         .monitor_kind = tc_probe_type_name(m->type),
         .old_state = tc_monitor_state_name(before),
         .new_state = tc_monitor_state_name(after),
-        .reason = why,
-        .status_code = r->status_code,
-        .response_ms = r->response_ms,
+        .reason = f->why,
+        .status_code = f->status_code,
+        .response_ms = f->response_ms,
         .components = comps,
         .ncomponents = rules->ncomponents,
         .incident_id = open ? open->id : NULL,
@@ -115,10 +116,8 @@ static void queue_alerts(tc_engine_t *d, mon_slot_t *slot, tc_event_kind_t kind,
     free(comps);
 }
 
-/* The words people read for the state the monitor is now in: a failure share or flapping
- * is described as such, anything else by the run that made it. */
-static void public_words(const mon_slot_t *slot, tc_monitor_state_t after, const tc_result_t *r,
-                         tc_buf_t *problem, tc_buf_t *summary)
+void tc_engine__run_words(const mon_slot_t *slot, tc_monitor_state_t after, const tc_result_t *r,
+                          tc_buf_t *problem, tc_buf_t *summary)
 {
     const tc_monitor_tracker_t *t = &slot->tracker;
     const tc_monitor_cfg_t *m = slot->cfg;
@@ -140,8 +139,7 @@ static void public_words(const mon_slot_t *slot, tc_monitor_state_t after, const
 }
 
 void tc_engine__monitor_changed(tc_engine_t *d, mon_slot_t *slot, tc_monitor_state_t before,
-                                tc_monitor_state_t after, const tc_result_t *r,
-                                const char *why)
+                                tc_monitor_state_t after, const change_facts_t *f)
 {
     const tc_monitor_rules_t *rules = slot->rules;
     tc_policy_rule_t *prules = tc_calloc(rules->nalerts + 1, sizeof *prules);
@@ -165,17 +163,10 @@ void tc_engine__monitor_changed(tc_engine_t *d, mon_slot_t *slot, tc_monitor_sta
     tc_policy_out_t out = tc_incident_policy(&in, alert);
     /* Alerts first, so they record the components' status before the incident moves it. */
     if (out.nalerted)
-        queue_alerts(d, slot, out.kind, alert, before, after, r, why);
+        queue_alerts(d, slot, out.kind, alert, before, after, f);
     if (out.incident != TC_POLICY_KEEP) {
-        tc_buf_t problem, summary;
-        tc_buf_init(&problem, 0);
-        tc_buf_init(&summary, 0);
-        public_words(slot, after, r, &problem, &summary);
-        auto_words_t words = {problem.data ? problem.data : "", summary.data ? summary.data : "",
-                              why};
+        auto_words_t words = {f->problem, f->summary, f->why};
         tc_engine__auto_incident(d, rules, out.incident, after, &words);
-        tc_buf_free(&problem);
-        tc_buf_free(&summary);
     }
     free(alert);
     free(prules);

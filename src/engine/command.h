@@ -206,10 +206,14 @@ int tc_engine_schedule_delete(tc_engine_t *e, const char *id, char *err, size_t 
 typedef struct tc_monitor_info {
     const char *id, *name, *kind;
     const char *state;          /* "pending" (no result yet), "up", "degraded", "down",
-                                   "flapping" */
+                                   "flapping", "regional" (several locations) */
+    const char *failing_from;   /* while regional: the locations failing ("west, south");
+                                   "" otherwise */
     double failure_share;       /* failed share of its last `window` runs */
     int window;                 /* runs in that window */
     int64_t last_at;            /* wall ms of the last run, 0 before the first */
+    bool restored;              /* no run yet in this process, but its state comes from the
+                                   results stored before it started */
     double last_ms;             /* its response time */
     const char *last_reason;    /* why the last run was not up ("" when it was) */
     unsigned long checks[3];    /* runs by verdict since start: up, degraded, down */
@@ -250,6 +254,23 @@ typedef struct tc_coverage_report {
 /** What the probes missed among incidents started since @p since (wall ms). */
 void tc_engine_coverage(tc_engine_t *e, int64_t since, tc_coverage_report_t *out);
 void tc_engine_coverage_free(tc_coverage_report_t *r);
+
+/* Probe self-health (status/vantage.h) as the console shows it. Strings are borrowed from
+ * the engine and valid for the request being answered. */
+typedef struct tc_vantage_info {
+    bool enabled;             /* self_check.enabled */
+    const char *state;        /* "healthy", "checking" (most monitors fail at once; the
+                                 self-check decides) or "impaired" (it failed too) */
+    int64_t since;            /* wall ms the state began; 0: since the start */
+    const char *reason;       /* why checking or impaired; "" when healthy */
+    const char *self_check;   /* what the last self-check found, part by part; "" before */
+    int64_t self_check_at;    /* wall ms it finished, 0 before the first */
+    bool self_check_passed;   /* it passed or had nothing to blame */
+    unsigned long held;       /* runs not counted since the start */
+} tc_vantage_info_t;
+
+/** Where the node's vantage stands (engine/vantage.c). */
+void tc_engine_vantage(tc_engine_t *e, tc_vantage_info_t *out);
 
 /** Every configured monitor, in config order; free the array (only) with free(). */
 void tc_engine_monitors(tc_engine_t *e, tc_monitor_info_t **out, size_t *n);
@@ -303,8 +324,9 @@ int tc_engine_monitor_check(tc_engine_t *e, const char *id, tc_engine_check_fn d
 bool tc_engine_subscriber_follows(const tc_subscriber_t *s, const char *component_id);
 
 /** How many confirmed subscribers an incident on @p ids (all of them when @p n is 0) would
- *  notify. */
-size_t tc_engine_recipients(tc_engine_t *e, const char *const *ids, size_t n);
+ *  notify (@p reach), and how many there are (@p all), from one read of the subscribers. */
+void tc_engine_recipients(tc_engine_t *e, const char *const *ids, size_t n, size_t *reach,
+                          size_t *all);
 /** Outbox messages by state: pending, delivered, dead. */
 void tc_engine_delivery_counts(tc_engine_t *e, long counts[3]);
 

@@ -38,8 +38,9 @@ static tc_status_row_t status_input(const tc_engine_t *d, size_t r, tc_status_fe
         /* A paused monitor says nothing: the row is as if it had no such monitor. */
         if (slot->paused)
             continue;
-        feeds[in.nfeeds].state = slot->tracker.state;
+        feeds[in.nfeeds].state = slot->state;
         feeds[in.nfeeds].down_status = slot->rules->down_status;
+        feeds[in.nfeeds].regional_status = slot->rules->regional_status;
         in.nfeeds++;
     }
     return in;
@@ -47,6 +48,10 @@ static tc_status_row_t status_input(const tc_engine_t *d, size_t r, tc_status_fe
 
 void tc_engine__derive_components(tc_engine_t *d)
 {
+    /* With several nodes the leader derives and stores the statuses (once, and its
+     * subscriber messages once); the others show what it stored (cluster.c reloads it). */
+    if (!d->leading)
+        return;
     int64_t now = tc_clock_wall_ms();
     int changed = 0;
     char txerr[256];

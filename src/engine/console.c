@@ -17,10 +17,12 @@ static void monitor_info(const mon_slot_t *slot, tc_monitor_info_t *m)
     m->id = slot->cfg->id;
     m->name = slot->cfg->name ? slot->cfg->name : slot->cfg->id;
     m->kind = tc_probe_type_name(slot->cfg->type);
-    m->state = slot->paused ? "paused" : tc_monitor_state_name(slot->tracker.state);
+    m->state = slot->paused ? "paused" : tc_monitor_state_name(slot->state);
+    m->failing_from = slot->failing_from;
     m->failure_share = slot->tracker.share;
     m->window = slot->cfg->window;
     m->last_at = slot->last_at;
+    m->restored = !slot->last_at && slot->push.heard_before;
     m->last_ms = slot->last_ms;
     m->last_reason = slot->last_reason;
     m->last_failure_at = slot->last_failure_at;
@@ -84,17 +86,19 @@ void tc_engine_templates(tc_engine_t *d, tc_incident_template_t **out, size_t *n
     }
 }
 
-size_t tc_engine_recipients(tc_engine_t *d, const char *const *ids, size_t n)
+void tc_engine_recipients(tc_engine_t *d, const char *const *ids, size_t n, size_t *reach,
+                          size_t *all)
 {
     char err[256];
     tc_subscriber_t *subs = NULL;
-    size_t nsubs = 0, count = 0;
+    size_t nsubs = 0;
+    *reach = *all = 0;
     if (tc_store_subscribers(d->store, true, &subs, &nsubs, err, sizeof err) != 0)
-        return 0;
+        return;
     for (size_t i = 0; i < nsubs; i++)
-        count += tc_subscribe_follows(subs[i].components, ids, n);
+        *reach += tc_subscribe_follows(subs[i].components, ids, n);
+    *all = nsubs;
     tc_store_subscribers_free(subs, nsubs);
-    return count;
 }
 
 int tc_engine_pending_deliveries(tc_engine_t *d, tc_outbox_t **out, size_t *n, char *err,

@@ -16,6 +16,7 @@
 #include "api/api.h"
 #include "config/config.h"
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/curl_glue.h"
 #include "core/dirlock.h"
@@ -55,6 +56,16 @@ static int load_config(const tc_engine_opts_t *opts, tc_config_t **out, char **e
         free(c->storage_path);
         c->storage_path = tc_strdup(opts->data_dir);
     }
+    char err[256];
+    if (tc_config_set_node(c, opts->node, opts->location, err, sizeof err) != 0) {
+        tc_buf_t b;
+        tc_buf_init(&b, 0);
+        tc_buf_printf(&b, "%s\n", err);
+        *errors = tc_buf_steal(&b, NULL);
+        tc_config_free(c);
+        *out = NULL;
+        return TC_ECONFIG;
+    }
     return 0;
 }
 
@@ -83,10 +94,15 @@ static void on_heartbeat(uv_timer_t *t)
         tc_http_reap(d->admin_http);
 }
 
+/* Maintenance windows open and close, and recurring ones are planned, by the leader alone:
+ * two nodes would each add the update. */
 static void on_maintenance_timer(uv_timer_t *t)
 {
-    tc_engine__schedules_tick(t->data);
-    tc_engine__maintenance_tick(t->data);
+    tc_engine_t *d = t->data;
+    if (!d->leading)
+        return;
+    tc_engine__schedules_tick(d);
+    tc_engine__maintenance_tick(d);
 }
 
 /* ---- what the notify worker needs (notify.h's tc_notify_ops_t) ----
@@ -102,7 +118,12 @@ static int outbox_due(void *ctx, int64_t now, const char *const *skip, size_t ns
     tc_outbox_t *rows = NULL;
     size_t nrows = 0;
     *n = 0;
-    int rc = tc_store_outbox_due(d->store, now, skip, nskip, limit, &rows, &nrows, err, errlen);
+    /* The leader delivers; the others' outbox rows wait for it (claims keep two nodes that
+     * both believe they lead from taking one message, store.h). */
+    if (!d->leading)
+        return 0;
+    int rc = tc_store_outbox_due(d->store, now, d->config->node.name, skip, nskip, limit, &rows,
+                                 &nrows, err, errlen);
     for (size_t i = 0; rc == 0 && i < nrows && i < limit; i++) {
         tc_outbox_t *r = &rows[i];
         out[(*n)++] = (tc_notify_msg_t){
@@ -160,6 +181,11 @@ static void on_requests(uv_async_t *a)
             tc_http_reply(req, 503, "{\"error\":\"shutting down; try again shortly\"}");
             continue;
         }
+        if (d->config->node.probe_only) {
+            tc_http_reply(req, 404, "{\"error\":\"this node only probes (node.role: probe); "
+                                    "ask another node\"}");
+            continue;
+        }
         const char *path = tc_http_path(req);
         if (tc_http_on_demand(req))
             tc_engine__serve_page(d, req);
@@ -213,6 +239,9 @@ static int bound_at_start_changed(const tc_config_t *cur, const tc_config_t *nex
            strcmp(next->storage_path, cur->storage_path) != 0 ||
            !next->storage_dsn != !cur->storage_dsn ||
            (next->storage_dsn && strcmp(next->storage_dsn, cur->storage_dsn) != 0) ||
+           strcmp(next->node.name, cur->node.name) != 0 ||
+           strcmp(next->node.location, cur->node.location) != 0 ||
+           next->node.probe_only != cur->node.probe_only ||
            !next->server.tls.cert != !cur->server.tls.cert || !rc != !rn ||
            (rc && (strcmp(rc, rn) != 0 ||
                    cur->server.tls.redirect_port != next->server.tls.redirect_port));
@@ -301,7 +330,7 @@ static int apply_config(tc_engine_t *d, reload_job_t *j)
     /* The listen addresses, TLS on or off and the data folder are bound at start. */
     if (bound_at_start_changed(d->config, next))
         tc_log(TC_LOG_WARN, MODULE, "server.listen, server.tls (on or off, redirect_from), "
-                                    "storage.path and storage.postgres take effect at restart");
+                                    "storage.path, storage.postgres and node take effect at restart");
     if (tc_engine__adopt_rows(d, next) != 0) {
         tc_log(TC_LOG_WARN, MODULE, "keeping the running configuration");
         return -1;
@@ -335,6 +364,7 @@ static int apply_config(tc_engine_t *d, reload_job_t *j)
     d->config = next;
     j->next = NULL;
     tc_render_state_eager(d->render_state, next->export_.dir != NULL);
+    tc_engine__vantage_recount(d);
     /* New handshakes get the certificate as the files are now; open connections carry on. */
     if (j->cert)
         tc_http_use_cert(d->http, j->cert);
@@ -429,12 +459,14 @@ static void close_walk(uv_handle_t *h, void *arg)
  * runs to close their handles. */
 static void stop_parts(tc_engine_t *d)
 {
+    tc_engine__cluster_stopping(d);
     uv_timer_stop(&d->refresh_timer);
     uv_timer_stop(&d->maintenance_timer);
     uv_timer_stop(&d->rollup_timer);
     uv_timer_stop(&d->rollup_step);
     uv_timer_stop(&d->checkpoint_timer);
     tc_engine__stop_monitors(d);
+    tc_engine__vantage_stop(d);
     tc_notify_free(d->notify);
     d->notify = NULL;
     /* Cancelled runs close their handles asynchronously; let them report before every
@@ -572,10 +604,17 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     d.probe_env.push_state = tc_engine__push_state;
     d.probe_env.push_ctx = &d;
     d.probe_env.fill_window = tc_engine__fill_window;
+    tc_probe_user_agent(d.config->node.location, d.user_agent, sizeof d.user_agent);
+    d.probe_env.user_agent = d.user_agent;
     d.notify = tc_notify_new(&d.loop, d.curl, &notify_ops, &d);
     tc_notify_allow_private(d.notify, d.config->subscribers.allow_private_webhooks);
     tc_engine__start_monitors(&d, d.config, NULL, 0, NULL);
+    tc_engine__vantage_recount(&d);
     tc_engine__index_feeds(&d);
+    if (tc_engine__cluster_start(&d) != 0) {
+        stop_parts(&d);
+        goto out;
+    }
     tc_engine__derive_components(&d);
 
     if (opts->export_to) {
@@ -596,13 +635,21 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     hopts.redirect_port = d.config->server.tls.redirect_port;
     const char *scheme = hopts.cert ? "https" : "http";
     /* The first snapshot is ready before the port opens, so no reader ever gets a 503. */
-    tc_snapshot_t *first = tc_engine__build_snapshot(&d);
-    tc_engine__mirror(&d, first);
+    tc_snapshot_t *first = NULL;
+    if (d.config->node.probe_only) {
+        /* A probe serves /healthz and /metrics only: its page would be another node's. */
+        first = tc_snapshot_new(0);
+        tc_snapshot_seal(first);
+    } else {
+        first = tc_engine__build_snapshot(&d);
+        tc_engine__mirror(&d, first);
+    }
     if (tc_http_start(&hopts, first, &d.http, err, sizeof err) != 0) {
         tc_log(TC_LOG_ERROR, MODULE, "%s", err);
         stop_parts(&d);
         goto out;
     }
+    tc_engine__cluster_serving(&d);
 
     if (d.config->admin.host) {
         /* The console on its own address: same engine, same limits, nothing else served. */
@@ -644,9 +691,10 @@ int tc_engine_run(const tc_engine_opts_t *opts)
     stop_parts(&d);
     exit_code = 0;
 out:
-    /* The HTTP threads wake the loop; stop them before the loop's handles go. */
+    /* The HTTP threads and the link wake the loop; stop them before the loop's handles go. */
     tc_http_stop(d.admin_http);
     tc_http_stop(d.http);
+    tc_engine__cluster_stop(&d);
     if (loop_ready) {
         /* Close every handle and let the loop run their close callbacks before freeing it. */
         uv_walk(&d.loop, close_walk, NULL);
@@ -668,6 +716,7 @@ out:
     tc_render_state_free(d.render_state);
     tc_engine__uptime_logs_free(&d);
     tc_engine__view_free(&d);
+    tc_engine__vantage_free(&d);
     tc_engine__subscribers_free(&d);
     tc_config_free(d.config);
     tc_zone_free(d.zone);

@@ -8,6 +8,8 @@ typedef struct tc_engine_opts {
     const char *config_path;  /* YAML file to load (and reload on SIGHUP) */
     const char *listen;       /* "HOST:PORT" overriding server.listen, or NULL */
     const char *data_dir;     /* overriding storage.path, or NULL */
+    const char *node;         /* overriding node.name, or NULL */
+    const char *location;     /* overriding node.location, or NULL */
     const char *export_to;    /* `tocsin export`: write the static mirror here and return,
                                  without serving; NULL to serve */
 } tc_engine_opts_t;

@@ -1,5 +1,7 @@
 /* The engine's state, shared by the files that make up the engine thread (src/engine/):
- * engine.c (wiring, reload, requests), monitors.c (probe runs and results), alerts.c (alerts
+ * engine.c (wiring, reload, requests), monitors.c (probe runs and results), cluster.c
+ * (several nodes: leading, location states, reloading the others' changes), vantage.c (probe
+ * self-health: the node's own network before its monitors' failures count), alerts.c (alerts
  * and the incident policy), schedules.c (recurring maintenance), incidents.c (incident commands, maintenance, automatic
  * incidents), components.c (status derivation and what follows a change), subscribers.c
  * (subscription commands and messages), view.c (the view and its snapshots), mirror.c (the
@@ -29,6 +31,7 @@
 #include "probe/probe.h"
 #include "sched/sched.h"
 #include "store/store.h"
+#include "store/store_cluster.h"
 #include "store/store_writer.h"
 #include "web/http_server.h"
 #include "web/render.h"
@@ -58,7 +61,11 @@ typedef struct mon_slot {
     struct ticket *ticket;        /* the run in flight's, or NULL; borrowed (owned by the run) */
     const tc_monitor_cfg_t *cfg;  /* borrowed from the current config generation */
     const tc_monitor_rules_t *rules; /* cfg's components, incident and alert rules; borrowed */
-    tc_monitor_tracker_t tracker;
+    tc_monitor_tracker_t tracker;  /* this node's runs: its location's state (tracker.state) */
+    tc_monitor_state_t state;     /* the monitor's state, which components and alerts follow:
+                                     the tracker's with one node, the leader's decision across
+                                     locations with several (cluster.c) */
+    char failing_from[160];       /* while regional: the locations failing, "west,south" */
     tc_window_t window;           /* the last runs the tracker reads; storage: samples */
     tc_run_sample_t *samples;     /* owned; max(cfg->window, TC_FLAP_RUNS) runs */
     tc_probe_run_t *run;          /* the run in flight, or NULL */
@@ -83,6 +90,8 @@ typedef struct mon_slot {
     double recent[RECENT];        /* ring of the last response times, ms */
     size_t nrecent;               /* runs recorded in the ring (may exceed RECENT) */
     int64_t alerted_at[MAX_REMINDED]; /* per alert rule: when its channel was last told */
+    signed char vote;             /* vantage.c: the latest run's say on the node's own
+                                     network: 0 none, 1 passed, 2 failed */
 } mon_slot_t;
 
 /* What an automatic incident says about a monitor's state, in words people read (titles
@@ -92,6 +101,18 @@ typedef struct auto_words {
     const char *summary; /* what shows it: "HTTP 503 from /health (expected 200)" ({{reason}}) */
     const char *exact;   /* the exact failed condition or error ({{condition}}) */
 } auto_words_t;
+
+/* What a monitor's state change rests on, for its alerts and its automatic incident: made
+ * from this node's last run (monitors.c) or, when a leader decides from other locations, from
+ * what their nodes stored with their states (cluster.c). Strings borrowed for the call. */
+typedef struct change_facts {
+    const char *why;          /* exact, for on-call alerts: the failed condition, a failure
+                                 share, flapping */
+    const char *problem;      /* words people read: "failing", "slow", ... ({{problem}}) */
+    const char *summary;      /* "HTTP 503 from /health (expected 200)" ({{reason}}) */
+    int status_code;          /* of the run behind it, 0 when none */
+    double response_ms;
+} change_facts_t;
 
 /* A console request waiting for a run's result ("check now"). */
 typedef struct check_waiter {
@@ -135,6 +156,13 @@ struct tc_engine {
     tc_zone_t *zone;            /* owned; config->page.time_zone, loaded with the generation */
     tc_store_t *store;          /* owned */
     tc_store_writer_t *writer;  /* owned; PostgreSQL only: writes result batches off the loop */
+    tc_store_link_t *link;      /* owned; PostgreSQL only: the link to the other nodes */
+    struct tc_cluster *cluster; /* owned; cluster.c's state; NULL without a link */
+    bool leading;               /* this node decides monitor states, alerts, incidents,
+                                   maintenance, rollups and delivers the outbox: always with
+                                   one node (SQLite), the lock's holder with several */
+    bool announce;              /* a change to tell the other nodes about at the next render */
+    char user_agent[160];       /* what probes send (probe.h) */
     int lock_fd;                /* owned: DATA/tocsin.lock, held while serving (dirlock.h) */
     tc_http_t *http;            /* owned */
     tc_http_t *admin_http;      /* owned; the console's own server (admin.listen), or NULL */
@@ -172,6 +200,8 @@ struct tc_engine {
     uint64_t monitor_epoch;     /* bumped when monitors are rebuilt; stale results are dropped */
     int in_flight;
     struct retry *retries;      /* owned; re-checks waiting for their timer (monitors.c) */
+    struct vantage *vantage;    /* owned; probe self-health (vantage.c), made by the first
+                                   tc_engine__vantage_recount() */
     int background;             /* tc_engine_in_background() jobs not yet done */
     bool mirror_busy;           /* an export is being written (mirror.c) */
     bool mirror_stale;          /* a snapshot came meanwhile: export again after it */
@@ -217,8 +247,12 @@ typedef struct tc_engine tc_engine_t;
 /** A new random 12-character id (incidents, updates, messages, subscribers). */
 void tc_engine__new_id(char out[13]);
 
-/** Ask for a new snapshot (coalesced). */
+/** Ask for a new snapshot (coalesced) after a change this node made and committed: with
+ *  several nodes, the others are told once it is rendered (view.c). */
 void tc_engine__request_render(tc_engine_t *d);
+/** Ask for a new snapshot of what the clock, the results or another node changed (the
+ *  others are not told). */
+void tc_engine__refresh_render(tc_engine_t *d);
 /** Recompute component statuses (person > incidents > maintenance > monitors) and store and
  *  render what changed. */
 void tc_engine__derive_components(tc_engine_t *d);
@@ -232,6 +266,28 @@ void tc_engine__index_feeds(tc_engine_t *d);
 /** The open incidents and maintenances as the status rules see them (status.h); the arrays
  *  point into the incidents. Free the result with free(). */
 tc_status_open_t *tc_engine__open_for_status(const tc_engine_t *d, size_t *n);
+
+/* ---- cluster.c (calls alerts.c and the files after it) ---- */
+
+/** With a PostgreSQL store: start the link to the other nodes (store_cluster.h), give it a
+ *  moment to take the lead, show the leader's decisions, and take the lead when it has it.
+ *  Without one, this node leads. @return 0, or -1 after logging why. */
+int tc_engine__cluster_start(tc_engine_t *d);
+/** Stop the link and free cluster.c's state (before the loop's handles close). */
+void tc_engine__cluster_stop(tc_engine_t *d);
+/** This node's run of @p slot moved its location's state from @p before to @p after (equal
+ *  when it did not move), for the reasons @p f: with one node that is the monitor's state
+ *  (alerts, incident, components, as the policy says); with several it is written for the
+ *  leader, which decides the monitor's state from every location's. */
+void tc_engine__location_result(tc_engine_t *d, mon_slot_t *slot, tc_monitor_state_t before,
+                                tc_monitor_state_t after, const change_facts_t *f);
+/** The engine is stopping (its monitors still there): store the decisions taken. */
+void tc_engine__cluster_stopping(tc_engine_t *d);
+/** The HTTP server is up: with several nodes, /healthz answers with the cluster's JSON from
+ *  now on. */
+void tc_engine__cluster_serving(tc_engine_t *d);
+/** Append the cluster's /metrics lines (which node leads) to @p b; nothing with one node. */
+void tc_engine__cluster_metrics(tc_engine_t *d, tc_buf_t *b);
 
 /* ---- view.c ---- */
 
@@ -276,6 +332,22 @@ void tc_engine__serve_metrics(tc_engine_t *d, tc_http_request_t *req);
 void tc_engine__on_rollup_timer(uv_timer_t *t);
 void tc_engine__on_checkpoint_timer(uv_timer_t *t);
 
+/* ---- vantage.c (probe self-health; calls no other engine file) ---- */
+
+/** Count the monitors' votes afresh (after the slots were rebuilt, a pause or a resume) and
+ *  take a step; the first call sets the self-check up and runs its first round. */
+void tc_engine__vantage_recount(tc_engine_t *d);
+/** Record what run @p r of @p slot says of the node's network and take a step.
+ *  @return true when the run counts; false when the vantage is being checked or is
+ *  impaired: the run is then shown in the slot's last check and nothing else. */
+bool tc_engine__vantage_counts(tc_engine_t *d, mon_slot_t *slot, const tc_result_t *r);
+/** Append the vantage's /metrics lines to @p b. */
+void tc_engine__vantage_metrics(tc_engine_t *d, tc_buf_t *b);
+/** Stop the rounds and cancel a round in flight (at shutdown; the loop still runs). */
+void tc_engine__vantage_stop(tc_engine_t *d);
+/** Free the vantage's state (after the loop is closed). */
+void tc_engine__vantage_free(tc_engine_t *d);
+
 /** @return the row of component or group @p id, or NULL. */
 tc_store_row_t *tc_engine__row(tc_engine_t *d, const char *id);
 
@@ -287,11 +359,14 @@ void tc_engine__free_incidents(tc_engine_t *d);
 void tc_engine__maintenance_tick(tc_engine_t *d);
 /** A monitor's state changed (or, with @p before == @p after, is still down or degraded):
  *  queue its alerts and carry out its automatic incident, as incident_policy.h decides, in
- *  the caller's transaction (alerts.c). @p why is the exact reason for on-call alerts (the
- *  failed condition, or the failure share or flapping that made the state). */
+ *  the caller's transaction (alerts.c), with what @p f says of it. */
 void tc_engine__monitor_changed(tc_engine_t *d, mon_slot_t *slot, tc_monitor_state_t before,
-                                tc_monitor_state_t after, const tc_result_t *r,
-                                const char *why);
+                                tc_monitor_state_t after, const change_facts_t *f);
+/** The words people read for state @p after of this node's monitor @p slot, whose last run
+ *  was @p r: a failure share or flapping is described as such, anything else by the run
+ *  (alerts.c). */
+void tc_engine__run_words(const mon_slot_t *slot, tc_monitor_state_t after, const tc_result_t *r,
+                          tc_buf_t *problem, tc_buf_t *summary);
 
 /** Subscribers (subscribers.c). Load or create the key that signs unsubscribe links.
  *  @return 0 or TC_ESTORE. */

@@ -123,13 +123,30 @@ static int upgrade_stored_incidents(tc_engine_t *d, char *err, size_t errlen)
 int tc_engine__load_incidents(tc_engine_t *d)
 {
     char err[256];
-    tc_engine__free_incidents(d);
+    /* The incidents in memory stay until the store's are read: a store that cannot answer
+     * (PostgreSQL away) must not empty the page. */
+    tc_incident_t **old = d->incidents;
+    size_t nold = d->nincidents;
+    uint64_t old_seq = d->next_seq;
+    d->incidents = NULL;
+    d->nincidents = 0;
     d->next_seq = 1;
     loading_t l = {.d = d};
     /* What others write from here on shows in the next tc_store_changed_elsewhere(). */
     bool changed;
     tc_store_changed_elsewhere(d->store, &changed, err, sizeof err);
     int rc = tc_store_each_incident(d->store, load_one, &l, err, sizeof err);
+    tc_incident_t **drop = rc ? d->incidents : old;
+    size_t ndrop = rc ? d->nincidents : nold;
+    if (rc) {
+        d->incidents = old;
+        d->nincidents = nold;
+        d->next_seq = old_seq;
+    }
+    for (size_t i = 0; i < ndrop; i++)
+        tc_incident_free(drop[i]);
+    free(drop);
+    d->view_valid = false;
     if (rc) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot load incidents: %s", err);
         return rc;
@@ -804,7 +821,8 @@ void tc_engine__auto_incident(tc_engine_t *d, const tc_monitor_rules_t *rules,
     int64_t now = tc_clock_wall_ms();
     tc_status_t want = what == TC_POLICY_RESOLVE
                            ? TC_STATUS_OPERATIONAL
-                           : tc_monitor_component_status(after, rules->down_status);
+                           : tc_monitor_component_status(after, rules->down_status,
+                                                         rules->regional_status);
     tc_affected_t *aff = tc_calloc(rules->ncomponents ? rules->ncomponents : 1, sizeof *aff);
     for (size_t k = 0; k < rules->ncomponents; k++)
         fill_affected(d, &aff[k], rules->components[k], want);

@@ -42,7 +42,7 @@ static void mirror_done(tc_engine_t *d, void *arg)
     /* A snapshot came while this one was written: export again, from the newest. */
     if (d->mirror_stale && !d->stopping) {
         d->mirror_stale = false;
-        tc_engine__request_render(d);
+        tc_engine__refresh_render(d);
     }
 }
 

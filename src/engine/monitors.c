@@ -63,6 +63,7 @@ static void queue_result(tc_engine_t *d, const tc_monitor_cfg_t *m, const tc_res
     p->verdict = (int)r->verdict;
     p->latency_ms = r->response_ms;
     p->reason = d->pending_reasons[d->npending];
+    p->location = d->config->node.location;
     d->npending++;
 }
 
@@ -234,26 +235,19 @@ static void record_result(tc_engine_t *d, mon_slot_t *slot, const tc_monitor_cfg
     tc_monitor_state_t before = slot->tracker.state;
     tc_monitor_state_t after = tc_monitor_track(&slot->tracker, &slot->window, r->verdict,
                                                 r->connected ? r->response_ms : -1, m);
+    /* What this location's state rests on; the words only when someone may read them. */
     char why[1024];
     state_reason(slot, before, after, r, why, sizeof why);
-    if (after == before) {
-        if (after == TC_MONITOR_DOWN || after == TC_MONITOR_DEGRADED)
-            tc_engine__monitor_changed(d, slot, before, after, r, why); /* reminders */
-        return;
-    }
-    tc_log(after == TC_MONITOR_UP ? TC_LOG_INFO : TC_LOG_WARN, MODULE,
-           "monitor %s: %s -> %s%s%s", m->id, tc_monitor_state_name(before),
-           tc_monitor_state_name(after), why[0] ? ": " : "", why);
-    /* One transaction: the alerts, the automatic incident and the component statuses are
-     * stored together or not at all. Alerts and the incident go first, so they record the
-     * components' old status. */
-    char err[256];
-    int tx = tc_store_begin(d->store, err, sizeof err) == 0;
-    tc_engine__monitor_changed(d, slot, before, after, r, why);
-    tc_engine__derive_components(d);
-    if (tx && tc_store_commit(d->store, err, sizeof err) != 0)
-        tc_log(TC_LOG_ERROR, MODULE, "monitor %s: state change not saved: %s", m->id, err);
-    tc_notify_kick(d->notify);
+    tc_buf_t problem, summary;
+    tc_buf_init(&problem, 0);
+    tc_buf_init(&summary, 0);
+    if (after != before || after == TC_MONITOR_DOWN || after == TC_MONITOR_DEGRADED)
+        tc_engine__run_words(slot, after, r, &problem, &summary);
+    change_facts_t f = {why, problem.data ? problem.data : "", summary.data ? summary.data : "",
+                        r->status_code, r->response_ms};
+    tc_engine__location_result(d, slot, before, after, &f);
+    tc_buf_free(&problem);
+    tc_buf_free(&summary);
 }
 
 /* Tell the console requests waiting for this run what it measured, as `tocsin probe` shows
@@ -333,6 +327,10 @@ static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
         slot->pending_runs++;
         counted = false;
     }
+    /* While most monitors fail at once and the node's own network is in doubt (being
+     * checked, or impaired), a run measures the node, not its target (vantage.c). */
+    if (counted && !tc_engine__vantage_counts(d, slot, r))
+        counted = false;
     if (counted && hold_for_retry(d, t_slot, r))
         counted = false;
     if (counted)
@@ -454,6 +452,7 @@ int tc_engine_monitor_pause(tc_engine_t *d, const char *id, bool paused, const c
          * resumed it starts from "no result yet", as after a fresh start: no tracker, no
          * window, no re-check waiting. */
         memset(&slot->tracker, 0, sizeof slot->tracker);
+        slot->state = TC_MONITOR_UNKNOWN;
         tc_window_init(&slot->window, slot->samples, slot->window.cap);
         if (slot->retry)
             drop_retry(slot->retry);
@@ -465,6 +464,8 @@ int tc_engine_monitor_pause(tc_engine_t *d, const char *id, bool paused, const c
         /* The first run at once: whoever resumed it wants to see it work. */
         tc_sched_add(d->sched, i, slot->cfg->interval_ms, tc_clock_mono_ms());
     }
+    slot->vote = 0; /* what it said before the pause is old news */
+    tc_engine__vantage_recount(d);
     tc_log(TC_LOG_INFO, MODULE, "monitor %s: %s by %s", id, paused ? "paused" : "resumed",
            actor);
     tc_engine__derive_components(d);
@@ -515,7 +516,8 @@ static void restore_slot(tc_engine_t *d, mon_slot_t *slot)
     int *verdicts = tc_calloc(max, sizeof *verdicts);
     double *latency = tc_calloc(max, sizeof *latency);
     size_t n = 0;
-    if (tc_store_last_results(d->store, m->id, max, verdicts, latency, &n) == 0) {
+    if (tc_store_last_results(d->store, m->id, d->config->node.location, max, verdicts,
+                              latency, &n) == 0) {
         for (size_t k = n > replay ? n - replay : 0; k < n; k++)
             if (!slot->paused)
                 tc_monitor_track(&slot->tracker, &slot->window, (tc_verdict_t)verdicts[k],
@@ -524,6 +526,7 @@ static void restore_slot(tc_engine_t *d, mon_slot_t *slot)
             if (latency[k] >= 0 && verdicts[k] != TC_VERDICT_DOWN)
                 slot->recent[slot->nrecent++ % RECENT] = latency[k];
     }
+    slot->state = slot->tracker.state; /* a leader's decision replaces it (cluster.c) */
     slot->push.heard_before = n > 0;
     free(latency);
     free(verdicts);
@@ -755,7 +758,7 @@ static void publish_metrics(tc_engine_t *d)
         tc_buf_printf(&b, "tocsin_monitor_state{monitor=\"%s\",state=\"%s\"} 1\n",
                       d->monitors[i].cfg->id,
                       d->monitors[i].paused ? "paused"
-                                            : tc_monitor_state_name(d->monitors[i].tracker.state));
+                                            : tc_monitor_state_name(d->monitors[i].state));
     tc_buf_puts(&b, "# HELP tocsin_monitor_latency_seconds Duration of the last probe run.\n"
                     "# TYPE tocsin_monitor_latency_seconds gauge\n");
     for (size_t i = 0; i < d->nmonitors; i++)
@@ -776,6 +779,7 @@ static void publish_metrics(tc_engine_t *d)
         tc_buf_printf(&b, "tocsin_monitor_skipped_total{monitor=\"%s\"} %lu\n",
                       d->monitors[i].cfg->id, d->monitors[i].skipped);
     publish_detection(d, &b);
+    tc_engine__vantage_metrics(d, &b);
     long counts[3], retried = 0;
     if (tc_store_outbox_counts(d->store, counts, &retried) == 0)
         tc_buf_printf(&b,
@@ -809,6 +813,7 @@ static void publish_metrics(tc_engine_t *d)
                       "tocsin_store_results_queued %zu\n",
                       (unsigned long long)ws.written, (unsigned long long)ws.dropped, ws.queued);
     }
+    tc_engine__cluster_metrics(d, &b);
     size_t len;
     char *text = tc_buf_steal(&b, &len);
     tc_http_set_metrics(d->http, text, len);
@@ -835,7 +840,7 @@ void tc_engine__on_refresh_timer(uv_timer_t *t)
      * shared with the snapshot before (render.c), so this costs the documents with
      * sparklines and the few that show the time. */
     if (d->fresh_results)
-        tc_engine__request_render(d);
+        tc_engine__refresh_render(d);
 }
 
 /* One slice of a rollup pass; the next slice runs on a later loop turn, so probes and
@@ -871,7 +876,7 @@ static void on_rollup_step(uv_timer_t *t)
         d->rollup_passes++;
     d->rollup_cursor = 0;
     /* The page's bars move on with the day even when nothing changes. */
-    tc_engine__request_render(d);
+    tc_engine__refresh_render(d);
 }
 
 /* A checkpoint on a worker: SQLite's own, at commit, held the loop for up to a tenth of a
@@ -913,6 +918,8 @@ void tc_engine__on_rollup_timer(uv_timer_t *t)
     tc_engine_t *d = t->data;
     if (uv_is_active((uv_handle_t *)&d->rollup_step))
         return; /* the previous pass is still going */
+    if (!d->leading)
+        return; /* the leader aggregates and prunes for every node */
     tc_engine__flush_results(d);
     /* Finished outbox rows, 5,000 at most per run (1.4 M a day), so a backlog never holds
      * the loop long. */

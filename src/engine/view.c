@@ -50,6 +50,13 @@ static tc_view_row_t *build_rows(const tc_engine_t *d, size_t *n)
         v->status = r->status;
         v->created_at = r->created_at;
         v->updated_at = r->updated_at;
+        /* A regional failure names its places (the first monitor's that has one). */
+        for (size_t f = d->feed_start && !r->is_group ? d->feed_start[i] : 0;
+             d->feed_start && !r->is_group && f < d->feed_start[i + 1] && !v->failing_from; f++) {
+            const mon_slot_t *slot = &d->monitors[d->feed_slots[f]];
+            if (!slot->paused && slot->state == TC_MONITOR_REGIONAL && slot->failing_from[0])
+                v->failing_from = slot->failing_from;
+        }
         /* Fallback advice lives in the config only: it is text for readers, not state. */
         for (size_t k = 0; d->config && k < d->config->ncomponents; k++) {
             const tc_component_cfg_t *cc = &d->config->components[k];
@@ -367,10 +374,16 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
 
 static void render_now(tc_engine_t *d)
 {
+    if (d->config->node.probe_only)
+        return; /* it serves no page (engine.c) */
     tc_snapshot_t *snap = tc_engine__build_snapshot(d);
     tc_engine__mirror(d, snap);
     tc_http_publish(d->http, snap);
     tc_log(TC_LOG_DEBUG, MODULE, "published snapshot %llu", (unsigned long long)d->generation);
+    /* The change is committed: the other nodes read it again when told (cluster.c). */
+    if (d->announce && d->link)
+        tc_store_link_announce(d->link);
+    d->announce = false;
 }
 
 void tc_engine__serve_page(tc_engine_t *d, tc_http_request_t *req)
@@ -392,9 +405,15 @@ static void on_render_timer(uv_timer_t *t)
 }
 
 /* Ask for a new snapshot; changes within the coalescing window share one render. */
-void tc_engine__request_render(tc_engine_t *d)
+void tc_engine__refresh_render(tc_engine_t *d)
 {
     d->view_valid = false; /* whatever changed, the next reader sees it */
     if (!uv_is_active((uv_handle_t *)&d->render_timer))
         uv_timer_start(&d->render_timer, on_render_timer, RENDER_DELAY_MS, 0);
+}
+
+void tc_engine__request_render(tc_engine_t *d)
+{
+    d->announce = true;
+    tc_engine__refresh_render(d);
 }

@@ -173,7 +173,12 @@ static void remove_tree(const char *path)
 }
 
 /* The snippets a web server needs to serve the folder as tocsin does: content types, the
- * precompressed variants, and the Statuspage JSON paths with and without ".json". */
+ * precompressed variants, the Statuspage JSON paths with and without ".json", and the headers
+ * the daemon sends with every document that clients depend on: Access-Control-Allow-Origin,
+ * so the embed and Statuspage widgets on other sites may read the JSON, and its short
+ * Cache-Control, without which browsers make up a lifetime from Last-Modified (a tenth of the
+ * file's age: hours, for a page that had been quiet for days) and keep showing the old
+ * status after the mirror changed. */
 static const char nginx_conf[] =
     "# nginx: serve this folder as the status page (tocsin export). Needs gzip_static;\n"
     "# brotli_static needs the ngx_brotli module (remove it otherwise).\n"
@@ -182,21 +187,24 @@ static const char nginx_conf[] =
     "    root /srv/status;              # this folder\n"
     "    index index.html;\n"
     "    gzip_static on;\n"
+    "    gzip_vary on;\n"
     "    # brotli_static on;\n"
     "    # nginx's mime.types (included in http {}) knows .html, .json, .atom, .rss, .svg, .js\n"
+    "    # As tocsin: other sites' widgets may read it, browsers ask again after 10 s.\n"
+    "    # (A location with add_header of its own drops these: repeat them there.)\n"
+    "    add_header Access-Control-Allow-Origin *;\n"
+    "    add_header Cache-Control \"public, max-age=10\";\n"
     "    location / { try_files $uri $uri/index.html =404; }\n"
-    "    location /api/v2/ {\n"
-    "        add_header Access-Control-Allow-Origin *;\n"
-    "        try_files $uri $uri.json =404;\n"
-    "    }\n"
+    "    location /api/v2/ { try_files $uri $uri.json =404; }\n"
     "}\n";
 
 static const char caddy_conf[] =
     "# Caddy: serve this folder as the status page (tocsin export).\n"
     "status.example.com {\n"
     "    root * /srv/status\n"
-    "    @api path /api/v2/*\n"
-    "    header @api Access-Control-Allow-Origin *\n"
+    "    # As tocsin: other sites' widgets may read it, browsers ask again after 10 s.\n"
+    "    header Access-Control-Allow-Origin *\n"
+    "    header Cache-Control \"public, max-age=10\"\n"
     "    try_files {path} {path}/index.html {path}.json\n"
     "    file_server {\n"
     "        precompressed br gzip\n"

@@ -299,13 +299,6 @@ static int digits(const char **p, int n, int *out)
     return 0;
 }
 
-static int days_in_month(int y, int mo)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return mo == 2 && leap ? 29 : days[mo - 1];
-}
-
 int tc_incident_parse_time(const char *s, int64_t *ms)
 {
     /* RFC 3339 date-time: YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM). Every field has
@@ -343,8 +336,7 @@ int tc_incident_parse_time(const char *s, int64_t *ms)
     } else {
         return TC_EINVAL;
     }
-    if (*p || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
-        sec > 60)
+    if (*p || !tc_clock_date_exists(y, mo, d) || h > 23 || mi > 59 || sec > 60)
         return TC_EINVAL;
     struct tm tm = {0};
     tm.tm_year = y - 1900;

@@ -5,11 +5,13 @@
 
 static bool bad(tc_monitor_state_t s)
 {
-    return s == TC_MONITOR_DOWN || s == TC_MONITOR_DEGRADED || s == TC_MONITOR_FLAPPING;
+    return s == TC_MONITOR_DOWN || s == TC_MONITOR_DEGRADED || s == TC_MONITOR_FLAPPING ||
+           s == TC_MONITOR_REGIONAL;
 }
 
 /* How bad a state is, for "worsened" and "eased": flapping lies between degraded (what the
- * component shows) and down. */
+ * component shows) and down, a regional failure (a partial outage) between flapping and
+ * down. */
 static int severity(tc_monitor_state_t s)
 {
     switch (s) {
@@ -17,8 +19,10 @@ static int severity(tc_monitor_state_t s)
         return 1;
     case TC_MONITOR_FLAPPING:
         return 2;
-    case TC_MONITOR_DOWN:
+    case TC_MONITOR_REGIONAL:
         return 3;
+    case TC_MONITOR_DOWN:
+        return 4;
     default:
         return 0;
     }
@@ -48,6 +52,7 @@ tc_policy_out_t tc_incident_policy(const tc_policy_in_t *in, bool *alert)
                : in->before == TC_MONITOR_FLAPPING ? TC_EVENT_STABLE
                : in->after == TC_MONITOR_DOWN      ? TC_EVENT_DOWN
                : in->after == TC_MONITOR_DEGRADED  ? TC_EVENT_DEGRADED
+               : in->after == TC_MONITOR_REGIONAL  ? TC_EVENT_REGIONAL
                                                    : TC_EVENT_RECOVERED;
     unsigned bit = out.kind == TC_EVENT_STABLE ? TC_ON_FLAPPING : 1u << out.kind;
     /* A maintenance silences alerts; the first result after a start is news only when it

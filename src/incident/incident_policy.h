@@ -14,7 +14,10 @@
  *   degraded reminds the rules with a reminder period that has passed since they were told;
  * - flapping is one "flapping" alert when it starts and one "stable" alert when it stops
  *   (rules with `flapping` in their "on" set), no reminders in between; for incidents it is
- *   a problem between degraded and down. */
+ *   a problem between degraded and down;
+ * - regional (several locations: some fail, fewer than the quorum) is a problem like down:
+ *   it opens the incident, reminds, and alerts the rules with `regional` in their "on" set
+ *   (in the default set); it ranks between flapping and down. */
 #ifndef TC_INCIDENT_POLICY_H
 #define TC_INCIDENT_POLICY_H
 

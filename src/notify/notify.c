@@ -55,7 +55,8 @@ const char *tc_event_kind_name(tc_event_kind_t k)
 {
     static const char *const names[] = {"monitor.down",     "monitor.degraded",
                                         "monitor.recovered", "monitor.reminder",
-                                        "monitor.flapping", "monitor.stable"};
+                                        "monitor.flapping", "monitor.stable",
+                                        "monitor.regional"};
     return names[k];
 }
 
@@ -87,6 +88,9 @@ char *tc_notify__headline(const tc_notify_event_t *e)
     case TC_EVENT_STABLE:
         tc_buf_printf(&b, "%s is stable again, %s", e->monitor_name, e->new_state);
         break;
+    case TC_EVENT_REGIONAL:
+        tc_buf_printf(&b, "%s is failing in some locations", e->monitor_name);
+        break;
     }
     if (e->reason && e->reason[0] && e->kind != TC_EVENT_RECOVERED)
         tc_buf_printf(&b, ": %s", e->reason);
@@ -102,6 +106,7 @@ tc_notify_tone_t tc_notify__tone(const tc_notify_event_t *e)
         return TC_TONE_GOOD;
     case TC_EVENT_DEGRADED:
     case TC_EVENT_FLAPPING:
+    case TC_EVENT_REGIONAL:
         return TC_TONE_WARN;
     case TC_EVENT_STABLE:
     case TC_EVENT_REMINDER:

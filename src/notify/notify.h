@@ -44,6 +44,7 @@ typedef enum {
     TC_EVENT_REMINDER,  /* still down */
     TC_EVENT_FLAPPING,  /* a monitor started flapping: its alerts are held until it is stable */
     TC_EVENT_STABLE,    /* a monitor stopped flapping; new_state says how it is now */
+    TC_EVENT_REGIONAL,  /* a monitor fails from some locations, fewer than its quorum */
 } tc_event_kind_t;
 
 /* Bits for a rule's `on:` list. TC_ON_FLAPPING selects both the flapping and the stable-again
@@ -52,6 +53,7 @@ typedef enum {
 #define TC_ON_DEGRADED (1u << TC_EVENT_DEGRADED)
 #define TC_ON_RECOVERED (1u << TC_EVENT_RECOVERED)
 #define TC_ON_FLAPPING (1u << TC_EVENT_FLAPPING)
+#define TC_ON_REGIONAL (1u << TC_EVENT_REGIONAL)
 
 /* One monitor → channel rule. */
 typedef struct tc_alert_cfg {
@@ -89,7 +91,7 @@ const tc_notify_type_t *tc_notify_find_type(const char *name);
 const char *tc_notify_type_list(void);
 const char *tc_notify_type_name(const tc_notify_type_t *t);
 /** @return "monitor.down", "monitor.degraded", "monitor.recovered", "monitor.reminder",
- *  "monitor.flapping" or "monitor.stable". */
+ *  "monitor.flapping", "monitor.stable" or "monitor.regional". */
 const char *tc_event_kind_name(tc_event_kind_t k);
 
 /** Format @p e for channel @p ch. Pure. @return a malloc'd payload the caller frees. */

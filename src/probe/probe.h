@@ -119,7 +119,14 @@ typedef struct tc_probe_env {
      * and @p r itself; @p done_arg is the run's done argument. NULL: the window is the run
      * alone. */
     void (*fill_window)(void *done_arg, tc_result_t *r);
+    /* The User-Agent probes send unless the monitor sets its own header: "tocsin/VERSION
+     * (LOCATION)" on a node with a location; NULL: "tocsin/VERSION". */
+    const char *user_agent;
 } tc_probe_env_t;
+
+/** Write the User-Agent probes send from @p location ("" or NULL: none) into @p out:
+ *  "tocsin/VERSION (LOCATION)", or "tocsin/VERSION" without a location. */
+void tc_probe_user_agent(const char *location, char *out, size_t size);
 
 /** The token a push monitor is called with, or NULL when @p m is not a push monitor. */
 const char *tc_probe_push_token(const tc_monitor_cfg_t *m);
@@ -157,6 +164,23 @@ void tc_probe_words(const tc_monitor_cfg_t *m, const tc_result_t *r, tc_buf_t *o
 /** The word for what is wrong with judged run @p r: "failing" (down), "slow" (degraded by a
  *  time over its limit) or "degraded". */
 const char *tc_probe_problem(const tc_result_t *r);
+
+/* ---- the node's self-check (engine/vantage.c) builds its runs here, not from YAML ---- */
+
+/** Fill @p m as a tcp monitor that connects to @p host port @p port within @p timeout_ms
+ *  and hangs up: up when the connection is made, and with @p refused_passes also when the
+ *  host refuses it (it answered, so it is reachable: how a gateway that listens on nothing
+ *  is knocked at). Release with tc_monitor_cfg_clear(). */
+void tc_probe_connect_monitor(tc_monitor_cfg_t *m, const char *id, const char *host, int port,
+                              bool refused_passes, long timeout_ms);
+
+/** Fill @p m as a dns monitor asking @p resolver ("IP", "IP:PORT", "[V6]:PORT"; NULL for
+ *  the system's, from /etc/resolv.conf) for the root zone's NS records within
+ *  @p timeout_ms: up when an answer comes back, whatever its rcode (in the result's
+ *  dns_rcode). Release with tc_monitor_cfg_clear().
+ *  @return 0, or TC_EINVAL when @p resolver is not an address (@p m is then untouched). */
+int tc_probe_resolver_monitor(tc_monitor_cfg_t *m, const char *id, const char *resolver,
+                              long timeout_ms);
 
 /** Release what the monitor definition owns (not the struct itself). */
 void tc_monitor_cfg_clear(tc_monitor_cfg_t *m);

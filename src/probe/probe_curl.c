@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/curl_glue.h"
@@ -43,8 +44,16 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
     return size * n;
 }
 
-CURL *tc_probe__curl_easy(const char *url, long timeout_ms, unsigned flags, tc_buf_t *body,
-                          tc_buf_t *headers)
+void tc_probe_user_agent(const char *location, char *out, size_t size)
+{
+    if (location && location[0])
+        snprintf(out, size, "tocsin/%s (%s)", TC_VERSION, location);
+    else
+        snprintf(out, size, "tocsin/%s", TC_VERSION);
+}
+
+CURL *tc_probe__curl_easy(const char *url, long timeout_ms, unsigned flags,
+                          const char *user_agent, tc_buf_t *body, tc_buf_t *headers)
 {
     CURL *e = curl_easy_init();
     if (!e)
@@ -79,7 +88,13 @@ CURL *tc_probe__curl_easy(const char *url, long timeout_ms, unsigned flags, tc_b
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, (flags & TC_PROBE_CURL_FOLLOW) ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "tocsin-probe");
+    /* A User-Agent line in the monitor's headers (CURLOPT_HTTPHEADER) replaces this one. */
+    char fallback[96];
+    if (!user_agent) {
+        tc_probe_user_agent(NULL, fallback, sizeof fallback);
+        user_agent = fallback;
+    }
+    curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent); /* libcurl copies it */
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);

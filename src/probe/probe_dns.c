@@ -454,6 +454,27 @@ static int dns_start(tc_probe_run_t *run)
     return 0;
 }
 
+int tc_probe_resolver_monitor(tc_monitor_cfg_t *m, const char *id, const char *resolver,
+                              long timeout_ms)
+{
+    char server[MAX_RESOLVER] = "";
+    if (resolver && parse_resolver(resolver, server, sizeof server) != 0)
+        return TC_EINVAL;
+    dns_cfg_t *c = tc_calloc(1, sizeof *c);
+    /* The root zone's servers: every resolver that resolves at all has them at hand, so
+     * the question tests the resolver and its way out, not some name's owner. */
+    c->name = tc_strdup(".");
+    c->qtype = 2; /* NS */
+    memcpy(c->resolver, server, sizeof c->resolver);
+    memset(m, 0, sizeof *m);
+    m->id = tc_strdup(id);
+    m->type = &tc_probe_dns;
+    m->kind_cfg = c;
+    m->interval_ms = timeout_ms;
+    m->timeout_ms = timeout_ms;
+    return 0;
+}
+
 const tc_probe_type_t tc_probe_dns = {
     .name = "dns",
     .keys = keys,

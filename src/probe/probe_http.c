@@ -73,8 +73,8 @@ static int http_start(tc_probe_run_t *run)
     const http_cfg_t *c = run->m->kind_cfg;
     unsigned flags = TC_PROBE_CURL_CERTINFO | (c->verify_tls ? TC_PROBE_CURL_VERIFY : 0) |
                      (c->follow_redirects ? TC_PROBE_CURL_FOLLOW : 0);
-    CURL *e = tc_probe__curl_easy(c->url, run->m->timeout_ms, flags, &run->result.body,
-                                  &run->result.headers);
+    CURL *e = tc_probe__curl_easy(c->url, run->m->timeout_ms, flags, run->env->user_agent,
+                                  &run->result.body, &run->result.headers);
     if (!e)
         return TC_EIO;
     if (c->headers)

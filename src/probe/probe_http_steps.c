@@ -539,8 +539,8 @@ static bool advance(tc_probe_run_t *run)
             continue;
         }
         CURL *e = tc_probe__curl_easy(s->url, st->timeout_ms,
-                                      c->verify_tls ? TC_PROBE_CURL_VERIFY : 0, &s->step.body,
-                                      &s->step.headers);
+                                      c->verify_tls ? TC_PROBE_CURL_VERIFY : 0,
+                                      run->env->user_agent, &s->step.body, &s->step.headers);
         if (!e) {
             step_failed(run, index, "cannot create a transfer");
             continue;

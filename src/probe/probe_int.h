@@ -104,11 +104,12 @@ int tc_probe__parse_address(tc_yaml_t *y, tc_ynode_t node, const char *address,
 
 /** A libcurl easy handle set up as probes want it: @p url on a fresh connection, no
  *  signals, http and https only, bounded by @p timeout_ms, with the TC_PROBE_CURL_* @p flags.
- *  Unless CONNECT_ONLY: a GET with any content encoding, the body appended to @p body and
- *  the final response's headers to @p headers as "Name: value" lines (both capped by their
- *  buffers). @return NULL when curl cannot. */
-CURL *tc_probe__curl_easy(const char *url, long timeout_ms, unsigned flags, tc_buf_t *body,
-                          tc_buf_t *headers);
+ *  Unless CONNECT_ONLY: a GET with any content encoding and User-Agent @p user_agent (NULL:
+ *  tc_probe_user_agent()'s default; a monitor's own User-Agent header wins), the body
+ *  appended to @p body and the final response's headers to @p headers as "Name: value"
+ *  lines (both capped by their buffers). @return NULL when curl cannot. */
+CURL *tc_probe__curl_easy(const char *url, long timeout_ms, unsigned flags,
+                          const char *user_agent, tc_buf_t *body, tc_buf_t *headers);
 
 /** Fill @p r's phase timings (dns, connect, tls, first byte, total), IP and leaf
  *  certificate expiry (with TC_PROBE_CURL_CERTINFO) from @p easy. */

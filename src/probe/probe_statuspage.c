@@ -317,8 +317,8 @@ static int sp_start(tc_probe_run_t *run)
 {
     const sp_cfg_t *c = run->m->kind_cfg;
     unsigned flags = TC_PROBE_CURL_FOLLOW | (c->verify_tls ? TC_PROBE_CURL_VERIFY : 0);
-    CURL *e = tc_probe__curl_easy(c->url, run->m->timeout_ms, flags, &run->result.body,
-                                  &run->result.headers);
+    CURL *e = tc_probe__curl_easy(c->url, run->m->timeout_ms, flags, run->env->user_agent,
+                                  &run->result.body, &run->result.headers);
     if (!e)
         return TC_EIO;
     if (c->headers)

@@ -16,6 +16,7 @@ typedef struct tcp_cfg {
     char port[8];
     char *send;   /* NULL: connect only */
     char *expect; /* NULL: nothing to wait for */
+    bool refused_passes; /* a refusal is an answer (the self-check's gateway knock) */
 } tcp_cfg_t;
 
 typedef struct tcp_run {
@@ -26,6 +27,7 @@ typedef struct tcp_run {
     uv_timer_t timer;
     char *send;         /* owned copy, so a cancelled run never reads the config */
     char *expect;       /* owned copy */
+    bool refused_passes; /* copied from the config */
     bool resolving;     /* the getaddrinfo request is outstanding (and held) */
     bool sock_open;     /* sock was initialised (and is held) */
 } tcp_run_t;
@@ -132,6 +134,11 @@ static void on_connect(uv_connect_t *c, int status)
     tcp_run_t *t = run->state;
     if (tc_probe__concluded(run))
         return;
+    if (status == UV_ECONNREFUSED && t->refused_passes) {
+        tc_buf_puts(&run->result.details, "refused: the host answered\n");
+        tc_probe__conclude(run, NULL);
+        return;
+    }
     if (status < 0) {
         tc_probe__conclude(run, uv_strerror(status));
         return;
@@ -185,6 +192,7 @@ static int tcp_start(tc_probe_run_t *run)
     tcp_run_t *t = tc_calloc(1, sizeof *t);
     t->send = c->send ? tc_strdup(c->send) : NULL;
     t->expect = c->expect ? tc_strdup(c->expect) : NULL;
+    t->refused_passes = c->refused_passes;
     run->state = t;
     uv_timer_init(run->env->loop, &t->timer);
     tc_probe__own(run, (uv_handle_t *)&t->timer);
@@ -200,6 +208,21 @@ static int tcp_start(tc_probe_run_t *run)
         tc_probe__hold(run);
     }
     return 0;
+}
+
+void tc_probe_connect_monitor(tc_monitor_cfg_t *m, const char *id, const char *host, int port,
+                              bool refused_passes, long timeout_ms)
+{
+    tcp_cfg_t *c = tc_calloc(1, sizeof *c);
+    c->host = tc_strdup(host);
+    snprintf(c->port, sizeof c->port, "%d", port);
+    c->refused_passes = refused_passes;
+    memset(m, 0, sizeof *m);
+    m->id = tc_strdup(id);
+    m->type = &tc_probe_tcp;
+    m->kind_cfg = c;
+    m->interval_ms = timeout_ms;
+    m->timeout_ms = timeout_ms;
 }
 
 const tc_probe_type_t tc_probe_tcp = {

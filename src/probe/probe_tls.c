@@ -96,7 +96,7 @@ static int tls_start(tc_probe_run_t *run)
     const tls_cfg_t *c = run->m->kind_cfg;
     unsigned flags = TC_PROBE_CURL_CONNECT_ONLY | TC_PROBE_CURL_CERTINFO |
                      (c->verify ? TC_PROBE_CURL_VERIFY : 0);
-    CURL *e = tc_probe__curl_easy(c->url, run->m->timeout_ms, flags, NULL, NULL);
+    CURL *e = tc_probe__curl_easy(c->url, run->m->timeout_ms, flags, NULL, NULL, NULL);
     if (!e)
         return TC_EIO;
     if (c->connect_to)

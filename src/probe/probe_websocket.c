@@ -648,7 +648,7 @@ static void on_timeout(uv_timer_t *timer)
 
 /* The upgrade request, with a fresh random Sec-WebSocket-Key whose expected answer is
  * kept in t->accept. @return 0 or TC_EIO when no random bytes could be had. */
-static int build_request(const ws_cfg_t *c, ws_run_t *t)
+static int build_request(const ws_cfg_t *c, const char *user_agent, ws_run_t *t)
 {
     uint8_t nonce[16];
     char key[WS_KEY_LEN + 1];
@@ -661,11 +661,21 @@ static int build_request(const ws_cfg_t *c, ws_run_t *t)
     tc_buf_init(&b, 0);
     tc_buf_printf(&b,
                   "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
-                  "User-Agent: tocsin-probe\r\n",
+                  "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n",
                   c->target, c->host, key);
-    for (const struct curl_slist *h = c->headers; h; h = h->next)
+    /* Ours unless the monitor's headers name one: a request with two would be ambiguous. */
+    bool own = false;
+    for (const struct curl_slist *h = c->headers; h; h = h->next) {
         tc_buf_printf(&b, "%s\r\n", h->data);
+        own = own || strncasecmp(h->data, "User-Agent:", 11) == 0;
+    }
+    char fallback[96];
+    if (!user_agent) {
+        tc_probe_user_agent(NULL, fallback, sizeof fallback);
+        user_agent = fallback;
+    }
+    if (!own)
+        tc_buf_printf(&b, "User-Agent: %s\r\n", user_agent);
     tc_buf_puts(&b, "\r\n");
     t->request = tc_buf_steal(&b, &t->request_len);
     return 0;
@@ -677,7 +687,7 @@ static int ws_start(tc_probe_run_t *run)
     ws_run_t *t = tc_calloc(1, sizeof *t);
     run->state = t; /* freed by ws_free_state(), also when starting fails */
     tc_buf_init(&t->head, MAX_HEAD);
-    if (build_request(c, t) != 0)
+    if (build_request(c, run->env->user_agent, t) != 0)
         return TC_EIO;
     /* The config outlives the run (a reload waits for runs in flight), so borrow its bytes. */
     t->send = c->send_data ? c->send_data : c->send;
@@ -686,7 +696,7 @@ static int ws_start(tc_probe_run_t *run)
     t->await_message = c->await_message;
     unsigned flags = TC_PROBE_CURL_CONNECT_ONLY | TC_PROBE_CURL_KEEP_OPEN |
                      TC_PROBE_CURL_CERTINFO | (c->verify_tls ? TC_PROBE_CURL_VERIFY : 0);
-    t->easy = tc_probe__curl_easy(c->http_url, run->m->timeout_ms, flags, NULL, NULL);
+    t->easy = tc_probe__curl_easy(c->http_url, run->m->timeout_ms, flags, NULL, NULL, NULL);
     if (!t->easy)
         return TC_EIO;
     curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, t->errbuf);

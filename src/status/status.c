@@ -24,7 +24,7 @@ static const char *const status_words[] = {
 static const char *const indicator_names[] = {"none", "minor", "major", "critical",
                                               "maintenance"};
 static const char *const monitor_state_names[] = {"pending", "up", "degraded", "down",
-                                                  "flapping"};
+                                                  "flapping", "regional"};
 
 const char *tc_status_name(tc_status_t s)
 {
@@ -67,11 +67,14 @@ tc_status_t tc_status_worst(tc_status_t a, tc_status_t b)
     return a > b ? a : b;
 }
 
-tc_status_t tc_monitor_component_status(tc_monitor_state_t s, tc_status_t down_status)
+tc_status_t tc_monitor_component_status(tc_monitor_state_t s, tc_status_t down_status,
+                                        tc_status_t regional_status)
 {
     switch (s) {
     case TC_MONITOR_DOWN:
         return down_status;
+    case TC_MONITOR_REGIONAL:
+        return regional_status;
     case TC_MONITOR_DEGRADED:
     case TC_MONITOR_FLAPPING:
         return TC_STATUS_DEGRADED;
@@ -114,7 +117,8 @@ tc_status_t tc_status_derive_component(const tc_status_row_t *row, const tc_stat
             continue;
         known = 1;
         status = tc_status_worst(
-            status, tc_monitor_component_status(row->feeds[f].state, row->feeds[f].down_status));
+            status, tc_monitor_component_status(row->feeds[f].state, row->feeds[f].down_status,
+                                                row->feeds[f].regional_status));
     }
     if (row->nfeeds && !known)
         return row->current;

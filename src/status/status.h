@@ -50,6 +50,8 @@ typedef enum {
     TC_MONITOR_DEGRADED, /* degraded conditions failing, or the failure share says so */
     TC_MONITOR_DOWN,     /* conditions failing, or the failure share says so */
     TC_MONITOR_FLAPPING, /* changing state too often to tell (flap detection) */
+    TC_MONITOR_REGIONAL, /* several locations: some fail, fewer than the quorum, and have for
+                            a while (quorum.h); never a single location's own state */
 } tc_monitor_state_t;
 
 /* ---- names ---- */
@@ -64,23 +66,27 @@ const char *tc_status_label(tc_status_t s);
 const char *tc_status_words(tc_status_t s);
 /** @return the API name of @p i, e.g. "critical". */
 const char *tc_indicator_name(tc_indicator_t i);
-/** @return "pending", "up", "degraded", "down" or "flapping". */
+/** @return "pending", "up", "degraded", "down", "flapping" or "regional". */
 const char *tc_monitor_state_name(tc_monitor_state_t s);
 
 /** The worse of two statuses. */
 tc_status_t tc_status_worst(tc_status_t a, tc_status_t b);
 
 /** The component status a monitor in state @p s asks for: @p down_status when down (the
- *  monitor's `down_status:`, major or partial outage), degraded performance when degraded
- *  or flapping, operational otherwise (up, and pending, which the derivation skips). */
-tc_status_t tc_monitor_component_status(tc_monitor_state_t s, tc_status_t down_status);
+ *  monitor's `down_status:`, major or partial outage), @p regional_status when failing from
+ *  some locations (`regional_status:`, partial outage by default), degraded performance when
+ *  degraded or flapping, operational otherwise (up, and pending, which the derivation
+ *  skips). */
+tc_status_t tc_monitor_component_status(tc_monitor_state_t s, tc_status_t down_status,
+                                        tc_status_t regional_status);
 
 /* ---- derivation ---- */
 
 /* One monitor feeding a component. */
 typedef struct tc_status_feed {
-    tc_monitor_state_t state;  /* the monitor's tracker state */
+    tc_monitor_state_t state;  /* the monitor's state */
     tc_status_t down_status;   /* what it sets when down */
+    tc_status_t regional_status; /* what it sets when failing from some locations */
 } tc_status_feed_t;
 
 /* What the derivation needs to know about one component (a leaf row, never a group). */

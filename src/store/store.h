@@ -118,6 +118,22 @@ int tc_store_set_status(tc_store_t *s, const char *id, tc_status_t status, int64
 int tc_store_status_log(tc_store_t *s, const char *id, int64_t from,
                         tc_status_change_t **out, size_t *n, char *err, size_t errlen);
 
+/* A status change of a component that an imported incident records (its updates'
+ * affected_components), so a history brought in by `tocsin import` shows on the bars and in
+ * uptime as it did on the page it came from. */
+typedef struct tc_store_log_entry {
+    const char *component_id;
+    int64_t at;         /* wall ms */
+    tc_status_t status; /* from @at on */
+} tc_store_log_entry_t;
+
+/** Replace the status changes recorded for imported incident @p source with @p e (none when
+ *  @p n is 0), in one transaction, so importing the same incident again (moved in time or
+ *  not) leaves one set of changes. Changes the daemon recorded itself are never touched.
+ *  @return 0 or TC_ESTORE with the reason in @p err. */
+int tc_store_replace_import_log(tc_store_t *s, const char *source, const tc_store_log_entry_t *e,
+                                size_t n, char *err, size_t errlen);
+
 /** Housekeeping, run periodically by the engine, in slices so the loop never waits long:
  *  aggregate raw results of every completed UTC hour and day not aggregated yet (count,
  *  failures, degraded, latency min/avg/max/p95), delete raw results older than
@@ -135,6 +151,8 @@ typedef struct tc_store_result {
     int verdict;            /* 0 up, 1 degraded, 2 down */
     double latency_ms;
     const char *reason;     /* borrowed; "" when up */
+    const char *location;   /* borrowed: where it was probed from (node.location); "" or NULL
+                               for none */
 } tc_store_result_t;
 
 /** Append @p n results in one transaction (the engine batches them).
@@ -180,12 +198,13 @@ int tc_store_monitor_pause(tc_store_t *s, const char *id, int64_t paused_at, con
 int tc_store_monitor_paused(tc_store_t *s, const char *id, int64_t *paused_at, char *by,
                             size_t bylen);
 
-/** The last @p max results of monitor @p monitor_id, oldest first: verdicts (0 up,
- *  1 degraded, 2 down) into @p verdicts and response times in ms into @p latency_ms (-1 where
- *  none was stored); *n says how many. Used at start to restore threshold state and the
- *  page's response-time sparklines. */
-int tc_store_last_results(tc_store_t *s, const char *monitor_id, size_t max, int *verdicts,
-                          double *latency_ms, size_t *n);
+/** The last @p max results of monitor @p monitor_id taken from @p location ("" for none;
+ *  SQLite, which one node writes, has only its own and ignores it), oldest first: verdicts
+ *  (0 up, 1 degraded, 2 down) into @p verdicts and response times in ms into @p latency_ms
+ *  (-1 where none was stored); *n says how many. Used at start to restore threshold state
+ *  and the page's response-time sparklines. */
+int tc_store_last_results(tc_store_t *s, const char *monitor_id, const char *location,
+                          size_t max, int *verdicts, double *latency_ms, size_t *n);
 
 /** The time of the first result of monitor @p monitor_id that was not up, in [@p from,
  *  @p to], from the raw results, or, where those were pruned, from the hourly aggregates (the
@@ -211,9 +230,16 @@ typedef struct tc_outbox {
 int tc_store_outbox_add(tc_store_t *s, const tc_outbox_t *msgs, size_t n, char *err,
                         size_t errlen);
 /** Up to @p limit pending messages due at @p now, oldest first, leaving out the ids in
- *  @p skip (those in flight). */
-int tc_store_outbox_due(tc_store_t *s, int64_t now, const char *const *skip, size_t nskip,
-                        size_t limit, tc_outbox_t **out, size_t *n, char *err, size_t errlen);
+ *  @p skip (those in flight). PostgreSQL, where several nodes may deliver, also claims them
+ *  for node @p claimer for TC_OUTBOX_CLAIM_MS: rows are taken with FOR UPDATE SKIP LOCKED
+ *  and another node's unexpired claims are left alone, so two nodes never take one message
+ *  at once (SQLite, with one node, ignores @p claimer). */
+int tc_store_outbox_due(tc_store_t *s, int64_t now, const char *claimer,
+                        const char *const *skip, size_t nskip, size_t limit, tc_outbox_t **out,
+                        size_t *n, char *err, size_t errlen);
+/* How long a node's claim on outbox messages lasts: far longer than a delivery may take (30 s
+ * at most), so a claim only runs out when its node went away mid-delivery. */
+#define TC_OUTBOX_CLAIM_MS 120000
 /** Record an attempt: @p state is "pending" (retry at @p next_at), "delivered" or "dead"
  *  (@p next_at is then when that happened; tc_store_outbox_prune() counts from it). */
 int tc_store_outbox_mark(tc_store_t *s, const char *id, const char *state, int attempts,

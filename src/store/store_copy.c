@@ -18,9 +18,9 @@ static const tc_store_table_t tables[] = {
      "id, name, description, group_id, position, is_group, showcase, only_show_if_degraded,"
      " status, created_at, updated_at, retired_at, manual_status",
      13, 0},
-    {"component_status_log", "component_id, at, status", 3, 0},
+    {"component_status_log", "component_id, at, status, source", 4, 0},
     {"monitor", "id, name", 2, 0},
-    {"result", "monitor, at, verdict, latency_us, reason", 5, 0},
+    {"result", "monitor, at, location, verdict, latency_us, reason", 6, 0},
     {"result_hourly",
      "monitor, start, checks, failures, degraded, lat_min, lat_avg, lat_max, lat_p95", 9, 0},
     {"result_daily",

@@ -45,6 +45,10 @@
        (tc_store_t *s, const char *id, int64_t from, tc_status_change_t **out, size_t *n,         \
         char *err, size_t errlen),                                                                \
        (s, id, from, out, n, err, errlen))                                                        \
+    XX(replace_import_log,                                                                        \
+       (tc_store_t *s, const char *source, const tc_store_log_entry_t *e, size_t n, char *err,    \
+        size_t errlen),                                                                           \
+       (s, source, e, n, err, errlen))                                                            \
     XX(rollup,                                                                                    \
        (tc_store_t *s, int64_t now, int64_t raw_keep_ms, int64_t agg_keep_ms, int64_t *cursor,    \
         char *err, size_t errlen),                                                                \
@@ -88,9 +92,9 @@
        (tc_store_t *s, const char *id, int64_t *paused_at, char *by, size_t bylen),               \
        (s, id, paused_at, by, bylen))                                                             \
     XX(last_results,                                                                              \
-       (tc_store_t *s, const char *monitor_id, size_t max, int *verdicts, double *latency_ms,     \
-        size_t *n),                                                                               \
-       (s, monitor_id, max, verdicts, latency_ms, n))                                             \
+       (tc_store_t *s, const char *monitor_id, const char *location, size_t max, int *verdicts,   \
+        double *latency_ms, size_t *n),                                                           \
+       (s, monitor_id, location, max, verdicts, latency_ms, n))                                   \
     XX(first_failure,                                                                             \
        (tc_store_t *s, const char *monitor_id, int64_t from, int64_t to, int64_t *at,             \
         bool *hourly),                                                                            \
@@ -99,9 +103,9 @@
        (tc_store_t *s, const tc_outbox_t *msgs, size_t n, char *err, size_t errlen),              \
        (s, msgs, n, err, errlen))                                                                 \
     XX(outbox_due,                                                                                \
-       (tc_store_t *s, int64_t now, const char *const *skip, size_t nskip, size_t limit,          \
-        tc_outbox_t **out, size_t *n, char *err, size_t errlen),                                  \
-       (s, now, skip, nskip, limit, out, n, err, errlen))                                         \
+       (tc_store_t *s, int64_t now, const char *claimer, const char *const *skip, size_t nskip,   \
+        size_t limit, tc_outbox_t **out, size_t *n, char *err, size_t errlen),                    \
+       (s, now, claimer, skip, nskip, limit, out, n, err, errlen))                                \
     XX(outbox_mark,                                                                               \
        (tc_store_t *s, const char *id, const char *state, int attempts, int64_t next_at,          \
         const char *error, char *err, size_t errlen),                                             \

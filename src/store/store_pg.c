@@ -157,6 +157,57 @@ static const struct {
         "  paused_at BIGINT NOT NULL,"
         "  paused_by TEXT NOT NULL"
         ");"},
+    /* Status changes an imported incident records carry its id, so an import can replace
+     * them; NULL for the changes the daemon recorded itself. */
+    {10, "ALTER TABLE component_status_log ADD COLUMN source TEXT;"
+         "CREATE INDEX component_status_log_source ON component_status_log (source)"
+         " WHERE source IS NOT NULL;"},
+    /* Several nodes (docs/DEPLOY.md, store_pg_cluster.c): outbox rows claimed by the node
+     * delivering them; the nodes and their heartbeats; the leader's term (its fencing token);
+     * each location's state of each monitor, stamped with the writing transaction's id so the
+     * leader reads what changed since its last read; and the leader's decisions. SQLite's
+     * migration 11 only adds result.location: one node needs none of these. */
+    {11, "ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
+         "ALTER TABLE outbox ADD COLUMN claimed_until BIGINT;"
+         "CREATE TABLE node ("
+         "  name TEXT PRIMARY KEY,"
+         "  location TEXT NOT NULL,"
+         "  role TEXT NOT NULL,"
+         "  version TEXT NOT NULL,"
+         "  started_at BIGINT NOT NULL,"
+         "  seen_at BIGINT NOT NULL"
+         ");"
+         "CREATE TABLE leader ("
+         "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+         "  term BIGINT NOT NULL,"
+         "  node TEXT NOT NULL,"
+         "  since BIGINT NOT NULL"
+         ");"
+         "CREATE TABLE location_state ("
+         "  monitor TEXT NOT NULL,"
+         "  location TEXT NOT NULL,"
+         "  node TEXT NOT NULL,"
+         "  state TEXT NOT NULL,"
+         "  since BIGINT NOT NULL,"
+         "  reason TEXT NOT NULL,"
+         "  problem TEXT NOT NULL,"
+         "  summary TEXT NOT NULL,"
+         "  status_code INTEGER NOT NULL,"
+         "  response_ms DOUBLE PRECISION NOT NULL,"
+         "  txid xid8 NOT NULL DEFAULT pg_current_xact_id(),"
+         "  PRIMARY KEY (monitor, location)"
+         ");"
+         "CREATE INDEX location_state_txid ON location_state (txid);"
+         "CREATE TABLE monitor_state ("
+         "  monitor TEXT PRIMARY KEY,"
+         "  state TEXT NOT NULL,"
+         "  since BIGINT NOT NULL,"
+         "  failing TEXT NOT NULL,"
+         "  reason TEXT NOT NULL,"
+         "  term BIGINT NOT NULL,"
+         "  txid xid8 NOT NULL DEFAULT pg_current_xact_id()"
+         ");"
+         "CREATE INDEX monitor_state_txid ON monitor_state (txid);"},
 };
 
 int tc_pg__newest_version(void)
@@ -507,6 +558,11 @@ static void ignore_notice(void *arg, const char *message)
 
 int tc_pg_open(const char *dsn, tc_store_t **out, char *err, size_t errlen)
 {
+    return tc_pg__open(dsn, false, out, err, errlen);
+}
+
+int tc_pg__open(const char *dsn, bool lease, tc_store_t **out, char *err, size_t errlen)
+{
     *out = NULL;
     /* Defaults first: the dsn (dbname, expanded last) overrides any of them. A call waits
      * for the network on the engine's thread, so each wait is bounded: 5 s to connect, 10 s
@@ -515,8 +571,20 @@ int tc_pg_open(const char *dsn, tc_store_t **out, char *err, size_t errlen)
     static const char *const keys[] = {"connect_timeout", "tcp_user_timeout",
                                        "application_name", "client_encoding",
                                        "keepalives_idle", "keepalives_interval",
-                                       "keepalives_count", "dbname", NULL};
-    const char *values[] = {"5", "10000", "tocsin", "UTF8", "30", "10", "3", dsn, NULL};
+                                       "keepalives_count", "options", "dbname", NULL};
+    const char *values[] = {"5", "10000", "tocsin", "UTF8", "30", "10", "3", "", dsn, NULL};
+    /* The leader's session (store_pg_link.c) holds the lock that makes it the leader, so both
+     * ends must find out soon when the other is gone: the client's keepalives within 11 s,
+     * and the server's own (the options, for this session only) within 11 s too, so the lock
+     * of a node that died with its host or behind a cut network is free again. */
+    if (lease) {
+        values[4] = "5";
+        values[5] = "2";
+        values[6] = "3";
+        values[7] = "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 "
+                    "-c tcp_keepalives_count=3 -c tcp_user_timeout=10000 "
+                    "-c statement_timeout=15000";
+    }
     tc_store_t *s = tc_calloc(1, sizeof *s);
     s->conn = PQconnectdbParams(keys, values, 1);
     int rc = 0;
@@ -528,6 +596,7 @@ int tc_pg_open(const char *dsn, tc_store_t **out, char *err, size_t errlen)
     rc = migrate(s, err, errlen);
     if (rc)
         goto fail;
+    s->ops = &tc_store_pg_ops;
     *out = s;
     return 0;
 fail:

@@ -87,7 +87,8 @@ static int insert_new(tc_store_t *s, const tc_store_row_t *rows, const char *fre
                         " $3::text[], $4::text[], $5::int[], $6::bool[], $7::bool[], $8::bool[])"
                         " RETURNING id)"
                         /* The status log starts when the component does. */
-                        " INSERT INTO component_status_log SELECT id, $9, 'operational'"
+                        " INSERT INTO component_status_log (component_id, at, status)"
+                        " SELECT id, $9, 'operational'"
                         " FROM fresh",
                         &a, NULL, err, errlen);
     for (int k = 0; k < 8; k++)
@@ -199,7 +200,8 @@ int tc_pg_set_status(tc_store_t *s, const char *id, tc_status_t status, int64_t 
     /* One statement, so the status and its log line are written together. */
     return tc_pg__run(s,
                       "WITH changed AS (UPDATE component SET status = $1, updated_at = $2"
-                      " WHERE id = $3) INSERT INTO component_status_log VALUES ($3, $2, $1)",
+                      " WHERE id = $3) INSERT INTO component_status_log (component_id, at, status)"
+                      " VALUES ($3, $2, $1)",
                       &a, NULL, err, errlen);
 }
 
@@ -233,6 +235,40 @@ int tc_pg_status_log(tc_store_t *s, const char *id, int64_t from, tc_status_chan
     *n = (size_t)rows;
     PQclear(r);
     return 0;
+}
+
+int tc_pg_replace_import_log(tc_store_t *s, const char *source, const tc_store_log_entry_t *e,
+                             size_t n, char *err, size_t errlen)
+{
+    tc_buf_t col[3];
+    for (int k = 0; k < 3; k++) {
+        tc_buf_init(&col[k], 0);
+        tc_buf_puts(&col[k], "{");
+    }
+    for (size_t i = 0; i < n; i++) {
+        char at[24];
+        snprintf(at, sizeof at, "%lld", (long long)e[i].at);
+        tc_pg__array_add(&col[0], e[i].component_id);
+        tc_pg__array_add(&col[1], at);
+        tc_pg__array_add(&col[2], tc_status_name(e[i].status));
+    }
+    tc_pg_args_t a = {0};
+    tc_pg__text(&a, source);
+    for (int k = 0; k < 3; k++) {
+        tc_buf_puts(&col[k], "}");
+        tc_pg__text(&a, col[k].data);
+    }
+    /* One statement, so the old set goes and the new one comes together; the DELETE does not
+     * see the rows the INSERT adds (both read the statement's snapshot). */
+    int rc = tc_pg__run(s,
+                        "WITH gone AS (DELETE FROM component_status_log WHERE source = $1)"
+                        " INSERT INTO component_status_log (component_id, at, status, source)"
+                        " SELECT c, t, st, $1 FROM unnest($2::text[], $3::bigint[], $4::text[])"
+                        " AS x(c, t, st)",
+                        &a, NULL, err, errlen);
+    for (int k = 0; k < 3; k++)
+        tc_buf_free(&col[k]);
+    return rc;
 }
 
 int tc_pg_set_manual_status(tc_store_t *s, const char *id, const tc_status_t *status, char *err,

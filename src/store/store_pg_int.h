@@ -83,6 +83,11 @@ bool tc_pg__bool_at(const PGresult *r, int row, int col);
 /** Append @p v to @p out (a PostgreSQL array literal being built, like {"a","b"}), quoted. */
 void tc_pg__array_add(tc_buf_t *out, const char *v);
 
+/** Open a store handle on @p dsn, as tc_pg_open() does; with @p lease, on a session tuned to
+ *  hold the leader's lock (tighter keepalives on both ends, a statement timeout). The handle
+ *  is complete (its ops set). @return 0 or TC_ESTORE with the reason in @p err. */
+int tc_pg__open(const char *dsn, bool lease, tc_store_t **out, char *err, size_t errlen);
+
 /** The last migration's version (store_pg.c). */
 int tc_pg__newest_version(void);
 

@@ -71,33 +71,49 @@ static void read_outbox_row(const PGresult *r, int i, bool with_error, tc_outbox
         m->last_error = tc_pg__dup(r, i, 9);
 }
 
-int tc_pg_outbox_due(tc_store_t *s, int64_t now, const char *const *skip, size_t nskip,
-                     size_t limit, tc_outbox_t **out, size_t *n, char *err, size_t errlen)
+/* A row of OUTBOX_COLS. */
+static void read_without_error(const PGresult *r, int i, void *elem)
+{
+    read_outbox_row(r, i, false, elem);
+}
+
+/* Claimed in one statement: the rows are locked with SKIP LOCKED, so a second node asking
+ * at the same moment takes other rows (or none), and stamped with this node's claim, which
+ * keeps them from other nodes until it runs out (a node that died mid-delivery). A node's
+ * own unexpired claims are its to take again (after a restart); @p skip leaves out those in
+ * flight. */
+int tc_pg_outbox_due(tc_store_t *s, int64_t now, const char *claimer, const char *const *skip,
+                     size_t nskip, size_t limit, tc_outbox_t **out, size_t *n, char *err,
+                     size_t errlen)
 {
     *out = NULL;
     *n = 0;
+    tc_buf_t busy;
+    tc_buf_init(&busy, 0);
+    tc_buf_puts(&busy, "{");
+    for (size_t k = 0; k < nskip; k++)
+        tc_pg__array_add(&busy, skip[k]);
+    tc_buf_puts(&busy, "}");
     tc_pg_args_t a = {0};
     tc_pg__int(&a, now);
-    tc_pg__int(&a, (int64_t)(limit + nskip));
-    PGresult *r = tc_pg__query(s,
-                               "SELECT " OUTBOX_COLS " FROM outbox WHERE state = 'pending' AND"
-                               " next_at <= $1 ORDER BY next_at LIMIT $2",
-                               &a, err, errlen);
-    if (!r)
-        return TC_ESTORE;
-    int rows = PQntuples(r);
-    if (rows > 0 && limit > 0)
-        *out = tc_malloc((size_t)rows * sizeof **out);
-    for (int i = 0; i < rows && *n < limit; i++) {
-        const char *id = PQgetvalue(r, i, 0);
-        int busy = 0;
-        for (size_t k = 0; k < nskip && !busy; k++)
-            busy = strcmp(skip[k], id) == 0;
-        if (!busy)
-            read_outbox_row(r, i, false, &(*out)[(*n)++]);
-    }
-    PQclear(r);
-    return 0;
+    tc_pg__int(&a, (int64_t)limit);
+    tc_pg__text(&a, claimer ? claimer : "");
+    tc_pg__text(&a, busy.data);
+    tc_pg__int(&a, now + TC_OUTBOX_CLAIM_MS);
+    void *rows = NULL;
+    int rc = tc_pg__read_rows(s,
+                              "WITH claimed AS (UPDATE outbox SET claimed_by = $3,"
+                              " claimed_until = $5 WHERE id IN (SELECT id FROM outbox"
+                              " WHERE state = 'pending' AND next_at <= $1 AND"
+                              " (claimed_until IS NULL OR claimed_until <= $1 OR"
+                              " claimed_by = $3) AND id <> ALL($4::text[])"
+                              " ORDER BY next_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
+                              " RETURNING " OUTBOX_COLS ")"
+                              " SELECT * FROM claimed ORDER BY next_at",
+                              &a, sizeof **out, read_without_error, &rows, n, err, errlen);
+    *out = rows;
+    tc_buf_free(&busy);
+    return rc;
 }
 
 int tc_pg_outbox_mark(tc_store_t *s, const char *id, const char *state, int attempts,
@@ -111,7 +127,8 @@ int tc_pg_outbox_mark(tc_store_t *s, const char *id, const char *state, int atte
     tc_pg__text(&a, error);
     return tc_pg__run(s,
                       "UPDATE outbox SET state = $2, attempts = $3, next_at = $4,"
-                      " last_error = $5 WHERE id = $1",
+                      " last_error = $5, claimed_by = NULL, claimed_until = NULL"
+                      " WHERE id = $1",
                       &a, NULL, err, errlen);
 }
 
@@ -180,7 +197,8 @@ int tc_pg_outbox_retry(tc_store_t *s, const char *id, int64_t now, int64_t expir
     long changed = 0;
     int rc = tc_pg__run(s,
                         "UPDATE outbox SET state = 'pending', next_at = $2, expires_at = $3,"
-                        " attempts = 0 WHERE state = 'dead' AND (id = $1 OR $1 = '*')",
+                        " attempts = 0, claimed_by = NULL, claimed_until = NULL"
+                        " WHERE state = 'dead' AND (id = $1 OR $1 = '*')",
                         &a, &changed, err, errlen);
     if (!rc && changed == 0) {
         snprintf(err, errlen, "no dead notification %s", id);

@@ -1,8 +1,8 @@
 /* PostgreSQL store, probe results: as store_sqlite_results.c (batched raw results, the last
  * verdicts that restore threshold state, the rollup and retention pass in slices), each step
  * one set-based statement so that a batch or a slice costs a few round trips whatever its
- * size. Results are written with location '' (one node); the column is there for nodes in
- * several places. */
+ * size. Each result is written with the location its node probes from ('' for none), so nodes
+ * in several places write the same monitor's results side by side. */
 #include "store/store_pg_int.h"
 
 #include <stdio.h>
@@ -16,8 +16,8 @@ int tc_pg_add_results(tc_store_t *s, const tc_store_result_t *r, size_t n, char 
 {
     if (n == 0)
         return 0;
-    tc_buf_t col[5];
-    for (int k = 0; k < 5; k++) {
+    tc_buf_t col[6];
+    for (int k = 0; k < 6; k++) {
         tc_buf_init(&col[k], 0);
         tc_buf_puts(&col[k], "{");
     }
@@ -31,9 +31,10 @@ int tc_pg_add_results(tc_store_t *s, const tc_store_result_t *r, size_t n, char 
         tc_pg__array_add(&col[2], verdict);
         tc_pg__array_add(&col[3], latency);
         tc_pg__array_add(&col[4], r[i].reason && r[i].reason[0] ? r[i].reason : NULL);
+        tc_pg__array_add(&col[5], r[i].location ? r[i].location : "");
     }
     tc_pg_args_t a = {0};
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < 6; k++) {
         tc_buf_puts(&col[k], "}");
         tc_pg__text(&a, col[k].data);
     }
@@ -52,16 +53,17 @@ int tc_pg_add_results(tc_store_t *s, const tc_store_result_t *r, size_t n, char 
     if (!rc)
         rc = tc_pg__run(s,
                         "INSERT INTO result (monitor, at, location, verdict, latency_us, reason)"
-                        " SELECT DISTINCT ON (m.id, v.at) m.id, v.at, '', v.verdict,"
-                        " v.latency_us, v.reason FROM unnest($1::text[], $2::bigint[],"
-                        " $3::smallint[], $4::bigint[], $5::text[]) WITH ORDINALITY"
-                        " AS v(name, at, verdict, latency_us, reason, ord)"
-                        " JOIN monitor m ON m.name = v.name ORDER BY m.id, v.at, v.ord DESC"
+                        " SELECT DISTINCT ON (m.id, v.at, v.location) m.id, v.at, v.location,"
+                        " v.verdict, v.latency_us, v.reason FROM unnest($1::text[],"
+                        " $2::bigint[], $3::smallint[], $4::bigint[], $5::text[], $6::text[])"
+                        " WITH ORDINALITY AS v(name, at, verdict, latency_us, reason, location,"
+                        " ord) JOIN monitor m ON m.name = v.name"
+                        " ORDER BY m.id, v.at, v.location, v.ord DESC"
                         " ON CONFLICT (monitor, at, location) DO UPDATE SET"
                         " verdict = excluded.verdict, latency_us = excluded.latency_us,"
                         " reason = excluded.reason",
                         &a, NULL, err, errlen);
-    for (int k = 0; k < 5; k++)
+    for (int k = 0; k < 6; k++)
         tc_buf_free(&col[k]);
     return rc;
 }
@@ -202,17 +204,19 @@ out:
     return more ? TC_EAGAIN : 0;
 }
 
-int tc_pg_last_results(tc_store_t *s, const char *monitor_id, size_t max, int *verdicts,
-                       double *latency_ms, size_t *n)
+int tc_pg_last_results(tc_store_t *s, const char *monitor_id, const char *location,
+                       size_t max, int *verdicts, double *latency_ms, size_t *n)
 {
     *n = 0;
     tc_pg_args_t a = {0};
     tc_pg__text(&a, monitor_id);
     tc_pg__int(&a, (int64_t)max);
+    tc_pg__text(&a, location ? location : "");
     char err[256];
     PGresult *r = tc_pg__query(s,
                                "SELECT verdict, latency_us FROM result WHERE monitor = (SELECT"
-                               " id FROM monitor WHERE name = $1) ORDER BY at DESC LIMIT $2",
+                               " id FROM monitor WHERE name = $1) AND location = $3"
+                               " ORDER BY at DESC LIMIT $2",
                                &a, err, sizeof err);
     if (!r)
         return TC_ESTORE;

@@ -162,6 +162,15 @@ static const struct {
         "  paused_at INTEGER NOT NULL,"
         "  paused_by TEXT NOT NULL"
         ") WITHOUT ROWID;"},
+    /* Status changes an imported incident records carry its id, so an import can replace
+     * them; NULL for the changes the daemon recorded itself. */
+    {10, "ALTER TABLE component_status_log ADD COLUMN source TEXT;"
+         "CREATE INDEX component_status_log_source ON component_status_log (source)"
+         " WHERE source IS NOT NULL;"},
+    /* Where each result was probed from (node.location), as PostgreSQL's result has had since
+     * its migration 2. One node writes a SQLite store, so (monitor, at) stays the key. The
+     * cluster's tables (PostgreSQL's migration 11) have no use with one node. */
+    {11, "ALTER TABLE result ADD COLUMN location TEXT NOT NULL DEFAULT '';"},
 };
 
 int tc_sqlite__newest_version(void)

@@ -42,8 +42,8 @@ static int sync_row(sqlite3 *db, sqlite3_stmt *sel, sqlite3_stmt *ins, sqlite3_s
             return TC_ESTORE;
         /* The status log starts when the component does, so uptime has its first day. */
         char sql[200];
-        snprintf(sql, sizeof sql, "INSERT INTO component_status_log VALUES (?1, %lld, "
-                 "'operational')", (long long)now);
+        snprintf(sql, sizeof sql, "INSERT INTO component_status_log (component_id, at,"
+                 " status) VALUES (?1, %lld, 'operational')", (long long)now);
         sqlite3_stmt *log = NULL;
         int rc = sqlite3_prepare_v2(db, sql, -1, &log, NULL) == SQLITE_OK ? 0 : TC_ESTORE;
         if (!rc) {
@@ -168,7 +168,8 @@ int tc_store_set_status(tc_store_t *s, const char *id, tc_status_t status, int64
     if (sqlite3_prepare_v2(s->db,
                            "UPDATE component SET status = ?1, updated_at = ?2 WHERE id = ?3",
                            -1, &upd, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "INSERT INTO component_status_log VALUES (?3, ?2, ?1)", -1,
+        sqlite3_prepare_v2(s->db, "INSERT INTO component_status_log (component_id, at, status)"
+                           " VALUES (?3, ?2, ?1)", -1,
                            &log, NULL) != SQLITE_OK) {
         rc = tc_sqlite__fail(s->db, "prepare", err, errlen);
         goto out;
@@ -228,6 +229,47 @@ int tc_store_status_log(tc_store_t *s, const char *id, int64_t from,
         *out = NULL;
         *n = 0;
     }
+    return rc;
+}
+
+int tc_store_replace_import_log(tc_store_t *s, const char *source, const tc_store_log_entry_t *e,
+                                size_t n, char *err, size_t errlen)
+{
+    sqlite3_stmt *del = NULL, *ins = NULL;
+    int rc = tc_store_begin(s, err, errlen);
+    if (rc)
+        return rc;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM component_status_log WHERE source = ?1", -1,
+                           &del, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "INSERT INTO component_status_log (component_id, at, status, source)"
+                           " VALUES (?1, ?2, ?3, ?4)",
+                           -1, &ins, NULL) != SQLITE_OK) {
+        rc = tc_sqlite__fail(s->db, "prepare", err, errlen);
+        goto out;
+    }
+    sqlite3_bind_text(del, 1, source, -1, SQLITE_STATIC);
+    if (sqlite3_step(del) != SQLITE_DONE) {
+        rc = tc_sqlite__fail(s->db, source, err, errlen);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(ins);
+        sqlite3_bind_text(ins, 1, e[i].component_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 2, e[i].at);
+        sqlite3_bind_text(ins, 3, tc_status_name(e[i].status), -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 4, source, -1, SQLITE_STATIC);
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            rc = tc_sqlite__fail(s->db, source, err, errlen);
+            goto out;
+        }
+    }
+    rc = tc_store_commit(s, err, errlen);
+out:
+    sqlite3_finalize(del);
+    sqlite3_finalize(ins);
+    if (rc)
+        tc_store_rollback(s);
     return rc;
 }
 

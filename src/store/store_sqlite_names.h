@@ -27,6 +27,7 @@
 #define tc_store_sync_rows tc_sqlite_sync_rows
 #define tc_store_set_status tc_sqlite_set_status
 #define tc_store_status_log tc_sqlite_status_log
+#define tc_store_replace_import_log tc_sqlite_replace_import_log
 #define tc_store_rollup tc_sqlite_rollup
 #define tc_store_add_results tc_sqlite_add_results
 #define tc_store_put_incident tc_sqlite_put_incident

@@ -73,9 +73,11 @@ static tc_outbox_t *read_outbox_row(sqlite3_stmt *st, tc_outbox_t **out, size_t 
     return m;
 }
 
-int tc_store_outbox_due(tc_store_t *s, int64_t now, const char *const *skip, size_t nskip,
-                        size_t limit, tc_outbox_t **out, size_t *n, char *err, size_t errlen)
+int tc_store_outbox_due(tc_store_t *s, int64_t now, const char *claimer,
+                        const char *const *skip, size_t nskip, size_t limit, tc_outbox_t **out,
+                        size_t *n, char *err, size_t errlen)
 {
+    (void)claimer; /* one node delivers from a SQLite store: @p skip is all it needs */
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st = NULL;

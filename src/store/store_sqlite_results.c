@@ -195,8 +195,9 @@ int tc_store_add_results(tc_store_t *s, const tc_store_result_t *r, size_t n, ch
     if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO monitor (name) VALUES (?1)", -1, &key,
                            NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
-                           "INSERT OR REPLACE INTO result VALUES ((SELECT id FROM monitor"
-                           " WHERE name = ?1), ?2, ?3, ?4, ?5)",
+                           "INSERT OR REPLACE INTO result (monitor, at, verdict, latency_us,"
+                           " reason, location) VALUES ((SELECT id FROM monitor WHERE name = ?1),"
+                           " ?2, ?3, ?4, ?5, ?6)",
                            -1, &ins, NULL) != SQLITE_OK) {
         rc = tc_sqlite__fail(s->db, "prepare", err, errlen);
         goto out;
@@ -210,6 +211,7 @@ int tc_store_add_results(tc_store_t *s, const tc_store_result_t *r, size_t n, ch
         sqlite3_bind_int(ins, 3, r[i].verdict);
         sqlite3_bind_int64(ins, 4, (sqlite3_int64)(r[i].latency_ms * 1000.0));
         tc_sqlite__bind_text(ins, 5, r[i].reason && r[i].reason[0] ? r[i].reason : NULL);
+        sqlite3_bind_text(ins, 6, r[i].location ? r[i].location : "", -1, SQLITE_STATIC);
         if (sqlite3_step(key) != SQLITE_DONE || sqlite3_step(ins) != SQLITE_DONE) {
             rc = tc_sqlite__fail(s->db, "insert result", err, errlen);
             goto out;
@@ -225,9 +227,10 @@ out:
     return rc;
 }
 
-int tc_store_last_results(tc_store_t *s, const char *monitor_id, size_t max, int *verdicts,
-                          double *latency_ms, size_t *n)
+int tc_store_last_results(tc_store_t *s, const char *monitor_id, const char *location,
+                          size_t max, int *verdicts, double *latency_ms, size_t *n)
 {
+    (void)location; /* one node wrote them all (store.h) */
     sqlite3_stmt *st = NULL;
     *n = 0;
     if (sqlite3_prepare_v2(s->db,

@@ -8,18 +8,22 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/alloc.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "store/store_cluster.h"
 
 #define MODULE "store"
 
 typedef struct batch {
     struct batch *next;
-    tc_store_result_t *r; /* owned, with each monitor_id and reason */
+    tc_store_result_t *r; /* owned, with each monitor_id, reason and location */
     size_t n;
+    tc_location_state_t *loc; /* owned; written in the results' transaction */
+    size_t nloc;
 } batch_t;
 
 struct tc_store_writer {
@@ -40,8 +44,10 @@ static void batch_free(batch_t *b)
     for (size_t i = 0; i < b->n; i++) {
         free((char *)b->r[i].monitor_id);
         free((char *)b->r[i].reason);
+        free((char *)b->r[i].location);
     }
     free(b->r);
+    tc_store_locations_free(b->loc, b->nloc);
     free(b);
 }
 
@@ -57,6 +63,22 @@ static struct timespec after_ms(long ms)
         ts.tv_nsec -= 1000000000L;
     }
     return ts;
+}
+
+/* A batch's results, then its location states, in one transaction. */
+static int write_batch(tc_store_t *s, const batch_t *b, char *err, size_t errlen)
+{
+    if (!b->nloc)
+        return tc_store_add_results(s, b->r, b->n, err, errlen);
+    int rc = tc_store_begin(s, err, errlen);
+    if (!rc)
+        rc = tc_store_add_results(s, b->r, b->n, err, errlen);
+    if (!rc)
+        rc = tc_store_put_locations(s, b->loc, b->nloc, err, errlen);
+    if (!rc)
+        return tc_store_commit(s, err, errlen);
+    tc_store_rollback(s);
+    return rc;
 }
 
 static void *run(void *arg)
@@ -83,7 +105,7 @@ static void *run(void *arg)
         w->busy = true;
         pthread_mutex_unlock(&w->lock);
         char err[512];
-        int rc = tc_store_add_results(w->store, b->r, b->n, err, sizeof err);
+        int rc = write_batch(w->store, b, err, sizeof err);
         pthread_mutex_lock(&w->lock);
         w->busy = false;
         if (rc != 0) {
@@ -140,6 +162,17 @@ int tc_store_writer_start(const char *dir, const char *dsn, size_t max_queued,
     return 0;
 }
 
+/* Move the location states of @p from to the end of @p to's. */
+static void add_locations(batch_t *to, batch_t *from)
+{
+    to->loc = tc_realloc(to->loc, (to->nloc + from->nloc) * sizeof *to->loc);
+    memcpy(to->loc + to->nloc, from->loc, from->nloc * sizeof *from->loc);
+    to->nloc += from->nloc;
+    free(from->loc);
+    from->loc = NULL;
+    from->nloc = 0;
+}
+
 void tc_store_writer_add(tc_store_writer_t *w, const tc_store_result_t *r, size_t n)
 {
     if (n == 0)
@@ -151,6 +184,7 @@ void tc_store_writer_add(tc_store_writer_t *w, const tc_store_result_t *r, size_
         b->r[i] = r[i];
         b->r[i].monitor_id = tc_strdup(r[i].monitor_id);
         b->r[i].reason = tc_strdup(r[i].reason ? r[i].reason : "");
+        b->r[i].location = tc_strdup(r[i].location ? r[i].location : "");
     }
     pthread_mutex_lock(&w->lock);
     if (w->tail)
@@ -167,6 +201,9 @@ void tc_store_writer_add(tc_store_writer_t *w, const tc_store_result_t *r, size_
         *p = old->next;
         w->queued -= old->n;
         dropped += old->n;
+        /* A location's state is never dropped: the leader would keep an old one. It moves
+         * into the newest batch, after the states it replaces. */
+        add_locations(b, old);
         batch_free(old);
     }
     w->dropped += dropped;
@@ -174,6 +211,34 @@ void tc_store_writer_add(tc_store_writer_t *w, const tc_store_result_t *r, size_
     pthread_mutex_unlock(&w->lock);
     if (dropped)
         tc_log(TC_LOG_WARN, MODULE, "dropped %zu results: the store is not keeping up", dropped);
+}
+
+void tc_store_writer_put_location(tc_store_writer_t *w, const tc_location_state_t *st)
+{
+    batch_t one = {.nloc = 1};
+    one.loc = tc_calloc(1, sizeof *one.loc);
+    tc_location_state_t *c = one.loc;
+    *c = *st;
+    c->monitor = tc_strdup(st->monitor);
+    c->location = tc_strdup(st->location ? st->location : "");
+    c->node = tc_strdup(st->node ? st->node : "");
+    c->reason = tc_strdup(st->reason ? st->reason : "");
+    c->problem = tc_strdup(st->problem ? st->problem : "");
+    c->summary = tc_strdup(st->summary ? st->summary : "");
+    pthread_mutex_lock(&w->lock);
+    /* Into the last batch, unless the writer is busy with it (it would not be written). */
+    batch_t *b = w->tail;
+    if (!b || (w->busy && b == w->head)) {
+        b = tc_calloc(1, sizeof *b);
+        if (w->tail)
+            w->tail->next = b;
+        else
+            w->head = b;
+        w->tail = b;
+    }
+    add_locations(b, &one);
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
 }
 
 int tc_store_writer_drain(tc_store_writer_t *w, int timeout_ms)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "store/store_cluster.h"
 
 typedef struct tc_store_writer tc_store_writer_t;
 
@@ -26,6 +27,10 @@ int tc_store_writer_start(const char *dir, const char *dsn, size_t max_queued,
 
 /** Queue a copy of @p n results. Never blocks on the store. */
 void tc_store_writer_add(tc_store_writer_t *w, const tc_store_result_t *r, size_t n);
+
+/** Queue a copy of location state @p st (store_cluster.h), written after the results queued
+ *  before it, in their transaction. States are never dropped. Never blocks on the store. */
+void tc_store_writer_put_location(tc_store_writer_t *w, const tc_location_state_t *st);
 
 /** Wait until every queued result is written, at most @p timeout_ms.
  *  @return 0, or TC_EAGAIN when some are still queued (the store is slow or away). */

@@ -395,6 +395,36 @@ static void metrics_text(tc_http_t *h, tc_buf_t *b)
     pthread_mutex_unlock(&h->metrics_lock);
 }
 
+void tc_http_set_health(tc_http_t *h, char *text, size_t len)
+{
+    pthread_mutex_lock(&h->metrics_lock);
+    char *old = h->health;
+    h->health = text;
+    h->health_len = len;
+    pthread_mutex_unlock(&h->metrics_lock);
+    free(old);
+}
+
+/* /healthz while the loop turns: "ok", or the engine's JSON when it gave one. */
+static enum MHD_Result serve_health(tc_http_t *h, struct MHD_Connection *c)
+{
+    pthread_mutex_lock(&h->metrics_lock);
+    char *text = h->health ? tc_strndup(h->health, h->health_len) : NULL;
+    size_t len = h->health_len;
+    pthread_mutex_unlock(&h->metrics_lock);
+    if (!text)
+        return tc_http__reply(h, c, TC_ROUTE_HEALTHZ, 200, h->health_ok);
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, text, free);
+    MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    tc_http__hsts(h, r);
+    enum MHD_Result ret = tc_http__reply(h, c, TC_ROUTE_HEALTHZ, 200, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 /* Can /metrics be answered without the engine: is its text young enough? */
 static int metrics_fresh(tc_http_t *h)
 {
@@ -521,8 +551,9 @@ static enum MHD_Result serve(tc_http_t *h, struct MHD_Connection *c, const char 
     if (strcmp(url, "/healthz") == 0) {
         int64_t beat = atomic_load(h->heartbeat);
         int alive = tc_clock_mono_ms() - beat < HEALTH_STALE_MS;
-        return tc_http__reply(h, c, TC_ROUTE_HEALTHZ, alive ? 200 : 503,
-                              alive ? h->health_ok : h->health_stale);
+        if (alive)
+            return serve_health(h, c);
+        return tc_http__reply(h, c, TC_ROUTE_HEALTHZ, 503, h->health_stale);
     }
     if (strcmp(url, "/metrics") == 0 && h->console != TC_HTTP_CONSOLE_ONLY)
         return tc_http__serve_metrics(h, c);
@@ -839,6 +870,7 @@ void tc_http_stop(tc_http_t *h)
     free_sets(h);
     destroy_static(h);
     free(h->engine_metrics);
+    free(h->health);
     pthread_mutex_destroy(&h->metrics_lock);
     pthread_mutex_destroy(&h->queue_lock);
     pthread_mutex_destroy(&h->conns_lock);

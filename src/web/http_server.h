@@ -86,6 +86,11 @@ void tc_http_publish(tc_http_t *h, tc_snapshot_t *snap);
  *  request to the engine, which sets a new text and answers with tc_http_reply_metrics(). */
 void tc_http_set_metrics(tc_http_t *h, char *text, size_t len);
 
+/** Answer /healthz, while the engine's heartbeat is fresh, with JSON @p text of @p len bytes
+ *  (taking ownership of it) instead of "ok": with several nodes it says which node this is
+ *  and which one leads. */
+void tc_http_set_health(tc_http_t *h, char *text, size_t len);
+
 /** Engine thread: take the next queued request, or NULL when none is waiting. */
 tc_http_request_t *tc_http_take(tc_http_t *h);
 

@@ -119,6 +119,8 @@ struct tc_http {
     char *engine_metrics; /* owned; guarded by metrics_lock */
     size_t engine_metrics_len;
     int64_t engine_metrics_mono; /* when it was set; guarded by metrics_lock */
+    char *health;         /* owned; guarded by metrics_lock; NULL: /healthz says "ok" */
+    size_t health_len;
     /* Requests waiting for the engine (FIFO), guarded by queue_lock. */
     pthread_mutex_t queue_lock;
     int stopping;                      /* guarded by queue_lock: refuse new engine requests */

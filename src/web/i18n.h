@@ -53,6 +53,7 @@ typedef enum {
     TC_T_RESPONSE_LABEL,    /* "Response time: last {ms} ms, average {ms} ms" */
     TC_T_RESPONSE_TITLE,    /* the same, then ", highest {ms} ms" */
     TC_T_VENDOR_PAGE,
+    TC_T_FAILING_FROM,      /* "Failing from {west,south}": a regional failure's places */
     TC_T_DAYS_AGO,          /* "{n} days ago" (n is 90) */
     TC_T_PERCENT_UPTIME,    /* "{99.93}% uptime" */
     TC_T_NO_DATA_YET,

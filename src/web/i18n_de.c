@@ -30,6 +30,7 @@ const tc_i18n_catalog_t tc_i18n__de = {
         [TC_T_RESPONSE_LABEL] = "Antwortzeit: zuletzt {} ms, im Mittel {} ms",
         [TC_T_RESPONSE_TITLE] = "Antwortzeit: zuletzt {} ms, im Mittel {} ms, höchstens {} ms",
         [TC_T_VENDOR_PAGE] = "Statusseite des Anbieters",
+        [TC_T_FAILING_FROM] = "Fehler aus {}",
         [TC_T_DAYS_AGO] = "vor {} Tagen",
         [TC_T_PERCENT_UPTIME] = "{}\u00a0% Verfügbarkeit",
         [TC_T_NO_DATA_YET] = "noch keine Daten",

@@ -31,6 +31,7 @@ const tc_i18n_catalog_t tc_i18n__en = {
         [TC_T_RESPONSE_LABEL] = "Response time: last {} ms, average {} ms",
         [TC_T_RESPONSE_TITLE] = "Response time: last {} ms, average {} ms, highest {} ms",
         [TC_T_VENDOR_PAGE] = "Vendor status page",
+        [TC_T_FAILING_FROM] = "Failing from {}",
         [TC_T_DAYS_AGO] = "{} days ago",
         [TC_T_PERCENT_UPTIME] = "{}% uptime",
         [TC_T_NO_DATA_YET] = "no data yet",

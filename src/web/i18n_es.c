@@ -30,6 +30,7 @@ const tc_i18n_catalog_t tc_i18n__es = {
         [TC_T_RESPONSE_LABEL] = "Tiempo de respuesta: último {} ms, media {} ms",
         [TC_T_RESPONSE_TITLE] = "Tiempo de respuesta: último {} ms, media {} ms, máximo {} ms",
         [TC_T_VENDOR_PAGE] = "Página de estado del proveedor",
+        [TC_T_FAILING_FROM] = "Falla desde {}",
         [TC_T_DAYS_AGO] = "hace {} días",
         [TC_T_PERCENT_UPTIME] = "{}\u00a0% de disponibilidad",
         [TC_T_NO_DATA_YET] = "aún sin datos",

@@ -32,6 +32,7 @@ const tc_i18n_catalog_t tc_i18n__fr = {
         [TC_T_RESPONSE_TITLE] = "Temps de réponse\u00a0: dernier {} ms, moyenne {} ms, "
                                 "maximum {} ms",
         [TC_T_VENDOR_PAGE] = "Page de statut du fournisseur",
+        [TC_T_FAILING_FROM] = "En échec depuis {}",
         [TC_T_DAYS_AGO] = "il y a {} jours",
         [TC_T_PERCENT_UPTIME] = "{}\u00a0% de disponibilité",
         [TC_T_NO_DATA_YET] = "pas encore de données",

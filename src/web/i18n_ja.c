@@ -31,6 +31,7 @@ const tc_i18n_catalog_t tc_i18n__ja = {
         [TC_T_RESPONSE_LABEL] = "応答時間: 直近 {} ms、平均 {} ms",
         [TC_T_RESPONSE_TITLE] = "応答時間: 直近 {} ms、平均 {} ms、最大 {} ms",
         [TC_T_VENDOR_PAGE] = "提供元のステータスページ",
+        [TC_T_FAILING_FROM] = "{} からの確認で失敗",
         [TC_T_DAYS_AGO] = "{} 日前",
         [TC_T_PERCENT_UPTIME] = "稼働率 {}%",
         [TC_T_NO_DATA_YET] = "データなし",

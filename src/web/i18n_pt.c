@@ -31,6 +31,7 @@ const tc_i18n_catalog_t tc_i18n__pt = {
         [TC_T_RESPONSE_LABEL] = "Tempo de resposta: último {} ms, média {} ms",
         [TC_T_RESPONSE_TITLE] = "Tempo de resposta: último {} ms, média {} ms, máximo {} ms",
         [TC_T_VENDOR_PAGE] = "Página de status do fornecedor",
+        [TC_T_FAILING_FROM] = "Falhando a partir de {}",
         [TC_T_DAYS_AGO] = "há {} dias",
         [TC_T_PERCENT_UPTIME] = "{}% de disponibilidade",
         [TC_T_NO_DATA_YET] = "ainda sem dados",

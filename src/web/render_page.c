@@ -63,6 +63,12 @@ static void row_html(tc_buf_t *b, const tc_view_t *v, tc_day_bars_t *bars,
     tc_buf_printf(b, "<span class=\"status %s\">", tc_status_name(r->status));
     tc_buf_html(b, tc_i18n_status(v->lang, r->status));
     tc_buf_puts(b, "</span></span>");
+    /* Watched from several places, a component failing from some of them says which. */
+    if (r->failing_from) {
+        tc_buf_puts(b, "</div><div class=\"row fallback regional\" role=\"note\"><span>");
+        tc_i18n_html(b, v->lang, TC_T_FAILING_FROM, r->failing_from, NULL);
+        tc_buf_puts(b, "</span>");
+    }
     /* A vendor-fed component tells readers what to do instead while it is degraded or
      * worse (not during maintenance, which is announced on its own). */
     if (r->fallback && r->status >= TC_STATUS_DEGRADED) {

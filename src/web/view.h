@@ -36,6 +36,8 @@ typedef struct tc_view_row {
     const double *latencies;     /* recent response times in ms, oldest first; may be NULL */
     size_t nlatencies;
     const char *fallback;        /* advice for users while not operational, or NULL */
+    const char *failing_from;    /* several locations: where a regional failure is seen
+                                    ("west,south"), or NULL */
     const char *vendor_url;      /* the vendor's status page for the advice, or NULL */
 } tc_view_row_t;
 

@@ -74,6 +74,13 @@ void tc_http_set_metrics(tc_http_t *h, char *text, size_t len)
     free(text);
 }
 
+void tc_http_set_health(tc_http_t *h, char *text, size_t len)
+{
+    (void)h;
+    (void)len;
+    free(text);
+}
+
 tc_http_request_t *tc_http_take(tc_http_t *h)
 {
     (void)h;
@@ -270,6 +277,7 @@ static void fx_down(void)
     if (!fx_up)
         return;
     tc_engine__stop_monitors(&fx);
+    tc_engine__vantage_stop(&fx);
     while (fx.in_flight > 0)
         uv_run(&fx.loop, UV_RUN_ONCE); /* canceled runs close their handles */
     tc_sched_free(fx.sched);
@@ -284,6 +292,7 @@ static void fx_down(void)
     tc_render_state_free(fx.render_state);
     tc_engine__subscribers_free(&fx);
     tc_engine__view_free(&fx);
+    tc_engine__vantage_free(&fx);
     tc_config_free(fx.config);
     tc_zone_free(fx.zone);
     tc_engine__accounts_free(&fx);
@@ -367,6 +376,7 @@ void fx_ready(int fresh)
     fx.probe_env.loop = &fx.loop;
     fx.probe_env.push_state = tc_engine__push_state;
     fx.probe_env.push_ctx = &fx;
+    fx.leading = true; /* one node, as with SQLite */
     tc_engine__start_monitors(&fx, fx.config, NULL, 0, NULL);
     tc_engine__index_feeds(&fx);
     tc_engine__derive_components(&fx);

@@ -19,7 +19,7 @@ from conftest import REPO, TOCSIN_BIN, assert_no_sanitizer_report, run_cli, sani
 # The sections a config file may have at its top level (root_keys in src/config/config.c).
 SECTIONS = {"page", "server", "storage", "groups", "components", "monitors", "channels",
             "recurring_maintenance", "incident_templates", "export",
-            "notifications", "subscribers", "admin"}
+            "notifications", "subscribers", "admin", "self_check"}
 
 
 def yaml_blocks(path):

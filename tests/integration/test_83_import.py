@@ -7,6 +7,7 @@ import html
 import json
 import re
 import signal
+import time
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -224,3 +225,77 @@ def test_import_wrong_shape_exits_2(tmp_path):
     p = run_cli("import", "-c", EXAMPLE_CONFIG, "--data", tmp_path / "data", "statuspage", bad)
     assert p.returncode == 2, (p.returncode, p.stderr)
     assert re.search(r"^%s:1:1: " % re.escape(str(bad)), p.stderr, re.M), p.stderr
+
+
+def imported_minutes(history, component, status):
+    """Minutes @component spent in @status by the history's own record: each update's
+    affected_components, oldest update first, a change lasting until the next one."""
+    changes = []
+    for inc in history["incidents"]:
+        for up in inc["incident_updates"]:
+            for a in up.get("affected_components") or []:
+                if a["code"] == component:
+                    changes.append((datetime.fromisoformat(up["display_at"].replace(
+                        "Z", "+00:00")), a["new_status"]))
+    changes.sort()
+    total = 0.0
+    for (at, st), (nxt, _) in zip(changes, changes[1:]):
+        if st == status:
+            total += (nxt - at).total_seconds() / 60
+    return total
+
+
+def uptime_of(d, component):
+    doc = get_json(d, "/api/v2/uptime.json")
+    return next(c for c in doc["components"] if c["id"] == component)
+
+
+def test_import_brings_the_component_status_history(start_daemon, tmp_path):
+    """The incidents' component changes go into the status logs: the bars and the uptime
+    report show the imported outages (as the source page did), from the day of the first
+    imported incident; importing again replaces them instead of adding a second copy."""
+    history = json.loads(HISTORY.read_text())
+    data_dir = tmp_path / "tocsin" / "data"
+    data_dir.parent.mkdir()
+    p = run_cli("import", "-c", EXAMPLE_CONFIG, "--data", data_dir, "--shift-to-now",
+                "statuspage", HISTORY)
+    assert p.returncode == 0, p.stderr
+    assert "22 status changes of 5 components" in p.stdout, p.stdout
+    d = start_daemon(example_config())
+
+    rest = uptime_of(d, "rest")
+    expected = imported_minutes(history, "rest", "major_outage")
+    assert expected == 230  # the seed's four REST API outages
+    major = sum(m["major_outage_minutes"] for m in rest["months"])
+    degraded = sum(m["degraded_performance_minutes"] for m in rest["months"])
+    assert major == pytest.approx(expected, abs=0.1)
+    assert degraded == pytest.approx(
+        imported_minutes(history, "rest", "degraded_performance"), abs=0.1)
+    assert rest["uptime_percentage"] < 100
+    # Observed from the day before the first incident on, not only since the daemon began.
+    observed_days = sum(m["observed_minutes"] for m in rest["months"]) / 1440
+    assert 50 < observed_days < 60, observed_days
+    # A component the history never names has no imported past.
+    dashboard = uptime_of(d, "dashboard")
+    assert sum(m["observed_minutes"] for m in dashboard["months"]) < 1440
+
+    # The bars: REST API's row lists outage days with major-outage seconds.
+    page = get_text(d, "/")
+    row = re.search(r'data-days="([^"]*)"', page).group(1)
+    assert re.search(r"(?:^| )[\d-]+:[\d.]+,\d+,", row), row  # DAYS:U,MAJOR seconds,...
+
+    # Importing again (the demo does at every `make run`) changes nothing.
+    p = run_cli("import", "-c", d.config_path, "--data", d.data_dir, "--shift-to-now",
+                "statuspage", HISTORY)
+    assert p.returncode == 0, p.stderr
+    d.signal(signal.SIGHUP)
+    time.sleep(2)
+    again = uptime_of(d, "rest")
+    assert sum(m["major_outage_minutes"] for m in again["months"]) == pytest.approx(major)
+    db = sqlite3.connect("file:%s?mode=ro" % (d.data_dir / "tocsin.db"), uri=True)
+    try:
+        n = db.execute("SELECT count(*) FROM component_status_log WHERE source IS NOT NULL"
+                       ).fetchone()[0]
+    finally:
+        db.close()
+    assert n == 22 + 5  # the changes and one baseline per component

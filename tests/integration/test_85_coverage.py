@@ -73,8 +73,9 @@ def test_coverage_verdicts(tmp_path):
     for at, verdict in [(T0 - timedelta(minutes=10), 0), (T0 - timedelta(minutes=2), 2),
                         (T0 + timedelta(hours=3, minutes=5), 2),
                         (T0 + timedelta(hours=6, minutes=10), 0)]:
-        db.execute("INSERT INTO result VALUES ((SELECT id FROM monitor WHERE name = "
-                   "'api-health'), ?, ?, 1000, 'x')", (ms(at), verdict))
+        db.execute("INSERT INTO result (monitor, at, verdict, latency_us, reason) VALUES"
+                   " ((SELECT id FROM monitor WHERE name = 'api-health'), ?, ?, 1000, 'x')",
+                   (ms(at), verdict))
     db.commit()
     db.close()
 

@@ -59,15 +59,17 @@ document.addEventListener('securitypolicyviolation', function (e) {
 
 
 class HostSite:
-    """A customer's site on its own port, answering with a strict CSP."""
+    """A customer's site on its own port, answering with a strict CSP (with @strict_only, only
+    for the paths that start with it: a page with other widgets may need a looser one)."""
 
-    def __init__(self, folder, status_base):
+    def __init__(self, folder, status_base, strict_only=None):
         policy = ("default-src 'self'; script-src 'self' %s; connect-src %s; style-src 'self'; "
                   "frame-src %s" % (status_base, status_base, status_base))
 
         class Handler(SimpleHTTPRequestHandler):
             def end_headers(self):
-                self.send_header("Content-Security-Policy", policy)
+                if strict_only is None or self.path.startswith(strict_only):
+                    self.send_header("Content-Security-Policy", policy)
                 super().end_headers()
 
             def log_message(self, *args):

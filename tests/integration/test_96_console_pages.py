@@ -130,6 +130,9 @@ def test_admin_key_shown_once_works_is_audited_and_revoked(start_daemon):
                allow_redirects=False)
     assert r.status_code == 303
     assert "revoked" in s.get(d.url("/admin/keys")).text
+    # The audit log names the revoked key as people know it, not only by its id.
+    entry = re.search(r"<tr>(?:(?!</tr>).)*key\.revoke(?:(?!</tr>).)*</tr>", audit(s, d), re.S)
+    assert entry and "deploy bot – Überwachung" in entry.group(0), entry
     status, _, body = d.raw_request("GET", "/v1/pages/acme/incidents", headers=auth)
     assert status == 401 and b"revoked" in body
 
@@ -277,6 +280,31 @@ def test_check_now_shows_the_result(start_daemon, target):
     assert s.post(d.url("/admin/monitors/nope/check"), data={"csrf": csrf}).status_code == 404
 
 
+def test_a_restart_keeps_the_last_state_and_says_when_it_was_checked(start_daemon, target):
+    """After a restart a monitor's state is read back from its stored results; until it runs
+    again the console says it was checked before the server started, not "never"."""
+    target.set("/health", status=200, body="ok")
+    # An hourly monitor whose first run after a start comes about 30 minutes in.
+    config = CONFIG + "monitors:\n" + http_monitor(
+        "rest-hourly", target, "/health", ["rest"], conditions=["[STATUS] == 200"],
+        failure_threshold=1, success_threshold=1, interval="1h")
+    d = start_daemon(config)
+    add_user(d, "chuck")
+    s, csrf = console_session(d, "chuck")
+    assert "no result yet" in s.get(d.url("/admin/monitors")).text
+    r = s.post(d.url("/admin/monitors/rest-hourly/check"), data={"csrf": csrf})
+    assert r.status_code == 200 and "Verdict: <span class=\"state up\">up</span>" in r.text
+    d.stop()
+    d.start()
+    s, csrf = console_session(d, "chuck")
+    row = re.search(r"<tr><th scope=\"row\"><a href=\"/admin/monitors/rest-hourly\">.*?</tr>",
+                    s.get(d.url("/admin/monitors")).text, re.S).group(0)
+    assert 'class="state up"' in row, row
+    assert "before the server started" in row and "never" not in row.split("</td>")[3], row
+    detail = s.get(d.url("/admin/monitors/rest-hourly")).text
+    assert "Last check</th><td>before the server started" in detail
+
+
 # ---- subscribers and deliveries ----------------------------------------------------------
 
 def test_subscribers_counted_searched_and_removed(start_daemon, sink):
@@ -375,3 +403,20 @@ def test_browser_check_now_and_a_new_key(start_daemon, browser, target, tmp_path
     shot(browser, tmp_path, "key-created")
     browser.get(d.url("/admin/keys"))
     assert key not in browser.page_source
+
+
+@pytest.mark.parametrize("minutes", ["9888888888888888888888888888880", "0", "10081", "90x",
+                                     "", "-5", "\u0663\u0660"])
+def test_a_weekly_window_of_impossible_length_is_refused_in_words(start_daemon, minutes):
+    """The length of a weekly window is a number of minutes from 1 to 10080; anything else
+    (found by fuzz_console: a huge number overflowed when turned into milliseconds) is
+    refused with the form and a sentence, and nothing is scheduled."""
+    d = start_daemon(CONFIG)
+    add_user(d, "ada", role="admin")
+    s, csrf = console_session(d, "ada")
+    r = s.post(d.url("/admin/maintenance/recurring"),
+               data={"csrf": csrf, "name": "Patch", "day": ["tue", "thu"], "at": "02:00",
+                     "minutes": minutes, "m.dash": "1"})
+    assert r.status_code == 422, r.text
+    assert "A window lasts from 1 minute to 7 days (10080 minutes)." in r.text
+    assert "Patch" not in s.get(d.url("/admin/maintenance")).text  # nothing scheduled

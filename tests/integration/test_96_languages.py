@@ -11,10 +11,10 @@ import re
 import pytest
 
 from browser import axe_violations, describe, set_phone, shot
-from conftest import REPO, Daemon, dedent, run_cli
+from conftest import Daemon, dedent, run_cli
 from test_80_write_api import make_key
 from test_90_notify import SmtpSink, parts
-from test_96_accessibility import REST_BARS, tap
+from test_96_accessibility import history_without_statuses_of, tap
 
 CONFIG = """\
 page:
@@ -87,7 +87,7 @@ def page(request, tmp_path_factory, smtp):
     d = Daemon(tmp_path_factory.mktemp("lang-" + lang), dedent(CONFIG % {
         "lang": lang, "zone": EXPECTED[lang]["zone"], "smtp": smtp.port}))
     p = run_cli("import", "-c", d.config_path, "--data", d.data_dir, "statuspage",
-                REPO / "examples" / "history.json")
+                history_without_statuses_of(d.dir, "rest"))
     assert p.returncode == 0, p.stderr
     d.start()
     try:

@@ -1,8 +1,8 @@
 """The static mirror (issue 17): with `export: {dir, command}` the daemon rewrites the folder
-after every change and runs the command; nginx serving the folder gives every document byte
-for byte as the daemon does (pages, JSON with and without ".json", feeds, compressed
-variants); `tocsin export` writes the same folder from the store, and refuses while a daemon
-holds the data folder."""
+after every change and runs the command; nginx and Caddy, each with the snippet the folder
+holds, serve every document byte for byte as the daemon does (pages, JSON with and without
+".json", feeds, compressed variants) with the daemon's CORS and cache headers; `tocsin export`
+writes the same folder from the store, and refuses while a daemon holds the data folder."""
 
 import gzip
 import json
@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, run_cli
+from conftest import free_port, header, run_cli
 from test_80_write_api import WRITE_CONFIG, api, make_key
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+CADDY = shutil.which("caddy") or "/usr/bin/caddy"
 
 
 def url_of(rel):
@@ -34,6 +35,16 @@ def fetch(url, headers=None):
     req = urllib.request.Request(url, headers=headers or {})
     with urllib.request.urlopen(req, timeout=5) as r:
         return r.status, r.read(), dict(r.headers)
+
+
+def wait_served(base):
+    for _ in range(100):
+        try:
+            fetch(base + "/")
+            return base
+        except OSError:
+            time.sleep(0.05)
+    return base
 
 
 @pytest.fixture
@@ -57,13 +68,7 @@ def nginx(tmp_path):
         p = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp_path)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         procs.append(p)
-        for _ in range(100):
-            try:
-                fetch("http://127.0.0.1:%d/" % port)
-                break
-            except OSError:
-                time.sleep(0.05)
-        return "http://127.0.0.1:%d" % port
+        return wait_served("http://127.0.0.1:%d" % port)
 
     yield start
     for p in procs:
@@ -71,7 +76,38 @@ def nginx(tmp_path):
         p.wait(timeout=10)
 
 
-def test_mirror_refreshed_by_the_daemon_served_by_nginx(start_daemon, tmp_path, nginx):
+@pytest.fixture
+def caddy(tmp_path):
+    """Like nginx, for the shipped Caddyfile."""
+    if not os.path.exists(CADDY):
+        pytest.skip("caddy is needed")
+    procs = []
+
+    def start(root):
+        port = free_port()
+        conf = tmp_path / ("Caddyfile-%d" % port)
+        site = (Path(root) / "tocsin-mirror.Caddyfile").read_text()
+        site = site.replace("status.example.com {", "http://127.0.0.1:%d {" % port)
+        site = site.replace("root * /srv/status", "root * %s" % root)
+        # No admin endpoint: it would take port 2019, which another test's Caddy may hold.
+        conf.write_text("{\n    admin off\n}\n" + site)
+        env = dict(os.environ, HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path),
+                   XDG_CONFIG_HOME=str(tmp_path))
+        p = subprocess.Popen([CADDY, "run", "--config", str(conf), "--adapter", "caddyfile"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        procs.append(p)
+        return wait_served("http://127.0.0.1:%d" % port)
+
+    yield start
+    for p in procs:
+        p.terminate()
+        p.wait(timeout=10)
+
+
+@pytest.mark.parametrize("server", ["nginx", "caddy"])
+def test_mirror_refreshed_by_the_daemon_served_as_the_daemon(start_daemon, tmp_path, request,
+                                                              server):
+    serve = request.getfixturevalue(server)
     mirror = tmp_path / "mirror"
     marker = tmp_path / "command-ran"
     d = start_daemon(WRITE_CONFIG + "export:\n  dir: %s\n  command: echo \"$TOCSIN_EXPORT_DIR\""
@@ -87,7 +123,7 @@ def test_mirror_refreshed_by_the_daemon_served_by_nginx(start_daemon, tmp_path, 
     d.wait_for(lambda: marker.exists() and str(mirror) in marker.read_text(), timeout=10,
                what="the export command")
     time.sleep(0.5)  # let a refresh in flight finish: the folder is swapped whole
-    base = nginx(mirror)
+    base = serve(mirror)
 
     compared = 0
     for f in sorted(mirror.rglob("*")):
@@ -95,25 +131,30 @@ def test_mirror_refreshed_by_the_daemon_served_by_nginx(start_daemon, tmp_path, 
         if f.is_dir() or rel.endswith((".gz", ".br")) or rel.startswith("tocsin-mirror"):
             continue
         path = url_of(rel)
-        status, _, body = d.raw_request("GET", path)
+        status, hdrs, body = d.raw_request("GET", path)
         assert status == 200, path
-        got = fetch(base + path)[1]
-        assert got == body, "%s differs between the daemon and nginx" % path
+        _, got, got_headers = fetch(base + path)
+        assert got == body, "%s differs between the daemon and %s" % (path, server)
+        # The headers clients act on come from the snippet, as the daemon sends them: other
+        # sites' scripts may read every document, and caches keep none for long.
+        for name in ("Access-Control-Allow-Origin", "Cache-Control"):
+            assert got_headers.get(name) == header(hdrs, name)[0], (path, name, got_headers)
         compared += 1
     assert compared >= 10
-    # With the content types a browser and a client need (the snippet keeps nginx's own map).
+    # With the content types a browser and a client need (the snippets keep the server's map).
     for path, ctype in [("/", "text/html"), ("/api/v2/summary.json", "application/json"),
                         ("/history.atom", "application/atom+xml"),
                         ("/history.rss", "application/rss+xml"),
                         ("/badges/status.svg", "image/svg+xml")]:
         status, _, headers = fetch(base + path)
         assert headers["Content-Type"].startswith(ctype), (path, headers["Content-Type"])
-    # Statuspage clients ask without ".json": nginx finds it as the daemon does.
+    # Statuspage clients ask without ".json": the server finds it as the daemon does.
     assert fetch(base + "/api/v2/summary")[1] == d.raw_request("GET", "/api/v2/summary")[2]
     # The precompressed variant is what gzip_static sends.
     status, body, headers = fetch(base + "/api/v2/summary.json",
                                   {"Accept-Encoding": "gzip"})
     assert headers.get("Content-Encoding") == "gzip"
+    assert headers.get("Vary") == "Accept-Encoding"  # so shared caches keep both forms apart
     assert gzip.decompress(body) == d.raw_request("GET", "/api/v2/summary.json")[2]
     summary = json.loads(fetch(base + "/api/v2/summary.json")[1])
     assert summary["incidents"][0]["name"] == "Mirror me – ünïcode"

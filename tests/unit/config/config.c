@@ -239,6 +239,20 @@ static const struct error_case {
      MONITOR "    conditions: [\"[RESPONSE_TIME_P95] < 800\", \"[9X] == 1\"]\n",
      NAME ":7:49: monitor \"m\": condition \"[9X] == 1\": unexpected character in placeholder "
           "name"},
+    {"quorum 0", MONITOR "    quorum: 0\n",
+     NAME ":7:13: monitor: \"quorum\" must be between 1 and 64"},
+    {"quorum in words other than majority", MONITOR "    quorum: most\n",
+     NAME ":7:13: monitor: quorum must be majority or a number of locations"},
+    {"regional_status operational", MONITOR "    regional_status: operational\n",
+     NAME ":7:22: monitor: regional_status must be degraded_performance, partial_outage or "
+          "major_outage"},
+    {"a node location with a space", PAGE "node:\n  location: eu west\n",
+     NAME ":4:13: node: location must be 1 to 64 letters, digits, '-', '_' or '.'"},
+    {"a node role of its own", PAGE "node:\n  role: leader\n",
+     NAME ":4:9: node: role must be full or probe"},
+    {"a probe without PostgreSQL", PAGE "node:\n  role: probe\n",
+     NAME ":4:9: node: a probe writes its results to a shared store: role probe needs "
+          "storage.postgres"},
     {"a percentile the kind cannot offer", PAGE "monitors:\n  - id: m\n    kind: push\n"
      "    token: abcdefghijklmnopqrstuvwxyz\n    conditions: [\"[RESPONSE_TIME_P90] < 1\"]\n",
      NAME ":7:19: monitor \"m\": condition \"[RESPONSE_TIME_P90] < 1\": unknown placeholder "
@@ -557,7 +571,7 @@ static void test_detection_defaults(void **state)
     assert_int_equal(m->retries, 0);
     assert_int_equal(m->retry_interval_ms, 2000);
     assert_int_equal(cfg->monitor_rules[0].alerts[0].on,
-                     TC_ON_DOWN | TC_ON_RECOVERED | TC_ON_FLAPPING);
+                     TC_ON_DOWN | TC_ON_RECOVERED | TC_ON_FLAPPING | TC_ON_REGIONAL);
     assert_int_equal(n->window, 50);
     assert_true(n->degraded_ratio == 0.1 && n->down_ratio == 0.4);
     assert_false(n->flap_detection);

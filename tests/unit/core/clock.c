@@ -350,6 +350,26 @@ static void from_local(void **state)
     tc_zone_free(in);
 }
 
+/* The calendar check both date parsers use (RFC 3339 in the API, the console's fields). */
+static void dates_that_exist(void **state)
+{
+    (void)state;
+    static const struct {
+        int y, mo, d, exists;
+    } dates[] = {
+        {2024, 1, 31, 1}, {2024, 1, 32, 0}, {2024, 4, 30, 1}, {2024, 4, 31, 0},
+        {2024, 2, 29, 1}, {2023, 2, 29, 0}, {2023, 2, 28, 1}, {1900, 2, 29, 0},
+        {2000, 2, 29, 1}, {2100, 2, 29, 0}, {2024, 12, 31, 1}, {2024, 0, 1, 0},
+        {2024, 13, 1, 0}, {2024, 6, 0, 0}, {2024, -1, 5, 0}, {2024, 6, -3, 0},
+    };
+    for (size_t i = 0; i < sizeof dates / sizeof dates[0]; i++) {
+        if (!tc_clock_date_exists(dates[i].y, dates[i].mo, dates[i].d) != !dates[i].exists) {
+            print_message("%04d-%02d-%02d\n", dates[i].y, dates[i].mo, dates[i].d);
+            fail();
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -360,6 +380,7 @@ int main(void)
         cmocka_unit_test(month_starts),
         cmocka_unit_test(loading),
         cmocka_unit_test(from_local),
+        cmocka_unit_test(dates_that_exist),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,15 +18,16 @@
 #define NOW INT64_C(1000000)
 
 #define FLAP TC_MONITOR_FLAPPING
+#define REG TC_MONITOR_REGIONAL
 
 /* Four rules: one wants down and recovered, one degraded only, one reminds every 100 s
- * and was told 150 s ago (on down), one has the default set (down, recovered, flapping) and
- * the same reminders. */
+ * and was told 150 s ago (on down), one has the default set (down, recovered, flapping,
+ * regional) and the same reminders. */
 static const tc_policy_rule_t rules[] = {
     {.on = TC_ON_DOWN | TC_ON_RECOVERED},
     {.on = TC_ON_DEGRADED},
     {.on = TC_ON_DOWN, .remind_ms = 100000, .alerted_at = NOW - 150000},
-    {.on = TC_ON_DOWN | TC_ON_RECOVERED | TC_ON_FLAPPING, .remind_ms = 100000,
+    {.on = TC_ON_DOWN | TC_ON_RECOVERED | TC_ON_FLAPPING | TC_ON_REGIONAL, .remind_ms = 100000,
      .alerted_at = NOW - 150000},
 };
 #define NRULES (sizeof rules / sizeof rules[0])
@@ -52,6 +53,16 @@ static const struct {
      TC_EVENT_DOWN, "1011"},
     {"down to degraded eases", DOWN, DEG, true, true, false, TC_POLICY_EASED,
      TC_EVENT_DEGRADED, "0100"},
+    {"a regional failure opens, tells the default set", UP, REG, true, false, false,
+     TC_POLICY_OPEN, TC_EVENT_REGIONAL, "0001"},
+    {"regional to down worsens", REG, DOWN, true, true, false, TC_POLICY_WORSENED,
+     TC_EVENT_DOWN, "1011"},
+    {"down to regional eases", DOWN, REG, true, true, false, TC_POLICY_EASED,
+     TC_EVENT_REGIONAL, "0001"},
+    {"regional to up resolves", REG, UP, true, true, false, TC_POLICY_RESOLVE,
+     TC_EVENT_RECOVERED, "1001"},
+    {"a regional failure under maintenance opens nothing", UP, REG, true, false, true,
+     TC_POLICY_KEEP, TC_EVENT_REGIONAL, "0000"},
     {"no automatic incidents: alerts only", UP, DOWN, false, false, false, TC_POLICY_KEEP,
      TC_EVENT_DOWN, "1011"},
     {"recovery with no open incident resolves nothing", DOWN, UP, true, false, false,

@@ -88,17 +88,17 @@ static const struct comp_case {
      {{INC, I_CRIT, 1, {"api"}, {MAJ}}}, OP},
     {"manual beats a running maintenance", 1, PART, OP, 0, {{0}}, 1,
      {{MW, I_MAINT, 1, {"api"}, {OP}}}, PART},
-    {"manual beats monitors down", 1, DEG, OP, 1, {{DOWN, MAJ}}, 0, {{0}}, DEG},
-    {"manual beats pending monitors and the stored status", 1, OP, MAJ, 1, {{UNK, MAJ}}, 0,
+    {"manual beats monitors down", 1, DEG, OP, 1, {{DOWN, MAJ, PART}}, 0, {{0}}, DEG},
+    {"manual beats pending monitors and the stored status", 1, OP, MAJ, 1, {{UNK, MAJ, PART}}, 0,
      {{0}}, OP},
     {"manual under_maintenance with nothing else", 1, MNT, OP, 0, {{0}}, 0, {{0}}, MNT},
 
     /* 2. Open incidents and running maintenances, worst of them, beat monitors. */
-    {"incident status beats monitors up", 0, OP, OP, 1, {{UP, MAJ}}, 1,
+    {"incident status beats monitors up", 0, OP, OP, 1, {{UP, MAJ, PART}}, 1,
      {{INC, I_MAJOR, 1, {"api"}, {PART}}}, PART},
-    {"incident setting operational beats monitors down", 0, OP, MAJ, 1, {{DOWN, MAJ}}, 1,
+    {"incident setting operational beats monitors down", 0, OP, MAJ, 1, {{DOWN, MAJ, PART}}, 1,
      {{INC, I_NONE, 1, {"api"}, {OP}}}, OP},
-    {"incident beats pending monitors", 0, OP, MAJ, 1, {{UNK, MAJ}}, 1,
+    {"incident beats pending monitors", 0, OP, MAJ, 1, {{UNK, MAJ, PART}}, 1,
      {{INC, I_MINOR, 1, {"api"}, {DEG}}}, DEG},
     {"incident beats maintenance", 0, OP, OP, 0, {{0}}, 2,
      {{INC, I_MAJOR, 1, {"api"}, {PART}}, {MW, I_MAINT, 1, {"api"}, {OP}}}, PART},
@@ -112,44 +112,51 @@ static const struct comp_case {
      {{INC, I_CRIT, 3, {"db", "api", "web"}, {MAJ, DEG, PART}}}, DEG},
     {"running maintenance shows under_maintenance", 0, OP, OP, 0, {{0}}, 1,
      {{MW, I_MAINT, 1, {"api"}, {OP}}}, MNT},
-    {"maintenance beats monitors down", 0, OP, MAJ, 1, {{DOWN, MAJ}}, 1,
+    {"maintenance beats monitors down", 0, OP, MAJ, 1, {{DOWN, MAJ, PART}}, 1,
      {{MW, I_MAINT, 2, {"web", "api"}, {OP, OP}}}, MNT},
     {"maintenance ignores the status array", 0, OP, OP, 0, {{0}}, 1,
      {{MW, I_MAINT, 1, {"api"}, {MAJ}}}, MNT},
-    {"scheduled maintenance does not count", 0, OP, OP, 1, {{DOWN, MAJ}}, 1,
+    {"scheduled maintenance does not count", 0, OP, OP, 1, {{DOWN, MAJ, PART}}, 1,
      {{SCHED, I_MAINT, 1, {"api"}, {OP}}}, MAJ},
     {"scheduled maintenance, no monitor: operational", 0, OP, DEG, 0, {{0}}, 1,
      {{SCHED, I_MAINT, 1, {"api"}, {OP}}}, OP},
-    {"an incident on other components leaves monitors in charge", 0, OP, OP, 1, {{MDEG, MAJ}},
+    {"an incident on other components leaves monitors in charge", 0, OP, OP, 1, {{MDEG, MAJ, PART}},
      1, {{INC, I_CRIT, 1, {"db"}, {MAJ}}}, DEG},
-    {"an incident without components leaves monitors in charge", 0, OP, OP, 1, {{UP, MAJ}}, 1,
+    {"an incident without components leaves monitors in charge", 0, OP, OP, 1, {{UP, MAJ, PART}}, 1,
      {{INC, I_CRIT, 0, {NULL}, {OP}}}, OP},
 
     /* 3. Monitors: the worst of those with a state. */
-    {"monitor down: major outage by default", 0, OP, OP, 1, {{DOWN, MAJ}}, 0, {{0}}, MAJ},
-    {"monitor down with down_status partial_outage", 0, OP, OP, 1, {{DOWN, PART}}, 0, {{0}},
+    {"monitor down: major outage by default", 0, OP, OP, 1, {{DOWN, MAJ, PART}}, 0, {{0}}, MAJ},
+    {"monitor down with down_status partial_outage", 0, OP, OP, 1, {{DOWN, PART, PART}}, 0, {{0}},
      PART},
-    {"monitor degraded", 0, OP, OP, 1, {{MDEG, MAJ}}, 0, {{0}}, DEG},
-    {"monitor up", 0, OP, MAJ, 1, {{UP, MAJ}}, 0, {{0}}, OP},
-    {"down and up: down wins", 0, OP, OP, 2, {{UP, MAJ}, {DOWN, MAJ}}, 0, {{0}}, MAJ},
-    {"degraded and partial-down: partial", 0, OP, OP, 2, {{MDEG, MAJ}, {DOWN, PART}}, 0, {{0}},
+    {"monitor degraded", 0, OP, OP, 1, {{MDEG, MAJ, PART}}, 0, {{0}}, DEG},
+    {"monitor up", 0, OP, MAJ, 1, {{UP, MAJ, PART}}, 0, {{0}}, OP},
+    {"down and up: down wins", 0, OP, OP, 2, {{UP, MAJ, PART}, {DOWN, MAJ, PART}}, 0, {{0}}, MAJ},
+    {"degraded and partial-down: partial", 0, OP, OP, 2, {{MDEG, MAJ, PART}, {DOWN, PART, PART}}, 0, {{0}},
      PART},
-    {"partial-down and major-down: major", 0, OP, OP, 2, {{DOWN, PART}, {DOWN, MAJ}}, 0, {{0}},
+    {"partial-down and major-down: major", 0, OP, OP, 2, {{DOWN, PART, PART}, {DOWN, MAJ, PART}}, 0, {{0}},
      MAJ},
-    {"pending monitors are skipped", 0, OP, MAJ, 2, {{UNK, MAJ}, {UP, MAJ}}, 0, {{0}}, OP},
-    {"pending and degraded: degraded", 0, OP, OP, 3, {{UNK, MAJ}, {MDEG, MAJ}, {UNK, MAJ}}, 0,
+    {"pending monitors are skipped", 0, OP, MAJ, 2, {{UNK, MAJ, PART}, {UP, MAJ, PART}}, 0, {{0}}, OP},
+    {"pending and degraded: degraded", 0, OP, OP, 3, {{UNK, MAJ, PART}, {MDEG, MAJ, PART}, {UNK, MAJ, PART}}, 0,
      {{0}}, DEG},
     {"flapping: degraded, whatever its down_status", 0, OP, OP, 1,
-     {{TC_MONITOR_FLAPPING, MAJ}}, 0, {{0}}, DEG},
-    {"flapping and down: down wins", 0, OP, OP, 2, {{TC_MONITOR_FLAPPING, MAJ}, {DOWN, PART}},
+     {{TC_MONITOR_FLAPPING, MAJ, PART}}, 0, {{0}}, DEG},
+    {"flapping and down: down wins", 0, OP, OP, 2, {{TC_MONITOR_FLAPPING, MAJ, PART}, {DOWN, PART, PART}},
      0, {{0}}, PART},
 
+    {"regional (some locations failing): partial outage by default", 0, OP, OP, 1,
+     {{TC_MONITOR_REGIONAL, MAJ, PART}}, 0, {{0}}, PART},
+    {"regional with regional_status degraded_performance", 0, OP, OP, 1,
+     {{TC_MONITOR_REGIONAL, MAJ, DEG}}, 0, {{0}}, DEG},
+    {"regional and down elsewhere: down wins", 0, OP, OP, 2,
+     {{TC_MONITOR_REGIONAL, MAJ, PART}, {DOWN, MAJ, PART}}, 0, {{0}}, MAJ},
+
     /* 4. Pending: every monitor pending keeps the stored status. */
-    {"pending keeps a stored outage", 0, OP, MAJ, 1, {{UNK, MAJ}}, 0, {{0}}, MAJ},
-    {"pending keeps a stored operational", 0, OP, OP, 2, {{UNK, MAJ}, {UNK, PART}}, 0, {{0}},
+    {"pending keeps a stored outage", 0, OP, MAJ, 1, {{UNK, MAJ, PART}}, 0, {{0}}, MAJ},
+    {"pending keeps a stored operational", 0, OP, OP, 2, {{UNK, MAJ, PART}, {UNK, PART, PART}}, 0, {{0}},
      OP},
     {"pending keeps a stored under_maintenance (the window closed before a restart)", 0, OP,
-     MNT, 1, {{UNK, MAJ}}, 0, {{0}}, MNT},
+     MNT, 1, {{UNK, MAJ, PART}}, 0, {{0}}, MNT},
 };
 
 static void test_components(void **state)
@@ -299,10 +306,10 @@ static void test_names(void **state)
     assert_string_equal(tc_monitor_state_name(DOWN), "down");
     assert_int_equal(tc_status_worst(MNT, OP), MNT);
     assert_int_equal(tc_status_worst(DEG, MNT), DEG);
-    assert_int_equal(tc_monitor_component_status(DOWN, PART), PART);
-    assert_int_equal(tc_monitor_component_status(MDEG, PART), DEG);
-    assert_int_equal(tc_monitor_component_status(UP, MAJ), OP);
-    assert_int_equal(tc_monitor_component_status(UNK, MAJ), OP);
+    assert_int_equal(tc_monitor_component_status(DOWN, PART, PART), PART);
+    assert_int_equal(tc_monitor_component_status(MDEG, PART, PART), DEG);
+    assert_int_equal(tc_monitor_component_status(UP, MAJ, PART), OP);
+    assert_int_equal(tc_monitor_component_status(UNK, MAJ, PART), OP);
 }
 
 int main(void)

@@ -177,21 +177,29 @@ static void test_flapping_then_down(void **state)
 static void test_component_status(void **state)
 {
     (void)state;
-    assert_int_equal(tc_monitor_component_status(S_DOWN, TC_STATUS_MAJOR_OUTAGE),
+    assert_int_equal(tc_monitor_component_status(S_DOWN, TC_STATUS_MAJOR_OUTAGE, TC_STATUS_PARTIAL_OUTAGE),
                      TC_STATUS_MAJOR_OUTAGE);
-    assert_int_equal(tc_monitor_component_status(S_DOWN, TC_STATUS_PARTIAL_OUTAGE),
+    assert_int_equal(tc_monitor_component_status(S_DOWN, TC_STATUS_PARTIAL_OUTAGE, TC_STATUS_PARTIAL_OUTAGE),
                      TC_STATUS_PARTIAL_OUTAGE);
-    assert_int_equal(tc_monitor_component_status(S_DEG, TC_STATUS_MAJOR_OUTAGE),
+    assert_int_equal(tc_monitor_component_status(S_DEG, TC_STATUS_MAJOR_OUTAGE, TC_STATUS_PARTIAL_OUTAGE),
                      TC_STATUS_DEGRADED);
-    assert_int_equal(tc_monitor_component_status(S_UP, TC_STATUS_MAJOR_OUTAGE),
+    assert_int_equal(tc_monitor_component_status(S_UP, TC_STATUS_MAJOR_OUTAGE, TC_STATUS_PARTIAL_OUTAGE),
                      TC_STATUS_OPERATIONAL);
-    assert_int_equal(tc_monitor_component_status(S_UNK, TC_STATUS_MAJOR_OUTAGE),
+    assert_int_equal(tc_monitor_component_status(S_UNK, TC_STATUS_MAJOR_OUTAGE, TC_STATUS_PARTIAL_OUTAGE),
                      TC_STATUS_OPERATIONAL);
-    assert_int_equal(tc_monitor_component_status(S_FLAP, TC_STATUS_MAJOR_OUTAGE),
+    assert_int_equal(tc_monitor_component_status(S_FLAP, TC_STATUS_MAJOR_OUTAGE, TC_STATUS_PARTIAL_OUTAGE),
                      TC_STATUS_DEGRADED);
     assert_string_equal(tc_monitor_state_name(S_DEG), "degraded");
     assert_string_equal(tc_monitor_state_name(S_UNK), "pending");
     assert_string_equal(tc_monitor_state_name(S_FLAP), "flapping");
+    /* Several locations: some failing, fewer than the quorum. */
+    assert_int_equal(tc_monitor_component_status(TC_MONITOR_REGIONAL, TC_STATUS_MAJOR_OUTAGE,
+                                                 TC_STATUS_PARTIAL_OUTAGE),
+                     TC_STATUS_PARTIAL_OUTAGE);
+    assert_int_equal(tc_monitor_component_status(TC_MONITOR_REGIONAL, TC_STATUS_MAJOR_OUTAGE,
+                                                 TC_STATUS_DEGRADED),
+                     TC_STATUS_DEGRADED);
+    assert_string_equal(tc_monitor_state_name(TC_MONITOR_REGIONAL), "regional");
 }
 
 int main(void)

@@ -22,6 +22,7 @@
 #include "core/alloc.h"
 #include "core/err.h"
 #include "store/store.h"
+#include "store_checks.h"
 
 #define HOUR 3600000LL
 #define DAY 86400000LL
@@ -138,6 +139,7 @@ static void test_sync_and_status(void **state)
     assert_int_equal(log[1].at, 5000);
     assert_int_equal(log[1].status, TC_STATUS_MAJOR_OUTAGE);
     free(log);
+    check_import_log(s, "db");
     tc_store_close(s);
 }
 
@@ -172,6 +174,7 @@ static void test_results_rollup_retention(void **state)
         r[i].verdict = i < 5 ? 2 : i < 15 ? 1 : 0;
         r[i].latency_ms = i + 1;
         r[i].reason = i < 5 ? "connection refused" : "";
+        r[i].location = "";
     }
     assert_int_equal(tc_store_add_results(s, r, 100, err, sizeof err), 0);
     assert_int_equal(scalar("SELECT COUNT(*) FROM result"), 100);
@@ -184,7 +187,7 @@ static void test_results_rollup_retention(void **state)
     int verdicts[10];
     double latency[10];
     size_t n = 0;
-    assert_int_equal(tc_store_last_results(s, "api-health", 10, verdicts, latency, &n), 0);
+    assert_int_equal(tc_store_last_results(s, "api-health", "", 10, verdicts, latency, &n), 0);
     assert_int_equal(n, 10);
     assert_int_equal((int)latency[9], 100); /* oldest first: the newest is last */
     int64_t at = 0;
@@ -232,7 +235,7 @@ static void test_rollup_in_slices(void **state)
     char ids[60][32];
     for (int m = 0; m < 60; m++) {
         snprintf(ids[m], sizeof ids[m], "slice-%02d", m);
-        r[m] = (tc_store_result_t){ids[m], t0 + m, 0, 10.0 + m, ""};
+        r[m] = (tc_store_result_t){ids[m], t0 + m, 0, 10.0 + m, "", ""};
     }
     assert_int_equal(tc_store_add_results(s, r, 60, err, sizeof err), 0);
     int64_t cursor = 0;
@@ -280,7 +283,7 @@ static void test_outbox(void **state)
     tc_outbox_t *due = NULL;
     size_t ndue = 0;
     const char *skip[] = {"delivered-old"};
-    assert_int_equal(tc_store_outbox_due(s, now, skip, 1, 3, &due, &ndue, err, sizeof err), 0);
+    assert_int_equal(tc_store_outbox_due(s, now, "a", skip, 1, 3, &due, &ndue, err, sizeof err), 0);
     assert_int_equal(ndue, 3);
     assert_string_equal(due[0].id, "pending-old"); /* oldest next_at first */
     assert_string_equal(due[0].payload, "{\"text\":\"é\"}");
@@ -465,8 +468,8 @@ static void test_copy_from_sqlite(void **state)
     tc_store_row_t *rows = rows_of(ids, 1);
     assert_int_equal(tc_store_sync_rows(lite, rows, 1, 1000, err, sizeof err), 0);
     tc_store_rows_free(rows, 1);
-    tc_store_result_t r[3] = {{"m1", 10, 0, 1.5, ""}, {"m2", 20, 2, -1, "refused"},
-                              {"m1", 30, 1, 2.25, "slow"}};
+    tc_store_result_t r[3] = {{"m1", 10, 0, 1.5, "", ""}, {"m2", 20, 2, -1, "refused", ""},
+                              {"m1", 30, 1, 2.25, "slow", ""}};
     assert_int_equal(tc_store_add_results(lite, r, 3, err, sizeof err), 0);
     unsigned char hash[32] = {9, 0, 8};
     char name[64] = "";
@@ -484,7 +487,7 @@ static void test_copy_from_sqlite(void **state)
     /* New rows get fresh ids after the copied ones. */
     assert_int_equal(tc_store_audit_add(pg, &line, err, sizeof err), 0);
     assert_int_equal(scalar("SELECT MAX(id) FROM audit_log"), 2);
-    tc_store_result_t more = {"m3", 40, 0, 1, ""};
+    tc_store_result_t more = {"m3", 40, 0, 1, "", ""};
     assert_int_equal(tc_store_add_results(pg, &more, 1, err, sizeof err), 0);
     assert_int_equal(scalar("SELECT id FROM monitor WHERE name = 'm3'"), 3);
 

@@ -16,6 +16,7 @@
 #include "core/alloc.h"
 #include "core/err.h"
 #include "store/store.h"
+#include "store_checks.h"
 
 #define HOUR 3600000LL
 #define DAY 86400000LL
@@ -115,6 +116,7 @@ static void test_sync_and_status(void **state)
     assert_int_equal(log[1].at, 5000);
     assert_int_equal(log[1].status, TC_STATUS_MAJOR_OUTAGE);
     free(log);
+    check_import_log(s, "db");
     tc_store_close(s);
 }
 
@@ -144,6 +146,7 @@ static void test_results_rollup_retention(void **state)
         r[i].verdict = i < 5 ? 2 : i < 15 ? 1 : 0;
         r[i].latency_ms = i + 1;
         r[i].reason = i < 5 ? "connection refused" : "";
+        r[i].location = "";
     }
     assert_int_equal(tc_store_add_results(s, r, 100, err, sizeof err), 0);
     assert_int_equal(scalar("SELECT COUNT(*) FROM result"), 100);
@@ -183,7 +186,7 @@ static void test_rollup_in_slices(void **state)
     for (int m = 0; m < 60; m++) {
         char id[32];
         snprintf(id, sizeof id, "slice-%02d", m);
-        tc_store_result_t r = {id, t0 + m, 0, 10.0 + m, ""};
+        tc_store_result_t r = {id, t0 + m, 0, 10.0 + m, "", ""};
         assert_int_equal(tc_store_add_results(s, &r, 1, err, sizeof err), 0);
     }
     /* However many calls the pass takes (each stops after about 5 ms of work, so how many

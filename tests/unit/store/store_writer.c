@@ -45,7 +45,7 @@ static void test_batches_arrive_copied_and_in_order(void **state)
         char *ids[5];
         for (int i = 0; i < 5; i++) {
             ids[i] = tc_strdup(i % 2 ? "odd" : "even");
-            r[i] = (tc_store_result_t){ids[i], b * 100 + i, b % 3, 10.0 * i, b ? "" : "first"};
+            r[i] = (tc_store_result_t){ids[i], b * 100 + i, b % 3, 10.0 * i, b ? "" : "first", ""};
         }
         tc_store_writer_add(w, r, 5);
         for (int i = 0; i < 5; i++) {
@@ -60,7 +60,7 @@ static void test_batches_arrive_copied_and_in_order(void **state)
     assert_int_equal(st.queued, 0);
     assert_int_equal(st.dropped, 0);
     /* Queued and not drained: the stop writes them. */
-    tc_store_result_t last = {"even", 999999, 2, 1.0, "late"};
+    tc_store_result_t last = {"even", 999999, 2, 1.0, "late", ""};
     tc_store_writer_add(w, &last, 1);
     tc_store_writer_stop(w, 10000);
 
@@ -69,10 +69,10 @@ static void test_batches_arrive_copied_and_in_order(void **state)
     int verdicts[100];
     double latency[100];
     size_t n = 0;
-    assert_int_equal(tc_store_last_results(s, "even", 100, verdicts, latency, &n), 0);
+    assert_int_equal(tc_store_last_results(s, "even", "", 100, verdicts, latency, &n), 0);
     assert_int_equal(n, 61); /* 3 of each batch of 5, and the late one */
     assert_int_equal(verdicts[60], 2);
-    assert_int_equal(tc_store_last_results(s, "odd", 100, verdicts, latency, &n), 0);
+    assert_int_equal(tc_store_last_results(s, "odd", "", 100, verdicts, latency, &n), 0);
     assert_int_equal(n, 40);
     int64_t at = 0;
     bool hourly = true;
