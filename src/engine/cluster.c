@@ -692,6 +692,12 @@ void tc_engine__cluster_serving(tc_engine_t *d)
         publish_health(d);
 }
 
+void tc_engine__cluster_health(tc_engine_t *d)
+{
+    if (d->cluster)
+        publish_health(d);
+}
+
 void tc_engine__cluster_metrics(tc_engine_t *d, tc_buf_t *b)
 {
     tc_cluster_t *c = d->cluster;

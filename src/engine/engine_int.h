@@ -286,6 +286,9 @@ void tc_engine__cluster_stopping(tc_engine_t *d);
 /** The HTTP server is up: with several nodes, /healthz answers with the cluster's JSON from
  *  now on. */
 void tc_engine__cluster_serving(tc_engine_t *d);
+/** With several nodes, give /healthz the figures as they are now (the results waiting for
+ *  the store move with every flush); nothing with one node. */
+void tc_engine__cluster_health(tc_engine_t *d);
 /** Append the cluster's /metrics lines (which node leads) to @p b; nothing with one node. */
 void tc_engine__cluster_metrics(tc_engine_t *d, tc_buf_t *b);
 

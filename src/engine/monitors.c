@@ -45,6 +45,10 @@ void tc_engine__flush_results(tc_engine_t *d)
 
 void tc_engine__on_flush_timer(uv_timer_t *t)
 {
+    /* /metrics is built on request only; /healthz's cluster figures follow the flushes: what
+     * is still waiting from the flush before, which the writer has saved by now unless the
+     * store is away (before this flush hands it more). */
+    tc_engine__cluster_health(t->data);
     tc_engine__flush_results(t->data);
 }
 
