@@ -1,7 +1,7 @@
 /* Monitoring on the engine thread: schedule -> probe -> judge -> (re-checks) -> tracker state
  * (thresholds, failure window, flapping) -> component status. Owns the monitor slots (rebuilt on reload, keeping threshold state and pauses),
- * batches results into the store, publishes /metrics figures, runs the rollup passes and
- * outbox pruning, and answers push (heartbeat) monitors' pings. The console's commands on
+ * batches results into the store, publishes /metrics figures, and answers push (heartbeat)
+ * monitors' pings (the store's rollups and checkpoints are upkeep.c's). The console's commands on
  * monitors live here too: pause and resume (stored, so they outlive reloads and restarts),
  * and "check now", whose request is answered when the run ends, never blocking the loop. */
 #include <stdatomic.h>
@@ -845,98 +845,6 @@ void tc_engine__on_refresh_timer(uv_timer_t *t)
      * sparklines and the few that show the time. */
     if (d->fresh_results)
         tc_engine__refresh_render(d);
-}
-
-/* One slice of a rollup pass; the next slice runs on a later loop turn, so probes and
- * requests interleave with a long pass over thousands of monitors. */
-static void on_rollup_step(uv_timer_t *t)
-{
-    tc_engine_t *d = t->data;
-    char err[256];
-    /* A pass aggregates the hours completed by rollup_now: first let the writer save the
-     * results queued before it (a few milliseconds; the loop goes on meanwhile). */
-    if (d->rollup_cursor == 0 && d->writer) {
-        tc_store_writer_stats_t ws;
-        tc_store_writer_stats(d->writer, &ws);
-        if (ws.queued > 0) {
-            uv_timer_start(&d->rollup_step, on_rollup_step, 50, 0);
-            return;
-        }
-    }
-    int64_t t0 = tc_clock_mono_us();
-    int rc = tc_store_rollup(d->store, d->rollup_now, d->config->raw_retention_ms,
-                             d->config->aggregate_retention_ms, &d->rollup_cursor, err,
-                             sizeof err);
-    int64_t took = tc_clock_mono_us() - t0;
-    if (took > d->rollup_slice_max_us)
-        d->rollup_slice_max_us = took;
-    if (rc == TC_EAGAIN) {
-        uv_timer_start(&d->rollup_step, on_rollup_step, 0, 0);
-        return;
-    }
-    if (rc)
-        tc_log(TC_LOG_ERROR, MODULE, "rollup failed: %s", err);
-    else
-        d->rollup_passes++;
-    d->rollup_cursor = 0;
-    /* The page's bars move on with the day even when nothing changes. */
-    tc_engine__refresh_render(d);
-}
-
-/* A checkpoint on a worker: SQLite's own, at commit, held the loop for up to a tenth of a
- * second after a rollup slice had written its deletions (issue 16). */
-typedef struct checkpoint_job {
-    tc_engine_t *d;
-    int rc;
-    char err[256];
-} checkpoint_job_t;
-
-static void checkpoint_work(void *arg)
-{
-    checkpoint_job_t *j = arg;
-    j->rc = tc_store_checkpoint(j->d->store, j->err, sizeof j->err);
-}
-
-static void checkpoint_done(tc_engine_t *d, void *arg)
-{
-    checkpoint_job_t *j = arg;
-    d->checkpointing = false;
-    if (j->rc)
-        tc_log(TC_LOG_ERROR, MODULE, "checkpoint failed: %s", j->err);
-    free(j);
-}
-
-void tc_engine__on_checkpoint_timer(uv_timer_t *t)
-{
-    tc_engine_t *d = t->data;
-    if (d->checkpointing)
-        return;
-    checkpoint_job_t *j = tc_calloc(1, sizeof *j);
-    j->d = d;
-    d->checkpointing = true;
-    tc_engine_in_background(d, checkpoint_work, checkpoint_done, j);
-}
-
-void tc_engine__on_rollup_timer(uv_timer_t *t)
-{
-    tc_engine_t *d = t->data;
-    if (uv_is_active((uv_handle_t *)&d->rollup_step))
-        return; /* the previous pass is still going */
-    if (!d->leading)
-        return; /* the leader aggregates and prunes for every node */
-    tc_engine__flush_results(d);
-    /* Finished outbox rows, 5,000 at most per run (1.4 M a day), so a backlog never holds
-     * the loop long. */
-    char err[256];
-    int64_t now = tc_clock_wall_ms();
-    int rc = tc_store_outbox_prune(d->store, now - d->config->notify_keep_delivered_ms,
-                                   now - d->config->notify_keep_dead_ms, 5000, NULL, err,
-                                   sizeof err);
-    if (rc && rc != TC_EAGAIN)
-        tc_log(TC_LOG_ERROR, MODULE, "outbox pruning failed: %s", err);
-    d->rollup_now = tc_clock_wall_ms();
-    d->rollup_cursor = 0;
-    on_rollup_step(&d->rollup_step);
 }
 
 const tc_push_state_t *tc_engine__push_state(void *ctx, const tc_monitor_cfg_t *m)
