@@ -47,6 +47,7 @@
 #define ROLLUP_MS 300000    /* aggregation and pruning of stored results */
 #define CHECKPOINT_MS 5000  /* the store's write-ahead log into its file, on a worker */
 #define RESULTS_QUEUED 200000 /* results the writer holds while PostgreSQL is slow or away */
+#define CHANGED_MAX 16      /* incidents changed between two views checked one by one */
 #define UPTIME_DAYS 90      /* daily bars on the page */
 #define UPTIME_MONTHS 12    /* months in the uptime report (/uptime), the current one included */
 #define UPTIME_REPORT_REFRESH_MS 60000 /* the report's figures are at most this old */
@@ -227,6 +228,14 @@ struct tc_engine {
     size_t nincidents;
     uint64_t next_seq;          /* numeric id of the next incident */
     uint64_t incident_versions; /* the last version given to an incident (incident.h) */
+    /* shortlist.c: the incidents not closed and every maintenance (in creation order, but
+     * one that opens again goes last), the latest updated_at of all, and the incidents
+     * changed since the view was last built (SIZE_MAX: not known, or too many). */
+    tc_incident_t **shortlist;  /* owned array; the incidents are incidents' */
+    size_t nshortlist, shortlist_cap;
+    int64_t incidents_updated_at;
+    const tc_incident_t *changed[CHANGED_MAX];
+    size_t nchanged;
     uv_timer_t maintenance_timer;
     tc_notify_t *notify;        /* owned; the outbox delivery worker (NULL once stopped) */
     int stopping;               /* shutting down: engine requests get 503 */
@@ -263,6 +272,15 @@ void tc_engine__derive_components(tc_engine_t *d);
 int tc_engine__adopt_rows(tc_engine_t *d, const tc_config_t *c);
 /** Rebuild the index of which monitor slots feed which row (after monitors change). */
 void tc_engine__index_feeds(tc_engine_t *d);
+
+/* ---- shortlist.c (calls no other engine file) ---- */
+
+/** Make the short list, the latest change and the changed set from every incident (after
+ *  they were loaded, one was deleted, or all freed). */
+void tc_engine__shortlist_rebuild(tc_engine_t *d);
+/** Incident @p inc was added or changed (its status, times or anything shown). */
+void tc_engine__shortlist_note(tc_engine_t *d, tc_incident_t *inc);
+void tc_engine__shortlist_free(tc_engine_t *d);
 /** The open incidents and maintenances as the status rules see them (status.h); the arrays
  *  point into the incidents. Free the result with free(). */
 tc_status_open_t *tc_engine__open_for_status(const tc_engine_t *d, size_t *n);

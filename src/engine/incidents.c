@@ -85,6 +85,7 @@ static void add_incident(tc_engine_t *d, tc_incident_t *inc)
     d->incidents[d->nincidents++] = inc;
     if (inc->seq >= d->next_seq)
         d->next_seq = inc->seq + 1;
+    tc_engine__shortlist_note(d, inc);
 }
 
 typedef struct loading {
@@ -131,6 +132,7 @@ int tc_engine__load_incidents(tc_engine_t *d)
     d->incidents = NULL;
     d->nincidents = 0;
     d->next_seq = 1;
+    d->nshortlist = 0; /* filled again as they are read, made again at the end */
     loading_t l = {.d = d};
     /* What others write from here on shows in the next tc_store_changed_elsewhere(). */
     bool changed;
@@ -147,6 +149,7 @@ int tc_engine__load_incidents(tc_engine_t *d)
         tc_incident_free(drop[i]);
     free(drop);
     d->view_valid = false;
+    tc_engine__shortlist_rebuild(d);
     if (rc) {
         tc_log(TC_LOG_ERROR, MODULE, "cannot load incidents: %s", err);
         return rc;
@@ -175,6 +178,7 @@ void tc_engine__free_incidents(tc_engine_t *d)
     free(d->incident_index);
     d->incident_index = NULL;
     d->incident_index_cap = 0;
+    tc_engine__shortlist_free(d);
 }
 
 /* A component's name as updates show it: "Group - Child" for children (statuspage.md §1.4). */
@@ -340,6 +344,7 @@ static int commit_incident(tc_engine_t *d, tc_incident_t *inc, bool announce, ch
     tc_incident_refresh_times(inc);
     d->view_valid = false; /* the caller changed @p inc */
     inc->version = ++d->incident_versions;
+    tc_engine__shortlist_note(d, inc);
     int rc = tc_store_begin(d->store, err, errlen);
     int began = rc == 0;
     if (!rc)
@@ -545,6 +550,7 @@ int tc_engine_incident_delete(tc_engine_t *d, const char *id, tc_incident_t **ou
     memmove(&d->incidents[index], &d->incidents[index + 1],
             (d->nincidents - index - 1) * sizeof *d->incidents);
     d->nincidents--;
+    tc_engine__shortlist_rebuild(d);
     tc_log(TC_LOG_INFO, MODULE, "incident %s deleted", inc->id);
     tc_engine__derive_components(d);
     tc_engine__request_render(d);
@@ -796,11 +802,14 @@ static char *expand(const char *tpl, const tc_monitor_cfg_t *m, const char *comp
 
 tc_incident_t *tc_engine__monitor_incident(tc_engine_t *d, const char *monitor_id)
 {
+    /* The newest if there were several; open ones are on the short list. */
     tc_incident_t *open = NULL;
-    for (size_t i = 0; i < d->nincidents; i++)
-        if (d->incidents[i]->monitor_id && strcmp(d->incidents[i]->monitor_id, monitor_id) == 0 &&
-            tc_incident_is_open(d->incidents[i]))
-            open = d->incidents[i];
+    for (size_t i = 0; i < d->nshortlist; i++) {
+        tc_incident_t *inc = d->shortlist[i];
+        if (inc->monitor_id && strcmp(inc->monitor_id, monitor_id) == 0 &&
+            tc_incident_is_open(inc) && (!open || inc->seq > open->seq))
+            open = inc;
+    }
     return open;
 }
 

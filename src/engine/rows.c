@@ -1,7 +1,7 @@
 /* The engine's component rows, at the bottom of the engine's files: rows adopted from each
  * config generation (keeping stored statuses, creation times and a person's overrides),
- * lookup by id, the index of which monitor slots feed which row, and the open incidents as
- * the status rules see them. Calls no other engine file. */
+ * lookup by id, and the index of which monitor slots feed which row. Calls no other engine
+ * file. */
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -74,35 +74,6 @@ tc_store_row_t *tc_engine__row(tc_engine_t *d, const char *id)
 
 /* The open incidents and maintenances as the status rules see them (status.h). The arrays
  * point into the incidents; free the result with free(). */
-tc_status_open_t *tc_engine__open_for_status(const tc_engine_t *d, size_t *n)
-{
-    static const tc_indicator_t by_impact[] = {
-        [TC_IMPACT_NONE] = TC_INDICATOR_NONE,         [TC_IMPACT_MINOR] = TC_INDICATOR_MINOR,
-        [TC_IMPACT_MAJOR] = TC_INDICATOR_MAJOR,       [TC_IMPACT_CRITICAL] = TC_INDICATOR_CRITICAL,
-        [TC_IMPACT_MAINTENANCE] = TC_INDICATOR_MAINTENANCE,
-    };
-    tc_status_open_t *open = tc_calloc(d->nincidents ? d->nincidents : 1, sizeof *open);
-    size_t k = 0;
-    for (size_t i = 0; i < d->nincidents; i++) {
-        const tc_incident_t *inc = d->incidents[i];
-        if (!tc_incident_is_open(inc))
-            continue;
-        tc_status_open_t *o = &open[k++];
-        if (!inc->is_maintenance)
-            o->kind = TC_STATUS_OPEN_INCIDENT;
-        else if (inc->status == TC_INC_IN_PROGRESS || inc->status == TC_INC_VERIFYING)
-            o->kind = TC_STATUS_OPEN_MAINTENANCE;
-        else
-            o->kind = TC_STATUS_OPEN_SCHEDULED;
-        o->impact = by_impact[inc->impact];
-        o->component_ids = (const char *const *)inc->component_ids;
-        o->component_status = inc->component_status;
-        o->ncomponents = inc->ncomponents;
-    }
-    *n = k;
-    return open;
-}
-
 /* Which monitors feed which row, as one array of slot indexes per row (CSR layout), so a
  * state change costs the row's own monitors, not every monitor: 10,000 monitors coming up
  * at start would otherwise cost 10,000 × 10,000 comparisons. Rebuilt when rows or monitors

@@ -138,13 +138,23 @@ void tc_engine__view_free(tc_engine_t *d)
     if (d->view_built) {
         free((void *)d->view.rows);
         free((void *)d->view.incidents);
+        free((void *)d->view.shortlist);
     }
     memset(&d->view, 0, sizeof d->view);
     d->view_built = d->view_valid = false;
 }
 
+/* Is @p incidents[i] in order with its neighbours? */
+static bool in_place(const tc_incident_t **incidents, size_t n, size_t i)
+{
+    return (i == 0 || newest_first(&incidents[i - 1], &incidents[i]) <= 0) &&
+           (i + 1 == n || newest_first(&incidents[i], &incidents[i + 1]) <= 0);
+}
+
 /* @p incidents newest first: in @p order (the last view's, when it holds the same incidents),
- * which a write rarely changes, so it is checked before anything is sorted. */
+ * which a write rarely changes, so it is checked before anything is sorted: only where the
+ * incidents changed since then are (their places found among the pointers, without reading
+ * every incident), or all of it when those are not known. */
 static void order_incidents(tc_engine_t *d, const tc_incident_t **incidents,
                             const tc_incident_t *const *order)
 {
@@ -156,12 +166,21 @@ static void order_incidents(tc_engine_t *d, const tc_incident_t **incidents,
         for (size_t i = 0; i < n; i++)
             incidents[i] = d->incidents[n - 1 - i];
     }
-    for (size_t i = 1; i < n; i++) {
-        if (newest_first(&incidents[i - 1], &incidents[i]) > 0) {
-            qsort(incidents, n, sizeof *incidents, newest_first);
-            return;
-        }
+    bool sorted = true;
+    if (order && d->nchanged <= CHANGED_MAX) {
+        for (size_t c = 0; c < d->nchanged && sorted; c++)
+            for (size_t i = 0; i < n; i++)
+                if (incidents[i] == d->changed[c]) {
+                    sorted = in_place(incidents, n, i);
+                    break;
+                }
+    } else {
+        for (size_t i = 1; i < n && sorted; i++)
+            sorted = newest_first(&incidents[i - 1], &incidents[i]) <= 0;
     }
+    if (!sorted)
+        qsort(incidents, n, sizeof *incidents, newest_first);
+    d->nchanged = 0;
 }
 
 static void build_view(tc_engine_t *d, tc_view_t *view, const tc_incident_t *const *order)
@@ -186,9 +205,13 @@ static void build_view(tc_engine_t *d, tc_view_t *view, const tc_incident_t *con
     free(leaves);
     const tc_incident_t **incidents = tc_calloc(d->nincidents, sizeof *incidents);
     order_incidents(d, incidents, order);
-    for (size_t i = 0; i < d->nincidents; i++)
-        if (incidents[i]->updated_at > updated)
-            updated = incidents[i]->updated_at;
+    if (d->incidents_updated_at > updated)
+        updated = d->incidents_updated_at;
+    /* The short list in the same order: newest_first() is a total order. */
+    const tc_incident_t **few = tc_calloc(d->nshortlist ? d->nshortlist : 1, sizeof *few);
+    if (d->nshortlist)
+        memcpy(few, d->shortlist, d->nshortlist * sizeof *few);
+    qsort(few, d->nshortlist, sizeof *few, newest_first);
     memset(view, 0, sizeof *view);
     view->page_id = c->page.id;
     view->page_name = c->page.name;
@@ -203,6 +226,8 @@ static void build_view(tc_engine_t *d, tc_view_t *view, const tc_incident_t *con
     view->rollup = rollup;
     view->incidents = (const tc_incident_t *const *)incidents;
     view->nincidents = d->nincidents;
+    view->shortlist = (const tc_incident_t *const *)few;
+    view->nshortlist = d->nshortlist;
     view->incident_set = d->incident_set;
     view->now = tc_clock_wall_ms();
     for (int i = 0; i < 5; i++)

@@ -54,7 +54,11 @@ struct tc_render_state {
     uint64_t frame;      /* the frame key the filed table was made for */
     filed_t *filed;      /* open addressing by version */
     size_t filed_cap;    /* a power of two, or 0 */
-    filed_t *next;       /* the table being filled by the running render; NULL outside one */
+    size_t filed_n;      /* entries in it, those of older versions included */
+    /* The table the running render fills (NULL outside one): the filed table itself, which
+     * then gains the versions it lacked, or, when that holds too many old versions, a new
+     * one that takes over only what this render uses. */
+    filed_t *next;
     size_t next_cap, next_n;
     bool eager;          /* every page at every render (tc_render_state_eager()) */
     /* The history entries of the last render, and those of the running one: a render takes
@@ -189,14 +193,33 @@ static filed_t *filed_slot(filed_t *t, size_t cap, uint64_t version)
             return &t[i];
 }
 
+/* The running render's table grown to twice its size, to stay at most half full. */
+static void grow_next(tc_render_state_t *st)
+{
+    size_t cap = st->next_cap * 2;
+    filed_t *t = tc_calloc(cap, sizeof *t);
+    for (size_t i = 0; i < st->next_cap; i++)
+        if (st->next[i].version)
+            *filed_slot(t, cap, st->next[i].version) = st->next[i];
+    if (st->next != st->filed)
+        free(st->next);
+    st->next = t;
+    st->next_cap = cap;
+}
+
 /* The running render's entry for @p inc (a version): the last render's when it had one. */
 static filed_t *filed_entry(tc_render_state_t *st, const tc_view_t *v, const tc_incident_t *inc)
 {
     filed_t *n = filed_slot(st->next, st->next_cap, inc->version);
     if (n->version)
         return n;
-    const filed_t *old = st->filed_cap ? filed_slot(st->filed, st->filed_cap, inc->version)
-                                       : NULL;
+    if ((st->next_n + 1) * 2 > st->next_cap) {
+        grow_next(st);
+        n = filed_slot(st->next, st->next_cap, inc->version);
+    }
+    const filed_t *old = st->filed_cap && st->next != st->filed
+                             ? filed_slot(st->filed, st->filed_cap, inc->version)
+                             : NULL;
     if (old && old->version) {
         *n = *old;
     } else {
@@ -506,14 +529,22 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
             /* Another zone files incidents under other days: start the table afresh. */
             free(st->filed);
             st->filed = NULL;
-            st->filed_cap = 0;
+            st->filed_cap = st->filed_n = 0;
             st->frame = frame;
         }
-        st->next_cap = 16;
-        while (st->next_cap < v->nincidents * 2)
-            st->next_cap *= 2;
-        st->next = tc_calloc(st->next_cap, sizeof *st->next);
-        st->next_n = 0;
+        /* Each write gives one incident a new version: the table is filled in place, and
+         * made afresh with only the versions in use once the old ones are as many. */
+        if (st->filed && st->filed_n <= v->nincidents * 2 + 1024) {
+            st->next = st->filed;
+            st->next_cap = st->filed_cap;
+            st->next_n = st->filed_n;
+        } else {
+            st->next_cap = 16;
+            while (st->next_cap < v->nincidents * 2)
+                st->next_cap *= 2;
+            st->next = tc_calloc(st->next_cap, sizeof *st->next);
+            st->next_n = 0;
+        }
         /* As many pieces as the last render's, most likely: no growing on the way. */
         st->next_frags.cap = st->frags.cap;
         st->next_frags.slot = st->frags.cap ? tc_calloc(st->frags.cap, sizeof(fragment_t))
@@ -523,16 +554,23 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
     char *body;
 
     /* The documents that list only open incidents or maintenance are given the view of those
-     * alone, found in one pass, instead of each going through the whole history. */
+     * alone (the engine's short list, or found in one pass), instead of each going through
+     * the whole history. */
     tc_view_t open = *v;
-    const tc_incident_t **few = tc_calloc(v->nincidents ? v->nincidents : 1, sizeof *few);
-    open.incidents = few;
-    open.nincidents = 0;
-    for (size_t k = 0; k < v->nincidents; k++) {
-        const tc_incident_t *i = v->incidents[k];
-        if (i->is_maintenance || !tc_incident_status_is_closed(i->status))
-            few[open.nincidents++] = i;
+    const tc_incident_t **few = NULL;
+    if (!v->shortlist) {
+        few = tc_calloc(v->nincidents ? v->nincidents : 1, sizeof *few);
+        open.nincidents = 0;
+        for (size_t k = 0; k < v->nincidents; k++) {
+            const tc_incident_t *i = v->incidents[k];
+            if (i->is_maintenance || !tc_incident_status_is_closed(i->status))
+                few[open.nincidents++] = i;
+        }
+        open.shortlist = few;
+        open.nshortlist = open.nincidents;
     }
+    open.incidents = open.shortlist;
+    open.nincidents = open.nshortlist;
 
     body = tc_render__page(v, st, &len);
     tc_snapshot_add(s, "/", TC_ROUTE_PAGE, html, body, len);
@@ -589,10 +627,11 @@ tc_snapshot_t *tc_render(const tc_view_t *v, uint64_t generation, tc_render_stat
     tc_snapshot_trim(s, ON_DEMAND_BUDGET);
     tc_snapshot_seal(s);
     if (st) {
-        /* Only this render's incidents stay in the table. */
-        free(st->filed);
+        if (st->next != st->filed)
+            free(st->filed);
         st->filed = st->next;
         st->filed_cap = st->next_cap;
+        st->filed_n = st->next_n;
         st->next = NULL;
         st->next_cap = st->next_n = 0;
         /* Only this render's entries stay. */

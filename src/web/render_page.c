@@ -174,9 +174,12 @@ static void window_html(tc_buf_t *b, const tc_view_t *v, int64_t from, int64_t u
 /* Open incidents, then active and upcoming maintenance, above the components. */
 static void current_html(tc_buf_t *b, const tc_view_t *v)
 {
+    /* The open ones are all on the short list, in the same order, when it is given. */
+    const tc_incident_t *const *all = v->shortlist ? v->shortlist : v->incidents;
+    size_t n = v->shortlist ? v->nshortlist : v->nincidents;
     size_t nopen = 0, nmaint = 0;
-    for (size_t k = 0; k < v->nincidents; k++) {
-        const tc_incident_t *i = v->incidents[k];
+    for (size_t k = 0; k < n; k++) {
+        const tc_incident_t *i = all[k];
         if (tc_incident_is_open(i))
             *(i->is_maintenance ? &nmaint : &nopen) += 1;
     }
@@ -184,8 +187,8 @@ static void current_html(tc_buf_t *b, const tc_view_t *v)
         tc_buf_puts(b, "<section aria-labelledby=\"h-open\"><h2 id=\"h-open\">");
         tc_html_text(b, v, TC_T_ACTIVE_INCIDENTS);
         tc_buf_puts(b, "</h2>");
-        for (size_t k = 0; k < v->nincidents; k++) {
-            const tc_incident_t *i = v->incidents[k];
+        for (size_t k = 0; k < n; k++) {
+            const tc_incident_t *i = all[k];
             if (i->is_maintenance || !tc_incident_is_open(i))
                 continue;
             tc_buf_printf(b, "<article class=\"incident impact impact-%s\">"
@@ -206,8 +209,8 @@ static void current_html(tc_buf_t *b, const tc_view_t *v)
         tc_html_text(b, v, TC_T_SCHEDULED_MAINT);
         tc_buf_puts(b, "</h2>");
         /* The view is newest first; the maintenance due soonest reads best at the top. */
-        for (size_t k = v->nincidents; k-- > 0;) {
-            const tc_incident_t *i = v->incidents[k];
+        for (size_t k = n; k-- > 0;) {
+            const tc_incident_t *i = all[k];
             if (!i->is_maintenance || !tc_incident_is_open(i))
                 continue;
             tc_buf_puts(b, "<article class=\"incident impact impact-maintenance\">"

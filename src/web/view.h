@@ -60,6 +60,11 @@ typedef struct tc_view {
      * maintenance). Borrowed from the engine. */
     const tc_incident_t *const *incidents;
     size_t nincidents;
+    /* The incidents not closed and every maintenance, in the same order: what the status
+     * and the lists of open incidents and maintenance need, without going through all.
+     * NULL (with 0) when not given: the renderers then pick them from incidents. */
+    const tc_incident_t *const *shortlist;
+    size_t nshortlist;
     uint64_t incident_set;        /* changes whenever incidents are added or removed; while it
                                      does not, they are the same objects (0: not known) */
     int64_t now;                  /* wall ms of this render */
