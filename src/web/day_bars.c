@@ -25,6 +25,8 @@ struct tc_day_bars {
     const tc_incident_t **named;   /* the incidents some day names, in slot order */
     size_t nnamed;
     size_t *found;                 /* scratch: a row's incidents, as indexes in v->incidents */
+    int64_t (*span)[2];            /* scratch: their spans, read once per row instead of once
+                                      per day (90 days x the row's incidents) */
     /* Per row of the view, the incidents that name it and were open at some time of the
      * rows' days (every row has the same days), as indexes in v->incidents: found once for
      * all rows, each incident asked once which rows it names (row_names.h). */
@@ -46,6 +48,7 @@ tc_day_bars_t *tc_day_bars_new(const tc_view_t *v)
         db->slot[k] = -1;
     db->named = tc_calloc(n, sizeof *db->named);
     db->found = tc_calloc(n, sizeof *db->found);
+    db->span = tc_calloc(n, sizeof *db->span);
     return db;
 }
 
@@ -103,6 +106,9 @@ static size_t row_incidents(tc_day_bars_t *db, const tc_view_row_t *r)
         find_runs(db, start, stop);
     size_t at = (size_t)(r - db->v->rows);
     memcpy(db->found, &db->by_row[db->run_at[at]], db->run_len[at] * sizeof *db->found);
+    for (size_t f = 0; f < db->run_len[at]; f++)
+        tc_html_incident_span(db->v, db->v->incidents[db->found[f]], &db->span[f][0],
+                              &db->span[f][1]);
     return db->run_len[at];
 }
 
@@ -133,9 +139,7 @@ static bool name_incidents(tc_day_bars_t *db, size_t nfound, int64_t start, int6
     bool named = false;
     for (size_t f = 0; f < nfound; f++) {
         size_t k = db->found[f];
-        int64_t begin, end;
-        tc_html_incident_span(v, v->incidents[k], &begin, &end);
-        if (!tc_html_span_meets(begin, end, start, stop))
+        if (!tc_html_span_meets(db->span[f][0], db->span[f][1], start, stop))
             continue;
         if (!mark)
             return true;
@@ -305,6 +309,7 @@ void tc_day_bars_finish(tc_day_bars_t *db, tc_buf_t *b)
         tc_buf_puts(b, "</script><script src=\"/page.js\" defer></script>");
     }
     free(db->found);
+    free(db->span);
     free(db->by_row);
     free(db->run_at);
     free(db->run_len);

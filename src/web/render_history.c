@@ -16,6 +16,7 @@
 /* An incident with the local month and day it is filed under, computed once. */
 typedef struct entry {
     const tc_incident_t *inc;
+    uint64_t version; /* inc's, read with the rest: the month keys go through every entry */
     int64_t at;
     char month[8]; /* "2024-11" */
     char day[12];  /* "2024-11-14" */
@@ -46,6 +47,7 @@ static entry_t *collect(const tc_view_t *v, tc_render_state_t *st, size_t *n)
         if (at > v->now && inc->status == TC_INC_SCHEDULED)
             continue;
         e[k].inc = inc;
+        e[k].version = inc->version;
         e[k].at = tc_render__filed(st, v, inc, e[k].day);
         memcpy(e[k].month, e[k].day, 7);
         e[k].month[7] = '\0';
@@ -193,9 +195,9 @@ static uint64_t month_key(uint64_t frame, const entry_t *e, const month_t *m, si
         return 0;
     uint64_t key = tc_render__key(frame, month_bits(e[m[k].first].month));
     for (size_t i = m[k].first; i < m[k].first + m[k].count; i++) {
-        if (!e[i].inc->version)
+        if (!e[i].version)
             return 0;
-        key = tc_render__key(key, e[i].inc->version);
+        key = tc_render__key(key, e[i].version);
     }
     key = tc_render__key(key, k > 0 ? month_bits(e[m[k - 1].first].month) : 0);
     return tc_render__key(key, k + 1 < nmonths ? month_bits(e[m[k + 1].first].month) : 0);
