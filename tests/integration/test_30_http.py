@@ -451,7 +451,7 @@ def test_malformed_request(daemon, data):
 
 def test_idle_connection_closed_after_timeout(start_daemon):
     d = start_daemon(BASIC_CONFIG + "\nserver:\n  connection_timeout: 2\n")
-    s = socket.create_connection((d.host, d.port), timeout=8)
+    s = socket.create_connection((d.host, d.port), timeout=20)
     try:
         t0 = time.monotonic()
         try:
@@ -459,18 +459,20 @@ def test_idle_connection_closed_after_timeout(start_daemon):
         except ConnectionResetError:
             data = b""
         except socket.timeout:
-            pytest.fail("idle connection still open after 8 s (connection_timeout: 2)")
+            pytest.fail("idle connection still open after 20 s (connection_timeout: 2)")
         elapsed = time.monotonic() - t0
     finally:
         s.close()
     assert data == b""
-    assert 1.0 <= elapsed <= 6.0, elapsed
+    # Closed after about 2 s; the default (15 s) would mean the setting was not applied.
+    # Generous above: the machine may be busy.
+    assert 1.0 <= elapsed <= 12.0, elapsed
     assert_still_serving(d)
 
 
 def test_idle_keepalive_connection_closed_after_timeout(start_daemon):
     d = start_daemon(BASIC_CONFIG + "\nserver:\n  connection_timeout: 2\n")
-    s = socket.create_connection((d.host, d.port), timeout=8)
+    s = socket.create_connection((d.host, d.port), timeout=20)
     try:
         s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
         buf = b""
@@ -484,9 +486,9 @@ def test_idle_keepalive_connection_closed_after_timeout(start_daemon):
         except ConnectionResetError:
             data = b""
         except socket.timeout:
-            pytest.fail("idle keep-alive connection still open after 8 s")
+            pytest.fail("idle keep-alive connection still open after 20 s")
         assert data == b""
-        assert time.monotonic() - t0 <= 6.0
+        assert time.monotonic() - t0 <= 12.0  # about 2 s; the default is 15 s
     finally:
         s.close()
 

@@ -112,7 +112,7 @@ def test_many_slow_connections_from_one_address_leave_the_page_up(start_daemon):
         for _ in range(3):
             status, took = get_from(d, "127.0.0.2")
             assert status == 200
-            assert took < 1.0, took
+            assert took < 5.0, took  # not starved (generous: the machine may be busy)
 
         m = metrics(d)
         assert m['tocsin_http_connections_refused_total{reason="per_ip_limit"}'] >= 300 - 66
@@ -165,7 +165,8 @@ def test_trickled_headers_are_cut_at_the_header_deadline(start_daemon):
         took = time.monotonic() - t0
     finally:
         s.close()
-    assert 1.5 <= took <= 4.5, took
+    # Cut after about 2 s; never cut would be 10 s. Generous above: the machine may be busy.
+    assert 1.5 <= took <= 8, took
     status, _ = get_from(d, "127.0.0.1")
     assert status == 200
 
@@ -206,7 +207,8 @@ def test_slow_body_is_cut_at_the_body_deadline(start_daemon):
         took = time.monotonic() - t0
     finally:
         s.close()
-    assert 1.5 <= took <= 4.5, took
+    # Cut after about 2 s; never cut would be 10 s. Generous above: the machine may be busy.
+    assert 1.5 <= took <= 8, took
     m = metrics(d)
     assert m['tocsin_http_connections_timed_out_total{phase="body"}'] == 1
     assert m['tocsin_http_connections_timed_out_total{phase="headers"}'] == 0

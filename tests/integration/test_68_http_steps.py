@@ -164,11 +164,11 @@ def test_wrong_value_names_the_step_and_cleanup_runs(tmp_path, api):
 
 def test_hang_times_out_and_cleanup_runs(tmp_path, api):
     api.read_mode = "hang"
-    started = time.monotonic()
     r = probe(tmp_path, config(api.port))
     assert r.returncode == 1, r.stdout + r.stderr
+    # The read answers after 3 s, within the monitor's 5 s: only the step's own 500 ms
+    # timeout makes it time out (no wall-clock bound, which a busy machine would break).
     assert "verdict    down: step 2 'read': timed out" in r.stdout
-    assert time.monotonic() - started < 3, "the step's own 500ms timeout did not apply"
     assert api.deletes == ["/items/7"]
 
 
