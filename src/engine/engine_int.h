@@ -47,7 +47,7 @@
 #define ROLLUP_MS 300000    /* aggregation and pruning of stored results */
 #define CHECKPOINT_MS 5000  /* the store's write-ahead log into its file, on a worker */
 #define RESULTS_QUEUED 200000 /* results the writer holds while PostgreSQL is slow or away */
-#define CHANGED_MAX 16      /* incidents changed between two views checked one by one */
+#define CHANGED_MAX 16      /* incidents changed between two renders followed one by one */
 #define UPTIME_DAYS 90      /* daily bars on the page */
 #define UPTIME_MONTHS 12    /* months in the uptime report (/uptime), the current one included */
 #define UPTIME_REPORT_REFRESH_MS 60000 /* the report's figures are at most this old */
@@ -230,7 +230,7 @@ struct tc_engine {
     uint64_t incident_versions; /* the last version given to an incident (incident.h) */
     /* shortlist.c: the incidents not closed and every maintenance (in creation order, but
      * one that opens again goes last), the latest updated_at of all, and the incidents
-     * changed since the view was last built (SIZE_MAX: not known, or too many). */
+     * added or changed since the last render (SIZE_MAX: not known, or too many). */
     tc_incident_t **shortlist;  /* owned array; the incidents are incidents' */
     size_t nshortlist, shortlist_cap;
     int64_t incidents_updated_at;

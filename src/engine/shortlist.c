@@ -1,6 +1,6 @@
 /* The engine's short list of incidents, at the very bottom of the engine's files: the
  * incidents not closed and every maintenance, the latest change to any incident, and which
- * incidents changed since the view was last built. The status rules, the view and most
+ * incidents changed since the last render. The status rules, the view and most
  * documents need only these; kept as each incident changes, so a write does not go through
  * every stored incident to find them again (issue 16). Calls no other engine file. */
 #include <stdlib.h>

@@ -153,8 +153,9 @@ static bool in_place(const tc_incident_t **incidents, size_t n, size_t i)
 
 /* @p incidents newest first: in @p order (the last view's, when it holds the same incidents),
  * which a write rarely changes, so it is checked before anything is sorted: only where the
- * incidents changed since then are (their places found among the pointers, without reading
- * every incident), or all of it when those are not known. */
+ * incidents changed since the last render are (which includes those changed since the last
+ * view; their places found among the pointers, without reading every incident), or all of
+ * it when those are not known. */
 static void order_incidents(tc_engine_t *d, const tc_incident_t **incidents,
                             const tc_incident_t *const *order)
 {
@@ -180,7 +181,6 @@ static void order_incidents(tc_engine_t *d, const tc_incident_t **incidents,
     }
     if (!sorted)
         qsort(incidents, n, sizeof *incidents, newest_first);
-    d->nchanged = 0;
 }
 
 static void build_view(tc_engine_t *d, tc_view_t *view, const tc_incident_t *const *order)
@@ -390,7 +390,11 @@ tc_snapshot_t *tc_engine__build_snapshot(tc_engine_t *d)
     d->uptime_logs = logs;
     d->nuptime_logs = nlogs;
     d->fresh_results = 0;
+    view.changed_known = d->nchanged <= CHANGED_MAX;
+    view.changed = d->changed;
+    view.nchanged = view.changed_known ? d->nchanged : 0;
     tc_snapshot_t *snap = tc_render(&view, ++d->generation, d->render_state);
+    d->nchanged = 0; /* the next render is told what changed after this one */
     free(latencies);
     free(days);
     free(rows);

@@ -24,13 +24,19 @@ double tc_uptime_downtime(const tc_uptime_day_t *d)
 void tc_uptime_days(const tc_status_change_t *log, size_t nlog, int64_t now,
                     tc_uptime_day_t *days, size_t ndays)
 {
+    /* Both are oldest first: each day starts from the entry in force at its start, and stops
+     * at the first entry after it (a year of log is not gone through for each of 90 days). */
+    size_t first = 0;
     for (size_t d = 0; d < ndays; d++) {
         tc_uptime_day_t *day = &days[d];
         memset(day->seconds, 0, sizeof day->seconds);
         day->observed = 0;
         day->worst = TC_STATUS_OPERATIONAL;
+        /* The entries before it ended by the day's start: they add nothing. */
+        while (first + 1 < nlog && log[first + 1].at <= day->start)
+            first++;
         /* Each log entry holds from its time to the next entry (or now). */
-        for (size_t i = 0; i < nlog; i++) {
+        for (size_t i = first; i < nlog && log[i].at < day->end; i++) {
             int64_t from = log[i].at;
             int64_t to = i + 1 < nlog ? log[i + 1].at : now;
             if (from < day->start)

@@ -75,6 +75,7 @@ struct tc_render_state {
     uint64_t pages_set;
     /* The pages offered to be made on demand: the incidents' and the months' (whose hashes
      * the running render gathers in months), kept while neither changes. */
+    struct tc_history_cache *history; /* owned by render_history.c's functions */
     tc_offers_t *offers;          /* held */
     uint64_t offers_key;
     uint64_t *months;
@@ -120,6 +121,7 @@ void tc_render_state_free(tc_render_state_t *st)
     frags_free(&st->next_frags);
     free(st->pages);
     tc_offers_release(st->offers);
+    tc_render__history_cache_free(st->history);
     free(st->months);
     tc_snapshot_release(st->last);
     free(st->filed);
@@ -178,6 +180,11 @@ static uint64_t frame_key(const tc_view_t *v)
 uint64_t tc_render__frame(const tc_render_state_t *st)
 {
     return st ? st->frame : 0;
+}
+
+struct tc_history_cache **tc_render__history_cache(tc_render_state_t *st)
+{
+    return st && st->next ? &st->history : NULL;
 }
 
 uint64_t tc_render__key(uint64_t h, uint64_t x)

@@ -74,6 +74,10 @@ char *tc_render__page(const tc_view_t *v, tc_render_state_t *st, size_t *len);
  *  for the incidents that changed. Not 0 (0 is "not yet"). */
 uint64_t tc_render__print(tc_render_state_t *st, const tc_view_t *v, const tc_incident_t *inc,
                           uint64_t (*make)(const tc_view_t *, const tc_incident_t *));
+/** The history's entries kept from render to render (render_history.c), in @p st's running
+ *  render; NULL outside one (a page made on demand) or without a state. */
+struct tc_history_cache **tc_render__history_cache(tc_render_state_t *st);
+void tc_render__history_cache_free(struct tc_history_cache *c);
 /** When what a page about @p i shows last changed (its updates, post-mortem). */
 int64_t tc_render__incident_changed_at(const tc_incident_t *i);
 

@@ -35,24 +35,97 @@ static int newest_first(const void *pa, const void *pb)
     return a->inc->seq < b->inc->seq ? 1 : a->inc->seq > b->inc->seq ? -1 : 0;
 }
 
+/* What the history files of one incident: kept from render to render in the view's order,
+ * made again for the incidents that changed. */
+typedef struct filing {
+    const tc_incident_t *inc;
+    uint64_t version;
+    int64_t at;
+    bool upcoming_if_later; /* scheduled maintenance: off the history until it begins */
+    char day[12];
+} filing_t;
+
+struct tc_history_cache {
+    uint64_t frame, set; /* the frame and incident set it was made in */
+    filing_t *all;       /* one per incident of the view, in its order */
+    size_t n;
+};
+
+void tc_render__history_cache_free(struct tc_history_cache *c)
+{
+    if (c)
+        free(c->all);
+    free(c);
+}
+
+static void file_one(filing_t *f, const tc_view_t *v, tc_render_state_t *st,
+                     const tc_incident_t *inc)
+{
+    f->inc = inc;
+    f->version = inc->version;
+    f->at = tc_render__filed(st, v, inc, f->day);
+    f->upcoming_if_later = inc->status == TC_INC_SCHEDULED;
+}
+
+/* Every incident's filing in the view's order: the last render's, with those of the
+ * incidents that changed since made again, when the view says which changed and holds the
+ * same incidents in the same order; all made otherwise (each a read of its incident and of
+ * the filed table, which at 10,000 incidents costs more than the rest of the history). */
+static const filing_t *filings(const tc_view_t *v, tc_render_state_t *st, filing_t **scratch)
+{
+    struct tc_history_cache **slot = tc_render__history_cache(st);
+    struct tc_history_cache *c = slot ? *slot : NULL;
+    uint64_t frame = tc_render__frame(st);
+    bool keep = c && v->changed_known && v->incident_set && c->set == v->incident_set &&
+                c->frame == frame && c->n == v->nincidents;
+    for (size_t k = 0; keep && k < v->nincidents; k++)
+        keep = c->all[k].inc == v->incidents[k];
+    filing_t *all;
+    if (keep) {
+        all = c->all;
+        for (size_t x = 0; x < v->nchanged; x++)
+            for (size_t k = 0; k < v->nincidents; k++)
+                if (all[k].inc == v->changed[x]) {
+                    file_one(&all[k], v, st, all[k].inc);
+                    break;
+                }
+        return all;
+    }
+    all = tc_calloc(v->nincidents ? v->nincidents : 1, sizeof *all);
+    for (size_t k = 0; k < v->nincidents; k++)
+        file_one(&all[k], v, st, v->incidents[k]);
+    if (!slot) {
+        *scratch = all; /* a page on demand: the caller frees it */
+        return all;
+    }
+    if (!c)
+        c = *slot = tc_calloc(1, sizeof *c);
+    free(c->all);
+    *c = (struct tc_history_cache){frame, v->incident_set, all, v->nincidents};
+    return all;
+}
+
 /* The incidents that belong on the history, sorted newest first. The view is already in
  * that order, but sorting here keeps the grouping right whatever the engine hands us. */
 static entry_t *collect(const tc_view_t *v, tc_render_state_t *st, size_t *n)
 {
+    filing_t *scratch = NULL;
+    const filing_t *all = filings(v, st, &scratch);
     entry_t *e = tc_calloc(v->nincidents ? v->nincidents : 1, sizeof *e);
     size_t k = 0;
     for (size_t i = 0; i < v->nincidents; i++) {
-        const tc_incident_t *inc = v->incidents[i];
-        int64_t at = tc_html_incident_time(inc);
-        if (at > v->now && inc->status == TC_INC_SCHEDULED)
+        const filing_t *f = &all[i];
+        if (f->at > v->now && f->upcoming_if_later)
             continue;
-        e[k].inc = inc;
-        e[k].version = inc->version;
-        e[k].at = tc_render__filed(st, v, inc, e[k].day);
-        memcpy(e[k].month, e[k].day, 7);
+        e[k].inc = f->inc;
+        e[k].version = f->version;
+        e[k].at = f->at;
+        memcpy(e[k].day, f->day, sizeof e[k].day);
+        memcpy(e[k].month, f->day, 7);
         e[k].month[7] = '\0';
         k++;
     }
+    free(scratch);
     /* Mostly in order already: checking is cheaper than sorting. */
     for (size_t i = 1; i < k; i++) {
         if (newest_first(&e[i - 1], &e[i]) > 0) {

@@ -65,6 +65,12 @@ typedef struct tc_view {
      * NULL (with 0) when not given: the renderers then pick them from incidents. */
     const tc_incident_t *const *shortlist;
     size_t nshortlist;
+    /* With changed_known, the incidents changed since the last render of the same render
+     * state (tc_render()): the others are as they were, so what a render derived from them
+     * can be kept. Not known (false) unless the engine says so. */
+    const tc_incident_t *const *changed;
+    size_t nchanged;
+    bool changed_known;
     uint64_t incident_set;        /* changes whenever incidents are added or removed; while it
                                      does not, they are the same objects (0: not known) */
     int64_t now;                  /* wall ms of this render */

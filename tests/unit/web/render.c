@@ -102,6 +102,60 @@ static void test_shares_unchanged_incident_and_month_pages(void **state)
     tc_render_state_free(st);
 }
 
+static const char *history_of(const tc_snapshot_t *s)
+{
+    return find(s, "/history")->var[TC_ENC_IDENTITY].data;
+}
+
+static tc_incident_t *copy_of(const char *id)
+{
+    for (size_t i = 0; i < sizeof copies / sizeof copies[0]; i++)
+        if (strcmp(copies[i].id, id) == 0)
+            return &copies[i];
+    fail_msg("no incident %s in the fixture", id);
+    return NULL;
+}
+
+/* When the view says which incidents changed since the last render, the history keeps what
+ * it filed of the others (issue 16): the changed one shows as it is now, /history comes out
+ * as a render from nothing makes it, and maintenance that begins meanwhile joins it without
+ * a change of its own. */
+static void test_history_kept_between_renders(void **state)
+{
+    (void)state;
+    tc_view_t v = versioned_view();
+    v.incident_set = 7;
+    tc_render_state_t *st = tc_render_state_new();
+    tc_snapshot_t *a = tc_render(&v, 1, st); /* what changed is not known: all filed */
+    assert_null(strstr(history_of(a), "Database upgrade")); /* not begun */
+
+    tc_incident_t *open = copy_of("openbbbbbbbb");
+    open->name = (char *)"Web calls are slow (renamed)";
+    open->version = 200;
+    const tc_incident_t *changed[] = {open};
+    v.changed = changed;
+    v.nchanged = 1;
+    v.changed_known = true;
+    tc_snapshot_t *b = tc_render(&v, 2, st);
+    tc_snapshot_t *fresh = tc_render(&v, 3, NULL);
+    assert_non_null(strstr(history_of(b), "(renamed)"));
+    assert_string_equal(history_of(b), history_of(fresh));
+
+    v.nchanged = 0;
+    v.now = copy_of("maintccccccc")->scheduled_for + 60000;
+    tc_snapshot_t *c = tc_render(&v, 4, st);
+    tc_snapshot_t *fresh2 = tc_render(&v, 5, NULL);
+    assert_non_null(strstr(history_of(c), "Database upgrade"));
+    assert_string_equal(history_of(c), history_of(fresh2));
+
+    tc_snapshot_release(a);
+    tc_snapshot_release(b);
+    tc_snapshot_release(fresh);
+    tc_snapshot_release(c);
+    tc_snapshot_release(fresh2);
+    tc_render_state_free(st);
+}
+
 /* Without a version the renderer cannot know what changed: it renders, and shares only
  * bytes that came out the same. */
 static void test_version_zero_is_rendered(void **state)
@@ -250,6 +304,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shares_unchanged_incident_and_month_pages),
+        cmocka_unit_test(test_history_kept_between_renders),
         cmocka_unit_test(test_version_zero_is_rendered),
         cmocka_unit_test(test_incident_footer_is_its_own),
         cmocka_unit_test(test_older_pages_made_on_demand),
