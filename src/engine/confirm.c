@@ -228,9 +228,9 @@ bool tc_engine__confirm_hold(tc_engine_t *d, size_t index, tc_monitor_state_t be
     uv_timer_init(&d->loop, &w->deadline);
     uv_timer_start(&w->deadline, on_deadline,
                    (uint64_t)(slot->cfg->timeout_ms + ANSWER_MARGIN_MS), 0);
-    tc_log(TC_LOG_WARN, MODULE, "monitor %s: %s -> %s%s%s; confirming from %s", slot->cfg->id,
-           tc_monitor_state_name(before), tc_monitor_state_name(after), f->why[0] ? ": " : "",
-           f->why, asked.data);
+    tc_log(TC_LOG_WARN, MODULE, "monitor %s: would go %s -> %s (%s); confirming from %s",
+           slot->cfg->id, tc_monitor_state_name(before), tc_monitor_state_name(after), f->why,
+           asked.data);
     tc_buf_free(&asked);
     if (d->link) {
         json_t *q = json_pack("{s:I, s:s}", "id", (json_int_t)w->id, "monitor", slot->cfg->id);
