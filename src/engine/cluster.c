@@ -434,15 +434,7 @@ static void evaluate(tc_engine_t *d, size_t i, const change_facts_t *own, bool r
         tc_buf_free(&list);
         return;
     }
-    /* A failure may wait for fresh runs everywhere before it alerts (confirm.c). */
-    change_facts_t held = {slot->last_failure, "failing", slot->last_failure_words, 0,
-                           slot->last_ms};
-    if (after != slot->state &&
-        tc_engine__confirm_hold(d, i, slot->state, after, where, states, n, own ? own : &held,
-                                confirmed_many)) {
-        tc_buf_free(&list);
-        return;
-    }
+
     /* The facts of the location that best shows the new state: one in that state (this
      * node's first), else one failing; when up, this node's (or one that is up). */
     size_t pick = 0;
@@ -487,6 +479,10 @@ static void evaluate(tc_engine_t *d, size_t i, const change_facts_t *own, bool r
     }
     if (!moved) {
         tc_engine__monitor_changed(d, slot, after, after, &f); /* a reminder, maybe */
+    } else if (after != slot->state &&
+               tc_engine__confirm_hold(d, i, slot->state, after, where, states, n, &f,
+                                       confirmed_many)) {
+        /* A failure waits for fresh runs everywhere before it alerts (confirm.c). */
     } else {
         /* As one node says it, with the count of places when there are several. */
         char places[64] = "";
