@@ -288,7 +288,7 @@ static bool vote_of(const char *name, tc_monitor_state_t *out)
     return false;
 }
 
-int tc_engine__confirm_decode(const char *payload, bool answer, tc_confirm_msg_t *out)
+int tc_engine_confirm_decode(const char *payload, bool answer, tc_confirm_msg_t *out)
 {
     memset(out, 0, sizeof *out);
     json_t *o = json_loads(payload, 0, NULL);
@@ -312,7 +312,7 @@ int tc_engine__confirm_decode(const char *payload, bool answer, tc_confirm_msg_t
 void tc_engine__confirm_heard(tc_engine_t *d, const tc_link_msg_t *msg)
 {
     tc_confirm_msg_t m;
-    if (tc_engine__confirm_decode(msg->payload, msg->answer, &m) != 0) {
+    if (tc_engine_confirm_decode(msg->payload, msg->answer, &m) != 0) {
         tc_log(TC_LOG_WARN, MODULE, "a confirmation %s that makes no sense: %.200s",
                msg->answer ? "answer" : "question", msg->payload);
         return;

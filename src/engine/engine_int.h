@@ -23,6 +23,7 @@
 #include "core/curl_glue.h"
 #include "core/sdnotify.h"
 #include "engine/command.h"
+#include "engine/confirm_msg.h"
 #include "engine/engine.h"
 #include "incident/incident.h"
 #include "incident/incident_policy.h"
@@ -314,14 +315,6 @@ typedef enum {
 typedef void (*tc_confirm_done_fn)(tc_engine_t *d, size_t index, tc_monitor_state_t proposed,
                                    bool holds, const change_facts_t *f);
 
-/* A confirmation's question or answer, as carried between nodes. */
-typedef struct tc_confirm_msg {
-    int64_t id;                 /* the question's */
-    char monitor[256];          /* the monitor's config id */
-    char location[65];          /* answers: where the run was made */
-    tc_monitor_state_t vote;    /* answers: up, degraded or down */
-} tc_confirm_msg_t;
-
 /** Whether the leader's decision that monitor slot @p index goes from @p before to @p after
  *  (for the reasons @p f) waits for a confirmation: when the monitor asks for them and the
  *  change is one status/confirm.h names, the @p n live locations @p where (whose votes were
@@ -336,9 +329,6 @@ bool tc_engine__confirm_hold(tc_engine_t *d, size_t index, tc_monitor_state_t be
 void tc_engine__confirm_answer(tc_engine_t *d, mon_slot_t *slot, const tc_result_t *r);
 /** A question (run now) or, on the leader, an answer heard over the link. */
 void tc_engine__confirm_heard(tc_engine_t *d, const tc_link_msg_t *msg);
-/** Read a question's or (with @p answer) an answer's payload. @return 0, or -1 when it is not
- *  one. Pure (the fuzz harness's entry). */
-int tc_engine__confirm_decode(const char *payload, bool answer, tc_confirm_msg_t *out);
 /** Append /metrics' tocsin_confirmations_total to @p b. */
 void tc_engine__confirm_metrics(tc_engine_t *d, tc_buf_t *b);
 /** Forget every wait (at shutdown; the loop still runs to close their timers). */
