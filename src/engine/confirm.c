@@ -135,14 +135,24 @@ static void conclude(confirm_wait_t *w, bool timed_out)
     uv_close((uv_handle_t *)&w->deadline, free_wait);
 }
 
+/* Whether @p w no longer decides anything, and is dropped: a reload replaced the slots, or
+ * this node stopped leading (the next leader decides afresh, and asks again). */
+static bool dropped(confirm_wait_t *w)
+{
+    tc_engine_t *d = w->d;
+    if (w->epoch == d->monitor_epoch && (!d->link || d->leading))
+        return false;
+    if (w->epoch == d->monitor_epoch)
+        d->monitors[w->slot].confirming[0] = '\0';
+    drop_wait(w);
+    return true;
+}
+
 static void on_deadline(uv_timer_t *t)
 {
     confirm_wait_t *w = (confirm_wait_t *)t;
-    if (w->epoch != w->d->monitor_epoch) {
-        drop_wait(w); /* a reload replaced the slots: the next decision asks again */
-        return;
-    }
-    conclude(w, true);
+    if (!dropped(w))
+        conclude(w, true);
 }
 
 /* Run monitor @p slot now for question @p id, unless a run of it is in flight or a re-check
@@ -166,8 +176,8 @@ static void take_vote(tc_engine_t *d, size_t index, int64_t id, const char *loca
                       tc_monitor_state_t vote)
 {
     confirm_wait_t *w = find_wait(d, index);
-    if (!w || w->id != id)
-        return; /* concluded already, or another question's */
+    if (!w || w->id != id || dropped(w))
+        return; /* concluded already, another question's, or no longer this node's to decide */
     size_t answered = 0;
     for (size_t k = 0; k < w->n; k++) {
         if (!w->answered[k] && strcmp(w->where[k], location) == 0) {
