@@ -31,14 +31,20 @@ static const char *state_words(const tc_monitor_info_t *m)
     return strcmp(m->state, "pending") == 0 ? "no result yet" : m->state;
 }
 
-/* A regional failure (several locations) names where it is seen. */
+/* A regional failure (several locations) names where it is seen; a failure waiting for
+ * its confirmation (confirm: true) where it is being run again. */
 static void failing_from(tc_buf_t *b, const tc_monitor_info_t *m)
 {
-    if (!m->failing_from || !m->failing_from[0])
-        return;
-    tc_buf_puts(b, " <small>failing from ");
-    tc_buf_html(b, m->failing_from);
-    tc_buf_puts(b, "</small>");
+    if (m->failing_from && m->failing_from[0]) {
+        tc_buf_puts(b, " <small>failing from ");
+        tc_buf_html(b, m->failing_from);
+        tc_buf_puts(b, "</small>");
+    }
+    if (m->confirming && m->confirming[0]) {
+        tc_buf_puts(b, " <small class=\"confirming\">confirming from ");
+        tc_buf_html(b, m->confirming);
+        tc_buf_puts(b, "</small>");
+    }
 }
 
 static void interval_words(tc_buf_t *b, long ms)

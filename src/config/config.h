@@ -74,6 +74,8 @@ typedef struct tc_monitor_rules {
     int quorum;                   /* locations that must agree: TC_QUORUM_MAJORITY (0) or N */
     long regional_after_ms;       /* how long a minority must fail to be a regional failure
                                      (default 3 intervals) */
+    bool confirm;                 /* a failure alerts only once fresh runs from the live
+                                     locations confirm it (status/confirm.h); default false */
     bool auto_incident;           /* open/resolve incidents from this monitor's state */
     char *incident_title;         /* owned; template with {{monitor}} {{component}}
                                      {{problem}} {{reason}} {{condition}} {{fallback}}

@@ -22,7 +22,7 @@ static const char *const common_keys[] = {
     "failure_threshold", "success_threshold", "components", "down_status", "incident",
     "alerts", "window", "degraded_ratio", "down_ratio", "flap_detection", "flap_start",
     "flap_stop", "retries", "retry_interval", "quorum", "regional_status", "regional_after",
-    NULL,
+    "confirm", NULL,
 };
 
 /* Percentiles over the window ([RESPONSE_TIME_P95]) exist wherever the kind measures
@@ -206,8 +206,9 @@ static void parse_incident(tc_yaml_t *y, tc_ynode_t item, const tc_config_t *c,
 }
 
 /* With several locations (docs/DEPLOY.md): `quorum` (majority, or how many locations must
- * agree), `regional_status` (what a component shows while fewer fail) and `regional_after`
- * (how long they must fail for that). */
+ * agree), `regional_status` (what a component shows while fewer fail), `regional_after`
+ * (how long they must fail for that) and `confirm` (a fresh run everywhere before a failure
+ * alerts; status/confirm.h). */
 static void parse_locations(tc_yaml_t *y, tc_ynode_t item, const tc_monitor_cfg_t *m,
                             tc_monitor_rules_t *rules)
 {
@@ -234,6 +235,7 @@ static void parse_locations(tc_yaml_t *y, tc_ynode_t item, const tc_monitor_cfg_
     free(st);
     tc_yaml_get_duration(y, item, "monitor", "regional_after", 0, 86400000L,
                          &rules->regional_after_ms);
+    tc_yaml_get_bool(y, item, "monitor", "confirm", &rules->confirm);
 }
 
 /* `alerts: [oncall]` or `alerts: [{channel: oncall, on: [down, degraded, recovered, flapping,

@@ -357,6 +357,22 @@ static void queue_decision(tc_engine_t *d, size_t i, tc_monitor_state_t before,
         uv_timer_start(&c->flush, on_flush, FLUSH_DELAY_MS, 0);
 }
 
+static void evaluate(tc_engine_t *d, size_t i, const change_facts_t *own, bool remind);
+
+/* A confirmation of monitor @p i's failure ended (confirm.c): when it holds, the leader
+ * weighs the locations again, and a decision into the failure confirmed goes ahead. */
+static void confirmed_many(tc_engine_t *d, size_t i, tc_monitor_state_t proposed, bool holds,
+                           const change_facts_t *f)
+{
+    (void)proposed;
+    (void)f; /* weighed again: the facts as they are now */
+    if (!holds)
+        return;
+    d->monitors[i].confirm_pass = true;
+    evaluate(d, i, NULL, false);
+    d->monitors[i].confirm_pass = false;
+}
+
 /* Whether a decided state reminds the rules that ask for it (the policy says whom). */
 static bool reminds(tc_monitor_state_t s)
 {
@@ -418,6 +434,7 @@ static void evaluate(tc_engine_t *d, size_t i, const change_facts_t *own, bool r
         tc_buf_free(&list);
         return;
     }
+
     /* The facts of the location that best shows the new state: one in that state (this
      * node's first), else one failing; when up, this node's (or one that is up). */
     size_t pick = 0;
@@ -462,6 +479,10 @@ static void evaluate(tc_engine_t *d, size_t i, const change_facts_t *own, bool r
     }
     if (!moved) {
         tc_engine__monitor_changed(d, slot, after, after, &f); /* a reminder, maybe */
+    } else if (after != slot->state &&
+               tc_engine__confirm_hold(d, i, slot->state, after, where, states, n, &f,
+                                       confirmed_many)) {
+        /* A failure waits for fresh runs everywhere before it alerts (confirm.c). */
     } else {
         /* As one node says it, with the count of places when there are several. */
         char places[64] = "";
@@ -627,6 +648,13 @@ static void on_wake(uv_async_t *a)
         if (!uv_is_active((uv_handle_t *)&c->refresh))
             uv_timer_start(&c->refresh, on_refresh, REFRESH_DELAY_MS, 0);
     }
+    /* A confirmation's questions (every node runs the monitor now) and answers (leader). */
+    tc_link_msg_t *msgs = NULL;
+    size_t nmsgs = 0;
+    tc_store_link_take_msgs(d->link, &msgs, &nmsgs);
+    for (size_t i = 0; i < nmsgs; i++)
+        tc_engine__confirm_heard(d, &msgs[i]);
+    tc_store_link_msgs_free(msgs, nmsgs);
     if (d->leading) {
         bool was_ready = c->ready;
         take_states(d);
@@ -639,16 +667,36 @@ static void on_wake(uv_async_t *a)
 
 /* ---- the engine's hooks ---- */
 
+/* One node: the fresh run here confirmed (or not) the failure held back; the decision is
+ * the one held, with its facts. */
+static void confirmed_one(tc_engine_t *d, size_t i, tc_monitor_state_t proposed, bool holds,
+                          const change_facts_t *f)
+{
+    mon_slot_t *slot = &d->monitors[i];
+    if (!holds || proposed == slot->state)
+        return;
+    tc_log(TC_LOG_WARN, "engine", "monitor %s: %s -> %s%s%s", slot->cfg->id,
+           tc_monitor_state_name(slot->state), tc_monitor_state_name(proposed),
+           f->why[0] ? ": " : "", f->why);
+    decide_now(d, slot, slot->state, proposed, f);
+}
+
 void tc_engine__location_result(tc_engine_t *d, mon_slot_t *slot, tc_monitor_state_t before,
                                 tc_monitor_state_t after, const change_facts_t *f)
 {
     if (!d->link) {
-        /* One node: its location's state is the monitor's. */
+        /* One node: its location's state is the monitor's, once a confirmation (when the
+         * monitor asks for one) has held it; until then the monitor stays as it was. */
+        before = slot->state;
         if (after == before) {
             if (bad(after))
                 tc_engine__monitor_changed(d, slot, before, after, f); /* reminders */
             return;
         }
+        const char *here = d->config->node.location;
+        if (tc_engine__confirm_hold(d, (size_t)(slot - d->monitors), before, after, &here,
+                                    &after, 1, f, confirmed_one))
+            return;
         tc_log(after == TC_MONITOR_UP ? TC_LOG_INFO : TC_LOG_WARN, "engine",
                "monitor %s: %s -> %s%s%s", slot->cfg->id, tc_monitor_state_name(before),
                tc_monitor_state_name(after), f->why[0] ? ": " : "", f->why);

@@ -209,6 +209,8 @@ typedef struct tc_monitor_info {
                                    "flapping", "regional" (several locations) */
     const char *failing_from;   /* while regional: the locations failing ("west, south");
                                    "" otherwise */
+    const char *confirming;     /* while a failure waits for its confirmation (confirm: true):
+                                   the locations asked to run it again; "" otherwise */
     double failure_share;       /* failed share of its last `window` runs */
     int window;                 /* runs in that window */
     int64_t last_at;            /* wall ms of the last run, 0 before the first */

@@ -19,6 +19,7 @@ static void monitor_info(const mon_slot_t *slot, tc_monitor_info_t *m)
     m->kind = tc_probe_type_name(slot->cfg->type);
     m->state = slot->paused ? "paused" : tc_monitor_state_name(slot->state);
     m->failing_from = slot->failing_from;
+    m->confirming = slot->confirming;
     m->failure_share = slot->tracker.share;
     m->window = slot->cfg->window;
     m->last_at = slot->last_at;

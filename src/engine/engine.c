@@ -467,6 +467,7 @@ static void stop_parts(tc_engine_t *d)
     uv_timer_stop(&d->checkpoint_timer);
     tc_engine__stop_monitors(d);
     tc_engine__vantage_stop(d);
+    tc_engine__confirm_stop(d);
     tc_notify_free(d->notify);
     d->notify = NULL;
     /* Cancelled runs close their handles asynchronously; let them report before every

@@ -1,6 +1,7 @@
 /* The engine's state, shared by the files that make up the engine thread (src/engine/):
  * engine.c (wiring, reload, requests), monitors.c (probe runs and results), cluster.c
- * (several nodes: leading, location states, reloading the others' changes), vantage.c (probe
+ * (several nodes: leading, location states, reloading the others' changes), confirm.c (a
+ * failing decision confirmed by fresh runs before it alerts), vantage.c (probe
  * self-health: the node's own network before its monitors' failures count), alerts.c (alerts
  * and the incident policy), schedules.c (recurring maintenance), incidents.c (incident commands, maintenance, automatic
  * incidents), components.c (status derivation and what follows a change), subscribers.c
@@ -22,6 +23,7 @@
 #include "core/curl_glue.h"
 #include "core/sdnotify.h"
 #include "engine/command.h"
+#include "engine/confirm_msg.h"
 #include "engine/engine.h"
 #include "incident/incident.h"
 #include "incident/incident_policy.h"
@@ -93,6 +95,11 @@ typedef struct mon_slot {
     int64_t alerted_at[MAX_REMINDED]; /* per alert rule: when its channel was last told */
     signed char vote;             /* vantage.c: the latest run's say on the node's own
                                      network: 0 none, 1 passed, 2 failed */
+    /* A failing decision's confirmation (confirm.c; the leader's side, then this node's). */
+    char confirming[160];         /* while one waits: the locations asked, "east, west" */
+    bool confirm_pass;            /* just confirmed: the next decision into it goes ahead */
+    int64_t confirm_quiet_until;  /* monotonic ms: a failure not confirmed waits till then */
+    int64_t confirm_asked;        /* the question this node's next run answers; 0: none */
 } mon_slot_t;
 
 /* What an automatic incident says about a monitor's state, in words people read (titles
@@ -201,6 +208,9 @@ struct tc_engine {
     uint64_t monitor_epoch;     /* bumped when monitors are rebuilt; stale results are dropped */
     int in_flight;
     struct retry *retries;      /* owned; re-checks waiting for their timer (monitors.c) */
+    struct confirm_wait *confirm_waits; /* owned; confirmations the leader waits for (confirm.c) */
+    int64_t confirm_seq;        /* the last confirmation question's id */
+    unsigned long confirmations[3]; /* by tc_confirm_outcome_t, for /metrics */
     struct vantage *vantage;    /* owned; probe self-health (vantage.c), made by the first
                                    tc_engine__vantage_recount() */
     int background;             /* tc_engine_in_background() jobs not yet done */
@@ -309,6 +319,38 @@ void tc_engine__cluster_serving(tc_engine_t *d);
 void tc_engine__cluster_health(tc_engine_t *d);
 /** Append the cluster's /metrics lines (which node leads) to @p b; nothing with one node. */
 void tc_engine__cluster_metrics(tc_engine_t *d, tc_buf_t *b);
+
+/* ---- confirm.c (a failing decision's confirmation; calls no other engine file) ---- */
+
+typedef enum {
+    TC_CONFIRM_CONFIRMED, /* the fresh runs hold the failure: it is decided */
+    TC_CONFIRM_CLEARED,   /* they do not: no alert, no incident */
+    TC_CONFIRM_TIMEOUT,   /* decided at the deadline on the answers that had come */
+} tc_confirm_outcome_t;
+
+/** A confirmation ended: the failure @p proposed of monitor slot @p index holds or not; @p f
+ *  are the facts of the decision that was held back (borrowed for the call). */
+typedef void (*tc_confirm_done_fn)(tc_engine_t *d, size_t index, tc_monitor_state_t proposed,
+                                   bool holds, const change_facts_t *f);
+
+/** Whether the leader's decision that monitor slot @p index goes from @p before to @p after
+ *  (for the reasons @p f) waits for a confirmation: when the monitor asks for them and the
+ *  change is one status/confirm.h names, the @p n live locations @p where (whose votes were
+ *  @p votes) are asked for a fresh run and @p done is called once they answered or the
+ *  deadline passed. Also true while one waits, or a moment after one cleared the failure.
+ *  @return true: decide nothing now; false: decide (no confirmation, or this one's pass). */
+bool tc_engine__confirm_hold(tc_engine_t *d, size_t index, tc_monitor_state_t before,
+                             tc_monitor_state_t after, const char *const *where,
+                             const tc_monitor_state_t *votes, size_t n, const change_facts_t *f,
+                             tc_confirm_done_fn done);
+/** This node's run @p r of @p slot answers the question in slot->confirm_asked. */
+void tc_engine__confirm_answer(tc_engine_t *d, mon_slot_t *slot, const tc_result_t *r);
+/** A question (run now) or, on the leader, an answer heard over the link. */
+void tc_engine__confirm_heard(tc_engine_t *d, const tc_link_msg_t *msg);
+/** Append /metrics' tocsin_confirmations_total to @p b. */
+void tc_engine__confirm_metrics(tc_engine_t *d, tc_buf_t *b);
+/** Forget every wait (at shutdown; the loop still runs to close their timers). */
+void tc_engine__confirm_stop(tc_engine_t *d);
 
 /* ---- view.c ---- */
 

@@ -335,6 +335,10 @@ static void on_probe_done(const tc_monitor_cfg_t *m, tc_result_t *r, void *arg)
      * checked, or impaired), a run measures the node, not its target (vantage.c). */
     if (counted && !tc_engine__vantage_counts(d, slot, r))
         counted = false;
+    /* A confirmation's answer is this run's own verdict, before re-checks and thresholds
+     * (confirm.c); a node whose network is in doubt does not answer. */
+    if (counted && slot->confirm_asked)
+        tc_engine__confirm_answer(d, slot, r);
     if (counted && hold_for_retry(d, t_slot, r))
         counted = false;
     if (counted)
@@ -641,6 +645,8 @@ void tc_engine__start_monitors(tc_engine_t *d, const tc_config_t *c, mon_slot_t 
             slot->ticket = NULL;
             slot->retry = NULL;
             slot->attempt = 0;
+            slot->confirming[0] = '\0'; /* a confirmation waiting belongs to the old slots */
+            slot->confirm_asked = 0;
         }
         size_window(slot);
         if (!was) {
@@ -784,6 +790,7 @@ static void publish_metrics(tc_engine_t *d)
                       d->monitors[i].cfg->id, d->monitors[i].skipped);
     publish_detection(d, &b);
     tc_engine__vantage_metrics(d, &b);
+    tc_engine__confirm_metrics(d, &b);
     long counts[3], retried = 0;
     if (tc_store_outbox_counts(d->store, counts, &retried) == 0)
         tc_buf_printf(&b,

@@ -10,7 +10,10 @@
  *   once another node has taken over, so a node that only believes it leads changes nothing.
  * - The link (tc_store_link_*): a thread with a session of its own that holds the leader's
  *   advisory lock while this node leads, keeps the node's heartbeat, LISTENs for the other
- *   nodes' changes, NOTIFYs its own, and reads the location states that changed (leader).
+ *   nodes' changes, NOTIFYs its own, and reads the location states that changed (leader);
+ *   it also carries a confirmation's messages (engine/confirm.c): the leader's question "run
+ *   this monitor now" to every node and each node's answer, as NOTIFY payloads, kept nowhere
+ *   (a question lost with a node is answered by the leader's deadline).
  *
  * Every function here is for PostgreSQL stores only: with a SQLite store (one node) there is
  * nothing to share, and they answer TC_EINVAL. Rows handed out are owned by the caller (free
@@ -134,6 +137,22 @@ void tc_store_link_announce(tc_store_link_t *l);
  *  the lead has them all, with *@p complete set), handed over to the caller. */
 void tc_store_link_take(tc_store_link_t *l, tc_location_state_t **out, size_t *n,
                         bool *complete);
+/* A confirmation's message, whose payload the engine writes and reads (engine/confirm.c). */
+typedef struct tc_link_msg {
+    bool answer;              /* false: a question (every node hears it); true: an answer
+                                 (only a leader keeps them) */
+    char *payload;            /* owned */
+} tc_link_msg_t;
+
+#define TC_LINK_MSG_MAX 7900  /* payload bytes; PostgreSQL's NOTIFY takes fewer than 8000 */
+
+/** Send @p payload (at most TC_LINK_MSG_MAX bytes; longer ones are dropped) to every node,
+ *  this one included, as a question or an answer (NOTIFY, from the link's thread). Never
+ *  blocks on the network; a message sent while the store is away is lost. */
+void tc_store_link_send(tc_store_link_t *l, bool answer, const char *payload);
+/** The questions, and while leading the answers, heard since the last call, handed over. */
+void tc_store_link_take_msgs(tc_store_link_t *l, tc_link_msg_t **out, size_t *n);
+void tc_store_link_msgs_free(tc_link_msg_t *msgs, size_t n);
 /** Stop the thread, end the session (which releases the lock) and free. NULL is accepted. */
 void tc_store_link_stop(tc_store_link_t *l);
 

@@ -10,7 +10,9 @@
  * - listens: LISTEN for the other nodes' changes (channel tocsin, the writing node's name as
  *   payload) and, while leading, for location states (tocsin_locations), which it reads
  *   here, off the engine's loop, and hands over with tc_store_link_take();
- * - announces: NOTIFY tocsin when the engine asks.
+ * - announces: NOTIFY tocsin when the engine asks;
+ * - carries a confirmation's questions (channel tocsin_confirm) and answers
+ *   (tocsin_confirmed) both ways, payloads as the engine wrote them.
  * The engine is woken (opts.wake) when what tc_store_link_status() shows changes or states
  * wait to be taken. One mutex guards what both threads touch; the thread never holds it while
  * it talks to the server. */
@@ -58,6 +60,8 @@ struct tc_store_link {
     tc_location_state_t *pending; /* read, not taken yet */
     size_t npending;
     bool complete;               /* pending starts with every state (the lead was just taken) */
+    tc_link_msg_t *outbox, *inbox; /* confirmation messages to send, and heard */
+    size_t noutbox, ninbox;
     /* The thread's own. */
     tc_store_t *s;               /* the session; NULL while not connected */
     int pid;                     /* the server process of the session that LISTENs */
@@ -125,7 +129,9 @@ static int open_session(tc_store_link_t *l, tc_store_link_status_t *st)
      * before this turn noticed it is new: start it from nothing. */
     if (one_value(l->s, "SELECT pg_advisory_unlock_all()", NULL, NULL, 0) != 0 ||
         one_value(l->s, "LISTEN tocsin", NULL, NULL, 0) != 0 ||
-        one_value(l->s, "LISTEN tocsin_locations", NULL, NULL, 0) != 0)
+        one_value(l->s, "LISTEN tocsin_locations", NULL, NULL, 0) != 0 ||
+        one_value(l->s, "LISTEN tocsin_confirm", NULL, NULL, 0) != 0 ||
+        one_value(l->s, "LISTEN tocsin_confirmed", NULL, NULL, 0) != 0)
         return -1;
     if (l->pid)
         tc_log(TC_LOG_INFO, MODULE, "connected to the store again");
@@ -261,19 +267,60 @@ static bool read_states(tc_store_link_t *l)
     return first || n > 0;
 }
 
-/* The notifications that came in: the other nodes' changes, location states to read. */
-static void hear(tc_store_link_t *l, tc_store_link_status_t *st)
+static void push_msg(tc_link_msg_t **list, size_t *n, bool answer, const char *payload)
+{
+    *list = tc_realloc(*list, (*n + 1) * sizeof **list);
+    (*list)[(*n)++] = (tc_link_msg_t){answer, tc_strdup(payload)};
+}
+
+/* The notifications that came in: the other nodes' changes, location states to read, a
+ * confirmation's questions and (a leader's) answers. @return true when messages were
+ * queued for the engine. */
+static bool hear(tc_store_link_t *l, tc_store_link_status_t *st)
 {
     if (!PQconsumeInput(l->s->conn))
-        return; /* the session is gone: the next turn finds out */
+        return false; /* the session is gone: the next turn finds out */
+    tc_link_msg_t *heard = NULL;
+    size_t nheard = 0;
     PGnotify *n;
     while ((n = PQnotifies(l->s->conn))) {
         if (strcmp(n->relname, "tocsin_locations") == 0)
             l->want_states = l->want_states || st->leader; /* a leader reads them */
-        else if (strcmp(n->extra, l->node) != 0)
+        else if (strcmp(n->relname, "tocsin_confirm") == 0)
+            push_msg(&heard, &nheard, false, n->extra);
+        else if (strcmp(n->relname, "tocsin_confirmed") == 0 && st->leader)
+            push_msg(&heard, &nheard, true, n->extra);
+        else if (strcmp(n->relname, "tocsin") == 0 && strcmp(n->extra, l->node) != 0)
             st->changes++;
         PQfreemem(n);
     }
+    if (!nheard)
+        return false;
+    pthread_mutex_lock(&l->lock);
+    l->inbox = tc_realloc(l->inbox, (l->ninbox + nheard) * sizeof *l->inbox);
+    memcpy(l->inbox + l->ninbox, heard, nheard * sizeof *heard);
+    l->ninbox += nheard;
+    pthread_mutex_unlock(&l->lock);
+    free(heard); /* the payloads moved into the inbox */
+    return true;
+}
+
+/* The confirmation messages the engine queued, sent (or lost, away from the store). */
+static void send_msgs(tc_store_link_t *l)
+{
+    pthread_mutex_lock(&l->lock);
+    tc_link_msg_t *out = l->outbox;
+    size_t n = l->noutbox;
+    l->outbox = NULL;
+    l->noutbox = 0;
+    pthread_mutex_unlock(&l->lock);
+    for (size_t i = 0; i < n && l->s && PQstatus(l->s->conn) == CONNECTION_OK; i++) {
+        tc_pg_args_t a = {0};
+        tc_pg__text(&a, out[i].answer ? "tocsin_confirmed" : "tocsin_confirm");
+        tc_pg__text(&a, out[i].payload);
+        one_value(l->s, "SELECT pg_notify($1, $2)", &a, NULL, 0);
+    }
+    tc_store_link_msgs_free(out, n);
 }
 
 static bool same_status(const tc_store_link_status_t *a, const tc_store_link_status_t *b)
@@ -297,8 +344,9 @@ static void announce_change(tc_store_link_t *l)
     one_value(l->s, "SELECT pg_notify('tocsin', $1)", &a, NULL, 0);
 }
 
-/* One turn: session, beat, lead, nodes, announcements. */
-static void turn(tc_store_link_t *l, tc_store_link_status_t *st, bool announce)
+/* One turn: session, beat, lead, nodes, announcements. @return true when messages were
+ * queued for the engine. */
+static bool turn(tc_store_link_t *l, tc_store_link_status_t *st, bool announce)
 {
     if (open_session(l, st) != 0) {
         if (st->leader)
@@ -309,7 +357,7 @@ static void turn(tc_store_link_t *l, tc_store_link_status_t *st, bool announce)
         st->term = 0;
         st->leader_name[0] = '\0';
         st->nnodes = 0;
-        return;
+        return false;
     }
     bool loop_alive = tc_clock_mono_ms() - atomic_load(l->heartbeat) < LOOP_STALE_MS;
     if (loop_alive)
@@ -321,13 +369,15 @@ static void turn(tc_store_link_t *l, tc_store_link_status_t *st, bool announce)
     read_nodes(l, st);
     if (announce)
         announce_change(l);
-    hear(l, st);
+    send_msgs(l);
+    bool heard = hear(l, st);
     /* A session that broke during the turn broke the lock with it. */
     if (PQstatus(l->s->conn) != CONNECTION_OK) {
         st->connected = false;
         st->leader = false;
         st->term = 0;
     }
+    return heard;
 }
 
 static void *run(void *arg)
@@ -345,19 +395,22 @@ static void *run(void *arg)
         bool queued = false, turned = false;
         int64_t now = tc_clock_mono_ms();
         if (now >= next_tick) {
-            turn(l, &st, announce);
+            queued = turn(l, &st, announce);
             turned = true;
             next_tick = now + TICK_MS;
         } else if (l->s && PQstatus(l->s->conn) == CONNECTION_OK) {
-            /* Between turns: an announcement goes at once, on its own. */
+            /* Between turns: an announcement and messages go at once, on their own. */
             if (announce)
                 announce_change(l);
-            hear(l, &st);
+            send_msgs(l);
+            queued = hear(l, &st);
+        } else {
+            send_msgs(l); /* away from the store: lost, not kept for later */
         }
         /* Location states when told of some, and every tick besides (a notification sent
          * while this session was being replaced is lost). */
         if (st.leader && l->s && (l->want_states || l->read_all || turned))
-            queued = read_states(l);
+            queued = read_states(l) || queued;
         l->want_states = false;
         pthread_mutex_lock(&l->lock);
         bool changed = !same_status(&l->st, &st);
@@ -441,6 +494,36 @@ void tc_store_link_take(tc_store_link_t *l, tc_location_state_t **out, size_t *n
     pthread_mutex_unlock(&l->lock);
 }
 
+void tc_store_link_send(tc_store_link_t *l, bool answer, const char *payload)
+{
+    if (strlen(payload) > TC_LINK_MSG_MAX) {
+        tc_log(TC_LOG_WARN, MODULE, "a confirmation message of %zu bytes is too long; dropped",
+               strlen(payload));
+        return;
+    }
+    pthread_mutex_lock(&l->lock);
+    push_msg(&l->outbox, &l->noutbox, answer, payload);
+    pthread_mutex_unlock(&l->lock);
+    poke(l);
+}
+
+void tc_store_link_take_msgs(tc_store_link_t *l, tc_link_msg_t **out, size_t *n)
+{
+    pthread_mutex_lock(&l->lock);
+    *out = l->inbox;
+    *n = l->ninbox;
+    l->inbox = NULL;
+    l->ninbox = 0;
+    pthread_mutex_unlock(&l->lock);
+}
+
+void tc_store_link_msgs_free(tc_link_msg_t *msgs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(msgs[i].payload);
+    free(msgs);
+}
+
 void tc_store_link_stop(tc_store_link_t *l)
 {
     if (!l)
@@ -455,6 +538,8 @@ void tc_store_link_stop(tc_store_link_t *l)
     close(l->pipe[0]);
     close(l->pipe[1]);
     tc_store_locations_free(l->pending, l->npending);
+    tc_store_link_msgs_free(l->outbox, l->noutbox);
+    tc_store_link_msgs_free(l->inbox, l->ninbox);
     pthread_mutex_destroy(&l->lock);
     /* The dsn may hold a password. */
     memset(l->dsn, 0, strlen(l->dsn));

@@ -12,6 +12,7 @@ daemon gets a fresh PostgreSQL database of that server as its store instead of S
 import http.client
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -92,6 +93,16 @@ def run_cli(*args, timeout=30, input_text=None):
     )
     assert_no_sanitizer_report(proc.stderr, f"tocsin {' '.join(map(str, args))}")
     return proc
+
+
+def thread_stacks(pid):
+    """Every thread's stack of a hung process, when gdb is installed, for the failure report."""
+    if not shutil.which("gdb"):
+        return "(install gdb to see where it hung)"
+    r = subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "thread apply all bt"],
+                       capture_output=True, text=True, timeout=60)
+    return "\n".join(line for line in r.stdout.splitlines()
+                     if not line.startswith(("[New ", "[Thread ")))
 
 
 def free_port():
@@ -221,9 +232,11 @@ class Daemon:
             try:
                 self.proc.wait(timeout=STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
+                stacks = thread_stacks(self.proc.pid)
                 self.kill()
                 raise AssertionError(
-                    f"tocsin did not stop within {STOP_TIMEOUT}s of SIGTERM:\n{self.stderr}")
+                    f"tocsin did not stop within {STOP_TIMEOUT}s of SIGTERM:\n{self.stderr}"
+                    f"\n{stacks}")
         self.exit_code = self.proc.returncode
         self.proc = None
         self._stderr_file.close()

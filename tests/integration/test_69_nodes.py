@@ -12,7 +12,10 @@ location of a set the test chooses, and a webhook sink that counts deliveries by
 - a write on node a is on node c's page and summary.json within 2 s;
 - a probe node never leads and serves no page;
 - PostgreSQL away for 20 s: every node still serves its page, says so in /healthz, keeps
-  probing, and the results taken meanwhile reach the store when it is back.
+  probing, and the results taken meanwhile reach the store when it is back;
+- `confirm: true`: a failure alerts only once every location's fresh run confirms it: with
+  `quorum: 1` one location failing is not confirmed (no alert); two of three are (one alert,
+  one incident).
 
 Needs the PostgreSQL server binaries (Debian postgresql, scripts/install-deps); skipped
 without them.
@@ -431,3 +434,66 @@ def test_postgres_away_for_20s_nodes_serve_and_catch_up(start_daemon, target, si
             d.stop()  # before the server goes: a node stopping saves what it holds
     finally:
         server.cleanup()
+
+
+def confirming_config(target_url):
+    """api-health (majority, alerts, incident: auto) and any-place (quorum 1, no alerts), both
+    with confirm: true; lines for cluster_config's `extra` (which dedent shifts by 8)."""
+    return "\n".join([
+        "    confirm: true",
+        "            incident: auto",
+        "            regional_after: 1h",  # west alone stays a minority without a word
+        "          - id: any-place",
+        "            name: Any place",
+        "            kind: http",
+        f"            url: {target_url}",
+        "            interval: 1s",
+        "            timeout: 1s",
+        "            conditions: [\"[STATUS] == 200\"]",
+        "            failure_threshold: 2",
+        "            quorum: 1",
+        "            confirm: true",
+    ])
+
+
+def test_confirm_from_the_other_locations(pg, start_daemon, target, sink):
+    db, daemons = start_cluster(pg, start_daemon, target, sink,
+                                extra=confirming_config(target.url))
+    leader = daemons[agreed_leader(daemons)]
+    state = lambda m: pg.sql(f"SELECT state FROM monitor_state WHERE monitor = '{m}'", db=db)
+    leader.wait_for(lambda: state("api-health") == "up" and state("any-place") == "up",
+                    timeout=15, what="both monitors decided up")
+
+    # West alone fails. With quorum 1 that would be an outage of any-place, but the fresh
+    # runs from east and south pass: not confirmed, no alert, no incident, still up.
+    target.fail_from("west")
+    leader.wait_for(lambda: "monitor any-place: down not confirmed" in leader.stderr,
+                    timeout=20, what="any-place's failure not confirmed")
+    assert re.search(r"monitor any-place: would go up -> down \(.*\); confirming from "
+                     r"(east|west|south), (east|west|south), (east|west|south)\"",
+                     leader.stderr), leader.stderr
+    assert re.search(r"any-place: down not confirmed, no alert: fresh runs failed from "
+                     r"\[west\], passed from \[(east, south|south, east)\]", leader.stderr)
+    time.sleep(2)
+    assert state("any-place") == "up" and state("api-health") == "up"
+    assert sink.deliveries == [] and unresolved(leader) == []
+    metrics = requests.get(leader.url("/metrics"), timeout=5).text
+    cleared = re.search(r'tocsin_confirmations_total\{outcome="cleared"\} (\d+)', metrics)
+    assert cleared and int(cleared.group(1)) >= 1, metrics
+
+    # East and west fail: confirmed from both, for either quorum: one alert (api-health has
+    # the only alert rule), one incident, both monitors down.
+    target.fail_from("east", "west")
+    leader.wait_for(lambda: len(sink.of_type("monitor.down")) >= 1, timeout=20,
+                    what="the down alert")
+    assert "monitor api-health: down confirmed" in leader.stderr
+    leader.wait_for(lambda: "monitor any-place: down confirmed" in leader.stderr, timeout=10,
+                    what="any-place's outage confirmed")
+    time.sleep(4)  # time for a second delivery, were there to be one
+    assert [d["json"]["type"] for d in sink.deliveries] == ["monitor.down"], sink.deliveries
+    assert len(unresolved(leader)) == 1
+    assert state("api-health") == "down" and state("any-place") == "down"
+    metrics = requests.get(leader.url("/metrics"), timeout=5).text
+    confirmed = re.search(r'tocsin_confirmations_total\{outcome="confirmed"\} (\d+)', metrics)
+    assert confirmed and int(confirmed.group(1)) == 2, metrics
+    assert 'tocsin_confirmations_total{outcome="timeout"} 0' in metrics

@@ -533,3 +533,34 @@ def test_automatic_incidents_speak_plainly(start_daemon, target):
         assert alert["result"]["reason"] == "[STATUS] (503) == 200", alert
     finally:
         sink.close()
+
+
+# ---- confirm: a fresh run before a failure alerts (one node) ------------------------------
+
+def test_confirm_reruns_here_before_alerting(start_daemon, target):
+    # A single failed answer: with failure_threshold 1 it is a state change, but the fresh
+    # run at once passes, so nothing is alerted. A target down for good is confirmed.
+    target.script("/blip", lambda n: (503 if n == 2 else 200, 0.0, False))
+    target.script("/dead", lambda n: (503 if n >= 2 else 200, 0.0, False))
+    d = start_daemon(config(["blip", "dead"], [
+        mon("blip", target, "/blip", "blip", interval="3s", failure_threshold=1, confirm=True),
+        mon("dead", target, "/dead", "dead", interval="3s", failure_threshold=1, confirm=True),
+    ]))
+    d.wait_for(lambda: "monitor dead: down confirmed" in d.stderr, timeout=20,
+               what="the confirmed outage")
+    d.wait_for(lambda: statuses(d)["dead"] == "major_outage", timeout=5, what="dead's outage")
+    d.wait_for(lambda: "monitor blip: down not confirmed" in d.stderr, timeout=10,
+               what="blip's failure cleared")
+    for mid in ("blip", "dead"):
+        assert re.search(r"monitor %s: would go up -> down \(.*503.*\); confirming from here"
+                         % mid, d.stderr), d.stderr
+    # The fresh run came at once, not an interval (3 s) later.
+    for path in ("/blip", "/dead"):
+        served = target.served(path)
+        assert served[2]["status"] == 503
+        assert served[3]["at"] - served[2]["at"] < 1.5, served
+    assert "monitor blip: up -> down:" not in d.stderr
+    assert statuses(d)["blip"] == "operational"
+    text = wait_metric(d, 'tocsin_confirmations_total{outcome="confirmed"}', lambda v: v == 1)
+    assert metric(text, 'tocsin_confirmations_total{outcome="cleared"}') == 1
+    assert metric(text, 'tocsin_confirmations_total{outcome="timeout"}') == 0

@@ -243,6 +243,10 @@ static const struct error_case {
      NAME ":7:13: monitor: \"quorum\" must be between 1 and 64"},
     {"quorum in words other than majority", MONITOR "    quorum: most\n",
      NAME ":7:13: monitor: quorum must be majority or a number of locations"},
+    {"confirm in words", MONITOR "    confirm: yes please\n",
+     NAME ":7:14: monitor: \"confirm\" must be true or false"},
+    {"confirm as a mapping", MONITOR "    confirm: {from: all}\n",
+     NAME ":7:14: monitor: \"confirm\" must be true or false"},
     {"regional_status operational", MONITOR "    regional_status: operational\n",
      NAME ":7:22: monitor: regional_status must be degraded_performance, partial_outage or "
           "major_outage"},
