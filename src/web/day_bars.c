@@ -25,8 +25,11 @@ struct tc_day_bars {
     const tc_incident_t **named;   /* the incidents some day names, in slot order */
     size_t nnamed;
     size_t *found;                 /* scratch: a row's incidents, as indexes in v->incidents */
-    int64_t (*span)[2];            /* scratch: their spans, read once per row instead of once
-                                      per day (90 days x the row's incidents) */
+    /* Scratch: per day of the row, the positions in found of the incidents that meet it
+     * (in found's order), so each day goes through its own few, not all of the row's. */
+    size_t *day_at;                /* ndays + 1 offsets into day_list */
+    size_t *day_list;
+    size_t day_cap;
     /* Per row of the view, the incidents that name it and were open at some time of the
      * rows' days (every row has the same days), as indexes in v->incidents: found once for
      * all rows, each incident asked once which rows it names (row_names.h). */
@@ -48,7 +51,7 @@ tc_day_bars_t *tc_day_bars_new(const tc_view_t *v)
         db->slot[k] = -1;
     db->named = tc_calloc(n, sizeof *db->named);
     db->found = tc_calloc(n, sizeof *db->found);
-    db->span = tc_calloc(n, sizeof *db->span);
+
     return db;
 }
 
@@ -97,19 +100,68 @@ static void find_runs(tc_day_bars_t *db, int64_t start, int64_t stop)
     tc_row_names_free(names);
 }
 
-/* The incidents and maintenance that name row @p r and were open at some time of its days.
- * Maintenance that has not begun names no day yet. */
-static size_t row_incidents(tc_day_bars_t *db, const tc_view_row_t *r)
+/* The days of @p r (oldest first) that the span [@p begin, @p end] meets, as
+ * tc_html_span_meets() says: [*first, *first + *n). Both halves of meeting change once over
+ * days in order ("begins before the day ends" from false to true, "ends after the day starts
+ * or begins in it" from true to false), so each end is found by halving. */
+static void days_met(const tc_view_row_t *r, int64_t begin, int64_t end, size_t *first,
+                     size_t *n)
+{
+    size_t lo = 0, hi = r->ndays;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (begin < r->days[mid].end)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    size_t from = lo;
+    lo = 0;
+    hi = r->ndays;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (end > r->days[mid].start || begin >= r->days[mid].start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *first = from;
+    *n = lo > from ? lo - from : 0;
+}
+
+/* The incidents and maintenance that name row @p r and were open at some time of its days,
+ * and which of them meet each day. Maintenance that has not begun names no day yet. */
+static void row_incidents(tc_day_bars_t *db, const tc_view_row_t *r)
 {
     int64_t start = r->days[0].start, stop = r->days[r->ndays - 1].end;
     if (start != db->start || stop != db->stop)
         find_runs(db, start, stop);
-    size_t at = (size_t)(r - db->v->rows);
-    memcpy(db->found, &db->by_row[db->run_at[at]], db->run_len[at] * sizeof *db->found);
-    for (size_t f = 0; f < db->run_len[at]; f++)
-        tc_html_incident_span(db->v, db->v->incidents[db->found[f]], &db->span[f][0],
-                              &db->span[f][1]);
-    return db->run_len[at];
+    size_t at = (size_t)(r - db->v->rows), nfound = db->run_len[at];
+    memcpy(db->found, &db->by_row[db->run_at[at]], nfound * sizeof *db->found);
+    size_t (*met)[2] = tc_malloc((nfound ? nfound : 1) * sizeof *met);
+    free(db->day_at);
+    db->day_at = tc_calloc(r->ndays + 1, sizeof *db->day_at);
+    size_t total = 0;
+    for (size_t f = 0; f < nfound; f++) {
+        int64_t begin, end;
+        tc_html_incident_span(db->v, db->v->incidents[db->found[f]], &begin, &end);
+        days_met(r, begin, end, &met[f][0], &met[f][1]);
+        for (size_t d = met[f][0]; d < met[f][0] + met[f][1]; d++)
+            db->day_at[d + 1]++;
+        total += met[f][1];
+    }
+    for (size_t d = 0; d < r->ndays; d++)
+        db->day_at[d + 1] += db->day_at[d];
+    if (total > db->day_cap) {
+        db->day_cap = total;
+        db->day_list = tc_realloc(db->day_list, total * sizeof *db->day_list);
+    }
+    size_t *fill = tc_calloc(r->ndays ? r->ndays : 1, sizeof *fill);
+    for (size_t f = 0; f < nfound; f++)
+        for (size_t d = met[f][0]; d < met[f][0] + met[f][1]; d++)
+            db->day_list[db->day_at[d] + fill[d]++] = f;
+    free(fill);
+    free(met);
 }
 
 /* The figures of a day with data: "99.31,600,,," (uptime, then seconds per status). */
@@ -130,17 +182,14 @@ static void figures(tc_buf_t *b, const tc_uptime_day_t *d)
     }
 }
 
-/* Does one of the row's incidents meet [@p start, @p stop)? With @p mark, give each one
- * that does its slot in the JSON document and append ":A.B" (its slots) to @p b. */
-static bool name_incidents(tc_day_bars_t *db, size_t nfound, int64_t start, int64_t stop,
-                           tc_buf_t *mark)
+/* Does one of the row's incidents meet day @p d (row_incidents())? With @p mark, give each
+ * one that does its slot in the JSON document and append ":A.B" (its slots) to @p b. */
+static bool name_incidents(tc_day_bars_t *db, size_t d, tc_buf_t *mark)
 {
     const tc_view_t *v = db->v;
     bool named = false;
-    for (size_t f = 0; f < nfound; f++) {
-        size_t k = db->found[f];
-        if (!tc_html_span_meets(db->span[f][0], db->span[f][1], start, stop))
-            continue;
+    for (size_t x = db->day_at[d]; x < db->day_at[d + 1]; x++) {
+        size_t k = db->found[db->day_list[x]];
         if (!mark)
             return true;
         if (db->slot[k] < 0) {
@@ -153,8 +202,8 @@ static bool name_incidents(tc_day_bars_t *db, size_t nfound, int64_t start, int6
     return named;
 }
 
-/* The entries of data-days for row @p r, whose @p nfound incidents row_incidents() found. */
-static void data_days(tc_day_bars_t *db, tc_buf_t *b, const tc_view_row_t *r, size_t nfound)
+/* The entries of data-days for row @p r, whose incidents row_incidents() found. */
+static void data_days(tc_day_bars_t *db, tc_buf_t *b, const tc_view_row_t *r)
 {
     const char *sep = "";
     tc_buf_t entry;
@@ -168,10 +217,9 @@ static void data_days(tc_day_bars_t *db, tc_buf_t *b, const tc_view_row_t *r, si
              * incidents is one entry. */
             size_t last = d;
             while (last + 1 < r->ndays && r->days[last + 1].uptime < 0 &&
-                   !name_incidents(db, nfound, r->days[last + 1].start,
-                                   r->days[last + 1].end, NULL))
+                   !name_incidents(db, last + 1, NULL))
                 last++;
-            if (last > d && !name_incidents(db, nfound, day->start, day->end, NULL)) {
+            if (last > d && !name_incidents(db, d, NULL)) {
                 tc_buf_printf(b, "%s%zu-%zu:-", sep, d, last);
                 sep = " ";
                 d = last;
@@ -182,7 +230,7 @@ static void data_days(tc_day_bars_t *db, tc_buf_t *b, const tc_view_row_t *r, si
             tc_buf_printf(&entry, "%zu:", d);
             figures(&entry, day);
         }
-        bool named = name_incidents(db, nfound, day->start, day->end, &entry);
+        bool named = name_incidents(db, d, &entry);
         if (day->uptime >= 0 && day->worst == TC_STATUS_OPERATIONAL && !named)
             continue; /* a quiet day: nothing to say */
         tc_buf_puts(b, sep);
@@ -240,7 +288,7 @@ void tc_day_bars_row(tc_day_bars_t *db, tc_buf_t *b, const tc_view_row_t *r)
                          "width=\"1.4\" height=\"34\"/></pattern></svg>",
                       DAY_WIDTH);
     }
-    size_t nfound = row_incidents(db, r);
+    row_incidents(db, r);
     char n[24];
     snprintf(n, sizeof n, "%zu", r->ndays);
     tc_buf_printf(b, "<svg class=\"bars\" viewBox=\"0 0 %zu 34\" preserveAspectRatio=\"none\" "
@@ -248,7 +296,7 @@ void tc_day_bars_row(tc_day_bars_t *db, tc_buf_t *b, const tc_view_row_t *r)
                   r->ndays * DAY_WIDTH);
     tc_i18n_html(b, db->v->lang, TC_T_BARS_LABEL, r->name, n, NULL);
     tc_buf_puts(b, "\" data-days=\"");
-    data_days(db, b, r, nfound);
+    data_days(db, b, r);
     tc_buf_puts(b, "\">");
     runs(b, r);
     tc_buf_puts(b, "</svg>");
@@ -309,7 +357,8 @@ void tc_day_bars_finish(tc_day_bars_t *db, tc_buf_t *b)
         tc_buf_puts(b, "</script><script src=\"/page.js\" defer></script>");
     }
     free(db->found);
-    free(db->span);
+    free(db->day_at);
+    free(db->day_list);
     free(db->by_row);
     free(db->run_at);
     free(db->run_len);
