@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,9 @@
 #define MODULE "notify"
 #define TICK_MS 1000          /* how often the outbox is looked at without a kick */
 #define MAX_IN_FLIGHT 64      /* deliveries at once */
+/* Mail goes out on libuv's thread pool (see start_mail()), two messages at a time so the
+ * pool's other two threads stay free for the engine's own background work. */
+#define MAIL_AT_ONCE 2
 #define EXCERPT_MAX 200       /* bytes of a failed delivery's response body kept for its error */
 #define FIRST_BACKOFF_MS 5000 /* after the first failure; doubles each time */
 #define MAX_BACKOFF_MS 3600000
@@ -248,10 +252,14 @@ typedef struct delivery {
     bool refused;               /* the address curl resolved is private (subscriber webhooks) */
     char excerpt[EXCERPT_MAX + 1]; /* the response body's first bytes, for the error */
     size_t nexcerpt;
+    uv_work_t mail;             /* a message being mailed on the thread pool */
+    CURLcode mail_result;       /* written by the pool's thread, read after it is done */
+    bool mailing;               /* mail is queued or running on the pool */
     struct delivery *next;
 } delivery_t;
 
 struct tc_notify {
+    uv_loop_t *loop;            /* borrowed */
     tc_curl_t *curl;            /* borrowed */
     const tc_notify_ops_t *ops; /* borrowed: the outbox and the channels */
     void *ctx;                  /* for ops */
@@ -260,6 +268,8 @@ struct tc_notify {
     int nflying;
     bool allow_private;         /* subscriber webhooks may reach private addresses */
     bool outbox_failing;        /* the last read of the outbox failed (logged once a streak) */
+    int nmailing;               /* deliveries with mailing set */
+    atomic_bool stopping;       /* tc_notify_free() was called: mail in progress gives up */
 };
 
 static void schedule(tc_notify_t *n, uint64_t ms);
@@ -373,13 +383,9 @@ static void tidy_excerpt(delivery_t *dv)
     tc_utf8_clean(e);
 }
 
-static void on_done(CURL *easy, CURLcode code, void *arg)
+/* A transfer ended with @p code (and, over HTTP, @p status); its handle is gone. */
+static void ended(delivery_t *dv, CURLcode code, long status)
 {
-    delivery_t *dv = arg;
-    long status = 0;
-    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(easy);
-    dv->easy = NULL;
     char error[64 + EXCERPT_MAX];
     int ok;
     if (dv->refused) {
@@ -404,6 +410,16 @@ static void on_done(CURL *easy, CURLcode code, void *arg)
     finish(dv, ok, error);
 }
 
+static void on_done(CURL *easy, CURLcode code, void *arg)
+{
+    delivery_t *dv = arg;
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(easy);
+    dv->easy = NULL;
+    ended(dv, code, status);
+}
+
 /* Subscriber webhooks: curl asks us for each socket with the address it resolved, so a
  * public name that resolves to a private address (or is re-pointed later) is caught here,
  * after resolution, where the check cannot be raced. */
@@ -416,6 +432,67 @@ static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_so
         return CURL_SOCKET_BAD;
     }
     return socket(addr->family, addr->socktype, addr->protocol);
+}
+
+/* ---- mail, off the loop ----
+ * libcurl's SMTP waits for the server's reply to the end of a message, and to QUIT when a
+ * connection closes, in a blocking loop inside curl_multi_socket_action() (up to the
+ * transfer's timeout): on the engine's loop, a mail server that is slow to accept a message
+ * (content scanning, a tarpit, a dropped reply) would stop monitors, renders and writes for
+ * that long. So each message is sent with curl_easy_perform() on libuv's thread pool. */
+
+/* libcurl calls it about once a second even while it waits in its blocking loop. */
+static int mail_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                         curl_off_t ulnow)
+{
+    const tc_notify_t *n = arg;
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    return atomic_load(&n->stopping) ? 1 : 0;
+}
+
+static void mail_work(uv_work_t *w)
+{
+    delivery_t *dv = w->data;
+    dv->mail_result = curl_easy_perform(dv->easy);
+    curl_easy_cleanup(dv->easy);
+    dv->easy = NULL;
+}
+
+static void mail_done(uv_work_t *w, int status)
+{
+    delivery_t *dv = w->data;
+    tc_notify_t *n = dv->n;
+    (void)status;
+    dv->mailing = false;
+    n->nmailing--;
+    if (atomic_load(&n->stopping)) {
+        /* tc_notify_free() unlinked it: the message stays pending for the next start. */
+        free_delivery(dv);
+        return;
+    }
+    ended(dv, dv->mail_result, 0);
+}
+
+static void start_mail(delivery_t *dv)
+{
+    tc_notify_t *n = dv->n;
+    /* The connection closes (QUIT) at the end of the message, on the pool's thread where
+     * mail_progress() bounds the wait: one left open would say QUIT at the handle's cleanup,
+     * where nothing does. */
+    curl_easy_setopt(dv->easy, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(dv->easy, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(dv->easy, CURLOPT_XFERINFOFUNCTION, mail_progress);
+    curl_easy_setopt(dv->easy, CURLOPT_XFERINFODATA, n);
+    dv->mail.data = dv;
+    dv->mailing = true;
+    n->nmailing++;
+    if (uv_queue_work(n->loop, &dv->mail, mail_work, mail_done) != 0) {
+        dv->mailing = false;
+        n->nmailing--;
+        curl_easy_cleanup(dv->easy);
+        dv->easy = NULL;
+        finish(dv, 0, "the thread pool refused the message");
+    }
 }
 
 static void start(tc_notify_t *n, tc_notify_msg_t *msg)
@@ -466,7 +543,11 @@ static void start(tc_notify_t *n, tc_notify_msg_t *msg)
         curl_easy_setopt(dv->easy, CURLOPT_OPENSOCKETDATA, dv);
         curl_easy_setopt(dv->easy, CURLOPT_PROTOCOLS_STR, "http,https");
     }
-    if (dv->headers && strcmp(dv->msg.kind, "email") != 0)
+    if (strcmp(dv->msg.kind, "email") == 0) {
+        start_mail(dv);
+        return;
+    }
+    if (dv->headers)
         curl_easy_setopt(dv->easy, CURLOPT_HTTPHEADER, dv->headers);
     if (tc_curl_add(n->curl, dv->easy, on_done, dv) != 0) {
         curl_easy_cleanup(dv->easy);
@@ -500,14 +581,21 @@ static void on_tick(uv_timer_t *t)
             n->outbox_failing = false;
         }
         free(skip);
-        for (size_t i = 0; i < ndue; i++)
+        for (size_t i = 0; i < ndue; i++) {
+            if (strcmp(due[i].kind, "email") == 0 && n->nmailing >= MAIL_AT_ONCE) {
+                msg_clear(&due[i]); /* still pending: read again when a message is done */
+                continue;
+            }
             start(n, &due[i]); /* each delivery takes its message's strings */
+        }
     }
     schedule(n, TICK_MS);
 }
 
 static void schedule(tc_notify_t *n, uint64_t ms)
 {
+    if (atomic_load(&n->stopping))
+        return; /* tc_notify_free() runs the loop while mail gives up: nothing new starts */
     /* A kick (0 ms) may pull the next tick forward; a tick never pushes a kick back. */
     uint64_t due = uv_timer_get_due_in(&n->timer);
     if (!uv_is_active((uv_handle_t *)&n->timer) || ms < due)
@@ -518,6 +606,7 @@ tc_notify_t *tc_notify_new(uv_loop_t *loop, tc_curl_t *curl, const tc_notify_ops
                            void *ctx)
 {
     tc_notify_t *n = tc_calloc(1, sizeof *n);
+    n->loop = loop;
     n->curl = curl;
     n->ops = ops;
     n->ctx = ctx;
@@ -553,16 +642,23 @@ void tc_notify_free(tc_notify_t *n)
     if (!n)
         return;
     /* In-flight messages stay "pending" in the store: a restart sends them again, with the
-     * same id, which is why receivers get X-Tocsin-Event-Id. */
+     * same id, which is why receivers get X-Tocsin-Event-Id. Mail on the thread pool gives
+     * up within a second (mail_progress()) and is freed by mail_done(), which the loop runs:
+     * no transfer may outlive libcurl's global state, which the engine frees next. */
+    atomic_store(&n->stopping, true);
+    uv_timer_stop(&n->timer);
     while (n->flying) {
         delivery_t *dv = n->flying;
         n->flying = dv->next;
+        if (dv->mailing)
+            continue;
         if (dv->easy) {
             tc_curl_cancel(n->curl, dv->easy);
             curl_easy_cleanup(dv->easy);
         }
         free_delivery(dv);
     }
-    uv_timer_stop(&n->timer);
+    while (n->nmailing > 0)
+        uv_run(n->loop, UV_RUN_ONCE);
     uv_close((uv_handle_t *)&n->timer, free_worker);
 }

@@ -178,7 +178,9 @@ void tc_notify_allow_private(tc_notify_t *n, bool allow);
 /** Deliveries in flight. */
 int tc_notify_in_flight(const tc_notify_t *n);
 /** Stop: cancel deliveries in flight (they stay pending in the store and are sent after a
- *  restart) and release the worker once the loop has closed its timer. */
+ *  restart) and release the worker once the loop has closed its timer. Mail being sent on
+ *  the thread pool gives up within about a second; this runs the loop until it has, so
+ *  call it from outside the loop's callbacks. */
 void tc_notify_free(tc_notify_t *n);
 
 #endif

@@ -6,6 +6,8 @@ Sinks come from test_90_notify.
 
 import json
 import re
+import socket
+import threading
 import time
 import urllib.parse
 
@@ -521,3 +523,69 @@ def test_maintenance_reminder_an_hour_before(start_daemon, sink, smtp):
     assert len(reminders()) == 1
     status, again = write(d, key, "GET", "/incidents/" + inc["id"])
     assert status == 200 and again["status"] == "scheduled"
+
+
+# ---- shutdown with a message on the wire ---------------------------------------------------
+
+class SilentAfterDataSmtp:
+    """An SMTP server that takes a message and then never answers its end of data: the
+    state a mail server that hangs (or a network that drops its replies) leaves a delivery
+    in."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        self.got_data = threading.Event()
+        self.conns = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        try:
+            conn, _ = self.sock.accept()
+        except OSError:
+            return
+        self.conns.append(conn)
+        f = conn.makefile("rb")
+        conn.sendall(b"220 silent.test ESMTP\r\n")
+        for line in f:
+            verb = line[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                conn.sendall(b"250 silent.test\r\n")
+            elif verb == b"DATA":
+                conn.sendall(b"354 go on\r\n")
+                for body_line in f:
+                    if body_line == b".\r\n":
+                        self.got_data.set()
+                        return  # and say nothing more; the connection stays open
+            else:
+                conn.sendall(b"250 ok\r\n")
+
+    def close(self):
+        for c in self.conns:
+            c.close()
+        self.sock.close()
+
+
+def test_a_mail_server_that_stopped_answering_holds_up_nothing(start_daemon):
+    """A confirmation e-mail whose server never answers its end of data. libcurl waits for
+    that reply (up to the transfer's 30 s timeout) in a blocking loop: on the engine's loop it
+    held every monitor, render and write that long. Mail goes out on the thread pool, so the
+    daemon keeps answering writes meanwhile; and SIGTERM stops it at once (the message stays
+    pending for the next start)."""
+    server = SilentAfterDataSmtp()
+    try:
+        d = start_daemon(sub_config(server.port))
+        status, _ = subscribe(d, email="erin@example.test")
+        assert status == 201
+        assert server.got_data.wait(15), "the confirmation e-mail never reached the server"
+        started = time.monotonic()
+        status, _ = subscribe(d, endpoint="http://127.0.0.1:9/hook")
+        assert status == 201
+        assert time.monotonic() - started < 5, "a write waited on the silent mail server"
+        started = time.monotonic()
+        d.stop()  # fails the test if the daemon is not gone within STOP_TIMEOUT (10 s)
+        assert time.monotonic() - started < 8, "the stop waited on the silent mail server"
+    finally:
+        server.close()
