@@ -20,7 +20,7 @@ static void reply_components(tc_api_call_t *c, const char *only)
         else if (!only)
             json_array_append_new(out, tc_render_component_json(view, &view->rows[k]));
     }
-    if (!out)
+    if (only && !out)
         tc_api_reply_error(c->req, 404, "unknown component \"%s\"", only);
     else
         tc_api_reply_json(c->req, 200, out);
