@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,22 @@ static const char caddy_conf[] =
     "    }\n"
     "}\n";
 
+/* Format a path into @p out; a path longer than the buffer is an error, never cut short:
+ * a cut temporary folder's name could be the mirror itself, which is then removed. */
+__attribute__((format(printf, 5, 6))) static int make_path(char *out, size_t outlen, char *err,
+                                                           size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, outlen, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= outlen) {
+        snprintf(err, errlen, "the export's path is longer than %zu bytes", outlen - 1);
+        return TC_EINVAL;
+    }
+    return 0;
+}
+
 static int write_all(const tc_export_job_t *j, const char *into, char *err, size_t errlen)
 {
     if (tc_dir_create(into, err, errlen) != 0)
@@ -221,17 +238,18 @@ static int write_all(const tc_export_job_t *j, const char *into, char *err, size
             if (!f->data[e])
                 continue;
             char path[4096];
-            snprintf(path, sizeof path, "%s/%s%s", into, f->name, suffix[e]);
-            if (make_parents(path, err, errlen) != 0 ||
+            if (make_path(path, sizeof path, err, errlen, "%s/%s%s", into, f->name,
+                          suffix[e]) != 0 ||
+                make_parents(path, err, errlen) != 0 ||
                 write_file(path, f->data[e], f->len[e], err, errlen) != 0)
                 return TC_EIO;
         }
     }
     char path[4096];
-    snprintf(path, sizeof path, "%s/tocsin-mirror.nginx.conf", into);
-    if (write_file(path, nginx_conf, sizeof nginx_conf - 1, err, errlen) != 0)
+    if (make_path(path, sizeof path, err, errlen, "%s/tocsin-mirror.nginx.conf", into) != 0 ||
+        write_file(path, nginx_conf, sizeof nginx_conf - 1, err, errlen) != 0 ||
+        make_path(path, sizeof path, err, errlen, "%s/tocsin-mirror.Caddyfile", into) != 0)
         return TC_EIO;
-    snprintf(path, sizeof path, "%s/tocsin-mirror.Caddyfile", into);
     return write_file(path, caddy_conf, sizeof caddy_conf - 1, err, errlen);
 }
 
@@ -315,8 +333,9 @@ static int run_command(const tc_export_job_t *j, char *err, size_t errlen)
 int tc_export_run(tc_export_job_t *j, char *err, size_t errlen)
 {
     char fresh[4096];
-    snprintf(fresh, sizeof fresh, "%s.new-%llu-%ld", j->dir, (unsigned long long)j->generation,
-             (long)getpid());
+    if (make_path(fresh, sizeof fresh, err, errlen, "%s.new-%llu-%ld", j->dir,
+                  (unsigned long long)j->generation, (long)getpid()) != 0)
+        return TC_EINVAL;
     remove_tree(fresh); /* left by a crash, perhaps */
     if (write_all(j, fresh, err, errlen) != 0 || swap_in(fresh, j->dir, err, errlen) != 0) {
         remove_tree(fresh);

@@ -191,3 +191,22 @@ def test_export_command_writes_the_same_folder(start_daemon, tmp_path):
     (out / "stale.txt").write_text("x")
     p = run_cli("export", "-c", d.config_path, "--data", d.data_dir, out)
     assert p.returncode == 0 and not (out / "stale.txt").exists()
+
+
+def test_export_into_a_path_too_long_is_a_clear_error(start_daemon, tmp_path):
+    """A folder whose name leaves no room for the export's temporary sibling: refused with a
+    message, never cut short (a cut name could be the mirror itself, removed before the
+    swap)."""
+    d = start_daemon(WRITE_CONFIG)
+    d.stop()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "keep.txt").write_text("still here")
+    # The mirror's own name, padded with "/./" to 4,090 bytes: the same folder, and its
+    # temporary sibling "<dir>.new-…" cannot fit in 4,096 bytes.
+    name = str(mirror)
+    padded = str(tmp_path) + "/." * ((4090 - len(name)) // 2) + "/mirror"
+    p = run_cli("export", "-c", d.config_path, "--data", d.data_dir, padded)
+    assert p.returncode != 0
+    assert "longer than 4095 bytes" in p.stderr, p.stderr
+    assert (mirror / "keep.txt").read_text() == "still here"
