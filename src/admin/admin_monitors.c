@@ -32,16 +32,17 @@ static const char *state_words(const tc_monitor_info_t *m)
 }
 
 /* A regional failure (several locations) names where it is seen; a failure waiting for
- * its confirmation (confirm: true) where it is being run again. */
-static void failing_from(tc_buf_t *b, const tc_monitor_info_t *m)
+ * its confirmation (confirm: true) where it is being run again. Each note starts with
+ * @p sep: a line of its own in the list's cell, so two notes do not read as one. */
+static void failing_from(tc_buf_t *b, const tc_monitor_info_t *m, const char *sep)
 {
     if (m->failing_from && m->failing_from[0]) {
-        tc_buf_puts(b, " <small>failing from ");
+        tc_buf_printf(b, "%s<small>failing from ", sep);
         tc_buf_html(b, m->failing_from);
         tc_buf_puts(b, "</small>");
     }
     if (m->confirming && m->confirming[0]) {
-        tc_buf_puts(b, " <small class=\"confirming\">confirming from ");
+        tc_buf_printf(b, "%s<small class=\"confirming\">confirming from ", sep);
         tc_buf_html(b, m->confirming);
         tc_buf_puts(b, "</small>");
     }
@@ -118,9 +119,9 @@ void tc_admin__monitors(tc_admin_call_t *c)
         tc_buf_html(&b, m->name);
         tc_buf_printf(&b, "</a></th><td><span class=\"state %s\">%s</span>", m->state,
                       state_words(m));
-        failing_from(&b, m);
+        failing_from(&b, m, "<br>");
         if (m->failure_share > 0)
-            tc_buf_printf(&b, " <small>%.0f%% of the last %d failed</small>",
+            tc_buf_printf(&b, "<br><small>%.0f%% of the last %d failed</small>",
                           m->failure_share * 100, m->window);
         tc_buf_printf(&b, "</td><td>%s</td><td>", m->kind);
         interval_words(&b, m->interval_ms);
@@ -258,7 +259,7 @@ static void render_monitor(tc_admin_call_t *c, const tc_monitor_info_t *m, unsig
     tc_buf_puts(&b, "<p class=\"crumbs\"><a href=\"/admin/monitors\">Monitors</a></p><h1>");
     tc_buf_html(&b, m->name);
     tc_buf_printf(&b, " <span class=\"state %s\">%s</span>", m->state, state_words(m));
-    failing_from(&b, m);
+    failing_from(&b, m, " ");
     tc_buf_puts(&b, "</h1>");
     if (notice)
         tc_admin__notice(&b, "ok", notice);

@@ -420,3 +420,38 @@ def test_a_weekly_window_of_impossible_length_is_refused_in_words(start_daemon, 
     assert r.status_code == 422, r.text
     assert "A window lasts from 1 minute to 7 days (10080 minutes)." in r.text
     assert "Patch" not in s.get(d.url("/admin/maintenance")).text  # nothing scheduled
+
+
+def test_browser_shows_a_failure_being_confirmed(start_daemon, browser, tmp_path):  # noqa: F811
+    """confirm: true holds a failure until a fresh run agrees; while that run is out, the
+    console's monitor pages say so. The fresh run here takes 3 s to pass, so a person sees
+    "confirming from here", then no outage (the failure was not confirmed)."""
+    from test_74_detection import ScriptedTarget
+    slow = ScriptedTarget()
+    try:
+        # Run 1 fails at once; run 2, the confirmation, passes after 3 s.
+        slow.script("/health", lambda n: (503 if n == 1 else 200, 3.0 if n == 2 else 0.0,
+                                          False))
+        d = start_daemon(CONFIG + "monitors:\n" + http_monitor(
+            "rest-health", slow, "/health", ["rest"], conditions=["[STATUS] == 200"],
+            interval="4s", timeout="4s", failure_threshold=1, success_threshold=1,
+            confirm=True))
+        add_user(d, "bea", role="admin")
+        browser.get(d.url("/admin/monitors"))
+        browser.find_element(By.ID, "name").send_keys("bea")
+        browser.find_element(By.ID, "password").send_keys(PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        wait_text(browser, "Monitors", "h1")
+        d.wait_for(lambda: "confirming from here" in d.stderr, timeout=20,
+                   what="the failure put to a fresh run")
+        browser.get(d.url("/admin/monitors"))
+        note = browser.find_element(By.CSS_SELECTOR, "small.confirming").text
+        assert note == "confirming from here", note
+        shot(browser, tmp_path, "monitor-confirming")
+        d.wait_for(lambda: "monitor rest-health: down not confirmed" in d.stderr, timeout=15,
+                   what="the fresh run's pass")
+        browser.get(d.url("/admin/monitors"))
+        assert not browser.find_elements(By.CSS_SELECTOR, "small.confirming")
+        assert statuses(d)["rest"] == "operational"
+    finally:
+        slow.close()
